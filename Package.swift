@@ -1,0 +1,49 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// System libraries come from Debian packages that `scripts/setup.sh` installs.
+func systemLibrary(_ name: String, apt: String) -> Target {
+    .systemLibrary(name: name, providers: [.apt([apt])])
+}
+
+/// Optimizations for the numeric targets (the root package may use unsafe flags).
+let fastMath: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+
+let package = Package(
+    name: "Leukemia",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "leukemia", targets: ["leukemia"]),
+        .library(name: "LeukemiaKit", targets: ["LeukemiaKit"]),
+        .library(name: "Tensors", targets: ["Tensors"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        systemLibrary("CTurboJPEG", apt: "libturbojpeg0-dev"),
+        systemLibrary("CPNG", apt: "libpng-dev"),
+        systemLibrary("CLibSVM", apt: "libsvm-dev"),
+        systemLibrary("CXGBoost", apt: "libxgboost-dev"),
+        systemLibrary("CDNNL", apt: "libdnnl-dev"),
+        systemLibrary("COpenBLAS", apt: "libopenblas-dev"),
+
+        .target(name: "Randomness"),
+        .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG", "Randomness"], swiftSettings: fastMath),
+        .target(name: "ClassicML", dependencies: ["Imaging", "CLibSVM", "CXGBoost", "Randomness"], swiftSettings: fastMath),
+        .target(name: "Tensors", dependencies: ["CDNNL", "COpenBLAS", "Randomness"], swiftSettings: fastMath),
+        .target(name: "LeukemiaKit", dependencies: ["Imaging", "ClassicML", "Randomness"]),
+        .executableTarget(name: "leukemia", dependencies: [
+            "LeukemiaKit",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "ClassicMLTests", dependencies: ["ClassicML"]),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LeukemiaKitTests", dependencies: ["LeukemiaKit"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["LeukemiaKit"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,2 @@
+// The C API of the Debian package that provides dnnl.h, seen from Swift.
+#include <dnnl.h>
