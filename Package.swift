@@ -32,16 +32,20 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG", "Randomness"], swiftSettings: fastMath),
         .target(name: "ClassicML", dependencies: ["Imaging", "CLibSVM", "CXGBoost", "Randomness"], swiftSettings: fastMath),
         .target(name: "Tensors", dependencies: ["CDNNL", "COpenBLAS", "Randomness"], swiftSettings: fastMath),
+        .target(name: "NeuralNetworks", dependencies: ["Tensors", "Randomness"], swiftSettings: fastMath),
         .target(name: "LeukemiaKit", dependencies: ["Imaging", "ClassicML", "Randomness"]),
         .executableTarget(name: "leukemia", dependencies: [
             "LeukemiaKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        .executableTarget(name: "engine-benchmark", dependencies: ["Tensors", "NeuralNetworks"], swiftSettings: fastMath),
+
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "ClassicMLTests", dependencies: ["ClassicML"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks"]),
         .testTarget(name: "LeukemiaKitTests", dependencies: ["LeukemiaKit"]),
         .testTarget(name: "CommandLineTests", dependencies: ["LeukemiaKit"]),
     ],

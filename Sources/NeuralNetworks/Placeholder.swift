@@ -1,0 +1,1 @@
+// Placeholder until the first real file of NeuralNetworks lands; delete it then.
