@@ -1,10 +1,10 @@
 import ArgumentParser
-import LeukemiaKit
 
 @main
 struct Leukemia: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leukemia",
-        abstract: "Classify acute lymphoblastic leukemia subtypes from blood smear images."
+        abstract: "Classify acute lymphoblastic leukemia subtypes (Benign, Early, Pre, Pro) from blood smear images.",
+        subcommands: [DatasetCommand.self, TrainCommand.self, EvaluateCommand.self, PredictCommand.self]
     )
 }

@@ -1,0 +1,117 @@
+import ClassicML
+import Foundation
+
+/// What to train: a classical model on a data folder, into a new run directory.
+public struct ClassicalTrainingRequest: Sendable {
+    public var model: ClassicalModelKind
+    public var dataDirectory: URL
+    public var runDirectory: URL
+    public var seed: UInt64
+    public var split: SplitConfiguration
+    /// A split manifest to reuse instead of making a new split.
+    public var reusedSplit: URL?
+    public var cost: CostMatrix
+
+    public init(model: ClassicalModelKind, dataDirectory: URL, runDirectory: URL, seed: UInt64,
+                split: SplitConfiguration, reusedSplit: URL?, cost: CostMatrix) {
+        self.model = model
+        self.dataDirectory = dataDirectory
+        self.runDirectory = runDirectory
+        self.seed = seed
+        self.split = split
+        self.reusedSplit = reusedSplit
+        self.cost = cost
+    }
+}
+
+/// Trains SVM or XGBoost on hand-crafted features, following the study's protocol, and writes
+/// a complete run directory (config, split, normalization, model, metrics, report).
+public enum ClassicalTrainer {
+    /// Runs the whole training; `log` receives one line per step. Returns the test metrics.
+    @discardableResult
+    public static func train(_ request: ClassicalTrainingRequest, log: (String) -> Void) throws -> ClassificationMetrics {
+        let start = Date()
+        let run = RunDirectory(request.runDirectory)
+        let folder = try ImageFolder.scan(request.dataDirectory, requireAllClasses: true)
+        log("data: \(folder.images.count) images in \(request.dataDirectory.path); "
+            + "\(folder.duplicateGroups.count) groups of identical files kept within one part")
+        let manifest = try makeOrReuseSplit(folder: folder, request: request)
+        let parts = try manifest.resolve(against: folder)
+        if !parts.unassigned.isEmpty {
+            log("warning: \(parts.unassigned.count) images are not in the reused split and are not used, e.g. \(parts.unassigned[0].relativePath)")
+        }
+        try run.prepareForNewRun()
+        try manifest.save(to: run.splitManifest)
+
+        let extractor = HandcraftedFeatureExtractor(purpleRange: StudyProtocol.purpleRange, inputSize: StudyProtocol.inputSize)
+        func table(_ part: DatasetPart) throws -> FeatureTable {
+            let files = parts.assigned.filter { $0.part == part }.map { image, _ in
+                (path: image.relativePath, url: folder.url(of: image), label: image.label.rawValue)
+            }
+            return try FeatureTable(files: files, extractor: extractor)
+        }
+        let train = try table(.train), validation = try table(.validation), test = try table(.test)
+        let skipped = train.skipped.merging(validation.skipped) { a, _ in a }.merging(test.skipped) { a, _ in a }
+        for (path, reason) in skipped.sorted(by: { $0.key < $1.key }) { log("skipped unreadable image \(path): \(reason)") }
+        log("features: \(extractor.featureNames.count) per image; train \(train.labels.count), validation \(validation.labels.count), test \(test.labels.count); \(skipped.count) unreadable skipped")
+
+        let standardizer = FeatureStandardizer(fitting: train.features)
+        let trainFeatures = try standardizer.transform(train.features)
+        let validationFeatures = try standardizer.transform(validation.features)
+        let classCount = LeukemiaClass.allCases.count
+        let classWeights = try balancedClassWeights(labels: train.labels, classCount: classCount)
+
+        let model: any ProbabilisticClassifier
+        var hyperparameters: [String: Double] = [:]
+        switch request.model {
+        case .svm:
+            let search = try SVMHyperparameterSearch.select(
+                train: (trainFeatures, train.labels), validation: (validationFeatures, validation.labels),
+                classCount: classCount, classWeights: classWeights, seed: request.seed)
+            model = search.model
+            hyperparameters = ["C": search.c, "gamma": search.gamma]
+            try run.writeJSON(search.table, to: run.modelSelection)
+            log("svm: chose C=\(search.c) gamma=\(search.gamma) on the validation part")
+        case .xgboost:
+            let booster = try XGBoostClassifier.train(
+                train: (trainFeatures, train.labels), validation: (validationFeatures, validation.labels),
+                classCount: classCount, classWeights: classWeights, parameters: XGBoostParameters(), seed: request.seed)
+            model = booster
+            hyperparameters = ["best_iteration": Double(booster.bestIteration)]
+            try run.writeJSON(booster.validationLossHistory, to: run.modelSelection)
+            log("xgboost: early stopping kept \(booster.bestIteration + 1) rounds (validation loss)")
+        }
+        try model.save(to: run.model(kind: request.model))
+        try run.writeJSON(FeatureNormalization(featureNames: extractor.featureNames, standardizer: standardizer),
+                          to: run.normalization)
+
+        let probabilities = try model.probabilities(for: standardizer.transform(test.features))
+        let metrics = try ClassificationMetrics(trueLabels: test.labels, probabilities: probabilities,
+                                                classNames: LeukemiaClass.allCases.map(\.name), cost: request.cost)
+        let configuration = RunConfiguration(
+            formatVersion: RunConfiguration.currentFormatVersion, toolkitVersion: ToolkitVersion.current,
+            model: request.model.rawValue, seed: request.seed,
+            dataDirectory: request.dataDirectory.standardizedFileURL.path, split: manifest.configuration,
+            inputSize: StudyProtocol.inputSize, purpleRange: StudyProtocol.purpleRange,
+            libraries: NativeLibraryVersions.all, hyperparameters: hyperparameters, skippedImages: skipped,
+            createdAt: ISO8601DateFormatter().string(from: start),
+            trainingSeconds: Date().timeIntervalSince(start))
+        try EvaluationWriter.write(metrics: metrics, title: "\(request.model.rawValue) — test part of \(request.dataDirectory.lastPathComponent)",
+                                   details: [("model", request.model.rawValue), ("seed", "\(request.seed)"),
+                                             ("images scored", "\(test.labels.count)"),
+                                             ("skipped", "\(test.skipped.count)")],
+                                   into: run.url)
+        // The config is written last: a run directory without it is an unfinished run.
+        try run.writeJSON(configuration, to: run.configuration)
+        log(String(format: "test accuracy %.4f, total cost %.0f, %.1f s", metrics.accuracy, metrics.totalCost,
+                   configuration.trainingSeconds))
+        return metrics
+    }
+
+    private static func makeOrReuseSplit(folder: ImageFolder, request: ClassicalTrainingRequest) throws -> SplitManifest {
+        if let reused = request.reusedSplit {
+            return try SplitManifest.load(from: reused)
+        }
+        return try DatasetSplit.make(folder, configuration: request.split).manifest
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Imaging
+
+/// What `leukemia dataset inspect` reports about a data folder.
+public struct DatasetInspection {
+    public var folder: ImageFolder
+    /// Images that do not decode, with the reason.
+    public var unreadable: [(path: String, reason: String)]
+
+    /// Scans `directory` and decodes every image on both cores to find the unreadable ones.
+    public static func inspect(_ directory: URL) throws -> DatasetInspection {
+        let folder = try ImageFolder.scan(directory, requireAllClasses: false)
+        let images = folder.images
+        var failures = [String?](repeating: nil, count: images.count)
+        failures.withUnsafeMutableBufferPointer { slots in
+            DispatchQueue.concurrentPerform(iterations: images.count) { index in
+                do {
+                    _ = try ImageDecoder.decode(fileAt: folder.url(of: images[index]))
+                } catch {
+                    slots[index] = "\(error)"
+                }
+            }
+        }
+        let unreadable = zip(images, failures).compactMap { image, failure in
+            failure.map { (path: image.relativePath, reason: $0) }
+        }
+        return DatasetInspection(folder: folder, unreadable: unreadable)
+    }
+
+    /// A human-readable summary: counts per class, duplicate groups, unreadable and ignored files.
+    public var summary: String {
+        var lines = ["\(folder.images.count) images in \(folder.directory.path)"]
+        for label in LeukemiaClass.allCases {
+            let count = folder.images.filter { $0.label == label }.count
+            lines.append("  \(label.name.padding(toLength: 8, withPad: " ", startingAt: 0)) \(count)")
+        }
+        lines.append("\(folder.duplicateGroups.count) groups of identical files:")
+        for group in folder.duplicateGroups {
+            lines.append("  " + group.map(\.relativePath).joined(separator: " = "))
+        }
+        lines.append("\(unreadable.count) unreadable images" + (unreadable.isEmpty ? "" : ":"))
+        for item in unreadable { lines.append("  \(item.path): \(item.reason)") }
+        if !folder.ignoredFiles.isEmpty {
+            lines.append("\(folder.ignoredFiles.count) files ignored (not .jpg/.jpeg/.png):")
+            for file in folder.ignoredFiles { lines.append("  \(file)") }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

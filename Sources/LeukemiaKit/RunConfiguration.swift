@@ -1,0 +1,29 @@
+import Foundation
+import Imaging
+
+/// What a run directory records about how its model was made: enough to reproduce it.
+public struct RunConfiguration: Codable, Sendable {
+    /// The layout version of run directories that this toolkit writes and reads.
+    public static let currentFormatVersion = 1
+
+    public var formatVersion: Int
+    public var toolkitVersion: String
+    /// The model family, e.g. "svm" or "xgboost".
+    public var model: String
+    public var seed: UInt64
+    /// Absolute path of the data folder the run was trained on.
+    public var dataDirectory: String
+    public var split: SplitConfiguration
+    /// Images are resized to inputSize x inputSize before features are computed.
+    public var inputSize: Int
+    public var purpleRange: HSVRange
+    /// Versions of the native libraries used, e.g. ["libsvm": "324"].
+    public var libraries: [String: String]
+    /// Chosen hyperparameters (for example C and gamma, or the best boosting round).
+    public var hyperparameters: [String: Double]
+    /// Images that could not be read and were left out, with the reason.
+    public var skippedImages: [String: String]
+    public var createdAt: String
+    /// Training wall-clock time in seconds, feature extraction included.
+    public var trainingSeconds: Double
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import LeukemiaKit
+
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Score a run on its test part, or on every image of another folder (--data).")
+
+    @Argument(help: "Run directory written by `leukemia train`.")
+    var runDirectory: String
+
+    @Option(help: "Score every image of this folder of class subfolders instead of the run's test part.")
+    var data: String?
+
+    @Option(name: .customLong("report-dir"),
+            help: "Where metrics.json and report.md go (default: the run directory, or RUN_DIR/evaluations/NAME with --data).")
+    var reportDirectory: String?
+
+    @OptionGroup var cost: CostOption
+
+    func run() throws {
+        try reportingErrors {
+            let run = try TrainedRuns.open(URL(fileURLWithPath: runDirectory))
+            let costMatrix = try cost.matrix()
+            let result: EvaluationResult
+            if let data {
+                result = try RunEvaluation.evaluateFolder(of: run, dataDirectory: URL(fileURLWithPath: data), cost: costMatrix,
+                                                          reportFolder: reportDirectory.map { URL(fileURLWithPath: $0) })
+            } else {
+                result = try RunEvaluation.evaluateTestPart(of: run, cost: costMatrix)
+            }
+            for (path, reason) in result.skipped.sorted(by: { $0.key < $1.key }) {
+                printError("skipped unreadable image \(path): \(reason)")
+            }
+            let m = result.metrics
+            print(String(format: "accuracy %.4f  macro F1 %.4f  kappa %.4f  total cost %.0f  average cost %.3f  cost-sensitive accuracy %.4f",
+                         m.accuracy, m.macroF1, m.cohenKappa, m.totalCost, m.averageCost, m.costSensitiveAccuracy))
+            print("wrote \(result.reportFolder.appendingPathComponent("metrics.json").path) and report.md")
+        }
+    }
+}
