@@ -41,13 +41,14 @@ let package = Package(
 
         .executableTarget(name: "engine-benchmark", dependencies: ["Tensors", "NeuralNetworks"], swiftSettings: fastMath),
 
+        .target(name: "SyntheticData", dependencies: ["Imaging", "Randomness"], path: "Tests/SyntheticData"),
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "ClassicMLTests", dependencies: ["ClassicML"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks"]),
-        .testTarget(name: "LeukemiaKitTests", dependencies: ["LeukemiaKit"]),
-        .testTarget(name: "CommandLineTests", dependencies: ["LeukemiaKit"]),
+        .testTarget(name: "LeukemiaKitTests", dependencies: ["LeukemiaKit", "SyntheticData"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["LeukemiaKit", "SyntheticData"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -4,7 +4,7 @@ import LeukemiaKit
 
 struct DatasetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "dataset", abstract: "Look at a data folder.", subcommands: [Inspect.self])
+        commandName: "dataset", abstract: "Look at a data folder.", subcommands: [Inspect.self, Export.self])
 
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -18,4 +18,28 @@ struct DatasetCommand: ParsableCommand {
             print(inspection.summary)
         }
     }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Copy one part of a run's split (e.g. its test part) into a new folder of class subfolders.")
+
+        @Argument(help: "Run directory written by `leukemia train`.")
+        var runDirectory: String
+
+        @Option(help: "Part to copy: train, validation or test.")
+        var part: DatasetPart = .test
+
+        @Option(name: .long, help: "Folder to create.")
+        var out: String
+
+        func run() throws {
+            let count = try reportingErrors {
+                try SplitExport.export(run: RunDirectory(URL(fileURLWithPath: runDirectory)), part: part,
+                                       to: URL(fileURLWithPath: out))
+            }
+            print("copied \(count) \(part.rawValue) images into \(out)")
+        }
+    }
 }
+
+extension DatasetPart: ExpressibleByArgument {}

@@ -1,0 +1,144 @@
+import Foundation
+import SyntheticData
+import XCTest
+
+/// End-to-end: train, evaluate and predict through the `leukemia` executable on synthetic data.
+final class ClassicalCommandTests: XCTestCase {
+    private static var workspace: URL!
+    private static var trainedRun: URL!
+
+    /// One synthetic data set and one trained XGBoost run shared by the tests of this class.
+    override class func setUp() {
+        super.setUp()
+        do {
+            workspace = try SyntheticSmears.temporaryDirectory()
+            let data = workspace.appendingPathComponent("data")
+            let files = try SyntheticSmears.writeDataset(at: data, perClass: 30, seed: 1)
+            // An exact duplicate at a neighbouring number and a truncated JPEG, as in the real data.
+            try FileManager.default.copyItem(at: files[3][0], to: data.appendingPathComponent("Pro/Pro-031.jpg"))
+            let whole = try Data(contentsOf: files[2][5])
+            try whole.prefix(whole.count / 2).write(to: data.appendingPathComponent("Pre/Pre-099.jpg"))
+            trainedRun = workspace.appendingPathComponent("run-xgboost")
+            let outcome = try CommandRunner.run(["train", "--model", "xgboost", "--data", data.path,
+                                                 "--out", trainedRun.path, "--seed", "7"])
+            XCTAssertEqual(outcome.status, 0, outcome.standardError)
+        } catch {
+            XCTFail("could not prepare the synthetic workspace: \(error)")
+        }
+    }
+
+    override class func tearDown() {
+        if let workspace { try? FileManager.default.removeItem(at: workspace) }
+        super.tearDown()
+    }
+
+    private var data: URL { Self.workspace.appendingPathComponent("data") }
+
+    private func metrics(in folder: URL) throws -> [String: Any] {
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("metrics.json")))
+        return try XCTUnwrap(json as? [String: Any])
+    }
+
+    func testTrainingWritesACompleteRunThatLearnedTheClasses() throws {
+        for file in ["config.json", "split.json", "normalization.json", "model.xgboost.json", "metrics.json", "report.md"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: Self.trainedRun.appendingPathComponent(file).path), file)
+        }
+        let config = try XCTUnwrap(JSONSerialization.jsonObject(
+            with: Data(contentsOf: Self.trainedRun.appendingPathComponent("config.json"))) as? [String: Any])
+        XCTAssertEqual(config["seed"] as? Int, 7)
+        let skipped = try XCTUnwrap(config["skippedImages"] as? [String: String])
+        XCTAssertEqual(Array(skipped.keys), ["Pre/Pre-099.jpg"], "the truncated JPEG is skipped and named")
+        let accuracy = try XCTUnwrap(metrics(in: Self.trainedRun)["accuracy"] as? Double)
+        XCTAssertGreaterThanOrEqual(accuracy, 0.9)
+    }
+
+    func testEvaluateOnAnUnseenFolderScoresEveryImage() throws {
+        let unseen = Self.workspace.appendingPathComponent("unseen")
+        try SyntheticSmears.writeDataset(at: unseen, perClass: 10, seed: 99)
+        let outcome = try CommandRunner.run(["evaluate", Self.trainedRun.path, "--data", unseen.path])
+        XCTAssertEqual(outcome.status, 0, outcome.standardError)
+        let m = try metrics(in: Self.trainedRun.appendingPathComponent("evaluations/unseen"))
+        let confusion = try XCTUnwrap(m["confusion_matrix"] as? [[Int]])
+        XCTAssertEqual(confusion.joined().reduce(0, +), 40)
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(m["accuracy"] as? Double), 0.9)
+    }
+
+    func testPredictPrintsOneLinePerImageAndFailsForAnUnreadableOne() throws {
+        let csv = try CommandRunner.run(["predict", Self.trainedRun.path, data.appendingPathComponent("Benign").path,
+                                         "--format", "csv"])
+        XCTAssertEqual(csv.status, 0, csv.standardError)
+        let lines = csv.standardOutput.split(separator: "\n")
+        XCTAssertEqual(lines.count, 31, "header + 30 images")
+        XCTAssertTrue(lines[0].hasPrefix("file,class,cost_optimal_class,p_benign"))
+
+        let broken = try CommandRunner.run(["predict", Self.trainedRun.path, data.appendingPathComponent("Pre/Pre-099.jpg").path,
+                                            data.appendingPathComponent("Pre/Pre-001.jpg").path])
+        XCTAssertNotEqual(broken.status, 0)
+        XCTAssertTrue(broken.standardError.contains("Pre-099.jpg"), broken.standardError)
+        XCTAssertTrue(broken.standardOutput.contains("Pre-001.jpg"), "the readable image is still predicted")
+    }
+
+    func testARunMissingAFileOrFromAnotherVersionIsRefusedByName() throws {
+        let copy = Self.workspace.appendingPathComponent("run-copy-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: Self.trainedRun, to: copy)
+        try FileManager.default.removeItem(at: copy.appendingPathComponent("normalization.json"))
+        let incomplete = try CommandRunner.run(["evaluate", copy.path])
+        XCTAssertNotEqual(incomplete.status, 0)
+        XCTAssertTrue(incomplete.standardError.contains("normalization.json"), incomplete.standardError)
+
+        let configURL = Self.trainedRun.appendingPathComponent("config.json")
+        let versioned = Self.workspace.appendingPathComponent("run-old-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: Self.trainedRun, to: versioned)
+        let text = try String(contentsOf: configURL, encoding: .utf8)
+            .replacingOccurrences(of: "\"formatVersion\" : 1", with: "\"formatVersion\" : 99")
+        try text.write(to: versioned.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+        let old = try CommandRunner.run(["predict", versioned.path, data.path])
+        XCTAssertNotEqual(old.status, 0)
+        XCTAssertTrue(old.standardError.contains("version 99"), old.standardError)
+    }
+
+    func testTrainingRefusesToOverwriteARun() throws {
+        let outcome = try CommandRunner.run(["train", "--model", "svm", "--data", data.path, "--out", Self.trainedRun.path])
+        XCTAssertNotEqual(outcome.status, 0)
+        XCTAssertTrue(outcome.standardError.contains(Self.trainedRun.path), outcome.standardError)
+    }
+
+    func testBadDataFoldersAndCostFilesGetOneLineErrorsNamingThem() throws {
+        let missing = try CommandRunner.run(["train", "--data", "/nonexistent/smears", "--out", Self.workspace.appendingPathComponent("x").path])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.standardError.contains("/nonexistent/smears"), missing.standardError)
+
+        let odd = Self.workspace.appendingPathComponent("odd-\(UUID().uuidString)")
+        try SyntheticSmears.writeDataset(at: odd, perClass: 2, seed: 3)
+        try FileManager.default.createDirectory(at: odd.appendingPathComponent("Bengin"), withIntermediateDirectories: true)
+        let unknown = try CommandRunner.run(["dataset", "inspect", odd.path])
+        XCTAssertNotEqual(unknown.status, 0)
+        XCTAssertTrue(unknown.standardError.contains("Bengin"), unknown.standardError)
+
+        let empty = Self.workspace.appendingPathComponent("empty-\(UUID().uuidString)")
+        try SyntheticSmears.writeDataset(at: empty, perClass: 2, seed: 3)
+        try FileManager.default.removeItem(at: empty.appendingPathComponent("Early"))
+        try FileManager.default.createDirectory(at: empty.appendingPathComponent("Early"), withIntermediateDirectories: true)
+        let emptyOutcome = try CommandRunner.run(["train", "--data", empty.path, "--out", Self.workspace.appendingPathComponent("y").path])
+        XCTAssertNotEqual(emptyOutcome.status, 0)
+        XCTAssertTrue(emptyOutcome.standardError.contains("Early"), emptyOutcome.standardError)
+
+        for (content, fault) in [("[[0,1],[1,0]]", "2x2"), ("[[0,-1,2,3],[1,0,1,1],[1,1,0,1],[1,1,1,0]]", "-1"), ("not json", "JSON")] {
+            let costFile = Self.workspace.appendingPathComponent("cost-\(UUID().uuidString).json")
+            try content.write(to: costFile, atomically: true, encoding: .utf8)
+            let outcome = try CommandRunner.run(["evaluate", Self.trainedRun.path, "--cost", costFile.path])
+            XCTAssertNotEqual(outcome.status, 0)
+            XCTAssertEqual(outcome.standardError.split(separator: "\n").count, 1, outcome.standardError)
+            XCTAssertTrue(outcome.standardError.contains(costFile.lastPathComponent), outcome.standardError)
+            XCTAssertTrue(outcome.standardError.contains(fault), "\(fault) in: \(outcome.standardError)")
+        }
+    }
+
+    func testInspectReportsDuplicatesAndUnreadableImages() throws {
+        let outcome = try CommandRunner.run(["dataset", "inspect", data.path])
+        XCTAssertEqual(outcome.status, 0, outcome.standardError)
+        XCTAssertTrue(outcome.standardOutput.contains("Pro/Pro-001.jpg = Pro/Pro-031.jpg"), outcome.standardOutput)
+        XCTAssertTrue(outcome.standardOutput.contains("1 unreadable images:"), outcome.standardOutput)
+        XCTAssertTrue(outcome.standardOutput.contains("Pre/Pre-099.jpg"), outcome.standardOutput)
+    }
+}
