@@ -1,0 +1,1 @@
+// Placeholder until the first real file of WeightFiles lands; delete it then.
