@@ -20,6 +20,8 @@ public struct ImageError: Error, CustomStringConvertible, LocalizedError, Equata
         case sizeMismatch(expected: String, found: String)
         /// The encoder failed, with the library's message.
         case encodingFailed(String)
+        /// A geometric transform that cannot be undone (singular linear part).
+        case notInvertible
     }
 
     /// The file path, or a short name for the value at fault when there is no file.
@@ -53,6 +55,8 @@ public struct ImageError: Error, CustomStringConvertible, LocalizedError, Equata
             return "\(source): size mismatch, expected \(expected), found \(found)"
         case .encodingFailed(let message):
             return "\(source): encoding failed: \(message)"
+        case .notInvertible:
+            return "\(source): not invertible (zero or non-finite determinant)"
         }
     }
 
