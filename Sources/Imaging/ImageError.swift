@@ -6,7 +6,7 @@ public struct ImageError: Error, CustomStringConvertible, LocalizedError, Equata
     public enum Reason: Equatable, Sendable {
         /// The file has no bytes.
         case emptyFile
-        /// The bytes are neither JPEG nor PNG; `leadingBytes` are the first few bytes found.
+        /// The bytes are neither JPEG nor PNG (unknown format); `leadingBytes` are the first (up to 8).
         case unknownFormat(leadingBytes: [UInt8])
         /// The JPEG or PNG library rejected the data (corrupt or truncated), with its message.
         case corruptData(String)
@@ -38,7 +38,6 @@ public struct ImageError: Error, CustomStringConvertible, LocalizedError, Equata
         case .emptyFile:
             return "\(source): empty file"
         case .unknownFormat(let bytes):
-            if bytes.isEmpty { return "\(source): unknown image format (not JPEG or PNG)" }
             let hex = bytes.map { String(format: "%02X", $0) }.joined(separator: " ")
             return "\(source): not a JPEG or PNG file (starts with bytes \(hex))"
         case .corruptData(let message):

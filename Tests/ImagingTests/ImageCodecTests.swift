@@ -1,3 +1,4 @@
+import CTurboJPEG
 import Foundation
 import XCTest
 @testable import Imaging
@@ -59,13 +60,26 @@ final class ImageCodecTests: XCTestCase {
         XCTAssertEqual(try ImageDecoder.decode(fileAt: jpegNamedPNG).width, 8)
     }
 
-    func testGrayscaleJPEGBecomesRGB() throws {
-        // A grey RGB image is stored by libjpeg as YCbCr with neutral chroma; decoding must give R = G = B.
-        let gray = TestImages.make(width: 16, height: 16) { x, _ in (UInt8(x * 16), UInt8(x * 16), UInt8(x * 16)) }
-        let decoded = try ImageDecoder.decode(data: try ImageEncoder.jpeg(gray, quality: 100), source: "gray")
-        for index in 0..<(16 * 16) {
-            XCTAssertLessThanOrEqual(abs(Int(decoded.pixels[3 * index]) - Int(decoded.pixels[3 * index + 1])), 1)
-            XCTAssertLessThanOrEqual(abs(Int(decoded.pixels[3 * index]) - Int(decoded.pixels[3 * index + 2])), 1)
+    func testSingleComponentGrayscaleJPEGBecomesRGB() throws {
+        // A true one-channel JPEG, written with TurboJPEG directly since ImageEncoder writes colour only.
+        let width = 16, height = 8
+        let gray = (0..<(width * height)).map { UInt8($0 % width * 16) }
+        let handle = try XCTUnwrap(tjInitCompress())
+        defer { tjDestroy(handle) }
+        var buffer: UnsafeMutablePointer<UInt8>? = nil
+        var size: UInt = 0
+        defer { tjFree(buffer) }
+        XCTAssertEqual(tjCompress2(handle, gray, Int32(width), 0, Int32(height), Int32(TJPF_GRAY.rawValue),
+                                   &buffer, &size, Int32(TJSAMP_GRAY.rawValue), 100, 0), 0)
+        let jpeg = Data(bytes: try XCTUnwrap(buffer), count: Int(size))
+        let decoded = try ImageDecoder.decode(data: jpeg, source: "gray.jpg")
+        XCTAssertEqual(decoded.width, width)
+        XCTAssertEqual(decoded.height, height)
+        for index in 0..<(width * height) {
+            let (red, green, blue) = decoded.pixel(x: index % width, y: index / width)
+            XCTAssertEqual(red, green)
+            XCTAssertEqual(red, blue)
+            XCTAssertEqual(Int(red), Int(gray[index]), accuracy: 2)
         }
     }
 
@@ -154,19 +168,22 @@ final class ImageCodecTests: XCTestCase {
     }
 
     func testAbsurdPNGDimensionsAreRejectedBeforeAllocation() throws {
-        // A header claiming 30000 x 1 pixels with no matching data.
-        var data = PNGTestFile.make(width: 1, height: 1, colorType: .gray, samples: [0])
-        let width: [UInt8] = [0, 0, 0x75, 0x30]  // 30000
-        data.replaceSubrange(16..<20, with: width)
-        do {
-            _ = try ImageDecoder.decode(data: data, source: "huge.png")
-            XCTFail("a 30000-pixel-wide PNG should be rejected")
-        } catch let error as ImageError {
-            // The IHDR CRC no longer matches, so libpng may reject it first; either way no allocation.
-            switch error.reason {
-            case .unsupportedDimensions(width: 30_000, height: 1), .corruptData: break
-            default: XCTFail("unexpected reason \(error.reason)")
-            }
+        // A valid header announcing 30000 x 1 pixels, followed by one empty row.
+        let data = PNGTestFile.make(width: 30_000, height: 1, colorType: .gray, samples: [])
+        XCTAssertThrowsError(try ImageDecoder.decode(data: data, source: "huge.png")) { error in
+            XCTAssertEqual((error as? ImageError)?.reason, .unsupportedDimensions(width: 30_000, height: 1))
+            XCTAssertTrue("\(error)".contains("huge.png"))
+        }
+    }
+
+    func testAbsurdJPEGDimensionsAreRejectedBeforeAllocation() throws {
+        var jpeg = [UInt8](try ImageEncoder.jpeg(TestImages.gradient(width: 8, height: 8), quality: 90))
+        // Baseline frame header: FF C0, length (2 bytes), precision (1), height (2), width (2).
+        let frame = try XCTUnwrap((0..<(jpeg.count - 1)).first { jpeg[$0] == 0xFF && jpeg[$0 + 1] == 0xC0 })
+        jpeg[frame + 7] = 0x75  // width 0x7530 = 30000
+        jpeg[frame + 8] = 0x30
+        XCTAssertThrowsError(try ImageDecoder.decode(data: Data(jpeg), source: "huge.jpg")) { error in
+            XCTAssertEqual((error as? ImageError)?.reason, .unsupportedDimensions(width: 30_000, height: 8))
         }
     }
 
