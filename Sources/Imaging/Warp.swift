@@ -1,9 +1,9 @@
 extension RGBImage {
     /// This image moved by `transform` (for augmentation: rotation, shift, shear, zoom, flip; see
-    /// `AffineTransform.centered(width:height:)`), same size. Each output pixel samples the input at
+    /// `AffineMap.centered(width:height:)`), same size. Each output pixel samples the input at
     /// the inverse-mapped position with bilinear interpolation; samples falling outside the image take
     /// the colour `fill` (blended at the border). Throws `ImageError` if `transform` is not invertible.
-    public func warped(by transform: AffineTransform, fill: (red: UInt8, green: UInt8, blue: UInt8) = (0, 0, 0))
+    public func warped(by transform: AffineMap, fill: (red: UInt8, green: UInt8, blue: UInt8) = (0, 0, 0))
         throws -> RGBImage {
         guard let inverse = transform.inverse else {
             throw ImageError(source: "affine transform \(transform)", reason: .notInvertible)

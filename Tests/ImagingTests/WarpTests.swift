@@ -27,14 +27,14 @@ final class WarpTests: XCTestCase {
     }
 
     func testHorizontalFlipAboutTheCentreMirrors() throws {
-        let flipped = try image.warped(by: AffineTransform.scaling(x: -1, y: 1).centered(width: 5, height: 5))
+        let flipped = try image.warped(by: AffineMap.scaling(x: -1, y: 1).centered(width: 5, height: 5))
         for y in 0..<5 {
             for x in 0..<5 { XCTAssertTrue(flipped.pixel(x: x, y: y) == image.pixel(x: 4 - x, y: y)) }
         }
     }
 
     func testQuarterTurnClockwiseAboutTheCentre() throws {
-        let turned = try image.warped(by: AffineTransform.rotation(radians: .pi / 2).centered(width: 5, height: 5))
+        let turned = try image.warped(by: AffineMap.rotation(radians: .pi / 2).centered(width: 5, height: 5))
         // Clockwise on screen: the input's left column becomes the output's top row, read bottom to top.
         for y in 0..<5 {
             for x in 0..<5 { XCTAssertTrue(turned.pixel(x: x, y: y) == image.pixel(x: y, y: 4 - x), "(\(x), \(y))") }
@@ -43,27 +43,27 @@ final class WarpTests: XCTestCase {
 
     func testZoomAndShearKeepAConstantImageConstantInside() throws {
         let gray = TestImages.make(width: 9, height: 9) { _, _ in (90, 90, 90) }
-        let zoomed = try gray.warped(by: AffineTransform.scaling(x: 2, y: 2).centered(width: 9, height: 9))
+        let zoomed = try gray.warped(by: AffineMap.scaling(x: 2, y: 2).centered(width: 9, height: 9))
         XCTAssertTrue(zoomed.pixels.allSatisfy { $0 == 90 })
-        let sheared = try gray.warped(by: AffineTransform.shear(x: 0.3, y: 0).centered(width: 9, height: 9), fill: (90, 90, 90))
+        let sheared = try gray.warped(by: AffineMap.shear(x: 0.3, y: 0).centered(width: 9, height: 9), fill: (90, 90, 90))
         XCTAssertTrue(sheared.pixels.allSatisfy { $0 == 90 })
     }
 
     func testCompositionAndInverse() throws {
-        let move = AffineTransform.rotation(radians: 0.3).followed(by: .translation(x: 4, y: -2))
+        let move = AffineMap.rotation(radians: 0.3).followed(by: .translation(x: 4, y: -2))
             .followed(by: .shear(x: 0.2, y: 0.1))
         let inverse = try XCTUnwrap(move.inverse)
         let point = move.followed(by: inverse).apply(x: 3, y: 7)
         XCTAssertEqual(point.x, 3, accuracy: 1e-12)
         XCTAssertEqual(point.y, 7, accuracy: 1e-12)
         // Rotation then translation: (1, 0) turns to (cos 0.3, sin 0.3), then shifts.
-        let moved = AffineTransform.rotation(radians: 0.3).followed(by: .translation(x: 4, y: -2)).apply(x: 1, y: 0)
+        let moved = AffineMap.rotation(radians: 0.3).followed(by: .translation(x: 4, y: -2)).apply(x: 1, y: 0)
         XCTAssertEqual(moved.x, cos(0.3) + 4, accuracy: 1e-12)
         XCTAssertEqual(moved.y, sin(0.3) - 2, accuracy: 1e-12)
     }
 
     func testSingularTransformIsAnError() {
-        XCTAssertNil(AffineTransform.scaling(x: 0, y: 1).inverse)
+        XCTAssertNil(AffineMap.scaling(x: 0, y: 1).inverse)
         XCTAssertThrowsError(try image.warped(by: .scaling(x: 0, y: 1))) { error in
             XCTAssertEqual((error as? ImageError)?.reason, .notInvertible)
         }

@@ -1,48 +1,49 @@
 import Foundation
 
 /// A 2-D affine map of pixel positions, x' = a·x + b·y + tx, y' = c·x + d·y + ty, in image
-/// coordinates: x to the right, y downwards, pixel (i, j) centred at (i, j).
-public struct AffineTransform: Sendable, Equatable, Codable {
+/// coordinates: x to the right, y downwards, pixel (i, j) centred at (i, j). (Named apart from
+/// Foundation's `AffineTransform`, which would make the name ambiguous for clients.)
+public struct AffineMap: Sendable, Equatable, Codable {
     public var a, b, c, d, tx, ty: Double
 
     public init(a: Double, b: Double, c: Double, d: Double, tx: Double, ty: Double) {
         (self.a, self.b, self.c, self.d, self.tx, self.ty) = (a, b, c, d, tx, ty)
     }
 
-    public static let identity = AffineTransform(a: 1, b: 0, c: 0, d: 1, tx: 0, ty: 0)
+    public static let identity = AffineMap(a: 1, b: 0, c: 0, d: 1, tx: 0, ty: 0)
 
     /// A shift by (x, y) pixels.
-    public static func translation(x: Double, y: Double) -> AffineTransform {
-        AffineTransform(a: 1, b: 0, c: 0, d: 1, tx: x, ty: y)
+    public static func translation(x: Double, y: Double) -> AffineMap {
+        AffineMap(a: 1, b: 0, c: 0, d: 1, tx: x, ty: y)
     }
 
     /// A rotation about the origin; positive angles turn clockwise on screen (y points down).
-    public static func rotation(radians angle: Double) -> AffineTransform {
-        AffineTransform(a: cos(angle), b: -sin(angle), c: sin(angle), d: cos(angle), tx: 0, ty: 0)
+    public static func rotation(radians angle: Double) -> AffineMap {
+        AffineMap(a: cos(angle), b: -sin(angle), c: sin(angle), d: cos(angle), tx: 0, ty: 0)
     }
 
     /// A scaling about the origin (zoom; a negative factor flips that axis).
-    public static func scaling(x: Double, y: Double) -> AffineTransform {
-        AffineTransform(a: x, b: 0, c: 0, d: y, tx: 0, ty: 0)
+    public static func scaling(x: Double, y: Double) -> AffineMap {
+        AffineMap(a: x, b: 0, c: 0, d: y, tx: 0, ty: 0)
     }
 
     /// A shear about the origin: x' = x + `x`·y (horizontal) and y' = y + `y`·x (vertical).
-    public static func shear(x: Double, y: Double) -> AffineTransform {
-        AffineTransform(a: 1, b: x, c: y, d: 1, tx: 0, ty: 0)
+    public static func shear(x: Double, y: Double) -> AffineMap {
+        AffineMap(a: 1, b: x, c: y, d: 1, tx: 0, ty: 0)
     }
 
     /// `self` followed by `next`.
-    public func followed(by next: AffineTransform) -> AffineTransform {
-        AffineTransform(a: next.a * a + next.b * c, b: next.a * b + next.b * d,
+    public func followed(by next: AffineMap) -> AffineMap {
+        AffineMap(a: next.a * a + next.b * c, b: next.a * b + next.b * d,
                         c: next.c * a + next.d * c, d: next.c * b + next.d * d,
                         tx: next.a * tx + next.b * ty + next.tx, ty: next.c * tx + next.d * ty + next.ty)
     }
 
     /// This map performed about the centre of a `width` x `height` image instead of the origin
     /// (rotations turn about the centre, a scaling of -1 on x mirrors the image in place).
-    public func centered(width: Int, height: Int) -> AffineTransform {
+    public func centered(width: Int, height: Int) -> AffineMap {
         let centerX = Double(width - 1) / 2, centerY = Double(height - 1) / 2
-        return AffineTransform.translation(x: -centerX, y: -centerY)
+        return AffineMap.translation(x: -centerX, y: -centerY)
             .followed(by: self)
             .followed(by: .translation(x: centerX, y: centerY))
     }
@@ -53,10 +54,10 @@ public struct AffineTransform: Sendable, Equatable, Codable {
     }
 
     /// The inverse map, or nil when the linear part is singular (for example a zero scaling).
-    public var inverse: AffineTransform? {
+    public var inverse: AffineMap? {
         let determinant = a * d - b * c
         guard determinant.isFinite, abs(determinant) > 1e-12 else { return nil }
         let ia = d / determinant, ib = -b / determinant, ic = -c / determinant, id = a / determinant
-        return AffineTransform(a: ia, b: ib, c: ic, d: id, tx: -(ia * tx + ib * ty), ty: -(ic * tx + id * ty))
+        return AffineMap(a: ia, b: ib, c: ic, d: id, tx: -(ia * tx + ib * ty), ty: -(ic * tx + id * ty))
     }
 }
