@@ -4,7 +4,8 @@ import Foundation
 /// PNG decoding and encoding through libpng's simplified API.
 ///
 /// Decoding converts every PNG colour type to 8-bit RGB: grey is replicated, palettes are
-/// expanded, 16-bit samples are reduced, and alpha is composited onto white. libpng composites
+/// expanded, 16-bit samples are reduced (taken as sRGB-encoded, like 8-bit ones, unless the file
+/// says otherwise), and alpha is composited onto white. libpng composites
 /// in linear light (sRGB decoded, blended, re-encoded), so half-transparent black on white gives
 /// 188, not 128; fully opaque and fully transparent pixels are exact.
 enum PNGCodec {
@@ -22,6 +23,10 @@ enum PNGCodec {
             let width = Int(image.width), height = Int(image.height)
             try ImageDecoder.checkDimensions(width: width, height: height, source: source)
             image.format = png_uint_32(PNG_FORMAT_RGB)
+            // Without this, libpng takes 16-bit samples lacking gamma information as linear light and
+            // gamma-encodes them (0x8000 would become 186 instead of 128). Set before reading the
+            // header, the flag has no effect (tested), so it is set here.
+            image.flags |= png_uint_32(PNG_IMAGE_FLAG_16BIT_sRGB)
             var pixels = [UInt8](repeating: 0, count: width * height * 3)
             var background = white
             let finished = pixels.withUnsafeMutableBufferPointer { output in

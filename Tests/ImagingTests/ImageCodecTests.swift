@@ -89,6 +89,14 @@ final class ImageCodecTests: XCTestCase {
         XCTAssertEqual(decoded.pixels, [0, 0, 0, 100, 100, 100, 255, 255, 255])
     }
 
+    func testSixteenBitPNGWithoutGammaIsTakenAsSRGB() throws {
+        // 0x8000 / 65535 = 0.50001, i.e. 128 in 8 bits; libpng would gamma-encode it to 188 if it
+        // assumed linear samples (its default for 16-bit files without gamma information).
+        let data = PNGTestFile.make(width: 2, height: 1, colorType: .gray, samples: [0x80, 0x00, 0xFF, 0xFF],
+                                    bitDepth: 16)
+        XCTAssertEqual(try ImageDecoder.decode(data: data, source: "deep.png").pixels, [128, 128, 128, 255, 255, 255])
+    }
+
     func testPalettePNGIsExpanded() throws {
         let palette: [UInt8] = [10, 20, 30, 200, 150, 100]
         let data = PNGTestFile.make(width: 2, height: 2, colorType: .palette, samples: [0, 1, 1, 0], palette: palette)

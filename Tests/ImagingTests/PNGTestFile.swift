@@ -7,10 +7,10 @@ enum PNGTestFile {
         case gray = 0, rgb = 2, palette = 3, grayAlpha = 4, rgba = 6
     }
 
-    /// A PNG of `width` x `height` whose rows are `samples` (8-bit samples, no filter byte),
-    /// with an optional palette (RGB triples) for `.palette`.
+    /// A PNG of `width` x `height` whose rows are `samples` (bytes of `bitDepth`-bit samples,
+    /// big-endian for 16 bits, no filter byte), with an optional palette (RGB triples) for `.palette`.
     static func make(width: Int, height: Int, colorType: ColorType, samples: [UInt8],
-                     palette: [UInt8] = []) -> Data {
+                     bitDepth: UInt8 = 8, palette: [UInt8] = []) -> Data {
         let rowBytes = samples.count / height
         var raw: [UInt8] = []
         for row in 0..<height {
@@ -19,7 +19,7 @@ enum PNGTestFile {
         }
         var header: [UInt8] = []
         header += bigEndian(UInt32(width)) + bigEndian(UInt32(height))
-        header += [8, colorType.rawValue, 0, 0, 0]
+        header += [bitDepth, colorType.rawValue, 0, 0, 0]
         var file = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
         file += chunk("IHDR", header)
         if !palette.isEmpty { file += chunk("PLTE", palette) }
