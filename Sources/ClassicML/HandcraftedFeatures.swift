@@ -32,6 +32,8 @@ public struct HandcraftedFeatureExtractor: Sendable {
 
     static let histogramBins = 16
 
+    /// An extractor measuring images at `inputSize` x `inputSize`, counting regions of at least
+    /// `minimumRegionArea` pixels (the default 30 drops specks; a cell nucleus at 224 px is hundreds).
     public init(purpleRange: HSVRange, inputSize: Int = 224, minimumRegionArea: Int = 30) {
         self.purpleRange = purpleRange
         self.inputSize = inputSize

@@ -4,12 +4,15 @@ import Foundation
 /// coordinates: x to the right, y downwards, pixel (i, j) centred at (i, j). (Named apart from
 /// Foundation's `AffineTransform`, which would make the name ambiguous for clients.)
 public struct AffineMap: Sendable, Equatable, Codable {
+    /// The linear part [a b; c d] and the translation (tx, ty).
     public var a, b, c, d, tx, ty: Double
 
+    /// The map with these coefficients.
     public init(a: Double, b: Double, c: Double, d: Double, tx: Double, ty: Double) {
         (self.a, self.b, self.c, self.d, self.tx, self.ty) = (a, b, c, d, tx, ty)
     }
 
+    /// The map that leaves every point in place.
     public static let identity = AffineMap(a: 1, b: 0, c: 0, d: 1, tx: 0, ty: 0)
 
     /// A shift by (x, y) pixels.

@@ -13,6 +13,7 @@ public struct ImageRegion: Sendable, Equatable {
     /// overestimate a circle's length by ≈5%), 0 for single pixels and one-pixel-wide lines.
     public let circularity: Double
 
+    /// A region with these measurements.
     public init(area: Int, perimeter: Double, circularity: Double) {
         self.area = area
         self.perimeter = perimeter

@@ -33,6 +33,7 @@ public struct HSVRange: Sendable, Codable, Equatable {
     public var minimumSaturation: Float
     public var minimumValue: Float
 
+    /// The colours with hue in `hue`, saturation ≥ `minimumSaturation` and value ≥ `minimumValue`.
     public init(hue: ClosedRange<Float>, minimumSaturation: Float, minimumValue: Float) {
         self.hue = hue
         self.minimumSaturation = minimumSaturation

@@ -26,13 +26,16 @@ public struct ImageError: Error, CustomStringConvertible, LocalizedError, Equata
 
     /// The file path, or a short name for the value at fault when there is no file.
     public let source: String
+    /// What went wrong.
     public let reason: Reason
 
+    /// An error about `source` (a file path or a short name of the value at fault).
     public init(source: String, reason: Reason) {
         self.source = source
         self.reason = reason
     }
 
+    /// One line naming the source and the reason.
     public var description: String {
         switch reason {
         case .emptyFile:
