@@ -1,7 +1,7 @@
 import Foundation
 import Imaging
 import XCTest
-@testable import ClassicML
+import ClassicML
 
 final class HandcraftedFeatureExtractorTests: XCTestCase {
     private let purple = HSVRange(hue: 0.75...0.92, minimumSaturation: 0.3, minimumValue: 0.2)
