@@ -1,0 +1,42 @@
+/// A single-channel image with luma values in 0...1, row-major, top row first.
+public struct GrayImage: Sendable, Equatable {
+    public let width: Int
+    public let height: Int
+    /// `width * height` values; pixel (x, y) is at `y * width + x`.
+    public var values: [Float]
+
+    /// A grey image over `values`; throws `ImageError` unless `values.count == width * height`.
+    public init(width: Int, height: Int, values: [Float]) throws {
+        let (area, overflow) = width.multipliedReportingOverflow(by: height)
+        guard width >= 0, height >= 0, !overflow, area == values.count else {
+            throw ImageError(source: "grey value buffer",
+                             reason: .pixelCountMismatch(width: width, height: height, channels: 1,
+                                                         count: values.count))
+        }
+        self.init(validatedWidth: width, height: height, values: values)
+    }
+
+    init(validatedWidth width: Int, height: Int, values: [Float]) {
+        self.width = width
+        self.height = height
+        self.values = values
+    }
+}
+
+extension RGBImage {
+    /// BT.601 luma `(0.299 R + 0.587 G + 0.114 B) / 255`, in 0...1.
+    public func grayscale() -> GrayImage {
+        let count = width * height
+        let values = [Float](unsafeUninitializedCapacity: count) { output, initialized in
+            pixels.withUnsafeBufferPointer { rgb in
+                for index in 0..<count {
+                    let red = Float(rgb[3 * index]), green = Float(rgb[3 * index + 1])
+                    let blue = Float(rgb[3 * index + 2])
+                    output[index] = (0.299 * red + 0.587 * green + 0.114 * blue) * (1 / 255)
+                }
+            }
+            initialized = count
+        }
+        return GrayImage(validatedWidth: width, height: height, values: values)
+    }
+}

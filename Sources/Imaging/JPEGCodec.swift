@@ -1,0 +1,71 @@
+import CTurboJPEG
+import Foundation
+
+/// JPEG decoding and encoding through the TurboJPEG C API.
+///
+/// Decoding is strict: TurboJPEG also reports *warnings* (for example "Premature end of JPEG
+/// file" when the data is truncated, after which libjpeg pads the image with grey). Every
+/// warning is treated as an error so that a damaged file never yields a silently altered image.
+enum JPEGCodec {
+    static func decode(_ data: Data, source: String) throws -> RGBImage {
+        guard let handle = tjInitDecompress() else {
+            throw ImageError(source: source, reason: .corruptData("cannot create a TurboJPEG decompressor"))
+        }
+        defer { tjDestroy(handle) }
+        return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> RGBImage in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            guard let base = bytes.baseAddress else { throw ImageError(source: source, reason: .emptyFile) }
+            let size = UInt(bytes.count)
+            var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
+            guard tjDecompressHeader3(handle, base, size, &width, &height, &subsampling, &colorspace) == 0 else {
+                throw failure(handle, source: source)
+            }
+            // A stream that ends before its frame header leaves the size at 0 without an error.
+            guard width > 0, height > 0 else {
+                throw ImageError(source: source, reason: .corruptData("no frame header (no image size) found"))
+            }
+            try ImageDecoder.checkDimensions(width: Int(width), height: Int(height), source: source)
+            var pixels = [UInt8](repeating: 0, count: Int(width) * Int(height) * 3)
+            let status = pixels.withUnsafeMutableBufferPointer { output in
+                tjDecompress2(handle, base, size, output.baseAddress, width, 0, height,
+                              Int32(TJPF_RGB.rawValue), 0)
+            }
+            // A nonzero status is either TJERR_FATAL or a warning (corrupt/truncated data).
+            guard status == 0 else { throw failure(handle, source: source) }
+            return RGBImage(validatedWidth: Int(width), height: Int(height), pixels: pixels)
+        }
+    }
+
+    static func encode(_ image: RGBImage, quality: Int) throws -> Data {
+        let source = "JPEG encoder (\(image.width)x\(image.height) image)"
+        guard image.width > 0, image.height > 0 else {
+            throw ImageError(source: source, reason: .encodingFailed("an image needs at least one pixel"))
+        }
+        guard let handle = tjInitCompress() else {
+            throw ImageError(source: source, reason: .encodingFailed("cannot create a TurboJPEG compressor"))
+        }
+        defer { tjDestroy(handle) }
+        var output: UnsafeMutablePointer<UInt8>? = nil
+        var outputSize: UInt = 0
+        defer { tjFree(output) }
+        let status = image.pixels.withUnsafeBufferPointer { input in
+            tjCompress2(handle, input.baseAddress, Int32(image.width), 0, Int32(image.height),
+                        Int32(TJPF_RGB.rawValue), &output, &outputSize,
+                        Int32(TJSAMP_444.rawValue), Int32(quality), 0)
+        }
+        guard status == 0, let output else {
+            throw ImageError(source: source, reason: .encodingFailed(message(handle)))
+        }
+        return Data(bytes: output, count: Int(outputSize))
+    }
+
+    private static func failure(_ handle: tjhandle, source: String) -> ImageError {
+        let kind = tjGetErrorCode(handle) == Int32(TJERR_WARNING.rawValue) ? "warning treated as error: " : ""
+        return ImageError(source: source, reason: .corruptData(kind + message(handle)))
+    }
+
+    private static func message(_ handle: tjhandle) -> String {
+        guard let text = tjGetErrorStr2(handle) else { return "unknown TurboJPEG error" }
+        return String(cString: text)
+    }
+}
