@@ -11,8 +11,9 @@ import Randomness
 /// groups are shuffled with `SeededGenerator(seed).derived(classIndex)`, then taken in that
 /// order, each going whole to the part with the largest remaining deficit
 /// `fraction(part) · classCount − assigned(part)` (ties go to train, then validation, then test).
-/// Consequence: each part's count of a class lies within twice the class's largest group size of
-/// its target (within 2 images when all groups are single images).
+/// Consequence, with g the class's largest group: each part's count of the class is below
+/// target + g (a part is only chosen while its deficit is positive) and above target − 2g (the
+/// three deficits sum to 0 at the end); for single-image groups that is within (−2, +1) images.
 public struct DatasetSplit: Sendable {
     /// The configuration the split was made with.
     public let configuration: SplitConfiguration

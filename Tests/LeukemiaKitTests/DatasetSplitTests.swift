@@ -34,15 +34,18 @@ func assertSplitInvariants(_ split: DatasetSplit, of folder: ImageFolder,
         }
     }
 
-    // Per-class fractions within twice the class's largest group of their targets.
+    // Per-class counts near their targets: with g the class's largest group, the largest-deficit
+    // rule never overshoots a target by g or more, so (the deficits summing to 0 over three parts)
+    // no part falls 2g or more short.
     for label in folder.classes {
         let classCount = folder.count(of: label)
         let largestGroup = split.groups.filter { split.images[$0[0]].label == label }.map(\.count).max() ?? 0
         for part in DatasetPart.allCases {
             let target = split.configuration.fraction(of: part) * Double(classCount)
-            let count = split.count(in: part, of: label)
-            XCTAssertLessThan(abs(Double(count) - target), Double(2 * largestGroup),
-                              "\(label.name) \(part): \(count) vs target \(target)", file: file, line: line)
+            let count = Double(split.count(in: part, of: label))
+            XCTAssertTrue(count - target < Double(largestGroup) && target - count < Double(2 * largestGroup),
+                          "\(label.name) \(part): \(count) vs target \(target), largest group \(largestGroup)",
+                          file: file, line: line)
         }
     }
 }
@@ -111,6 +114,15 @@ final class DatasetSplitTests: XCTestCase {
                 trainFraction: 0.6, validationFraction: 0.2, testFraction: 0.2, seed: seed))
             XCTAssertEqual(DatasetPart.allCases.map { split.count(in: $0, of: .pre) }, [3, 1, 1])
         }
+    }
+
+    func testSingletonsLandWithinTwoImagesOfTheirTargets() throws {
+        // 150 distinct images per class: targets 96 / 30 / 24 (the bound allows count - target
+        // in (-2, 1), i.e. exactly these counts or one or two short).
+        let folder = try makeFolder(count: 150, pairEvery: 1_000)
+        let split = try DatasetSplit.make(folder, configuration: SplitConfiguration(seed: 11))
+        XCTAssertEqual(split.groups.count, 600)
+        assertSplitInvariants(split, of: folder)
     }
 
     func testZeroFractionPartStaysEmpty() throws {
