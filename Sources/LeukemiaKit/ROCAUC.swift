@@ -3,7 +3,7 @@ extension ClassificationMetrics {
     /// the Mann–Whitney probability that a random positive scores above a random negative,
     /// ties counting one half (computed from average ranks in O(n log n)).
     /// Nil when there are no positives or no negatives; `scores` and `positives` have equal length.
-    public static func rocAUC(scores: [Double], positives: [Bool]) -> Double? {
+    static func rocAUC(scores: [Double], positives: [Bool]) -> Double? {
         let positiveCount = positives.reduce(0) { $0 + ($1 ? 1 : 0) }
         let negativeCount = min(scores.count, positives.count) - positiveCount
         guard positiveCount > 0, negativeCount > 0 else { return nil }

@@ -23,6 +23,28 @@ public struct SplitManifest: Codable, Equatable, Sendable {
         private enum CodingKeys: String, CodingKey {
             case path, label, contentHash = "content_hash", part
         }
+
+        /// Reads `label` as a class name ("Pro"), so that manifests stay readable.
+        public init(from decoder: Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            let name = try container.decode(String.self, forKey: .label)
+            guard let label = LeukemiaClass(folderName: name) else {
+                throw DecodingError.dataCorruptedError(forKey: .label, in: container, debugDescription:
+                    "unknown class \(name) (known classes: \(LeukemiaClass.names.joined(separator: ", ")))")
+            }
+            self.init(path: try container.decode(String.self, forKey: .path), label: label,
+                      contentHash: try container.decode(String.self, forKey: .contentHash),
+                      part: try container.decode(DatasetPart.self, forKey: .part))
+        }
+
+        /// Writes `label` as the class name.
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(path, forKey: .path)
+            try container.encode(label.name, forKey: .label)
+            try container.encode(contentHash, forKey: .contentHash)
+            try container.encode(part, forKey: .part)
+        }
     }
 
     public let formatVersion: Int

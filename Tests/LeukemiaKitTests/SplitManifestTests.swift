@@ -44,6 +44,9 @@ final class SplitManifestTests: XCTestCase {
         XCTAssertEqual(Set(json.keys), ["format_version", "configuration", "entries", "counts"])
         let entry = try XCTUnwrap((json["entries"] as? [[String: Any]])?.first)
         XCTAssertEqual(Set(entry.keys), ["path", "label", "content_hash", "part"])
+        XCTAssertEqual(entry["path"] as? String, "Benign/x-1.jpg")
+        XCTAssertEqual(entry["label"] as? String, "Benign")
+        XCTAssertEqual(entry["content_hash"] as? String, SHA256.hash(Data("Benign 1".utf8)).hexString)
     }
 
     func testNewFilesAreReturnedUnassigned() throws {
@@ -82,6 +85,20 @@ final class SplitManifestTests: XCTestCase {
         assertThrows(SplitManifestError.unsupportedVersion(path: manifestURL.path, found: 2, supported: 1),
                      mentioning: [manifestURL.path, "version 2"]) {
             _ = try SplitManifest.load(from: manifestURL)
+        }
+    }
+
+    func testUnknownLabelIsAnError() throws {
+        _ = try savedSplit()
+        let text = try String(contentsOf: manifestURL, encoding: .utf8)
+            .replacingOccurrences(of: "\"label\" : \"Pre\"", with: "\"label\" : \"Bengin\"")
+        try folder.write("split.json", text)
+        do {
+            _ = try SplitManifest.load(from: manifestURL)
+            XCTFail("an unknown class should not load")
+        } catch let SplitManifestError.invalid(path, reason) {
+            XCTAssertEqual(path, manifestURL.path)
+            XCTAssertTrue(reason.contains("unknown class Bengin"), reason)
         }
     }
 
