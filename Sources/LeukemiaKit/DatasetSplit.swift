@@ -45,13 +45,10 @@ public struct DatasetSplit: Sendable {
             owned.seededShuffle(using: &generator)
             let classCount = Double(folder.count(of: label))
             let targets = DatasetPart.allCases.map { configuration.fraction(of: $0) * classCount }
+            func deficit(_ part: Int) -> Double { targets[part] - Double(assigned[label.rawValue][part]) }
             for group in owned {
-                var best = 0
-                for part in 1..<targets.count
-                where targets[part] - Double(assigned[label.rawValue][part])
-                    > targets[best] - Double(assigned[label.rawValue][best]) {
-                    best = part
-                }
+                // The first part with the largest deficit.
+                let best = (1..<targets.count).reduce(0) { deficit($1) > deficit($0) ? $1 : $0 }
                 for member in group {
                     parts[member] = DatasetPart.allCases[best]
                     assigned[images[member].label.rawValue][best] += 1

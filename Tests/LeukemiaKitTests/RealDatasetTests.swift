@@ -30,6 +30,11 @@ final class RealDatasetTests: XCTestCase {
                 "\(part.rawValue): " + LeukemiaClass.allCases.map { "\($0.name) \(split.count(in: part, of: $0))" }
                     .joined(separator: ", ") + " (total \(split.images(in: part).count))"
             }
+            let manifestURL = try TemporaryFolder(self).url.appendingPathComponent("split.json")
+            try SplitManifest(split: split).save(to: manifestURL)
+            let resolution = try SplitManifest.load(from: manifestURL).resolve(against: folder)
+            XCTAssertEqual(resolution.assigned.map(\.part), split.parts)
+            XCTAssertTrue(resolution.unassigned.isEmpty)
             print("ALL split seed 42, groupRuns \(runs.map(String.init) ?? "none"), \(split.groups.count) groups:\n  "
                   + table.joined(separator: "\n  "))
         }
