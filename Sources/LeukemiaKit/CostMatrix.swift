@@ -98,11 +98,6 @@ public struct CostMatrix: Codable, Equatable, Sendable {
         }
     }
 
-    /// The cost of predicting `predicted` for an image of class `actual`.
-    public func cost(actual: Int, predicted: Int) -> Double {
-        values[actual][predicted]
-    }
-
     /// `result[j] = Σ_i p_i · C[i][j]`: the expected cost of predicting class j when the classes
     /// have probabilities `probabilities`.
     /// - Throws: `CostMatrixError.probabilityCount` unless there is one probability per class.

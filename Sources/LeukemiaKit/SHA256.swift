@@ -71,12 +71,12 @@ public struct SHA256: Sendable {
         return hasher.finalize()
     }
 
-    /// The digest of the file at `url`, read in chunks of `chunkSize` bytes.
+    /// The digest of the file at `url`, read in chunks of `chunkSize` bytes (at least 1).
     public static func hash(fileAt url: URL, chunkSize: Int = 1 << 16) throws -> SHA256Digest {
         let handle = try FileHandle(forReadingFrom: url)
         defer { try? handle.close() }
         var hasher = SHA256()
-        while let chunk = try handle.read(upToCount: chunkSize), !chunk.isEmpty {
+        while let chunk = try handle.read(upToCount: max(chunkSize, 1)), !chunk.isEmpty {
             hasher.update(chunk)
         }
         return hasher.finalize()
