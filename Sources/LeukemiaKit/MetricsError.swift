@@ -1,0 +1,23 @@
+/// Why classification metrics cannot be computed.
+public enum MetricsError: DescribedError, Equatable {
+    case empty
+    case countMismatch(what: String, found: Int, expected: Int)
+    case labelOutOfRange(sample: Int, label: Int, classCount: Int)
+    case probabilityRow(sample: Int, found: Int, expected: Int)
+    case nonFiniteProbability(sample: Int)
+
+    public var description: String {
+        switch self {
+        case .empty:
+            return "no images to evaluate"
+        case let .countMismatch(what, found, expected):
+            return "found \(found) \(what), expected \(expected)"
+        case let .labelOutOfRange(sample, label, classCount):
+            return "label \(label) of image \(sample) is outside 0..<\(classCount)"
+        case let .probabilityRow(sample, found, expected):
+            return "image \(sample) has \(found) class probabilities, expected \(expected)"
+        case let .nonFiniteProbability(sample):
+            return "image \(sample) has a non-finite class probability"
+        }
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+
+/// A saved split: which file (by path and content hash) went to which part, and how it was made.
+/// Reusing it on a folder (`resolve(against:)`) reproduces the split exactly or fails loudly.
+public struct SplitManifest: Codable, Equatable, Sendable {
+    /// The format this code writes and reads.
+    public static let currentFormatVersion = 1
+
+    /// One file of the split.
+    public struct Entry: Codable, Equatable, Sendable {
+        public let path: String
+        public let label: LeukemiaClass
+        public let contentHash: String
+        public let part: DatasetPart
+
+        public init(path: String, label: LeukemiaClass, contentHash: String, part: DatasetPart) {
+            self.path = path
+            self.label = label
+            self.contentHash = contentHash
+            self.part = part
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case path, label, contentHash = "content_hash", part
+        }
+
+        /// Reads `label` as a class name ("Pro"), so that manifests stay readable.
+        public init(from decoder: Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            let name = try container.decode(String.self, forKey: .label)
+            guard let label = LeukemiaClass(folderName: name) else {
+                throw DecodingError.dataCorruptedError(forKey: .label, in: container, debugDescription:
+                    "unknown class \(name) (known classes: \(LeukemiaClass.names.joined(separator: ", ")))")
+            }
+            self.init(path: try container.decode(String.self, forKey: .path), label: label,
+                      contentHash: try container.decode(String.self, forKey: .contentHash),
+                      part: try container.decode(DatasetPart.self, forKey: .part))
+        }
+
+        /// Writes `label` as the class name.
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(path, forKey: .path)
+            try container.encode(label.name, forKey: .label)
+            try container.encode(contentHash, forKey: .contentHash)
+            try container.encode(part, forKey: .part)
+        }
+    }
+
+    public let formatVersion: Int
+    public let configuration: SplitConfiguration
+    public let entries: [Entry]
+    /// Image counts per part and class: `counts["test"]?["Pro"]`. Checked against `entries` on load.
+    public let counts: [String: [String: Int]]
+
+    /// The manifest of `split`.
+    public init(split: DatasetSplit) {
+        self.init(configuration: split.configuration, entries: split.assignments.map { image, part in
+            Entry(path: image.relativePath, label: image.label, contentHash: image.contentHash, part: part)
+        })
+    }
+
+    /// A manifest of the current format listing `entries`; `counts` is derived from them.
+    public init(configuration: SplitConfiguration, entries: [Entry]) {
+        formatVersion = Self.currentFormatVersion
+        self.configuration = configuration
+        self.entries = entries
+        counts = Self.counts(of: entries)
+    }
+
+    private static func counts(of entries: [Entry]) -> [String: [String: Int]] {
+        var counts: [String: [String: Int]] = [:]
+        for part in DatasetPart.allCases {
+            counts[part.rawValue] = Dictionary(uniqueKeysWithValues: LeukemiaClass.allCases.map { label in
+                (label.name, entries.reduce(0) { $0 + ($1.part == part && $1.label == label ? 1 : 0) })
+            })
+        }
+        return counts
+    }
+
+    /// Writes the manifest as pretty-printed JSON with sorted keys, atomically.
+    public func save(to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try AtomicFile.write(try encoder.encode(self), to: url)
+    }
+
+    /// Reads a manifest written by `save(to:)`.
+    /// - Throws: `SplitManifestError` when the file is unreadable, not a manifest, of another
+    ///   format version, has an invalid configuration, repeats a path, or has wrong counts.
+    public static func load(from url: URL) throws -> SplitManifest {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw SplitManifestError.unreadable(path: url.path, reason: error.localizedDescription)
+        }
+        struct VersionProbe: Decodable {
+            let formatVersion: Int
+            enum CodingKeys: String, CodingKey { case formatVersion = "format_version" }
+        }
+        let decoder = JSONDecoder()
+        let manifest: SplitManifest
+        do {
+            let version = try decoder.decode(VersionProbe.self, from: data).formatVersion
+            guard version == currentFormatVersion else {
+                throw SplitManifestError.unsupportedVersion(path: url.path, found: version, supported: currentFormatVersion)
+            }
+            manifest = try decoder.decode(SplitManifest.self, from: data)
+        } catch let error as SplitManifestError {
+            throw error
+        } catch {
+            throw SplitManifestError.invalid(path: url.path, reason: decodingFailureSummary(error))
+        }
+        do {
+            try manifest.configuration.validate()
+        } catch {
+            throw SplitManifestError.invalid(path: url.path, reason: "\(error)")
+        }
+        var seen = Set<String>()
+        for entry in manifest.entries where !seen.insert(entry.path).inserted {
+            throw SplitManifestError.invalid(path: url.path, reason: "path \(entry.path) is listed twice")
+        }
+        guard manifest.counts == counts(of: manifest.entries) else {
+            throw SplitManifestError.invalid(path: url.path, reason: "counts disagree with the entries")
+        }
+        return manifest
+    }
+
+    /// Matches the manifest's entries with the images of `folder`.
+    ///
+    /// - Returns: every listed image with its recorded part, and the folder's images the manifest
+    ///   does not list (`unassigned`) so the caller can report them rather than use them silently.
+    /// - Throws: `SplitManifestError` when a listed file is missing from the folder, or present
+    ///   with another content hash or label.
+    public func resolve(against folder: ImageFolder) throws -> ManifestResolution {
+        var imagesByPath: [String: DatasetImage] = [:]
+        for image in folder.images { imagesByPath[image.relativePath] = image }
+        var assigned: [(image: DatasetImage, part: DatasetPart)] = []
+        for entry in entries {
+            guard let image = imagesByPath.removeValue(forKey: entry.path) else {
+                throw SplitManifestError.missingFile(path: entry.path, folder: folder.root.path)
+            }
+            guard image.contentHash == entry.contentHash else {
+                throw SplitManifestError.hashMismatch(path: entry.path, expected: entry.contentHash, found: image.contentHash)
+            }
+            guard image.label == entry.label else {
+                throw SplitManifestError.labelMismatch(path: entry.path, expected: entry.label, found: image.label)
+            }
+            assigned.append((image, entry.part))
+        }
+        let unassigned = folder.images.filter { imagesByPath[$0.relativePath] != nil }
+        return ManifestResolution(assigned: assigned, unassigned: unassigned)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case formatVersion = "format_version", configuration, entries, counts
+    }
+}
+
+/// The outcome of matching a manifest with a folder.
+public struct ManifestResolution: Sendable {
+    /// The manifest's files found in the folder with their parts, in manifest order.
+    public let assigned: [(image: DatasetImage, part: DatasetPart)]
+    /// Images of the folder the manifest does not list, in folder order.
+    public let unassigned: [DatasetImage]
+}

@@ -1,0 +1,136 @@
+import Foundation
+import XCTest
+@testable import LeukemiaKit
+
+final class ImageFolderTests: XCTestCase {
+    /// SHA-256 of "abc" (NIST vector), so the expected hash does not come from the code under test.
+    private let abcHash = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+    func testFileNumberIsTheLastRunOfDigits() {
+        XCTAssertEqual(DatasetImage.fileNumber(in: "WBC-Malignant-Pro-117.jpg"), 117)
+        XCTAssertEqual(DatasetImage.fileNumber(in: "WBC-Benign-026.jpg"), 26)
+        XCTAssertEqual(DatasetImage.fileNumber(in: "a12b34.png"), 34)
+        XCTAssertEqual(DatasetImage.fileNumber(in: "scan2.v3.jpeg"), 3)
+        XCTAssertEqual(DatasetImage.fileNumber(in: "x.mp4"), nil)
+        XCTAssertNil(DatasetImage.fileNumber(in: "cell.jpg"))
+        XCTAssertNil(DatasetImage.fileNumber(in: "99999999999999999999999.jpg"))
+    }
+
+    func testScanListsImagesCaseInsensitivelyAndReportsIgnoredFiles() throws {
+        let folder = try TemporaryFolder(self)
+        try folder.write("README.md", "about")
+        try folder.write(".hidden", "x")
+        try folder.write("benign/WBC-Benign-002.JPG", "abc")
+        try folder.write("benign/WBC-Benign-001.jpg", "b1")
+        try folder.write("benign/notes.txt", "text")
+        try folder.write("benign/.DS_Store", "x")
+        try folder.write("EARLY/cell.jpeg", "e")
+        try folder.write("Pre/WBC-Pre-7.png", "p")
+        try folder.write("Pro/WBC-Malignant-Pro-117.jpg", "same")
+        try folder.write("Pro/WBC-Malignant-Pro-118.jpg", "same")
+        try folder.makeFolder("Pro/sub.jpg")
+
+        let scanned = try ImageFolder.scan(folder.url)
+        XCTAssertEqual(scanned.images.map(\.relativePath), [
+            "benign/WBC-Benign-001.jpg", "benign/WBC-Benign-002.JPG", "EARLY/cell.jpeg", "Pre/WBC-Pre-7.png",
+            "Pro/WBC-Malignant-Pro-117.jpg", "Pro/WBC-Malignant-Pro-118.jpg",
+        ])
+        XCTAssertEqual(scanned.images.map(\.label), [.benign, .benign, .early, .pre, .pro, .pro])
+        XCTAssertEqual(scanned.images.map(\.fileNumber), [1, 2, nil, 7, 117, 118])
+        XCTAssertEqual(scanned.images[1].contentHash, abcHash)
+        XCTAssertEqual(Set(scanned.ignoredFiles),
+                       [".hidden", "README.md", "benign/.DS_Store", "benign/notes.txt", "Pro/sub.jpg"])
+        XCTAssertEqual(scanned.classes, LeukemiaClass.allCases)
+        XCTAssertEqual(scanned.count(of: .benign), 2)
+        XCTAssertEqual(scanned.duplicateGroups.map { $0.map(\.relativePath) },
+                       [["Pro/WBC-Malignant-Pro-117.jpg", "Pro/WBC-Malignant-Pro-118.jpg"]])
+        XCTAssertTrue(scanned.labelConflicts.isEmpty)
+    }
+
+    func testIdenticalContentInTwoClassesIsALabelConflict() throws {
+        let folder = try TemporaryFolder(self)
+        try folder.write("Benign/a-1.jpg", "shared")
+        try folder.write("Benign/a-2.jpg", "b")
+        try folder.write("Pro/c-1.jpg", "shared")
+        let scanned = try ImageFolder.scan(folder.url, requireAllClasses: false)
+        XCTAssertEqual(scanned.classes, [.benign, .pro])
+        XCTAssertEqual(scanned.labelConflicts.map { $0.map(\.relativePath) }, [["Benign/a-1.jpg", "Pro/c-1.jpg"]])
+    }
+
+    func testMissingFolder() throws {
+        let missing = try TemporaryFolder(self).url.appendingPathComponent("nowhere")
+        assertThrows(ImageFolderError.missingFolder(path: missing.path), mentioning: [missing.path]) {
+            _ = try ImageFolder.scan(missing)
+        }
+    }
+
+    func testPathThatIsAFile() throws {
+        let file = try TemporaryFolder(self).write("data.jpg", "x")
+        assertThrows(ImageFolderError.notADirectory(path: file.path), mentioning: [file.path]) {
+            _ = try ImageFolder.scan(file)
+        }
+    }
+
+    func testNoClassFolders() throws {
+        let folder = try TemporaryFolder(self)
+        try folder.write("x.jpg", "x")
+        assertThrows(ImageFolderError.noClassFolders(path: folder.url.path), mentioning: [folder.url.path]) {
+            _ = try ImageFolder.scan(folder.url)
+        }
+    }
+
+    func testUnknownClassFolderIsAnError() throws {
+        let folder = try TemporaryFolder(self)
+        for name in ["Bengin", "Early", "Pre", "Pro"] { try folder.write("\(name)/x-1.jpg", name) }
+        let path = folder.url.appendingPathComponent("Bengin").path
+        assertThrows(ImageFolderError.unknownClassFolder(path: path),
+                     mentioning: [path, "Benign, Early, Pre, Pro"]) {
+            _ = try ImageFolder.scan(folder.url, requireAllClasses: false)
+        }
+    }
+
+    func testTwoFoldersForOneClass() throws {
+        let folder = try TemporaryFolder(self)
+        try folder.write("Pro/x-1.jpg", "a")
+        try folder.write("pro/x-2.jpg", "b")
+        assertThrows(ImageFolderError.duplicateClassFolder(path: folder.url.path, names: ["Pro", "pro"]),
+                     mentioning: ["Pro, pro"]) {
+            _ = try ImageFolder.scan(folder.url, requireAllClasses: false)
+        }
+    }
+
+    func testEmptyClassFolder() throws {
+        let folder = try TemporaryFolder(self)
+        for name in ["Benign", "Early", "Pre"] { try folder.write("\(name)/x-1.jpg", name) }
+        try folder.write("Pro/readme.txt", "no images")
+        let path = folder.url.appendingPathComponent("Pro").path
+        assertThrows(ImageFolderError.emptyClassFolder(path: path), mentioning: [path]) {
+            _ = try ImageFolder.scan(folder.url)
+        }
+    }
+
+    func testMissingClassesOnlyWhenRequired() throws {
+        let folder = try TemporaryFolder(self)
+        try folder.write("Early/x-1.jpg", "e")
+        try folder.write("Pro/x-1.jpg", "p")
+        assertThrows(ImageFolderError.missingClasses(path: folder.url.path, missing: [.benign, .pre]),
+                     mentioning: ["Benign, Pre"]) {
+            _ = try ImageFolder.scan(folder.url)
+        }
+        XCTAssertEqual(try ImageFolder.scan(folder.url, requireAllClasses: false).classes, [.early, .pro])
+    }
+
+    func testUnreadableImageFile() throws {
+        let folder = try TemporaryFolder(self)
+        try folder.write("Pro/x-1.jpg", "p")
+        // A dangling symbolic link looks like an image but cannot be opened (even by root).
+        let link = folder.url.appendingPathComponent("Pro/x-2.jpg")
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: "/nonexistent/target.jpg")
+        do {
+            _ = try ImageFolder.scan(folder.url, requireAllClasses: false)
+            XCTFail("scan should fail")
+        } catch let ImageFolderError.unreadableFile(path, _) {
+            XCTAssertEqual(path, link.path)
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import XCTest
+@testable import LeukemiaKit
+
+/// Runs on the shared ALL folder when it is present (skipped elsewhere).
+final class RealDatasetTests: XCTestCase {
+    private let dataURL = URL(fileURLWithPath: "/work/shared/data/ALL")
+
+    func testScanAndSplitTheSharedDataset() throws {
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: dataURL.path), "no dataset at \(dataURL.path)")
+        let start = Date()
+        let folder = try ImageFolder.scan(dataURL)
+        let scanSeconds = Date().timeIntervalSince(start)
+        // Counts from the dataset's README.
+        XCTAssertEqual(LeukemiaClass.allCases.map(folder.count(of:)), [414, 806, 786, 661])
+        XCTAssertEqual(folder.ignoredFiles, ["README.md"])
+        XCTAssertEqual(folder.duplicateGroups.count, 30)
+        for group in folder.duplicateGroups {
+            XCTAssertEqual(group.count, 2)
+            XCTAssertEqual(Set(group.map(\.label)), [.pro])
+            let numbers = group.compactMap(\.fileNumber)
+            XCTAssertEqual(numbers.count == 2 ? numbers[1] - numbers[0] : nil, 1, "\(group.map(\.relativePath))")
+        }
+        XCTAssertTrue(folder.labelConflicts.isEmpty)
+
+        for runs in [nil, 25] as [Int?] {
+            let split = try DatasetSplit.make(folder, configuration: SplitConfiguration(seed: 42, groupRuns: runs))
+            assertSplitInvariants(split, of: folder)
+            let table = DatasetPart.allCases.map { part in
+                "\(part.rawValue): " + LeukemiaClass.allCases.map { "\($0.name) \(split.count(in: part, of: $0))" }
+                    .joined(separator: ", ") + " (total \(split.images(in: part).count))"
+            }
+            let manifestURL = try TemporaryFolder(self).url.appendingPathComponent("split.json")
+            try SplitManifest(split: split).save(to: manifestURL)
+            let resolution = try SplitManifest.load(from: manifestURL).resolve(against: folder)
+            XCTAssertEqual(resolution.assigned.map(\.part), split.parts)
+            XCTAssertTrue(resolution.unassigned.isEmpty)
+            print("ALL split seed 42, groupRuns \(runs.map(String.init) ?? "none"), \(split.groups.count) groups:\n  "
+                  + table.joined(separator: "\n  "))
+        }
+        print("ALL scan + hash: \(String(format: "%.2f", scanSeconds)) s")
+    }
+}
