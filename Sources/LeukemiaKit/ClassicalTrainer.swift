@@ -112,6 +112,6 @@ public enum ClassicalTrainer {
         if let reused = request.reusedSplit {
             return try SplitManifest.load(from: reused)
         }
-        return try DatasetSplit.make(folder, configuration: request.split).manifest
+        return SplitManifest(split: try DatasetSplit.make(folder, configuration: request.split))
     }
 }

@@ -29,7 +29,7 @@ public struct DatasetInspection {
 
     /// A human-readable summary: counts per class, duplicate groups, unreadable and ignored files.
     public var summary: String {
-        var lines = ["\(folder.images.count) images in \(folder.directory.path)"]
+        var lines = ["\(folder.images.count) images in \(folder.root.path)"]
         for label in LeukemiaClass.allCases {
             let count = folder.images.filter { $0.label == label }.count
             lines.append("  \(label.name.padding(toLength: 8, withPad: " ", startingAt: 0)) \(count)")

@@ -11,7 +11,7 @@ public enum ImageFileCollector {
         for path in paths {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path.path, isDirectory: &isDirectory) else {
-                throw DatasetError.missingPath(path.path)
+                throw InputPathError.missing(path.path)
             }
             guard isDirectory.boolValue else {
                 files.append(path)
@@ -23,7 +23,7 @@ public enum ImageFileCollector {
             while let item = enumerator?.nextObject() as? URL {
                 if imageExtensions.contains(item.pathExtension.lowercased()) { found.append(item) }
             }
-            guard !found.isEmpty else { throw DatasetError.noImages(path.path) }
+            guard !found.isEmpty else { throw InputPathError.noImages(path.path) }
             files += found.sorted { $0.path < $1.path }
         }
         return files

@@ -146,3 +146,10 @@ public struct ImageFolder: Sendable {
         return try results.map { try $0.get() }
     }
 }
+
+extension ImageFolder {
+    /// The file of `image` inside this folder.
+    public func url(of image: DatasetImage) -> URL {
+        root.appendingPathComponent(image.relativePath)
+    }
+}

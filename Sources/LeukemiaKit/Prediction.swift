@@ -23,10 +23,10 @@ public enum Predictor {
         for (file, result) in zip(files, results) {
             switch result {
             case .success(let p):
-                let argMax = p.indices.max { p[$0] < p[$1] } ?? 0
+                let argMax = ClassificationMetrics.argMax(p)
                 predictions.append(Prediction(
                     file: file.path, predictedClass: names[argMax],
-                    costOptimalClass: names[cost.costOptimalDecision(probabilities: p)],
+                    costOptimalClass: names[try cost.costOptimalDecision(probabilities: p)],
                     probabilities: Dictionary(uniqueKeysWithValues: zip(names, p))))
             case .failure(let error):
                 failures.append((file.path, "\(error)"))

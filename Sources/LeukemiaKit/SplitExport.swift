@@ -13,7 +13,7 @@ public enum SplitExport {
         let folder = try ImageFolder.scan(root, requireAllClasses: false)
         let images = try manifest.resolve(against: folder).assigned.filter { $0.part == part }.map(\.image)
         let manager = FileManager.default
-        guard !manager.fileExists(atPath: destination.path) else { throw DatasetError.destinationExists(destination.path) }
+        guard !manager.fileExists(atPath: destination.path) else { throw InputPathError.destinationExists(destination.path) }
         for image in images {
             let classFolder = destination.appendingPathComponent(image.label.name)
             try manager.createDirectory(at: classFolder, withIntermediateDirectories: true)
