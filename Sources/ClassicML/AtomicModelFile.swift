@@ -1,10 +1,11 @@
 import Foundation
 
 /// Writes a model file atomically: `write` fills a temporary file next to `url`, which then
-/// replaces `url` by `rename(2)`, so readers never see a half-written model.
+/// replaces `url` by `rename(2)`, so readers never see a half-written model. The temporary
+/// name ends with `url`'s file name, so writers that choose a format by extension see the same one.
 func writeModelFileAtomically(to url: URL, _ write: (_ temporaryPath: String) throws -> Void) throws {
     let directory = url.deletingLastPathComponent()
-    let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+    let temporary = directory.appendingPathComponent(".tmp-\(UUID().uuidString)-\(url.lastPathComponent)")
     do {
         try write(temporary.path)
     } catch {
