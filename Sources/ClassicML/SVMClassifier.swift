@@ -3,6 +3,10 @@ import Foundation
 
 /// An RBF-kernel C-SVC from libsvm with Platt-scaled class probabilities.
 ///
+/// Class weights scale the C of each class during training, and the pairwise probability
+/// calibration is shifted to the weighted class priors (see `shiftPairwiseCalibration`), so
+/// weighting moves both libsvm's vote and the probabilities toward the weighted classes.
+///
 /// Training is seeded but not thread-safe in libsvm itself (see `train`); prediction is
 /// read-only and runs on both cores. The in-memory model is always the one a saved file
 /// reloads to: after `svm_train` the model is saved and reloaded once, which also frees it
@@ -34,6 +38,7 @@ public final class SVMClassifier: ProbabilisticClassifier, @unchecked Sendable {
     /// Trains with probabilities on an already converted problem (shared with the hyperparameter search).
     static func train(problem: SVMTrainingProblem, c: Double, gamma: Double, seed: UInt64) throws -> SVMClassifier {
         try problem.withTrainedModel(c: c, gamma: gamma, probabilitySeed: seed) { trained in
+            shiftPairwiseCalibration(of: trained, toPriorsWeightedBy: problem.classWeights)
             let directory = FileManager.default.temporaryDirectory
             let file = directory.appendingPathComponent("svm-\(UUID().uuidString).model")
             defer { try? FileManager.default.removeItem(at: file) }
@@ -44,18 +49,39 @@ public final class SVMClassifier: ProbabilisticClassifier, @unchecked Sendable {
         }
     }
 
+    /// Moves libsvm's pairwise Platt sigmoids from the training class frequencies to the
+    /// class-weighted ones, so the probabilities respect the class weights as XGBoost's do.
+    ///
+    /// libsvm fits the sigmoid `P(i | f, pair i,j) = 1 / (1 + exp(A·f + B))` of each class pair to
+    /// the training labels, whose frequencies undo most of the weighting in the probabilities.
+    /// Weighting class `i` by `w_i` multiplies the pair odds by `w_i / w_j`, i.e. `B -= log(w_i / w_j)`.
+    /// Equal weights leave the model unchanged.
+    private static func shiftPairwiseCalibration(of model: UnsafeMutablePointer<svm_model>,
+                                                 toPriorsWeightedBy classWeights: [Double]) {
+        guard let probB = model.pointee.probB, let labels = model.pointee.label else { return }
+        let classCount = Int(model.pointee.nr_class)
+        var pair = 0
+        for first in 0..<classCount {
+            for second in first + 1 ..< classCount {
+                probB[pair] -= log(classWeights[Int(labels[first])] / classWeights[Int(labels[second])])
+                pair += 1
+            }
+        }
+    }
+
     /// Loads a model written by `save(to:)`; a missing file, a file libsvm cannot parse, or a model
     /// that is not a probability RBF C-SVC over classes `0..<k` is an error naming the file.
     public static func load(from url: URL) throws -> SVMClassifier {
         try requireModelFile(at: url)
+        let featureCount = try checkLibSVMModelFile(at: url)
         guard let loaded = svm_load_model(url.path) else {
             throw ClassicMLError.unreadableModelFile(path: url.path, reason: "not a libsvm model")
         }
-        return try SVMClassifier(loaded: loaded, path: url.path)
+        return try SVMClassifier(loaded: loaded, featureCount: featureCount, path: url.path)
     }
 
     /// Takes ownership of `loaded` (freeing it if it is rejected).
-    private init(loaded: UnsafeMutablePointer<svm_model>, path: String) throws {
+    private init(loaded: UnsafeMutablePointer<svm_model>, featureCount: Int, path: String) throws {
         var owned: UnsafeMutablePointer<svm_model>? = loaded
         func reject(_ reason: String) -> ClassicMLError {
             svm_free_and_destroy_model(&owned)
@@ -72,29 +98,12 @@ public final class SVMClassifier: ProbabilisticClassifier, @unchecked Sendable {
         guard classCount >= 2, Set(labels.map(Int.init)) == Set(0..<classCount) else {
             throw reject("class labels \(labels) are not 0..<\(classCount)")
         }
-        guard let featureCount = Self.featureCount(of: loaded), featureCount > 0 else {
-            throw reject("the support vectors have no features")
-        }
         self.classCount = classCount
         self.featureCount = featureCount
         self.c = parameter.C
         self.gamma = parameter.gamma
         self.classOfPosition = labels.map(Int.init)
         self.model = loaded
-    }
-
-    /// The largest feature index over the support vectors (every feature is stored, see `LibSVMDenseRows`).
-    private static func featureCount(of model: UnsafeMutablePointer<svm_model>) -> Int? {
-        guard let supportVectors = model.pointee.SV else { return nil }
-        var largest = 0
-        for vector in 0..<Int(model.pointee.l) {
-            guard var node = supportVectors[vector] else { return nil }
-            while node.pointee.index != -1 {
-                largest = max(largest, Int(node.pointee.index))
-                node += 1
-            }
-        }
-        return largest
     }
 
     public func save(to url: URL) throws {
@@ -110,12 +119,10 @@ public final class SVMClassifier: ProbabilisticClassifier, @unchecked Sendable {
         let rows = LibSVMDenseRows(features)
         let classCount = classCount
         var result = [Double](repeating: 0, count: features.rowCount * classCount)
-        let chunkCount = min(features.rowCount, ProcessInfo.processInfo.activeProcessorCount * 4)
         result.withUnsafeMutableBufferPointer { output in
-            DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
-                var positional = [Double](repeating: 0, count: classCount)
-                for row in stride(from: chunk, to: features.rowCount, by: chunkCount) {
-                    svm_predict_probability(model, rows.row(row), &positional)
+            forEachRowInParallel(count: features.rowCount) { row in
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: classCount) { positional in
+                    svm_predict_probability(model, rows.row(row), positional.baseAddress)
                     for position in 0..<classCount {
                         output[row * classCount + classOfPosition[position]] = positional[position]
                     }
@@ -123,6 +130,14 @@ public final class SVMClassifier: ProbabilisticClassifier, @unchecked Sendable {
             }
         }
         return ProbabilityMatrix(rowCount: features.rowCount, classCount: classCount, values: result)
+    }
+
+    /// Runs `body` for every row index, spread over the cores in interleaved chunks.
+    private func forEachRowInParallel(count: Int, _ body: (Int) -> Void) {
+        let chunkCount = min(count, ProcessInfo.processInfo.activeProcessorCount * 4)
+        DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
+            for row in stride(from: chunk, to: count, by: chunkCount) { body(row) }
+        }
     }
 
     deinit { svm_free_and_destroy_model(&model) }
