@@ -14,8 +14,7 @@ import Foundation
 public final class SVMClassifier: ProbabilisticClassifier, @unchecked Sendable {
     public let classCount: Int
     public let featureCount: Int
-    /// The C parameter and RBF gamma the model was trained with.
-    public let c: Double
+    /// The RBF kernel's gamma (libsvm model files do not record C).
     public let gamma: Double
     private var model: UnsafeMutablePointer<svm_model>?
     /// The class index of libsvm's internal class position `k` (`svm_get_labels` order).
@@ -100,7 +99,6 @@ public final class SVMClassifier: ProbabilisticClassifier, @unchecked Sendable {
         }
         self.classCount = classCount
         self.featureCount = featureCount
-        self.c = parameter.C
         self.gamma = parameter.gamma
         self.classOfPosition = labels.map(Int.init)
         self.model = loaded
