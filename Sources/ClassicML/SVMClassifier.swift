@@ -41,7 +41,7 @@ public final class SVMClassifier: ProbabilisticClassifier, @unchecked Sendable {
             let directory = FileManager.default.temporaryDirectory
             let file = directory.appendingPathComponent("svm-\(UUID().uuidString).model")
             defer { try? FileManager.default.removeItem(at: file) }
-            guard svm_save_model(file.path, trained) == 0 else {
+            guard LibSVMRuntime.modelFileLock.withLock({ svm_save_model(file.path, trained) }) == 0 else {
                 throw ClassicMLError.unwritableModelFile(path: file.path, reason: "svm_save_model failed")
             }
             return try load(from: file)
@@ -73,7 +73,7 @@ public final class SVMClassifier: ProbabilisticClassifier, @unchecked Sendable {
     public static func load(from url: URL) throws -> SVMClassifier {
         try requireModelFile(at: url)
         let featureCount = try checkLibSVMModelFile(at: url)
-        guard let loaded = svm_load_model(url.path) else {
+        guard let loaded = LibSVMRuntime.modelFileLock.withLock({ svm_load_model(url.path) }) else {
             throw ClassicMLError.unreadableModelFile(path: url.path, reason: "not a libsvm model")
         }
         return try SVMClassifier(loaded: loaded, featureCount: featureCount, path: url.path)
@@ -106,7 +106,7 @@ public final class SVMClassifier: ProbabilisticClassifier, @unchecked Sendable {
 
     public func save(to url: URL) throws {
         try writeModelFileAtomically(to: url) { temporaryPath in
-            guard svm_save_model(temporaryPath, model) == 0 else {
+            guard LibSVMRuntime.modelFileLock.withLock({ svm_save_model(temporaryPath, model) }) == 0 else {
                 throw ClassicMLError.unwritableModelFile(path: url.path, reason: "svm_save_model failed")
             }
         }
