@@ -14,6 +14,8 @@ public enum ClassicMLError: Error, Equatable, CustomStringConvertible, Localized
     case columnCountMismatch(expected: Int, found: Int, context: String)
     /// An operation needs at least one row.
     case emptyMatrix(context: String)
+    /// An operation needs at least one feature column.
+    case noFeatureColumns(context: String)
     /// The number of labels differs from the number of feature rows.
     case labelCountMismatch(rows: Int, labels: Int)
     /// A label lies outside `0..<classCount`.
@@ -49,6 +51,8 @@ public enum ClassicMLError: Error, Equatable, CustomStringConvertible, Localized
             return "\(context) expects \(expected) feature columns, got \(found)"
         case let .emptyMatrix(context):
             return "\(context) needs at least one feature row, got none"
+        case let .noFeatureColumns(context):
+            return "\(context) needs at least one feature column, got none"
         case let .labelCountMismatch(rows, labels):
             return "\(labels) labels given for \(rows) feature rows"
         case let .labelOutOfRange(row, label, classCount):

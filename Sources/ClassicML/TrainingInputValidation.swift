@@ -1,7 +1,8 @@
-/// Checks shared by every classifier's training entry point: at least one row, one label per row,
+/// Checks shared by every classifier's training entry point: at least one row and column, one label per row,
 /// labels in `0..<classCount`, every class present, and one finite positive weight per class.
 func validateTrainingInput(features: FeatureMatrix, labels: [Int], classCount: Int, classWeights: [Double]) throws {
     guard features.rowCount > 0 else { throw ClassicMLError.emptyMatrix(context: "training a classifier") }
+    guard features.columnCount > 0 else { throw ClassicMLError.noFeatureColumns(context: "training a classifier") }
     guard labels.count == features.rowCount else {
         throw ClassicMLError.labelCountMismatch(rows: features.rowCount, labels: labels.count)
     }

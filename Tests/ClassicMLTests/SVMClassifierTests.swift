@@ -30,6 +30,17 @@ final class SVMClassifierTests: XCTestCase {
             XCTAssertEqual(error as? ClassicMLError, .classWithoutSamples(classIndex: 2))
         }
         XCTAssertThrowsError(try SVMClassifier.train(features: rows.features, labels: Array(rows.labels.dropLast()),
-                                                     classCount: 2, classWeights: [1, 1], c: 1, gamma: 0.1, seed: 1))
+                                                     classCount: 2, classWeights: [1, 1], c: 1, gamma: 0.1, seed: 1)) { error in
+            XCTAssertEqual(error as? ClassicMLError, .labelCountMismatch(rows: 10, labels: 9))
+        }
+        let noColumns = try FeatureMatrix(rowCount: 2, columnCount: 0, values: [])
+        XCTAssertThrowsError(try SVMClassifier.train(features: noColumns, labels: [0, 1], classCount: 2,
+                                                     classWeights: [1, 1], c: 1, gamma: 0.1, seed: 1)) { error in
+            XCTAssertEqual(error as? ClassicMLError, .noFeatureColumns(context: "training a classifier"))
+        }
+        XCTAssertThrowsError(try SVMClassifier.train(features: rows.features, labels: rows.labels, classCount: 2,
+                                                     classWeights: [1, -1], c: 1, gamma: 0.1, seed: 1)) { error in
+            XCTAssertEqual(error as? ClassicMLError, .invalidClassWeights([1, -1], classCount: 2))
+        }
     }
 }
