@@ -35,11 +35,15 @@ final class RealSizeTrainingTimes: XCTestCase {
             try SVMClassifier.train(features: train.features, labels: train.labels, classCount: 4, classWeights: weights,
                                     c: search.c, gamma: search.gamma, seed: 1)
         }
-        let boosted = try timed("XGBoost training with early stopping") {
-            try XGBoostClassifier.train(train: train, validation: valid, classCount: 4, classWeights: weights,
-                                        parameters: XGBoostParameters(), seed: 1)
+        for threads in [1, 2] {
+            var parameters = XGBoostParameters()
+            parameters.nthread = threads
+            let boosted = try timed("XGBoost training with early stopping, \(threads) thread(s)") {
+                try XGBoostClassifier.train(train: train, validation: valid, classCount: 4, classWeights: weights,
+                                            parameters: parameters, seed: 1)
+            }
+            print("timing: XGBoost rounds run \(boosted.validationLossHistory.count), best \(boosted.bestIteration),",
+                  "validation accuracy", try boosted.probabilities(for: valid.features).accuracy(labels: valid.labels))
         }
-        print("timing: XGBoost rounds run \(boosted.validationLossHistory.count), best \(boosted.bestIteration),",
-              "validation accuracy", try boosted.probabilities(for: valid.features).accuracy(labels: valid.labels))
     }
 }
