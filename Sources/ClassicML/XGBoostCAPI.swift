@@ -15,14 +15,15 @@ let silenceXGBoostOutput: Void = { _ = XGBSetGlobalConfig(#"{"verbosity": 0}"#) 
 final class XGBoostDMatrix {
     let handle: DMatrixHandle
 
-    init(features: FeatureMatrix, labels: [Int]? = nil, weights: [Float]? = nil) throws {
+    /// Builds the matrix with `threads` OpenMP threads.
+    init(features: FeatureMatrix, labels: [Int]? = nil, weights: [Float]? = nil, threads: Int) throws {
         var created: DMatrixHandle?
         try checkXGBoost(features.values.withUnsafeBufferPointer {
-            XGDMatrixCreateFromMat($0.baseAddress, bst_ulong(features.rowCount), bst_ulong(features.columnCount),
-                                   Float.nan, &created)
-        }, "XGDMatrixCreateFromMat")
+            XGDMatrixCreateFromMat_omp($0.baseAddress, bst_ulong(features.rowCount), bst_ulong(features.columnCount),
+                                       Float.nan, &created, Int32(threads))
+        }, "XGDMatrixCreateFromMat_omp")
         guard let created else {
-            throw ClassicMLError.xgboostFailed(function: "XGDMatrixCreateFromMat", message: "no matrix returned")
+            throw ClassicMLError.xgboostFailed(function: "XGDMatrixCreateFromMat_omp", message: "no matrix returned")
         }
         handle = created
         if let labels { try setInfo("label", labels.map(Float.init)) }

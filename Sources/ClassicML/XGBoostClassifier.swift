@@ -38,9 +38,9 @@ public final class XGBoostClassifier: ProbabilisticClassifier, @unchecked Sendab
         silenceXGBoostOutput
         func rowWeights(_ labels: [Int]) -> [Float] { labels.map { Float(classWeights[$0]) } }
         let trainMatrix = try XGBoostDMatrix(features: train.features, labels: train.labels,
-                                             weights: rowWeights(train.labels))
+                                             weights: rowWeights(train.labels), threads: parameters.nthread)
         let validationMatrix = try XGBoostDMatrix(features: validation.features, labels: validation.labels,
-                                                  weights: rowWeights(validation.labels))
+                                                  weights: rowWeights(validation.labels), threads: parameters.nthread)
 
         var cachedMatrices: [DMatrixHandle?] = [trainMatrix.handle, validationMatrix.handle]
         var created: BoosterHandle?
@@ -184,7 +184,7 @@ public final class XGBoostClassifier: ProbabilisticClassifier, @unchecked Sendab
     /// renormalized so each row sums to 1 in double precision.
     public func probabilities(for features: FeatureMatrix) throws -> ProbabilityMatrix {
         try checkColumns(of: features, context: "the XGBoost model")
-        let matrix = try XGBoostDMatrix(features: features)
+        let matrix = try XGBoostDMatrix(features: features, threads: parameters.nthread)
         let configuration = #"{"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": true}"#
         predictionLock.lock()
         defer { predictionLock.unlock() }
