@@ -23,11 +23,11 @@ final class RealSizeTrainingTimes: XCTestCase {
             print(String(format: "timing: %@ %.2f s", label, Date().timeIntervalSince(start)))
             return result
         }
-        let search = try timed("SVM grid search (5 C x 5 gamma, ties refit with probabilities)") {
+        let search = try timed("SVM grid search (5 C x 5 gamma screened, best 3 refit with probabilities)") {
             try SVMHyperparameterSearch.select(train: train, validation: valid, classCount: 4,
                                                classWeights: weights, seed: 1)
         }
-        print("timing: SVM chose C \(search.c), gamma \(search.gamma), tied points refit:",
+        print("timing: SVM chose C \(search.c), gamma \(search.gamma), points refit:",
               search.table.filter { $0.validationLogLoss != nil }.count)
         print("timing: SVM validation accuracy",
               try search.model.probabilities(for: valid.features).accuracy(labels: valid.labels))

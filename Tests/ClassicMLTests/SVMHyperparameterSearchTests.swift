@@ -1,4 +1,5 @@
 import ClassicML
+import Foundation
 import XCTest
 
 final class SVMHyperparameterSearchTests: XCTestCase {
@@ -9,12 +10,14 @@ final class SVMHyperparameterSearchTests: XCTestCase {
         XCTAssertEqual(SVMHyperparameterSearch.scaleGamma(for: try FeatureMatrix(rows: [[3, 3]])), 0.5, accuracy: 1e-12)
     }
 
-    /// The winner has the best validation accuracy and, among the points tied at it, the lowest
-    /// log loss; only tied points carry a log loss; the table covers the grid in C-major order.
-    func testSelectsTheMostAccuratePointBreakingTiesByLogLoss() throws {
+    /// The 3 best-screened points (and ties) are refit; the winner has the best probability-model
+    /// accuracy among them and the lowest log loss at that accuracy; the table covers the grid in
+    /// C-major order. This grid contains C = 0.01, whose vote wins but whose probabilities are
+    /// nearly uniform: the refit stage must not return it.
+    func testSelectsTheMostAccurateRefitPointBreakingTiesByLogLoss() throws {
         let training = try gaussianBlobs(countPerClass: [40, 40, 40, 40], dimensions: 6, separation: 2, seed: 61)
         let validation = try gaussianBlobs(countPerClass: [30, 30, 30, 30], dimensions: 6, separation: 2, seed: 62)
-        let search = SVMHyperparameterSearch(cValues: [0.01, 1, 100], gammaFactors: [0.1, 1, 10])
+        let search = SVMHyperparameterSearch(cValues: [0.01, 1, 100], gammaFactors: [0.1, 1, 10], refitCount: 3)
         let outcome = try search.select(train: training.pair, validation: validation.pair, classCount: 4,
                                         classWeights: [1, 1, 1, 1], seed: 3)
         let scale = SVMHyperparameterSearch.scaleGamma(for: training.features)
@@ -22,18 +25,26 @@ final class SVMHyperparameterSearchTests: XCTestCase {
         for (result, factor) in zip(outcome.table, [0.1, 1, 10, 0.1, 1, 10, 0.1, 1, 10]) {
             XCTAssertEqual(result.gamma, factor * scale, accuracy: 1e-12)
         }
-        let bestAccuracy = try XCTUnwrap(outcome.table.map(\.validationAccuracy).max())
-        XCTAssertGreaterThan(bestAccuracy, 0.8)
-        for result in outcome.table {
-            XCTAssertEqual(result.validationLogLoss != nil, result.validationAccuracy == bestAccuracy)
-        }
+
+        let refit = outcome.table.filter { $0.validationAccuracy != nil }
+        XCTAssertGreaterThanOrEqual(refit.count, 3)
+        XCTAssertTrue(refit.allSatisfy { $0.validationLogLoss != nil })
+        let lowestRefitVote = try XCTUnwrap(refit.map(\.voteAccuracy).min())
+        XCTAssertTrue(outcome.table.allSatisfy { $0.validationAccuracy != nil || $0.voteAccuracy <= lowestRefitVote },
+                      "no point left out of the refit screened better than one refit")
+
         let winner = try XCTUnwrap(outcome.table.first { $0.c == outcome.c && $0.gamma == outcome.gamma })
+        let bestAccuracy = try XCTUnwrap(refit.compactMap(\.validationAccuracy).max())
         XCTAssertEqual(winner.validationAccuracy, bestAccuracy)
-        let lowestLoss = try XCTUnwrap(outcome.table.compactMap(\.validationLogLoss).min())
-        XCTAssertEqual(winner.validationLogLoss, lowestLoss)
+        let lowestLossAtBest = try XCTUnwrap(refit.filter { $0.validationAccuracy == bestAccuracy }
+            .compactMap(\.validationLogLoss).min())
+        XCTAssertEqual(winner.validationLogLoss, lowestLossAtBest)
+        XCTAssertNotEqual(outcome.c, 0.01)
+        XCTAssertLessThan(lowestLossAtBest, 0.9 * log(4.0), "the chosen probabilities are far from uniform")
         XCTAssertEqual(outcome.model.gamma, outcome.gamma)
-        XCTAssertEqual(try outcome.model.probabilities(for: validation.features).logLoss(labels: validation.labels),
-                       lowestLoss, accuracy: 1e-12, "the returned model is the one that was scored")
+        let modelProbabilities = try outcome.model.probabilities(for: validation.features)
+        XCTAssertEqual(try modelProbabilities.logLoss(labels: validation.labels), lowestLossAtBest, accuracy: 1e-12,
+                       "the returned model is the one that was scored")
     }
 
     func testTheSearchIsReproducible() throws {
