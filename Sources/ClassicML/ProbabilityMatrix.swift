@@ -53,3 +53,10 @@ public struct ProbabilityMatrix: Sendable, Equatable {
         _ = try classSampleCounts(labels: labels, classCount: classCount, requireEveryClass: false)
     }
 }
+
+extension ProbabilityMatrix {
+    /// The rows as separate arrays, for code that works image by image.
+    public var rows: [[Double]] {
+        (0..<rowCount).map { Array(self[row: $0]) }
+    }
+}

@@ -38,10 +38,15 @@ public struct ClassicalRun {
     public func probabilities(forFilesAt urls: [URL]) throws -> [Result<[Double], Error>] {
         let featureResults = extractor.features(ofFilesAt: urls)
         let readable = featureResults.compactMap { try? $0.get() }
-        var probabilities = readable.isEmpty ? [] : try model.probabilities(
-            for: normalization.standardizer.transform(FeatureMatrix(rows: readable)))[...]
+        guard !readable.isEmpty else { return featureResults.map { $0.map { _ in [] } } }
+        let probabilities = try model.probabilities(
+            for: normalization.standardizer.transform(FeatureMatrix(rows: readable)))
+        var nextRow = 0
         return featureResults.map { result in
-            result.map { _ in probabilities.removeFirst() }
+            result.map { _ in
+                defer { nextRow += 1 }
+                return Array(probabilities[row: nextRow])
+            }
         }
     }
 }

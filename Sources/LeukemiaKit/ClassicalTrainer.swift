@@ -55,7 +55,7 @@ public enum ClassicalTrainer {
         for (path, reason) in skipped.sorted(by: { $0.key < $1.key }) { log("skipped unreadable image \(path): \(reason)") }
         log("features: \(extractor.featureNames.count) per image; train \(train.labels.count), validation \(validation.labels.count), test \(test.labels.count); \(skipped.count) unreadable skipped")
 
-        let standardizer = FeatureStandardizer(fitting: train.features)
+        let standardizer = try FeatureStandardizer(fitting: train.features)
         let trainFeatures = try standardizer.transform(train.features)
         let validationFeatures = try standardizer.transform(validation.features)
         let classCount = LeukemiaClass.allCases.count
@@ -86,7 +86,7 @@ public enum ClassicalTrainer {
                           to: run.normalization)
 
         let probabilities = try model.probabilities(for: standardizer.transform(test.features))
-        let metrics = try ClassificationMetrics(trueLabels: test.labels, probabilities: probabilities,
+        let metrics = try ClassificationMetrics(trueLabels: test.labels, probabilities: probabilities.rows,
                                                 classNames: LeukemiaClass.allCases.map(\.name), cost: request.cost)
         let configuration = RunConfiguration(
             formatVersion: RunConfiguration.currentFormatVersion, toolkitVersion: ToolkitVersion.current,

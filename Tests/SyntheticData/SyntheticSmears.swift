@@ -31,7 +31,7 @@ public enum SyntheticSmears {
                 }
             }
         }
-        return RGBImage(width: size, height: size, pixels: pixels)!
+        return try! RGBImage(width: size, height: size, pixels: pixels)
     }
 
     /// Writes `perClass` JPEG images per class into `root/<Class>/<Class>-NNN.jpg`;
