@@ -44,7 +44,7 @@ public struct FeatureStandardizer: Codable, Sendable, Equatable {
         }
     }
 
-    private enum CodingKeys: String, CodingKey { case means, standardDeviations }
+    private enum CodingKeys: String, CodingKey { case means, standardDeviations = "standard_deviations" }
 
     /// Decodes a saved standardizer, rejecting mismatched lengths and non-positive deviations.
     public init(from decoder: Decoder) throws {

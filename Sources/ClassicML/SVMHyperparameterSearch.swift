@@ -25,6 +25,11 @@ public struct SVMHyperparameterSearch: Sendable {
         public let validationAccuracy: Double?
         /// Validation log loss of the probability model (refit points only).
         public let validationLogLoss: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case c, gamma, voteAccuracy = "vote_accuracy", validationAccuracy = "validation_accuracy"
+            case validationLogLoss = "validation_log_loss"
+        }
     }
 
     /// The C values to try.

@@ -33,6 +33,10 @@ public struct HSVRange: Sendable, Codable, Equatable {
     public var minimumSaturation: Float
     public var minimumValue: Float
 
+    private enum CodingKeys: String, CodingKey {
+        case hue, minimumSaturation = "minimum_saturation", minimumValue = "minimum_value"
+    }
+
     /// The colours with hue in `hue`, saturation ≥ `minimumSaturation` and value ≥ `minimumValue`.
     public init(hue: ClosedRange<Float>, minimumSaturation: Float, minimumValue: Float) {
         self.hue = hue

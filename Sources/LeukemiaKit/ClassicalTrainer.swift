@@ -32,6 +32,7 @@ public enum ClassicalTrainer {
     public static func train(_ request: ClassicalTrainingRequest, log: (String) -> Void) throws -> ClassificationMetrics {
         let start = Date()
         let run = RunDirectory(request.runDirectory)
+        try run.checkFreeForNewRun()
         let folder = try ImageFolder.scan(request.dataDirectory, requireAllClasses: true)
         log("data: \(folder.images.count) images in \(request.dataDirectory.path); "
             + "\(folder.duplicateGroups.count) groups of identical files kept within one part")

@@ -7,6 +7,8 @@ struct FeatureNormalization: Codable {
     var featureNames: [String]
     var standardizer: FeatureStandardizer
 
+    enum CodingKeys: String, CodingKey { case featureNames = "feature_names", standardizer }
+
     /// Checks that this normalization fits the features the toolkit computes now.
     func checkCompatible(with extractor: HandcraftedFeatureExtractor, file: URL) throws {
         guard featureNames == extractor.featureNames else {

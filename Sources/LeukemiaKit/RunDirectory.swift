@@ -17,14 +17,18 @@ public struct RunDirectory: Sendable {
     public var modelSelection: URL { url.appendingPathComponent("model-selection.json") }
     public func model(kind: ClassicalModelKind) -> URL { url.appendingPathComponent(kind.modelFileName) }
 
-    /// Creates the directory for a new run; refuses to mix a new run into an existing one.
-    public func prepareForNewRun() throws {
-        let manager = FileManager.default
-        if manager.fileExists(atPath: configuration.path) {
+    /// Refuses a directory that already holds a run, so that no run is mixed into another.
+    public func checkFreeForNewRun() throws {
+        if FileManager.default.fileExists(atPath: configuration.path) {
             throw RunDirectoryError.alreadyHoldsRun(url.path)
         }
+    }
+
+    /// Creates the directory for a new run (after `checkFreeForNewRun`).
+    public func prepareForNewRun() throws {
+        try checkFreeForNewRun()
         do {
-            try manager.createDirectory(at: url, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         } catch {
             throw RunDirectoryError.cannotCreate(url.path, reason: error.localizedDescription)
         }
@@ -37,12 +41,15 @@ public struct RunDirectory: Sendable {
             throw RunDirectoryError.missing(url.path)
         }
         let data = try readRequired(configuration)
-        struct VersionProbe: Decodable { var formatVersion: Int? }
+        struct VersionProbe: Decodable {
+            var formatVersion: Int?
+            enum CodingKeys: String, CodingKey { case formatVersion = "format_version" }
+        }
         guard let probe = try? JSONDecoder().decode(VersionProbe.self, from: data) else {
             throw RunDirectoryError.corrupt(configuration.path, reason: "not a JSON object")
         }
         guard let version = probe.formatVersion else {
-            throw RunDirectoryError.corrupt(configuration.path, reason: "no formatVersion")
+            throw RunDirectoryError.corrupt(configuration.path, reason: "no format_version")
         }
         guard version == RunConfiguration.currentFormatVersion else {
             throw RunDirectoryError.incompatibleVersion(configuration.path, found: version,

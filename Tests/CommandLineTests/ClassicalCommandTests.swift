@@ -46,7 +46,7 @@ final class ClassicalCommandTests: XCTestCase {
         let config = try XCTUnwrap(JSONSerialization.jsonObject(
             with: Data(contentsOf: Self.trainedRun.appendingPathComponent("config.json"))) as? [String: Any])
         XCTAssertEqual(config["seed"] as? Int, 7)
-        let skipped = try XCTUnwrap(config["skippedImages"] as? [String: String])
+        let skipped = try XCTUnwrap(config["skipped_images"] as? [String: String])
         XCTAssertEqual(Array(skipped.keys), ["Pre/Pre-099.jpg"], "the truncated JPEG is skipped and named")
         let accuracy = try XCTUnwrap(metrics(in: Self.trainedRun)["accuracy"] as? Double)
         XCTAssertGreaterThanOrEqual(accuracy, 0.9)
@@ -90,7 +90,7 @@ final class ClassicalCommandTests: XCTestCase {
         let versioned = Self.workspace.appendingPathComponent("run-old-\(UUID().uuidString)")
         try FileManager.default.copyItem(at: Self.trainedRun, to: versioned)
         let text = try String(contentsOf: configURL, encoding: .utf8)
-            .replacingOccurrences(of: "\"formatVersion\" : 1", with: "\"formatVersion\" : 99")
+            .replacingOccurrences(of: "\"format_version\" : 1", with: "\"format_version\" : 99")
         try text.write(to: versioned.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
         let old = try CommandRunner.run(["predict", versioned.path, data.path])
         XCTAssertNotEqual(old.status, 0)
