@@ -4,7 +4,7 @@ extension Tensor {
     /// The broadcast shape of `lhs` and `rhs`, or a failure naming `operation` and both shapes.
     static func broadcastShape(_ lhs: [Int], _ rhs: [Int], operation: String) -> [Int] {
         if lhs == rhs { return lhs }
-        let rank = max(lhs.count, rhs.count)
+        let rank = Swift.max(lhs.count, rhs.count)
         var result = Array(repeating: 1, count: rank)
         for axis in 0..<rank {
             let l = axis < rank - lhs.count ? 1 : lhs[axis - (rank - lhs.count)]
@@ -76,9 +76,9 @@ extension Tensor {
             layout.forEachRow(parallel: false) { offsets, length in
                 let input = source + offsets[0], out = destination + offsets[1]
                 if destinationStride == 0 {
-                    var total: Float = 0
-                    for i in 0..<length { total += input[i * sourceStride] }
-                    out[0] += total
+                    var total: Double = 0
+                    for i in 0..<length { total += Double(input[i * sourceStride]) }
+                    out[0] += Float(total)
                 } else {
                     for i in 0..<length { out[i * destinationStride] += input[i * sourceStride] }
                 }
