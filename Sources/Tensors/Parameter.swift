@@ -8,18 +8,33 @@ public final class Parameter {
     public let name: String
     private let leaf: GradientNode
 
+    private var storedValue: Tensor
+
     /// The current value; it carries this parameter's leaf node unless the parameter is frozen.
     /// Mutating it in place (an optimizer step) does not copy when nothing else shares it.
     public var value: Tensor {
-        didSet {
-            if value.shape != leaf.shape { Tensor.fail(.shapeMismatch(operation: "Parameter '\(name)' value", lhs: leaf.shape, rhs: value.shape)) }
-            value.gradientNode = isFrozen ? nil : leaf
+        get { storedValue }
+        set {
+            storedValue = newValue
+            attachLeaf()
         }
+        _modify {
+            yield &storedValue
+            attachLeaf()
+        }
+    }
+
+    /// Gives the value this parameter's leaf node (none when frozen), checking its shape.
+    private func attachLeaf() {
+        guard storedValue.shape == leaf.shape else {
+            Tensor.fail(.shapeMismatch(operation: "Parameter '\(name)' value", lhs: leaf.shape, rhs: storedValue.shape))
+        }
+        storedValue.gradientNode = isFrozen ? nil : leaf
     }
 
     /// Whether the parameter is excluded from training.
     public var isFrozen: Bool {
-        didSet { value.gradientNode = isFrozen ? nil : leaf }
+        didSet { attachLeaf() }
     }
 
     /// A parameter holding `value` (its gradient node, if any, is replaced).
@@ -27,9 +42,8 @@ public final class Parameter {
         self.name = name
         leaf = GradientNode(leafOfShape: value.shape)
         self.isFrozen = isFrozen
-        var attached = value
-        attached.gradientNode = isFrozen ? nil : leaf
-        self.value = attached
+        storedValue = value
+        attachLeaf()
     }
 
     /// The accumulated gradient; nil before the first backward pass and after `zeroGradient()`.
