@@ -15,7 +15,7 @@ extension Tensor {
 
     /// `f` applied to pairs of elements of `a` and `b` broadcast together (NumPy rules).
     static func combine<Function: BinaryFunction>(_ a: Tensor, _ b: Tensor, operation: String, _ f: Function) -> Tensor {
-        let shape = broadcastShape(a.shape, b.shape, operation: operation)
+        let shape = failing { try broadcastShape(a.shape, b.shape, operation: operation) }
         let output = Tensor(uninitializedShape: shape)
         let x = a.storage.baseAddress, y = b.storage.baseAddress, z = output.storage.baseAddress
         withExtendedLifetime((a, b)) {

@@ -3,15 +3,16 @@ import Dispatch
 /// NumPy broadcasting: shapes are aligned on their last axes, and an axis of extent 1 (or a
 /// missing leading axis) stretches to the other operand's extent.
 extension Tensor {
-    /// The broadcast shape of `lhs` and `rhs`, or a failure naming `operation` and both shapes.
-    static func broadcastShape(_ lhs: [Int], _ rhs: [Int], operation: String) -> [Int] {
+    /// The broadcast shape of `lhs` and `rhs`.
+    /// - Throws: `TensorError.shapeMismatch` naming `operation` and both shapes.
+    public static func broadcastShape(_ lhs: [Int], _ rhs: [Int], operation: String) throws -> [Int] {
         if lhs == rhs { return lhs }
         let rank = Swift.max(lhs.count, rhs.count)
         var result = Array(repeating: 1, count: rank)
         for axis in 0..<rank {
             let l = axis < rank - lhs.count ? 1 : lhs[axis - (rank - lhs.count)]
             let r = axis < rank - rhs.count ? 1 : rhs[axis - (rank - rhs.count)]
-            guard l == r || l == 1 || r == 1 else { fail(.shapeMismatch(operation: operation, lhs: lhs, rhs: rhs)) }
+            guard l == r || l == 1 || r == 1 else { throw TensorError.shapeMismatch(operation: operation, lhs: lhs, rhs: rhs) }
             result[axis] = l == 1 ? r : l
         }
         return result
