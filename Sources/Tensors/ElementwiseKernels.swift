@@ -55,7 +55,9 @@ extension Tensor {
     mutating func addInPlace(_ other: Tensor) {
         guard shape == other.shape else { Tensor.fail(.shapeMismatch(operation: "addInPlace", lhs: shape, rhs: other.shape)) }
         guard isKnownUniquelyReferenced(&storage) else {
-            self = Tensor.combine(self, other, operation: "addInPlace", Addition()).recordingNothing(like: self)
+            let node = gradientNode
+            self = Tensor.combine(self, other, operation: "addInPlace", Addition())
+            gradientNode = node
             return
         }
         let destination = storage.baseAddress, source = other.storage.baseAddress
@@ -64,12 +66,5 @@ extension Tensor {
                 for i in range { destination[i] += source[i] }
             }
         }
-    }
-
-    /// This tensor carrying `original`'s gradient node (for in-place style updates).
-    private func recordingNothing(like original: Tensor) -> Tensor {
-        var result = self
-        result.gradientNode = original.gradientNode
-        return result
     }
 }
