@@ -71,12 +71,14 @@ public final class Adam: Optimizer {
         forEachTrainable(parameters) { index, value, gradient in
             firstMoments.withBuffer(index, count: value.count) { m in
                 secondMoments.withBuffer(index, count: value.count) { v in
-                    for i in value.indices {
-                        value[i] *= decoupledShrink
-                        let g = gradient[i] + l2Decay * value[i]
-                        m[i] = beta1 * m[i] + (1 - beta1) * g
-                        v[i] = beta2 * v[i] + (1 - beta2) * g * g
-                        value[i] -= stepSize * m[i] / (v[i].squareRoot() / correction2Root + epsilon)
+                    Parallel.forEachChunk(count: value.count, costPerItem: 8) { range in
+                        for i in range {
+                            value[i] *= decoupledShrink
+                            let g = gradient[i] + l2Decay * value[i]
+                            m[i] = beta1 * m[i] + (1 - beta1) * g
+                            v[i] = beta2 * v[i] + (1 - beta2) * g * g
+                            value[i] -= stepSize * m[i] / (v[i].squareRoot() / correction2Root + epsilon)
+                        }
                     }
                 }
             }

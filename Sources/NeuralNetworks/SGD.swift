@@ -33,15 +33,19 @@ public final class SGD: Optimizer {
         let (rate, momentum, decay, nesterov) = (learningRate, momentum, weightDecay, nesterov)
         forEachTrainable(parameters) { index, value, gradient in
             guard momentum != 0 else {
-                for i in value.indices { value[i] -= rate * (gradient[i] + decay * value[i]) }
+                Parallel.forEachChunk(count: value.count, costPerItem: 2) { range in
+                    for i in range { value[i] -= rate * (gradient[i] + decay * value[i]) }
+                }
                 return
             }
             let isFirstStep = !momentumBuffers.exists(index)
             momentumBuffers.withBuffer(index, count: value.count) { buffer in
-                for i in value.indices {
-                    let g = gradient[i] + decay * value[i]
-                    buffer[i] = isFirstStep ? g : momentum * buffer[i] + g
-                    value[i] -= rate * (nesterov ? g + momentum * buffer[i] : buffer[i])
+                Parallel.forEachChunk(count: value.count, costPerItem: 4) { range in
+                    for i in range {
+                        let g = gradient[i] + decay * value[i]
+                        buffer[i] = isFirstStep ? g : momentum * buffer[i] + g
+                        value[i] -= rate * (nesterov ? g + momentum * buffer[i] : buffer[i])
+                    }
                 }
             }
         }

@@ -34,6 +34,19 @@ final class OptimizerTests: XCTestCase {
                      [0.914210021, -1.99632001, 0.513329983])
     }
 
+    func testLargeParameterMomentumStepsByHand() throws {
+        // Constant gradient g: buffers g then 1.9 g, so p = p0 - lr · 2.9 g after two steps.
+        let count = 100_000
+        let parameter = Parameter(Tensor(shape: [count], repeating: 1))
+        let optimizer = try SGD(parameters: [parameter], learningRate: 0.1, momentum: 0.9)
+        for _ in 0..<2 {
+            parameter.gradient = Tensor(shape: [count], repeating: 2)
+            optimizer.step()
+        }
+        let values = parameter.value.scalars
+        for index in [0, count / 2, count - 1] { XCTAssertEqual(values[index], 1 - 0.1 * 2.9 * 2, accuracy: 1e-6) }
+    }
+
     func testAdamAndAdamWMatchPyTorch() throws {
         assertValues(try valuesAfterThreeSteps { try Adam(parameters: $0, learningRate: 0.01) },
                      [0.979389131, -1.99006355, 0.494091719])
