@@ -18,11 +18,17 @@ public final class Adam: Optimizer {
         case decoupled(Float)
     }
 
+    /// The parameters updated by `step()`.
     public let parameters: [Parameter]
+    /// The step size (lr).
     public var learningRate: Float
+    /// The decay of the first-moment average.
     public let beta1: Float
+    /// The decay of the second-moment average.
     public let beta2: Float
+    /// Added to the denominator for stability.
     public let epsilon: Float
+    /// The decay and how it is applied.
     public let weightDecay: WeightDecay
     /// The number of steps taken so far.
     public private(set) var stepCount = 0
@@ -57,6 +63,7 @@ public final class Adam: Optimizer {
                  weightDecay: .decoupled(weightDecay))
     }
 
+    /// One Adam update of every trainable parameter that has a gradient.
     public func step() {
         stepCount += 1
         let t = Double(stepCount)

@@ -8,8 +8,11 @@ public protocol LearningRateSchedule {
 
 /// PyTorch's `StepLR`: the base rate times `decay` for every `stepSize` epochs completed.
 public struct StepSchedule: LearningRateSchedule {
+    /// The rate at epoch 0.
     public let baseLearningRate: Float
+    /// The epochs between decays.
     public let stepSize: Int
+    /// The multiplier applied every `stepSize` epochs (gamma).
     public let decay: Float
 
     /// - Throws: `OptimizerError` for a step size below 1 or a negative decay.
@@ -21,6 +24,7 @@ public struct StepSchedule: LearningRateSchedule {
         self.decay = decay
     }
 
+    /// The rate for `epoch`.
     public func learningRate(atEpoch epoch: Int) -> Float {
         baseLearningRate * Float(Foundation.pow(Double(decay), Double(epoch / stepSize)))
     }
@@ -29,8 +33,11 @@ public struct StepSchedule: LearningRateSchedule {
 /// PyTorch's `CosineAnnealingLR` (closed form): from the base rate at epoch 0 down to
 /// `minimumLearningRate` at `period`, `min + (base - min) · (1 + cos(π · epoch / period)) / 2`.
 public struct CosineSchedule: LearningRateSchedule {
+    /// The rate at epoch 0.
     public let baseLearningRate: Float
+    /// The epoch at which the minimum is reached (T_max).
     public let period: Int
+    /// The rate at the end of the period (eta_min).
     public let minimumLearningRate: Float
 
     /// - Throws: `OptimizerError` for a period below 1.
@@ -41,6 +48,7 @@ public struct CosineSchedule: LearningRateSchedule {
         self.minimumLearningRate = minimumLearningRate
     }
 
+    /// The rate for `epoch`.
     public func learningRate(atEpoch epoch: Int) -> Float {
         let phase = Double.pi * Double(epoch) / Double(period)
         return minimumLearningRate + (baseLearningRate - minimumLearningRate) * Float((1 + Foundation.cos(phase)) / 2)

@@ -4,6 +4,7 @@ import Foundation
 public enum OptimizerError: Error, Equatable, CustomStringConvertible, LocalizedError {
     case invalidHyperparameter(name: String, value: Float, expected: String)
 
+    /// A one-line message naming the hyperparameter and its value.
     public var description: String {
         switch self {
         case let .invalidHyperparameter(name, value, expected):
@@ -11,6 +12,7 @@ public enum OptimizerError: Error, Equatable, CustomStringConvertible, Localized
         }
     }
 
+    /// The same message as `description`.
     public var errorDescription: String? { description }
 
     /// Throws unless `isValid`.

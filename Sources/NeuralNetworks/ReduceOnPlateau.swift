@@ -10,12 +10,19 @@ public final class ReduceOnPlateau {
     /// How `threshold` is applied.
     public enum ThresholdMode { case relative, absolute }
 
+    /// Whether the metric is minimized or maximized.
     public let mode: Mode
+    /// The multiplier applied to the rate on a plateau.
     public let factor: Float
+    /// The epochs without improvement tolerated before reducing.
     public let patience: Int
+    /// The least change that counts as an improvement.
     public let threshold: Float
+    /// Whether `threshold` is relative or absolute.
     public let thresholdMode: ThresholdMode
+    /// The epochs after a reduction during which bad epochs are not counted.
     public let cooldown: Int
+    /// The floor of the rate.
     public let minimumLearningRate: Float
     /// The best metric seen so far.
     public private(set) var best: Float

@@ -7,10 +7,15 @@ import Tensors
 ///     g = nesterov ? g + momentum · b : b
 ///     p = p - learningRate · g
 public final class SGD: Optimizer {
+    /// The parameters updated by `step()`.
     public let parameters: [Parameter]
+    /// The step size (lr).
     public var learningRate: Float
+    /// The momentum factor (0: none).
     public let momentum: Float
+    /// The L2 decay added to the gradient.
     public let weightDecay: Float
+    /// Whether the Nesterov variant is used.
     public let nesterov: Bool
     private var momentumBuffers: ParameterState
 
@@ -29,6 +34,7 @@ public final class SGD: Optimizer {
         momentumBuffers = ParameterState(count: parameters.count)
     }
 
+    /// One SGD update of every trainable parameter that has a gradient.
     public func step() {
         let (rate, momentum, decay, nesterov) = (learningRate, momentum, weightDecay, nesterov)
         forEachTrainable(parameters) { index, value, gradient in
