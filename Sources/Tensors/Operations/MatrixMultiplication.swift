@@ -3,9 +3,9 @@ import CDNNL
 /// Matrix products through oneDNN's row-major `dnnl_sgemm`.
 ///
 /// oneDNN rather than OpenBLAS: the convolution kernels already run on oneDNN's OpenMP
-/// threads, and a second thread pool (OpenBLAS's) would compete with them for the two cores;
-/// measured on 512x4096 x 4096x256 the two are equal within noise (best 10.2 ms vs 11.0 ms)
-/// and oneDNN is faster on small products (64x2048 x 2048x128: 0.17 ms vs 0.20 ms).
+/// threads, and a second thread pool (OpenBLAS's) would compete with them for the two cores.
+/// Measured on 2 cores (median of 30, OpenBLAS set to 2 threads): 512x4096 x 4096x256 takes
+/// 13.5 ms with oneDNN vs 14.3 ms with OpenBLAS; 64x2048 x 2048x128 0.16 ms vs 0.20 ms.
 enum Gemm {
     /// `c = op(a) * op(b) + (accumulate ? c : 0)` for row-major `op(a)` of `m x k` and
     /// `op(b)` of `k x n`, `op` transposing when asked (the stored matrix is then `k x m` / `n x k`).
