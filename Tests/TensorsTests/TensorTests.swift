@@ -62,6 +62,12 @@ final class TensorTests: XCTestCase {
         XCTAssertEqual(pool.pooledByteCount, 0)
         _ = Tensor.zeros([1 << 16])
         XCTAssertEqual(pool.pooledByteCount, 0, "nothing is kept beyond the capacity")
+
+        pool.capacityInBytes = 1 << 20
+        _ = Tensor.zeros([200_000])
+        XCTAssertEqual(pool.pooledByteCount, 800_000)
+        _ = Tensor.zeros([150_000])
+        XCTAssertEqual(pool.pooledByteCount, 600_000, "the older size makes room for the newer one")
     }
 
     func testReshapeSharesStorage() {
