@@ -42,7 +42,7 @@ final class ArgumentLayout {
     func input(_ pointer: UnsafeRawPointer, context: DNNLContext) throws -> UnsafeRawPointer {
         guard let toPrimitive else { return pointer }
         let destination = temporary()
-        try toPrimitive.execute([(DNNL_ARG_FROM, pointer), (DNNL_ARG_TO, UnsafeRawPointer(destination))], context: context)
+        try toPrimitive.execute([DNNLArgument(DNNL_ARG_FROM, pointer), DNNLArgument(DNNL_ARG_TO, destination)], context: context)
         return UnsafeRawPointer(destination)
     }
 
@@ -54,7 +54,7 @@ final class ArgumentLayout {
             return UnsafeRawPointer(entry.buffer.pointer)
         }
         let copy = AlignedBuffer(byteCount: primitiveByteCount)
-        try toPrimitive.execute([(DNNL_ARG_FROM, pointer), (DNNL_ARG_TO, UnsafeRawPointer(copy.pointer))], context: context)
+        try toPrimitive.execute([DNNLArgument(DNNL_ARG_FROM, pointer), DNNLArgument(DNNL_ARG_TO, copy.pointer)], context: context)
         cachedWeights[version.owner] = (version.version, pointer, copy)
         return UnsafeRawPointer(copy.pointer)
     }
@@ -67,6 +67,6 @@ final class ArgumentLayout {
     /// Moves output written to `output(pointer)` into the caller's `pointer`.
     func finishOutput(_ pointer: UnsafeMutableRawPointer, context: DNNLContext) throws {
         guard let fromPrimitive, let buffer else { return }
-        try fromPrimitive.execute([(DNNL_ARG_FROM, UnsafeRawPointer(buffer.pointer)), (DNNL_ARG_TO, UnsafeRawPointer(pointer))], context: context)
+        try fromPrimitive.execute([DNNLArgument(DNNL_ARG_FROM, buffer.pointer), DNNLArgument(DNNL_ARG_TO, pointer)], context: context)
     }
 }

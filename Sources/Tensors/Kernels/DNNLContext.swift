@@ -40,6 +40,12 @@ public final class DNNLContext: @unchecked Sendable {
         dnnl_engine_destroy(engine)
     }
 
+    /// Runs `body` with the shared context while holding its lock.
+    static func withShared<T>(_ body: (DNNLContext) throws -> T) throws -> T {
+        let context = try shared()
+        return try context.withExclusiveAccess { try body(context) }
+    }
+
     /// Runs `body` while holding the context lock.
     public func withExclusiveAccess<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()

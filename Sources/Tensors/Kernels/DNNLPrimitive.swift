@@ -16,6 +16,17 @@ struct EltwisePostOp: Hashable {
     }
 }
 
+/// A data pointer bound to one execution argument (e.g. `DNNL_ARG_SRC`).
+struct DNNLArgument {
+    let id: Int32
+    let pointer: UnsafeRawPointer
+
+    init(_ id: Int32, _ pointer: UnsafeRawPointer) {
+        self.id = id
+        self.pointer = pointer
+    }
+}
+
 /// One oneDNN primitive with its descriptor, a user-managed scratchpad and one cached memory object
 /// per execution argument (so running it only swaps data pointers).
 final class DNNLPrimitive {
@@ -114,11 +125,11 @@ final class DNNLPrimitive {
     }
 
     /// Runs the primitive on the given data pointers (call only under the context lock).
-    func execute(_ arguments: [(Int32, UnsafeRawPointer)], context: DNNLContext) throws {
+    func execute(_ arguments: [DNNLArgument], context: DNNLContext) throws {
         var execArguments: [dnnl_exec_arg_t] = []
         execArguments.reserveCapacity(arguments.count + 1)
-        for (argument, pointer) in arguments {
-            execArguments.append(dnnl_exec_arg_t(arg: argument, memory: try bind(argument, pointer)))
+        for argument in arguments {
+            execArguments.append(dnnl_exec_arg_t(arg: argument.id, memory: try bind(argument.id, argument.pointer)))
         }
         if scratchpadByteCount > 0 {
             let scratchpad = context.scratchpad(byteCount: scratchpadByteCount)

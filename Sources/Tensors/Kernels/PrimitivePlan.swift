@@ -35,21 +35,21 @@ final class PrimitivePlan {
 
     /// Reorders inputs if needed, executes, and reorders outputs back (call only under the context lock).
     func run(_ arguments: [PlanArgument], context: DNNLContext) throws {
-        var bound: [(Int32, UnsafeRawPointer)] = []
+        var bound: [DNNLArgument] = []
         bound.reserveCapacity(arguments.count)
         var pendingOutputs: [(ArgumentLayout, UnsafeMutableRawPointer)] = []
         for argument in arguments {
             switch argument {
             case let .input(id, pointer):
-                bound.append((id, try layouts[id]?.input(pointer, context: context) ?? pointer))
+                bound.append(DNNLArgument(id, try layouts[id]?.input(pointer, context: context) ?? pointer))
             case let .weights(id, pointer, version):
-                bound.append((id, try layouts[id]?.weights(pointer, version: version, context: context) ?? pointer))
+                bound.append(DNNLArgument(id, try layouts[id]?.weights(pointer, version: version, context: context) ?? pointer))
             case let .output(id, pointer):
                 if let layout = layouts[id] {
-                    bound.append((id, UnsafeRawPointer(layout.output(pointer))))
+                    bound.append(DNNLArgument(id, layout.output(pointer)))
                     pendingOutputs.append((layout, pointer))
                 } else {
-                    bound.append((id, UnsafeRawPointer(pointer)))
+                    bound.append(DNNLArgument(id, pointer))
                 }
             }
         }
