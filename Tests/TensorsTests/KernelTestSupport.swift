@@ -30,7 +30,7 @@ extension Array where Element == Float {
 }
 
 /// Asserts `actual` matches `expected` elementwise within `tolerance * max(1, |expected|)`.
-func assertClose(_ actual: [Float], _ expected: [Double], tolerance: Double = 1e-4, _ message: String,
+func assertClose(_ actual: [Float], _ expected: [Double], _ message: String, tolerance: Double = 1e-4,
                  file: StaticString = #filePath, line: UInt = #line) {
     XCTAssertEqual(actual.count, expected.count, "\(message): count", file: file, line: line)
     var worst = 0.0, worstIndex = -1
