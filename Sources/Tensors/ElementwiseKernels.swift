@@ -1,0 +1,77 @@
+/// The loops behind elementwise operations: contiguous maps over one or two tensors and
+/// broadcasting binary maps. They record nothing; the operations add the backward.
+extension Tensor {
+    /// `f` applied to every element, split over the cores for large tensors.
+    @inline(__always)
+    static func map(_ x: Tensor, _ f: (Float) -> Float) -> Tensor {
+        let output = Tensor(uninitializedShape: x.shape)
+        let source = x.storage.baseAddress, destination = output.storage.baseAddress
+        withExtendedLifetime(x) {
+            Parallel.forEachChunk(count: x.scalarCount) { range in
+                for i in range { destination[i] = f(source[i]) }
+            }
+        }
+        return output
+    }
+
+    /// `f` applied to pairs of elements of `a` and `b` broadcast together (NumPy rules).
+    @inline(__always)
+    static func combine(_ a: Tensor, _ b: Tensor, operation: String, _ f: (Float, Float) -> Float) -> Tensor {
+        let shape = broadcastShape(a.shape, b.shape, operation: operation)
+        let output = Tensor(uninitializedShape: shape)
+        let x = a.storage.baseAddress, y = b.storage.baseAddress, z = output.storage.baseAddress
+        withExtendedLifetime((a, b)) {
+            if a.shape == b.shape {
+                Parallel.forEachChunk(count: output.scalarCount) { range in
+                    for i in range { z[i] = f(x[i], y[i]) }
+                }
+            } else if b.scalarCount == 1, a.shape == shape {
+                let scalar = y[0]
+                Parallel.forEachChunk(count: output.scalarCount) { range in
+                    for i in range { z[i] = f(x[i], scalar) }
+                }
+            } else if a.scalarCount == 1, b.shape == shape {
+                let scalar = x[0]
+                Parallel.forEachChunk(count: output.scalarCount) { range in
+                    for i in range { z[i] = f(scalar, y[i]) }
+                }
+            } else {
+                let layout = StridedLayout(shape: shape, operandStrides: [
+                    contiguousStrides(shape), broadcastStrides(of: a.shape, to: shape), broadcastStrides(of: b.shape, to: shape)])
+                let strideX = layout.innerStride(1), strideY = layout.innerStride(2)
+                layout.forEachRow(parallel: true) { offsets, length in
+                    let out = z + offsets[0], left = x + offsets[1], right = y + offsets[2]
+                    switch (strideX, strideY) {
+                    case (1, 1): for i in 0..<length { out[i] = f(left[i], right[i]) }
+                    case (1, 0): let r = right[0]; for i in 0..<length { out[i] = f(left[i], r) }
+                    case (0, 1): let l = left[0]; for i in 0..<length { out[i] = f(l, right[i]) }
+                    default: for i in 0..<length { out[i] = f(left[i * strideX], right[i * strideY]) }
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    /// Adds `other` (same shape) to this tensor, in place when the storage is not shared.
+    mutating func addInPlace(_ other: Tensor) {
+        guard shape == other.shape else { Tensor.fail(.shapeMismatch(operation: "addInPlace", lhs: shape, rhs: other.shape)) }
+        guard isKnownUniquelyReferenced(&storage) else {
+            self = Tensor.combine(self, other, operation: "addInPlace", +).recordingNothing(like: self)
+            return
+        }
+        let destination = storage.baseAddress, source = other.storage.baseAddress
+        withExtendedLifetime(other) {
+            Parallel.forEachChunk(count: scalarCount) { range in
+                for i in range { destination[i] += source[i] }
+            }
+        }
+    }
+
+    /// This tensor carrying `original`'s gradient node (for in-place style updates).
+    private func recordingNothing(like original: Tensor) -> Tensor {
+        var result = self
+        result.gradientNode = original.gradientNode
+        return result
+    }
+}

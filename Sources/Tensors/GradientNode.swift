@@ -1,0 +1,81 @@
+/// Sends the gradient of an operation's output back to its inputs: one gradient per input,
+/// nil where the input needs none.
+public typealias BackwardFunction = (_ outputGradient: Tensor) -> [Tensor?]
+
+/// One entry of the dynamic tape: either a leaf that accumulates a gradient (a tensor made
+/// with `requiringGradient()`, or a `Parameter`) or an operation with its backward closure.
+final class GradientNode {
+    /// The operation's name, for error messages.
+    let operation: String
+    /// The shape of the tensor this node belongs to.
+    let shape: [Int]
+    /// The nodes of the operation's inputs, nil for inputs that need no gradient.
+    let inputs: [GradientNode?]
+    /// The backward closure; nil for leaves and, after `backward()`, for released operations.
+    var backward: BackwardFunction?
+    /// Leaves keep their gradient; operations only hold it during a backward pass.
+    let isLeaf: Bool
+    /// The accumulated gradient of a leaf.
+    var gradient: Tensor?
+    /// The gradient being gathered for an operation during a backward pass.
+    var pendingGradient: Tensor?
+
+    /// A leaf for a tensor of `shape`.
+    init(leafOfShape shape: [Int]) {
+        operation = "leaf"
+        self.shape = shape
+        inputs = []
+        isLeaf = true
+    }
+
+    /// The node of an operation.
+    init(operation: String, shape: [Int], inputs: [GradientNode?], backward: @escaping BackwardFunction) {
+        self.operation = operation
+        self.shape = shape
+        self.inputs = inputs
+        self.backward = backward
+        isLeaf = false
+    }
+}
+
+extension Tensor {
+    /// Whether gradients flow back through this tensor.
+    public var requiresGradient: Bool { gradientNode != nil }
+
+    /// This tensor as a new leaf of the tape: `backward()` accumulates into its `gradient`.
+    public func requiringGradient() -> Tensor {
+        Tensor(shape: shape, storage: storage, gradientNode: GradientNode(leafOfShape: shape))
+    }
+
+    /// This tensor without gradient tracking (the storage is shared).
+    public func detached() -> Tensor {
+        Tensor(shape: shape, storage: storage)
+    }
+
+    /// The accumulated gradient of a leaf (nil before any backward pass and for non-leaves).
+    public var gradient: Tensor? {
+        guard let gradientNode, gradientNode.isLeaf else { return nil }
+        return gradientNode.gradient
+    }
+
+    /// True when gradients are being recorded and at least one of `inputs` requires one:
+    /// only then should an operation create its backward closure.
+    public static func shouldRecord(_ inputs: Tensor...) -> Bool {
+        GradientMode.isRecording && inputs.contains { $0.gradientNode != nil }
+    }
+
+    /// True when gradients are being recorded and at least one of `inputs` requires one.
+    public static func shouldRecord(_ inputs: [Tensor]) -> Bool {
+        GradientMode.isRecording && inputs.contains { $0.gradientNode != nil }
+    }
+
+    /// This output with a gradient node for `operation` over `inputs`, when `shouldRecord(inputs)`;
+    /// otherwise the output unchanged and `backward` is dropped.
+    public func recording(_ operation: String, inputs: [Tensor], backward: @escaping BackwardFunction) -> Tensor {
+        guard Tensor.shouldRecord(inputs) else { return self }
+        var result = self
+        result.gradientNode = GradientNode(operation: operation, shape: shape,
+                                           inputs: inputs.map(\.gradientNode), backward: backward)
+        return result
+    }
+}

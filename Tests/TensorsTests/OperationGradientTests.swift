@@ -1,0 +1,126 @@
+import Randomness
+import Tensors
+import XCTest
+
+/// Every differentiable operation's backward against central finite differences.
+final class OperationGradientTests: XCTestCase {
+    func testArithmeticSameShape() {
+        let a = randomTensor([2, 3], seed: 1), b = randomTensor([2, 3], seed: 2, mean: 3)
+        assertGradientsMatchFiniteDifferences([a, b]) { $0[0] + $0[1] }
+        assertGradientsMatchFiniteDifferences([a, b]) { $0[0] - $0[1] }
+        assertGradientsMatchFiniteDifferences([a, b]) { $0[0] * $0[1] }
+        assertGradientsMatchFiniteDifferences([a, b]) { $0[0] / $0[1] }
+    }
+
+    func testArithmeticBroadcasting() {
+        let matrix = randomTensor([2, 3], seed: 3), row = randomTensor([3], seed: 4, mean: 3)
+        let column = randomTensor([2, 1], seed: 5, mean: 3), scalar = randomTensor([], seed: 6, mean: 3)
+        assertGradientsMatchFiniteDifferences([matrix, row]) { $0[0] + $0[1] }
+        assertGradientsMatchFiniteDifferences([row, matrix]) { $0[0] - $0[1] }
+        assertGradientsMatchFiniteDifferences([matrix, column]) { $0[0] * $0[1] }
+        assertGradientsMatchFiniteDifferences([matrix, scalar]) { $0[0] / $0[1] }
+        let left = randomTensor([2, 1, 4], seed: 7), right = randomTensor([3, 1], seed: 8, mean: 3)
+        assertGradientsMatchFiniteDifferences([left, right]) { $0[0] * $0[1] }
+        assertGradientsMatchFiniteDifferences([left, right]) { $0[0] / $0[1] }
+        let image = randomTensor([2, 2, 2, 3], seed: 9), channel = randomTensor([3], seed: 10)
+        assertGradientsMatchFiniteDifferences([image, channel]) { $0[0] + $0[1] }
+    }
+
+    func testScalarArithmeticAndUnaryFunctions() {
+        let x = randomTensor([2, 3], seed: 11)
+        let positive = randomTensor([2, 3], seed: 12, mean: 3, standardDeviation: 0.5)
+        assertGradientsMatchFiniteDifferences([x]) { -$0[0] }
+        assertGradientsMatchFiniteDifferences([x]) { $0[0] + 2 }
+        assertGradientsMatchFiniteDifferences([x]) { 2 - $0[0] }
+        assertGradientsMatchFiniteDifferences([x]) { $0[0] * 3 }
+        assertGradientsMatchFiniteDifferences([x]) { $0[0] / 4 }
+        assertGradientsMatchFiniteDifferences([positive]) { 2 / $0[0] }
+        assertGradientsMatchFiniteDifferences([x]) { $0[0].squared() }
+        assertGradientsMatchFiniteDifferences([x]) { exp($0[0]) }
+        assertGradientsMatchFiniteDifferences([positive]) { log($0[0]) }
+        assertGradientsMatchFiniteDifferences([positive]) { sqrt($0[0]) }
+        assertGradientsMatchFiniteDifferences([positive]) { pow($0[0], 2.5) }
+    }
+
+    func testReductions() {
+        let x = randomTensor([2, 3, 4], seed: 13)
+        assertGradientsMatchFiniteDifferences([x]) { $0[0].sum() }
+        assertGradientsMatchFiniteDifferences([x]) { $0[0].sum(alongAxes: 1) }
+        assertGradientsMatchFiniteDifferences([x]) { $0[0].sum(alongAxes: [0, 2], keepingDimensions: true) }
+        assertGradientsMatchFiniteDifferences([x]) { $0[0].mean() }
+        assertGradientsMatchFiniteDifferences([x]) { $0[0].mean(alongAxes: -1) }
+        assertGradientsMatchFiniteDifferences([x]) { $0[0].squaredSum() }
+        assertGradientsMatchFiniteDifferences([x], step: 1e-3) { $0[0].max(alongAxis: 1) }
+        assertGradientsMatchFiniteDifferences([x], step: 1e-3) { $0[0].max(alongAxis: 2, keepingDimensions: true) }
+        assertGradientsMatchFiniteDifferences([x], step: 1e-3) { $0[0].max() }
+    }
+
+    func testBroadcastAndItsAdjoint() {
+        assertGradientsMatchFiniteDifferences([randomTensor([3, 1], seed: 14)]) { $0[0].broadcasted(to: [2, 3, 4]) }
+        assertGradientsMatchFiniteDifferences([randomTensor([2, 3, 4], seed: 15)]) { $0[0].summed(toShape: [3, 1]) }
+    }
+
+    func testShapeOperations() {
+        let x = randomTensor([2, 3, 4], seed: 16)
+        assertGradientsMatchFiniteDifferences([x]) { $0[0].reshaped(to: [4, -1]) }
+        assertGradientsMatchFiniteDifferences([x]) { $0[0].flattened() }
+        assertGradientsMatchFiniteDifferences([x]) { $0[0].permuted(2, 0, 1) }
+        assertGradientsMatchFiniteDifferences([x]) { $0[0].transposed() }
+    }
+
+    func testSlicingConcatenationAndSplitting() {
+        let x = randomTensor([3, 4, 2], seed: 17), y = randomTensor([3, 2, 2], seed: 18)
+        assertGradientsMatchFiniteDifferences([x]) { $0[0].sliced([1..<3, 1..<4]) }
+        assertGradientsMatchFiniteDifferences([x]) { $0[0].sliced(alongAxis: -1, 1..<2) }
+        assertGradientsMatchFiniteDifferences([x, y]) { Tensor(concatenating: [$0[0], $0[1]], alongAxis: 1) }
+        assertGradientsMatchFiniteDifferences([x]) { inputs in
+            let parts = inputs[0].split(sizes: [1, 3], alongAxis: 1)
+            return parts[0] * 2 + parts[1].sum(alongAxes: [1], keepingDimensions: true)
+        }
+    }
+
+    func testMatrixProducts() {
+        let a = randomTensor([3, 4], seed: 19), b = randomTensor([4, 2], seed: 20)
+        assertGradientsMatchFiniteDifferences([a, b]) { matmul($0[0], $0[1]) }
+        let batch = randomTensor([2, 3, 4], seed: 21), batchRight = randomTensor([2, 4, 2], seed: 22)
+        assertGradientsMatchFiniteDifferences([batch, b]) { matmul($0[0], $0[1]) }
+        assertGradientsMatchFiniteDifferences([batch, batchRight]) { matmul($0[0], $0[1]) }
+        let bias = randomTensor([2], seed: 23)
+        assertGradientsMatchFiniteDifferences([a, b, bias]) { linear($0[0], weight: $0[1], bias: $0[2]) }
+    }
+
+    func testSoftmaxFamily() {
+        let logits = randomTensor([3, 5], seed: 24, standardDeviation: 2)
+        assertGradientsMatchFiniteDifferences([logits]) { softmax($0[0]) }
+        assertGradientsMatchFiniteDifferences([logits]) { logSoftmax($0[0]) }
+    }
+
+    func testCrossEntropyWithWeightsAndSmoothing() {
+        let logits = randomTensor([4, 3], seed: 25, standardDeviation: 2)
+        let labels = [0, 2, 1, 2]
+        let weights = try! Tensor(shape: [3], scalars: [0.5, 2, 1])
+        assertGradientsMatchFiniteDifferences([logits]) { softmaxCrossEntropy(logits: $0[0], labels: labels) }
+        assertGradientsMatchFiniteDifferences([logits]) {
+            softmaxCrossEntropy(logits: $0[0], labels: labels, classWeights: weights, labelSmoothing: 0.2)
+        }
+    }
+
+    func testDropoutWithAFixedMask() {
+        assertGradientsMatchFiniteDifferences([randomTensor([4, 5], seed: 26)]) { inputs in
+            var generator = SeededGenerator(seed: 5)
+            return dropout(inputs[0], rate: 0.3, isTraining: true, generator: &generator)
+        }
+    }
+
+    func testL2PenaltyGradientIsCoefficientTimesWeights() {
+        let weight = Parameter(randomTensor([2, 3], seed: 27)), bias = Parameter(randomTensor([3], seed: 28))
+        let frozen = Parameter(randomTensor([3], seed: 29), isFrozen: true)
+        let penalty = l2Penalty([weight, bias, frozen], coefficient: 0.1)
+        let expected = 0.05 * (weight.value.scalars + bias.value.scalars).reduce(0) { $0 + $1 * $1 }
+        XCTAssertEqual(penalty.scalar, expected, accuracy: 1e-5)
+        penalty.backward()
+        assertTensor(weight.gradient!, equals: weight.value.scalars.map { 0.1 * $0 }, shape: [2, 3])
+        assertTensor(bias.gradient!, equals: bias.value.scalars.map { 0.1 * $0 }, shape: [3])
+        XCTAssertNil(frozen.gradient)
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Tensors
+import XCTest
+
+/// Forward outputs and gradients against PyTorch, from `Fixtures/tensor_ops.json` (written by
+/// `scripts/fixtures/tensor_ops.py`). Each gradient is that of `sum(output * projection)`.
+/// Agreement is relative to the largest magnitude of the reference tensor: 1e-4.
+final class OperationPyTorchParityTests: XCTestCase {
+    private struct EncodedTensor: Decodable {
+        let shape: [Int]
+        let values: [Float]
+        var tensor: Tensor { try! Tensor(shape: shape, scalars: values) }
+    }
+
+    private struct Case: Decodable {
+        let name: String
+        let inputs: [String: EncodedTensor]
+        let output: EncodedTensor
+        let projection: EncodedTensor
+        let gradients: [String: EncodedTensor]
+        let labels: [Int]?
+        let classWeights: [Float]?
+        let labelSmoothing: Float?
+    }
+
+    private struct Fixture: Decodable { let cases: [Case] }
+
+    private static let cases: [Case] = {
+        let url = Bundle.module.url(forResource: "Fixtures/tensor_ops", withExtension: "json")!
+        return try! JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url)).cases
+    }()
+
+    /// The Swift counterpart of each fixture case, given the inputs by name.
+    private func operation(for testCase: Case) -> ([String: Tensor]) -> Tensor {
+        let crossEntropy: ([String: Tensor]) -> Tensor = { inputs in
+            softmaxCrossEntropy(logits: inputs["logits"]!, labels: testCase.labels!,
+                                classWeights: testCase.classWeights.map { try! Tensor(shape: [$0.count], scalars: $0) },
+                                labelSmoothing: testCase.labelSmoothing ?? 0)
+        }
+        switch testCase.name {
+        case "matmul", "matmul_batched", "matmul_shared_right": return { matmul($0["a"]!, $0["b"]!) }
+        case "add_broadcast": return { $0["a"]! + $0["b"]! }
+        case "subtract_broadcast": return { $0["a"]! - $0["b"]! }
+        case "multiply_broadcast": return { $0["a"]! * $0["b"]! }
+        case "divide_broadcast": return { $0["a"]! / $0["b"]! }
+        case "sum_axes": return { $0["x"]!.sum(alongAxes: 0, 2) }
+        case "mean_axis_keepdim": return { $0["x"]!.mean(alongAxes: [1], keepingDimensions: true) }
+        case "max_axis": return { $0["x"]!.max(alongAxis: 2) }
+        case "softmax": return { softmax($0["x"]!) }
+        case "log_softmax": return { logSoftmax($0["x"]!) }
+        case let name where name.hasPrefix("cross_entropy"): return crossEntropy
+        default: fatalError("fixture case \(testCase.name) has no Swift counterpart")
+        }
+    }
+
+    func testEveryFixtureCaseMatchesPyTorch() {
+        XCTAssertEqual(Self.cases.count, 16)
+        for testCase in Self.cases {
+            let leaves = testCase.inputs.mapValues { $0.tensor.requiringGradient() }
+            let output = operation(for: testCase)(leaves)
+            assertClose(output, testCase.output, "\(testCase.name) output")
+            (output * testCase.projection.tensor).sum().backward()
+            for (name, expected) in testCase.gradients {
+                guard let gradient = leaves[name]!.gradient else {
+                    XCTFail("\(testCase.name): no gradient for \(name)")
+                    continue
+                }
+                assertClose(gradient, expected, "\(testCase.name) gradient of \(name)")
+            }
+        }
+    }
+
+    private func assertClose(_ actual: Tensor, _ expected: EncodedTensor, _ what: String,
+                             file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(actual.shape, expected.shape, "\(what): shape", file: file, line: line)
+        let scale = max(expected.values.map(abs).max() ?? 0, Float.leastNormalMagnitude)
+        let worst = zip(actual.scalars, expected.values).map { abs($0 - $1) }.max() ?? 0
+        XCTAssertLessThanOrEqual(worst / scale, 1e-4, "\(what): largest relative difference", file: file, line: line)
+    }
+}

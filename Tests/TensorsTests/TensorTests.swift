@@ -1,0 +1,91 @@
+import Randomness
+@testable import Tensors
+import XCTest
+
+/// Creation, element access, copy-on-write, alignment and seeded random tensors.
+final class TensorTests: XCTestCase {
+    func testCreationFromScalarsChecksTheCount() throws {
+        let tensor = try Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
+        XCTAssertEqual(tensor.rank, 2)
+        XCTAssertEqual(tensor.scalarCount, 6)
+        XCTAssertEqual(tensor.scalars, [1, 2, 3, 4, 5, 6])
+        XCTAssertThrowsError(try Tensor(shape: [2, 3], scalars: [1, 2])) { error in
+            XCTAssertEqual(error as? TensorError, .scalarCountMismatch(shape: [2, 3], count: 2))
+            XCTAssertEqual("\(error)", "Tensor(shape:scalars:): shape [2, 3] needs 6 scalars, got 2")
+        }
+        XCTAssertThrowsError(try Tensor(shape: [-1, 2], scalars: []))
+    }
+
+    func testConstantsAndScalar() {
+        XCTAssertEqual(Tensor.zeros([2, 2]).scalars, [0, 0, 0, 0])
+        XCTAssertEqual(Tensor.ones([3]).scalars, [1, 1, 1])
+        XCTAssertEqual(Tensor.filled([2], with: 7).scalars, [7, 7])
+        XCTAssertEqual(Tensor(4.5).shape, [])
+        XCTAssertEqual(Tensor(4.5).scalar, 4.5)
+    }
+
+    func testCopiesAreIndependentValues() throws {
+        let original = try Tensor(shape: [3], scalars: [1, 2, 3])
+        var copy = original
+        copy.withUnsafeMutableBufferPointer { $0[1] = 20 }
+        XCTAssertEqual(original.scalars, [1, 2, 3])
+        XCTAssertEqual(copy.scalars, [1, 20, 3])
+    }
+
+    func testBuffersAre64ByteAligned() {
+        for count in [1, 3, 17, 5000, 100_003] {
+            let tensor = Tensor.zeros([count])
+            XCTAssertEqual(Int(bitPattern: tensor.storage.baseAddress) % 64, 0, "count \(count)")
+        }
+    }
+
+    func testReleasedLargeBuffersAreReused() {
+        let count = 1 << 16
+        var first: Tensor? = Tensor.zeros([count])
+        let address = first!.storage.baseAddress
+        first = nil
+        let second = Tensor.ones([count])
+        XCTAssertEqual(second.storage.baseAddress, address, "the pool hands back the released buffer")
+        XCTAssertEqual(second.scalars.allSatisfy { $0 == 1 }, true)
+        XCTAssertNil(first)
+    }
+
+    func testReshapeSharesStorage() {
+        let tensor = Tensor.ones([2, 6])
+        let reshaped = tensor.reshaped(to: [3, -1])
+        XCTAssertEqual(reshaped.shape, [3, 4])
+        XCTAssertTrue(reshaped.storage === tensor.storage)
+    }
+
+    func testSeededRandomTensorsAreReproducible() {
+        var a = SeededGenerator(seed: 42), b = SeededGenerator(seed: 42), c = SeededGenerator(seed: 43)
+        let first = Tensor.randomNormal([100], generator: &a)
+        XCTAssertEqual(first.scalars, Tensor.randomNormal([100], generator: &b).scalars)
+        XCTAssertNotEqual(first.scalars, Tensor.randomNormal([100], generator: &c).scalars)
+        var d = SeededGenerator(seed: 7), e = SeededGenerator(seed: 7)
+        XCTAssertEqual(Tensor.randomUniform([50], lowerBound: -1, upperBound: 1, generator: &d).scalars,
+                       Tensor.randomUniform([50], lowerBound: -1, upperBound: 1, generator: &e).scalars)
+    }
+
+    func testRandomDistributionsHaveTheirMoments() {
+        var generator = SeededGenerator(seed: 3)
+        let normal = Tensor.randomNormal([20000], mean: 2, standardDeviation: 3, generator: &generator)
+        let mean = normal.mean().scalar
+        let variance = (normal - mean).squared().mean().scalar
+        XCTAssertEqual(mean, 2, accuracy: 0.1)
+        XCTAssertEqual(variance.squareRoot(), 3, accuracy: 0.1)
+        let uniform = Tensor.randomUniform([20000], lowerBound: -1, upperBound: 3, generator: &generator)
+        XCTAssertGreaterThanOrEqual(uniform.scalars.min()!, -1)
+        XCTAssertLessThan(uniform.scalars.max()!, 3)
+        XCTAssertEqual(uniform.mean().scalar, 1, accuracy: 0.05)
+    }
+
+    func testErrorMessagesNameTheOperationAndShapes() {
+        XCTAssertEqual(TensorError.shapeMismatch(operation: "+", lhs: [2, 3], rhs: [4]).description,
+                       "+: shapes [2, 3] and [4] do not match")
+        XCTAssertEqual(TensorError.invalidAxis(operation: "sum(alongAxes:)", axis: 3, rank: 2).description,
+                       "sum(alongAxes:): axis 3 is out of range for a tensor of rank 2")
+        XCTAssertEqual(TensorError.shapeMismatch(operation: "matmul", lhs: [2, 3], rhs: [4, 5]).errorDescription,
+                       "matmul: shapes [2, 3] and [4, 5] do not match")
+    }
+}
