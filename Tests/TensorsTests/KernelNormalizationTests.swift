@@ -69,6 +69,30 @@ final class KernelNormalizationTests: XCTestCase {
         assertClose(output, expected, "inference")
     }
 
+    func testBatchNormalizationBackwardWithGivenStatistics() throws {
+        let (n, h, w, c) = (2, 2, 3, 3)
+        let kernel = try BatchNormalizationKernel(batch: n, height: h, width: w, channels: c, epsilon: 1e-5)
+        let input = randomFloats(n * h * w * c, seed: 55)
+        let scale = randomFloats(c, seed: 56), shift = randomFloats(c, seed: 57)
+        let mean: [Float] = [0.1, -0.2, 0.3], variance: [Float] = [0.5, 2, 1.5]
+        let reference = { (x: [Double], scale: [Double], shift: [Double]) in
+            Self.normalize(x, groups: c, groupOf: { $0 % c }, channelOf: { $0 % c }, scale: scale, shift: shift,
+                           epsilon: 1e-5, statistics: (mean.doubles, variance.doubles)).output
+        }
+        let gradOutput = randomFloats(input.count, seed: 58)
+        let upstream = gradOutput.doubles
+        var gradInput = [Float](repeating: .nan, count: input.count)
+        var gradScale = [Float](repeating: .nan, count: c), gradShift = gradScale
+        try kernel.backward(gradOutput: gradOutput, input: input, scale: scale, mean: mean, variance: variance,
+                            statisticsWereGiven: true, gradInput: &gradInput, gradScale: &gradScale, gradShift: &gradShift)
+        assertClose(gradInput, numericalGradient(at: input.doubles) { dot(reference($0, scale.doubles, shift.doubles), upstream) },
+                    "grad input")
+        assertClose(gradScale, numericalGradient(at: scale.doubles) { dot(reference(input.doubles, $0, shift.doubles), upstream) },
+                    "grad scale")
+        assertClose(gradShift, numericalGradient(at: shift.doubles) { dot(reference(input.doubles, scale.doubles, $0), upstream) },
+                    "grad shift")
+    }
+
     func testRunningStatisticsUseUnbiasedVariance() throws {
         let kernel = try BatchNormalizationKernel(batch: 2, height: 1, width: 2, channels: 1)
         var runningMean: [Float] = [1], runningVariance: [Float] = [2]

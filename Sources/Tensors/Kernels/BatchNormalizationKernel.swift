@@ -26,10 +26,19 @@ public struct BatchNormalizationKernel: Sendable {
     /// Number of values per channel (batch * height * width), the statistics' sample size.
     public var valuesPerChannel: Int { batch * height * width }
 
-    private enum Pass: Int { case training, inference, backward }
+    private enum Pass: Int {
+        case training, inference, backward
+        /// Forward with given statistics in training mode: only the hint of `backwardGivenStatistics`.
+        case trainingGivenStatistics
+        /// Backward of a normalization with given (running) statistics, as in a frozen batch norm.
+        case backwardGivenStatistics
+
+        var usesGivenStatistics: Bool { self == .inference || self == .trainingGivenStatistics || self == .backwardGivenStatistics }
+        var isBackward: Bool { self == .backward || self == .backwardGivenStatistics }
+    }
 
     private func name(_ pass: Pass) -> String {
-        let passName = pass == .backward ? "backward" : pass == .inference ? "forward inference" : "forward"
+        let passName = pass.isBackward ? "backward" : pass == .inference ? "forward inference" : "forward"
         return "batch normalization \(passName) \(batch)x\(channels)x\(height)x\(width)"
     }
 
@@ -40,20 +49,20 @@ public struct BatchNormalizationKernel: Sendable {
             let name = self.name(pass)
             var data = try MemoryDescriptor.make([batch, channels, height, width], dnnl_nhwc, primitive: name)
             var operation = dnnl_batch_normalization_desc_t()
-            let affine = dnnl_use_scale.rawValue | dnnl_use_shift.rawValue
+            let flags = dnnl_use_scale.rawValue | dnnl_use_shift.rawValue
+                | (pass.usesGivenStatistics ? dnnl_use_global_stats.rawValue : 0)
             switch pass {
-            case .training, .inference:
+            case .training, .inference, .trainingGivenStatistics:
                 try dnnlCheck(dnnl_batch_normalization_forward_desc_init(
-                    &operation, pass == .training ? dnnl_forward_training : dnnl_forward_inference, &data, epsilon,
-                    pass == .training ? affine : affine | dnnl_use_global_stats.rawValue),
+                    &operation, pass == .inference ? dnnl_forward_inference : dnnl_forward_training, &data, epsilon, flags),
                     "dnnl_batch_normalization_forward_desc_init", name)
                 return try DNNLPrimitive(operation: operation, context: context, name: name)
-            case .backward:
+            case .backward, .backwardGivenStatistics:
                 try dnnlCheck(dnnl_batch_normalization_backward_desc_init(&operation, dnnl_backward, &data, &data,
-                                                                          epsilon, affine),
+                                                                          epsilon, flags),
                               "dnnl_batch_normalization_backward_desc_init", name)
-                return try DNNLPrimitive(operation: operation, hint: try primitive(.training, context: context),
-                                         context: context, name: name)
+                let hint = try primitive(pass == .backward ? .training : .trainingGivenStatistics, context: context)
+                return try DNNLPrimitive(operation: operation, hint: hint, context: context, name: name)
             }
         }
     }
@@ -83,14 +92,17 @@ public struct BatchNormalizationKernel: Sendable {
         }
     }
 
-    /// Gradients of a training forward pass with respect to input, scale and shift (written, not
-    /// accumulated); `mean` and `variance` are the batch statistics `forwardTraining` returned.
+    /// Gradients with respect to input, scale and shift (written, not accumulated).
+    ///
+    /// - Parameter statisticsWereGiven: false after `forwardTraining` (`mean`/`variance` are the
+    ///   batch statistics it returned, and they depend on the input); true after
+    ///   `forwardInference` (`mean`/`variance` are the given running statistics, constants).
     public func backward(gradOutput: UnsafePointer<Float>, input: UnsafePointer<Float>, scale: UnsafePointer<Float>,
-                         mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
+                         mean: UnsafePointer<Float>, variance: UnsafePointer<Float>, statisticsWereGiven: Bool = false,
                          gradInput: UnsafeMutablePointer<Float>, gradScale: UnsafeMutablePointer<Float>,
                          gradShift: UnsafeMutablePointer<Float>) throws {
         try DNNLContext.withShared { context in
-            try primitive(.backward, context: context).execute(
+            try primitive(statisticsWereGiven ? .backwardGivenStatistics : .backward, context: context).execute(
                 // oneDNN 2.6 insists on a SHIFT argument whenever `dnnl_use_shift` is set, although the
                 // gradients never read it; `scale` has the same size and stands in for it.
                 [DNNLArgument(DNNL_ARG_DIFF_DST, gradOutput), DNNLArgument(DNNL_ARG_SRC, input),
