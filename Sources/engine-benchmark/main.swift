@@ -1,33 +1,38 @@
 // Engine benchmark: GFLOP/s of the oneDNN convolution kernels (forward, backward data, backward
 // weights) at layer shapes of VGG16, DenseNet-201 and ConvNeXt-Tiny (batch 16, 224x224 stages),
-// median of several timed runs. Run the release build with OMP_NUM_THREADS=2.
+// median of several timed runs (best run in parentheses), optionally against PyTorch.
+// Run the release build with OMP_NUM_THREADS=2.
 //
-//   engine-benchmark [--runs N] [--layouts] [--filter TEXT]
-//     --layouts   also compare NHWC against oneDNN-chosen activation layouts for every shape
+//   engine-benchmark [--runs N] [--layouts] [--filter TEXT] [--pytorch PYTHON]
+//     --layouts         also time oneDNN-chosen activation layouts (reordered from/to NHWC)
+//     --filter TEXT     only layers whose network or name contains TEXT
+//     --pytorch PYTHON  run scripts/benchmarks/engine_pytorch.py with PYTHON and print the ratios
 import Foundation
 import Tensors
 
 /// One convolution layer to time.
-struct LayerShape {
+struct LayerShape: Encodable {
     let network: String
     let name: String
-    let geometry: Convolution2DGeometry
+    let batch: Int, size: Int, input: Int, output: Int, kernel: Int, stride: Int, padding: Int, groups: Int
 
     init(_ network: String, _ name: String, size: Int, input: Int, output: Int, kernel: Int, stride: Int = 1,
-         groups: Int = 1, batch: Int = 16) {
+         groups: Int = 1) {
         self.network = network
         self.name = name
-        geometry = Convolution2DGeometry(batch: batch, inputHeight: size, inputWidth: size, inputChannels: input,
-                                         outputChannels: output,
-                                         window: Window2D(kernel: kernel, stride: stride, padding: (kernel - 1) / 2),
-                                         groups: groups, hasBias: true)
+        batch = 16
+        self.size = size
+        self.input = input
+        self.output = output
+        self.kernel = kernel
+        self.stride = stride
+        padding = stride == 1 ? (kernel - 1) / 2 : 0
+        self.groups = groups
     }
 
-    /// Multiply-adds times two of one pass (all three passes do the same arithmetic).
-    func flops(outputHeight: Int, outputWidth: Int) -> Double {
-        let g = geometry
-        return 2 * Double(g.batch * outputHeight * outputWidth * g.outputChannels)
-            * Double(g.inputChannels / g.groups * g.window.kernelHeight * g.window.kernelWidth)
+    var geometry: Convolution2DGeometry {
+        Convolution2DGeometry(batch: batch, inputHeight: size, inputWidth: size, inputChannels: input, outputChannels: output,
+                              window: Window2D(kernel: kernel, stride: stride, padding: padding), groups: groups)
     }
 }
 
@@ -46,10 +51,16 @@ let shapes: [LayerShape] = [
     LayerShape("ConvNeXt-Tiny", "stage3 1x1 384->1536 @14", size: 14, input: 384, output: 1536, kernel: 1),
 ]
 
+struct UsageError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
 struct Options {
     var runs = 5
     var compareLayouts = false
     var filter: String?
+    var python: String?
 
     init(arguments: [String]) throws {
         var iterator = arguments.dropFirst().makeIterator()
@@ -62,27 +73,34 @@ struct Options {
             case "--filter":
                 guard let value = iterator.next() else { throw UsageError("--filter needs text") }
                 filter = value
+            case "--pytorch":
+                guard let value = iterator.next() else { throw UsageError("--pytorch needs the path of a Python with torch") }
+                python = value
             default: throw UsageError("unknown argument \(argument)")
             }
         }
     }
 }
 
-struct UsageError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+/// Throughput of one pass: median and best GFLOP/s.
+struct Throughput {
+    let median: Double
+    let best: Double
+
+    var text: String { String(format: "%6.1f (%5.1f)", median, best) }
 }
 
-/// Median seconds of `runs` timed calls of `body` after one warm-up call.
-func medianSeconds(runs: Int, _ body: () throws -> Void) rethrows -> Double {
+/// Times `runs` calls of `body` after one warm-up call.
+func throughput(flops: Double, runs: Int, _ body: () throws -> Void) rethrows -> Throughput {
     try body()
-    var times: [Double] = []
+    var seconds: [Double] = []
     for _ in 0..<runs {
         let start = DispatchTime.now().uptimeNanoseconds
         try body()
-        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
-    return times.sorted()[times.count / 2]
+    seconds.sort()
+    return Throughput(median: flops / seconds[seconds.count / 2] / 1e9, best: flops / seconds[0] / 1e9)
 }
 
 /// A 64-byte aligned Float buffer filled with small deterministic values.
@@ -92,44 +110,87 @@ func makeBuffer(_ count: Int) -> UnsafeMutablePointer<Float> {
     return pointer
 }
 
-/// GFLOP/s of forward, backward data and backward weights of one layer in one activation layout.
-func measure(_ shape: LayerShape, layout: ConvolutionActivationLayout, runs: Int) throws -> (forward: Double, data: Double, weights: Double, implementation: String) {
-    let kernel = try Convolution2DKernel(shape.geometry, activationLayout: layout)
+/// Throughput of the three passes of one layer in one activation layout, and the implementations.
+func measure(_ shape: LayerShape, layout: ConvolutionActivationLayout, runs: Int) throws -> (passes: [Throughput], implementations: String) {
     let g = shape.geometry
+    let kernel = try Convolution2DKernel(g, activationLayout: layout)
     let input = makeBuffer(g.inputCount), weights = makeBuffer(g.weightCount), bias = makeBuffer(g.outputChannels)
     let output = makeBuffer(kernel.outputCount), gradOutput = makeBuffer(kernel.outputCount)
     let gradInput = makeBuffer(g.inputCount), gradWeights = makeBuffer(g.weightCount), gradBias = makeBuffer(g.outputChannels)
     defer { for buffer in [input, weights, bias, output, gradOutput, gradInput, gradWeights, gradBias] { buffer.deallocate() } }
     let version = WeightsVersion(owner: 1, version: 0)
-    let flops = shape.flops(outputHeight: kernel.outputHeight, outputWidth: kernel.outputWidth)
-    let forward = try medianSeconds(runs: runs) {
-        try kernel.forward(input: input, weights: weights, weightsVersion: version, bias: bias, output: output)
-    }
-    let data = try medianSeconds(runs: runs) {
-        try kernel.backwardData(gradOutput: gradOutput, weights: weights, weightsVersion: version, gradInput: gradInput)
-    }
-    let weightsTime = try medianSeconds(runs: runs) {
-        try kernel.backwardWeights(input: input, gradOutput: gradOutput, gradWeights: gradWeights, gradBias: gradBias)
-    }
-    return (flops / forward / 1e9, flops / data / 1e9, flops / weightsTime / 1e9, try kernel.forwardImplementation())
+    let flops = 2 * Double(kernel.outputCount) * Double(g.inputChannels / g.groups * g.window.kernelHeight * g.window.kernelWidth)
+    let passes = [
+        try throughput(flops: flops, runs: runs) {
+            try kernel.forward(input: input, weights: weights, weightsVersion: version, bias: bias, output: output)
+        },
+        try throughput(flops: flops, runs: runs) {
+            try kernel.backwardData(gradOutput: gradOutput, weights: weights, weightsVersion: version, gradInput: gradInput)
+        },
+        try throughput(flops: flops, runs: runs) {
+            try kernel.backwardWeights(input: input, gradOutput: gradOutput, gradWeights: gradWeights, gradBias: gradBias)
+        },
+    ]
+    let implementations = try [ConvolutionPass.forwardTraining, .backwardData, .backwardWeights].map { try kernel.implementation(of: $0) }
+    return (passes, implementations.joined(separator: " / "))
 }
 
-func format(_ value: Double) -> String { String(format: "%7.1f", value) }
+/// PyTorch's median GFLOP/s per layer name: [forward, backward data, backward weights].
+func pytorchThroughput(python: String, shapes: [LayerShape], runs: Int) throws -> [String: [Double]] {
+    struct Report: Decodable {
+        struct Layer: Decodable {
+            let name: String
+            let forward: Double, backward_data: Double, backward_weights: Double
+        }
+        let torch: String
+        let threads: Int
+        let layers: [Layer]
+    }
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/benchmarks/engine_pytorch.py").standardized
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: python)
+    let shapesJSON = String(decoding: try JSONEncoder().encode(shapes), as: UTF8.self)
+    process.arguments = [script.path, "--shapes", shapesJSON, "--runs", "\(runs)", "--threads", "2"]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw UsageError("\(script.path) exited with status \(process.terminationStatus)")
+    }
+    let report = try JSONDecoder().decode(Report.self, from: data)
+    print("PyTorch \(report.torch), \(report.threads) threads, channels-last")
+    return Dictionary(uniqueKeysWithValues: report.layers.map { ($0.name, [$0.forward, $0.backward_data, $0.backward_weights]) })
+}
+
+func padded(_ text: String, _ width: Int) -> String { text.padding(toLength: width, withPad: " ", startingAt: 0) }
 
 do {
     let options = try Options(arguments: CommandLine.arguments)
+    let selected = shapes.filter { shape in options.filter.map { shape.name.contains($0) || shape.network.contains($0) } ?? true }
     let threads = ProcessInfo.processInfo.environment["OMP_NUM_THREADS"] ?? "unset"
-    print("Convolution GFLOP/s, batch 16, median of \(options.runs) runs, OMP_NUM_THREADS=\(threads)")
-    print("network        layer                          layout      forward  bwd-data  bwd-weights  implementation")
-    for shape in shapes where options.filter.map({ shape.name.contains($0) || shape.network.contains($0) }) ?? true {
+    print("Convolution GFLOP/s, batch 16: median (best) of \(options.runs) runs, OMP_NUM_THREADS=\(threads)")
+    print(padded("network", 14) + padded("layer", 27) + padded("layout", 10)
+          + padded("forward", 16) + padded("bwd-data", 16) + padded("bwd-weights", 16) + "implementations (fwd / bwd-data / bwd-weights)")
+    var engine: [String: [Double]] = [:]
+    for shape in selected {
         let layouts: [ConvolutionActivationLayout] = options.compareLayouts ? [.nhwc, .primitivePreferred] : [.nhwc]
         for layout in layouts {
             let result = try measure(shape, layout: layout, runs: options.runs)
-            let layoutName = layout == .nhwc ? "nhwc" : "preferred"
-            print("\(shape.network.padding(toLength: 14, withPad: " ", startingAt: 0)) "
-                  + "\(shape.name.padding(toLength: 30, withPad: " ", startingAt: 0)) "
-                  + "\(layoutName.padding(toLength: 10, withPad: " ", startingAt: 0)) "
-                  + "\(format(result.forward))  \(format(result.data))  \(format(result.weights))      \(result.implementation)")
+            if layout == .nhwc { engine[shape.name] = result.passes.map(\.median) }
+            print(padded(shape.network, 14) + padded(shape.name, 27) + padded(layout == .nhwc ? "nhwc" : "preferred", 10)
+                  + result.passes.map { padded($0.text, 16) }.joined() + result.implementations)
+        }
+    }
+    if let python = options.python {
+        let pytorch = try pytorchThroughput(python: python, shapes: selected, runs: options.runs)
+        print(padded("layer", 27) + "PyTorch GFLOP/s fwd / bwd-data / bwd-weights    engine/PyTorch ratio")
+        for shape in selected {
+            guard let theirs = pytorch[shape.name], let ours = engine[shape.name] else { continue }
+            let values = theirs.map { String(format: "%6.1f", $0) }.joined(separator: " / ")
+            let ratios = zip(ours, theirs).map { String(format: "%5.2f", $0 / $1) }.joined(separator: " / ")
+            print(padded(shape.name, 27) + padded(values, 45) + ratios)
         }
     }
 } catch {

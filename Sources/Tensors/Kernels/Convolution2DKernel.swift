@@ -49,6 +49,6 @@ public struct Convolution2DKernel: Sendable {
         try primitives.backwardWeights(input: input, gradOutput: gradOutput, gradWeights: gradWeights, gradBias: gradBias)
     }
 
-    /// The oneDNN implementation used by the training forward pass (e.g. "brgconv:avx512_core").
-    public func forwardImplementation() throws -> String { try primitives.implementation(.forwardTraining) }
+    /// The oneDNN implementation that runs `pass` (e.g. "brgconv:avx512_core").
+    public func implementation(of pass: ConvolutionPass) throws -> String { try primitives.implementation(pass) }
 }

@@ -1,10 +1,11 @@
 import CDNNL
 
 /// The passes of a convolution, each a separate oneDNN primitive.
-enum ConvolutionPass: Int {
+public enum ConvolutionPass: Int, Sendable, CaseIterable {
     case forwardTraining, forwardInference, backwardData, backwardWeights
 
-    var label: String {
+    /// E.g. "backward weights".
+    public var label: String {
         switch self {
         case .forwardTraining: return "forward"
         case .forwardInference: return "forward inference"
