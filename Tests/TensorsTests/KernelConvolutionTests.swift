@@ -1,4 +1,5 @@
 @testable import Tensors
+import Foundation
 import XCTest
 
 final class KernelConvolutionTests: XCTestCase {
@@ -134,5 +135,49 @@ final class KernelConvolutionTests: XCTestCase {
             XCTAssertEqual("\(error)", "convolution forward 3x3 s1 p1 2x3x5x6 -> 4: invalid geometry: "
                            + "the geometry has a bias but no bias buffer was given")
         }
+    }
+}
+
+final class KernelCachingAndConcurrencyTests: XCTestCase {
+    let geometry = Convolution2DGeometry(batch: 2, inputHeight: 8, inputWidth: 8, inputChannels: 16, outputChannels: 32,
+                                         window: .init(kernel: 3, padding: 1), hasBias: false)
+
+    func testReorderedWeightsAreReusedUntilTheVersionChanges() throws {
+        let kernel = try Convolution2DKernel(geometry)
+        let reorders = try DNNLContext.withShared { try kernel.primitives.plan(.forwardTraining, context: $0).reordersArguments }
+        try XCTSkipUnless(reorders, "oneDNN uses the PyTorch weight layout directly here, nothing to cache")
+        let input = randomFloats(geometry.inputCount, seed: 13)
+        var weights = randomFloats(geometry.weightCount, seed: 14)
+        let original = ConvolutionReference.forward(geometry, input: input.doubles, weights: weights.doubles, bias: nil)
+        var output = [Float](repeating: .nan, count: kernel.outputCount)
+        try weights.withUnsafeMutableBufferPointer { buffer in
+            let pointer = UnsafePointer(buffer.baseAddress!)
+            try kernel.forward(input: input, weights: pointer, weightsVersion: WeightsVersion(owner: 99, version: 1),
+                               bias: nil, output: &output)
+            for index in buffer.indices { buffer[index] *= 2 }
+            // Same owner, version and pointer: the cached reordered copy (old values) is used.
+            try kernel.forward(input: input, weights: pointer, weightsVersion: WeightsVersion(owner: 99, version: 1),
+                               bias: nil, output: &output)
+            assertClose(output, original, "same version")
+            try kernel.forward(input: input, weights: pointer, weightsVersion: WeightsVersion(owner: 99, version: 2),
+                               bias: nil, output: &output)
+            assertClose(output, original.map { $0 * 2 }, "new version")
+        }
+    }
+
+    func testConcurrentCallsFromTwoThreadsGiveTheSameResults() throws {
+        let kernel = try Convolution2DKernel(geometry)
+        let inputs = (0..<4).map { randomFloats(geometry.inputCount, seed: 100 + UInt64($0)) }
+        let weights = randomFloats(geometry.weightCount, seed: 15)
+        let expected = inputs.map { ConvolutionReference.forward(geometry, input: $0.doubles, weights: weights.doubles, bias: nil) }
+        let results = UnsafeMutablePointer<[Float]>.allocate(capacity: 4)
+        results.initialize(repeating: [], count: 4)
+        defer { results.deinitialize(count: 4); results.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: 4) { index in
+            var output = [Float](repeating: .nan, count: kernel.outputCount)
+            try? kernel.forward(input: inputs[index], weights: weights, bias: nil, output: &output)
+            results[index] = output
+        }
+        for index in 0..<4 { assertClose(results[index], expected[index], "thread result \(index)") }
     }
 }
