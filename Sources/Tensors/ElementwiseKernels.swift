@@ -2,8 +2,7 @@
 /// broadcasting binary maps. They record nothing; the operations add the backward.
 extension Tensor {
     /// `f` applied to every element, split over the cores for large tensors.
-    @inline(__always)
-    static func map(_ x: Tensor, _ f: (Float) -> Float) -> Tensor {
+    static func map<Function: UnaryFunction>(_ x: Tensor, _ f: Function) -> Tensor {
         let output = Tensor(uninitializedShape: x.shape)
         let source = x.storage.baseAddress, destination = output.storage.baseAddress
         withExtendedLifetime(x) {
@@ -15,9 +14,8 @@ extension Tensor {
     }
 
     /// `f` applied to pairs of elements of `a` and `b` broadcast together (NumPy rules).
-    @inline(__always)
-    static func combine(_ a: Tensor, _ b: Tensor, operation: String, _ f: (Float, Float) -> Float) -> Tensor {
-        let shape = broadcastShape(a.shape, b.shape, operation: operation)
+    static func combine<Function: BinaryFunction>(_ a: Tensor, _ b: Tensor, operation: String, _ f: Function) -> Tensor {
+        let shape = failing { try broadcastShape(a.shape, b.shape, operation: operation) }
         let output = Tensor(uninitializedShape: shape)
         let x = a.storage.baseAddress, y = b.storage.baseAddress, z = output.storage.baseAddress
         withExtendedLifetime((a, b)) {
@@ -57,7 +55,9 @@ extension Tensor {
     mutating func addInPlace(_ other: Tensor) {
         guard shape == other.shape else { Tensor.fail(.shapeMismatch(operation: "addInPlace", lhs: shape, rhs: other.shape)) }
         guard isKnownUniquelyReferenced(&storage) else {
-            self = Tensor.combine(self, other, operation: "addInPlace", +).recordingNothing(like: self)
+            let node = gradientNode
+            self = Tensor.combine(self, other, operation: "addInPlace", Addition())
+            gradientNode = node
             return
         }
         let destination = storage.baseAddress, source = other.storage.baseAddress
@@ -66,12 +66,5 @@ extension Tensor {
                 for i in range { destination[i] += source[i] }
             }
         }
-    }
-
-    /// This tensor carrying `original`'s gradient node (for in-place style updates).
-    private func recordingNothing(like original: Tensor) -> Tensor {
-        var result = self
-        result.gradientNode = original.gradientNode
-        return result
     }
 }

@@ -1,16 +1,16 @@
 import Dispatch
 
 /// Splits element loops over the machine's cores when they are large enough to pay for it.
-enum Parallel {
+public enum Parallel {
     /// The number of chunks a large loop is cut into (the target machine has 2 cores).
-    static let workerCount = 2
+    public static let workerCount = 2
     /// Below this many elements a loop runs on the calling thread.
-    static let minimumParallelCount = 1 << 15
+    public static let minimumParallelCount = 1 << 15
 
     /// Calls `body` on disjoint ranges covering `0..<count`, concurrently when `count * costPerItem`
     /// reaches `minimumParallelCount`. The ranges must be written independently.
     @inline(__always)
-    static func forEachChunk(count: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void) {
+    public static func forEachChunk(count: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void) {
         guard count > 1, count * costPerItem >= minimumParallelCount else {
             body(0..<count)
             return

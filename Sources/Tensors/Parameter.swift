@@ -47,13 +47,22 @@ public final class Parameter {
     }
 
     /// The accumulated gradient; nil before the first backward pass and after `zeroGradient()`.
+    /// Mutating it in place (gradient clipping) does not copy when nothing else shares it.
     public var gradient: Tensor? {
         get { leaf.gradient }
         set {
-            if let newValue, newValue.shape != leaf.shape {
-                Tensor.fail(.shapeMismatch(operation: "Parameter '\(name)' gradient", lhs: leaf.shape, rhs: newValue.shape))
-            }
             leaf.gradient = newValue?.detached()
+            checkGradientShape()
+        }
+        _modify {
+            yield &leaf.gradient
+            checkGradientShape()
+        }
+    }
+
+    private func checkGradientShape() {
+        if let gradient = leaf.gradient, gradient.shape != leaf.shape {
+            Tensor.fail(.shapeMismatch(operation: "Parameter '\(name)' gradient", lhs: leaf.shape, rhs: gradient.shape))
         }
     }
 

@@ -48,6 +48,14 @@
 ///   only on them record nothing and no backward work is done for them.
 /// - Shape errors: call `Tensor.fail(.shapeMismatch(operation:lhs:rhs:))`, which stops with a
 ///   message naming the operation and both shapes (see `TensorError`).
+/// - Helpers inside the module: `Parallel.forEachChunk` splits a loop over the two cores;
+///   `Tensor.map`/`Tensor.combine` run an elementwise `UnaryFunction`/`BinaryFunction`
+///   (generic value types, so the loop is specialized and inlined) with NumPy broadcasting;
+///   `StridedLayout` walks n-d strided views row by row; `Tensor.copyElements` copies strided
+///   regions (permute, slice, concatenate); `Gemm.multiply` wraps `cblas_sgemm`;
+///   `Tensor.rowwise` runs a kernel over the rows of the last axis.
+/// - Buffers: released buffers of at least 16 KB go to `BufferPool.shared` and are handed to the
+///   next allocation of the same size, so a training step allocates no fresh memory.
 public struct Tensor {
     /// The extent of each axis; `[]` for a scalar.
     public private(set) var shape: [Int]
@@ -83,6 +91,11 @@ public struct Tensor {
             throw TensorError.scalarCountMismatch(shape: shape, count: scalars.count)
         }
         self.init(shape: shape) { buffer in _ = buffer.initialize(from: scalars) }
+    }
+
+    /// A rank-1 tensor holding `scalars`.
+    public init(_ scalars: [Float]) {
+        self.init(shape: [scalars.count]) { buffer in _ = buffer.initialize(from: scalars) }
     }
 
     /// A rank-0 tensor holding `scalar`.
@@ -137,6 +150,18 @@ public struct Tensor {
     /// programmer errors, reported in every build mode (unlike `precondition` under -Ounchecked).
     public static func fail(_ error: TensorError) -> Never {
         fatalError(error.description)
+    }
+
+    /// The result of `body`, or a stop with the message of the `TensorError` it throws: for
+    /// validation helpers that throw, used inside operations where misuse is a programmer error.
+    static func failing<Result>(_ body: () throws -> Result) -> Result {
+        do {
+            return try body()
+        } catch let error as TensorError {
+            fail(error)
+        } catch {
+            fatalError("\(error)")
+        }
     }
 
     /// The element count of `shape`, rejecting negative extents.

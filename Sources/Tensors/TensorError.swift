@@ -16,6 +16,7 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
     /// A value outside its allowed range (a label, a rate, a slice bound).
     case invalidArgument(operation: String, message: String)
 
+    /// A one-line message naming the operation and the values at fault.
     public var description: String {
         switch self {
         case let .shapeMismatch(operation, lhs, rhs):
@@ -33,6 +34,7 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
 }
 
 extension TensorError: LocalizedError {
+    /// The same message as `description`.
     public var errorDescription: String? { description }
 }
 

@@ -27,7 +27,8 @@ final class AutodiffTests: XCTestCase {
         let output: Tensor = Tensor.withoutGradients {
             let intermediate = exp(x)
             intermediateStorage = intermediate.storage
-            XCTAssertFalse(Tensor.isRecordingGradients)
+            Tensor.withoutGradients { XCTAssertFalse(Tensor.isRecordingGradients) }
+            XCTAssertFalse(Tensor.isRecordingGradients, "nested calls keep recording off")
             return (intermediate * x).sum()
         }
         XCTAssertTrue(Tensor.isRecordingGradients)

@@ -45,6 +45,20 @@ final class OperationForwardTests: XCTestCase {
         XCTAssertEqual(x.squaredSum().scalar, 91)
     }
 
+    func testLargeReductionsMatchDoubleSums() {
+        let x = randomTensor([4001, 16], seed: 30, mean: 0.5)
+        let values = x.scalars
+        let total = values.reduce(0.0) { $0 + Double($1) }
+        XCTAssertEqual(Double(x.sum().scalar), total, accuracy: 1e-5 * values.reduce(0.0) { $0 + Double(abs($1)) })
+        let channels = x.sum(alongAxes: 0).scalars
+        for channel in [0, 7, 15] {
+            let expected = stride(from: channel, to: values.count, by: 16).reduce(0.0) { $0 + Double(values[$1]) }
+            XCTAssertEqual(Double(channels[channel]), expected, accuracy: 1e-2)
+        }
+        let rows = x.sum(alongAxes: 1).scalars
+        XCTAssertEqual(Double(rows[4000]), values[64000..<64016].reduce(0.0) { $0 + Double($1) }, accuracy: 1e-4)
+    }
+
     func testMaxGradientGoesToTheFirstMaximum() throws {
         let x = try Tensor(shape: [4], scalars: [1, 7, 7, 2]).requiringGradient()
         x.max().backward()

@@ -43,6 +43,13 @@ final class OperationPyTorchParityTests: XCTestCase {
         case "subtract_broadcast": return { $0["a"]! - $0["b"]! }
         case "multiply_broadcast": return { $0["a"]! * $0["b"]! }
         case "divide_broadcast": return { $0["a"]! / $0["b"]! }
+        case "exp": return { exp($0["x"]!) }
+        case "log": return { log($0["x"]!) }
+        case "sqrt": return { sqrt($0["x"]!) }
+        case "pow": return { pow($0["x"]!, 2.5) }
+        case "permute": return { $0["x"]!.permuted(0, 3, 1, 2) }
+        case "slice_concatenate":
+            return { Tensor(concatenating: [$0["a"]!.sliced([1..<3, 1..<4]), $0["b"]!.sliced([1..<3])], alongAxis: 1) }
         case "sum_axes": return { $0["x"]!.sum(alongAxes: 0, 2) }
         case "mean_axis_keepdim": return { $0["x"]!.mean(alongAxes: [1], keepingDimensions: true) }
         case "max_axis": return { $0["x"]!.max(alongAxis: 2) }
@@ -54,7 +61,7 @@ final class OperationPyTorchParityTests: XCTestCase {
     }
 
     func testEveryFixtureCaseMatchesPyTorch() {
-        XCTAssertEqual(Self.cases.count, 16)
+        XCTAssertEqual(Self.cases.count, 22)
         for testCase in Self.cases {
             let leaves = testCase.inputs.mapValues { $0.tensor.requiringGradient() }
             let output = operation(for: testCase)(leaves)

@@ -22,6 +22,8 @@ final class TensorTests: XCTestCase {
         XCTAssertEqual(Tensor.filled([2], with: 7).scalars, [7, 7])
         XCTAssertEqual(Tensor(4.5).shape, [])
         XCTAssertEqual(Tensor(4.5).scalar, 4.5)
+        XCTAssertEqual(Tensor([1, 2, 3]).shape, [3])
+        XCTAssertEqual(Tensor([1, 2, 3]).scalars, [1, 2, 3])
     }
 
     func testCopiesAreIndependentValues() throws {
@@ -78,6 +80,14 @@ final class TensorTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(uniform.scalars.min()!, -1)
         XCTAssertLessThan(uniform.scalars.max()!, 3)
         XCTAssertEqual(uniform.mean().scalar, 1, accuracy: 0.05)
+    }
+
+    func testBroadcastShapesFollowNumPyAndMismatchesNameBothShapes() throws {
+        XCTAssertEqual(try Tensor.broadcastShape([2, 1, 4], [3, 1], operation: "*"), [2, 3, 4])
+        XCTAssertEqual(try Tensor.broadcastShape([], [5], operation: "+"), [5])
+        XCTAssertThrowsError(try Tensor.broadcastShape([2, 3], [4], operation: "+")) { error in
+            XCTAssertEqual("\(error)", "+: shapes [2, 3] and [4] do not match")
+        }
     }
 
     func testErrorMessagesNameTheOperationAndShapes() {

@@ -3,7 +3,7 @@
 extension Tensor {
     /// Elementwise sum, broadcasting.
     public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
-        let output = combine(lhs, rhs, operation: "+", +)
+        let output = combine(lhs, rhs, operation: "+", Addition())
         guard shouldRecord(lhs, rhs) else { return output }
         let (lhsShape, rhsShape) = (lhs.shape, rhs.shape)
         let (needsLhs, needsRhs) = (lhs.requiresGradient, rhs.requiresGradient)
@@ -15,7 +15,7 @@ extension Tensor {
 
     /// Elementwise difference, broadcasting.
     public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
-        let output = combine(lhs, rhs, operation: "-", -)
+        let output = combine(lhs, rhs, operation: "-", Subtraction())
         guard shouldRecord(lhs, rhs) else { return output }
         let (lhsShape, rhsShape) = (lhs.shape, rhs.shape)
         let (needsLhs, needsRhs) = (lhs.requiresGradient, rhs.requiresGradient)
@@ -27,7 +27,7 @@ extension Tensor {
 
     /// Elementwise product, broadcasting.
     public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
-        let output = combine(lhs, rhs, operation: "*", *)
+        let output = combine(lhs, rhs, operation: "*", ScaledMultiplication())
         guard shouldRecord(lhs, rhs) else { return output }
         let (needsLhs, needsRhs) = (lhs.requiresGradient, rhs.requiresGradient)
         let lhsValue = lhs.detached(), rhsValue = rhs.detached()
@@ -39,14 +39,14 @@ extension Tensor {
 
     /// Elementwise quotient, broadcasting.
     public static func / (lhs: Tensor, rhs: Tensor) -> Tensor {
-        let output = combine(lhs, rhs, operation: "/", /)
+        let output = combine(lhs, rhs, operation: "/", Division())
         guard shouldRecord(lhs, rhs) else { return output }
         let (needsLhs, needsRhs) = (lhs.requiresGradient, rhs.requiresGradient)
         let lhsShape = lhs.shape, rhsValue = rhs.detached()
         return output.recording("/", inputs: [lhs, rhs]) { gradient in
             // d(a/b)/db = -(a/b)/b
             [needsLhs ? (gradient / rhsValue).summed(toShape: lhsShape) : nil,
-             needsRhs ? combine(gradient * output, rhsValue, operation: "/ backward") { -$0 / $1 }.summed(toShape: rhsValue.shape) : nil]
+             needsRhs ? combine(gradient * output, rhsValue, operation: "/ backward", NegatedDivision()).summed(toShape: rhsValue.shape) : nil]
         }
     }
 

@@ -12,7 +12,7 @@ public func dropout(_ x: Tensor, rate: Float, isTraining: Bool, generator: inout
     let mask = Tensor(shape: x.shape) { mask in
         for i in mask.indices { mask[i] = generator.nextUnitFloat() < rate ? 0 : keptScale }
     }
-    let output = Tensor.combine(x, mask, operation: "dropout", *)
+    let output = Tensor.combine(x, mask, operation: "dropout", ScaledMultiplication())
     guard Tensor.shouldRecord(x) else { return output }
     return output.recording("dropout", inputs: [x]) { gradient in [gradient * mask] }
 }

@@ -4,8 +4,7 @@ import Foundation
 extension Tensor {
     /// `f` applied to every element, recording `backward(outputGradient, output)` as the
     /// input's gradient.
-    @inline(__always)
-    static func unary(_ x: Tensor, _ operation: String, _ f: (Float) -> Float,
+    static func unary<Function: UnaryFunction>(_ x: Tensor, _ operation: String, _ f: Function,
                       backward: @escaping (_ gradient: Tensor, _ output: Tensor) -> Tensor) -> Tensor {
         let output = map(x, f)
         guard shouldRecord(x) else { return output }
@@ -14,12 +13,12 @@ extension Tensor {
 
     /// Elementwise negation.
     public static prefix func - (x: Tensor) -> Tensor {
-        unary(x, "negation", { -$0 }) { gradient, _ in -gradient }
+        unary(x, "negation", Negation()) { gradient, _ in -gradient }
     }
 
     /// Adds `scalar` to every element.
     public static func + (x: Tensor, scalar: Float) -> Tensor {
-        unary(x, "+ scalar", { $0 + scalar }) { gradient, _ in gradient }
+        unary(x, "+ scalar", AddingScalar(scalar: scalar)) { gradient, _ in gradient }
     }
 
     /// Adds `scalar` to every element.
@@ -30,12 +29,12 @@ extension Tensor {
 
     /// `scalar` minus every element.
     public static func - (scalar: Float, x: Tensor) -> Tensor {
-        unary(x, "scalar -", { scalar - $0 }) { gradient, _ in -gradient }
+        unary(x, "scalar -", SubtractingFromScalar(scalar: scalar)) { gradient, _ in -gradient }
     }
 
     /// Multiplies every element by `scalar`.
     public static func * (x: Tensor, scalar: Float) -> Tensor {
-        unary(x, "* scalar", { $0 * scalar }) { gradient, _ in gradient * scalar }
+        unary(x, "* scalar", MultiplyingByScalar(scalar: scalar)) { gradient, _ in gradient * scalar }
     }
 
     /// Multiplies every element by `scalar`.
@@ -43,49 +42,49 @@ extension Tensor {
 
     /// Divides every element by `scalar`.
     public static func / (x: Tensor, scalar: Float) -> Tensor {
-        unary(x, "/ scalar", { $0 / scalar }) { gradient, _ in gradient / scalar }
+        unary(x, "/ scalar", MultiplyingByScalar(scalar: 1 / scalar)) { gradient, _ in gradient / scalar }
     }
 
     /// `scalar` divided by every element.
     public static func / (scalar: Float, x: Tensor) -> Tensor {
         let input = x.detached()
         // d(s/x)/dx = -(s/x)/x
-        return unary(x, "scalar /", { scalar / $0 }) { gradient, output in
-            combine(gradient * output, input, operation: "scalar / backward") { -$0 / $1 }
+        return unary(x, "scalar /", DividingScalar(scalar: scalar)) { gradient, output in
+            combine(gradient * output, input, operation: "scalar / backward", NegatedDivision())
         }
     }
 
     /// Every element squared.
     public func squared() -> Tensor {
         let input = detached()
-        return Tensor.unary(self, "squared", { $0 * $0 }) { gradient, _ in
-            Tensor.combine(gradient, input, operation: "squared backward") { 2 * $0 * $1 }
+        return Tensor.unary(self, "squared", Squaring()) { gradient, _ in
+            Tensor.combine(gradient, input, operation: "squared backward", ScaledMultiplication(factor: 2))
         }
     }
 }
 
 /// The elementwise exponential.
 public func exp(_ x: Tensor) -> Tensor {
-    Tensor.unary(x, "exp", { Foundation.exp($0) }) { gradient, output in gradient * output }
+    Tensor.unary(x, "exp", Exponential()) { gradient, output in gradient * output }
 }
 
 /// The elementwise natural logarithm.
 public func log(_ x: Tensor) -> Tensor {
     let input = x.detached()
-    return Tensor.unary(x, "log", { Foundation.log($0) }) { gradient, _ in gradient / input }
+    return Tensor.unary(x, "log", NaturalLogarithm()) { gradient, _ in gradient / input }
 }
 
 /// The elementwise square root.
 public func sqrt(_ x: Tensor) -> Tensor {
-    Tensor.unary(x, "sqrt", { $0.squareRoot() }) { gradient, output in
-        Tensor.combine(gradient, output, operation: "sqrt backward") { $0 / (2 * $1) }
+    Tensor.unary(x, "sqrt", SquareRoot()) { gradient, output in
+        Tensor.combine(gradient, output, operation: "sqrt backward", HalvedDivision())
     }
 }
 
 /// Every element raised to `exponent`.
 public func pow(_ x: Tensor, _ exponent: Float) -> Tensor {
     let input = x.detached()
-    return Tensor.unary(x, "pow", { Foundation.pow($0, exponent) }) { gradient, _ in
-        Tensor.combine(gradient, input, operation: "pow backward") { $0 * exponent * Foundation.pow($1, exponent - 1) }
+    return Tensor.unary(x, "pow", Power(exponent: exponent)) { gradient, _ in
+        Tensor.combine(gradient, input, operation: "pow backward", PowerDerivative(exponent: exponent))
     }
 }

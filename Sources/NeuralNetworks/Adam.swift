@@ -1,0 +1,96 @@
+import Tensors
+
+/// Adam and AdamW with PyTorch's update rules (`torch.optim.Adam`, `torch.optim.AdamW`,
+/// without AMSGrad). At step t:
+///
+///     AdamW: p = p · (1 - learningRate · weightDecay)        (decoupled decay)
+///     Adam:  g = grad + weightDecay · p                      (L2 decay)
+///     m = β1 m + (1 - β1) g,  v = β2 v + (1 - β2) g²
+///     p = p - (learningRate / (1 - β1^t)) · m / (√v / √(1 - β2^t) + ε)
+public final class Adam: Optimizer {
+    /// How weight decay enters the update.
+    public enum WeightDecay: Equatable {
+        /// No decay.
+        case none
+        /// Added to the gradient, as in `torch.optim.Adam(weight_decay:)`.
+        case l2(Float)
+        /// Applied to the weights directly, as in `torch.optim.AdamW(weight_decay:)`.
+        case decoupled(Float)
+    }
+
+    /// The parameters updated by `step()`.
+    public let parameters: [Parameter]
+    /// The step size (lr).
+    public var learningRate: Float
+    /// The decay of the first-moment average.
+    public let beta1: Float
+    /// The decay of the second-moment average.
+    public let beta2: Float
+    /// Added to the denominator for stability.
+    public let epsilon: Float
+    /// The decay and how it is applied.
+    public let weightDecay: WeightDecay
+    /// The number of steps taken so far.
+    public private(set) var stepCount = 0
+    private var firstMoments: ParameterState
+    private var secondMoments: ParameterState
+
+    /// - Throws: `OptimizerError` for a negative rate, ε or decay, or betas outside [0, 1).
+    public init(parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+                epsilon: Float = 1e-8, weightDecay: WeightDecay = .none) throws {
+        try OptimizerError.check("learningRate", learningRate, ">= 0", learningRate >= 0)
+        try OptimizerError.check("beta1", beta1, "in [0, 1)", beta1 >= 0 && beta1 < 1)
+        try OptimizerError.check("beta2", beta2, "in [0, 1)", beta2 >= 0 && beta2 < 1)
+        try OptimizerError.check("epsilon", epsilon, ">= 0", epsilon >= 0)
+        switch weightDecay {
+        case .none: break
+        case let .l2(decay), let .decoupled(decay): try OptimizerError.check("weightDecay", decay, ">= 0", decay >= 0)
+        }
+        self.parameters = parameters
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        firstMoments = ParameterState(count: parameters.count)
+        secondMoments = ParameterState(count: parameters.count)
+    }
+
+    /// AdamW: Adam with decoupled weight decay (PyTorch's default decay 0.01).
+    public static func adamW(parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+                             epsilon: Float = 1e-8, weightDecay: Float = 0.01) throws -> Adam {
+        try Adam(parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                 weightDecay: .decoupled(weightDecay))
+    }
+
+    /// One Adam update of every trainable parameter that has a gradient.
+    public func step() {
+        stepCount += 1
+        let t = Double(stepCount)
+        let stepSize = Float(Double(learningRate) / (1 - Foundation.pow(Double(beta1), t)))
+        let correction2Root = Float((1 - Foundation.pow(Double(beta2), t)).squareRoot())
+        let (beta1, beta2, epsilon) = (beta1, beta2, epsilon)
+        let (l2Decay, decoupledShrink): (Float, Float) = switch weightDecay {
+        case .none: (0, 1)
+        case let .l2(decay): (decay, 1)
+        case let .decoupled(decay): (0, 1 - learningRate * decay)
+        }
+        forEachTrainable(parameters) { index, value, gradient in
+            firstMoments.withBuffer(index, count: value.count) { m in
+                secondMoments.withBuffer(index, count: value.count) { v in
+                    Parallel.forEachChunk(count: value.count, costPerItem: 8) { range in
+                        for i in range {
+                            value[i] *= decoupledShrink
+                            let g = gradient[i] + l2Decay * value[i]
+                            m[i] = beta1 * m[i] + (1 - beta1) * g
+                            v[i] = beta2 * v[i] + (1 - beta2) * g * g
+                            value[i] -= stepSize * m[i] / (v[i].squareRoot() / correction2Root + epsilon)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+import Foundation

@@ -1,0 +1,51 @@
+import Tensors
+
+/// Updates parameters from their accumulated gradients, with PyTorch's update rules.
+///
+/// A step skips frozen parameters and parameters without a gradient (as PyTorch skips
+/// `grad is None`), and updates the others in place, without recording gradients.
+public protocol Optimizer: AnyObject {
+    /// The parameters updated by `step()`, in a fixed order.
+    var parameters: [Parameter] { get }
+    /// The step size; schedules change it between steps.
+    var learningRate: Float { get set }
+    /// Applies one update to every trainable parameter that has a gradient.
+    func step()
+}
+
+extension Optimizer {
+    /// Forgets every parameter's gradient (PyTorch's `zero_grad(set_to_none=True)`).
+    public func zeroGradients() {
+        for parameter in parameters { parameter.zeroGradient() }
+    }
+}
+
+/// Calls `update(index, value, gradient)` with raw element buffers for each parameter that is
+/// trainable and has a gradient; `index` is the parameter's position, for per-parameter state.
+func forEachTrainable(_ parameters: [Parameter],
+                      _ update: (Int, UnsafeMutableBufferPointer<Float>, UnsafeBufferPointer<Float>) -> Void) {
+    Tensor.withoutGradients {
+        for (index, parameter) in parameters.enumerated() where !parameter.isFrozen {
+            guard let gradient = parameter.gradient else { continue }
+            gradient.withUnsafeBufferPointer { gradient in
+                parameter.value.withUnsafeMutableBufferPointer { value in update(index, value, gradient) }
+            }
+        }
+    }
+}
+
+/// Per-parameter optimizer state: one zero-initialized buffer per parameter, made on first use.
+struct ParameterState {
+    private var buffers: [Tensor?]
+
+    init(count: Int) { buffers = Array(repeating: nil, count: count) }
+
+    /// Whether the buffer of parameter `index` exists yet.
+    func exists(_ index: Int) -> Bool { buffers[index] != nil }
+
+    /// Calls `body` with the buffer of parameter `index` (`count` elements, zeros at first).
+    mutating func withBuffer<Result>(_ index: Int, count: Int, _ body: (UnsafeMutableBufferPointer<Float>) -> Result) -> Result {
+        if buffers[index] == nil { buffers[index] = Tensor.zeros([count]) }
+        return buffers[index]!.withUnsafeMutableBufferPointer(body)
+    }
+}
