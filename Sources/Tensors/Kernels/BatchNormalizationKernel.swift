@@ -1,0 +1,130 @@
+import CDNNL
+
+/// Batch normalization over the channel (last) axis of NHWC Float32 activations with oneDNN,
+/// with learnable per-channel `scale` (gamma) and `shift` (beta).
+public struct BatchNormalizationKernel: Sendable {
+    public let batch: Int, height: Int, width: Int, channels: Int
+    public let epsilon: Float
+
+    /// Validates the sizes; throws a `DNNLError` naming the batch normalization if they are unusable.
+    public init(batch: Int, height: Int, width: Int, channels: Int, epsilon: Float = 1e-5) throws {
+        self.batch = batch
+        self.height = height
+        self.width = width
+        self.channels = channels
+        self.epsilon = epsilon
+        if batch < 1 || height < 1 || width < 1 || channels < 1 {
+            throw DNNLError(primitive: "batch normalization \(batch)x\(channels)x\(height)x\(width)",
+                            cause: .invalidGeometry("sizes must be positive"))
+        }
+        if !(epsilon > 0) {
+            throw DNNLError(primitive: "batch normalization \(batch)x\(channels)x\(height)x\(width)",
+                            cause: .invalidGeometry("epsilon \(epsilon) must be positive"))
+        }
+    }
+
+    /// Number of values per channel (batch * height * width), the statistics' sample size.
+    public var valuesPerChannel: Int { batch * height * width }
+
+    private enum Pass: Int {
+        case training, inference, backward
+        /// Forward with given statistics in training mode: only the hint of `backwardGivenStatistics`.
+        case trainingGivenStatistics
+        /// Backward of a normalization with given (running) statistics, as in a frozen batch norm.
+        case backwardGivenStatistics
+
+        var usesGivenStatistics: Bool { self == .inference || self == .trainingGivenStatistics || self == .backwardGivenStatistics }
+        var isBackward: Bool { self == .backward || self == .backwardGivenStatistics }
+    }
+
+    private func name(_ pass: Pass) -> String {
+        let passName = pass.isBackward ? "backward" : pass == .inference ? "forward inference" : "forward"
+        return "batch normalization \(passName) \(batch)x\(channels)x\(height)x\(width)"
+    }
+
+    private func primitive(_ pass: Pass, context: DNNLContext) throws -> DNNLPrimitive {
+        let key = PrimitiveKey(kind: "batch normalization",
+                               parameters: [batch, height, width, channels, Int(epsilon.bitPattern), pass.rawValue])
+        return try context.cache.plan(key) {
+            let name = self.name(pass)
+            var data = try MemoryDescriptor.make([batch, channels, height, width], dnnl_nhwc, primitive: name)
+            var operation = dnnl_batch_normalization_desc_t()
+            let flags = dnnl_use_scale.rawValue | dnnl_use_shift.rawValue
+                | (pass.usesGivenStatistics ? dnnl_use_global_stats.rawValue : 0)
+            switch pass {
+            case .training, .inference, .trainingGivenStatistics:
+                try dnnlCheck(dnnl_batch_normalization_forward_desc_init(
+                    &operation, pass == .inference ? dnnl_forward_inference : dnnl_forward_training, &data, epsilon, flags),
+                    "dnnl_batch_normalization_forward_desc_init", name)
+                return try DNNLPrimitive(operation: operation, context: context, name: name)
+            case .backward, .backwardGivenStatistics:
+                try dnnlCheck(dnnl_batch_normalization_backward_desc_init(&operation, dnnl_backward, &data, &data,
+                                                                          epsilon, flags),
+                              "dnnl_batch_normalization_backward_desc_init", name)
+                let hint = try primitive(pass == .backward ? .training : .trainingGivenStatistics, context: context)
+                return try DNNLPrimitive(operation: operation, hint: hint, context: context, name: name)
+            }
+        }
+    }
+
+    /// Training forward pass: normalizes with the batch statistics, which it writes to `mean` and
+    /// `variance` (biased, divided by `valuesPerChannel`; `channels` values each).
+    public func forwardTraining(input: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
+                                output: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
+                                variance: UnsafeMutablePointer<Float>) throws {
+        try DNNLContext.withShared { context in
+            try primitive(.training, context: context).execute(
+                [DNNLArgument(DNNL_ARG_SRC, input), DNNLArgument(DNNL_ARG_SCALE, scale), DNNLArgument(DNNL_ARG_SHIFT, shift),
+                 DNNLArgument(DNNL_ARG_DST, output), DNNLArgument(DNNL_ARG_MEAN, mean),
+                 DNNLArgument(DNNL_ARG_VARIANCE, variance)], context: context)
+        }
+    }
+
+    /// Inference forward pass with given (running) statistics.
+    public func forwardInference(input: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
+                                 mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
+                                 output: UnsafeMutablePointer<Float>) throws {
+        try DNNLContext.withShared { context in
+            try primitive(.inference, context: context).execute(
+                [DNNLArgument(DNNL_ARG_SRC, input), DNNLArgument(DNNL_ARG_SCALE, scale), DNNLArgument(DNNL_ARG_SHIFT, shift),
+                 DNNLArgument(DNNL_ARG_MEAN, mean), DNNLArgument(DNNL_ARG_VARIANCE, variance),
+                 DNNLArgument(DNNL_ARG_DST, output)], context: context)
+        }
+    }
+
+    /// Gradients with respect to input, scale and shift (written, not accumulated).
+    ///
+    /// - Parameter statisticsWereGiven: false after `forwardTraining` (`mean`/`variance` are the
+    ///   batch statistics it returned, and they depend on the input); true after
+    ///   `forwardInference` (`mean`/`variance` are the given running statistics, constants).
+    public func backward(gradOutput: UnsafePointer<Float>, input: UnsafePointer<Float>, scale: UnsafePointer<Float>,
+                         mean: UnsafePointer<Float>, variance: UnsafePointer<Float>, statisticsWereGiven: Bool = false,
+                         gradInput: UnsafeMutablePointer<Float>, gradScale: UnsafeMutablePointer<Float>,
+                         gradShift: UnsafeMutablePointer<Float>) throws {
+        try DNNLContext.withShared { context in
+            try primitive(statisticsWereGiven ? .backwardGivenStatistics : .backward, context: context).execute(
+                // oneDNN 2.6 insists on a SHIFT argument whenever `dnnl_use_shift` is set, although the
+                // gradients never read it; `scale` has the same size and stands in for it.
+                [DNNLArgument(DNNL_ARG_DIFF_DST, gradOutput), DNNLArgument(DNNL_ARG_SRC, input),
+                 DNNLArgument(DNNL_ARG_SCALE, scale), DNNLArgument(DNNL_ARG_SHIFT, scale), DNNLArgument(DNNL_ARG_MEAN, mean),
+                 DNNLArgument(DNNL_ARG_VARIANCE, variance), DNNLArgument(DNNL_ARG_DIFF_SRC, gradInput),
+                 DNNLArgument(DNNL_ARG_DIFF_SCALE, gradScale), DNNLArgument(DNNL_ARG_DIFF_SHIFT, gradShift)],
+                context: context)
+        }
+    }
+
+    /// PyTorch's running-statistics update: `running = (1 - momentum) * running + momentum * batch`,
+    /// using the unbiased batch variance (`variance * n / (n - 1)`, n = `valuesPerChannel`).
+    public func updateRunningStatistics(runningMean: UnsafeMutablePointer<Float>,
+                                        runningVariance: UnsafeMutablePointer<Float>,
+                                        batchMean: UnsafePointer<Float>, batchVariance: UnsafePointer<Float>,
+                                        momentum: Float) {
+        let n = Float(valuesPerChannel)
+        let unbiasing = n > 1 ? n / (n - 1) : 1
+        for channel in 0..<channels {
+            runningMean[channel] = (1 - momentum) * runningMean[channel] + momentum * batchMean[channel]
+            runningVariance[channel] = (1 - momentum) * runningVariance[channel]
+                + momentum * batchVariance[channel] * unbiasing
+        }
+    }
+}

@@ -1,0 +1,54 @@
+/// 2-D convolution (cross-correlation, like PyTorch's `conv2d`) on raw buffers with oneDNN.
+///
+/// Activations are NHWC Float32; weights are PyTorch's `[outputChannels, inputChannels/groups, kH, kW]`;
+/// bias is `[outputChannels]`. oneDNN picks the weight layout; reordered weights are reused while the
+/// caller's `WeightsVersion` is unchanged (pass nil to reorder on every call).
+public struct Convolution2DKernel: Sendable {
+    let primitives: ConvolutionPrimitives
+
+    /// The geometry this kernel computes.
+    public var geometry: Convolution2DGeometry { primitives.geometry }
+    /// Output height and width.
+    public var outputHeight: Int { primitives.outputHeight }
+    public var outputWidth: Int { primitives.outputWidth }
+    /// Number of output activations (batch * outputHeight * outputWidth * outputChannels).
+    public var outputCount: Int { primitives.outputCount }
+
+    /// Validates `geometry`; throws a `DNNLError` naming the convolution if it is unusable.
+    public init(_ geometry: Convolution2DGeometry, activationLayout: ConvolutionActivationLayout = .nhwc) throws {
+        primitives = try ConvolutionPrimitives(transposed: false, geometry: geometry, outputPadding: (0, 0),
+                                               activationLayout: activationLayout)
+    }
+
+    /// Training forward pass: `output = conv(input, weights) + bias`. `bias` must be given iff `geometry.hasBias`.
+    public func forward(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, weightsVersion: WeightsVersion? = nil,
+                        bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) throws {
+        try primitives.forward(.forwardTraining, postOp: nil, input: input, weights: weights, weightsVersion: weightsVersion,
+                               bias: bias, output: output)
+    }
+
+    /// Inference forward pass, optionally applying `activation` to the output in the same pass.
+    public func forwardInference(input: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+                                 weightsVersion: WeightsVersion? = nil, bias: UnsafePointer<Float>?,
+                                 output: UnsafeMutablePointer<Float>, activation: FusedActivation? = nil) throws {
+        try primitives.forward(.forwardInference, postOp: activation, input: input, weights: weights,
+                               weightsVersion: weightsVersion, bias: bias, output: output)
+    }
+
+    /// Gradient with respect to the input, written (not accumulated) into `gradInput`.
+    public func backwardData(gradOutput: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+                             weightsVersion: WeightsVersion? = nil, gradInput: UnsafeMutablePointer<Float>) throws {
+        try primitives.backwardData(gradOutput: gradOutput, weights: weights, weightsVersion: weightsVersion,
+                                    gradInput: gradInput)
+    }
+
+    /// Gradients with respect to weights and bias, written (not accumulated). `gradBias` must be given
+    /// iff `geometry.hasBias`.
+    public func backwardWeights(input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+                                gradWeights: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>?) throws {
+        try primitives.backwardWeights(input: input, gradOutput: gradOutput, gradWeights: gradWeights, gradBias: gradBias)
+    }
+
+    /// The oneDNN implementation that runs `pass` (e.g. "brgconv:avx512_core").
+    public func implementation(of pass: ConvolutionPass) throws -> String { try primitives.implementation(pass) }
+}

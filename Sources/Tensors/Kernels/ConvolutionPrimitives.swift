@@ -1,0 +1,202 @@
+import CDNNL
+
+/// The passes of a convolution, each a separate oneDNN primitive.
+public enum ConvolutionPass: Int, Sendable, CaseIterable {
+    case forwardTraining, forwardInference, backwardData, backwardWeights
+
+    /// E.g. "backward weights".
+    public var label: String {
+        switch self {
+        case .forwardTraining: return "forward"
+        case .forwardInference: return "forward inference"
+        case .backwardData: return "backward data"
+        case .backwardWeights: return "backward weights"
+        }
+    }
+}
+
+/// The shared machinery of `Convolution2DKernel` and `TransposedConvolution2DKernel`: memory
+/// descriptors in the caller's layouts (NHWC activations, PyTorch weights), primitive creation with
+/// oneDNN-chosen weight layouts, caching, and execution.
+struct ConvolutionPrimitives: Sendable {
+    let transposed: Bool
+    let geometry: Convolution2DGeometry
+    let outputPadding: (y: Int, x: Int)
+    let outputHeight: Int
+    let outputWidth: Int
+    let activationLayout: ConvolutionActivationLayout
+
+    init(transposed: Bool, geometry: Convolution2DGeometry, outputPadding: (y: Int, x: Int),
+         activationLayout: ConvolutionActivationLayout) throws {
+        self.transposed = transposed
+        self.geometry = geometry
+        self.outputPadding = outputPadding
+        self.activationLayout = activationLayout
+        let name = (transposed ? "transposed convolution " : "convolution ") + geometry.shortDescription
+        if let reason = geometry.invalidReason { throw DNNLError(primitive: name, cause: .invalidGeometry(reason)) }
+        let window = geometry.window
+        if transposed {
+            outputHeight = (geometry.inputHeight - 1) * window.strideY - window.padding.top - window.padding.bottom
+                + window.extent.height + outputPadding.y
+            outputWidth = (geometry.inputWidth - 1) * window.strideX - window.padding.left - window.padding.right
+                + window.extent.width + outputPadding.x
+        } else {
+            (outputHeight, outputWidth) = window.outputSize(inputHeight: geometry.inputHeight, inputWidth: geometry.inputWidth)
+        }
+        if outputPadding.y < 0 || outputPadding.x < 0
+            || (outputPadding.y >= window.strideY && outputPadding.y >= window.dilationY)
+            || (outputPadding.x >= window.strideX && outputPadding.x >= window.dilationX) {
+            throw DNNLError(primitive: name, cause: .invalidGeometry(
+                "output padding \(outputPadding.y)x\(outputPadding.x) must be smaller than the stride or the dilation"))
+        }
+        if outputHeight < 1 || outputWidth < 1 {
+            throw DNNLError(primitive: name, cause: .invalidGeometry(
+                "output would be \(outputHeight)x\(outputWidth) for input \(geometry.inputHeight)x\(geometry.inputWidth)"))
+        }
+    }
+
+    var operationName: String { transposed ? "transposed convolution" : "convolution" }
+
+    func name(_ pass: ConvolutionPass) -> String { "\(operationName) \(pass.label) \(geometry.shortDescription)" }
+
+    /// Number of output activations.
+    var outputCount: Int { geometry.batch * outputHeight * outputWidth * geometry.outputChannels }
+
+    // MARK: Memory descriptors
+
+    private var sourceDims: [Int] { [geometry.batch, geometry.inputChannels, geometry.inputHeight, geometry.inputWidth] }
+    private var destinationDims: [Int] { [geometry.batch, geometry.outputChannels, outputHeight, outputWidth] }
+
+    /// oneDNN's logical weight dims ([G,] O/G, I/G, kH, kW) and the tag of PyTorch's memory order:
+    /// convolution [O, I/G, kH, kW]; transposed convolution [I, O/G, kH, kW].
+    private var weights: (dims: [Int], tag: dnnl_format_tag_t) {
+        let g = geometry.groups, window = geometry.window
+        let perGroup = [geometry.outputChannels / g, geometry.inputChannels / g, window.kernelHeight, window.kernelWidth]
+        if g == 1 { return (perGroup, transposed ? dnnl_iohw : dnnl_oihw) }
+        return ([g] + perGroup, transposed ? dnnl_giohw : dnnl_goihw)
+    }
+
+    private var activationTag: dnnl_format_tag_t {
+        activationLayout == .nhwc ? dnnl_nhwc : dnnl_format_tag_any
+    }
+
+    private func userDescriptors(_ name: String) throws -> (source: dnnl_memory_desc_t, weights: dnnl_memory_desc_t,
+                                                            destination: dnnl_memory_desc_t) {
+        (try MemoryDescriptor.make(sourceDims, dnnl_nhwc, primitive: name),
+         try MemoryDescriptor.make(weights.dims, weights.tag, primitive: name),
+         try MemoryDescriptor.make(destinationDims, dnnl_nhwc, primitive: name))
+    }
+
+    // MARK: Primitives
+
+    private func key(_ pass: ConvolutionPass, postOp: FusedActivation?) -> PrimitiveKey {
+        PrimitiveKey(kind: transposed ? "deconvolution" : "convolution",
+                     parameters: geometry.keyParameters + [outputPadding.y, outputPadding.x, pass.rawValue,
+                                                           activationLayout.rawValue, postOp?.keyParameter ?? 0])
+    }
+
+    /// The cached plan for `pass`, created on first use (call only under the context lock).
+    func plan(_ pass: ConvolutionPass, postOp: FusedActivation? = nil, context: DNNLContext) throws -> PrimitivePlan {
+        try context.cache.plan(key(pass, postOp: postOp)) {
+            let name = self.name(pass)
+            var source = try MemoryDescriptor.make(sourceDims, activationTag, primitive: name)
+            var weightsAny = try MemoryDescriptor.make(weights.dims, dnnl_format_tag_any, primitive: name)
+            var bias = geometry.hasBias ? try MemoryDescriptor.make([geometry.outputChannels], dnnl_x, primitive: name)
+                                        : MemoryDescriptor.none
+            var destination = try MemoryDescriptor.make(destinationDims, activationTag, primitive: name)
+            let window = geometry.window
+            let strides = window.dnnlStrides, dilations = window.dnnlDilations, paddingBegin = window.dnnlPaddingBegin
+            let paddingEnd = transposed ? [window.dnnlPaddingEnd[0] - Int64(outputPadding.y),
+                                           window.dnnlPaddingEnd[1] - Int64(outputPadding.x)] : window.dnnlPaddingEnd
+            let algorithm = transposed ? dnnl_deconvolution_direct : dnnl_convolution_direct
+            var operation = dnnl_convolution_desc_t()
+            let user = try userDescriptors(name)
+            let primitive: DNNLPrimitive
+            let userLayouts: [Int32: (descriptor: dnnl_memory_desc_t, isOutput: Bool)]
+            switch pass {
+            case .forwardTraining, .forwardInference:
+                let initForward = transposed ? dnnl_dilated_deconvolution_forward_desc_init
+                                             : dnnl_dilated_convolution_forward_desc_init
+                try dnnlCheck(initForward(&operation, pass == .forwardTraining ? dnnl_forward_training : dnnl_forward_inference,
+                                          algorithm, &source, &weightsAny, &bias, &destination,
+                                          strides, dilations, paddingBegin, paddingEnd),
+                              "dnnl_dilated_convolution_forward_desc_init", name)
+                primitive = try DNNLPrimitive(operation: operation, postOp: postOp?.postOp, context: context, name: name)
+                userLayouts = [DNNL_ARG_SRC: (user.source, false), DNNL_ARG_WEIGHTS: (user.weights, false),
+                               DNNL_ARG_DST: (user.destination, true)]
+            case .backwardData:
+                let initBackwardData = transposed ? dnnl_dilated_deconvolution_backward_data_desc_init
+                                                  : dnnl_dilated_convolution_backward_data_desc_init
+                try dnnlCheck(initBackwardData(&operation, algorithm, &source, &weightsAny, &destination,
+                                               strides, dilations, paddingBegin, paddingEnd),
+                              "dnnl_dilated_convolution_backward_data_desc_init", name)
+                let hint = try plan(.forwardTraining, context: context).primitive
+                primitive = try DNNLPrimitive(operation: operation, hint: hint, context: context, name: name)
+                userLayouts = [DNNL_ARG_DIFF_DST: (user.destination, false), DNNL_ARG_WEIGHTS: (user.weights, false),
+                               DNNL_ARG_DIFF_SRC: (user.source, true)]
+            case .backwardWeights:
+                let initBackwardWeights = transposed ? dnnl_dilated_deconvolution_backward_weights_desc_init
+                                                     : dnnl_dilated_convolution_backward_weights_desc_init
+                try dnnlCheck(initBackwardWeights(&operation, algorithm, &source, &weightsAny, &bias, &destination,
+                                                  strides, dilations, paddingBegin, paddingEnd),
+                              "dnnl_dilated_convolution_backward_weights_desc_init", name)
+                let hint = try plan(.forwardTraining, context: context).primitive
+                primitive = try DNNLPrimitive(operation: operation, hint: hint, context: context, name: name)
+                userLayouts = [DNNL_ARG_SRC: (user.source, false), DNNL_ARG_DIFF_DST: (user.destination, false),
+                               DNNL_ARG_DIFF_WEIGHTS: (user.weights, true)]
+            }
+            return try PrimitivePlan(primitive: primitive, userLayouts: userLayouts, context: context)
+        }
+    }
+
+    private func checkBias(_ bias: UnsafeRawPointer?, _ pass: ConvolutionPass) throws {
+        if geometry.hasBias != (bias != nil) {
+            throw DNNLError(primitive: name(pass), cause: .invalidGeometry(
+                geometry.hasBias ? "the geometry has a bias but no bias buffer was given"
+                                 : "a bias buffer was given but the geometry has no bias"))
+        }
+    }
+
+    // MARK: Execution
+
+    func forward(_ pass: ConvolutionPass, postOp: FusedActivation?, input: UnsafePointer<Float>,
+                 weights: UnsafePointer<Float>, weightsVersion: WeightsVersion?, bias: UnsafePointer<Float>?,
+                 output: UnsafeMutablePointer<Float>) throws {
+        try checkBias(bias, pass)
+        let context = try DNNLContext.shared()
+        try context.withExclusiveAccess {
+            var arguments: [PlanArgument] = [.input(DNNL_ARG_SRC, input), .weights(DNNL_ARG_WEIGHTS, weights, weightsVersion),
+                                             .output(DNNL_ARG_DST, output)]
+            if let bias { arguments.append(.input(DNNL_ARG_BIAS, bias)) }
+            try plan(pass, postOp: postOp, context: context).run(arguments, context: context)
+        }
+    }
+
+    func backwardData(gradOutput: UnsafePointer<Float>, weights: UnsafePointer<Float>, weightsVersion: WeightsVersion?,
+                      gradInput: UnsafeMutablePointer<Float>) throws {
+        let context = try DNNLContext.shared()
+        try context.withExclusiveAccess {
+            try plan(.backwardData, context: context).run(
+                [.input(DNNL_ARG_DIFF_DST, gradOutput), .weights(DNNL_ARG_WEIGHTS, weights, weightsVersion),
+                 .output(DNNL_ARG_DIFF_SRC, gradInput)], context: context)
+        }
+    }
+
+    func backwardWeights(input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+                         gradWeights: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>?) throws {
+        try checkBias(gradBias, .backwardWeights)
+        let context = try DNNLContext.shared()
+        try context.withExclusiveAccess {
+            var arguments: [PlanArgument] = [.input(DNNL_ARG_SRC, input), .input(DNNL_ARG_DIFF_DST, gradOutput),
+                                             .output(DNNL_ARG_DIFF_WEIGHTS, gradWeights)]
+            if let gradBias { arguments.append(.output(DNNL_ARG_DIFF_BIAS, gradBias)) }
+            try plan(.backwardWeights, context: context).run(arguments, context: context)
+        }
+    }
+
+    /// The implementation oneDNN chose for `pass` (e.g. "brgconv:avx512_core").
+    func implementation(_ pass: ConvolutionPass) throws -> String {
+        let context = try DNNLContext.shared()
+        return try context.withExclusiveAccess { try plan(pass, context: context).primitive.implementation }
+    }
+}

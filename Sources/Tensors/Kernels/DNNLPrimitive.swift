@@ -1,0 +1,155 @@
+import CDNNL
+
+/// An elementwise operation oneDNN applies to a primitive's output before storing it.
+struct EltwisePostOp: Hashable {
+    let algorithm: dnnl_alg_kind_t
+    let alpha: Float
+    let beta: Float
+
+    static func == (a: Self, b: Self) -> Bool {
+        a.algorithm == b.algorithm && a.alpha == b.alpha && a.beta == b.beta
+    }
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(algorithm.rawValue)
+        hasher.combine(alpha)
+        hasher.combine(beta)
+    }
+}
+
+/// A data pointer bound to one execution argument (e.g. `DNNL_ARG_SRC`).
+struct DNNLArgument {
+    let id: Int32
+    let pointer: UnsafeRawPointer
+
+    init(_ id: Int32, _ pointer: UnsafeRawPointer) {
+        self.id = id
+        self.pointer = pointer
+    }
+}
+
+/// One oneDNN primitive with its descriptor, a user-managed scratchpad and one cached memory object
+/// per execution argument (so running it only swaps data pointers).
+final class DNNLPrimitive {
+    /// The primitive with its geometry, used in error messages.
+    let name: String
+    let descriptor: dnnl_primitive_desc_t
+    private let primitive: dnnl_primitive_t
+    private let scratchpadByteCount: Int
+    private var memories: [Int32: dnnl_memory_t] = [:]
+    private let engine: dnnl_engine_t
+
+    /// Creates the primitive for an initialized operation descriptor (`dnnl_*_desc_t`).
+    convenience init<Operation>(operation: Operation, postOp: EltwisePostOp? = nil, hint: DNNLPrimitive? = nil,
+                                context: DNNLContext, name: String) throws {
+        var operation = operation
+        let attributes = try Self.makeAttributes(postOp: postOp, name: name)
+        defer { dnnl_primitive_attr_destroy(attributes) }
+        var descriptor: dnnl_primitive_desc_t?
+        try dnnlCheck(dnnl_primitive_desc_create(&descriptor, &operation, attributes, context.engine, hint?.descriptor),
+                      "dnnl_primitive_desc_create", name)
+        try self.init(descriptor: descriptor, context: context, name: name)
+    }
+
+    /// Creates a reorder from layout `source` to layout `destination`.
+    convenience init(reorderFrom source: dnnl_memory_desc_t, to destination: dnnl_memory_desc_t,
+                     context: DNNLContext, name: String) throws {
+        var source = source, destination = destination
+        let attributes = try Self.makeAttributes(postOp: nil, name: name)
+        defer { dnnl_primitive_attr_destroy(attributes) }
+        var descriptor: dnnl_primitive_desc_t?
+        try dnnlCheck(dnnl_reorder_primitive_desc_create(&descriptor, &source, context.engine, &destination,
+                                                         context.engine, attributes),
+                      "dnnl_reorder_primitive_desc_create", name)
+        try self.init(descriptor: descriptor, context: context, name: name)
+    }
+
+    private init(descriptor: dnnl_primitive_desc_t?, context: DNNLContext, name: String) throws {
+        guard let descriptor else {
+            throw DNNLError(primitive: name, cause: .invalidGeometry("oneDNN returned no primitive descriptor"))
+        }
+        var primitive: dnnl_primitive_t?
+        let status = dnnl_primitive_create(&primitive, descriptor)
+        guard status == dnnl_success, let primitive else {
+            dnnl_primitive_desc_destroy(descriptor)
+            try dnnlCheck(status == dnnl_success ? dnnl_runtime_error : status, "dnnl_primitive_create", name)
+            throw DNNLError(primitive: name, cause: .invalidGeometry("oneDNN returned no primitive"))
+        }
+        self.name = name
+        self.descriptor = descriptor
+        self.primitive = primitive
+        self.engine = context.engine
+        scratchpadByteCount = MemoryDescriptor.byteCount(dnnl_primitive_desc_query_md(descriptor, dnnl_query_scratchpad_md, 0).pointee)
+    }
+
+    deinit {
+        for memory in memories.values { dnnl_memory_destroy(memory) }
+        dnnl_primitive_destroy(primitive)
+        dnnl_primitive_desc_destroy(descriptor)
+    }
+
+    private static func makeAttributes(postOp: EltwisePostOp?, name: String) throws -> dnnl_primitive_attr_t? {
+        var attributes: dnnl_primitive_attr_t?
+        try dnnlCheck(dnnl_primitive_attr_create(&attributes), "dnnl_primitive_attr_create", name)
+        do {
+            try dnnlCheck(dnnl_primitive_attr_set_scratchpad_mode(attributes, dnnl_scratchpad_mode_user),
+                          "dnnl_primitive_attr_set_scratchpad_mode", name)
+            if let postOp {
+                var postOps: dnnl_post_ops_t?
+                try dnnlCheck(dnnl_post_ops_create(&postOps), "dnnl_post_ops_create", name)
+                defer { dnnl_post_ops_destroy(postOps) }
+                try dnnlCheck(dnnl_post_ops_append_eltwise(postOps, 1, postOp.algorithm, postOp.alpha, postOp.beta),
+                              "dnnl_post_ops_append_eltwise", name)
+                try dnnlCheck(dnnl_primitive_attr_set_post_ops(attributes, postOps), "dnnl_primitive_attr_set_post_ops", name)
+            }
+        } catch {
+            dnnl_primitive_attr_destroy(attributes)
+            throw error
+        }
+        return attributes
+    }
+
+    /// The memory descriptor of execution argument `argument` (e.g. `DNNL_ARG_WEIGHTS`); zero if unused.
+    func memoryDescriptor(_ argument: Int32) -> dnnl_memory_desc_t {
+        dnnl_primitive_desc_query_md(descriptor, dnnl_query_exec_arg_md, argument).pointee
+    }
+
+    /// Bytes of execution argument `argument` in the layout this primitive uses.
+    func byteCount(_ argument: Int32) -> Int { MemoryDescriptor.byteCount(memoryDescriptor(argument)) }
+
+    /// The name of the implementation oneDNN picked (e.g. "brgconv:avx512_core").
+    var implementation: String {
+        var info: UnsafePointer<CChar>?
+        guard dnnl_primitive_desc_query(descriptor, dnnl_query_impl_info_str, 0, &info) == dnnl_success,
+              let info else { return "unknown" }
+        return String(cString: info)
+    }
+
+    /// Runs the primitive on the given data pointers (call only under the context lock).
+    func execute(_ arguments: [DNNLArgument], context: DNNLContext) throws {
+        var execArguments: [dnnl_exec_arg_t] = []
+        execArguments.reserveCapacity(arguments.count + 1)
+        for argument in arguments {
+            execArguments.append(dnnl_exec_arg_t(arg: argument.id, memory: try bind(argument.id, argument.pointer)))
+        }
+        if scratchpadByteCount > 0 {
+            let scratchpad = context.scratchpad(byteCount: scratchpadByteCount)
+            execArguments.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: try bind(DNNL_ARG_SCRATCHPAD, scratchpad)))
+        }
+        try dnnlCheck(dnnl_primitive_execute(primitive, context.stream, Int32(execArguments.count), execArguments),
+                      "dnnl_primitive_execute", name)
+        try context.wait(name)
+    }
+
+    private func bind(_ argument: Int32, _ pointer: UnsafeRawPointer) throws -> dnnl_memory_t? {
+        let data = UnsafeMutableRawPointer(mutating: pointer)
+        if let memory = memories[argument] {
+            try dnnlCheck(dnnl_memory_set_data_handle(memory, data), "dnnl_memory_set_data_handle", name)
+            return memory
+        }
+        var descriptor = memoryDescriptor(argument)
+        var memory: dnnl_memory_t?
+        try dnnlCheck(dnnl_memory_create(&memory, &descriptor, engine, data), "dnnl_memory_create", name)
+        memories[argument] = memory
+        return memory
+    }
+}

@@ -1,0 +1,56 @@
+import CDNNL
+
+/// A pointwise activation over `count` contiguous Float32 values with oneDNN.
+public struct EltwiseKernel: Sendable {
+    public let activation: Activation
+    public let count: Int
+
+    /// Throws a `DNNLError` if `count` is not positive.
+    public init(_ activation: Activation, count: Int) throws {
+        self.activation = activation
+        self.count = count
+        if count < 1 {
+            throw DNNLError(primitive: "\(activation) over \(count) values", cause: .invalidGeometry("count must be positive"))
+        }
+    }
+
+    private func primitive(backward: Bool, context: DNNLContext) throws -> DNNLPrimitive {
+        let key = PrimitiveKey(kind: "eltwise", parameters: [activation.rawValue, count, backward ? 1 : 0])
+        return try context.cache.plan(key) {
+            let name = "\(activation) \(backward ? "backward" : "forward") over \(count) values"
+            var data = try MemoryDescriptor.make([count], dnnl_a, primitive: name)
+            let eltwise = activation.eltwise
+            var operation = dnnl_eltwise_desc_t()
+            if backward {
+                try dnnlCheck(dnnl_eltwise_backward_desc_init(&operation, eltwise.algorithm, &data, &data,
+                                                              eltwise.alpha, eltwise.beta),
+                              "dnnl_eltwise_backward_desc_init", name)
+                return try DNNLPrimitive(operation: operation, hint: try primitive(backward: false, context: context),
+                                         context: context, name: name)
+            }
+            try dnnlCheck(dnnl_eltwise_forward_desc_init(&operation, dnnl_forward_training, eltwise.algorithm, &data,
+                                                         eltwise.alpha, eltwise.beta), "dnnl_eltwise_forward_desc_init", name)
+            return try DNNLPrimitive(operation: operation, context: context, name: name)
+        }
+    }
+
+    /// output = activation(input); `output` may equal `input` (in place).
+    public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) throws {
+        try DNNLContext.withShared { context in
+            try primitive(backward: false, context: context).execute(
+                [DNNLArgument(DNNL_ARG_SRC, input), DNNLArgument(DNNL_ARG_DST, output)], context: context)
+        }
+    }
+
+    /// gradInput = gradOutput * activation'(x). `saved` is the forward output if
+    /// `activation.backwardUsesOutput`, else the forward input.
+    public func backward(gradOutput: UnsafePointer<Float>, saved: UnsafePointer<Float>,
+                         gradInput: UnsafeMutablePointer<Float>) throws {
+        try DNNLContext.withShared { context in
+            try primitive(backward: true, context: context).execute(
+                [DNNLArgument(DNNL_ARG_DIFF_DST, gradOutput),
+                 DNNLArgument(activation.backwardUsesOutput ? DNNL_ARG_DST : DNNL_ARG_SRC, saved),
+                 DNNLArgument(DNNL_ARG_DIFF_SRC, gradInput)], context: context)
+        }
+    }
+}

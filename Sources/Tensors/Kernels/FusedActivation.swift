@@ -1,0 +1,23 @@
+import CDNNL
+
+/// An activation a convolution applies to its output in the same pass (inference only).
+public enum FusedActivation: Hashable, Sendable {
+    /// max(0, x).
+    case relu
+    /// min(max(0, x), 6).
+    case relu6
+
+    var postOp: EltwisePostOp {
+        switch self {
+        case .relu: return EltwisePostOp(algorithm: dnnl_eltwise_relu, alpha: 0, beta: 0)
+        case .relu6: return EltwisePostOp(algorithm: dnnl_eltwise_clip, alpha: 0, beta: 6)
+        }
+    }
+
+    var keyParameter: Int {
+        switch self {
+        case .relu: return 1
+        case .relu6: return 2
+        }
+    }
+}

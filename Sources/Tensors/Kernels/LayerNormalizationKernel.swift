@@ -1,0 +1,93 @@
+import CDNNL
+
+/// Layer normalization over the last axis of a `[rows, channels]` Float32 buffer with oneDNN, with
+/// per-channel `scale` and `shift`. On NHWC activations (rows = N*H*W) this is ConvNeXt's LayerNorm2d.
+public struct LayerNormalizationKernel: Sendable {
+    public let rows: Int, channels: Int
+    public let epsilon: Float
+
+    /// Validates the sizes; throws a `DNNLError` naming the layer normalization if they are unusable.
+    public init(rows: Int, channels: Int, epsilon: Float = 1e-5) throws {
+        self.rows = rows
+        self.channels = channels
+        self.epsilon = epsilon
+        if rows < 1 || channels < 1 {
+            throw DNNLError(primitive: "layer normalization \(rows)x\(channels)", cause: .invalidGeometry("sizes must be positive"))
+        }
+        if !(epsilon > 0) {
+            throw DNNLError(primitive: "layer normalization \(rows)x\(channels)",
+                            cause: .invalidGeometry("epsilon \(epsilon) must be positive"))
+        }
+    }
+
+    private enum Pass: Int { case training, inference, backward }
+
+    private func name(_ pass: Pass) -> String {
+        let passName = pass == .backward ? "backward" : pass == .inference ? "forward inference" : "forward"
+        return "layer normalization \(passName) \(rows)x\(channels)"
+    }
+
+    private func primitive(_ pass: Pass, context: DNNLContext) throws -> DNNLPrimitive {
+        let key = PrimitiveKey(kind: "layer normalization", parameters: [rows, channels, Int(epsilon.bitPattern), pass.rawValue])
+        return try context.cache.plan(key) {
+            let name = self.name(pass)
+            var data = try MemoryDescriptor.make([rows, channels], dnnl_ab, primitive: name)
+            var statistics = try MemoryDescriptor.make([rows], dnnl_a, primitive: name)
+            var operation = dnnl_layer_normalization_desc_t()
+            let affine = dnnl_use_scale.rawValue | dnnl_use_shift.rawValue
+            switch pass {
+            case .training, .inference:
+                try dnnlCheck(dnnl_layer_normalization_forward_desc_init(
+                    &operation, pass == .training ? dnnl_forward_training : dnnl_forward_inference,
+                    &data, &statistics, epsilon, affine), "dnnl_layer_normalization_forward_desc_init", name)
+                return try DNNLPrimitive(operation: operation, context: context, name: name)
+            case .backward:
+                try dnnlCheck(dnnl_layer_normalization_backward_desc_init(&operation, dnnl_backward, &data, &data,
+                                                                          &statistics, epsilon, affine),
+                              "dnnl_layer_normalization_backward_desc_init", name)
+                return try DNNLPrimitive(operation: operation, hint: try primitive(.training, context: context),
+                                         context: context, name: name)
+            }
+        }
+    }
+
+    /// Training forward pass; writes each row's mean and (biased) variance, which `backward` needs.
+    public func forward(input: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
+                        output: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
+                        variance: UnsafeMutablePointer<Float>) throws {
+        try DNNLContext.withShared { context in
+            try primitive(.training, context: context).execute(
+                [DNNLArgument(DNNL_ARG_SRC, input), DNNLArgument(DNNL_ARG_SCALE, scale), DNNLArgument(DNNL_ARG_SHIFT, shift),
+                 DNNLArgument(DNNL_ARG_DST, output), DNNLArgument(DNNL_ARG_MEAN, mean),
+                 DNNLArgument(DNNL_ARG_VARIANCE, variance)], context: context)
+        }
+    }
+
+    /// Inference forward pass (statistics computed but not returned).
+    public func forwardInference(input: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
+                                 output: UnsafeMutablePointer<Float>) throws {
+        try DNNLContext.withShared { context in
+            try primitive(.inference, context: context).execute(
+                [DNNLArgument(DNNL_ARG_SRC, input), DNNLArgument(DNNL_ARG_SCALE, scale), DNNLArgument(DNNL_ARG_SHIFT, shift),
+                 DNNLArgument(DNNL_ARG_DST, output)], context: context)
+        }
+    }
+
+    /// Gradients with respect to input, scale and shift (written, not accumulated), given the row
+    /// statistics from `forward`.
+    public func backward(gradOutput: UnsafePointer<Float>, input: UnsafePointer<Float>, scale: UnsafePointer<Float>,
+                         mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
+                         gradInput: UnsafeMutablePointer<Float>, gradScale: UnsafeMutablePointer<Float>,
+                         gradShift: UnsafeMutablePointer<Float>) throws {
+        try DNNLContext.withShared { context in
+            try primitive(.backward, context: context).execute(
+                // oneDNN 2.6 insists on a SHIFT argument whenever `dnnl_use_shift` is set, although the
+                // gradients never read it; `scale` has the same size and stands in for it.
+                [DNNLArgument(DNNL_ARG_DIFF_DST, gradOutput), DNNLArgument(DNNL_ARG_SRC, input),
+                 DNNLArgument(DNNL_ARG_SCALE, scale), DNNLArgument(DNNL_ARG_SHIFT, scale), DNNLArgument(DNNL_ARG_MEAN, mean),
+                 DNNLArgument(DNNL_ARG_VARIANCE, variance), DNNLArgument(DNNL_ARG_DIFF_SRC, gradInput),
+                 DNNLArgument(DNNL_ARG_DIFF_SCALE, gradScale), DNNLArgument(DNNL_ARG_DIFF_SHIFT, gradShift)],
+                context: context)
+        }
+    }
+}

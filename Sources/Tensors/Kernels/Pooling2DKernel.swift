@@ -1,0 +1,140 @@
+import CDNNL
+
+/// How a pooling window combines its values.
+public enum PoolingMode: Int, Hashable, Sendable {
+    /// Maximum (padding never wins).
+    case max
+    /// Mean over the whole window, padding counted as zeros (PyTorch `count_include_pad=True`).
+    case averageIncludingPadding
+    /// Mean over the window's positions inside the image (PyTorch `count_include_pad=False`).
+    case averageExcludingPadding
+
+    var algorithm: dnnl_alg_kind_t {
+        switch self {
+        case .max: return dnnl_pooling_max
+        case .averageIncludingPadding: return dnnl_pooling_avg_include_padding
+        case .averageExcludingPadding: return dnnl_pooling_avg_exclude_padding
+        }
+    }
+}
+
+/// 2-D max/average pooling over NHWC Float32 activations with oneDNN.
+///
+/// Max pooling in training records the arg-max positions in a workspace that `backward` needs.
+public struct Pooling2DKernel: Sendable {
+    public let batch: Int, inputHeight: Int, inputWidth: Int, channels: Int
+    public let window: Window2D
+    public let mode: PoolingMode
+    public let outputHeight: Int, outputWidth: Int
+
+    /// Validates the geometry; throws a `DNNLError` naming the pooling if it is unusable.
+    public init(batch: Int, inputHeight: Int, inputWidth: Int, channels: Int, window: Window2D, mode: PoolingMode) throws {
+        self.batch = batch
+        self.inputHeight = inputHeight
+        self.inputWidth = inputWidth
+        self.channels = channels
+        self.window = window
+        self.mode = mode
+        let name = "pooling \(window.shortDescription) \(batch)x\(channels)x\(inputHeight)x\(inputWidth)"
+        if let reason = window.invalidReason { throw DNNLError(primitive: name, cause: .invalidGeometry(reason)) }
+        if batch < 1 || inputHeight < 1 || inputWidth < 1 || channels < 1 {
+            throw DNNLError(primitive: name, cause: .invalidGeometry("input sizes must be positive"))
+        }
+        (outputHeight, outputWidth) = window.outputSize(inputHeight: inputHeight, inputWidth: inputWidth)
+        if outputHeight < 1 || outputWidth < 1 {
+            throw DNNLError(primitive: name, cause: .invalidGeometry(
+                "output would be \(outputHeight)x\(outputWidth) for input \(inputHeight)x\(inputWidth)"))
+        }
+    }
+
+    /// Average over the whole image per channel (output 1x1), as in global average pooling.
+    public static func globalAverage(batch: Int, height: Int, width: Int, channels: Int) throws -> Pooling2DKernel {
+        try Pooling2DKernel(batch: batch, inputHeight: height, inputWidth: width, channels: channels,
+                            window: Window2D(kernelHeight: height, kernelWidth: width), mode: .averageExcludingPadding)
+    }
+
+    /// Number of output activations.
+    public var outputCount: Int { batch * outputHeight * outputWidth * channels }
+
+    private enum Pass: Int { case training, inference, backward }
+
+    private func name(_ pass: Pass) -> String {
+        let modeName = mode == .max ? "max" : "average"
+        let passName = pass == .backward ? "backward" : pass == .inference ? "forward inference" : "forward"
+        return "\(modeName) pooling \(passName) \(window.shortDescription) \(batch)x\(channels)x\(inputHeight)x\(inputWidth)"
+    }
+
+    private func primitive(_ pass: Pass, context: DNNLContext) throws -> DNNLPrimitive {
+        let key = PrimitiveKey(kind: "pooling", parameters: [batch, inputHeight, inputWidth, channels, mode.rawValue,
+                                                             pass.rawValue] + window.keyParameters)
+        return try context.cache.plan(key) {
+            let name = self.name(pass)
+            var source = try MemoryDescriptor.make([batch, channels, inputHeight, inputWidth], dnnl_nhwc, primitive: name)
+            var destination = try MemoryDescriptor.make([batch, channels, outputHeight, outputWidth], dnnl_nhwc, primitive: name)
+            var operation = dnnl_pooling_v2_desc_t()
+            switch pass {
+            case .training, .inference:
+                try dnnlCheck(dnnl_pooling_v2_forward_desc_init(
+                    &operation, pass == .training ? dnnl_forward_training : dnnl_forward_inference, mode.algorithm,
+                    &source, &destination, window.dnnlStrides, [Int64(window.kernelHeight), Int64(window.kernelWidth)],
+                    window.dnnlDilations, window.dnnlPaddingBegin, window.dnnlPaddingEnd),
+                    "dnnl_pooling_v2_forward_desc_init", name)
+                return try DNNLPrimitive(operation: operation, context: context, name: name)
+            case .backward:
+                try dnnlCheck(dnnl_pooling_v2_backward_desc_init(
+                    &operation, mode.algorithm, &source, &destination, window.dnnlStrides,
+                    [Int64(window.kernelHeight), Int64(window.kernelWidth)], window.dnnlDilations,
+                    window.dnnlPaddingBegin, window.dnnlPaddingEnd),
+                    "dnnl_pooling_v2_backward_desc_init", name)
+                return try DNNLPrimitive(operation: operation, hint: try primitive(.training, context: context),
+                                         context: context, name: name)
+            }
+        }
+    }
+
+    /// Training forward pass. For max pooling returns the workspace (arg-max positions) that
+    /// `backward` needs; for average pooling returns nil.
+    @discardableResult
+    public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) throws -> AlignedBuffer? {
+        try DNNLContext.withShared { context in
+            let primitive = try primitive(.training, context: context)
+            var arguments = [DNNLArgument(DNNL_ARG_SRC, input), DNNLArgument(DNNL_ARG_DST, output)]
+            var workspace: AlignedBuffer?
+            let workspaceBytes = primitive.byteCount(DNNL_ARG_WORKSPACE)
+            if workspaceBytes > 0 {
+                let buffer = AlignedBuffer(byteCount: workspaceBytes)
+                arguments.append(DNNLArgument(DNNL_ARG_WORKSPACE, buffer.pointer))
+                workspace = buffer
+            }
+            try primitive.execute(arguments, context: context)
+            return workspace
+        }
+    }
+
+    /// Inference forward pass (no workspace).
+    public func forwardInference(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) throws {
+        try DNNLContext.withShared { context in
+            try primitive(.inference, context: context).execute([DNNLArgument(DNNL_ARG_SRC, input), DNNLArgument(DNNL_ARG_DST, output)],
+                                                                context: context)
+        }
+    }
+
+    /// Gradient with respect to the input, written (not accumulated). Max pooling needs the
+    /// workspace its `forward` returned.
+    public func backward(gradOutput: UnsafePointer<Float>, workspace: AlignedBuffer?,
+                         gradInput: UnsafeMutablePointer<Float>) throws {
+        try DNNLContext.withShared { context in
+            let primitive = try primitive(.backward, context: context)
+            var arguments = [DNNLArgument(DNNL_ARG_DIFF_DST, gradOutput), DNNLArgument(DNNL_ARG_DIFF_SRC, gradInput)]
+            let workspaceBytes = primitive.byteCount(DNNL_ARG_WORKSPACE)
+            if workspaceBytes > 0 {
+                guard let workspace, workspace.byteCount >= workspaceBytes else {
+                    throw DNNLError(primitive: name(.backward), cause: .invalidGeometry(
+                        "max pooling backward needs the \(workspaceBytes)-byte workspace returned by forward"))
+                }
+                arguments.append(DNNLArgument(DNNL_ARG_WORKSPACE, workspace.pointer))
+            }
+            try primitive.execute(arguments, context: context)
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import CDNNL
+
+/// Softmax over the last axis of a `[rows, columns]` Float32 buffer with oneDNN.
+public struct SoftmaxKernel: Sendable {
+    public let rows: Int, columns: Int
+
+    /// Throws a `DNNLError` if a size is not positive.
+    public init(rows: Int, columns: Int) throws {
+        self.rows = rows
+        self.columns = columns
+        if rows < 1 || columns < 1 {
+            throw DNNLError(primitive: "softmax \(rows)x\(columns)", cause: .invalidGeometry("sizes must be positive"))
+        }
+    }
+
+    private func primitive(backward: Bool, context: DNNLContext) throws -> DNNLPrimitive {
+        try context.cache.plan(PrimitiveKey(kind: "softmax", parameters: [rows, columns, backward ? 1 : 0])) {
+            let name = "softmax \(backward ? "backward" : "forward") \(rows)x\(columns)"
+            var data = try MemoryDescriptor.make([rows, columns], dnnl_ab, primitive: name)
+            var operation = dnnl_softmax_v2_desc_t()
+            if backward {
+                try dnnlCheck(dnnl_softmax_v2_backward_desc_init(&operation, dnnl_softmax_accurate, &data, &data, &data, 1),
+                              "dnnl_softmax_v2_backward_desc_init", name)
+                return try DNNLPrimitive(operation: operation, hint: try primitive(backward: false, context: context),
+                                         context: context, name: name)
+            }
+            try dnnlCheck(dnnl_softmax_v2_forward_desc_init(&operation, dnnl_forward_training, dnnl_softmax_accurate,
+                                                            &data, &data, 1), "dnnl_softmax_v2_forward_desc_init", name)
+            return try DNNLPrimitive(operation: operation, context: context, name: name)
+        }
+    }
+
+    /// output[r, c] = exp(input[r, c]) / sum_k exp(input[r, k]).
+    public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) throws {
+        try DNNLContext.withShared { context in
+            try primitive(backward: false, context: context).execute(
+                [DNNLArgument(DNNL_ARG_SRC, input), DNNLArgument(DNNL_ARG_DST, output)], context: context)
+        }
+    }
+
+    /// gradInput = output * (gradOutput - sum(gradOutput * output)) per row, from the forward `output`.
+    public func backward(gradOutput: UnsafePointer<Float>, output: UnsafePointer<Float>,
+                         gradInput: UnsafeMutablePointer<Float>) throws {
+        try DNNLContext.withShared { context in
+            try primitive(backward: true, context: context).execute(
+                [DNNLArgument(DNNL_ARG_DIFF_DST, gradOutput), DNNLArgument(DNNL_ARG_DST, output),
+                 DNNLArgument(DNNL_ARG_DIFF_SRC, gradInput)], context: context)
+        }
+    }
+}

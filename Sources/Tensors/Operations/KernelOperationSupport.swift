@@ -1,0 +1,87 @@
+/// Shared plumbing of the operations that run oneDNN kernels (convolutions, pooling,
+/// normalizations, activations).
+extension Tensor {
+    /// The result of a kernel call. Kernels only fail on geometries the operation let through
+    /// (a programmer error, like a shape mismatch), so a failure stops with the kernel's message.
+    static func kernelCall<Result>(_ operation: String, _ body: () throws -> Result) -> Result {
+        do {
+            return try body()
+        } catch {
+            fail(.invalidArgument(operation: operation, message: "\(error)"))
+        }
+    }
+
+    /// The first element, for kernels that read this tensor (keep the tensor alive meanwhile).
+    var kernelInput: UnsafePointer<Float> { UnsafePointer(storage.baseAddress) }
+
+    /// The first element of a tensor a kernel is about to fill (fresh, so not shared).
+    var kernelOutput: UnsafeMutablePointer<Float> { storage.baseAddress }
+
+    /// Stops unless this tensor is NHWC activations `[batch, height, width, channels]`.
+    func checkNHWC(_ operation: String) {
+        guard rank == 4, shape.allSatisfy({ $0 > 0 }) else {
+            Tensor.fail(.invalidShape(operation: operation, shape: shape, expected: "non-empty [batch, height, width, channels]"))
+        }
+    }
+}
+
+/// The kernel interface shared by `Convolution2DKernel` and `TransposedConvolution2DKernel`.
+protocol WeightedWindowKernel {
+    var geometry: Convolution2DGeometry { get }
+    var outputHeight: Int { get }
+    var outputWidth: Int { get }
+    func forward(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, weightsVersion: WeightsVersion?,
+                 bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) throws
+    func backwardData(gradOutput: UnsafePointer<Float>, weights: UnsafePointer<Float>, weightsVersion: WeightsVersion?,
+                      gradInput: UnsafeMutablePointer<Float>) throws
+    func backwardWeights(input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+                         gradWeights: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>?) throws
+}
+
+extension Convolution2DKernel: WeightedWindowKernel {}
+extension TransposedConvolution2DKernel: WeightedWindowKernel {}
+
+extension Tensor {
+    /// Runs a (transposed) convolution forward and records its backward pass: input gradient by
+    /// backward-data, weight and bias gradients by one backward-weights call, each only if needed.
+    static func weightedWindow(_ operation: String, input: Tensor, weight: Tensor, bias: Tensor?,
+                               weightsVersion: WeightsVersion?, makeKernel: () throws -> some WeightedWindowKernel) -> Tensor {
+        let kernel = kernelCall(operation, makeKernel)
+        let geometry = kernel.geometry
+        let output = Tensor(uninitializedShape: [geometry.batch, kernel.outputHeight, kernel.outputWidth, geometry.outputChannels])
+        kernelCall(operation) {
+            try kernel.forward(input: input.kernelInput, weights: weight.kernelInput, weightsVersion: weightsVersion,
+                               bias: bias?.kernelInput, output: output.kernelOutput)
+        }
+        let inputs = [input, weight] + (bias.map { [$0] } ?? [])
+        guard shouldRecord(inputs) else { return output }
+        let needsInputGradient = input.requiresGradient
+        let needsWeightGradient = weight.requiresGradient, needsBiasGradient = bias?.requiresGradient ?? false
+        let savedInput = needsWeightGradient || needsBiasGradient ? input.detached() : nil
+        let savedWeight = needsInputGradient ? weight.detached() : nil
+        let inputShape = input.shape, weightShape = weight.shape
+        return output.recording(operation, inputs: inputs) { gradient in
+            var inputGradient: Tensor?
+            if let savedWeight {
+                let result = Tensor(uninitializedShape: inputShape)
+                kernelCall(operation + " backward data") {
+                    try kernel.backwardData(gradOutput: gradient.kernelInput, weights: savedWeight.kernelInput,
+                                            weightsVersion: weightsVersion, gradInput: result.kernelOutput)
+                }
+                inputGradient = result
+            }
+            var weightGradient: Tensor?, biasGradient: Tensor?
+            if let savedInput {
+                let weights = Tensor(uninitializedShape: weightShape)
+                let biases = geometry.hasBias ? Tensor(uninitializedShape: [geometry.outputChannels]) : nil
+                kernelCall(operation + " backward weights") {
+                    try kernel.backwardWeights(input: savedInput.kernelInput, gradOutput: gradient.kernelInput,
+                                               gradWeights: weights.kernelOutput, gradBias: biases?.kernelOutput)
+                }
+                weightGradient = needsWeightGradient ? weights : nil
+                biasGradient = needsBiasGradient ? biases : nil
+            }
+            return [inputGradient, weightGradient] + (geometry.hasBias ? [biasGradient] : [])
+        }
+    }
+}

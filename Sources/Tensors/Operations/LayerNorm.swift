@@ -1,0 +1,42 @@
+/// Layer normalization over the last axis with per-channel `scale` and `shift` (`[channels]`).
+///
+/// On NHWC activations this normalizes each pixel over its channels: ConvNeXt's LayerNorm2d
+/// (PyTorch `F.layer_norm(x, (channels,))` on channels-last data).
+public func layerNorm(_ input: Tensor, scale: Tensor, shift: Tensor, epsilon: Float = 1e-6) -> Tensor {
+    let operation = "layerNorm"
+    guard input.rank >= 1, input.scalarCount > 0 else {
+        Tensor.fail(.invalidShape(operation: operation, shape: input.shape, expected: "a non-empty tensor"))
+    }
+    let channels = input.shape[input.rank - 1]
+    for (name, tensor) in [("scale", scale), ("shift", shift)] where tensor.shape != [channels] {
+        Tensor.fail(.shapeMismatch(operation: "\(operation) input and \(name)", lhs: input.shape, rhs: tensor.shape))
+    }
+    let kernel = Tensor.kernelCall(operation) {
+        try LayerNormalizationKernel(rows: input.scalarCount / channels, channels: channels, epsilon: epsilon)
+    }
+    let output = Tensor(uninitializedShape: input.shape)
+    guard Tensor.shouldRecord(input, scale, shift) else {
+        Tensor.kernelCall(operation) {
+            try kernel.forwardInference(input: input.kernelInput, scale: scale.kernelInput, shift: shift.kernelInput,
+                                        output: output.kernelOutput)
+        }
+        return output
+    }
+    let mean = Tensor(uninitializedShape: [kernel.rows]), variance = Tensor(uninitializedShape: [kernel.rows])
+    Tensor.kernelCall(operation) {
+        try kernel.forward(input: input.kernelInput, scale: scale.kernelInput, shift: shift.kernelInput,
+                           output: output.kernelOutput, mean: mean.kernelOutput, variance: variance.kernelOutput)
+    }
+    let savedInput = input.detached(), savedScale = scale.detached()
+    let needs = (input: input.requiresGradient, scale: scale.requiresGradient, shift: shift.requiresGradient)
+    return output.recording(operation, inputs: [input, scale, shift]) { gradient in
+        let gradInput = Tensor(uninitializedShape: savedInput.shape)
+        let gradScale = Tensor(uninitializedShape: [channels]), gradShift = Tensor(uninitializedShape: [channels])
+        Tensor.kernelCall(operation + " backward") {
+            try kernel.backward(gradOutput: gradient.kernelInput, input: savedInput.kernelInput, scale: savedScale.kernelInput,
+                                mean: mean.kernelInput, variance: variance.kernelInput, gradInput: gradInput.kernelOutput,
+                                gradScale: gradScale.kernelOutput, gradShift: gradShift.kernelOutput)
+        }
+        return [needs.input ? gradInput : nil, needs.scale ? gradScale : nil, needs.shift ? gradShift : nil]
+    }
+}
