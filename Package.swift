@@ -33,7 +33,8 @@ let package = Package(
         .target(name: "ClassicML", dependencies: ["Imaging", "CLibSVM", "CXGBoost", "Randomness"], swiftSettings: fastMath),
         .target(name: "WeightFiles"),
         .target(name: "Tensors", dependencies: ["CDNNL", "COpenBLAS", "Randomness"], swiftSettings: fastMath),
-        .target(name: "NeuralNetworks", dependencies: ["Tensors", "Randomness"], swiftSettings: fastMath),
+        .target(name: "NeuralNetworks", dependencies: ["Tensors", "Randomness", "WeightFiles"], swiftSettings: fastMath),
+        .target(name: "ModelZoo", dependencies: ["NeuralNetworks", "Tensors", "WeightFiles"], swiftSettings: fastMath),
         .target(name: "LeukemiaKit", dependencies: ["Imaging", "ClassicML", "Randomness"]),
         .executableTarget(name: "leukemia", dependencies: [
             "LeukemiaKit",
@@ -49,6 +50,7 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "WeightFilesTests", dependencies: ["WeightFiles"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks"]),
+        .testTarget(name: "ModelZooTests", dependencies: ["ModelZoo"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LeukemiaKitTests", dependencies: ["LeukemiaKit", "SyntheticData"]),
         .testTarget(name: "CommandLineTests", dependencies: ["LeukemiaKit", "SyntheticData"]),
     ],
