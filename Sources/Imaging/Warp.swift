@@ -1,19 +1,46 @@
+/// What a warp shows where it samples outside the source image.
+public enum WarpBorder: Sendable, Equatable {
+    /// A constant colour (blended at the border).
+    case constant(red: UInt8, green: UInt8, blue: UInt8)
+    /// The nearest edge pixel (Keras' default `fill_mode="nearest"`).
+    case nearest
+}
+
 extension RGBImage {
-    /// This image moved by `transform` (for augmentation: rotation, shift, shear, zoom, flip; see
-    /// `AffineMap.centered(width:height:)`), same size. Each output pixel samples the input at
-    /// the inverse-mapped position with bilinear interpolation; samples falling outside the image take
-    /// the colour `fill` (blended at the border). Throws `ImageError` if `transform` is not invertible.
+    /// This image moved by `transform` with a constant colour `fill` outside the source image.
     public func warped(by transform: AffineMap, fill: (red: UInt8, green: UInt8, blue: UInt8) = (0, 0, 0))
         throws -> RGBImage {
+        try warped(by: transform, border: .constant(red: fill.red, green: fill.green, blue: fill.blue))
+    }
+
+    /// This image moved by `transform` (for augmentation: rotation, shift, shear, zoom, flip; see
+    /// `AffineMap.centered(width:height:)`), same size. Each output pixel samples the input at
+    /// the inverse-mapped position with bilinear interpolation; samples falling outside the image
+    /// follow `border`. Throws `ImageError` if `transform` is not invertible.
+    public func warped(by transform: AffineMap, border: WarpBorder) throws -> RGBImage {
         guard let inverse = transform.inverse else {
             throw ImageError(source: "affine transform \(transform)", reason: .notInvertible)
         }
-        let fillColor = (Float(fill.red), Float(fill.green), Float(fill.blue))
+        let fillColor: (Float, Float, Float)
+        let clampsToEdge: Bool
+        switch border {
+        case let .constant(red, green, blue):
+            fillColor = (Float(red), Float(green), Float(blue))
+            clampsToEdge = false
+        case .nearest:
+            fillColor = (0, 0, 0)
+            clampsToEdge = true
+        }
         let count = width * height * 3
         let result = [UInt8](unsafeUninitializedCapacity: count) { output, initialized in
             pixels.withUnsafeBufferPointer { input in
                 /// The colour at integer position (x, y), or the fill colour outside the image.
                 func color(_ x: Int, _ y: Int) -> (Float, Float, Float) {
+                    var x = x, y = y
+                    if clampsToEdge {
+                        x = min(max(x, 0), width - 1)
+                        y = min(max(y, 0), height - 1)
+                    }
                     guard x >= 0, x < width, y >= 0, y < height else { return fillColor }
                     let offset = (y * width + x) * 3
                     return (Float(input[offset]), Float(input[offset + 1]), Float(input[offset + 2]))
@@ -22,10 +49,12 @@ extension RGBImage {
                     for x in 0..<width {
                         var sampled = fillColor
                         let source = inverse.apply(x: Double(x), y: Double(y))
-                        // Positions more than a pixel outside (or not finite) only see the fill colour.
-                        if source.x > -1, source.x < Double(width), source.y > -1, source.y < Double(height) {
-                            let left = source.x.rounded(.down), top = source.y.rounded(.down)
-                            let fx = Float(source.x - left), fy = Float(source.y - top)
+                        // Positions more than a pixel outside (or not finite) see only the border.
+                        let clampedX = clampsToEdge ? min(max(source.x, 0), Double(width - 1)) : source.x
+                        let clampedY = clampsToEdge ? min(max(source.y, 0), Double(height - 1)) : source.y
+                        if clampedX > -1, clampedX < Double(width), clampedY > -1, clampedY < Double(height) {
+                            let left = clampedX.rounded(.down), top = clampedY.rounded(.down)
+                            let fx = Float(clampedX - left), fy = Float(clampedY - top)
                             let x0 = Int(left), y0 = Int(top)
                             let c00 = color(x0, y0), c10 = color(x0 + 1, y0)
                             let c01 = color(x0, y0 + 1), c11 = color(x0 + 1, y0 + 1)

@@ -46,10 +46,8 @@ public enum ClassicalTrainer {
 
         let extractor = HandcraftedFeatureExtractor(purpleRange: StudyProtocol.purpleRange, inputSize: StudyProtocol.inputSize)
         func table(_ part: DatasetPart) throws -> FeatureTable {
-            let files = parts.assigned.filter { $0.part == part }.map { image, _ in
-                (path: image.relativePath, url: folder.url(of: image), label: image.label.rawValue)
-            }
-            return try FeatureTable(files: files, extractor: extractor)
+            let images = parts.assigned.filter { $0.part == part }.map(\.image)
+            return try FeatureTable(files: folder.labeledFiles(images), extractor: extractor)
         }
         let train = try table(.train), validation = try table(.validation), test = try table(.test)
         let skipped = train.skipped.merging(validation.skipped) { a, _ in a }.merging(test.skipped) { a, _ in a }

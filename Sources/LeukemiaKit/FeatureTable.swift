@@ -10,8 +10,8 @@ struct FeatureTable {
     /// Paths of unreadable images, with the reason; they have no row.
     var skipped: [String: String]
 
-    /// Extracts features of `files` (path shown to the user, file URL, class index) on both cores.
-    init(files: [(path: String, url: URL, label: Int)], extractor: HandcraftedFeatureExtractor) throws {
+    /// Extracts features of `files` on both cores.
+    init(files: [LabeledImageFile], extractor: HandcraftedFeatureExtractor) throws {
         let results = extractor.features(ofFilesAt: files.map(\.url))
         var rows: [[Float]] = []
         rows.reserveCapacity(files.count)

@@ -19,6 +19,16 @@ final class WarpTests: XCTestCase {
         }
     }
 
+    func testNearestBorderRepeatsTheEdgePixels() throws {
+        let shifted = try image.warped(by: .translation(x: 2, y: 0), border: .nearest)
+        for y in 0..<5 {
+            for x in 0..<5 {
+                // Output (x, y) shows input (x - 2, y), clamped to the left edge column.
+                XCTAssertTrue(shifted.pixel(x: x, y: y) == image.pixel(x: max(x - 2, 0), y: y), "(\(x), \(y))")
+            }
+        }
+    }
+
     func testHalfPixelShiftAveragesNeighbours() throws {
         let shifted = try image.warped(by: .translation(x: 0.5, y: 0))
         // Output (2, 0) samples input x = 1.5: red (50 + 100) / 2; output (0, 0) blends fill black and input 0.

@@ -9,7 +9,7 @@ public enum SyntheticSmears {
     public static let classNames = ["Benign", "Early", "Pre", "Pro"]
 
     /// An image of class `classIndex` (0...3): `classIndex + 1` purple disks of radius
-    /// `4 + 2 * classIndex` at random places, on a noisy pink background.
+    /// `(4 + 2 * classIndex) * size / 64` at random places, on a noisy pink background.
     public static func image(classIndex: Int, size: Int, generator: inout SeededGenerator) -> RGBImage {
         var pixels = [UInt8](repeating: 0, count: size * size * 3)
         for index in 0..<(size * size) {
@@ -18,7 +18,7 @@ public enum SyntheticSmears {
             pixels[index * 3 + 1] = UInt8(200 + noise)
             pixels[index * 3 + 2] = UInt8(212 + noise)
         }
-        let radius = 4 + 2 * classIndex
+        let radius = max(1, (4 + 2 * classIndex) * size / 64)
         for _ in 0...classIndex {
             let cx = radius + Int(generator.next() % UInt64(size - 2 * radius))
             let cy = radius + Int(generator.next() % UInt64(size - 2 * radius))

@@ -1,0 +1,55 @@
+import Foundation
+import Imaging
+import Randomness
+
+/// Random geometric augmentation with the semantics of Keras' `ImageDataGenerator`, which the
+/// study used: each parameter is the half-width of a uniform range.
+public struct AugmentationPolicy: Codable, Sendable, Equatable {
+    /// Rotation angle drawn from ±`rotationDegrees`.
+    public var rotationDegrees: Double
+    /// Horizontal shift drawn from ±`widthShift` × width.
+    public var widthShift: Double
+    /// Vertical shift drawn from ±`heightShift` × height.
+    public var heightShift: Double
+    /// Shear angle in degrees drawn from ±`shearDegrees` (Keras' `shear_range` is an angle in degrees).
+    public var shearDegrees: Double
+    /// Zoom factors for x and y drawn independently from [1 − `zoom`, 1 + `zoom`].
+    public var zoom: Double
+    /// Whether half of the images are mirrored left to right.
+    public var horizontalFlip: Bool
+
+    public init(rotationDegrees: Double, widthShift: Double, heightShift: Double, shearDegrees: Double,
+                zoom: Double, horizontalFlip: Bool) {
+        self.rotationDegrees = rotationDegrees
+        self.widthShift = widthShift
+        self.heightShift = heightShift
+        self.shearDegrees = shearDegrees
+        self.zoom = zoom
+        self.horizontalFlip = horizontalFlip
+    }
+
+    /// The study's augmentation: rotation 40°, shifts 0.4, shear 0.4, zoom 0.4, horizontal flip.
+    public static let study = AugmentationPolicy(rotationDegrees: 40, widthShift: 0.4, heightShift: 0.4,
+                                                 shearDegrees: 0.4, zoom: 0.4, horizontalFlip: true)
+
+    /// A random map for a `width` x `height` image, about its centre.
+    public func randomMap(width: Int, height: Int, generator: inout SeededGenerator) -> AffineMap {
+        func uniform(_ halfWidth: Double) -> Double { (generator.nextUnitDouble() * 2 - 1) * halfWidth }
+        let degrees = Double.pi / 180
+        let flip = horizontalFlip && generator.nextUnitDouble() < 0.5 ? -1.0 : 1.0
+        let rotation = uniform(rotationDegrees) * degrees
+        let shear = uniform(shearDegrees) * degrees
+        let zoomX = 1 + uniform(zoom), zoomY = 1 + uniform(zoom)
+        let shiftX = uniform(widthShift) * Double(width), shiftY = uniform(heightShift) * Double(height)
+        return AffineMap.scaling(x: flip * zoomX, y: zoomY)
+            .followed(by: .shear(x: tan(shear), y: 0))
+            .followed(by: .rotation(radians: rotation))
+            .centered(width: width, height: height)
+            .followed(by: .translation(x: shiftX, y: shiftY))
+    }
+
+    /// `image` moved by a random map; outside the source the nearest edge pixel is repeated.
+    public func augment(_ image: RGBImage, generator: inout SeededGenerator) throws -> RGBImage {
+        try image.warped(by: randomMap(width: image.width, height: image.height, generator: &generator), border: .nearest)
+    }
+}

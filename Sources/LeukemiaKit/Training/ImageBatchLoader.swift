@@ -1,0 +1,188 @@
+import Foundation
+import Imaging
+import Randomness
+import Tensors
+
+/// One batch of network inputs: images as an NHWC tensor, their class indices, and their
+/// positions in the image set.
+public struct ImageBatch {
+    public var inputs: Tensor
+    public var labels: [Int]
+    public var indices: [Int]
+}
+
+/// Makes the batches of each epoch from a `DecodedImageSet`: shuffles, augments and normalizes
+/// on a background thread while the network works on the previous batch, so the network never
+/// waits for data unless preparing a batch takes longer than training on one.
+///
+/// Every random choice derives from `seed`, the epoch and the image's position in the epoch, so
+/// an epoch's batches are identical however the threads are scheduled, and a resumed training
+/// sees the same batches as an uninterrupted one.
+public final class ImageBatchLoader: @unchecked Sendable {
+    public struct Settings: Sendable {
+        public var batchSize: Int
+        public var normalization: InputNormalization
+        /// Augmentation for training; nil for validation, test and prediction.
+        public var augmentation: AugmentationPolicy?
+        public var shuffle: Bool
+        public var seed: UInt64
+        /// How many batches may be prepared ahead of the consumer.
+        public var prefetchCount: Int
+
+        public init(batchSize: Int, normalization: InputNormalization, augmentation: AugmentationPolicy? = nil,
+                    shuffle: Bool = false, seed: UInt64 = 0, prefetchCount: Int = 2) {
+            self.batchSize = batchSize
+            self.normalization = normalization
+            self.augmentation = augmentation
+            self.shuffle = shuffle
+            self.seed = seed
+            self.prefetchCount = prefetchCount
+        }
+    }
+
+    public let images: DecodedImageSet
+    public let settings: Settings
+
+    public init(images: DecodedImageSet, settings: Settings) {
+        self.images = images
+        self.settings = settings
+    }
+
+    /// Batches per epoch (the last one may be smaller).
+    public var batchCount: Int { (images.count + settings.batchSize - 1) / settings.batchSize }
+
+    /// The order in which epoch `epoch` visits the images.
+    public func order(epoch: Int) -> [Int] {
+        var order = Array(0..<images.count)
+        if settings.shuffle {
+            var generator = SeededGenerator(seed: settings.seed).derived(UInt64(epoch))
+            order.shuffle(using: &generator)
+        }
+        return order
+    }
+
+    /// Builds batch `batch` of epoch `epoch` (used by the background worker, and directly in tests).
+    public func makeBatch(epoch: Int, batch: Int, order: [Int]) throws -> ImageBatch {
+        let start = batch * settings.batchSize
+        let indices = Array(order[start..<min(start + settings.batchSize, order.count)])
+        guard let first = indices.first.map({ images.images[$0] }) else {
+            throw ImageBatchError.emptyBatch(epoch: epoch, batch: batch)
+        }
+        let (width, height) = (first.width, first.height)
+        let imageSize = width * height * 3
+        var failure: Error?
+        let failureLock = NSLock()
+        let inputs = Tensor(shape: [indices.count, height, width, 3]) { buffer in
+            DispatchQueue.concurrentPerform(iterations: indices.count) { slot in
+                let position = start + slot
+                do {
+                    var image = images.images[indices[slot]]
+                    if let augmentation = settings.augmentation {
+                        var generator = SeededGenerator(seed: settings.seed)
+                            .derived(UInt64(epoch) << 32 | UInt64(position))
+                        image = try augmentation.augment(image, generator: &generator)
+                    }
+                    guard image.width == width, image.height == height else {
+                        throw ImageBatchError.mixedSizes(images.paths[indices[slot]], width: image.width, height: image.height,
+                                                         expected: "\(width)x\(height)")
+                    }
+                    settings.normalization.write(image, into: UnsafeMutableBufferPointer(
+                        rebasing: buffer[(slot * imageSize)..<((slot + 1) * imageSize)]))
+                } catch {
+                    failureLock.withLock { failure = failure ?? error }
+                }
+            }
+        }
+        if let failure { throw failure }
+        return ImageBatch(inputs: inputs, labels: indices.map { images.labels[$0] }, indices: indices)
+    }
+
+    /// The batches of epoch `epoch`, prepared ahead on a background thread.
+    public func batches(epoch: Int) -> PrefetchingBatches {
+        PrefetchingBatches(loader: self, epoch: epoch)
+    }
+}
+
+/// The batches of one epoch, produced by a background thread at most `prefetchCount` ahead.
+/// Dropping the sequence before its end stops the thread.
+public final class PrefetchingBatches: Sequence, IteratorProtocol {
+    private let queue: BatchQueue
+
+    init(loader: ImageBatchLoader, epoch: Int) {
+        queue = BatchQueue(loader: loader, epoch: epoch)
+        let queue = self.queue
+        let worker = Thread { queue.produce() }
+        worker.name = "leukemia.batch-loader"
+        worker.start()
+    }
+
+    deinit { queue.cancel() }
+
+    /// The next batch, waiting for the worker if needed.
+    public func next() -> Result<ImageBatch, Error>? { queue.take() }
+}
+
+/// The state shared by the consumer and the worker thread of `PrefetchingBatches`.
+private final class BatchQueue: @unchecked Sendable {
+    private let loader: ImageBatchLoader
+    private let epoch: Int
+    private let order: [Int]
+    private let condition = NSCondition()
+    private var ready: [Int: Result<ImageBatch, Error>] = [:]
+    private var nextToConsume = 0
+    private var cancelled = false
+
+    init(loader: ImageBatchLoader, epoch: Int) {
+        self.loader = loader
+        self.epoch = epoch
+        self.order = loader.order(epoch: epoch)
+    }
+
+    func produce() {
+        for batch in 0..<loader.batchCount {
+            condition.lock()
+            while !cancelled && batch - nextToConsume >= max(loader.settings.prefetchCount, 1) { condition.wait() }
+            let stop = cancelled
+            condition.unlock()
+            if stop { return }
+            let result = Result { try loader.makeBatch(epoch: epoch, batch: batch, order: order) }
+            condition.withLock {
+                ready[batch] = result
+                condition.broadcast()
+            }
+        }
+    }
+
+    func take() -> Result<ImageBatch, Error>? {
+        condition.lock()
+        defer { condition.unlock() }
+        guard nextToConsume < loader.batchCount else { return nil }
+        while ready[nextToConsume] == nil { condition.wait() }
+        let batch = ready.removeValue(forKey: nextToConsume)
+        nextToConsume += 1
+        condition.broadcast()
+        return batch
+    }
+
+    func cancel() {
+        condition.withLock {
+            cancelled = true
+            ready.removeAll()
+            condition.broadcast()
+        }
+    }
+}
+
+/// Why a batch could not be made.
+public enum ImageBatchError: DescribedError, Equatable {
+    case emptyBatch(epoch: Int, batch: Int)
+    case mixedSizes(String, width: Int, height: Int, expected: String)
+
+    public var description: String {
+        switch self {
+        case let .emptyBatch(epoch, batch): return "batch \(batch) of epoch \(epoch) has no image"
+        case let .mixedSizes(path, width, height, expected):
+            return "\(path) is \(width)x\(height) after preprocessing; the batch needs \(expected)"
+        }
+    }
+}
