@@ -84,18 +84,24 @@ struct Unpickler {
             var items: [PickleValue] = []
             for _ in 0..<count { items.insert(try pop(), at: 0) }
             push(try makeTuple(items))
-        case .tuple: push(try makeTuple(try popToMark()))
+        case .tuple:
+            let items = try popToMark()
+            push(try makeTuple(items))
         case .empty_list: push(.list(PickleList()))
         case .empty_dict: push(.dict(PickleDict()))
         case .append:
             let item = try pop()
             try append([item])
-        case .appends: try append(try popToMark())
+        case .appends:
+            let items = try popToMark()
+            try append(items)
         case .setitem:
             let value = try pop()
             let key = try pop()
             try setItems([key, value])
-        case .setitems: try setItems(try popToMark())
+        case .setitems:
+            let items = try popToMark()
+            try setItems(items)
         case .binput: try memoize(index: Int(try cursor.byte("memo index")))
         case .long_binput: try memoize(index: Int(try cursor.littleEndian(UInt32.self, "memo index")))
         case .memoize: try memoize(index: memo.count)
