@@ -10,8 +10,8 @@ struct ByteCursor {
     init(bytes: [UInt8], source: String, start: Int = 0, end: Int? = nil) {
         self.bytes = bytes
         self.source = source
-        self.position = start
         self.end = min(end ?? bytes.count, bytes.count)
+        self.position = min(max(0, start), self.end)  // a start past the end reads nothing
     }
 
     var remaining: Int { end - position }

@@ -15,8 +15,8 @@ public struct NamedArray: Sendable, Equatable {
         self.values = values
     }
 
-    /// Number of elements the shape describes.
-    public var elementCount: Int { shape.reduce(1, *) }
+    /// Number of elements the shape describes (`Int.max` if the product overflows).
+    public var elementCount: Int { StridedLayout.elementCount(shape) ?? .max }
 }
 
 /// Tensors by their state-dict key (e.g. `"features.conv0.weight"`).

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Turns an unpickled checkpoint object plus its storage bytes into a `StateDict`.
 ///
 /// The state dict is the top-level dict if all its values are tensors; otherwise the first of
@@ -40,8 +42,11 @@ enum StateDictAssembly {
     /// Decodes each tensor from its storage's bytes (`storageRanges[key]` in `bytes`, sized by the caller).
     static func materialize(_ entries: [(name: String, tensor: TensorReference)], bytes: [UInt8],
                             storageRanges: [String: Range<Int>], source: String) throws -> StateDict {
-        let available = storageRanges.values.reduce(0) { $0 + $1.count }
-        var budget = maximumExpansion * available
+        var available: [String: Int] = [:]
+        for (_, tensor) in entries where storageRanges[tensor.storage.key] != nil {
+            available[tensor.storage.key] = tensor.storage.elementCount
+        }
+        var budget = maximumExpansion * available.values.reduce(0, +)
         var decoded: [String: [Float]] = [:]
         var result: StateDict = [:]
         for (name, tensor) in entries {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A read-only view of the STORED entries of a zip archive (PyTorch writes checkpoints uncompressed),
 /// located through the central directory, with zip64 fields, and CRC-32 checked on access.
 struct ZipArchive {

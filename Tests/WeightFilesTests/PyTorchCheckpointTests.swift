@@ -13,6 +13,11 @@ final class PyTorchCheckpointTests: XCTestCase {
         XCTAssertEqual(loaded, try Fixtures.expected("small"))
     }
 
+    func testProtocol4PickleLoadsExactly() throws {
+        let loaded = try PyTorchCheckpoint.read(from: Fixtures.url("small_protocol4_zip.pt"))
+        XCTAssertEqual(loaded, try Fixtures.expected("small"))
+    }
+
     func testHandComputedEntries() throws {
         let loaded = try PyTorchCheckpoint.read(from: Fixtures.url("small_zip.pt"))
         // torch.arange(20).reshape(4, 5)[1:3, 1:4] / 8: storage offset 6, strides (5, 1).
@@ -40,7 +45,7 @@ final class PyTorchCheckpointTests: XCTestCase {
     }
 
     func testTruncatedCheckpointsFailCleanly() throws {
-        for name in ["small_zip.pt", "small_legacy.pt", "nested_zip.pt", "densenet_style_legacy.pth"] {
+        for name in ["small_zip.pt", "small_legacy.pt", "small_protocol4_zip.pt", "densenet_style_legacy.pth"] {
             let data = try Fixtures.data(name)
             for length in stride(from: 0, to: data.count, by: 7) {
                 assertWeightFileError(try PyTorchCheckpoint.read(data: data.prefix(length), source: name))

@@ -76,6 +76,7 @@ final class SafeTensorsTests: XCTestCase {
             ("wrong field type", safetensors(header: #"{"a":{"dtype":"F32","shape":"2","data_offsets":[0,8]}}"#, buffer: eight), "a.shape"),
             ("unknown dtype", safetensors(header: #"{"a":{"dtype":"C64","shape":[1],"data_offsets":[0,8]}}"#, buffer: eight), "C64"),
             ("empty", Data(), "header length"),
+            ("deeply nested JSON", safetensors(header: String(repeating: "[", count: 100_000), buffer: []), "header is not valid"),
         ]
         for (label, data, fragment) in cases {
             let error = assertWeightFileError(try SafeTensors.decode(data, source: label))

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A restricted pickle machine for checkpoint files (untrusted input).
 ///
 /// It implements only the opcodes that pickled state dicts use, resolves only allowlisted globals
