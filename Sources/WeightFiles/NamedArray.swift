@@ -10,6 +10,7 @@ public struct NamedArray: Sendable, Equatable {
     /// `shape.reduce(1, *)` values, row-major.
     public var values: [Float]
 
+    /// A tensor of `shape` holding `values` in row-major order (their count should be the shape's product).
     public init(shape: [Int], values: [Float]) {
         self.shape = shape
         self.values = values

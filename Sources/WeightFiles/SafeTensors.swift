@@ -16,6 +16,7 @@ public enum SafeTensors {
         public var tensors: StateDict
         public var metadata: [String: String]
 
+        /// Tensors by name plus string metadata (stored under `__metadata__`).
         public init(tensors: StateDict, metadata: [String: String] = [:]) {
             self.tensors = tensors
             self.metadata = metadata

@@ -64,6 +64,30 @@ final class PyTorchCheckpointTests: XCTestCase {
         XCTAssertTrue(error?.description.contains("CRC-32") ?? false, String(describing: error))
     }
 
+    /// PyTorch's zip has no archive comment, so its end-of-central-directory record is the last 22 bytes.
+    private func patched(_ bytes: [UInt8], littleEndian value: UInt64, width: Int, at offset: Int) -> [UInt8] {
+        var copy = bytes
+        for index in 0..<width { copy[offset + index] = UInt8(truncatingIfNeeded: value >> (8 * index)) }
+        return copy
+    }
+
+    func testZip64RecordsAreFollowedWhenClassicFieldsSaturate() throws {
+        let bytes = [UInt8](try Fixtures.data("small_zip.pt"))
+        let record = bytes.count - 22
+        // Saturated entry counts and directory offset send the reader to the zip64 record PyTorch also wrote.
+        var saturated = patched(bytes, littleEndian: 0xFFFF_FFFF, width: 4, at: record + 8)
+        saturated = patched(saturated, littleEndian: 0xFFFF_FFFF, width: 4, at: record + 16)
+        XCTAssertEqual(try PyTorchCheckpoint.read(data: Data(saturated), source: "zip64.pt"), try Fixtures.expected("small"))
+    }
+
+    func testCompressedMembersAreRejectedClearly() throws {
+        let bytes = [UInt8](try Fixtures.data("small_zip.pt"))
+        let directory = Int(ByteCursor.littleEndian(UInt32.self, in: bytes, at: bytes.count - 22 + 16))
+        let deflated = patched(bytes, littleEndian: 8, width: 2, at: directory + 10)  // first member's method
+        let error = assertWeightFileError(try PyTorchCheckpoint.read(data: Data(deflated), source: "deflated.pt"))
+        XCTAssertTrue(error?.description.contains("deflate-compressed") ?? false, String(describing: error))
+    }
+
     func testRandomByteFlipsNeverCrash() throws {
         var stream = TestByteStream(seed: 2026)
         for name in ["small_zip.pt", "small_legacy.pt", "densenet_style_legacy.pth"] {
