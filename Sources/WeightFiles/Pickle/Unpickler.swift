@@ -4,8 +4,9 @@ import Foundation
 ///
 /// It implements only the opcodes that pickled state dicts use, resolves only allowlisted globals
 /// (`AllowedGlobal`), and calls nothing: "calling" an allowed global builds a dict or a tensor
-/// description. Every read is bounds-checked, every object lives in memory the file paid for byte by
-/// byte, and object nesting is bounded by `maximumDepth`.
+/// description. Every read is bounds-checked (a length past the end is `.truncated` at its offset); the
+/// stack and the memo gain at most one entry per opcode, so they are bounded by the pickle's length;
+/// lists and dicts are frozen once nested, so objects form no cycles and nest at most `maximumDepth` deep.
 struct Unpickler {
     /// Deepest nesting of tuples, lists and dicts accepted (state dicts need 3 or 4).
     static let maximumDepth = 100
