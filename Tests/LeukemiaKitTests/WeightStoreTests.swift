@@ -1,0 +1,93 @@
+import Foundation
+import SyntheticData
+import WeightFiles
+import XCTest
+@testable import LeukemiaKit
+
+/// Importing, storing and downloading pretrained weights.
+final class WeightStoreTests: XCTestCase {
+    private let expected: [String: [Int]] = ["conv.weight": [2, 1, 1, 1], "fc.bias": [3]]
+
+    private func checkpoint(_ tensors: StateDict, in folder: URL, name: String) throws -> URL {
+        let file = folder.appendingPathComponent(name)
+        try SafeTensors.write(tensors, to: file)
+        return file
+    }
+
+    private let good: StateDict = ["conv.weight": NamedArray(shape: [2, 1, 1, 1], values: [1, 2]),
+                                   "fc.bias": NamedArray(shape: [3], values: [3, 4, 5])]
+
+    func testImportStoresCheckedWeightsWithTheirProvenance() throws {
+        let folder = try TemporaryFolder(self)
+        let store = WeightStore(folder: folder.url.appendingPathComponent("store"))
+        let source = try checkpoint(good, in: folder.url, name: "tiny.safetensors")
+        try store.importWeights(architecture: "tiny", from: source, expectedShapes: expected)
+        let loaded = try store.load(architecture: "tiny")
+        XCTAssertEqual(loaded.stateDict, good)
+        XCTAssertEqual(loaded.metadata["source"], "tiny.safetensors")
+        XCTAssertEqual(loaded.metadata["source_sha256"], try SHA256.hash(fileAt: source).hexString)
+        XCTAssertEqual(store.importedArchitectures(), ["tiny"])
+        XCTAssertEqual(try store.verify(architecture: "tiny", expectedShapes: expected).scalarCount, 5)
+    }
+
+    func testAWrongCheckpointIsRefusedWithEveryFaultyKeyAndNothingIsStored() throws {
+        let folder = try TemporaryFolder(self)
+        let store = WeightStore(folder: folder.url.appendingPathComponent("store"))
+        let wrong: StateDict = ["conv.weight": NamedArray(shape: [2, 1, 1, 2], values: [1, 2, 3, 4]),
+                                "head.weight": NamedArray(shape: [1], values: [0])]
+        let source = try checkpoint(wrong, in: folder.url, name: "wrong.safetensors")
+        XCTAssertThrowsError(try store.importWeights(architecture: "tiny", from: source, expectedShapes: expected)) { error in
+            let message = "\(error)"
+            for fault in ["fc.bias", "head.weight", "conv.weight"] { XCTAssertTrue(message.contains(fault), message) }
+        }
+        XCTAssertEqual(store.importedArchitectures(), [])
+        XCTAssertThrowsError(try store.load(architecture: "tiny")) { error in
+            XCTAssertTrue("\(error)".contains("leukemia weights import tiny"), "\(error)")
+        }
+    }
+
+    func testWeightsOfAnotherArchitectureAreNotUsed() throws {
+        let folder = try TemporaryFolder(self)
+        let store = WeightStore(folder: folder.url)
+        let source = try checkpoint(good, in: folder.url, name: "tiny.safetensors")
+        try store.importWeights(architecture: "tiny", from: source, expectedShapes: expected)
+        try FileManager.default.copyItem(at: store.file(for: "tiny"), to: store.file(for: "other"))
+        XCTAssertThrowsError(try store.load(architecture: "other")) { error in
+            XCTAssertEqual(error as? WeightStoreError,
+                           .wrongArchitecture(file: store.file(for: "other").path, recorded: "tiny", requested: "other"))
+        }
+    }
+
+    func testDefaultFolderFollowsTheEnvironment() {
+        XCTAssertEqual(WeightStore.defaultFolder(environment: ["LEUKEMIA_WEIGHTS_CACHE": "/w"]).path, "/w")
+        XCTAssertEqual(WeightStore.defaultFolder(environment: ["XDG_CACHE_HOME": "/c"]).path, "/c/leukemia/weights")
+    }
+
+    func testHashPrefixesAreReadFromTorchvisionNames() {
+        XCTAssertEqual(WeightDownloader.hashPrefix(inFileName: "densenet201-c1103571.pth"), "c1103571")
+        XCTAssertEqual(WeightDownloader.hashPrefix(inFileName: "vgg16_bn-6c64b313.pth"), "6c64b313")
+        XCTAssertNil(WeightDownloader.hashPrefix(inFileName: "model.pth"))
+        XCTAssertNil(WeightDownloader.hashPrefix(inFileName: "my-model.pth"))
+    }
+
+    func testDownloadChecksTheHashPrefixAgainstALoopbackServer() throws {
+        let folder = try TemporaryFolder(self)
+        let payload = Data((0..<10_000).map { UInt8($0 % 251) })
+        let prefix = String(SHA256.hash(payload).hexString.prefix(8))
+        let server = try LoopbackHTTPServer(files: ["/models/tiny-\(prefix).pth": payload,
+                                                    "/models/tiny-00000000.pth": payload])
+        defer { server.stop() }
+
+        let file = try WeightDownloader.download(server.url("/models/tiny-\(prefix).pth"), into: folder.url)
+        XCTAssertEqual(try Data(contentsOf: file), payload)
+
+        XCTAssertThrowsError(try WeightDownloader.download(server.url("/models/tiny-00000000.pth"), into: folder.url)) { error in
+            XCTAssertTrue("\(error)".contains("00000000"), "\(error)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.url.appendingPathComponent("tiny-00000000.pth").path),
+                       "a file failing the check is deleted")
+        XCTAssertThrowsError(try WeightDownloader.download(server.url("/models/absent-12345678.pth"), into: folder.url)) { error in
+            XCTAssertTrue("\(error)".contains("404"), "\(error)")
+        }
+    }
+}
