@@ -27,11 +27,12 @@ let package = Package(
         systemLibrary("CXGBoost", apt: "libxgboost-dev"),
         systemLibrary("CDNNL", apt: "libdnnl-dev"),
         systemLibrary("COpenBLAS", apt: "libopenblas-dev"),
+        systemLibrary("CZlib", apt: "zlib1g-dev"),
 
         .target(name: "Randomness"),
         .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG", "Randomness"], swiftSettings: fastMath),
         .target(name: "ClassicML", dependencies: ["Imaging", "CLibSVM", "CXGBoost", "Randomness"], swiftSettings: fastMath),
-        .target(name: "WeightFiles"),
+        .target(name: "WeightFiles", dependencies: ["CZlib"]),
         .target(name: "Tensors", dependencies: ["CDNNL", "COpenBLAS", "Randomness"], swiftSettings: fastMath),
         .target(name: "NeuralNetworks", dependencies: ["Tensors", "Randomness", "WeightFiles"], swiftSettings: fastMath),
         .target(name: "ModelZoo", dependencies: ["NeuralNetworks", "Tensors", "WeightFiles"], swiftSettings: fastMath),

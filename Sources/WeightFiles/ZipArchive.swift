@@ -1,14 +1,17 @@
 import Foundation
 
-/// A read-only view of the STORED entries of a zip archive (PyTorch writes checkpoints uncompressed),
-/// located through the central directory, with zip64 fields, and CRC-32 checked on access.
+/// A read-only view of the entries of a zip archive, located through the central directory, with
+/// zip64 fields, and CRC-32 checked on access. Checkpoints are read in place (PyTorch stores their
+/// members uncompressed); `extract` also inflates deflate-compressed members, as wheels hold them.
 struct ZipArchive {
     /// One member of the archive.
     struct Entry {
         let name: String
-        /// Where the member's bytes lie in the archive.
+        /// Where the member's (possibly compressed) bytes lie in the archive.
         let data: Range<Int>
         let crc32: UInt32
+        let isDeflated: Bool
+        let uncompressedSize: Int
     }
 
     let source: String
@@ -41,9 +44,13 @@ struct ZipArchive {
         }
     }
 
-    /// The bytes of member `name` after checking its CRC-32, or nil if there is no such member.
+    /// Where the bytes of the stored member `name` lie, after checking its CRC-32, or nil if there
+    /// is no such member; a compressed member is an error (read it with `extract`).
     func contents(of name: String) throws -> Range<Int>? {
         guard let entry = entries[name] else { return nil }
+        guard !entry.isDeflated else {
+            throw bad(entry.data.lowerBound, "member \(name) is deflate-compressed; checkpoint members must be stored")
+        }
         guard CRC32.checksum(bytes[entry.data]) == entry.crc32 else {
             throw bad(entry.data.lowerBound, "member \(name) fails its CRC-32 check (corrupt file)")
         }
@@ -114,14 +121,14 @@ struct ZipArchive {
         _ = try cursor.take(commentLength, "comment")
         guard let name = String(bytes: bytes[nameRange], encoding: .utf8) else { throw bad(start, "member name is not UTF-8") }
         guard flags & 1 == 0 else { throw bad(start, "member \(name) is encrypted") }
-        guard method == 0 else {
-            let kind = method == 8 ? "deflate-compressed" : "compressed with method \(method)"
-            throw bad(start, "member \(name) is \(kind); only stored (uncompressed) members, as PyTorch writes them, are supported")
+        guard method == 0 || method == 8 else {
+            throw bad(start, "member \(name) is compressed with method \(method); only stored and deflate members are supported")
         }
         try applyZip64(extra, to: &size, &compressedSize, &localOffset)
-        guard size == compressedSize else { throw bad(start, "stored member \(name) has differing sizes") }
-        let data = try localData(at: localOffset, size: size, name: name)
-        return Entry(name: name, data: data, crc32: crc)
+        guard method == 8 || size == compressedSize else { throw bad(start, "stored member \(name) has differing sizes") }
+        guard size <= UInt64(Int32.max) else { throw bad(start, "member \(name) declares \(size) bytes, more than 2 GiB") }
+        let data = try localData(at: localOffset, size: compressedSize, name: name)
+        return Entry(name: name, data: data, crc32: crc, isDeflated: method == 8, uncompressedSize: Int(size))
     }
 
     /// Replaces saturated 32-bit fields with their zip64 extra-field values, in the order the spec gives.

@@ -1,0 +1,2 @@
+// The C API of the Debian package that provides zlib.h, seen from Swift.
+#include <zlib.h>
