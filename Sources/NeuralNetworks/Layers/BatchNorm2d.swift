@@ -32,9 +32,9 @@ public final class BatchNorm2d: Layer {
         self.epsilon = epsilon
     }
 
-    public var localParameters: [(name: String, parameter: Parameter)] { [("weight", weight), ("bias", bias)] }
+    public var localParameters: [NamedParameter] { [("weight", weight), ("bias", bias)] }
 
-    public var localBuffers: [(name: String, buffer: Buffer)] {
+    public var localBuffers: [NamedBuffer] {
         [("running_mean", Buffer(statistics, \.mean)), ("running_var", Buffer(statistics, \.variance)),
          ("num_batches_tracked", Buffer(self, \.batchesTrackedTensor))]
     }
