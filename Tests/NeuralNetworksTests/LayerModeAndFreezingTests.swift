@@ -38,14 +38,14 @@ final class LayerModeAndFreezingTests: XCTestCase {
         }
         XCTAssertEqual(norm.statistics.mean.scalars[0], 0.3, accuracy: 1e-6)            // 0.9 · 0 + 0.1 · 3
         XCTAssertEqual(norm.statistics.variance.scalars[0], 0.9 + 1.4 / 3, accuracy: 1e-6) // 0.9 · 1 + 0.1 · 14/3
-        XCTAssertEqual(norm.batchesTracked, 1)
+        XCTAssertEqual(norm.numBatchesTracked.scalar, 1)
 
         let model = Sequential(norm)
         model.eval()
         XCTAssertFalse(norm.isTraining)
         let first = norm(input), second = norm(input)
         XCTAssertEqual(first.scalars, second.scalars)
-        XCTAssertEqual(norm.batchesTracked, 1)
+        XCTAssertEqual(norm.numBatchesTracked.scalar, 1)
         let runningScale = 1 / (0.9 + 1.4 / 3 + 1e-5 as Float).squareRoot()
         for (actual, x) in zip(first.scalars, [Float(1), 2, 3, 6]) {
             XCTAssertEqual(actual, (x - 0.3) * runningScale, accuracy: 1e-5)
