@@ -34,6 +34,12 @@ final class LayerComputationTests: XCTestCase {
         XCTAssertEqual(try AdaptiveAvgPool2d(outputSize: 2)(input).scalars, [1, 2, 3, 6])
         let four = Tensor(shape: [1, 4, 4, 1]) { for i in $0.indices { $0[i] = Float(i) } }
         XCTAssertEqual(try AdaptiveAvgPool2d(outputSize: 2)(four).scalars, [2.5, 4.5, 10.5, 12.5])
+        // PyTorch's overlapping windows: 3 -> 2 averages rows 0..<2 and 1..<3; 1 -> 3 repeats.
+        let three = Tensor(shape: [1, 3, 1, 1]) { for i in $0.indices { $0[i] = Float(i * i) } }   // 0, 1, 4
+        XCTAssertEqual(try AdaptiveAvgPool2d(outputSize: 2)(three).shape, [1, 2, 2, 1])
+        XCTAssertEqual(try AdaptiveAvgPool2d(outputSize: 2)(three).scalars, [0.5, 0.5, 2.5, 2.5])
+        XCTAssertEqual(try AdaptiveAvgPool2d(outputSize: 3)(try Tensor(shape: [1, 1, 1, 2], scalars: [5, 7])).scalars,
+                       Array(repeating: [Float(5), 7], count: 9).flatMap { $0 })
     }
 
     func testDefaultInitializationBoundsAndSeeding() throws {
