@@ -119,4 +119,23 @@ final class CheckpointTests: XCTestCase {
             XCTAssertEqual(error as? CheckpointError, .foreignParameter(index: 0))
         }
     }
+
+    func testMalformedCheckpointKeysAndMetadataAreNamed() throws {
+        let model = try makeSmallCNN(seed: 1)
+        let optimizer = try Adam(parameters: model.parameters())
+        let url = directory.appendingPathComponent("edited.safetensors")
+        try TrainingCheckpoint.save(model: model, optimizer: optimizer, to: url)
+        var contents = try SafeTensors.readContents(from: url)
+        contents.tensors["optimizer.exp_avg"] = NamedArray(shape: [1], values: [0])
+        try SafeTensors.write(contents.tensors, metadata: contents.metadata, to: url)
+        XCTAssertThrowsError(try TrainingCheckpoint.load(into: model, optimizer: optimizer, from: url)) { error in
+            XCTAssertEqual(error as? CheckpointError, .unexpectedKey(source: url.path, key: "optimizer.exp_avg"))
+        }
+        contents.tensors["optimizer.exp_avg"] = nil
+        contents.metadata["optimizer.learning_rate"] = "fast"
+        try SafeTensors.write(contents.tensors, metadata: contents.metadata, to: url)
+        XCTAssertThrowsError(try TrainingCheckpoint.load(into: model, optimizer: optimizer, from: url)) { error in
+            XCTAssertEqual(error as? CheckpointError, .missingMetadata(source: url.path, key: "optimizer.learning_rate"))
+        }
+    }
 }
