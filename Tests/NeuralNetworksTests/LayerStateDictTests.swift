@@ -73,6 +73,13 @@ final class LayerStateDictTests: XCTestCase {
             XCTAssertEqual(mismatch.misshaped.first?.found, [4, 2])
         }
         XCTAssertEqual(model.stateDict(), before)
+
+        var inconsistent = before
+        inconsistent["1.bias"] = NamedArray(shape: [4], values: [1, 2, 3])
+        XCTAssertThrowsError(try model.loadStateDict(inconsistent)) { error in
+            XCTAssertEqual(error as? LayerError, .inconsistentArray(key: "1.bias", shape: [4], valueCount: 3))
+        }
+        XCTAssertEqual(model.stateDict(), before)
     }
 
     func testLoadStateDictReplacesParametersAndBuffers() throws {
@@ -84,7 +91,7 @@ final class LayerStateDictTests: XCTestCase {
         try target.loadStateDict(state)
         XCTAssertEqual(target.stateDict(), state)
         let norm = try XCTUnwrap(target.layers[1].layer as? BatchNorm2d)
-        XCTAssertEqual(norm.batchesTracked, 7)
+        XCTAssertEqual(norm.numBatchesTracked.scalar, 7)
         XCTAssertEqual(norm.statistics.mean.scalars, [1, 2, 3, 4])
     }
 }
