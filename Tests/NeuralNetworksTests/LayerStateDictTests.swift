@@ -47,6 +47,18 @@ final class LayerStateDictTests: XCTestCase {
             "features.denseblock1.denselayer1.norm1.running_mean", "features.denseblock1.denselayer1.norm1.running_var",
             "features.denseblock1.denselayer1.norm1.num_batches_tracked",
         ])
+        XCTAssertEqual(model.namedLayers().map(\.name), [
+            "", "features", "features.conv0", "features.norm0", "features.denseblock1", "features.denseblock1.denselayer1",
+            "features.denseblock1.denselayer1.norm1", "features.denseblock1.denselayer1.conv1", "classifier",
+        ])
+    }
+
+    func testASharedLayerIsListedUnderBothNamesButOptimizedOnce() throws {
+        var generator = SeededGenerator(seed: 4)
+        let shared = try Linear(inFeatures: 2, outFeatures: 2, generator: &generator)
+        let model = Sequential(shared, ReLU(), shared)
+        XCTAssertEqual(model.namedParameters().map(\.name), ["0.weight", "0.bias", "2.weight", "2.bias"])
+        XCTAssertEqual(model.parameters().map(ObjectIdentifier.init), [shared.weight, shared.bias!].map(ObjectIdentifier.init))
     }
 
     func testRepeatedChildNameIsRejected() throws {
