@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "Tensors", dependencies: ["CDNNL", "COpenBLAS", "Randomness"], swiftSettings: fastMath),
         .target(name: "NeuralNetworks", dependencies: ["Tensors", "Randomness", "WeightFiles"], swiftSettings: fastMath),
         .target(name: "ModelZoo", dependencies: ["NeuralNetworks", "Tensors", "WeightFiles"], swiftSettings: fastMath),
-        .target(name: "LeukemiaKit", dependencies: ["Imaging", "ClassicML", "Randomness", "Tensors", "WeightFiles"]),
+        .target(name: "LeukemiaKit", dependencies: ["Imaging", "ClassicML", "Randomness", "Tensors", "WeightFiles", "NeuralNetworks", "ModelZoo"]),
         .executableTarget(name: "leukemia", dependencies: [
             "LeukemiaKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -52,7 +52,8 @@ let package = Package(
         .testTarget(name: "WeightFilesTests", dependencies: ["WeightFiles"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ModelZooTests", dependencies: ["ModelZoo"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LeukemiaKitTests", dependencies: ["LeukemiaKit", "SyntheticData", "WeightFiles"]),
+        .testTarget(name: "LeukemiaKitTests", dependencies: ["LeukemiaKit", "SyntheticData", "WeightFiles", "ModelZoo"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "CommandLineTests", dependencies: ["LeukemiaKit", "SyntheticData"]),
     ],
     swiftLanguageModes: [.v5]

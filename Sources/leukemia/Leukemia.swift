@@ -5,6 +5,6 @@ struct Leukemia: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leukemia",
         abstract: "Classify acute lymphoblastic leukemia subtypes (Benign, Early, Pre, Pro) from blood smear images.",
-        subcommands: [DatasetCommand.self, TrainCommand.self, EvaluateCommand.self, PredictCommand.self]
+        subcommands: [DatasetCommand.self, TrainCommand.self, EvaluateCommand.self, PredictCommand.self, WeightsCommand.self]
     )
 }

@@ -91,3 +91,24 @@ final class WeightStoreTests: XCTestCase {
         }
     }
 }
+
+/// `fetch` end to end: a whole network's checkpoint served on loopback, hash-checked and imported.
+final class WeightFetchTests: XCTestCase {
+    func testFetchDownloadsChecksAndImportsAWholeNetwork() throws {
+        let folder = try TemporaryFolder(self)
+        let source = try PretrainedWeightSource.named("efficientnet-lite0")
+        let network = try source.makeImageNetNetwork()
+        let checkpoint = try SafeTensors.encode(SafeTensors.Contents(tensors: network.stateDict()))
+        let prefix = String(SHA256.hash(checkpoint).hexString.prefix(8))
+        let server = try LoopbackHTTPServer(files: ["/models/efficientnet-lite0-\(prefix).safetensors": checkpoint])
+        defer { server.stop() }
+        let store = WeightStore(folder: folder.url.appendingPathComponent("store"))
+
+        let imported = try PretrainedWeightInstaller.fetch(
+            source, url: server.url("/models/efficientnet-lite0-\(prefix).safetensors"), store: store,
+            expectedShapes: try source.imageNetShapes()) { _ in }
+        XCTAssertEqual(imported.stateDict, network.stateDict())
+        XCTAssertEqual(try store.load(architecture: "efficientnet-lite0").metadata["source_sha256"],
+                       SHA256.hash(checkpoint).hexString)
+    }
+}
