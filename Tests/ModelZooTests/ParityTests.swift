@@ -41,6 +41,7 @@ final class ParityTests: XCTestCase {
         try network.loadStateDict(Fixture.stateDict(fixture))
         network.eval()
         let expected = try Fixture.expectedOutputs(fixture)
+        XCTAssertEqual(network.featureMapNames, try Fixture.stageNames(fixture), "\(fixture) stages", file: file, line: line)
         let input = try Fixture.input()
         try Tensor.withoutGradients {
             assertClose(network(input), try XCTUnwrap(expected["logits"]), "\(fixture) logits", file: file, line: line)
