@@ -92,9 +92,9 @@ public final class ConvNeXt: ImageClassifierNetwork {
             branch = try Sequential(named: [("0", depthwise), ("2", norm), ("3", expand), ("4", GELU()), ("5", project)])
         }
 
-        public var localParameters: [(name: String, parameter: Parameter)] { [("layer_scale", layerScale)] }
+        public var localParameters: [NamedParameter] { [("layer_scale", layerScale)] }
 
-        public var children: [(name: String, layer: any Layer)] {
+        public var children: [NamedLayer] {
             [("block", branch), ("stochastic_depth", stochasticDepth)]
         }
 
@@ -117,7 +117,7 @@ public final class ConvNeXt: ImageClassifierNetwork {
             output = try Linear(inFeatures: channels, outFeatures: classCount, generator: &generator)
         }
 
-        public var children: [(name: String, layer: any Layer)] { [("0", norm), ("2", output)] }
+        public var children: [NamedLayer] { [("0", norm), ("2", output)] }
 
         /// `pooled [batch, channels]` -> `[batch, classCount]`.
         public func callAsFunction(_ pooled: Tensor) -> Tensor { output(norm(pooled)) }
@@ -188,7 +188,7 @@ public final class ConvNeXt: ImageClassifierNetwork {
         }
     }
 
-    public var children: [(name: String, layer: any Layer)] {
+    public var children: [NamedLayer] {
         [("features", features), ("classifier", classifier)]
     }
 

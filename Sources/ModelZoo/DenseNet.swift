@@ -61,7 +61,7 @@ public final class DenseNet: ImageClassifierNetwork {
             dropoutGenerator = SeededGenerator(seed: generator.next())
         }
 
-        public var children: [(name: String, layer: any Layer)] {
+        public var children: [NamedLayer] {
             [("norm1", norm1), ("relu1", ReLU()), ("conv1", conv1), ("norm2", norm2), ("relu2", ReLU()), ("conv2", conv2)]
         }
 
@@ -87,7 +87,7 @@ public final class DenseNet: ImageClassifierNetwork {
             }
         }
 
-        public var children: [(name: String, layer: any Layer)] {
+        public var children: [NamedLayer] {
             layers.enumerated().map { ("denselayer\($0.offset + 1)", $0.element) }
         }
 
@@ -113,7 +113,7 @@ public final class DenseNet: ImageClassifierNetwork {
             pool = try AvgPool2d(kernelSize: 2, stride: 2)
         }
 
-        public var children: [(name: String, layer: any Layer)] {
+        public var children: [NamedLayer] {
             [("norm", norm), ("relu", ReLU()), ("conv", conv), ("pool", pool)]
         }
 
@@ -176,7 +176,7 @@ public final class DenseNet: ImageClassifierNetwork {
         self.configuration = configuration
     }
 
-    public var children: [(name: String, layer: any Layer)] {
+    public var children: [NamedLayer] {
         [("features", features), ("classifier", classifier)]
     }
 

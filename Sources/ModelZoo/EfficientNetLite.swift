@@ -114,8 +114,8 @@ public final class EfficientNetLite: ImageClassifierNetwork {
             dropConnect = try StochasticDepth(probability: hasResidual ? dropConnectRate : 0, mode: .row, seed: generator.next())
         }
 
-        public var children: [(name: String, layer: any Layer)] {
-            var result: [(name: String, layer: any Layer)] = []
+        public var children: [NamedLayer] {
+            var result: [NamedLayer] = []
             if let expandConv, let bn0 { result += [("_expand_conv", expandConv), ("_bn0", bn0)] }
             result += [("_depthwise_conv", depthwiseConv), ("_bn1", bn1), ("_project_conv", projectConv), ("_bn2", bn2),
                        ("_drop_connect", dropConnect)]
@@ -196,7 +196,7 @@ public final class EfficientNetLite: ImageClassifierNetwork {
         self.configuration = configuration
     }
 
-    public var children: [(name: String, layer: any Layer)] {
+    public var children: [NamedLayer] {
         [("_conv_stem", convStem), ("_bn0", bn0), ("_blocks", blocks), ("_conv_head", convHead), ("_bn1", bn1),
          ("_dropout", dropout), ("_fc", fc)]
     }

@@ -79,7 +79,7 @@ public final class VGG: ImageClassifierNetwork {
             output = try Linear(inFeatures: width, outFeatures: configuration.classCount, generator: &generator)
         }
 
-        public var children: [(name: String, layer: any Layer)] {
+        public var children: [NamedLayer] {
             [("0", hidden1), ("1", ReLU()), ("2", dropout1), ("3", hidden2), ("4", ReLU()), ("5", dropout2), ("6", output)]
         }
 
@@ -96,7 +96,7 @@ public final class VGG: ImageClassifierNetwork {
     public let configuration: Configuration
     /// Convolutions, norms, ReLUs and poolings, named "0", "1", ... as in `make_layers`.
     public let features: Sequential
-    private let avgpool = AdaptiveAveragePooling(outputSize: 7)
+    private let avgpool: AdaptiveAvgPool2d
     private let flatten = Flatten()
     public let classifier: Classifier
     public let featureMapNames: [String]
@@ -132,6 +132,7 @@ public final class VGG: ImageClassifierNetwork {
             }
         }
         features = Sequential(layers)
+        avgpool = try AdaptiveAvgPool2d(outputSize: 7)
         classifier = try Classifier(inFeatures: channels * 7 * 7, configuration: configuration, generator: &generator)
         for linear in [classifier.hidden1, classifier.hidden2, classifier.output] {
             TorchvisionInitialization.normal(linear.weight, standardDeviation: 0.01, generator: &generator)
@@ -141,7 +142,7 @@ public final class VGG: ImageClassifierNetwork {
         self.configuration = configuration
     }
 
-    public var children: [(name: String, layer: any Layer)] {
+    public var children: [NamedLayer] {
         [("features", features), ("avgpool", avgpool), ("classifier", classifier)]
     }
 
