@@ -57,13 +57,14 @@ extension ImageClassifierNetwork {
 
     /// The logits of `x` together with the feature map `name`, which is returned as a leaf of the
     /// gradient tape: after `logits.backward(seed:)`, its `gradient` holds d(seed · logits)/d(map), as
-    /// Grad-CAM needs. Gradients do not reach the layers before that map in this pass. Call it with
-    /// gradient recording on (not inside `Tensor.withoutGradients`).
-    /// - Throws: `ModelZooError.unknownFeatureMap` when `name` is not in `featureMapNames`.
+    /// Grad-CAM needs. Gradients do not reach the layers before that map in this pass.
+    /// - Throws: `ModelZooError.unknownFeatureMap` when `name` is not in `featureMapNames`;
+    ///   `.gradientsNotRecorded` inside `Tensor.withoutGradients`.
     public func logits(_ x: Tensor, exposing name: String) throws -> (logits: Tensor, featureMap: Tensor) {
         guard featureMapNames.contains(name) else {
             throw ModelZooError.unknownFeatureMap(name: name, available: featureMapNames)
         }
+        guard Tensor.isRecordingGradients else { throw ModelZooError.gradientsNotRecorded(featureMap: name) }
         var exposed: Tensor?
         let logits = head(features(x) { mapName, map in
             guard mapName == name else { return map }

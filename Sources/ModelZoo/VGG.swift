@@ -20,6 +20,7 @@ public final class VGG: ImageClassifierNetwork {
             case maxPool
         }
 
+        /// torchvision's `cfg`, input side first.
         public var items: [Item]
         /// Whether each convolution is followed by `BatchNorm2d` (the `_bn` variants).
         public var batchNorm: Bool
@@ -27,8 +28,10 @@ public final class VGG: ImageClassifierNetwork {
         public var hiddenWidth: Int
         /// The classifier's dropout probability (0.5).
         public var dropout: Float
+        /// Outputs of the head (1000 for ImageNet).
         public var classCount: Int
 
+        /// A configuration with torchvision's classifier defaults.
         public init(items: [Item], batchNorm: Bool, hiddenWidth: Int = 4096, dropout: Float = 0.5, classCount: Int = 1000) {
             self.items = items
             self.batchNorm = batchNorm
@@ -63,10 +66,15 @@ public final class VGG: ImageClassifierNetwork {
     /// torchvision's `classifier`: `0` Linear, `1` ReLU, `2` Dropout, `3` Linear, `4` ReLU,
     /// `5` Dropout, `6` Linear (the head).
     public final class Classifier: Layer {
+        /// `classifier.0`, from the pooled 7 x 7 features.
         public let hidden1: Linear
+        /// `classifier.2`.
         public let dropout1: Dropout
+        /// `classifier.3`.
         public let hidden2: Linear
+        /// `classifier.5`.
         public let dropout2: Dropout
+        /// `classifier.6`, the head.
         public var output: Linear
         public var isTraining = true
 
@@ -88,16 +96,19 @@ public final class VGG: ImageClassifierNetwork {
             dropout2(relu(hidden2(dropout1(relu(hidden1(x))))))
         }
 
+        /// The class scores of the flattened pooled features `x`.
         public func callAsFunction(_ x: Tensor) -> Tensor {
             output(hiddenFeatures(x))
         }
     }
 
+    /// The configuration the network was built from.
     public let configuration: Configuration
     /// Convolutions, norms, ReLUs and poolings, named "0", "1", ... as in `make_layers`.
     public let features: Sequential
     private let avgpool: AdaptiveAvgPool2d
     private let flatten = Flatten()
+    /// The three linear layers.
     public let classifier: Classifier
     public let featureMapNames: [String]
     public var isTraining = true

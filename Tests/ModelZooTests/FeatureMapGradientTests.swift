@@ -31,6 +31,14 @@ final class FeatureMapGradientTests: XCTestCase {
         }
     }
 
+    func testExposingAMapWithoutGradientRecordingIsRejected() throws {
+        let network = try EfficientNetLite(configuration: ParityTests.liteReduced, seed: 1)
+        let input = try Fixture.input()
+        XCTAssertThrowsError(try Tensor.withoutGradients { try network.logits(input, exposing: "head") }) { error in
+            XCTAssertEqual(error as? ModelZooError, .gradientsNotRecorded(featureMap: "head"))
+        }
+    }
+
     private func checkGradient(_ network: some ImageClassifierNetwork, fixture: String, map name: String,
                                throughReLU: Bool, file: StaticString = #filePath, line: UInt = #line) throws {
         let input = try Fixture.input()
