@@ -59,3 +59,20 @@ final class ParityTests: XCTestCase {
         }
     }
 }
+
+/// Training mode, where DenseNet is deterministic: batch statistics and the running-statistics update.
+final class TrainingModeParityTests: XCTestCase {
+    func testDenseNetTrainingForwardUsesBatchStatisticsAndUpdatesRunningOnes() throws {
+        let network = try DenseNet(configuration: ParityTests.denseNetTiny, seed: 1)
+        try network.loadStateDict(Fixture.stateDict("densenet_tiny"))
+        network.train()
+        let expected = try Fixture.expectedOutputs("densenet_tiny")
+        let logits = network(try Fixture.input())
+        assertClose(logits, try XCTUnwrap(expected["train.logits"]), "training-mode logits")
+        let state = network.stateDict()
+        for statistic in ["running_mean", "running_var"] {
+            let actual = try Tensor(XCTUnwrap(state["features.norm0.\(statistic)"]))
+            assertClose(actual, try XCTUnwrap(expected["train.features.norm0.\(statistic)"]), statistic)
+        }
+    }
+}
