@@ -82,7 +82,8 @@ extension ImageClassifierNetwork {
     }
 
     /// Puts a new head for `classCount` classes on the body, with PyTorch's default `nn.Linear`
-    /// initialization drawn from `seed`; the body keeps its weights.
+    /// initialization drawn from `seed`; the body keeps its weights. Build optimizers afterwards:
+    /// the new head has new parameters.
     /// - Throws: `LayerError.invalidConfiguration` for a non-positive class count.
     public func replaceHead(classCount: Int, seed: UInt64) throws {
         var generator = SeededGenerator(seed: seed)

@@ -138,7 +138,7 @@ public final class VGG: ImageClassifierNetwork {
                 layers.append(ReLU())
                 channels = width
             case .maxPool:
-                stageEnds.append("features.\(layers.count - 1)")
+                if !layers.isEmpty { stageEnds.append("features.\(layers.count - 1)") }
                 layers.append(try MaxPool2d(kernelSize: 2, stride: 2))
             }
         }
