@@ -12,12 +12,33 @@ import Tensors
 public final class VGG: ImageClassifierNetwork {
     /// The layer pattern and widths (torchvision's `cfgs` plus the classifier's sizes).
     public struct Configuration: Codable, Equatable, Sendable {
-        /// One entry of torchvision's `cfg` list.
+        /// One entry of torchvision's `cfg` list, coded as in Python: a channel count or `"M"`.
         public enum Item: Codable, Equatable, Sendable {
             /// A 3x3 convolution (padding 1) to this many channels, then [batch norm and] ReLU.
             case convolution(Int)
             /// 2x2 max pooling with stride 2 (`"M"`).
             case maxPool
+
+            /// Decodes a channel count or `"M"`.
+            public init(from decoder: Decoder) throws {
+                let container = try decoder.singleValueContainer()
+                if let width = try? container.decode(Int.self) {
+                    self = .convolution(width)
+                } else if (try? container.decode(String.self)) == "M" {
+                    self = .maxPool
+                } else {
+                    throw DecodingError.dataCorruptedError(in: container, debugDescription: "a VGG cfg entry is a channel count or \"M\"")
+                }
+            }
+
+            /// Encodes a channel count or `"M"`.
+            public func encode(to encoder: Encoder) throws {
+                var container = encoder.singleValueContainer()
+                switch self {
+                case let .convolution(width): try container.encode(width)
+                case .maxPool: try container.encode("M")
+                }
+            }
         }
 
         /// torchvision's `cfg`, input side first.

@@ -1,7 +1,9 @@
+import Foundation
 @testable import ModelZoo
 import NeuralNetworks
 import Randomness
 import Tensors
+import WeightFiles
 import XCTest
 
 /// Configuration arithmetic against values printed by the reference packages, and typed errors.
@@ -62,6 +64,17 @@ final class ConfigurationTests: XCTestCase {
         withNorm.batchNorm = true
         XCTAssertEqual(try VGG(configuration: withNorm, seed: 1).featureMapNames,
                        ["features.5", "features.12", "features.22", "features.32", "features.42"])
+    }
+
+    /// The reduced VGG of the tests is the one the fixture script built (its `cfg` in the metadata).
+    func testVGGItemsCodeAsTorchvisionCfg() throws {
+        let metadata = try SafeTensors.readContents(from: Fixture.url("vgg16_tiny.io.safetensors")).metadata
+        struct ScriptConfig: Decodable { let cfg: [VGG.Configuration.Item] }
+        let decoded = try JSONDecoder().decode(ScriptConfig.self, from: Data(XCTUnwrap(metadata["config"]).utf8))
+        XCTAssertEqual(decoded.cfg, ParityTests.vggTiny.items)
+        let encoded = try JSONEncoder().encode([VGG.Configuration.Item.convolution(64), .maxPool])
+        XCTAssertEqual(String(decoding: encoded, as: UTF8.self), #"[64,"M"]"#)
+        XCTAssertThrowsError(try JSONDecoder().decode([VGG.Configuration.Item].self, from: Data(#"["N"]"#.utf8)))
     }
 
     func testImpossibleConfigurationsAreRejectedWithTypedErrors() {
