@@ -136,8 +136,8 @@ public final class ConvNeXt: ImageClassifierNetwork {
 
     /// The configuration the network was built from.
     public let configuration: Configuration
-    /// Stem, stages and downsamplings, named "0", "1", ... as in torchvision.
-    public let features: Sequential
+    /// torchvision's `features`: stem, stages and downsamplings, named "0", "1", ...
+    public let featureLayers: Sequential
     /// Norm and head.
     public let classifier: Classifier
     public let featureMapNames: [String]
@@ -185,7 +185,7 @@ public final class ConvNeXt: ImageClassifierNetwork {
                                                     kernelSize: 2, stride: 2, generator: &generator)))
             }
         }
-        features = Sequential(layers)
+        featureLayers = Sequential(layers)
         let lastChannels = stages[stages.count - 1].outputChannels ?? stages[stages.count - 1].inputChannels
         classifier = try Classifier(channels: lastChannels, classCount: configuration.classCount, generator: &generator)
         featureMapNames = mapNames
@@ -202,7 +202,7 @@ public final class ConvNeXt: ImageClassifierNetwork {
     }
 
     public var children: [NamedLayer] {
-        [("features", features), ("classifier", classifier)]
+        [("features", featureLayers), ("classifier", classifier)]
     }
 
     public var head: Linear {
@@ -213,7 +213,7 @@ public final class ConvNeXt: ImageClassifierNetwork {
     public var headKey: String { "classifier.2" }
 
     public func features(_ x: Tensor, tap: FeatureMapTap) -> Tensor {
-        let maps = self.features.callAsFunction(x, keyPrefix: "features.", tapping: featureMapNames, with: tap)
+        let maps = featureLayers.callAsFunction(x, keyPrefix: "features.", tapping: featureMapNames, with: tap)
         return classifier.norm(globalAvgPool2d(maps))
     }
 }

@@ -132,8 +132,8 @@ public final class DenseNet: ImageClassifierNetwork {
 
     /// The configuration the network was built from.
     public let configuration: Configuration
-    /// `conv0` ... `norm5`, named as in torchvision.
-    public let features: Sequential
+    /// torchvision's `features`: `conv0` ... `norm5`.
+    public let featureLayers: Sequential
     /// The head.
     public var classifier: Linear
     public let featureMapNames: [String]
@@ -174,10 +174,10 @@ public final class DenseNet: ImageClassifierNetwork {
         }
         layers.append(("norm5", try BatchNorm2d(channels)))
         mapNames.append("features.norm5")
-        features = try Sequential(named: layers)
+        featureLayers = try Sequential(named: layers)
         classifier = try Linear(inFeatures: channels, outFeatures: configuration.classCount, generator: &generator)
         TorchvisionInitialization.zero(classifier.bias)
-        for (_, layer) in features.namedLayers() {
+        for (_, layer) in featureLayers.namedLayers() {
             if let convolution = layer as? Conv2d {
                 TorchvisionInitialization.kaimingNormal(convolution.weight, fan: .input, generator: &generator)
             }
@@ -187,7 +187,7 @@ public final class DenseNet: ImageClassifierNetwork {
     }
 
     public var children: [NamedLayer] {
-        [("features", features), ("classifier", classifier)]
+        [("features", featureLayers), ("classifier", classifier)]
     }
 
     public var head: Linear {
@@ -198,7 +198,7 @@ public final class DenseNet: ImageClassifierNetwork {
     public var headKey: String { "classifier" }
 
     public func features(_ x: Tensor, tap: FeatureMapTap) -> Tensor {
-        let maps = self.features.callAsFunction(x, keyPrefix: "features.", tapping: featureMapNames, with: tap)
+        let maps = featureLayers.callAsFunction(x, keyPrefix: "features.", tapping: featureMapNames, with: tap)
         return globalAvgPool2d(relu(maps))
     }
 }

@@ -90,6 +90,12 @@ extension ImageClassifierNetwork {
         head = try Linear(inFeatures: featureCount, outFeatures: classCount, generator: &generator)
     }
 
+    /// Freezes every parameter except the head's, for training only a new head on a pretrained body
+    /// (`unfreeze()` undoes it).
+    public func freezeBackbone() {
+        for (name, parameter) in namedParameters() { parameter.isFrozen = !isHeadKey(name) }
+    }
+
     /// Loads every key of `stateDict` except the head's (which may be absent or of another class
     /// count) and keeps the current head: a pretrained body under a new head.
     /// - Throws: `StateDictMismatch` when a body key is missing, unexpected or mis-shaped; nothing

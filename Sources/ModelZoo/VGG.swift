@@ -125,8 +125,8 @@ public final class VGG: ImageClassifierNetwork {
 
     /// The configuration the network was built from.
     public let configuration: Configuration
-    /// Convolutions, norms, ReLUs and poolings, named "0", "1", ... as in `make_layers`.
-    public let features: Sequential
+    /// torchvision's `features`: convolutions, norms, ReLUs and poolings, named "0", "1", ... as in `make_layers`.
+    public let featureLayers: Sequential
     private let avgpool: AdaptiveAvgPool2d
     private let flatten = Flatten()
     /// The three linear layers.
@@ -163,7 +163,7 @@ public final class VGG: ImageClassifierNetwork {
                 layers.append(try MaxPool2d(kernelSize: 2, stride: 2))
             }
         }
-        features = Sequential(layers)
+        featureLayers = Sequential(layers)
         avgpool = try AdaptiveAvgPool2d(outputSize: 7)
         classifier = try Classifier(inFeatures: channels * 7 * 7, configuration: configuration, generator: &generator)
         for linear in [classifier.hidden1, classifier.hidden2, classifier.output] {
@@ -175,7 +175,7 @@ public final class VGG: ImageClassifierNetwork {
     }
 
     public var children: [NamedLayer] {
-        [("features", features), ("avgpool", avgpool), ("classifier", classifier)]
+        [("features", featureLayers), ("avgpool", avgpool), ("classifier", classifier)]
     }
 
     public var head: Linear {
@@ -186,7 +186,7 @@ public final class VGG: ImageClassifierNetwork {
     public var headKey: String { "classifier.6" }
 
     public func features(_ x: Tensor, tap: FeatureMapTap) -> Tensor {
-        let maps = self.features.callAsFunction(x, keyPrefix: "features.", tapping: featureMapNames, with: tap)
+        let maps = featureLayers.callAsFunction(x, keyPrefix: "features.", tapping: featureMapNames, with: tap)
         return classifier.hiddenFeatures(flatten(avgpool(maps)))
     }
 }
