@@ -13,7 +13,14 @@ public typealias FeatureMapTap = (_ name: String, _ featureMap: Tensor) -> Tenso
 ///
 /// Parameter keys equal those of the reference PyTorch model, so its checkpoints load unchanged
 /// (`loadStateDict`). To fine-tune on `k` classes, either build the network with `k` classes and
-/// `loadBackbone(_:)` the pretrained state dict, or load everything and `replaceHead(classCount:seed:)`.
+/// `loadBackbone(_:)` the pretrained state dict, or load everything and `replaceHead(classCount:seed:)`:
+///
+/// ```swift
+/// let network = try Architecture.densenet121.makeNetwork(classCount: 4, seed: 7)
+/// try network.loadPretrained(from: URL(fileURLWithPath: "densenet121-a639ec97.pth"), includingHead: false)
+/// network.freezeBackbone()                       // optional: train the new head only
+/// let (logits, map) = try network.logits(images, exposing: network.featureMapNames.last!)  // Grad-CAM
+/// ```
 public protocol ImageClassifierNetwork: Layer {
     /// The final linear layer, `[batch, featureCount]` -> `[batch, classCount]`.
     var head: Linear { get set }
