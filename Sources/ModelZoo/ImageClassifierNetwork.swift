@@ -19,7 +19,7 @@ public typealias FeatureMapTap = (_ name: String, _ featureMap: Tensor) -> Tenso
 /// let network = try Architecture.densenet121.makeNetwork(classCount: 4, seed: 7)
 /// try network.loadPretrained(from: URL(fileURLWithPath: "densenet121-a639ec97.pth"), includingHead: false)
 /// network.freezeBackbone()                       // optional: train the new head only
-/// let (logits, map) = try network.logits(images, exposing: network.featureMapNames.last!)  // Grad-CAM
+/// let (logits, map) = try network.logits(images, exposing: "features.norm5")  // for Grad-CAM
 /// ```
 public protocol ImageClassifierNetwork: Layer {
     /// The final linear layer, `[batch, featureCount]` -> `[batch, classCount]`.
