@@ -1,16 +1,20 @@
 import NeuralNetworks
 import Tensors
 
-/// The full-size networks of the zoo under the names of their reference constructors
-/// (`torchvision.models.vgg16_bn`, ..., efficientnet-lite-pytorch's `efficientnet-lite0`).
+/// The full-size networks of the zoo, under the names the command line uses (torchvision's
+/// constructor names with dashes: `vgg16-bn` is `torchvision.models.vgg16_bn`; `efficientnet-lite0`
+/// is efficientnet-lite-pytorch's).
 public enum Architecture: String, CaseIterable, Codable, Sendable {
     case vgg16
-    case vgg16BN = "vgg16_bn"
+    case vgg16BN = "vgg16-bn"
     case densenet121, densenet169, densenet201
-    case convnextTiny = "convnext_tiny"
-    case convnextSmall = "convnext_small"
-    case convnextBase = "convnext_base"
-    case efficientNetLite0 = "efficientnet_lite0"
+    case convnextTiny = "convnext-tiny"
+    case convnextSmall = "convnext-small"
+    case convnextBase = "convnext-base"
+    case efficientNetLite0 = "efficientnet-lite0"
+
+    /// The reference constructor's name (`vgg16_bn`, `efficientnet_lite0`, ...).
+    public var referenceName: String { rawValue.replacingOccurrences(of: "-", with: "_") }
 
     /// The network with `classCount` classes and its reference initialization drawn from `seed`.
     /// The published ImageNet weights load into it (`loadStateDict` for 1000 classes,

@@ -31,7 +31,7 @@ struct WeightsCommand: ParsableCommand {
             let imported = try reportingErrors {
                 let source = try PretrainedWeightSource.named(architecture)
                 return try store.store.importWeights(architecture: architecture, from: URL(fileURLWithPath: file),
-                                                     expectedShapes: try source.imageNetShapes())
+                                                     checkingWith: try source.makeImageNetNetwork())
             }
             print(WeightsCommand.summary(imported))
         }
@@ -51,7 +51,7 @@ struct WeightsCommand: ParsableCommand {
                 let source = try PretrainedWeightSource.named(architecture)
                 return try PretrainedWeightInstaller.install(
                     source, localFile: localFile.map { URL(fileURLWithPath: $0) }, store: store.store,
-                    expectedShapes: try source.imageNetShapes()) { print($0) }
+                    network: try source.makeImageNetNetwork()) { print($0) }
             }
             print(WeightsCommand.summary(imported))
         }
@@ -71,7 +71,7 @@ struct WeightsCommand: ParsableCommand {
                 let source = try PretrainedWeightSource.named(architecture)
                 return try PretrainedWeightInstaller.fetch(
                     source, url: url.flatMap(URL.init(string:)), store: store.store,
-                    expectedShapes: try source.imageNetShapes()) { print($0) }
+                    network: try source.makeImageNetNetwork()) { print($0) }
             }
             print(WeightsCommand.summary(imported))
         }
@@ -106,7 +106,7 @@ struct WeightsCommand: ParsableCommand {
             for architecture in architectures.isEmpty ? store.importedArchitectures() : architectures {
                 do {
                     let source = try PretrainedWeightSource.named(architecture)
-                    let weights = try store.verify(architecture: architecture, expectedShapes: try source.imageNetShapes())
+                    let weights = try store.verify(architecture: architecture, checkingWith: try source.makeImageNetNetwork())
                     print("ok \(architecture): \(WeightsCommand.summary(weights))")
                 } catch {
                     printError("error: \(architecture): \(error)")

@@ -1,12 +1,16 @@
 import Foundation
 import SyntheticData
+import ModelZoo
 import WeightFiles
 import XCTest
 @testable import LeukemiaKit
 
 /// Importing, storing and downloading pretrained weights.
 final class WeightStoreTests: XCTestCase {
-    private let expected: [String: [Int]] = ["conv.weight": [2, 1, 1, 1], "fc.bias": [3]]
+    /// A small VGG with ImageNet-style keys: the architecture files are checked against.
+    private func tinyNetwork(seed: UInt64) throws -> VGG {
+        try VGG(configuration: VGG.Configuration.vgg16BN.reduced(widthDivisor: 32, hiddenWidth: 8, classCount: 3), seed: seed)
+    }
 
     private func checkpoint(_ tensors: StateDict, in folder: URL, name: String) throws -> URL {
         let file = folder.appendingPathComponent(name)
@@ -14,31 +18,32 @@ final class WeightStoreTests: XCTestCase {
         return file
     }
 
-    private let good: StateDict = ["conv.weight": NamedArray(shape: [2, 1, 1, 1], values: [1, 2]),
-                                   "fc.bias": NamedArray(shape: [3], values: [3, 4, 5])]
-
     func testImportStoresCheckedWeightsWithTheirProvenance() throws {
         let folder = try TemporaryFolder(self)
         let store = WeightStore(folder: folder.url.appendingPathComponent("store"))
-        let source = try checkpoint(good, in: folder.url, name: "tiny.safetensors")
-        try store.importWeights(architecture: "tiny", from: source, expectedShapes: expected)
+        let published = try tinyNetwork(seed: 1).stateDict()
+        let source = try checkpoint(published, in: folder.url, name: "tiny.safetensors")
+        try store.importWeights(architecture: "tiny", from: source, checkingWith: try tinyNetwork(seed: 2))
         let loaded = try store.load(architecture: "tiny")
-        XCTAssertEqual(loaded.stateDict, good)
+        XCTAssertEqual(loaded.stateDict, published)
         XCTAssertEqual(loaded.metadata["source"], "tiny.safetensors")
         XCTAssertEqual(loaded.metadata["source_sha256"], try SHA256.hash(fileAt: source).hexString)
         XCTAssertEqual(store.importedArchitectures(), ["tiny"])
-        XCTAssertEqual(try store.verify(architecture: "tiny", expectedShapes: expected).scalarCount, 5)
+        XCTAssertEqual(try store.verify(architecture: "tiny", checkingWith: try tinyNetwork(seed: 3)).stateDict.count,
+                       published.count)
     }
 
     func testAWrongCheckpointIsRefusedWithEveryFaultyKeyAndNothingIsStored() throws {
         let folder = try TemporaryFolder(self)
         let store = WeightStore(folder: folder.url.appendingPathComponent("store"))
-        let wrong: StateDict = ["conv.weight": NamedArray(shape: [2, 1, 1, 2], values: [1, 2, 3, 4]),
-                                "head.weight": NamedArray(shape: [1], values: [0])]
+        var wrong = try tinyNetwork(seed: 1).stateDict()
+        wrong["classifier.6.bias"] = nil
+        wrong["features.0.weight"] = NamedArray(shape: [1], values: [0])
+        wrong["head.weight"] = NamedArray(shape: [1], values: [0])
         let source = try checkpoint(wrong, in: folder.url, name: "wrong.safetensors")
-        XCTAssertThrowsError(try store.importWeights(architecture: "tiny", from: source, expectedShapes: expected)) { error in
+        XCTAssertThrowsError(try store.importWeights(architecture: "tiny", from: source, checkingWith: try tinyNetwork(seed: 2))) { error in
             let message = "\(error)"
-            for fault in ["fc.bias", "head.weight", "conv.weight"] { XCTAssertTrue(message.contains(fault), message) }
+            for fault in ["classifier.6.bias", "head.weight", "features.0.weight"] { XCTAssertTrue(message.contains(fault), message) }
         }
         XCTAssertEqual(store.importedArchitectures(), [])
         XCTAssertThrowsError(try store.load(architecture: "tiny")) { error in
@@ -49,8 +54,8 @@ final class WeightStoreTests: XCTestCase {
     func testWeightsOfAnotherArchitectureAreNotUsed() throws {
         let folder = try TemporaryFolder(self)
         let store = WeightStore(folder: folder.url)
-        let source = try checkpoint(good, in: folder.url, name: "tiny.safetensors")
-        try store.importWeights(architecture: "tiny", from: source, expectedShapes: expected)
+        let source = try checkpoint(try tinyNetwork(seed: 1).stateDict(), in: folder.url, name: "tiny.safetensors")
+        try store.importWeights(architecture: "tiny", from: source, checkingWith: try tinyNetwork(seed: 2))
         try FileManager.default.copyItem(at: store.file(for: "tiny"), to: store.file(for: "other"))
         XCTAssertThrowsError(try store.load(architecture: "other")) { error in
             XCTAssertEqual(error as? WeightStoreError,
@@ -106,7 +111,7 @@ final class WeightFetchTests: XCTestCase {
 
         let imported = try PretrainedWeightInstaller.fetch(
             source, url: server.url("/models/efficientnet-lite0-\(prefix).safetensors"), store: store,
-            expectedShapes: try source.imageNetShapes()) { _ in }
+            network: try source.makeImageNetNetwork()) { _ in }
         XCTAssertEqual(imported.stateDict, network.stateDict())
         XCTAssertEqual(try store.load(architecture: "efficientnet-lite0").metadata["source_sha256"],
                        SHA256.hash(checkpoint).hexString)

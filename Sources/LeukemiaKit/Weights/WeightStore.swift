@@ -1,4 +1,6 @@
 import Foundation
+import ModelZoo
+import NeuralNetworks
 import WeightFiles
 
 /// The folder of imported pretrained weights: one `<architecture>.safetensors` per architecture,
@@ -26,14 +28,16 @@ public struct WeightStore: Sendable {
         folder.appendingPathComponent("\(architecture).safetensors")
     }
 
-    /// Reads a checkpoint (PyTorch zip or legacy `.pth`, or `.safetensors`), renames historical keys,
-    /// checks every key and shape against `expectedShapes`, and stores it. Nothing is stored when a
-    /// check fails; the error lists every missing, unexpected or mis-shaped key.
+    /// Loads a checkpoint (PyTorch zip or legacy `.pth`, or `.safetensors`) into `network`, the
+    /// architecture with its ImageNet head, which checks every key and shape (after torchvision's
+    /// historical renames), and stores the network's state dict. Nothing is stored when a check
+    /// fails; the error lists every missing, unexpected or mis-shaped key.
     @discardableResult
-    public func importWeights(architecture: String, from source: URL, expectedShapes: [String: [Int]]) throws -> ImportedWeights {
-        let renameKeys = PretrainedWeightSource.all[architecture]?.renameKeys ?? { $0 }
-        let stateDict = renameKeys(try Self.readCheckpoint(source))
-        try checkStateDict(stateDict, expected: expectedShapes)
+    public func importWeights(architecture: String, from source: URL, checkingWith network: any ImageClassifierNetwork) throws
+        -> ImportedWeights {
+        guard FileManager.default.fileExists(atPath: source.path) else { throw InputPathError.missing(source.path) }
+        try network.loadPretrained(from: source, includingHead: true)
+        let stateDict = network.stateDict()
         let metadata = [
             "architecture": architecture,
             "source": source.lastPathComponent,
@@ -64,10 +68,10 @@ public struct WeightStore: Sendable {
         return ImportedWeights(architecture: architecture, file: url, stateDict: contents.tensors, metadata: contents.metadata)
     }
 
-    /// Loads the weights of `architecture` and checks them against `expectedShapes` again.
-    public func verify(architecture: String, expectedShapes: [String: [Int]]) throws -> ImportedWeights {
+    /// Loads the weights of `architecture` into `network` again, which checks every key and shape.
+    public func verify(architecture: String, checkingWith network: any ImageClassifierNetwork) throws -> ImportedWeights {
         let weights = try load(architecture: architecture)
-        try checkStateDict(weights.stateDict, expected: expectedShapes)
+        try network.loadStateDict(weights.stateDict)
         return weights
     }
 
@@ -75,15 +79,6 @@ public struct WeightStore: Sendable {
     public func importedArchitectures() -> [String] {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         return files.filter { $0.hasSuffix(".safetensors") }.map { String($0.dropLast(".safetensors".count)) }.sorted()
-    }
-
-    /// A state dict from a `.safetensors` file or a PyTorch checkpoint.
-    static func readCheckpoint(_ url: URL) throws -> StateDict {
-        guard FileManager.default.fileExists(atPath: url.path) else { throw InputPathError.missing(url.path) }
-        if url.pathExtension.lowercased() == "safetensors" {
-            return try SafeTensors.read(from: url)
-        }
-        return try PyTorchCheckpoint.read(from: url)
     }
 }
 
