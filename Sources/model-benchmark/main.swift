@@ -1,0 +1,1 @@
+print("model-benchmark: not written yet")  // Placeholder: replaced by the inference benchmark.
