@@ -164,8 +164,7 @@ extension HybridNetwork {
         private static func convolution(_ inChannels: Int, _ outChannels: Int, _ generator: inout SeededGenerator) throws -> Conv2d {
             let convolution = try Conv2d(inChannels: inChannels, outChannels: outChannels, kernelSize: 3, padding: 1,
                                          generator: &generator)
-            convolution.weight.value = HybridNetwork.glorotUniform(convolution.weight.value.shape, fanIn: inChannels * 9,
-                                                                   fanOut: outChannels * 9, generator: &generator)
+            HybridNetwork.rescaleDefaultToGlorot(convolution.weight, fanIn: inChannels * 9, fanOut: outChannels * 9)
             convolution.bias?.value = Tensor.zeros([outChannels])
             return convolution
         }
