@@ -48,6 +48,10 @@ public final class HybridNetwork: ImageClassifierNetwork {
         public var unet: UNetBranch.Configuration
         public var denseHead: DenseHead.Configuration
 
+        private enum CodingKeys: String, CodingKey {
+            case purpleMask = "purple_mask", imageSize = "image_size", unet, denseHead = "dense_head"
+        }
+
         public init(purpleMask: PurpleMask, imageSize: Int, unet: UNetBranch.Configuration,
                     denseHead: DenseHead.Configuration) {
             self.purpleMask = purpleMask

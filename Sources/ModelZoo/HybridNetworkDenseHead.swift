@@ -23,6 +23,10 @@ extension HybridNetwork {
             public var l2: Float
             public var classCount: Int
 
+            private enum CodingKeys: String, CodingKey {
+                case widths, dropout, l2, classCount = "class_count"
+            }
+
             public init(widths: [Int], dropout: Float, l2: Float, classCount: Int) {
                 self.widths = widths
                 self.dropout = dropout

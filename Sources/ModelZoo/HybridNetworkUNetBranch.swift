@@ -72,6 +72,11 @@ extension HybridNetwork {
             /// the study's full U-Net does. They change neither outputs nor gradients, only cost time.
             public var computesStagesAfterFlattened: Bool
 
+            private enum CodingKeys: String, CodingKey {
+                case widths, flattenedStage = "flattened_stage", flattenPooling = "flatten_pooling"
+                case computesStagesAfterFlattened = "computes_stages_after_flattened"
+            }
+
             public init(widths: [Int], flattenedStage: Int, flattenPooling: FlattenPooling = .none,
                         computesStagesAfterFlattened: Bool = true) {
                 self.widths = widths

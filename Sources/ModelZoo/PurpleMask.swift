@@ -35,6 +35,10 @@ public struct PurpleMask: Codable, Equatable, Sendable {
     /// The least accepted value (brightness), 0...1.
     public var minimumValue: Float
 
+    private enum CodingKeys: String, CodingKey {
+        case normalization, hue, minimumSaturation = "minimum_saturation", minimumValue = "minimum_value"
+    }
+
     /// A mask with the study's thresholds unless others are given.
     public init(normalization: [ChannelAffine], hue: ClosedRange<Float> = 0.7...0.8, minimumSaturation: Float = 0.5,
                 minimumValue: Float = 0.4) {

@@ -203,3 +203,17 @@ final class HybridNetworkBranchTests: XCTestCase {
         }
     }
 }
+
+extension HybridNetworkBranchTests {
+    func testConfigurationRoundTripsThroughSnakeCaseJSON() throws {
+        var configuration = HybridNetwork.Configuration.study(normalization: HybridFixtures.symmetric)
+        configuration.unet = .light
+        let data = try JSONEncoder().encode(configuration)
+        let text = try XCTUnwrap(String(data: data, encoding: .utf8))
+        for key in ["purple_mask", "minimum_saturation", "image_size", "flattened_stage", "flatten_pooling",
+                    "computes_stages_after_flattened", "dense_head", "class_count"] {
+            XCTAssertTrue(text.contains("\"\(key)\""), "\(key) missing in \(text)")
+        }
+        XCTAssertEqual(try JSONDecoder().decode(HybridNetwork.Configuration.self, from: data), configuration)
+    }
+}
