@@ -20,8 +20,9 @@ import Tensors
 ///
 /// The faithful configuration is heavy: its first dense layer maps 401,408 + F backbone features
 /// to 512, i.e. (401,408 + F) · 512 weights: 206.0 M (824 MB of Float32) for DenseNet-121's
-/// F = 1024, of the 208.4 M parameters outside the backbone. The `UNetBranch.Configuration.light` variant
-/// (`flattenPooling`, narrower widths, dead stages skipped) trains on a CPU.
+/// F = 1024, of the 208.4 M parameters outside the backbone; training it with Adam holds weight,
+/// gradient and two moments, 3.3 GB for that layer alone. The `UNetBranch.Configuration.light`
+/// variant (`flattenPooling`, narrower widths, dead stages skipped) trains on a CPU.
 ///
 /// The L2 regularization is a loss term, not part of the forward pass: add
 /// `regularizationPenalty()` (`l2 · Σ w²` over `regularizedParameters`) to the training loss.

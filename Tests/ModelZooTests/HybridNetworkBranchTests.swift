@@ -217,3 +217,21 @@ extension HybridNetworkBranchTests {
         XCTAssertEqual(try JSONDecoder().decode(HybridNetwork.Configuration.self, from: data), configuration)
     }
 }
+
+extension HybridNetworkBranchTests {
+    func testVGGBackboneContributesItsHiddenFeaturesButNotItsHead() throws {
+        let vgg = try VGG(configuration: VGG.Configuration.vgg16.reduced(widthDivisor: 16, hiddenWidth: 8, classCount: 4), seed: 17)
+        let small = try HybridFixtures.smallHybrid(side: side, dropout: 0.7, seed: 18)
+        let network = try HybridNetwork(configuration: small.configuration, backbone: vgg, seed: 18)
+        // 128 U-Net features + VGG's hidden width 8.
+        XCTAssertEqual(network.stateDictShapes()["head.dense1.weight"], [32, 136])
+        let images = try HybridFixtures.normalized(HybridFixtures.diskImages(diskCounts: [0, 3], side: side, radius: 3, seed: 19),
+                                                   images: 2, side: side)
+        softmaxCrossEntropy(logits: network(images), labels: [0, 3]).backward()
+        let gradients = Dictionary(uniqueKeysWithValues: network.namedParameters().map { ($0.name, $0.parameter.gradient) })
+        XCTAssertGreaterThan(try XCTUnwrap(gradients["backbone.classifier.0.weight"] ?? nil).squaredSum().scalar, 0)
+        XCTAssertGreaterThan(try XCTUnwrap(gradients["backbone.features.0.weight"] ?? nil).squaredSum().scalar, 0)
+        XCTAssertNil(gradients["backbone.classifier.6.weight"] ?? nil)
+        XCTAssertTrue(network.featureMapNames.contains("backbone.features.29"))
+    }
+}
