@@ -57,13 +57,14 @@ extension ImageClassifierNetwork {
 
     /// The logits of `x` together with the feature map `name`, which is returned as a leaf of the
     /// gradient tape: after `logits.backward(seed:)`, its `gradient` holds d(seed · logits)/d(map), as
-    /// Grad-CAM needs. Gradients do not reach the layers before that map in this pass. Call it with
-    /// gradient recording on (not inside `Tensor.withoutGradients`).
-    /// - Throws: `ModelZooError.unknownFeatureMap` when `name` is not in `featureMapNames`.
+    /// Grad-CAM needs. Gradients do not reach the layers before that map in this pass.
+    /// - Throws: `ModelZooError.unknownFeatureMap` when `name` is not in `featureMapNames`;
+    ///   `.gradientsNotRecorded` inside `Tensor.withoutGradients`.
     public func logits(_ x: Tensor, exposing name: String) throws -> (logits: Tensor, featureMap: Tensor) {
         guard featureMapNames.contains(name) else {
             throw ModelZooError.unknownFeatureMap(name: name, available: featureMapNames)
         }
+        guard Tensor.isRecordingGradients else { throw ModelZooError.gradientsNotRecorded(featureMap: name) }
         var exposed: Tensor?
         let logits = head(features(x) { mapName, map in
             guard mapName == name else { return map }
@@ -81,7 +82,8 @@ extension ImageClassifierNetwork {
     }
 
     /// Puts a new head for `classCount` classes on the body, with PyTorch's default `nn.Linear`
-    /// initialization drawn from `seed`; the body keeps its weights.
+    /// initialization drawn from `seed`; the body keeps its weights. Build optimizers afterwards:
+    /// the new head has new parameters.
     /// - Throws: `LayerError.invalidConfiguration` for a non-positive class count.
     public func replaceHead(classCount: Int, seed: UInt64) throws {
         var generator = SeededGenerator(seed: seed)
