@@ -235,3 +235,17 @@ extension HybridNetworkBranchTests {
         XCTAssertTrue(network.featureMapNames.contains("backbone.features.29"))
     }
 }
+
+extension HybridNetworkBranchTests {
+    func testStateDictCarriesTheWholeNetwork() throws {
+        let images = try HybridFixtures.normalized(HybridFixtures.diskImages(diskCounts: [1, 2], side: side, radius: 3, seed: 20),
+                                                   images: 2, side: side)
+        let trained = try HybridFixtures.smallHybrid(side: side, dropout: 0.7, seed: 21)
+        _ = trained(images)  // moves the batch-norm running statistics away from their start
+        let copy = try HybridFixtures.smallHybrid(side: side, dropout: 0.7, seed: 22)
+        try copy.loadStateDict(trained.stateDict())
+        trained.eval()
+        copy.eval()
+        XCTAssertEqual(copy(images).scalars, trained(images).scalars)
+    }
+}
