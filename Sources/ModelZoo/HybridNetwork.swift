@@ -67,6 +67,15 @@ public final class HybridNetwork: ImageClassifierNetwork {
             Configuration(purpleMask: PurpleMask(normalization: normalization), imageSize: 224, unet: .study,
                           denseHead: .study)
         }
+
+        /// The study's mask and head on the CPU-trainable `UNetBranch.Configuration.light` (its first
+        /// dense layer takes 3,136 + F features instead of 401,408 + F): 2.83 M parameters outside a
+        /// DenseNet-121 backbone instead of 208.4 M.
+        public static func light(normalization: [PurpleMask.ChannelAffine]) -> Configuration {
+            var configuration = study(normalization: normalization)
+            configuration.unet = .light
+            return configuration
+        }
     }
 
     public let configuration: Configuration

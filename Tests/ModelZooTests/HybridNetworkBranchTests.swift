@@ -206,8 +206,7 @@ final class HybridNetworkBranchTests: XCTestCase {
 
 extension HybridNetworkBranchTests {
     func testConfigurationRoundTripsThroughSnakeCaseJSON() throws {
-        var configuration = HybridNetwork.Configuration.study(normalization: HybridFixtures.symmetric)
-        configuration.unet = .light
+        let configuration = HybridNetwork.Configuration.light(normalization: HybridFixtures.symmetric)
         let data = try JSONEncoder().encode(configuration)
         let text = try XCTUnwrap(String(data: data, encoding: .utf8))
         for key in ["purple_mask", "minimum_saturation", "image_size", "flattened_stage", "flatten_pooling",

@@ -34,6 +34,22 @@ final class HybridNetworkTrainingTests: XCTestCase {
         XCTAssertEqual(network.featureMapNames.prefix(5), ["unet.conv1", "unet.conv2", "unet.conv3", "unet.conv4", "unet.conv5"])
     }
 
+    func testLightParameterCount() throws {
+        let backbone = try HybridFixtures.tinyBackbone(seed: 1)
+        let backboneCount = backbone.parameters().reduce(0) { $0 + $1.value.scalarCount }
+        let network = try HybridNetwork(configuration: .light(normalization: HybridFixtures.imageNet), backbone: backbone,
+                                        seed: 2)
+        // U-Net widths 16, 32, 64, 128 (the dead conv6, conv7, up6, up7 exist but are not computed):
+        //   conv1 448 + 2,320 = 2,768; conv2 4,640 + 9,248 = 13,888; conv3 18,496 + 36,928 = 55,424;
+        //   conv4 73,856 + 147,584 = 221,440; up5 73,792; conv5 73,792 + 36,928 = 110,720; up6 18,464;
+        //   conv6 18,464 + 9,248 = 27,712; up7 4,624; conv7 4,624 + 2,320 = 6,944        → 535,776
+        // Head on 7 · 7 · 64 = 3,136 + 10 = 3,146 features:
+        //   dense1 3,146 · 512 + 512 = 1,611,264; norm1 1,024; dense2 131,328; norm2 512;
+        //   dense3 32,896; norm3 256; output 516                                          → 1,777,796
+        XCTAssertEqual(network.unet.flattenedFeatureCount, 3_136)
+        XCTAssertEqual(network.parameters().reduce(0) { $0 + $1.value.scalarCount }, backboneCount + 535_776 + 1_777_796)
+    }
+
     func testGradientMatchesFiniteDifferences() throws {
         // Training mode (batch statistics in every batch norm) with dropout 0, so the loss is a
         // deterministic function of the parameters.
