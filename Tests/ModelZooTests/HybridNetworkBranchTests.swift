@@ -83,6 +83,16 @@ final class HybridNetworkBranchTests: XCTestCase {
         let numeric = Float((try projected(step) - projected(-step)) / Double(2 * step))
         XCTAssertEqual(gradient[3 * inside], numeric, accuracy: 2e-2 * abs(numeric) + 1e-4)
         XCTAssertNotEqual(numeric, 0)
+
+        // The threshold is a step, not a smoothed one: a background pixel (50, 0, 255) with gradient 0
+        // enters the mask at red 52 (hue 0.70065) and changes the U-Net's features.
+        let outside = try XCTUnwrap(isDisk.indices.first { !isDisk[$0] && $0 % 2 == 0 && $0 > side * side / 2 })
+        var moved = pixels
+        moved[3 * outside] = 52
+        let movedImage = try HybridFixtures.normalized(moved, images: 1, side: side)
+        let movedFeatures = Tensor.withoutGradients { network.branchFeatures(movedImage) { $1 }.unet }
+        let features = Tensor.withoutGradients { network.branchFeatures(x) { $1 }.unet }
+        XCTAssertNotEqual(movedFeatures.scalars, features.scalars)
     }
 
     func testDeadStagesChangeNothing() throws {
