@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "ClassicMLTests", dependencies: ["ClassicML"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "WeightFilesTests", dependencies: ["WeightFiles"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks"]),
+        .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ModelZooTests", dependencies: ["ModelZoo"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LeukemiaKitTests", dependencies: ["LeukemiaKit", "SyntheticData"]),
         .testTarget(name: "CommandLineTests", dependencies: ["LeukemiaKit", "SyntheticData"]),

@@ -1,3 +1,4 @@
+import Foundation
 import Tensors
 
 /// Adam and AdamW with PyTorch's update rules (`torch.optim.Adam`, `torch.optim.AdamW`,
@@ -91,6 +92,21 @@ public final class Adam: Optimizer {
             }
         }
     }
-}
 
-import Foundation
+    /// `exp_avg` and `exp_avg_sq` of each updated parameter, and the `step` count.
+    public var state: OptimizerState {
+        let shapes = parameters.map(\.value.shape)
+        return OptimizerState(kind: "Adam",
+                              tensors: .init(merging: ["exp_avg": firstMoments.snapshot(shapes: shapes),
+                                                       "exp_avg_sq": secondMoments.snapshot(shapes: shapes)]),
+                              counters: ["step": stepCount], learningRate: learningRate)
+    }
+
+    public func restore(_ state: OptimizerState) throws {
+        try state.validate(kind: "Adam", parameters: parameters, names: ["exp_avg", "exp_avg_sq"])
+        stepCount = try state.counter("step")
+        firstMoments = ParameterState(count: parameters.count, restoring: "exp_avg", from: state.tensors)
+        secondMoments = ParameterState(count: parameters.count, restoring: "exp_avg_sq", from: state.tensors)
+        learningRate = state.learningRate
+    }
+}

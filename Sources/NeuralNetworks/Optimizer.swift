@@ -11,6 +11,12 @@ public protocol Optimizer: AnyObject {
     var learningRate: Float { get set }
     /// Applies one update to every trainable parameter that has a gradient.
     func step()
+    /// A copy of what the optimizer remembers between steps, for checkpoints.
+    var state: OptimizerState { get }
+    /// Replaces the remembered state (and the learning rate) by `state`, so that the next steps
+    /// equal those of the optimizer `state` was taken from.
+    /// - Throws: `OptimizerError.invalidState` for state of another kind, parameter count or shape.
+    func restore(_ state: OptimizerState) throws
 }
 
 extension Optimizer {
@@ -47,5 +53,32 @@ struct ParameterState {
     mutating func withBuffer<Result>(_ index: Int, count: Int, _ body: (UnsafeMutableBufferPointer<Float>) -> Result) -> Result {
         if buffers[index] == nil { buffers[index] = Tensor.zeros([count]) }
         return buffers[index]!.withUnsafeMutableBufferPointer(body)
+    }
+
+    /// The existing buffers by parameter index, shaped like their parameters.
+    func snapshot(shapes: [[Int]]) -> [Int: Tensor] {
+        var result: [Int: Tensor] = [:]
+        for (index, buffer) in buffers.enumerated() {
+            if let buffer { result[index] = buffer.reshaped(to: shapes[index]) }
+        }
+        return result
+    }
+
+    /// Buffers taken from `tensors[index][name]` (flattened); absent ones start again at zeros.
+    init(count: Int, restoring name: String, from tensors: [Int: [String: Tensor]]) {
+        self.init(count: count)
+        for (index, entries) in tensors {
+            if let tensor = entries[name] { buffers[index] = tensor.detached().reshaped(to: [tensor.scalarCount]) }
+        }
+    }
+}
+
+extension Dictionary where Key == Int, Value == [String: Tensor] {
+    /// Per-parameter entries merged from one snapshot per state name.
+    init(merging snapshots: [String: [Int: Tensor]]) {
+        self.init()
+        for (name, snapshot) in snapshots {
+            for (index, tensor) in snapshot { self[index, default: [:]][name] = tensor }
+        }
     }
 }

@@ -56,4 +56,17 @@ public final class SGD: Optimizer {
             }
         }
     }
+
+    /// The `momentum_buffer` of each updated parameter (none without momentum).
+    public var state: OptimizerState {
+        OptimizerState(kind: "SGD",
+                       tensors: .init(merging: ["momentum_buffer": momentumBuffers.snapshot(shapes: parameters.map(\.value.shape))]),
+                       counters: [:], learningRate: learningRate)
+    }
+
+    public func restore(_ state: OptimizerState) throws {
+        try state.validate(kind: "SGD", parameters: parameters, names: ["momentum_buffer"])
+        momentumBuffers = ParameterState(count: parameters.count, restoring: "momentum_buffer", from: state.tensors)
+        learningRate = state.learningRate
+    }
 }

@@ -1,0 +1,29 @@
+import Foundation
+
+/// A misuse of a layer tree that names the value at fault.
+public enum LayerError: Error, Equatable, CustomStringConvertible, LocalizedError {
+    /// `freeze(prefix:)` or `unfreeze(prefix:)` matched no parameter key.
+    case noParameterMatches(prefix: String)
+    /// A layer was configured with an impossible hyperparameter.
+    case invalidConfiguration(layer: String, message: String)
+
+    /// A one-line message naming the prefix or layer.
+    public var description: String {
+        switch self {
+        case let .noParameterMatches(prefix):
+            return "no parameter key is '\(prefix)' or starts with '\(prefix).'"
+        case let .invalidConfiguration(layer, message):
+            return "\(layer): \(message)"
+        }
+    }
+
+    /// The same message as `description`.
+    public var errorDescription: String? { description }
+}
+
+extension LayerError {
+    /// Throws `.invalidConfiguration(layer:message:)` unless `condition` holds.
+    static func check(_ condition: Bool, _ layer: String, _ message: @autoclosure () -> String) throws {
+        guard condition else { throw LayerError.invalidConfiguration(layer: layer, message: message()) }
+    }
+}
