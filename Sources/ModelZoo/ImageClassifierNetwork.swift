@@ -1,0 +1,114 @@
+import NeuralNetworks
+import Randomness
+import Tensors
+import WeightFiles
+
+/// Sees (and may replace) a named intermediate feature map during a forward pass: called with the
+/// stage's name (its PyTorch module path, such as `features.denseblock4`) and its NHWC output; what
+/// it returns continues through the network.
+public typealias FeatureMapTap = (_ name: String, _ featureMap: Tensor) -> Tensor
+
+/// A classification network split into a body, which turns NHWC images `[batch, height, width, 3]`
+/// into a feature vector, and a linear head, which turns that vector into class scores.
+///
+/// Parameter keys equal those of the reference PyTorch model, so its checkpoints load unchanged
+/// (`loadStateDict`). To fine-tune on `k` classes, either build the network with `k` classes and
+/// `loadBackbone(_:)` the pretrained state dict, or load everything and `replaceHead(classCount:seed:)`.
+public protocol ImageClassifierNetwork: Layer {
+    /// The final linear layer, `[batch, featureCount]` -> `[batch, classCount]`.
+    var head: Linear { get set }
+    /// The state-dict key of the head, e.g. `classifier.6` (so its keys are `classifier.6.weight`, ...).
+    var headKey: String { get }
+    /// The names of the feature maps the body exposes to a `FeatureMapTap`, input side first; the
+    /// last one is the usual Grad-CAM target.
+    var featureMapNames: [String] { get }
+    /// The vector the head consumes, `[batch, featureCount]`, for `x [batch, height, width, 3]`;
+    /// `tap` sees each feature map of `featureMapNames` in order.
+    func features(_ x: Tensor, tap: FeatureMapTap) -> Tensor
+}
+
+extension ImageClassifierNetwork {
+    /// The class scores (logits) `[batch, classCount]` of `x [batch, height, width, 3]`.
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        head(features(x) { $1 })
+    }
+
+    /// The vector the head consumes, `[batch, featureCount]` (globally pooled for DenseNet, ConvNeXt
+    /// and EfficientNet-Lite; VGG's is the output of its second hidden layer).
+    public func features(_ x: Tensor) -> Tensor {
+        features(x) { $1 }
+    }
+
+    /// The number of classes the head scores.
+    public var classCount: Int { head.weight.value.shape[0] }
+
+    /// The length of the feature vector.
+    public var featureCount: Int { head.weight.value.shape[1] }
+
+    /// Every exposed feature map of `x`, NHWC, by name (see `featureMapNames`).
+    public func featureMaps(_ x: Tensor) -> [String: Tensor] {
+        var maps: [String: Tensor] = [:]
+        _ = features(x) { name, map in
+            maps[name] = map
+            return map
+        }
+        return maps
+    }
+
+    /// The logits of `x` together with the feature map `name`, which is returned as a leaf of the
+    /// gradient tape: after `logits.backward(seed:)`, its `gradient` holds d(seed · logits)/d(map), as
+    /// Grad-CAM needs. Gradients do not reach the layers before that map in this pass. Call it with
+    /// gradient recording on (not inside `Tensor.withoutGradients`).
+    /// - Throws: `ModelZooError.unknownFeatureMap` when `name` is not in `featureMapNames`.
+    public func logits(_ x: Tensor, exposing name: String) throws -> (logits: Tensor, featureMap: Tensor) {
+        guard featureMapNames.contains(name) else {
+            throw ModelZooError.unknownFeatureMap(name: name, available: featureMapNames)
+        }
+        var exposed: Tensor?
+        let logits = head(features(x) { mapName, map in
+            guard mapName == name else { return map }
+            let leaf = map.detached().requiringGradient()
+            exposed = leaf
+            return leaf
+        })
+        guard let exposed else { throw ModelZooError.unknownFeatureMap(name: name, available: featureMapNames) }
+        return (logits, exposed)
+    }
+
+    /// Whether `key` belongs to the head.
+    public func isHeadKey(_ key: String) -> Bool {
+        key.hasPrefix(headKey + ".")
+    }
+
+    /// Puts a new head for `classCount` classes on the body, with PyTorch's default `nn.Linear`
+    /// initialization drawn from `seed`; the body keeps its weights.
+    /// - Throws: `LayerError.invalidConfiguration` for a non-positive class count.
+    public func replaceHead(classCount: Int, seed: UInt64) throws {
+        var generator = SeededGenerator(seed: seed)
+        head = try Linear(inFeatures: featureCount, outFeatures: classCount, generator: &generator)
+    }
+
+    /// Loads every key of `stateDict` except the head's (which may be absent or of another class
+    /// count) and keeps the current head: a pretrained body under a new head.
+    /// - Throws: `StateDictMismatch` when a body key is missing, unexpected or mis-shaped; nothing
+    ///   changes then.
+    public func loadBackbone(_ stateDict: StateDict) throws {
+        var merged = stateDict.filter { !isHeadKey($0.key) }
+        for (key, value) in head.stateDict() {
+            merged[headKey + "." + key] = value
+        }
+        try loadStateDict(merged)
+    }
+}
+
+extension Sequential {
+    /// The layers applied in order; the output of each child whose key (`keyPrefix + name`, e.g.
+    /// `features.3`) is in `names` goes through `tap`.
+    func callAsFunction(_ x: Tensor, keyPrefix: String, tapping names: [String], with tap: FeatureMapTap) -> Tensor {
+        layers.reduce(x) { output, entry in
+            let key = keyPrefix + entry.name
+            let result = entry.layer(output)
+            return names.contains(key) ? tap(key, result) : result
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import ModelZoo
+import NeuralNetworks
+import Tensors
+import XCTest
+
+/// Reduced-width networks loaded with the state dicts of their PyTorch twins give PyTorch's logits,
+/// head inputs and feature maps on the same input (eval mode), to 1e-3 of the largest magnitude.
+final class ParityTests: XCTestCase {
+    static let vggTiny = VGG.Configuration.vgg16.reduced(widthDivisor: 32, hiddenWidth: 16, classCount: 5)
+    static let denseNetTiny = DenseNet.Configuration(growthRate: 4, blockLayerCounts: [2, 3, 2, 2], initialFeatures: 8,
+                                                     bottleneckFactor: 2, classCount: 5)
+    static let convNeXtTiny = ConvNeXt.Configuration.custom(widths: [8, 16, 24, 32], blockCounts: [1, 1, 2, 1],
+                                                            stochasticDepthProbability: 0.1, classCount: 5)
+    static let liteReduced = EfficientNetLite.Configuration(widthCoefficient: 0.25, depthCoefficient: 0.5, imageSize: 64,
+                                                            dropoutRate: 0.2, classCount: 5)
+
+    func testVGG16() throws {
+        try checkParity(VGG(configuration: Self.vggTiny, seed: 1), fixture: "vgg16_tiny")
+    }
+
+    func testVGG16BN() throws {
+        var configuration = Self.vggTiny
+        configuration.batchNorm = true
+        try checkParity(VGG(configuration: configuration, seed: 1), fixture: "vgg16_bn_tiny")
+    }
+
+    func testDenseNet() throws {
+        try checkParity(DenseNet(configuration: Self.denseNetTiny, seed: 1), fixture: "densenet_tiny")
+    }
+
+    func testConvNeXt() throws {
+        try checkParity(ConvNeXt(configuration: Self.convNeXtTiny, seed: 1), fixture: "convnext_tiny_widths")
+    }
+
+    func testEfficientNetLite() throws {
+        try checkParity(EfficientNetLite(configuration: Self.liteReduced, seed: 1), fixture: "efficientnet_lite0_reduced")
+    }
+
+    private func checkParity(_ network: some ImageClassifierNetwork, fixture: String,
+                             file: StaticString = #filePath, line: UInt = #line) throws {
+        try network.loadStateDict(Fixture.stateDict(fixture))
+        network.eval()
+        let expected = try Fixture.expectedOutputs(fixture)
+        let input = try Fixture.input()
+        try Tensor.withoutGradients {
+            assertClose(network(input), try XCTUnwrap(expected["logits"]), "\(fixture) logits", file: file, line: line)
+            assertClose(network.features(input), try XCTUnwrap(expected["features"]), "\(fixture) features",
+                        file: file, line: line)
+            let maps = network.featureMaps(input)
+            XCTAssertEqual(Set(maps.keys), Set(network.featureMapNames), file: file, line: line)
+            let expectedMaps = expected.filter { $0.key.hasPrefix("map.") }
+            XCTAssertFalse(expectedMaps.isEmpty, file: file, line: line)
+            for (key, map) in expectedMaps {
+                let name = String(key.dropFirst("map.".count))
+                assertClose(try XCTUnwrap(maps[name], "\(fixture) has no feature map \(name)"), map, "\(fixture) \(name)",
+                            file: file, line: line)
+            }
+        }
+    }
+}
