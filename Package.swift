@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "Tensors", dependencies: ["CDNNL", "COpenBLAS", "Randomness"], swiftSettings: fastMath),
         .target(name: "NeuralNetworks", dependencies: ["Tensors", "Randomness", "WeightFiles"], swiftSettings: fastMath),
         .target(name: "ModelZoo", dependencies: ["NeuralNetworks", "Tensors", "WeightFiles"], swiftSettings: fastMath),
-        .target(name: "LeukemiaKit", dependencies: ["Imaging", "ClassicML", "Randomness", "Tensors"]),
+        .target(name: "LeukemiaKit", dependencies: ["Imaging", "ClassicML", "Randomness", "Tensors", "NeuralNetworks", "ModelZoo", "WeightFiles"]),
         .executableTarget(name: "leukemia", dependencies: [
             "LeukemiaKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
