@@ -19,9 +19,12 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var cost: CostOption
 
+    @Option(help: "CNN runs: average each image's probabilities over N augmented views besides the image itself.")
+    var tta: Int = 0
+
     func run() throws {
         try reportingErrors {
-            let run = try TrainedRuns.open(URL(fileURLWithPath: runDirectory))
+            let run = try TrainedRuns.open(URL(fileURLWithPath: runDirectory), testTimeAugmentation: tta)
             let costMatrix = try cost.matrix()
             let result: EvaluationResult
             if let data {
