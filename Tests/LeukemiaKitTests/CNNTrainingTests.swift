@@ -95,4 +95,18 @@ final class CNNTrainingTests: XCTestCase {
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: fixture.run("run").url.path), "nothing is written")
     }
+
+    func testWeightsOfAnotherNetworkAreRefusedByNameAndTheDirectoryStaysUsable() throws {
+        let fixture = try CNNTestFixture(self)
+        let foreign = fixture.root.appendingPathComponent("vgg.safetensors")
+        try saveWeights(of: try CNNTestFixture.tinyVGG.makeNetwork(seed: 1), to: foreign)
+        var options = try CNNTestFixture.options(epochs: 1)
+        options.weights = .file(foreign.path)
+        XCTAssertThrowsError(try CNNTrainer.train(fixture.request(options, run: "run"))) { error in
+            guard case .incompatibleWeights(let path, _)? = error as? CNNTrainingError else { return XCTFail("\(error)") }
+            XCTAssertEqual(path, foreign.path)
+        }
+        options.weights = .none
+        XCTAssertEqual(try CNNTrainer.train(fixture.request(options, run: "run")).epochs.count, 1)
+    }
 }

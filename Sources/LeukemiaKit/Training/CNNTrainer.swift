@@ -86,7 +86,16 @@ public enum CNNTrainer {
                                          cost: request.cost, weightsCache: request.weightsCache.path,
                                          featureCache: request.featureCache.path)
         try run.writeJSON(session, to: run.trainingSession)
-        return try CNNTrainingSessionRunner(session: session, directory: run, folder: folder, control: control).run()
+        do {
+            return try CNNTrainingSessionRunner(session: session, directory: run, folder: folder, control: control).run()
+        } catch {
+            // Failing before the first checkpoint (e.g. weights that do not fit) leaves nothing
+            // to resume: free the directory for a corrected `train`.
+            if !FileManager.default.fileExists(atPath: run.checkpoint.path) {
+                try? FileManager.default.removeItem(at: run.trainingSession)
+            }
+            throw error
+        }
     }
 
     /// Continues the interrupted training in `runDirectory` from its last checkpoint.

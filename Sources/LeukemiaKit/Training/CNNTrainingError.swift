@@ -11,6 +11,7 @@ public enum CNNTrainingError: DescribedError, Equatable {
     case notACNNRun(String, model: String)
     case testTimeAugmentationUnsupported(String)
     case unreadableImage(String, reason: String)
+    case emptyPart(String, split: String)
 
     public var description: String {
         switch self {
@@ -30,6 +31,7 @@ public enum CNNTrainingError: DescribedError, Equatable {
         case .testTimeAugmentationUnsupported(let path):
             return "\(path) is not a CNN run; test-time augmentation (--tta) applies only to CNN runs"
         case let .unreadableImage(path, reason): return "\(path) cannot be read: \(reason)"
+        case let .emptyPart(part, split): return "the \(part) part of \(split) has no readable image"
         }
     }
 }

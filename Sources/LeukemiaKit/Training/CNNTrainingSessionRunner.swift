@@ -31,6 +31,9 @@ struct CNNTrainingSessionRunner {
                                  size: options.inputSize)
         }
         let train = decode(.train), validation = decode(.validation)
+        for (part, images) in [(DatasetPart.train, train), (.validation, validation)] where images.count == 0 {
+            throw CNNTrainingError.emptyPart(part.rawValue, split: directory.splitManifest.path)
+        }
         let skipped = train.skipped.merging(validation.skipped) { first, _ in first }
         for (path, reason) in skipped.sorted(by: { $0.key < $1.key }) { log("skipped unreadable image \(path): \(reason)") }
         log("data: train \(train.count), validation \(validation.count) images at \(options.inputSize)x\(options.inputSize)")
@@ -43,33 +46,8 @@ struct CNNTrainingSessionRunner {
         let classWeights = options.balancedClassWeights
             ? Tensor(try balancedClassWeights(labels: train.labels, classCount: network.classCount).map(Float.init)) : nil
 
-        let runner: any EpochRunner
-        if options.policy == .frozen {
-            let cache = FeatureCache(directory: URL(fileURLWithPath: session.featureCache))
-            let cacheStart = Date()
-            let trainFeatures = try cache.features(of: train, contentHashes: train.paths.map { hashes[$0] ?? $0 },
-                                                   network: network, options: options,
-                                                   augmentedCopies: options.cachedAugmentedCopies)
-            let validationFeatures = try cache.features(of: validation, contentHashes: validation.paths.map { hashes[$0] ?? $0 },
-                                                        network: network, options: options, augmentedCopies: 0)
-            let reused = trainFeatures.reused && validationFeatures.reused
-            log(String(format: "features: %@ %d x %d training and %d validation vectors in %.1f s (%@)",
-                       reused ? "reused" : "computed", trainFeatures.features.versions, train.count, validation.count,
-                       Date().timeIntervalSince(cacheStart), cache.directory.path))
-            runner = HeadEpochRunner(head: network.head, train: trainFeatures.features, validation: validationFeatures.features,
-                                     batchSize: options.batchSize, seed: options.seed)
-        } else {
-            func loader(_ images: DecodedImageSet, training: Bool) -> ImageBatchLoader {
-                ImageBatchLoader(images: images, settings: .init(
-                    batchSize: options.batchSize, normalization: options.normalization,
-                    augmentation: training ? options.augmentation : nil, shuffle: training, seed: options.seed,
-                    prefetchCount: options.prefetchCount))
-            }
-            runner = NetworkEpochRunner(network: network, trainLoader: loader(train, training: true),
-                                        validationLoader: loader(validation, training: false), seed: options.seed)
-        }
-        let optimizer = try Adam(parameters: options.policy == .frozen ? network.head.parameters() : trainable,
-                                 learningRate: options.learningRate)
+        let runner = try makeRunner(network: network, train: train, validation: validation, hashes: hashes)
+        let optimizer = try Adam(parameters: trainable, learningRate: options.learningRate)
         // Keras semantics: the rate drops once `plateauPatience` epochs in a row bring no improvement.
         let plateau = try ReduceOnPlateau(mode: .minimize, factor: options.plateauFactor,
                                           patience: max(0, options.plateauPatience - 1), threshold: 1e-4,
@@ -82,7 +60,7 @@ struct CNNTrainingSessionRunner {
             let rate = optimizer.learningRate
             let epochStart = Date()
             let (trainScores, dataWait) = try runner.trainEpoch(epoch, optimizer: optimizer, classWeights: classWeights) { done, scores in
-                control.progress?(EpochProgress(epoch: epoch, imagesDone: done, imageCount: runner.trainCount,
+                control.progress?(EpochProgress(epoch: epoch, epochCount: options.maximumEpochs, imagesDone: done, imageCount: runner.trainCount,
                                                 elapsed: Date().timeIntervalSince(epochStart), meanLoss: scores.meanLoss))
             }
             let scores = try runner.validate()
@@ -116,6 +94,36 @@ struct CNNTrainingSessionRunner {
         let metrics = try finish(network: network, state: state, parts: parts, skipped: skipped, start: start)
         return CNNTrainingOutcome(epochs: records, bestEpoch: state.earlyStopping.bestEpoch, stoppedEarly: state.stopped,
                                   testMetrics: metrics)
+    }
+
+    /// Head-only training on cached backbone features for the frozen policy, else training of
+    /// the network on images prepared in the background.
+    private func makeRunner(network: any ImageClassifierNetwork, train: DecodedImageSet, validation: DecodedImageSet,
+                            hashes: [String: String]) throws -> any EpochRunner {
+        if options.policy == .frozen {
+            let cache = FeatureCache(directory: URL(fileURLWithPath: session.featureCache))
+            let cacheStart = Date()
+            let trainFeatures = try cache.features(of: train, contentHashes: train.paths.map { hashes[$0] ?? $0 },
+                                                   network: network, options: options,
+                                                   augmentedCopies: options.cachedAugmentedCopies)
+            let validationFeatures = try cache.features(of: validation, contentHashes: validation.paths.map { hashes[$0] ?? $0 },
+                                                        network: network, options: options, augmentedCopies: 0)
+            let reused = trainFeatures.reused && validationFeatures.reused
+            log(String(format: "features: %@ %d x %d training and %d validation vectors in %.1f s (%@)",
+                       reused ? "reused" : "computed", trainFeatures.features.versions, train.count, validation.count,
+                       Date().timeIntervalSince(cacheStart), cache.directory.path))
+            return HeadEpochRunner(head: network.head, train: trainFeatures.features, validation: validationFeatures.features,
+                                   batchSize: options.batchSize, seed: options.seed)
+        } else {
+            func loader(_ images: DecodedImageSet, training: Bool) -> ImageBatchLoader {
+                ImageBatchLoader(images: images, settings: .init(
+                    batchSize: options.batchSize, normalization: options.normalization,
+                    augmentation: training ? options.augmentation : nil, shuffle: training, seed: options.seed,
+                    prefetchCount: options.prefetchCount))
+            }
+            return NetworkEpochRunner(network: network, trainLoader: loader(train, training: true),
+                                      validationLoader: loader(validation, training: false), seed: options.seed)
+        }
     }
 
     /// The state after the last checkpointed epoch (model, optimizer and plateau restored, the log

@@ -23,6 +23,8 @@ struct PassScores {
 /// Progress within an epoch: images done of the part's total.
 public struct EpochProgress: Sendable {
     public var epoch: Int
+    /// The most epochs the training may run.
+    public var epochCount: Int
     public var imagesDone: Int
     public var imageCount: Int
     /// Seconds since the epoch began.
