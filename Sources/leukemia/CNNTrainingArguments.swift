@@ -133,6 +133,7 @@ struct CNNTrainingArguments: ParsableArguments {
         return CNNTrainingControl(log: { line in
             display.clear()
             print(line)
+            fflush(stdout)
         }, progress: display.isEnabled ? { display.show($0) } : nil, stopAfterEpoch: stopAfter)
     }
 }

@@ -63,11 +63,6 @@ public struct EpochLog: Sendable {
         try AtomicFile.write(data, to: url)
     }
 
-    /// Adds one line.
-    public func append(_ record: EpochRecord) throws {
-        try write(try read() + [record])
-    }
-
     private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
