@@ -18,11 +18,14 @@ public final class ConvNeXt: ImageClassifierNetwork {
     public struct Configuration: Codable, Equatable, Sendable {
         /// torchvision's `CNBlockConfig`.
         public struct Stage: Codable, Equatable, Sendable {
+            /// Channels of the stage's blocks.
             public var inputChannels: Int
             /// Channels after the downsampling that follows the stage; nil for the last stage.
             public var outputChannels: Int?
+            /// Blocks in the stage.
             public var blockCount: Int
 
+            /// torchvision's `CNBlockConfig(input_channels, out_channels, num_layers)`.
             public init(inputChannels: Int, outputChannels: Int?, blockCount: Int) {
                 self.inputChannels = inputChannels
                 self.outputChannels = outputChannels
@@ -30,13 +33,16 @@ public final class ConvNeXt: ImageClassifierNetwork {
             }
         }
 
+        /// torchvision's `block_setting`.
         public var stages: [Stage]
         /// The largest per-block drop probability (the last block's).
         public var stochasticDepthProbability: Float
         /// The initial value of every `layer_scale` (1e-6).
         public var layerScale: Float
+        /// Outputs of the head (1000 for ImageNet).
         public var classCount: Int
 
+        /// torchvision's arguments.
         public init(stages: [Stage], stochasticDepthProbability: Float, layerScale: Float = 1e-6, classCount: Int = 1000) {
             self.stages = stages
             self.stochasticDepthProbability = stochasticDepthProbability
@@ -75,8 +81,11 @@ public final class ConvNeXt: ImageClassifierNetwork {
     /// needed on NHWC activations); the branch is scaled per channel by `layer_scale [dim, 1, 1]`,
     /// passed through `stochastic_depth` and added to the input.
     public final class Block: Layer {
+        /// `block.0`, `block.2`, `block.3` and `block.5`.
         public let depthwise: Conv2d, norm: LayerNorm, expand: Linear, project: Linear
+        /// `layer_scale`, `[channels, 1, 1]` as in torchvision.
         public let layerScale: Parameter
+        /// `stochastic_depth` (row mode).
         public let stochasticDepth: StochasticDepth
         private let branch: Sequential
         public var isTraining = true
@@ -92,9 +101,9 @@ public final class ConvNeXt: ImageClassifierNetwork {
             branch = try Sequential(named: [("0", depthwise), ("2", norm), ("3", expand), ("4", GELU()), ("5", project)])
         }
 
-        public var localParameters: [(name: String, parameter: Parameter)] { [("layer_scale", layerScale)] }
+        public var localParameters: [NamedParameter] { [("layer_scale", layerScale)] }
 
-        public var children: [(name: String, layer: any Layer)] {
+        public var children: [NamedLayer] {
             [("block", branch), ("stochastic_depth", stochasticDepth)]
         }
 
@@ -108,7 +117,9 @@ public final class ConvNeXt: ImageClassifierNetwork {
     /// torchvision's `classifier`: `0` LayerNorm, `1` Flatten (nothing to do on pooled vectors),
     /// `2` Linear (the head).
     public final class Classifier: Layer {
+        /// `classifier.0`.
         public let norm: LayerNorm
+        /// `classifier.2`, the head.
         public var output: Linear
         public var isTraining = true
 
@@ -117,15 +128,17 @@ public final class ConvNeXt: ImageClassifierNetwork {
             output = try Linear(inFeatures: channels, outFeatures: classCount, generator: &generator)
         }
 
-        public var children: [(name: String, layer: any Layer)] { [("0", norm), ("2", output)] }
+        public var children: [NamedLayer] { [("0", norm), ("2", output)] }
 
         /// `pooled [batch, channels]` -> `[batch, classCount]`.
         public func callAsFunction(_ pooled: Tensor) -> Tensor { output(norm(pooled)) }
     }
 
+    /// The configuration the network was built from.
     public let configuration: Configuration
-    /// Stem, stages and downsamplings, named "0", "1", ... as in torchvision.
-    public let features: Sequential
+    /// torchvision's `features`: stem, stages and downsamplings, named "0", "1", ...
+    public let featureLayers: Sequential
+    /// Norm and head.
     public let classifier: Classifier
     public let featureMapNames: [String]
     public var isTraining = true
@@ -172,7 +185,7 @@ public final class ConvNeXt: ImageClassifierNetwork {
                                                     kernelSize: 2, stride: 2, generator: &generator)))
             }
         }
-        features = Sequential(layers)
+        featureLayers = Sequential(layers)
         let lastChannels = stages[stages.count - 1].outputChannels ?? stages[stages.count - 1].inputChannels
         classifier = try Classifier(channels: lastChannels, classCount: configuration.classCount, generator: &generator)
         featureMapNames = mapNames
@@ -188,8 +201,8 @@ public final class ConvNeXt: ImageClassifierNetwork {
         }
     }
 
-    public var children: [(name: String, layer: any Layer)] {
-        [("features", features), ("classifier", classifier)]
+    public var children: [NamedLayer] {
+        [("features", featureLayers), ("classifier", classifier)]
     }
 
     public var head: Linear {
@@ -200,7 +213,7 @@ public final class ConvNeXt: ImageClassifierNetwork {
     public var headKey: String { "classifier.2" }
 
     public func features(_ x: Tensor, tap: FeatureMapTap) -> Tensor {
-        let maps = self.features.callAsFunction(x, keyPrefix: "features.", tapping: featureMapNames, with: tap)
+        let maps = featureLayers.callAsFunction(x, keyPrefix: "features.", tapping: featureMapNames, with: tap)
         return classifier.norm(globalAvgPool2d(maps))
     }
 }

@@ -22,8 +22,10 @@ public final class DenseNet: ImageClassifierNetwork {
         public var bottleneckFactor: Int
         /// Dropout after each dense layer (`drop_rate`).
         public var dropRate: Float
+        /// Outputs of the head (1000 for ImageNet).
         public var classCount: Int
 
+        /// torchvision's arguments (bn_size 4 and drop_rate 0 by default).
         public init(growthRate: Int, blockLayerCounts: [Int], initialFeatures: Int, bottleneckFactor: Int = 4,
                     dropRate: Float = 0, classCount: Int = 1000) {
             self.growthRate = growthRate
@@ -45,7 +47,9 @@ public final class DenseNet: ImageClassifierNetwork {
     /// torchvision's `_DenseLayer`: BN-ReLU-1x1 conv (bottleneck) then BN-ReLU-3x3 conv to
     /// `growthRate` new channels, computed from the concatenation of all earlier outputs.
     public final class DenseLayer: Layer {
+        /// The bottleneck (`norm1`, `conv1`) and the growth convolution (`norm2`, `conv2`).
         public let norm1: BatchNorm2d, conv1: Conv2d, norm2: BatchNorm2d, conv2: Conv2d
+        /// Dropout of the new channels in training mode.
         public let dropRate: Float
         private var dropoutGenerator: SeededGenerator
         public var isTraining = true
@@ -61,7 +65,7 @@ public final class DenseNet: ImageClassifierNetwork {
             dropoutGenerator = SeededGenerator(seed: generator.next())
         }
 
-        public var children: [(name: String, layer: any Layer)] {
+        public var children: [NamedLayer] {
             [("norm1", norm1), ("relu1", ReLU()), ("conv1", conv1), ("norm2", norm2), ("relu2", ReLU()), ("conv2", conv2)]
         }
 
@@ -77,6 +81,7 @@ public final class DenseNet: ImageClassifierNetwork {
     /// torchvision's `_DenseBlock`: `denselayer1`, `denselayer2`, ...; the output concatenates the
     /// input and every layer's new channels.
     public final class DenseBlock: Layer {
+        /// `denselayer1`, `denselayer2`, ...
         public let layers: [DenseLayer]
         public var isTraining = true
 
@@ -87,10 +92,11 @@ public final class DenseNet: ImageClassifierNetwork {
             }
         }
 
-        public var children: [(name: String, layer: any Layer)] {
+        public var children: [NamedLayer] {
             layers.enumerated().map { ("denselayer\($0.offset + 1)", $0.element) }
         }
 
+        /// `x [batch, height, width, c]` -> `[batch, height, width, c + layers · growthRate]`.
         public func callAsFunction(_ x: Tensor) -> Tensor {
             var features = [x]
             for layer in layers {
@@ -102,6 +108,7 @@ public final class DenseNet: ImageClassifierNetwork {
 
     /// torchvision's `_Transition`: `norm`, `relu`, 1x1 `conv` (halving the channels), 2x2 average `pool`.
     public final class Transition: Layer {
+        /// The normalization and the channel-halving convolution.
         public let norm: BatchNorm2d, conv: Conv2d
         private let pool: AvgPool2d
         public var isTraining = true
@@ -113,18 +120,21 @@ public final class DenseNet: ImageClassifierNetwork {
             pool = try AvgPool2d(kernelSize: 2, stride: 2)
         }
 
-        public var children: [(name: String, layer: any Layer)] {
+        public var children: [NamedLayer] {
             [("norm", norm), ("relu", ReLU()), ("conv", conv), ("pool", pool)]
         }
 
+        /// `x [batch, h, w, c]` -> `[batch, h / 2, w / 2, c / 2]`.
         public func callAsFunction(_ x: Tensor) -> Tensor {
             pool(conv(relu(norm(x))))
         }
     }
 
+    /// The configuration the network was built from.
     public let configuration: Configuration
-    /// `conv0` ... `norm5`, named as in torchvision.
-    public let features: Sequential
+    /// torchvision's `features`: `conv0` ... `norm5`.
+    public let featureLayers: Sequential
+    /// The head.
     public var classifier: Linear
     public let featureMapNames: [String]
     public var isTraining = true
@@ -164,10 +174,10 @@ public final class DenseNet: ImageClassifierNetwork {
         }
         layers.append(("norm5", try BatchNorm2d(channels)))
         mapNames.append("features.norm5")
-        features = try Sequential(named: layers)
+        featureLayers = try Sequential(named: layers)
         classifier = try Linear(inFeatures: channels, outFeatures: configuration.classCount, generator: &generator)
         TorchvisionInitialization.zero(classifier.bias)
-        for (_, layer) in features.namedLayers() {
+        for (_, layer) in featureLayers.namedLayers() {
             if let convolution = layer as? Conv2d {
                 TorchvisionInitialization.kaimingNormal(convolution.weight, fan: .input, generator: &generator)
             }
@@ -176,8 +186,8 @@ public final class DenseNet: ImageClassifierNetwork {
         self.configuration = configuration
     }
 
-    public var children: [(name: String, layer: any Layer)] {
-        [("features", features), ("classifier", classifier)]
+    public var children: [NamedLayer] {
+        [("features", featureLayers), ("classifier", classifier)]
     }
 
     public var head: Linear {
@@ -188,7 +198,7 @@ public final class DenseNet: ImageClassifierNetwork {
     public var headKey: String { "classifier" }
 
     public func features(_ x: Tensor, tap: FeatureMapTap) -> Tensor {
-        let maps = self.features.callAsFunction(x, keyPrefix: "features.", tapping: featureMapNames, with: tap)
+        let maps = featureLayers.callAsFunction(x, keyPrefix: "features.", tapping: featureMapNames, with: tap)
         return globalAvgPool2d(relu(maps))
     }
 }

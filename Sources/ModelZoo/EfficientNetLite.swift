@@ -27,8 +27,10 @@ public final class EfficientNetLite: ImageClassifierNetwork {
         public var dropoutRate: Float
         /// Largest per-block drop-connect probability (`drop_connect_rate`), scaled by block index / block count.
         public var dropConnectRate: Float
+        /// Outputs of the head (1000 for ImageNet).
         public var classCount: Int
 
+        /// The package's global parameters (drop connect 0.2 and 1000 classes by default).
         public init(widthCoefficient: Double, depthCoefficient: Double, imageSize: Int, dropoutRate: Float,
                     dropConnectRate: Float = 0.2, classCount: Int = 1000) {
             self.widthCoefficient = widthCoefficient
@@ -79,9 +81,11 @@ public final class EfficientNetLite: ImageClassifierNetwork {
     /// 1x1 projection (`_project_conv`, `_bn2`), and for repeated blocks a residual connection whose
     /// branch is dropped per sample in training (drop connect).
     public final class MBConvBlock: Layer {
-        /// Nil when the expand ratio is 1.
+        /// `_expand_conv` and `_bn0`; nil when the expand ratio is 1.
         public let expandConv: Conv2d?, bn0: BatchNorm2d?
+        /// `_depthwise_conv` and `_bn1`.
         public let depthwiseConv: Conv2d, bn1: BatchNorm2d
+        /// `_project_conv` and `_bn2`.
         public let projectConv: Conv2d, bn2: BatchNorm2d
         /// Whether the input is added to the output. As in the package, only the repeated blocks
         /// of a group have it (the first block's stride is stored as a list there, and the test
@@ -114,8 +118,8 @@ public final class EfficientNetLite: ImageClassifierNetwork {
             dropConnect = try StochasticDepth(probability: hasResidual ? dropConnectRate : 0, mode: .row, seed: generator.next())
         }
 
-        public var children: [(name: String, layer: any Layer)] {
-            var result: [(name: String, layer: any Layer)] = []
+        public var children: [NamedLayer] {
+            var result: [NamedLayer] = []
             if let expandConv, let bn0 { result += [("_expand_conv", expandConv), ("_bn0", bn0)] }
             result += [("_depthwise_conv", depthwiseConv), ("_bn1", bn1), ("_project_conv", projectConv), ("_bn2", bn2),
                        ("_drop_connect", dropConnect)]
@@ -131,11 +135,17 @@ public final class EfficientNetLite: ImageClassifierNetwork {
         }
     }
 
+    /// The configuration the network was built from.
     public let configuration: Configuration
+    /// `_conv_stem` and `_bn0`.
     public let convStem: Conv2d, bn0: BatchNorm2d
+    /// `_blocks`, the MBConv blocks named "0", "1", ...
     public let blocks: Sequential
+    /// `_conv_head` and `_bn1`.
     public let convHead: Conv2d, bn1: BatchNorm2d
+    /// `_dropout`, before the head.
     public let dropout: Dropout
+    /// `_fc`, the head.
     public var fc: Linear
     public let featureMapNames: [String]
     public var isTraining = true
@@ -196,7 +206,7 @@ public final class EfficientNetLite: ImageClassifierNetwork {
         self.configuration = configuration
     }
 
-    public var children: [(name: String, layer: any Layer)] {
+    public var children: [NamedLayer] {
         [("_conv_stem", convStem), ("_bn0", bn0), ("_blocks", blocks), ("_conv_head", convHead), ("_bn1", bn1),
          ("_dropout", dropout), ("_fc", fc)]
     }

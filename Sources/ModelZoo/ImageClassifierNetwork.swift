@@ -13,7 +13,14 @@ public typealias FeatureMapTap = (_ name: String, _ featureMap: Tensor) -> Tenso
 ///
 /// Parameter keys equal those of the reference PyTorch model, so its checkpoints load unchanged
 /// (`loadStateDict`). To fine-tune on `k` classes, either build the network with `k` classes and
-/// `loadBackbone(_:)` the pretrained state dict, or load everything and `replaceHead(classCount:seed:)`.
+/// `loadBackbone(_:)` the pretrained state dict, or load everything and `replaceHead(classCount:seed:)`:
+///
+/// ```swift
+/// let network = try Architecture.densenet121.makeNetwork(classCount: 4, seed: 7)
+/// try network.loadPretrained(from: URL(fileURLWithPath: "densenet121-a639ec97.pth"), includingHead: false)
+/// network.freezeBackbone()                       // optional: train the new head only
+/// let (logits, map) = try network.logits(images, exposing: "features.norm5")  // for Grad-CAM
+/// ```
 public protocol ImageClassifierNetwork: Layer {
     /// The final linear layer, `[batch, featureCount]` -> `[batch, classCount]`.
     var head: Linear { get set }
@@ -57,13 +64,14 @@ extension ImageClassifierNetwork {
 
     /// The logits of `x` together with the feature map `name`, which is returned as a leaf of the
     /// gradient tape: after `logits.backward(seed:)`, its `gradient` holds d(seed · logits)/d(map), as
-    /// Grad-CAM needs. Gradients do not reach the layers before that map in this pass. Call it with
-    /// gradient recording on (not inside `Tensor.withoutGradients`).
-    /// - Throws: `ModelZooError.unknownFeatureMap` when `name` is not in `featureMapNames`.
+    /// Grad-CAM needs. Gradients do not reach the layers before that map in this pass.
+    /// - Throws: `ModelZooError.unknownFeatureMap` when `name` is not in `featureMapNames`;
+    ///   `.gradientsNotRecorded` inside `Tensor.withoutGradients`.
     public func logits(_ x: Tensor, exposing name: String) throws -> (logits: Tensor, featureMap: Tensor) {
         guard featureMapNames.contains(name) else {
             throw ModelZooError.unknownFeatureMap(name: name, available: featureMapNames)
         }
+        guard Tensor.isRecordingGradients else { throw ModelZooError.gradientsNotRecorded(featureMap: name) }
         var exposed: Tensor?
         let logits = head(features(x) { mapName, map in
             guard mapName == name else { return map }
@@ -81,11 +89,18 @@ extension ImageClassifierNetwork {
     }
 
     /// Puts a new head for `classCount` classes on the body, with PyTorch's default `nn.Linear`
-    /// initialization drawn from `seed`; the body keeps its weights.
+    /// initialization drawn from `seed`; the body keeps its weights. Build optimizers afterwards:
+    /// the new head has new parameters.
     /// - Throws: `LayerError.invalidConfiguration` for a non-positive class count.
     public func replaceHead(classCount: Int, seed: UInt64) throws {
         var generator = SeededGenerator(seed: seed)
         head = try Linear(inFeatures: featureCount, outFeatures: classCount, generator: &generator)
+    }
+
+    /// Freezes every parameter except the head's, for training only a new head on a pretrained body
+    /// (`unfreeze()` undoes it).
+    public func freezeBackbone() {
+        for (name, parameter) in namedParameters() { parameter.isFrozen = !isHeadKey(name) }
     }
 
     /// Loads every key of `stateDict` except the head's (which may be absent or of another class

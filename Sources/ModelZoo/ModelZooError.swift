@@ -6,6 +6,9 @@ public enum ModelZooError: Error, Equatable, CustomStringConvertible, LocalizedE
     case invalidConfiguration(architecture: String, message: String)
     /// A feature map was requested by a name the network does not expose.
     case unknownFeatureMap(name: String, available: [String])
+    /// A feature map's gradient was requested while gradients are not recorded
+    /// (inside `Tensor.withoutGradients`).
+    case gradientsNotRecorded(featureMap: String)
 
     /// A one-line message naming the value at fault.
     public var description: String {
@@ -14,6 +17,8 @@ public enum ModelZooError: Error, Equatable, CustomStringConvertible, LocalizedE
             return "\(architecture) configuration: \(message)"
         case let .unknownFeatureMap(name, available):
             return "no feature map named '\(name)'; available: \(available.joined(separator: ", "))"
+        case let .gradientsNotRecorded(featureMap):
+            return "the gradient of feature map '\(featureMap)' needs gradient recording, which is off (Tensor.withoutGradients)"
         }
     }
 

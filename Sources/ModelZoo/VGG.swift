@@ -12,14 +12,36 @@ import Tensors
 public final class VGG: ImageClassifierNetwork {
     /// The layer pattern and widths (torchvision's `cfgs` plus the classifier's sizes).
     public struct Configuration: Codable, Equatable, Sendable {
-        /// One entry of torchvision's `cfg` list.
+        /// One entry of torchvision's `cfg` list, coded as in Python: a channel count or `"M"`.
         public enum Item: Codable, Equatable, Sendable {
             /// A 3x3 convolution (padding 1) to this many channels, then [batch norm and] ReLU.
             case convolution(Int)
             /// 2x2 max pooling with stride 2 (`"M"`).
             case maxPool
+
+            /// Decodes a channel count or `"M"`.
+            public init(from decoder: Decoder) throws {
+                let container = try decoder.singleValueContainer()
+                if let width = try? container.decode(Int.self) {
+                    self = .convolution(width)
+                } else if (try? container.decode(String.self)) == "M" {
+                    self = .maxPool
+                } else {
+                    throw DecodingError.dataCorruptedError(in: container, debugDescription: "a VGG cfg entry is a channel count or \"M\"")
+                }
+            }
+
+            /// Encodes a channel count or `"M"`.
+            public func encode(to encoder: Encoder) throws {
+                var container = encoder.singleValueContainer()
+                switch self {
+                case let .convolution(width): try container.encode(width)
+                case .maxPool: try container.encode("M")
+                }
+            }
         }
 
+        /// torchvision's `cfg`, input side first.
         public var items: [Item]
         /// Whether each convolution is followed by `BatchNorm2d` (the `_bn` variants).
         public var batchNorm: Bool
@@ -27,8 +49,10 @@ public final class VGG: ImageClassifierNetwork {
         public var hiddenWidth: Int
         /// The classifier's dropout probability (0.5).
         public var dropout: Float
+        /// Outputs of the head (1000 for ImageNet).
         public var classCount: Int
 
+        /// A configuration with torchvision's classifier defaults.
         public init(items: [Item], batchNorm: Bool, hiddenWidth: Int = 4096, dropout: Float = 0.5, classCount: Int = 1000) {
             self.items = items
             self.batchNorm = batchNorm
@@ -63,10 +87,15 @@ public final class VGG: ImageClassifierNetwork {
     /// torchvision's `classifier`: `0` Linear, `1` ReLU, `2` Dropout, `3` Linear, `4` ReLU,
     /// `5` Dropout, `6` Linear (the head).
     public final class Classifier: Layer {
+        /// `classifier.0`, from the pooled 7 x 7 features.
         public let hidden1: Linear
+        /// `classifier.2`.
         public let dropout1: Dropout
+        /// `classifier.3`.
         public let hidden2: Linear
+        /// `classifier.5`.
         public let dropout2: Dropout
+        /// `classifier.6`, the head.
         public var output: Linear
         public var isTraining = true
 
@@ -79,7 +108,7 @@ public final class VGG: ImageClassifierNetwork {
             output = try Linear(inFeatures: width, outFeatures: configuration.classCount, generator: &generator)
         }
 
-        public var children: [(name: String, layer: any Layer)] {
+        public var children: [NamedLayer] {
             [("0", hidden1), ("1", ReLU()), ("2", dropout1), ("3", hidden2), ("4", ReLU()), ("5", dropout2), ("6", output)]
         }
 
@@ -88,16 +117,19 @@ public final class VGG: ImageClassifierNetwork {
             dropout2(relu(hidden2(dropout1(relu(hidden1(x))))))
         }
 
+        /// The class scores of the flattened pooled features `x`.
         public func callAsFunction(_ x: Tensor) -> Tensor {
             output(hiddenFeatures(x))
         }
     }
 
+    /// The configuration the network was built from.
     public let configuration: Configuration
-    /// Convolutions, norms, ReLUs and poolings, named "0", "1", ... as in `make_layers`.
-    public let features: Sequential
-    private let avgpool = AdaptiveAveragePooling(outputSize: 7)
+    /// torchvision's `features`: convolutions, norms, ReLUs and poolings, named "0", "1", ... as in `make_layers`.
+    public let featureLayers: Sequential
+    private let avgpool: AdaptiveAvgPool2d
     private let flatten = Flatten()
+    /// The three linear layers.
     public let classifier: Classifier
     public let featureMapNames: [String]
     public var isTraining = true
@@ -127,11 +159,12 @@ public final class VGG: ImageClassifierNetwork {
                 layers.append(ReLU())
                 channels = width
             case .maxPool:
-                stageEnds.append("features.\(layers.count - 1)")
+                if !layers.isEmpty { stageEnds.append("features.\(layers.count - 1)") }
                 layers.append(try MaxPool2d(kernelSize: 2, stride: 2))
             }
         }
-        features = Sequential(layers)
+        featureLayers = Sequential(layers)
+        avgpool = try AdaptiveAvgPool2d(outputSize: 7)
         classifier = try Classifier(inFeatures: channels * 7 * 7, configuration: configuration, generator: &generator)
         for linear in [classifier.hidden1, classifier.hidden2, classifier.output] {
             TorchvisionInitialization.normal(linear.weight, standardDeviation: 0.01, generator: &generator)
@@ -141,8 +174,8 @@ public final class VGG: ImageClassifierNetwork {
         self.configuration = configuration
     }
 
-    public var children: [(name: String, layer: any Layer)] {
-        [("features", features), ("avgpool", avgpool), ("classifier", classifier)]
+    public var children: [NamedLayer] {
+        [("features", featureLayers), ("avgpool", avgpool), ("classifier", classifier)]
     }
 
     public var head: Linear {
@@ -153,7 +186,7 @@ public final class VGG: ImageClassifierNetwork {
     public var headKey: String { "classifier.6" }
 
     public func features(_ x: Tensor, tap: FeatureMapTap) -> Tensor {
-        let maps = self.features.callAsFunction(x, keyPrefix: "features.", tapping: featureMapNames, with: tap)
+        let maps = featureLayers.callAsFunction(x, keyPrefix: "features.", tapping: featureMapNames, with: tap)
         return classifier.hiddenFeatures(flatten(avgpool(maps)))
     }
 }

@@ -4,14 +4,18 @@ import Foundation
 public enum LayerError: Error, Equatable, CustomStringConvertible, LocalizedError {
     /// `freeze(prefix:)` or `unfreeze(prefix:)` matched no parameter key.
     case noParameterMatches(prefix: String)
+    /// A state-dict array holds a number of values its shape does not describe.
+    case inconsistentArray(key: String, shape: [Int], valueCount: Int)
     /// A layer was configured with an impossible hyperparameter.
     case invalidConfiguration(layer: String, message: String)
 
-    /// A one-line message naming the prefix or layer.
+    /// A one-line message naming the prefix, key or layer.
     public var description: String {
         switch self {
         case let .noParameterMatches(prefix):
             return "no parameter key is '\(prefix)' or starts with '\(prefix).'"
+        case let .inconsistentArray(key, shape, valueCount):
+            return "state-dict array '\(key)' has shape \(shape) but \(valueCount) values"
         case let .invalidConfiguration(layer, message):
             return "\(layer): \(message)"
         }

@@ -22,11 +22,19 @@ extension Layer {
 
     /// Replaces every parameter and buffer by the array of the same key, as PyTorch's
     /// `load_state_dict(strict=True)`. Nothing changes unless all keys match.
-    /// - Throws: `StateDictMismatch` listing every missing, unexpected and mis-shaped key.
+    /// - Throws: `StateDictMismatch` listing every missing, unexpected and mis-shaped key;
+    ///   `LayerError.inconsistentArray` for an array whose value count does not fit its shape.
     public func loadStateDict(_ stateDict: StateDict) throws {
         try checkStateDict(stateDict, expected: stateDictShapes())
-        let parameters = try namedParameters().compactMap { name, parameter in try stateDict[name].map { (parameter, try Tensor($0)) } }
-        let buffers = try namedBuffers().compactMap { name, buffer in try stateDict[name].map { (buffer, try Tensor($0)) } }
+        func tensor(_ key: String) throws -> Tensor? {
+            guard let array = stateDict[key] else { return nil }
+            guard array.values.count == array.elementCount else {
+                throw LayerError.inconsistentArray(key: key, shape: array.shape, valueCount: array.values.count)
+            }
+            return try Tensor(array)
+        }
+        let parameters = try namedParameters().compactMap { name, parameter in try tensor(name).map { (parameter, $0) } }
+        let buffers = try namedBuffers().compactMap { name, buffer in try tensor(name).map { (buffer, $0) } }
         for (parameter, value) in parameters { parameter.value = value }
         for (buffer, value) in buffers { buffer.value = value }
     }

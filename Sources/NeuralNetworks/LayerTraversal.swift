@@ -5,8 +5,8 @@ extension Layer {
     /// Every parameter with its dotted key (`features.0.weight`), in PyTorch's order: a layer's
     /// own parameters, then its children's, depth first. A parameter shared by two layers is
     /// listed under both names, as in `state_dict()`.
-    public func namedParameters() -> [(name: String, parameter: Parameter)] {
-        var result: [(name: String, parameter: Parameter)] = []
+    public func namedParameters() -> [NamedParameter] {
+        var result: [NamedParameter] = []
         visit(prefix: "") { prefix, layer in
             result += layer.localParameters.map { (prefix + $0.name, $0.parameter) }
         }
@@ -14,8 +14,8 @@ extension Layer {
     }
 
     /// Every buffer with its dotted key (`features.norm0.running_mean`), in PyTorch's order.
-    public func namedBuffers() -> [(name: String, buffer: Buffer)] {
-        var result: [(name: String, buffer: Buffer)] = []
+    public func namedBuffers() -> [NamedBuffer] {
+        var result: [NamedBuffer] = []
         visit(prefix: "") { prefix, layer in
             result += layer.localBuffers.map { (prefix + $0.name, $0.buffer) }
         }
@@ -29,8 +29,8 @@ extension Layer {
     }
 
     /// This layer and all layers below it, depth first, with their dotted names ("" for this one).
-    public func namedLayers() -> [(name: String, layer: any Layer)] {
-        var result: [(name: String, layer: any Layer)] = []
+    public func namedLayers() -> [NamedLayer] {
+        var result: [NamedLayer] = []
         visit(prefix: "") { prefix, layer in result.append((String(prefix.dropLast()), layer)) }
         return result
     }

@@ -51,9 +51,8 @@ public enum TrainingCheckpoint {
         for (key, array) in contents.tensors {
             if key.hasPrefix(modelPrefix) {
                 modelState[String(key.dropFirst(modelPrefix.count))] = array
-            } else if key.hasPrefix(optimizerPrefix), let split = key.lastIndex(of: "."),
-                      let index = indices[String(key[key.index(key.startIndex, offsetBy: optimizerPrefix.count)..<split])] {
-                optimizerTensors[index, default: [:]][String(key[key.index(after: split)...])] = try Tensor(array)
+            } else if let entry = optimizerEntry(key), let index = indices[entry.parameter] {
+                optimizerTensors[index, default: [:]][entry.state] = try Tensor(array)
             } else {
                 throw CheckpointError.unexpectedKey(source: source, key: key)
             }
@@ -83,6 +82,14 @@ public enum TrainingCheckpoint {
             throw error
         }
         return callerMetadata
+    }
+
+    /// The parameter key and state name of `optimizer.<parameter key>.<state name>`, or nil.
+    private static func optimizerEntry(_ key: String) -> (parameter: String, state: String)? {
+        guard key.hasPrefix(optimizerPrefix) else { return nil }
+        let rest = key.dropFirst(optimizerPrefix.count)
+        guard let split = rest.lastIndex(of: "."), split > rest.startIndex else { return nil }
+        return (String(rest[..<split]), String(rest[rest.index(after: split)...]))
     }
 
     /// The state-dict key of each of the optimizer's parameters.

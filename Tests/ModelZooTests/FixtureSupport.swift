@@ -21,6 +21,12 @@ enum Fixture {
         try SafeTensors.read(from: url("\(name).io.safetensors")).mapValues { try Tensor($0) }
     }
 
+    /// The names of the stages PyTorch's feature maps were captured at (metadata "stages").
+    static func stageNames(_ name: String) throws -> [String] {
+        let metadata = try SafeTensors.readContents(from: url("\(name).io.safetensors")).metadata
+        return try JSONDecoder().decode([String].self, from: Data(XCTUnwrap(metadata["stages"]).utf8))
+    }
+
     /// The NHWC input `[2, 64, 64, 3]` every reduced model was run on.
     static func input() throws -> Tensor {
         try Tensor(XCTUnwrap(SafeTensors.read(from: url("input.safetensors"))["input"]))

@@ -41,6 +41,7 @@ final class ParityTests: XCTestCase {
         try network.loadStateDict(Fixture.stateDict(fixture))
         network.eval()
         let expected = try Fixture.expectedOutputs(fixture)
+        XCTAssertEqual(network.featureMapNames, try Fixture.stageNames(fixture), "\(fixture) stages", file: file, line: line)
         let input = try Fixture.input()
         try Tensor.withoutGradients {
             assertClose(network(input), try XCTUnwrap(expected["logits"]), "\(fixture) logits", file: file, line: line)
@@ -55,6 +56,23 @@ final class ParityTests: XCTestCase {
                 assertClose(try XCTUnwrap(maps[name], "\(fixture) has no feature map \(name)"), map, "\(fixture) \(name)",
                             file: file, line: line)
             }
+        }
+    }
+}
+
+/// Training mode, where DenseNet is deterministic: batch statistics and the running-statistics update.
+final class TrainingModeParityTests: XCTestCase {
+    func testDenseNetTrainingForwardUsesBatchStatisticsAndUpdatesRunningOnes() throws {
+        let network = try DenseNet(configuration: ParityTests.denseNetTiny, seed: 1)
+        try network.loadStateDict(Fixture.stateDict("densenet_tiny"))
+        network.train()
+        let expected = try Fixture.expectedOutputs("densenet_tiny")
+        let logits = network(try Fixture.input())
+        assertClose(logits, try XCTUnwrap(expected["train.logits"]), "training-mode logits")
+        let state = network.stateDict()
+        for statistic in ["running_mean", "running_var"] {
+            let actual = try Tensor(XCTUnwrap(state["features.norm0.\(statistic)"]))
+            assertClose(actual, try XCTUnwrap(expected["train.features.norm0.\(statistic)"]), statistic)
         }
     }
 }

@@ -47,6 +47,18 @@ final class LayerStateDictTests: XCTestCase {
             "features.denseblock1.denselayer1.norm1.running_mean", "features.denseblock1.denselayer1.norm1.running_var",
             "features.denseblock1.denselayer1.norm1.num_batches_tracked",
         ])
+        XCTAssertEqual(model.namedLayers().map(\.name), [
+            "", "features", "features.conv0", "features.norm0", "features.denseblock1", "features.denseblock1.denselayer1",
+            "features.denseblock1.denselayer1.norm1", "features.denseblock1.denselayer1.conv1", "classifier",
+        ])
+    }
+
+    func testASharedLayerIsListedUnderBothNamesButOptimizedOnce() throws {
+        var generator = SeededGenerator(seed: 4)
+        let shared = try Linear(inFeatures: 2, outFeatures: 2, generator: &generator)
+        let model = Sequential(shared, ReLU(), shared)
+        XCTAssertEqual(model.namedParameters().map(\.name), ["0.weight", "0.bias", "2.weight", "2.bias"])
+        XCTAssertEqual(model.parameters().map(ObjectIdentifier.init), [shared.weight, shared.bias!].map(ObjectIdentifier.init))
     }
 
     func testRepeatedChildNameIsRejected() throws {
@@ -73,6 +85,13 @@ final class LayerStateDictTests: XCTestCase {
             XCTAssertEqual(mismatch.misshaped.first?.found, [4, 2])
         }
         XCTAssertEqual(model.stateDict(), before)
+
+        var inconsistent = before
+        inconsistent["1.bias"] = NamedArray(shape: [4], values: [1, 2, 3])
+        XCTAssertThrowsError(try model.loadStateDict(inconsistent)) { error in
+            XCTAssertEqual(error as? LayerError, .inconsistentArray(key: "1.bias", shape: [4], valueCount: 3))
+        }
+        XCTAssertEqual(model.stateDict(), before)
     }
 
     func testLoadStateDictReplacesParametersAndBuffers() throws {
@@ -84,7 +103,7 @@ final class LayerStateDictTests: XCTestCase {
         try target.loadStateDict(state)
         XCTAssertEqual(target.stateDict(), state)
         let norm = try XCTUnwrap(target.layers[1].layer as? BatchNorm2d)
-        XCTAssertEqual(norm.batchesTracked, 7)
+        XCTAssertEqual(norm.numBatchesTracked.scalar, 7)
         XCTAssertEqual(norm.statistics.mean.scalars, [1, 2, 3, 4])
     }
 }

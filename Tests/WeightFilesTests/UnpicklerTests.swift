@@ -111,6 +111,27 @@ final class UnpicklerTests: XCTestCase {
         XCTAssertNotNil(assertWeightFileError(try load(underflow.finished())))
     }
 
+    func testPython2OrderedDictFromListOfPairs() throws {
+        // OrderedDict([["b", 2], ["a", 1]]), as Python 2.7's OrderedDict.__reduce__ pickles it.
+        var pickle = PickleBuilder()
+        pickle.global("collections", "OrderedDict")
+        pickle.op(.empty_list)
+        pickle.op(.mark)
+        for (key, value) in [("b", 2), ("a", 1)] {
+            pickle.op(.empty_list)
+            pickle.op(.mark)
+            pickle.string(key)
+            pickle.int(value)
+            pickle.op(.appends)
+        }
+        pickle.op(.appends)
+        pickle.op(.tuple1)
+        pickle.op(.reduce)
+        guard case let .dict(dict) = try load(pickle.finished()) else { return XCTFail("expected a dict") }
+        XCTAssertEqual(dict.keys, [.string("b"), .string("a")])
+        guard case .int(2)? = dict[.string("b")], case .int(1)? = dict[.string("a")] else { return XCTFail("wrong values") }
+    }
+
     func testLongIntegersDecodeWithSign() throws {
         var pickle = PickleBuilder()
         pickle.op(.mark)

@@ -34,10 +34,3 @@ public final class Sigmoid: Layer {
     public init() {}
     public func callAsFunction(_ x: Tensor) -> Tensor { sigmoid(x) }
 }
-
-/// The input unchanged, PyTorch's `nn.Identity`.
-public final class Identity: Layer {
-    public var isTraining = true
-    public init() {}
-    public func callAsFunction(_ x: Tensor) -> Tensor { x }
-}

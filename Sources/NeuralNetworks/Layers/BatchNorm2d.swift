@@ -14,8 +14,8 @@ public final class BatchNorm2d: Layer {
     public let bias: Parameter
     /// The running mean and variance, updated by every training-mode call.
     public let statistics: BatchNormStatistics
-    /// The number of training-mode calls so far (PyTorch's `num_batches_tracked`).
-    public private(set) var batchesTracked = 0
+    /// The number of training-mode calls so far, a scalar (PyTorch's `num_batches_tracked`).
+    public private(set) var numBatchesTracked = Tensor(0)
     public let epsilon: Float
     public var isTraining = true
 
@@ -32,22 +32,16 @@ public final class BatchNorm2d: Layer {
         self.epsilon = epsilon
     }
 
-    public var localParameters: [(name: String, parameter: Parameter)] { [("weight", weight), ("bias", bias)] }
+    public var localParameters: [NamedParameter] { [("weight", weight), ("bias", bias)] }
 
-    public var localBuffers: [(name: String, buffer: Buffer)] {
+    public var localBuffers: [NamedBuffer] {
         [("running_mean", Buffer(statistics, \.mean)), ("running_var", Buffer(statistics, \.variance)),
-         ("num_batches_tracked", Buffer(self, \.batchesTrackedTensor))]
-    }
-
-    /// The batch count as a scalar tensor, for state dicts.
-    private var batchesTrackedTensor: Tensor {
-        get { Tensor(Float(batchesTracked)) }
-        set { batchesTracked = Int(newValue.scalar) }
+         ("num_batches_tracked", Buffer(self, \.numBatchesTracked))]
     }
 
     /// `x [batch, height, width, features]` normalized per channel.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        if isTraining { batchesTracked += 1 }
+        if isTraining { numBatchesTracked = Tensor(numBatchesTracked.scalar + 1) }
         return batchNorm(x, scale: weight.value, shift: bias.value, statistics: statistics, isTraining: isTraining,
                          epsilon: epsilon)
     }

@@ -43,7 +43,7 @@ public final class Conv2d: Layer {
                       padding: Padding2D(padding), dilation: dilation, groups: groups, bias: bias, generator: &generator)
     }
 
-    public var localParameters: [(name: String, parameter: Parameter)] { weightAndBiasEntries(weight, bias) }
+    public var localParameters: [NamedParameter] { weightAndBiasEntries(weight, bias) }
 
     /// `x [batch, height, width, inChannels]` -> `[batch, outHeight, outWidth, outChannels]`.
     public func callAsFunction(_ x: Tensor) -> Tensor {

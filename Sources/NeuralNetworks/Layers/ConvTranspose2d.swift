@@ -40,7 +40,7 @@ public final class ConvTranspose2d: Layer {
         self.groups = groups
     }
 
-    public var localParameters: [(name: String, parameter: Parameter)] { weightAndBiasEntries(weight, bias) }
+    public var localParameters: [NamedParameter] { weightAndBiasEntries(weight, bias) }
 
     /// `x [batch, height, width, inChannels]` -> `[batch, outHeight, outWidth, outChannels]`.
     public func callAsFunction(_ x: Tensor) -> Tensor {

@@ -22,7 +22,7 @@ enum DefaultInitialization {
 
 extension Layer {
     /// `("weight", weight)` and `("bias", bias)` when there is a bias.
-    func weightAndBiasEntries(_ weight: Parameter, _ bias: Parameter?) -> [(name: String, parameter: Parameter)] {
+    func weightAndBiasEntries(_ weight: Parameter, _ bias: Parameter?) -> [NamedParameter] {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
 }

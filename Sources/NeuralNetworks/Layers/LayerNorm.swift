@@ -21,7 +21,7 @@ public final class LayerNorm: Layer {
         self.epsilon = epsilon
     }
 
-    public var localParameters: [(name: String, parameter: Parameter)] { [("weight", weight), ("bias", bias)] }
+    public var localParameters: [NamedParameter] { [("weight", weight), ("bias", bias)] }
 
     /// `x [..., features]` normalized over its last axis.
     public func callAsFunction(_ x: Tensor) -> Tensor {

@@ -19,7 +19,7 @@ public final class Linear: Layer {
             generator: &generator)
     }
 
-    public var localParameters: [(name: String, parameter: Parameter)] { weightAndBiasEntries(weight, bias) }
+    public var localParameters: [NamedParameter] { weightAndBiasEntries(weight, bias) }
 
     /// `x [..., inFeatures]` -> `[..., outFeatures]`.
     public func callAsFunction(_ x: Tensor) -> Tensor {

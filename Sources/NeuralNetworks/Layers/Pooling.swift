@@ -47,9 +47,10 @@ public final class AvgPool2d: Layer {
     }
 }
 
-/// Adaptive average pooling to `outputSize x outputSize`, PyTorch's `nn.AdaptiveAvgPool2d`, for
-/// inputs whose height and width are equal multiples of `outputSize` (every input for size 1,
-/// the global average). Output `[batch, outputSize, outputSize, channels]`.
+/// Adaptive average pooling to `outputSize x outputSize`, PyTorch's `nn.AdaptiveAvgPool2d`:
+/// output cell `i` along an axis of extent `n` averages input rows `⌊i·n/size⌋ ..< ⌈(i+1)·n/size⌉`
+/// (so windows may overlap, and a small input is repeated, as in PyTorch). Output
+/// `[batch, outputSize, outputSize, channels]`.
 public final class AdaptiveAvgPool2d: Layer {
     public let outputSize: Int
     public var isTraining = true
@@ -60,17 +61,32 @@ public final class AdaptiveAvgPool2d: Layer {
         self.outputSize = outputSize
     }
 
-    /// Stops with a message naming the shape for an input whose sides are not equal multiples of `outputSize`.
+    /// `x [batch, height, width, channels]` -> `[batch, outputSize, outputSize, channels]`.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         if outputSize == 1 {
             return globalAvgPool2d(x).reshaped(to: [x.shape[0], 1, 1, x.shape[3]])
         }
-        guard x.rank == 4, x.shape[1] == x.shape[2], x.shape[1] % outputSize == 0 else {
+        guard x.rank == 4 else {
             Tensor.fail(.invalidShape(operation: "AdaptiveAvgPool2d(\(outputSize))", shape: x.shape,
-                                      expected: "square NHWC input whose side is a multiple of \(outputSize)"))
+                                      expected: "NHWC [batch, height, width, channels]"))
         }
-        let window = x.shape[1] / outputSize
-        return window == 1 ? x : avgPool2d(x, kernelSize: window)
+        let (height, width) = (x.shape[1], x.shape[2])
+        if height == width, height % outputSize == 0 {   // equal, disjoint windows: one pooling call
+            let window = height / outputSize
+            return window == 1 ? x : avgPool2d(x, kernelSize: window)
+        }
+        return averagedWindows(averagedWindows(x, axis: 1), axis: 2)
+    }
+
+    /// `x` with `axis` reduced to `outputSize` window means.
+    private func averagedWindows(_ x: Tensor, axis: Int) -> Tensor {
+        let extent = x.shape[axis]
+        if extent == outputSize { return x }
+        let cells = (0..<outputSize).map { i in
+            let window = (i * extent / outputSize)..<(((i + 1) * extent + outputSize - 1) / outputSize)
+            return x.sliced(alongAxis: axis, window).mean(alongAxes: [axis], keepingDimensions: true)
+        }
+        return Tensor(concatenating: cells, alongAxis: axis)
     }
 }
 

@@ -4,7 +4,7 @@ import Tensors
 /// like `nn.Sequential(OrderedDict(...))`, by the given names (DenseNet's `features.conv0`).
 public final class Sequential: Layer {
     /// The layers with their names, in application order.
-    public let layers: [(name: String, layer: any Layer)]
+    public let layers: [NamedLayer]
     public var isTraining = true
 
     /// Layers named by their position, "0", "1", ...
@@ -28,7 +28,7 @@ public final class Sequential: Layer {
         self.layers = layers.map { (name: $0.0, layer: $0.1) }
     }
 
-    public var children: [(name: String, layer: any Layer)] { layers }
+    public var children: [NamedLayer] { layers }
 
     /// The layers applied in order.
     public func callAsFunction(_ x: Tensor) -> Tensor {

@@ -4,8 +4,9 @@ import Foundation
 ///
 /// It implements only the opcodes that pickled state dicts use, resolves only allowlisted globals
 /// (`AllowedGlobal`), and calls nothing: "calling" an allowed global builds a dict or a tensor
-/// description. Every read is bounds-checked, every object lives in memory the file paid for byte by
-/// byte, and object nesting is bounded by `maximumDepth`.
+/// description. Every read is bounds-checked (a length past the end is `.truncated` at its offset); the
+/// stack and the memo gain at most one entry per opcode, so they are bounded by the pickle's length;
+/// lists and dicts are frozen once nested, so objects form no cycles and nest at most `maximumDepth` deep.
 struct Unpickler {
     /// Deepest nesting of tuples, lists and dicts accepted (state dicts need 3 or 4).
     static let maximumDepth = 100
@@ -295,8 +296,7 @@ struct Unpickler {
         let arguments = tuple.items
         switch global {
         case .orderedDict:
-            guard arguments.isEmpty else { throw malformed("OrderedDict called with arguments") }
-            return .dict(PickleDict())
+            return .dict(try orderedDict(arguments))
         case .rebuildTensor, .rebuildTensorV2:
             let counts = global == .rebuildTensor ? 4...4 : 6...7
             guard counts.contains(arguments.count) else {
@@ -312,6 +312,30 @@ struct Unpickler {
         case .storageClass:
             throw malformed("\(global.qualifiedName) may appear only in a persistent id")
         }
+    }
+
+    /// `OrderedDict()` or, as Python 2 pickled it, `OrderedDict([[key, value], ...])`.
+    private func orderedDict(_ arguments: [PickleValue]) throws -> PickleDict {
+        let dict = PickleDict()
+        guard let items = arguments.first else { return dict }
+        let pairs: [PickleValue]
+        switch (items, arguments.count) {
+        case let (.list(list), 1): pairs = list.items
+        case let (.tuple(tuple), 1): pairs = tuple.items
+        default: throw malformed("OrderedDict takes no argument or a list of pairs")
+        }
+        for pair in pairs {
+            let fields: [PickleValue]
+            switch pair {
+            case let .list(list): fields = list.items
+            case let .tuple(tuple): fields = tuple.items
+            default: throw malformed("OrderedDict item is a \(pair.typeName), not a pair")
+            }
+            guard fields.count == 2, let key = PickleKey(fields[0]) else { throw malformed("OrderedDict item is not a (key, value) pair") }
+            dict.noteChild(fields[1])
+            dict.set(key, fields[1])
+        }
+        return dict
     }
 
     /// Builds the tensor of `_rebuild_tensor(_v2)` after checking it lies inside its storage.
