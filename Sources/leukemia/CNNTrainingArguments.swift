@@ -7,6 +7,10 @@ struct CNNTrainingArguments: ParsableArguments {
     @Option(help: "Backbone of the hybrid model: \(CNNArchitecture.allCases.filter { $0 != .hybrid }.map(\.rawValue).joined(separator: ", ")).")
     var backbone: CNNArchitecture?
 
+    @Option(name: .customLong("hybrid-variant"),
+            help: "The hybrid's U-Net: study (conv5 flattened, ~206 M weights in the first dense layer) or light (pooled, CPU-trainable).")
+    var hybridVariant: HybridVariant = .study
+
     @Option(help: ArgumentHelp("Starting weights: imagenet, none (train from scratch) or a safetensors FILE.",
                                valueName: "imagenet|none|FILE"))
     var weights: String = "imagenet"
@@ -86,11 +90,11 @@ struct CNNTrainingArguments: ParsableArguments {
 
     /// The options for `architecture`, from the study's defaults and the given overrides.
     func options(for architecture: CNNArchitecture, seed: UInt64) throws -> CNNTrainingOptions {
-        if architecture == .hybrid, backbone == nil { throw ValidationError("--model hybrid needs --backbone ARCH") }
         if architecture != .hybrid, let backbone {
             throw ValidationError("--backbone \(backbone.rawValue) applies only to --model hybrid")
         }
-        var options = try CNNTrainingOptions.study(architecture, seed: seed)
+        var options = try CNNTrainingOptions.study(architecture, backbone: backbone, seed: seed)
+        options.normalization = normalization ?? architecture.weightsArchitecture(backbone: backbone).inputNormalization
         if let networkConfig {
             let url = URL(fileURLWithPath: networkConfig)
             do {
@@ -99,11 +103,14 @@ struct CNNTrainingArguments: ParsableArguments {
                 throw CNNTrainingError.invalidOption(name: "network-config", value: networkConfig,
                                                      expected: "a readable JSON network blueprint (\(error.localizedDescription))")
             }
+        } else {
+            options.blueprint = try architecture.blueprint(classCount: LeukemiaClass.allCases.count, inputSize: inputSize,
+                                                           backbone: backbone, normalization: options.normalization,
+                                                           hybridVariant: hybridVariant)
         }
         options.weights = WeightsSource(argument: weights)
         options.policy = policy
         options.inputSize = inputSize
-        options.normalization = normalization ?? architecture.inputNormalization
         options.augmentation = noAugmentation ? nil : AugmentationPolicy(
             rotationDegrees: rotation, widthShift: shift, heightShift: shift, shearDegrees: shear, zoom: zoom,
             horizontalFlip: !noFlip)
@@ -116,10 +123,6 @@ struct CNNTrainingArguments: ParsableArguments {
         options.balancedClassWeights = !noClassWeights
         options.cachedAugmentedCopies = cachedCopies
         options.prefetchCount = prefetch
-        if case .efficientNetLite(var configuration) = options.blueprint, networkConfig == nil {
-            configuration.imageSize = inputSize
-            options.blueprint = .efficientNetLite(configuration)
-        }
         try options.validate()
         return options
     }

@@ -31,3 +31,4 @@ enum ModelChoice: ExpressibleByArgument, Equatable {
 extension CNNArchitecture: ExpressibleByArgument {}
 extension TransferPolicy: ExpressibleByArgument {}
 extension InputNormalization: ExpressibleByArgument {}
+extension HybridVariant: ExpressibleByArgument {}

@@ -82,10 +82,15 @@ final class CNNCommandTests: XCTestCase {
                       outcome.standardError)
         XCTAssertTrue(outcome.standardError.contains("leukemia weights install efficientnet-lite0"), outcome.standardError)
 
+        let noBackbone = try CommandRunner.run(["train", "--model", "hybrid", "--data", data.path,
+                                                "--out", workspace.appendingPathComponent("hybrid").path])
+        XCTAssertNotEqual(noBackbone.status, 0)
+        XCTAssertTrue(noBackbone.standardError.contains("--backbone"), noBackbone.standardError)
         let hybrid = try CommandRunner.run(["train", "--model", "hybrid", "--backbone", "densenet201", "--data", data.path,
-                                            "--out", workspace.appendingPathComponent("hybrid").path])
+                                            "--out", workspace.appendingPathComponent("hybrid").path, "--weights-cache", cache.path])
         XCTAssertNotEqual(hybrid.status, 0)
-        XCTAssertTrue(hybrid.standardError.contains("'hybrid' is not available"), hybrid.standardError)
+        XCTAssertTrue(hybrid.standardError.contains(cache.appendingPathComponent("densenet201.safetensors").path),
+                      hybrid.standardError)
 
         let resume = try CommandRunner.run(["train", "--resume", "--out", workspace.appendingPathComponent("nothing").path])
         XCTAssertNotEqual(resume.status, 0)

@@ -26,6 +26,18 @@ struct CNNTestFixture {
     static let tinyDenseNet = NetworkBlueprint.denseNet(
         DenseNet.Configuration(growthRate: 4, blockLayerCounts: [2, 2], initialFeatures: 8, classCount: 4))
 
+    /// A light hybrid at 32x32 (U-Net widths 4, 8, 16, stage conv4 pooled 4 x 4; head 32, 16 with
+    /// dropout) on the tiny DenseNet, its purple mask undoing ImageNet normalization.
+    static let tinyHybrid = NetworkBlueprint.hybrid(
+        HybridNetwork.Configuration(
+            purpleMask: PurpleMask(normalization: InputNormalization.imageNet.channelAffine.map {
+                PurpleMask.ChannelAffine(scale: $0.scale, offset: $0.offset)
+            }), imageSize: 32,
+            unet: .init(widths: [4, 8, 16], flattenedStage: 4, flattenPooling: .average(window: 4),
+                        computesStagesAfterFlattened: false),
+            denseHead: .init(widths: [32, 16], dropout: 0.3, l2: 0.01, classCount: 4)),
+        backbone: tinyDenseNet)
+
     static func options(_ blueprint: NetworkBlueprint = tinyDenseNet, policy: TransferPolicy = .full, epochs: Int = 4,
                         learningRate: Float = 3e-3, seed: UInt64 = 7) throws -> CNNTrainingOptions {
         var options = try CNNTrainingOptions.study(.densenet201, seed: seed)

@@ -109,4 +109,25 @@ final class CNNTrainingTests: XCTestCase {
         options.weights = .none
         XCTAssertEqual(try CNNTrainer.train(fixture.request(options, run: "run")).epochs.count, 1)
     }
+
+    func testTheHybridTrainsResumesExactlyAndItsFrozenBackboneStaysUnchanged() throws {
+        let fixture = try CNNTestFixture(self)
+        var options = try CNNTestFixture.options(CNNTestFixture.tinyHybrid, policy: .frozen, epochs: 4, learningRate: 1e-2)
+        options.architecture = .hybrid
+        options.backbone = .densenet201
+        let straight = try CNNTrainer.train(fixture.request(options, run: "straight"))
+        XCTAssertLessThan(straight.epochs.last!.trainLoss, straight.epochs.first!.trainLoss, "\(straight.epochs.map(\.trainLoss))")
+        try CNNTrainer.train(fixture.request(options, run: "resumed"), control: .init(stopAfterEpoch: 2))
+        try CNNTrainer.resume(fixture.run("resumed").url)
+        XCTAssertEqual(try Data(contentsOf: fixture.run("straight").epochLog), try Data(contentsOf: fixture.run("resumed").epochLog))
+        let weights = try SafeTensors.read(from: fixture.run("straight").weights)
+        XCTAssertEqual(weights, try SafeTensors.read(from: fixture.run("resumed").weights))
+
+        let initial = try CNNTestFixture.tinyHybrid.makeNetwork(seed: options.seed).stateDict()
+        let backboneKeys = initial.keys.filter { $0.hasPrefix("backbone.") }
+        XCTAssertFalse(backboneKeys.isEmpty)
+        for key in backboneKeys { XCTAssertEqual(weights[key], initial[key], key) }
+        XCTAssertNotEqual(weights["unet.conv1.0.weight"], initial["unet.conv1.0.weight"])
+        XCTAssertEqual(try TrainedRuns.open(fixture.run("straight").url).configuration.model, "hybrid")
+    }
 }

@@ -14,7 +14,29 @@ final class CNNTransferPolicyTests: XCTestCase {
         XCTAssertEqual(try CNNArchitecture.convnextBase.blueprint(classCount: 4, inputSize: 224).topBlocksStart(of: tiny), "features.7")
         let lite0 = try CNNArchitecture.efficientnetLite0.blueprint(classCount: 4, inputSize: 224)
         XCTAssertEqual(lite0.topBlocksStart(of: try lite0.makeNetwork(seed: 0)), "_blocks.11")
-        XCTAssertThrowsError(try CNNArchitecture.hybrid.blueprint(classCount: 4, inputSize: 224))
+        XCTAssertThrowsError(try CNNArchitecture.hybrid.blueprint(classCount: 4, inputSize: 224)) { error in
+            guard case .invalidOption(name: "backbone", _, _)? = error as? CNNTrainingError else { return XCTFail("\(error)") }
+        }
+        let hybrid = try CNNArchitecture.hybrid.blueprint(classCount: 4, inputSize: 224, backbone: .densenet201)
+        XCTAssertEqual(hybrid.topBlocksStart(of: tiny), "backbone.features.denseblock4.denselayer4")
+    }
+
+    func testFrozenHybridTrainsTheUNetAndHeadAndTopBlocksAddsTheBackbonesLastBlock() throws {
+        let blueprint = CNNTestFixture.tinyHybrid
+        let network = try blueprint.makeNetwork(seed: 1)
+        let frozen = try TransferPolicy.frozen.apply(to: network, blueprint: blueprint)
+        let trainableNames = Set(network.namedParameters().filter { !$0.parameter.isFrozen }.map(\.name))
+        XCTAssertEqual(frozen.count, trainableNames.count)
+        XCTAssertTrue(trainableNames.allSatisfy { $0.hasPrefix("unet.") || $0.hasPrefix("head.") }, "\(trainableNames)")
+        XCTAssertTrue(trainableNames.contains("head.output.weight"))
+
+        try TransferPolicy.topBlocks.apply(to: network, blueprint: blueprint)
+        let backboneNames = network.namedParameters().filter { !$0.parameter.isFrozen && $0.name.hasPrefix("backbone.") }.map(\.name)
+        // The tiny DenseNet's last block has 2 layers (< 4), so all of it trains, then norm5; not its unused classifier.
+        XCTAssertEqual(backboneNames.first, "backbone.features.denseblock2.denselayer1.norm1.weight")
+        XCTAssertEqual(backboneNames.last, "backbone.features.norm5.bias")
+        try TransferPolicy.full.apply(to: network, blueprint: blueprint)
+        XCTAssertTrue(network.namedParameters().filter { $0.parameter.isFrozen }.allSatisfy { $0.name.hasPrefix("backbone.classifier.") })
     }
 
     func testTopBlocksTrainsTheLastBlockOnAndTheHead() throws {

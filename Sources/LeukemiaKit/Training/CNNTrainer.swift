@@ -78,7 +78,8 @@ public enum CNNTrainer {
         let folder = try ImageFolder.scan(request.dataDirectory, requireAllClasses: true)
         let manifest = try SplitManifest.makeOrReuse(folder: folder, configuration: request.split, reused: request.reusedSplit)
         // Fail on missing weights before anything is written.
-        _ = try request.options.weights.file(for: request.options.architecture, cache: request.weightsCache)
+        _ = try request.options.weights.file(for: request.options.architecture.weightsArchitecture(backbone: request.options.backbone),
+                                             cache: request.weightsCache)
         try run.prepareForNewRun()
         try manifest.save(to: run.splitManifest)
         let session = CNNTrainingSession(options: request.options,

@@ -1,6 +1,5 @@
 /// Why a CNN training, resumption or CNN run cannot proceed; each message names the file or value at fault.
 public enum CNNTrainingError: DescribedError, Equatable {
-    case architectureUnavailable(name: String, reason: String)
     case pretrainedWeightsMissing(architecture: String, expected: String, hint: String)
     case weightsFileMissing(String)
     case incompatibleWeights(String, reason: String)
@@ -15,8 +14,6 @@ public enum CNNTrainingError: DescribedError, Equatable {
 
     public var description: String {
         switch self {
-        case let .architectureUnavailable(name, reason):
-            return "architecture '\(name)' is not available: \(reason)"
         case let .pretrainedWeightsMissing(architecture, expected, hint):
             return "no ImageNet weights for \(architecture): \(expected) does not exist; install them with \(hint), "
                 + "pass --weights FILE, or train from scratch with --weights none"

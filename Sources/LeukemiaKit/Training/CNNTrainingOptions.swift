@@ -4,8 +4,10 @@ import Foundation
 /// directory (`training-options.json`, and under `cnn` in `config.json`) so that a resumed run
 /// and `evaluate`/`predict` use exactly the same settings.
 public struct CNNTrainingOptions: Codable, Equatable, Sendable {
-    /// The architecture's name (`--model`, or `--backbone` of the hybrid).
+    /// The architecture's name (`--model`).
     public var architecture: CNNArchitecture
+    /// The hybrid's backbone (`--backbone`); nil for the other architectures.
+    public var backbone: CNNArchitecture?
     /// The network's exact configuration (four classes, sizes).
     public var blueprint: NetworkBlueprint
     public var weights: WeightsSource
@@ -35,15 +37,19 @@ public struct CNNTrainingOptions: Codable, Equatable, Sendable {
     /// Batches prepared ahead of the network.
     public var prefetchCount: Int
 
-    /// The study's settings for `architecture`: input 224, its normalization, the study's
-    /// augmentation, Adam 1e-4, batch 32, early stopping (patience 5) and reduce-on-plateau
-    /// (factor 0.1, patience 3), balanced class weights, ImageNet weights, full fine-tuning.
-    public static func study(_ architecture: CNNArchitecture, seed: UInt64) throws -> CNNTrainingOptions {
+    /// The study's settings for `architecture` (on `backbone` for the hybrid): input 224, the
+    /// backbone's normalization, the study's augmentation, Adam 1e-4, batch 32, early stopping
+    /// (patience 5) and reduce-on-plateau (factor 0.1, patience 3), balanced class weights,
+    /// ImageNet weights, full fine-tuning.
+    public static func study(_ architecture: CNNArchitecture, backbone: CNNArchitecture? = nil,
+                             seed: UInt64) throws -> CNNTrainingOptions {
         CNNTrainingOptions(
-            architecture: architecture,
-            blueprint: try architecture.blueprint(classCount: LeukemiaClass.allCases.count, inputSize: StudyProtocol.inputSize),
+            architecture: architecture, backbone: architecture == .hybrid ? backbone : nil,
+            blueprint: try architecture.blueprint(classCount: LeukemiaClass.allCases.count, inputSize: StudyProtocol.inputSize,
+                                                  backbone: backbone),
             weights: .imagenet, policy: .full, inputSize: StudyProtocol.inputSize,
-            normalization: architecture.inputNormalization, augmentation: .study, maximumEpochs: 50, batchSize: 32,
+            normalization: architecture.weightsArchitecture(backbone: backbone).inputNormalization,
+            augmentation: .study, maximumEpochs: 50, batchSize: 32,
             learningRate: 1e-4, earlyStoppingPatience: 5, plateauFactor: 0.1, plateauPatience: 3,
             balancedClassWeights: true, cachedAugmentedCopies: 0, seed: seed, prefetchCount: 2)
     }
@@ -67,10 +73,22 @@ public struct CNNTrainingOptions: Codable, Equatable, Sendable {
         try check(prefetchCount >= 1, "prefetch", prefetchCount, "at least 1")
         try check(blueprint.classCount == LeukemiaClass.allCases.count, "model", blueprint.classCount,
                   "a network with \(LeukemiaClass.allCases.count) classes")
+        switch blueprint {
+        case .efficientNetLite(let configuration):
+            try check(configuration.imageSize == inputSize, "input-size", inputSize,
+                      "the network's image size \(configuration.imageSize)")
+        case .hybrid(let configuration, _):
+            try check(configuration.imageSize == inputSize, "input-size", inputSize,
+                      "the hybrid's image size \(configuration.imageSize)")
+            try check(configuration.purpleMask.normalization == normalization.purpleMaskAffine, "normalization",
+                      normalization.rawValue, "the normalization the hybrid's purple mask undoes")
+        default:
+            break
+        }
     }
 
     enum CodingKeys: String, CodingKey {
-        case architecture, blueprint, weights, policy, inputSize = "input_size", normalization, augmentation
+        case architecture, backbone, blueprint, weights, policy, inputSize = "input_size", normalization, augmentation
         case maximumEpochs = "maximum_epochs", batchSize = "batch_size", learningRate = "learning_rate"
         case earlyStoppingPatience = "early_stopping_patience", plateauFactor = "plateau_factor"
         case plateauPatience = "plateau_patience", balancedClassWeights = "balanced_class_weights"

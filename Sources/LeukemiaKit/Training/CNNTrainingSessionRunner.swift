@@ -39,7 +39,8 @@ struct CNNTrainingSessionRunner {
         log("data: train \(train.count), validation \(validation.count) images at \(options.inputSize)x\(options.inputSize)")
 
         let network = try options.blueprint.makeNetwork(seed: options.seed)
-        let weightsFile = try options.weights.load(into: network, architecture: options.architecture,
+        let weightsFile = try options.weights.load(into: (network as? HybridNetwork)?.backbone ?? network,
+                                                   architecture: options.architecture.weightsArchitecture(backbone: options.backbone),
                                                    cache: URL(fileURLWithPath: session.weightsCache))
         log("network: \(options.architecture.rawValue), weights \(weightsFile?.path ?? "random (from scratch)"), policy \(options.policy.rawValue)")
         let trainable = try options.policy.apply(to: network, blueprint: options.blueprint)
@@ -96,11 +97,12 @@ struct CNNTrainingSessionRunner {
                                   testMetrics: metrics)
     }
 
-    /// Head-only training on cached backbone features for the frozen policy, else training of
-    /// the network on images prepared in the background.
+    /// Head-only training on cached backbone features for the frozen policy (except for the
+    /// hybrid, whose U-Net needs the images), else training of the network on images prepared in
+    /// the background.
     private func makeRunner(network: any ImageClassifierNetwork, train: DecodedImageSet, validation: DecodedImageSet,
                             hashes: [String: String]) throws -> any EpochRunner {
-        if options.policy == .frozen {
+        if options.policy == .frozen, !(network is HybridNetwork) {
             let cache = FeatureCache(directory: URL(fileURLWithPath: session.featureCache))
             let cacheStart = Date()
             let trainFeatures = try cache.features(of: train, contentHashes: train.paths.map { hashes[$0] ?? $0 },
@@ -122,7 +124,8 @@ struct CNNTrainingSessionRunner {
                     prefetchCount: options.prefetchCount))
             }
             return NetworkEpochRunner(network: network, trainLoader: loader(train, training: true),
-                                      validationLoader: loader(validation, training: false), seed: options.seed)
+                                      validationLoader: loader(validation, training: false), seed: options.seed,
+                                      penalty: (network as? HybridNetwork).map { hybrid in { hybrid.regularizationPenalty() } })
         }
     }
 

@@ -47,22 +47,27 @@ protocol EpochRunner {
     func validate() throws -> PassScores
 }
 
-/// One optimizer step on a batch; returns the batch's (weighted) mean loss.
-func trainingStep(logits: Tensor, labels: [Int], optimizer: any Optimizer, classWeights: Tensor?) -> Float {
+/// One optimizer step on a batch; returns the batch's loss: the (weighted) mean cross-entropy plus
+/// the network's regularization penalty, if any.
+func trainingStep(logits: Tensor, labels: [Int], optimizer: any Optimizer, classWeights: Tensor?,
+                  penalty: (() -> Tensor)? = nil) -> Float {
     optimizer.zeroGradients()
-    let loss = softmaxCrossEntropy(logits: logits, labels: labels, classWeights: classWeights)
+    var loss = softmaxCrossEntropy(logits: logits, labels: labels, classWeights: classWeights)
+    if let penalty { loss = loss + penalty() }
     loss.backward()
     optimizer.step()
     return loss.scalar
 }
 
 /// Trains the network on prepared image batches (augmentation and normalization run on a
-/// background thread, `prefetchCount` batches ahead).
+/// background thread, `prefetchCount` batches ahead). A regularization `penalty` (the hybrid's L2
+/// term) is added to the training and validation losses, as Keras adds its layers' losses.
 struct NetworkEpochRunner: EpochRunner {
     let network: any ImageClassifierNetwork
     let trainLoader: ImageBatchLoader
     let validationLoader: ImageBatchLoader
     let seed: UInt64
+    let penalty: (() -> Tensor)?
 
     var checkpointedLayer: any Layer { network }
     var trainCount: Int { trainLoader.images.count }
@@ -80,7 +85,8 @@ struct NetworkEpochRunner: EpochRunner {
             dataWait += Date().timeIntervalSince(waitStart)
             let batch = try result.get()
             let logits = network(batch.inputs)
-            let loss = trainingStep(logits: logits, labels: batch.labels, optimizer: optimizer, classWeights: classWeights)
+            let loss = trainingStep(logits: logits, labels: batch.labels, optimizer: optimizer, classWeights: classWeights,
+                                    penalty: penalty)
             scores.add(meanLoss: loss, logits: logits.detached(), labels: batch.labels)
             progress(scores.count, scores)
         }
@@ -89,6 +95,7 @@ struct NetworkEpochRunner: EpochRunner {
 
     func validate() throws -> PassScores {
         network.eval()
+        let penaltyValue = Tensor.withoutGradients { penalty?().scalar ?? 0 }
         var scores = PassScores()
         for result in validationLoader.batches(epoch: 0) {
             let batch = try result.get()
@@ -96,7 +103,7 @@ struct NetworkEpochRunner: EpochRunner {
                 let logits = network(batch.inputs)
                 return (logits, softmaxCrossEntropy(logits: logits, labels: batch.labels))
             }
-            scores.add(meanLoss: loss.scalar, logits: logits, labels: batch.labels)
+            scores.add(meanLoss: loss.scalar + penaltyValue, logits: logits, labels: batch.labels)
         }
         return scores
     }

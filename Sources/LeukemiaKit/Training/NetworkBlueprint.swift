@@ -5,6 +5,7 @@ typealias VGGConfiguration = VGG.Configuration
 typealias DenseNetConfiguration = DenseNet.Configuration
 typealias ConvNeXtConfiguration = ConvNeXt.Configuration
 typealias EfficientNetLiteConfiguration = EfficientNetLite.Configuration
+typealias HybridConfiguration = HybridNetwork.Configuration
 
 /// A complete, serializable description of a network (architecture and sizes), stored in a run's
 /// options so that `--resume`, `evaluate` and `predict` rebuild exactly the trained network.
@@ -13,6 +14,8 @@ public enum NetworkBlueprint: Codable, Equatable, Sendable {
     case denseNet(DenseNet.Configuration)
     case convNeXt(ConvNeXt.Configuration)
     case efficientNetLite(EfficientNetLite.Configuration)
+    /// The study's hybrid on the backbone described by `backbone`.
+    indirect case hybrid(HybridNetwork.Configuration, backbone: NetworkBlueprint)
 
     /// A freshly initialized network with initialization drawn from `seed`.
     public func makeNetwork(seed: UInt64) throws -> any ImageClassifierNetwork {
@@ -21,6 +24,8 @@ public enum NetworkBlueprint: Codable, Equatable, Sendable {
         case .denseNet(let configuration): return try DenseNet(configuration: configuration, seed: seed)
         case .convNeXt(let configuration): return try ConvNeXt(configuration: configuration, seed: seed)
         case .efficientNetLite(let configuration): return try EfficientNetLite(configuration: configuration, seed: seed)
+        case let .hybrid(configuration, backbone):
+            return try HybridNetwork(configuration: configuration, backbone: backbone.makeNetwork(seed: seed &+ 1), seed: seed)
         }
     }
 
@@ -31,6 +36,7 @@ public enum NetworkBlueprint: Codable, Equatable, Sendable {
         case .denseNet(let c): return c.classCount
         case .convNeXt(let c): return c.classCount
         case .efficientNetLite(let c): return c.classCount
+        case .hybrid(let c, _): return c.denseHead.classCount
         }
     }
 
@@ -47,6 +53,7 @@ public enum NetworkBlueprint: Codable, Equatable, Sendable {
     ///   and the classifier's hidden layers.
     /// - ConvNeXt: the last stage (`features.7` for the four-stage models) and the classifier's norm.
     /// - EfficientNet-Lite: the last two block groups (`_blocks.11` on for Lite0) and `_conv_head`.
+    /// - Hybrid: its backbone's top blocks (`backbone.` + the backbone's start), then the U-Net and head.
     public func topBlocksStart(of network: any ImageClassifierNetwork) -> String {
         switch self {
         case .vgg(let configuration):
@@ -73,6 +80,15 @@ public enum NetworkBlueprint: Codable, Equatable, Sendable {
                 $0.hasPrefix("_blocks.") ? Int($0.dropFirst("_blocks.".count)) : nil
             }
             return "_blocks.\(groupEnds.count >= 3 ? groupEnds[groupEnds.count - 3] + 1 : 0)"
+        case .hybrid(_, let backbone):
+            return "backbone." + backbone.topBlocksStart(of: (network as? HybridNetwork)?.backbone ?? network)
         }
+    }
+}
+
+extension InputNormalization {
+    /// The per-channel affine maps in the form the hybrid's purple mask inverts.
+    var purpleMaskAffine: [PurpleMask.ChannelAffine] {
+        channelAffine.map { PurpleMask.ChannelAffine(scale: $0.scale, offset: $0.offset) }
     }
 }

@@ -4,7 +4,8 @@ import Tensors
 
 /// Which part of a network trains.
 public enum TransferPolicy: String, Codable, Sendable, CaseIterable {
-    /// Only the head trains; the backbone's features are computed once and cached.
+    /// Only the head trains; the backbone's features are computed once and cached. For the
+    /// hybrid, the pretrained backbone is frozen and the U-Net and dense head train on images.
     case frozen
     /// The top blocks (see `NetworkBlueprint.topBlocksStart(of:)`) and the head train.
     case topBlocks = "top-blocks"
@@ -21,7 +22,9 @@ public enum TransferPolicy: String, Codable, Sendable, CaseIterable {
             try network.unfreeze()
         case .frozen:
             try network.freeze()
-            try network.unfreeze(prefix: network.headKey)
+            for prefix in network is HybridNetwork ? ["unet", "head"] : [network.headKey] {
+                try network.unfreeze(prefix: prefix)
+            }
         case .topBlocks:
             let start = blueprint.topBlocksStart(of: network)
             try network.freeze()
@@ -31,6 +34,10 @@ public enum TransferPolicy: String, Codable, Sendable, CaseIterable {
                 if reachedTop || network.isHeadKey(name) { parameter.isFrozen = false }
             }
             guard reachedTop else { throw LayerError.noParameterMatches(prefix: start) }
+        }
+        if let hybrid = network as? HybridNetwork {
+            // The backbone's own classifier is not part of the hybrid's forward pass.
+            try hybrid.freeze(prefix: "backbone." + hybrid.backbone.headKey)
         }
         return network.parameters().filter { !$0.isFrozen }
     }
