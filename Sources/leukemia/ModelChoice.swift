@@ -32,3 +32,4 @@ extension CNNArchitecture: ExpressibleByArgument {}
 extension TransferPolicy: ExpressibleByArgument {}
 extension InputNormalization: ExpressibleByArgument {}
 extension HybridVariant: ExpressibleByArgument {}
+extension TestTimeViews: ExpressibleByArgument {}

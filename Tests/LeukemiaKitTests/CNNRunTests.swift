@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import XCTest
 @testable import LeukemiaKit
 
@@ -22,18 +23,45 @@ final class CNNRunTests: XCTestCase {
         let p = try plain.probabilities(forFilesAt: files).map { try $0.get() }
         for row in p { XCTAssertEqual(row.reduce(0, +), 1, accuracy: 1e-5) }
 
-        var identity = plain.options
-        identity.augmentation = AugmentationPolicy(rotationDegrees: 0, widthShift: 0, heightShift: 0, shearDegrees: 0,
-                                                   zoom: 0, horizontalFlip: false)
+        let identity = AugmentationPolicy(rotationDegrees: 0, widthShift: 0, heightShift: 0, shearDegrees: 0,
+                                          zoom: 0, horizontalFlip: false)
         let images = DecodedImageSet.load(files.map { LabeledImageFile(path: $0.path, url: $0, label: 0) }, size: 32).images
-        let identityTTA = try CNNInference(network: plain.inference.network, options: identity, testTimeAugmentation: 3)
-            .probabilities(of: images)
+        let identityTTA = try CNNInference(network: plain.inference.network, options: plain.options, testTimeAugmentation: 3,
+                                           viewPolicy: identity).probabilities(of: images)
         for (a, b) in zip(identityTTA.joined(), p.joined()) { XCTAssertEqual(a, b, accuracy: 1e-6) }
 
         let tta = try CNNRun.open(runURL, testTimeAugmentation: 4)
         let augmented = try tta.probabilities(forFilesAt: files).map { try $0.get() }
         XCTAssertNotEqual(augmented, p, "augmented views change the average")
         XCTAssertEqual(try tta.probabilities(forFilesAt: files).map { try $0.get() }, augmented, "seeded views")
+    }
+
+    func testMirrorViewsAverageTheImageAndItsMirrorImage() throws {
+        let run = try CNNRun.open(runURL)
+        let images = DecodedImageSet.load(try testFiles().map { LabeledImageFile(path: $0.path, url: $0, label: 0) },
+                                          size: 32).images
+        let mirrors = try images.map { image in
+            var pixels = image.pixels
+            for y in 0..<image.height {
+                for x in 0..<image.width {
+                    for c in 0..<3 { pixels[(y * image.width + x) * 3 + c] = image.pixels[(y * image.width + image.width - 1 - x) * 3 + c] }
+                }
+            }
+            return try RGBImage(width: image.width, height: image.height, pixels: pixels)
+        }
+        let plain = try run.inference.probabilities(of: images)
+        let mirrored = try run.inference.probabilities(of: mirrors)
+        let averaged = try CNNInference(network: run.inference.network, options: run.options, testTimeAugmentation: 3)
+            .probabilities(of: images)
+        // Four views: the image itself, then three that are the image or its mirror, so the average
+        // is (a · p + (4 − a) · p_mirror) / 4 for some a in 1...4.
+        var mixtures: Set<Int> = []
+        for ((p, m), r) in zip(zip(plain, mirrored), averaged) {
+            let a = (1...4).first { a in (0..<4).allSatisfy { abs((Double(a) * p[$0] + Double(4 - a) * m[$0]) / 4 - r[$0]) < 1e-5 } }
+            XCTAssertNotNil(a, "\(r) is no mixture of \(p) and \(m)")
+            if let a { mixtures.insert(a) }
+        }
+        XCTAssertGreaterThan(mixtures.count, 1, "the views differ between images")
     }
 
     func testTheCostOptimalDecisionMinimizesTheExpectedCost() throws {

@@ -10,11 +10,11 @@ public struct CNNRun: TrainedImageClassifier {
     public let inference: CNNInference
 
     /// Opens a CNN run directory: checks its format version, options and best weights
-    /// (`weights.safetensors`), and rebuilds the network; `testTimeAugmentation` views are
-    /// averaged with each image.
+    /// (`weights.safetensors`), and rebuilds the network; `testTimeAugmentation` views of the
+    /// kind `views` are averaged with each image.
     /// - Throws: `RunDirectoryError` naming the directory or file at fault;
     ///   `CNNTrainingError.notACNNRun` for a classical run; `.invalidOption` for a negative TTA.
-    public static func open(_ url: URL, testTimeAugmentation: Int = 0) throws -> CNNRun {
+    public static func open(_ url: URL, testTimeAugmentation: Int = 0, views: TestTimeViews = .mirror) throws -> CNNRun {
         let directory = RunDirectory(url)
         let configuration = try directory.loadConfiguration()
         guard CNNArchitecture(rawValue: configuration.model) != nil else {
@@ -34,7 +34,8 @@ public struct CNNRun: TrainedImageClassifier {
             throw RunDirectoryError.corrupt(directory.weights.path, reason: "\(error)")
         }
         return CNNRun(directory: directory, configuration: configuration, options: options,
-                      inference: CNNInference(network: network, options: options, testTimeAugmentation: testTimeAugmentation))
+                      inference: CNNInference(network: network, options: options, testTimeAugmentation: testTimeAugmentation,
+                                                 views: views))
     }
 
     /// Class probabilities (in `LeukemiaClass` order) for each file, or why it could not be read.
