@@ -43,6 +43,10 @@ struct CNNTrainingSessionRunner {
                                                    architecture: options.architecture.weightsArchitecture(backbone: options.backbone),
                                                    cache: URL(fileURLWithPath: session.weightsCache))
         log("network: \(options.architecture.rawValue), weights \(weightsFile?.path ?? "random (from scratch)"), policy \(options.policy.rawValue)")
+        let trainsOnImages = options.policy != .frozen || network is HybridNetwork
+        if options.blueprint.hasUnreseedableRandomness, trainsOnImages {
+            log("warning: DenseNet dropout (drop rate > 0) keeps its own generator; a resumed run may differ from an uninterrupted one")
+        }
         let trainable = try options.policy.apply(to: network, blueprint: options.blueprint)
         let classWeights = options.balancedClassWeights
             ? Tensor(try balancedClassWeights(labels: train.labels, classCount: network.classCount).map(Float.init)) : nil

@@ -40,6 +40,17 @@ public enum NetworkBlueprint: Codable, Equatable, Sendable {
         }
     }
 
+    /// Whether the network draws random numbers that the trainer cannot reseed per epoch
+    /// (DenseNet's dropout keeps a private generator), so that a resumed run may differ from an
+    /// uninterrupted one.
+    public var hasUnreseedableRandomness: Bool {
+        switch self {
+        case .denseNet(let configuration): return configuration.dropRate > 0
+        case .hybrid(_, let backbone): return backbone.hasUnreseedableRandomness
+        case .vgg, .convNeXt, .efficientNetLite: return false
+        }
+    }
+
     /// The key prefix of the first parameter of `network` (built from this blueprint) that the
     /// top-blocks policy trains; it and every
     /// parameter registered after it (up to the head) are trained, the ones before stay frozen.
