@@ -36,7 +36,7 @@ public enum ClassicalTrainer {
         let folder = try ImageFolder.scan(request.dataDirectory, requireAllClasses: true)
         log("data: \(folder.images.count) images in \(request.dataDirectory.path); "
             + "\(folder.duplicateGroups.count) groups of identical files kept within one part")
-        let manifest = try makeOrReuseSplit(folder: folder, request: request)
+        let manifest = try SplitManifest.makeOrReuse(folder: folder, configuration: request.split, reused: request.reusedSplit)
         let parts = try manifest.resolve(against: folder)
         if !parts.unassigned.isEmpty {
             log("warning: \(parts.unassigned.count) images are not in the reused split and are not used, e.g. \(parts.unassigned[0].relativePath)")
@@ -105,12 +105,5 @@ public enum ClassicalTrainer {
         log(String(format: "test accuracy %.4f, total cost %.0f, %.1f s", metrics.accuracy, metrics.totalCost,
                    configuration.trainingSeconds))
         return metrics
-    }
-
-    private static func makeOrReuseSplit(folder: ImageFolder, request: ClassicalTrainingRequest) throws -> SplitManifest {
-        if let reused = request.reusedSplit {
-            return try SplitManifest.load(from: reused)
-        }
-        return SplitManifest(split: try DatasetSplit.make(folder, configuration: request.split))
     }
 }

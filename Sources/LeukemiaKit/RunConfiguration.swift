@@ -26,11 +26,13 @@ public struct RunConfiguration: Codable, Sendable {
     public var createdAt: String
     /// Training wall-clock time in seconds, feature extraction included.
     public var trainingSeconds: Double
+    /// The CNN training options (architecture, blueprint, policy, optimizer settings); nil for classical runs.
+    public var cnn: CNNTrainingOptions? = nil
 
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version", toolkitVersion = "toolkit_version", model, seed
         case dataDirectory = "data_directory", split, inputSize = "input_size", purpleRange = "purple_range"
         case libraries, hyperparameters, skippedImages = "skipped_images", createdAt = "created_at"
-        case trainingSeconds = "training_seconds"
+        case trainingSeconds = "training_seconds", cnn
     }
 }

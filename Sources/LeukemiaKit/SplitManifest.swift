@@ -165,3 +165,11 @@ public struct ManifestResolution: Sendable {
     /// Images of the folder the manifest does not list, in folder order.
     public let unassigned: [DatasetImage]
 }
+
+extension SplitManifest {
+    /// The manifest at `reused` when given, else a new split of `folder` with `configuration`.
+    static func makeOrReuse(folder: ImageFolder, configuration: SplitConfiguration, reused: URL?) throws -> SplitManifest {
+        if let reused { return try SplitManifest.load(from: reused) }
+        return SplitManifest(split: try DatasetSplit.make(folder, configuration: configuration))
+    }
+}

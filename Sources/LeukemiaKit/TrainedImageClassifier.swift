@@ -14,7 +14,17 @@ extension ClassicalRun: TrainedImageClassifier {}
 
 /// Opens any run directory this toolkit writes.
 public enum TrainedRuns {
-    public static func open(_ url: URL) throws -> any TrainedImageClassifier {
-        try ClassicalRun.open(url)
+    /// Opens the run at `url` as its `config.json`'s model family requires; `testTimeAugmentation`
+    /// augmented views of the kind `views` are averaged with each image (CNN runs only).
+    /// - Throws: `RunDirectoryError` for a missing, incomplete or incompatible run;
+    ///   `CNNTrainingError.testTimeAugmentationUnsupported` for TTA on a classical run.
+    public static func open(_ url: URL, testTimeAugmentation: Int = 0,
+                            views: TestTimeViews = .mirror) throws -> any TrainedImageClassifier {
+        let configuration = try RunDirectory(url).loadConfiguration()
+        if CNNArchitecture(rawValue: configuration.model) != nil {
+            return try CNNRun.open(url, testTimeAugmentation: testTimeAugmentation, views: views)
+        }
+        guard testTimeAugmentation == 0 else { throw CNNTrainingError.testTimeAugmentationUnsupported(url.path) }
+        return try ClassicalRun.open(url)
     }
 }

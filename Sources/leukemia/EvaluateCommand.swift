@@ -19,9 +19,15 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var cost: CostOption
 
+    @Option(help: "CNN runs: average each image's probabilities over N augmented views besides the image itself.")
+    var tta: Int = 0
+
+    @Option(name: .customLong("tta-views"), help: "Views for --tta: mirror (mirror images) or training (the run's training augmentation).")
+    var ttaViews: TestTimeViews = .mirror
+
     func run() throws {
         try reportingErrors {
-            let run = try TrainedRuns.open(URL(fileURLWithPath: runDirectory))
+            let run = try TrainedRuns.open(URL(fileURLWithPath: runDirectory), testTimeAugmentation: tta, views: ttaViews)
             let costMatrix = try cost.matrix()
             let result: EvaluationResult
             if let data {

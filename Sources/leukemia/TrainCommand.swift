@@ -8,8 +8,8 @@ struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train", abstract: "Train a model and write a run directory.")
 
-    @Option(help: "Model: \(ClassicalModelKind.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var model: ClassicalModelKind = .xgboost
+    @Option(help: "Model: \(ModelChoice.allValueStrings.joined(separator: ", ")).")
+    var model: ModelChoice = .classical(.xgboost)
 
     @OptionGroup var data: DataOption
 
@@ -33,18 +33,35 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var cost: CostOption
 
+    @OptionGroup(title: "CNN options") var cnn: CNNTrainingArguments
+
     func run() throws {
         try reportingErrors {
+            if cnn.resume {
+                try CNNTrainer.resume(URL(fileURLWithPath: out), dataDirectory: data.data.map { URL(fileURLWithPath: $0) },
+                                      control: cnn.control())
+                return
+            }
             guard fractions.count == 3 else {
                 throw ValidationError("--fractions takes three numbers (train validation test), got \(fractions.count)")
             }
             let splitConfiguration = try SplitConfiguration(trainFraction: fractions[0], validationFraction: fractions[1],
                                                             testFraction: fractions[2], seed: seed, groupRuns: groupRuns)
-            let request = ClassicalTrainingRequest(
-                model: model, dataDirectory: try data.directory(), runDirectory: URL(fileURLWithPath: out),
-                seed: seed, split: splitConfiguration, reusedSplit: split.map { URL(fileURLWithPath: $0) },
-                cost: try cost.matrix())
-            try ClassicalTrainer.train(request) { print($0) }
+            switch model {
+            case .classical(let kind):
+                let request = ClassicalTrainingRequest(
+                    model: kind, dataDirectory: try data.directory(), runDirectory: URL(fileURLWithPath: out),
+                    seed: seed, split: splitConfiguration, reusedSplit: split.map { URL(fileURLWithPath: $0) },
+                    cost: try cost.matrix())
+                try ClassicalTrainer.train(request) { print($0) }
+            case .cnn(let architecture):
+                let request = CNNTrainingRequest(
+                    options: try cnn.options(for: architecture, seed: seed), dataDirectory: try data.directory(),
+                    runDirectory: URL(fileURLWithPath: out), split: splitConfiguration,
+                    reusedSplit: split.map { URL(fileURLWithPath: $0) }, cost: try cost.matrix(),
+                    weightsCache: cnn.weightsCacheURL, featureCache: cnn.featureCacheURL)
+                try CNNTrainer.train(request, control: cnn.control())
+            }
         }
     }
 }

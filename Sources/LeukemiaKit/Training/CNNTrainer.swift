@@ -1,0 +1,156 @@
+import ClassicML
+import Foundation
+import ModelZoo
+import NeuralNetworks
+import Tensors
+
+/// What to train: a CNN on a data folder, into a new run directory.
+public struct CNNTrainingRequest: Sendable {
+    public var options: CNNTrainingOptions
+    public var dataDirectory: URL
+    public var runDirectory: URL
+    public var split: SplitConfiguration
+    /// A split manifest to reuse instead of making a new split.
+    public var reusedSplit: URL?
+    public var cost: CostMatrix
+    /// Where `--weights imagenet` looks for `<architecture>.safetensors`.
+    public var weightsCache: URL
+    /// Where frozen-backbone features are kept between runs.
+    public var featureCache: URL
+
+    public init(options: CNNTrainingOptions, dataDirectory: URL, runDirectory: URL, split: SplitConfiguration,
+                reusedSplit: URL? = nil, cost: CostMatrix = .study, weightsCache: URL = WeightsSource.defaultCache,
+                featureCache: URL = FeatureCache.defaultDirectory) {
+        self.options = options
+        self.dataDirectory = dataDirectory
+        self.runDirectory = runDirectory
+        self.split = split
+        self.reusedSplit = reusedSplit
+        self.cost = cost
+        self.weightsCache = weightsCache
+        self.featureCache = featureCache
+    }
+}
+
+/// How a training session reports and when it stops early on purpose.
+public struct CNNTrainingControl {
+    /// One line per step (data, caching, each epoch, test result).
+    public var log: (String) -> Void
+    /// Progress within each training epoch.
+    public var progress: ((EpochProgress) -> Void)?
+    /// Ends the session after this epoch's checkpoint, as if the process were killed there
+    /// (for `--stop-after`, and for testing `--resume`).
+    public var stopAfterEpoch: Int?
+
+    public init(log: @escaping (String) -> Void = { _ in }, progress: ((EpochProgress) -> Void)? = nil,
+                stopAfterEpoch: Int? = nil) {
+        self.log = log
+        self.progress = progress
+        self.stopAfterEpoch = stopAfterEpoch
+    }
+}
+
+/// How a training session ended.
+public struct CNNTrainingOutcome {
+    /// Every epoch so far, resumed ones included.
+    public var epochs: [EpochRecord]
+    /// The epoch whose weights were kept.
+    public var bestEpoch: Int
+    /// Whether early stopping ended the training (rather than the epoch limit).
+    public var stoppedEarly: Bool
+    /// Test metrics of the best weights; nil when the session was stopped before the end.
+    public var testMetrics: ClassificationMetrics?
+}
+
+/// Trains a CNN following the study (Adam, class weights, early stopping on the validation loss
+/// with the best weights restored, reduce-on-plateau), checkpointing after every epoch so that
+/// `resume` continues a killed run and ends exactly where the uninterrupted run would have.
+public enum CNNTrainer {
+    /// Starts a new training in a new run directory.
+    @discardableResult
+    public static func train(_ request: CNNTrainingRequest, control: CNNTrainingControl = .init()) throws -> CNNTrainingOutcome {
+        try request.options.validate()
+        let run = RunDirectory(request.runDirectory)
+        try run.checkFreeForNewRun()
+        if FileManager.default.fileExists(atPath: run.trainingSession.path) {
+            throw RunDirectoryError.alreadyHoldsRun(run.url.path + " (an interrupted training; continue it with --resume)")
+        }
+        let folder = try ImageFolder.scan(request.dataDirectory, requireAllClasses: true)
+        let manifest = try SplitManifest.makeOrReuse(folder: folder, configuration: request.split, reused: request.reusedSplit)
+        // Fail on missing weights before anything is written.
+        _ = try request.options.weights.file(for: request.options.architecture.weightsArchitecture(backbone: request.options.backbone),
+                                             cache: request.weightsCache)
+        try run.prepareForNewRun()
+        try manifest.save(to: run.splitManifest)
+        let session = CNNTrainingSession(options: request.options,
+                                         dataDirectory: request.dataDirectory.standardizedFileURL.path,
+                                         cost: request.cost, weightsCache: request.weightsCache.path,
+                                         featureCache: request.featureCache.path)
+        try run.writeJSON(session, to: run.trainingSession)
+        do {
+            return try CNNTrainingSessionRunner(session: session, directory: run, folder: folder, control: control).run()
+        } catch {
+            // Failing before the first checkpoint (e.g. weights that do not fit) leaves nothing
+            // to resume: free the directory for a corrected `train`.
+            if !FileManager.default.fileExists(atPath: run.checkpoint.path) {
+                try? FileManager.default.removeItem(at: run.trainingSession)
+            }
+            throw error
+        }
+    }
+
+    /// Continues the interrupted training in `runDirectory` from its last checkpoint.
+    /// - Throws: `CNNTrainingError.alreadyFinished` or `.nothingToResume` naming the directory.
+    @discardableResult
+    public static func resume(_ runDirectory: URL, dataDirectory: URL? = nil,
+                              control: CNNTrainingControl = .init()) throws -> CNNTrainingOutcome {
+        let run = RunDirectory(runDirectory)
+        if FileManager.default.fileExists(atPath: run.configuration.path) { throw CNNTrainingError.alreadyFinished(run.url.path) }
+        guard FileManager.default.fileExists(atPath: run.trainingSession.path) else {
+            throw CNNTrainingError.nothingToResume(run.url.path)
+        }
+        var session: CNNTrainingSession
+        do {
+            session = try JSONDecoder().decode(CNNTrainingSession.self, from: run.readRequired(run.trainingSession))
+        } catch let error as RunDirectoryError {
+            throw error
+        } catch {
+            throw RunDirectoryError.corrupt(run.trainingSession.path, reason: "\(error)")
+        }
+        if let dataDirectory { session.dataDirectory = dataDirectory.standardizedFileURL.path }
+        let folder = try ImageFolder.scan(URL(fileURLWithPath: session.dataDirectory), requireAllClasses: true)
+        return try CNNTrainingSessionRunner(session: session, directory: run, folder: folder, control: control).run()
+    }
+}
+
+/// What `training-options.json` records: the options and the locations a resumed run needs.
+struct CNNTrainingSession: Codable {
+    var options: CNNTrainingOptions
+    var dataDirectory: String
+    var cost: CostMatrix
+    var weightsCache: String
+    var featureCache: String
+
+    enum CodingKeys: String, CodingKey {
+        case options, dataDirectory = "data_directory", cost, weightsCache = "weights_cache", featureCache = "feature_cache"
+    }
+}
+
+/// The training state after an epoch, stored in the checkpoint's metadata.
+struct CNNTrainingState: Codable, Equatable {
+    /// Epochs completed.
+    var epoch: Int
+    var earlyStopping: EarlyStopping
+    /// The validation loss of every completed epoch (reduce-on-plateau is replayed from them).
+    var validationLosses: [Float]
+    /// Whether early stopping has ended the training.
+    var stopped: Bool
+    /// Seconds spent in epochs so far, over all sessions.
+    var seconds: Double
+
+    static let metadataKey = "training_state"
+
+    enum CodingKeys: String, CodingKey {
+        case epoch, earlyStopping = "early_stopping", validationLosses = "validation_losses", stopped, seconds
+    }
+}

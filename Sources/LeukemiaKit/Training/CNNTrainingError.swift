@@ -1,0 +1,34 @@
+/// Why a CNN training, resumption or CNN run cannot proceed; each message names the file or value at fault.
+public enum CNNTrainingError: DescribedError, Equatable {
+    case pretrainedWeightsMissing(architecture: String, expected: String, hint: String)
+    case weightsFileMissing(String)
+    case incompatibleWeights(String, reason: String)
+    case invalidOption(name: String, value: String, expected: String)
+    case nothingToResume(String)
+    case alreadyFinished(String)
+    case corruptCheckpoint(String, reason: String)
+    case notACNNRun(String, model: String)
+    case testTimeAugmentationUnsupported(String)
+    case unreadableImage(String, reason: String)
+    case emptyPart(String, split: String)
+
+    public var description: String {
+        switch self {
+        case let .pretrainedWeightsMissing(architecture, expected, hint):
+            return "no ImageNet weights for \(architecture): \(expected) does not exist; install them with \(hint), "
+                + "pass --weights FILE, or train from scratch with --weights none"
+        case .weightsFileMissing(let path): return "weights file \(path) does not exist"
+        case let .incompatibleWeights(path, reason): return "\(path) does not fit the network: \(reason)"
+        case let .invalidOption(name, value, expected): return "--\(name) \(value): expected \(expected)"
+        case .nothingToResume(let path):
+            return "\(path) holds no interrupted CNN training (training-options.json or checkpoint.safetensors is missing)"
+        case .alreadyFinished(let path): return "\(path) holds a finished run (config.json); nothing to resume"
+        case let .corruptCheckpoint(path, reason): return "\(path) is unusable: \(reason)"
+        case let .notACNNRun(path, model): return "\(path) holds a '\(model)' run, not a CNN run"
+        case .testTimeAugmentationUnsupported(let path):
+            return "\(path) is not a CNN run; test-time augmentation (--tta) applies only to CNN runs"
+        case let .unreadableImage(path, reason): return "\(path) cannot be read: \(reason)"
+        case let .emptyPart(part, split): return "the \(part) part of \(split) has no readable image"
+        }
+    }
+}

@@ -1,0 +1,196 @@
+import ClassicML
+import Foundation
+import ModelZoo
+import NeuralNetworks
+import Tensors
+
+/// One session of a CNN training (new or resumed): prepares data and network, restores the last
+/// checkpoint if any, runs the remaining epochs, and when training ends scores the best weights
+/// on the test part and completes the run directory.
+///
+/// After each epoch, in this order: `epochs.jsonl`, `weights.safetensors` (when the epoch is the
+/// best so far), `checkpoint.safetensors`, `curves.png`, each written atomically. A kill between
+/// two writes is harmless: a resumed run ignores log lines beyond the checkpoint's epoch, and it
+/// recomputes the lost epoch identically, rewriting the same best weights.
+struct CNNTrainingSessionRunner {
+    let session: CNNTrainingSession
+    let directory: RunDirectory
+    let folder: ImageFolder
+    let control: CNNTrainingControl
+
+    private var options: CNNTrainingOptions { session.options }
+    private var log: (String) -> Void { control.log }
+
+    func run() throws -> CNNTrainingOutcome {
+        let start = Date()
+        let parts = try SplitManifest.load(from: directory.splitManifest).resolve(against: folder)
+        let hashes = Dictionary(parts.assigned.map { ($0.image.relativePath, $0.image.contentHash) },
+                                uniquingKeysWith: { first, _ in first })
+        func decode(_ part: DatasetPart) -> DecodedImageSet {
+            DecodedImageSet.load(folder.labeledFiles(parts.assigned.filter { $0.part == part }.map(\.image)),
+                                 size: options.inputSize)
+        }
+        let train = decode(.train), validation = decode(.validation)
+        for (part, images) in [(DatasetPart.train, train), (.validation, validation)] where images.count == 0 {
+            throw CNNTrainingError.emptyPart(part.rawValue, split: directory.splitManifest.path)
+        }
+        let skipped = train.skipped.merging(validation.skipped) { first, _ in first }
+        for (path, reason) in skipped.sorted(by: { $0.key < $1.key }) { log("skipped unreadable image \(path): \(reason)") }
+        log("data: train \(train.count), validation \(validation.count) images at \(options.inputSize)x\(options.inputSize)")
+
+        let network = try options.blueprint.makeNetwork(seed: options.seed)
+        let weightsFile = try options.weights.load(into: (network as? HybridNetwork)?.backbone ?? network,
+                                                   architecture: options.architecture.weightsArchitecture(backbone: options.backbone),
+                                                   cache: URL(fileURLWithPath: session.weightsCache))
+        log("network: \(options.architecture.rawValue), weights \(weightsFile?.path ?? "random (from scratch)"), policy \(options.policy.rawValue)")
+        let trainsOnImages = options.policy != .frozen || network is HybridNetwork
+        if options.blueprint.hasUnreseedableRandomness, trainsOnImages {
+            log("warning: DenseNet dropout (drop rate > 0) keeps its own generator; a resumed run may differ from an uninterrupted one")
+        }
+        let trainable = try options.policy.apply(to: network, blueprint: options.blueprint)
+        let classWeights = options.balancedClassWeights
+            ? Tensor(try balancedClassWeights(labels: train.labels, classCount: network.classCount).map(Float.init)) : nil
+
+        let runner = try makeRunner(network: network, train: train, validation: validation, hashes: hashes)
+        let optimizer = try Adam(parameters: trainable, learningRate: options.learningRate)
+        // Keras semantics: the rate drops once `plateauPatience` epochs in a row bring no improvement.
+        let plateau = try ReduceOnPlateau(mode: .minimize, factor: options.plateauFactor,
+                                          patience: max(0, options.plateauPatience - 1), threshold: 1e-4,
+                                          thresholdMode: .absolute)
+        let epochLog = EpochLog(url: directory.epochLog)
+        var (state, records) = try restore(into: runner, optimizer: optimizer, plateau: plateau, epochLog: epochLog)
+
+        while !state.stopped && state.epoch < options.maximumEpochs {
+            let epoch = state.epoch + 1
+            let rate = optimizer.learningRate
+            let epochStart = Date()
+            let (trainScores, dataWait) = try runner.trainEpoch(epoch, optimizer: optimizer, classWeights: classWeights) { done, scores in
+                control.progress?(EpochProgress(epoch: epoch, epochCount: options.maximumEpochs, imagesDone: done, imageCount: runner.trainCount,
+                                                elapsed: Date().timeIntervalSince(epochStart), meanLoss: scores.meanLoss))
+            }
+            let scores = try runner.validate()
+            let (isBest, shouldStop) = state.earlyStopping.record(validationLoss: scores.meanLoss, epoch: epoch)
+            plateau.step(metric: Float(scores.meanLoss), optimizer: optimizer)
+            state.epoch = epoch
+            state.validationLosses.append(Float(scores.meanLoss))
+            state.stopped = shouldStop
+            state.seconds += Date().timeIntervalSince(epochStart)
+            records.append(EpochRecord(epoch: epoch, trainLoss: trainScores.meanLoss, trainAccuracy: trainScores.accuracy,
+                                       validationLoss: scores.meanLoss, validationAccuracy: scores.accuracy,
+                                       learningRate: Double(rate), isBest: isBest))
+            try epochLog.write(records)
+            if isBest { try saveWeights(of: network, to: directory.weights, metadata: ["epoch": "\(epoch)"]) }
+            try TrainingCheckpoint.save(model: runner.checkpointedLayer, optimizer: optimizer,
+                                        metadata: [CNNTrainingState.metadataKey: String(decoding: JSONEncoder().encode(state), as: UTF8.self)],
+                                        to: directory.checkpoint)
+            try TrainingCurves.write(records, to: directory.curves)
+            let seconds = Date().timeIntervalSince(epochStart)
+            log(String(format: "epoch %d/%d  loss %.4f  acc %.4f  val_loss %.4f  val_acc %.4f  lr %.2e  %.1f s (%.0f img/s, %.1f s waiting for data)%@%@",
+                       epoch, options.maximumEpochs, trainScores.meanLoss, trainScores.accuracy, scores.meanLoss, scores.accuracy,
+                       Double(rate), seconds, Double(runner.trainCount) / max(seconds, 1e-9), dataWait,
+                       isBest ? "  best" : "", shouldStop ? "  early stop" : ""))
+            if let stop = control.stopAfterEpoch, epoch >= stop, !state.stopped, epoch < options.maximumEpochs {
+                log("stopped after epoch \(epoch); continue with --resume")
+                return CNNTrainingOutcome(epochs: records, bestEpoch: state.earlyStopping.bestEpoch,
+                                          stoppedEarly: false, testMetrics: nil)
+            }
+        }
+
+        let metrics = try finish(network: network, state: state, parts: parts, skipped: skipped, start: start)
+        return CNNTrainingOutcome(epochs: records, bestEpoch: state.earlyStopping.bestEpoch, stoppedEarly: state.stopped,
+                                  testMetrics: metrics)
+    }
+
+    /// Head-only training on cached backbone features for the frozen policy (except for the
+    /// hybrid, whose U-Net needs the images), else training of the network on images prepared in
+    /// the background.
+    private func makeRunner(network: any ImageClassifierNetwork, train: DecodedImageSet, validation: DecodedImageSet,
+                            hashes: [String: String]) throws -> any EpochRunner {
+        if options.policy == .frozen, !(network is HybridNetwork) {
+            let cache = FeatureCache(directory: URL(fileURLWithPath: session.featureCache))
+            let cacheStart = Date()
+            let trainFeatures = try cache.features(of: train, contentHashes: train.paths.map { hashes[$0] ?? $0 },
+                                                   network: network, options: options,
+                                                   augmentedCopies: options.cachedAugmentedCopies)
+            let validationFeatures = try cache.features(of: validation, contentHashes: validation.paths.map { hashes[$0] ?? $0 },
+                                                        network: network, options: options, augmentedCopies: 0)
+            let reused = trainFeatures.reused && validationFeatures.reused
+            log(String(format: "features: %@ %d x %d training and %d validation vectors in %.1f s (%@)",
+                       reused ? "reused" : "computed", trainFeatures.features.versions, train.count, validation.count,
+                       Date().timeIntervalSince(cacheStart), cache.directory.path))
+            return HeadEpochRunner(head: network.head, train: trainFeatures.features, validation: validationFeatures.features,
+                                   batchSize: options.batchSize, seed: options.seed)
+        } else {
+            func loader(_ images: DecodedImageSet, training: Bool) -> ImageBatchLoader {
+                ImageBatchLoader(images: images, settings: .init(
+                    batchSize: options.batchSize, normalization: options.normalization,
+                    augmentation: training ? options.augmentation : nil, shuffle: training, seed: options.seed,
+                    prefetchCount: options.prefetchCount))
+            }
+            return NetworkEpochRunner(network: network, trainLoader: loader(train, training: true),
+                                      validationLoader: loader(validation, training: false), seed: options.seed,
+                                      penalty: (network as? HybridNetwork).map { hybrid in { hybrid.regularizationPenalty() } })
+        }
+    }
+
+    /// The state after the last checkpointed epoch (model, optimizer and plateau restored, the log
+    /// cut to that epoch), or a fresh state when there is no checkpoint.
+    private func restore(into runner: any EpochRunner, optimizer: any Optimizer, plateau: ReduceOnPlateau,
+                         epochLog: EpochLog) throws -> (CNNTrainingState, [EpochRecord]) {
+        let fresh = CNNTrainingState(epoch: 0, earlyStopping: EarlyStopping(patience: options.earlyStoppingPatience),
+                                     validationLosses: [], stopped: false, seconds: 0)
+        guard FileManager.default.fileExists(atPath: directory.checkpoint.path) else {
+            try epochLog.write([])
+            return (fresh, [])
+        }
+        let metadata = try TrainingCheckpoint.load(into: runner.checkpointedLayer, optimizer: optimizer, from: directory.checkpoint)
+        guard let text = metadata[CNNTrainingState.metadataKey],
+              let state = try? JSONDecoder().decode(CNNTrainingState.self, from: Data(text.utf8)),
+              state.validationLosses.count == state.epoch else {
+            throw CNNTrainingError.corruptCheckpoint(directory.checkpoint.path, reason: "no valid '\(CNNTrainingState.metadataKey)' metadata")
+        }
+        let records = Array(try epochLog.read().prefix(state.epoch))
+        guard records.count == state.epoch else {
+            throw CNNTrainingError.corruptCheckpoint(directory.epochLog.path,
+                                                     reason: "\(records.count) epochs logged, the checkpoint has \(state.epoch)")
+        }
+        try epochLog.write(records)
+        // ReduceOnPlateau's counters are a function of the losses it has seen: replay them on a
+        // stand-in optimizer that starts from the same rate.
+        let standIn = try Adam(parameters: [], learningRate: options.learningRate)
+        for loss in state.validationLosses { plateau.step(metric: loss, optimizer: standIn) }
+        log("resuming after epoch \(state.epoch) (best epoch \(state.earlyStopping.bestEpoch), learning rate \(optimizer.learningRate))")
+        return (state, records)
+    }
+
+    /// Restores the best weights, scores them on the test part and writes metrics, report and,
+    /// last, `config.json`.
+    private func finish(network: any ImageClassifierNetwork, state: CNNTrainingState, parts: ManifestResolution,
+                        skipped: [String: String], start: Date) throws -> ClassificationMetrics {
+        _ = try directory.readRequired(directory.weights)
+        try loadWeights(into: network, from: directory.weights)
+        let test = DecodedImageSet.load(folder.labeledFiles(parts.assigned.filter { $0.part == .test }.map(\.image)),
+                                        size: options.inputSize)
+        let probabilities = try CNNInference(network: network, options: options).probabilities(of: test.images)
+        let metrics = try ClassificationMetrics(trueLabels: test.labels, probabilities: probabilities,
+                                                classNames: LeukemiaClass.allCases.map(\.name), cost: session.cost)
+        let model = options.architecture.rawValue
+        try EvaluationWriter.write(metrics: metrics, title: "\(model) — test part of \(URL(fileURLWithPath: session.dataDirectory).lastPathComponent)",
+                                   details: [("model", model), ("policy", options.policy.rawValue), ("seed", "\(options.seed)"),
+                                             ("best epoch", "\(state.earlyStopping.bestEpoch) of \(state.epoch)"),
+                                             ("images scored", "\(test.count)"), ("skipped", "\(test.skipped.count)")],
+                                   into: directory.url)
+        let configuration = RunConfiguration(
+            formatVersion: RunConfiguration.currentFormatVersion, toolkitVersion: ToolkitVersion.current, model: model,
+            seed: options.seed, dataDirectory: session.dataDirectory, split: try SplitManifest.load(from: directory.splitManifest).configuration,
+            inputSize: options.inputSize, purpleRange: StudyProtocol.purpleRange, libraries: NativeLibraryVersions.all,
+            hyperparameters: ["best_epoch": Double(state.earlyStopping.bestEpoch), "epochs": Double(state.epoch),
+                              "best_validation_loss": state.earlyStopping.bestLoss],
+            skippedImages: skipped.merging(test.skipped) { first, _ in first },
+            createdAt: ISO8601DateFormatter().string(from: start), trainingSeconds: state.seconds, cnn: options)
+        try directory.writeJSON(configuration, to: directory.configuration)
+        log(String(format: "best epoch %d of %d; test accuracy %.4f, total cost %.0f", state.earlyStopping.bestEpoch,
+                   state.epoch, metrics.accuracy, metrics.totalCost))
+        return metrics
+    }
+}

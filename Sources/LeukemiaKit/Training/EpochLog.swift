@@ -1,0 +1,71 @@
+import Foundation
+
+/// One epoch's metrics, one line of `epochs.jsonl`. Only quantities that an identical
+/// computation reproduces exactly are kept (no timings), so a resumed run writes the same lines.
+public struct EpochRecord: Codable, Equatable, Sendable {
+    /// 1-based.
+    public var epoch: Int
+    /// The class-weighted training loss, averaged over the epoch's images (training mode).
+    public var trainLoss: Double
+    public var trainAccuracy: Double
+    /// The unweighted validation loss (evaluation mode).
+    public var validationLoss: Double
+    public var validationAccuracy: Double
+    /// The rate used during the epoch.
+    public var learningRate: Double
+    /// Whether this epoch has the lowest validation loss so far (its weights are kept).
+    public var isBest: Bool
+
+    public init(epoch: Int, trainLoss: Double, trainAccuracy: Double, validationLoss: Double,
+                validationAccuracy: Double, learningRate: Double, isBest: Bool) {
+        self.epoch = epoch
+        self.trainLoss = trainLoss
+        self.trainAccuracy = trainAccuracy
+        self.validationLoss = validationLoss
+        self.validationAccuracy = validationAccuracy
+        self.learningRate = learningRate
+        self.isBest = isBest
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case epoch, trainLoss = "train_loss", trainAccuracy = "train_accuracy", validationLoss = "validation_loss"
+        case validationAccuracy = "validation_accuracy", learningRate = "learning_rate", isBest = "is_best"
+    }
+}
+
+/// `epochs.jsonl`: one JSON object per epoch, appended as training goes.
+public struct EpochLog: Sendable {
+    public let url: URL
+
+    public init(url: URL) { self.url = url }
+
+    /// The records in the file (none when it does not exist).
+    /// - Throws: `CNNTrainingError.corruptCheckpoint` naming the file and line of an unreadable line.
+    public func read() throws -> [EpochRecord] {
+        guard FileManager.default.fileExists(atPath: url.path) else { return [] }
+        let text = try String(contentsOf: url, encoding: .utf8)
+        return try text.split(separator: "\n").enumerated().map { number, line in
+            do {
+                return try JSONDecoder().decode(EpochRecord.self, from: Data(line.utf8))
+            } catch {
+                throw CNNTrainingError.corruptCheckpoint(url.path, reason: "line \(number + 1) is not an epoch record")
+            }
+        }
+    }
+
+    /// Replaces the file by `records`, atomically.
+    public func write(_ records: [EpochRecord]) throws {
+        var data = Data()
+        for record in records {
+            data.append(try Self.encoder.encode(record))
+            data.append(0x0A)
+        }
+        try AtomicFile.write(data, to: url)
+    }
+
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+}

@@ -1,0 +1,172 @@
+import Foundation
+import ModelZoo
+import NeuralNetworks
+import Randomness
+import Tensors
+
+/// The running loss and accuracy of one pass over a part.
+struct PassScores {
+    private(set) var lossSum = 0.0
+    private(set) var correct = 0
+    private(set) var count = 0
+
+    mutating func add(meanLoss: Float, logits: Tensor, labels: [Int]) {
+        lossSum += Double(meanLoss) * Double(labels.count)
+        correct += zip(logits.argmax(alongAxis: 1), labels).filter { $0 == $1 }.count
+        count += labels.count
+    }
+
+    var meanLoss: Double { count > 0 ? lossSum / Double(count) : .nan }
+    var accuracy: Double { count > 0 ? Double(correct) / Double(count) : .nan }
+}
+
+/// Progress within an epoch: images done of the part's total.
+public struct EpochProgress: Sendable {
+    public var epoch: Int
+    /// The most epochs the training may run.
+    public var epochCount: Int
+    public var imagesDone: Int
+    public var imageCount: Int
+    /// Seconds since the epoch began.
+    public var elapsed: Double
+    /// The mean training loss so far.
+    public var meanLoss: Double
+}
+
+/// One way of training for an epoch and scoring the validation part: the whole (partly frozen)
+/// network on images, or only the head on cached backbone features.
+protocol EpochRunner {
+    /// What the checkpoint saves with the optimizer state (the network, or only its head).
+    var checkpointedLayer: any Layer { get }
+    /// The number of training images per epoch.
+    var trainCount: Int { get }
+    /// Trains one epoch (`epoch` is 1-based) and returns its scores and the seconds spent waiting for data.
+    func trainEpoch(_ epoch: Int, optimizer: any Optimizer, classWeights: Tensor?,
+                    progress: (Int, PassScores) -> Void) throws -> (scores: PassScores, dataWait: Double)
+    /// The unweighted loss and accuracy on the validation part, in evaluation mode.
+    func validate() throws -> PassScores
+}
+
+/// One optimizer step on a batch; returns the batch's loss: the (weighted) mean cross-entropy plus
+/// the network's regularization penalty, if any.
+func trainingStep(logits: Tensor, labels: [Int], optimizer: any Optimizer, classWeights: Tensor?,
+                  penalty: (() -> Tensor)? = nil) -> Float {
+    optimizer.zeroGradients()
+    var loss = softmaxCrossEntropy(logits: logits, labels: labels, classWeights: classWeights)
+    if let penalty { loss = loss + penalty() }
+    loss.backward()
+    optimizer.step()
+    return loss.scalar
+}
+
+/// Trains the network on prepared image batches (augmentation and normalization run on a
+/// background thread, `prefetchCount` batches ahead). A regularization `penalty` (the hybrid's L2
+/// term) is added to the training and validation losses, as Keras adds its layers' losses.
+struct NetworkEpochRunner: EpochRunner {
+    let network: any ImageClassifierNetwork
+    let trainLoader: ImageBatchLoader
+    let validationLoader: ImageBatchLoader
+    let seed: UInt64
+    let penalty: (() -> Tensor)?
+
+    var checkpointedLayer: any Layer { network }
+    var trainCount: Int { trainLoader.images.count }
+
+    func trainEpoch(_ epoch: Int, optimizer: any Optimizer, classWeights: Tensor?,
+                    progress: (Int, PassScores) -> Void) throws -> (scores: PassScores, dataWait: Double) {
+        reseedRandomLayers(epoch: epoch)
+        TransferPolicy.setTrainingMode(of: network)
+        var scores = PassScores()
+        var dataWait = 0.0
+        let batches = trainLoader.batches(epoch: epoch)
+        while true {
+            let waitStart = Date()
+            guard let result = batches.next() else { break }
+            dataWait += Date().timeIntervalSince(waitStart)
+            let batch = try result.get()
+            let logits = network(batch.inputs)
+            let loss = trainingStep(logits: logits, labels: batch.labels, optimizer: optimizer, classWeights: classWeights,
+                                    penalty: penalty)
+            scores.add(meanLoss: loss, logits: logits.detached(), labels: batch.labels)
+            progress(scores.count, scores)
+        }
+        return (scores, dataWait)
+    }
+
+    func validate() throws -> PassScores {
+        network.eval()
+        let penaltyValue = Tensor.withoutGradients { penalty?().scalar ?? 0 }
+        var scores = PassScores()
+        for result in validationLoader.batches(epoch: 0) {
+            let batch = try result.get()
+            let (logits, loss) = Tensor.withoutGradients {
+                let logits = network(batch.inputs)
+                return (logits, softmaxCrossEntropy(logits: logits, labels: batch.labels))
+            }
+            scores.add(meanLoss: loss.scalar + penaltyValue, logits: logits, labels: batch.labels)
+        }
+        return scores
+    }
+
+    /// Gives every dropout and stochastic-depth layer a generator determined by the seed, the
+    /// epoch and the layer's position, so that a resumed epoch draws the same masks.
+    private func reseedRandomLayers(epoch: Int) {
+        let base = SeededGenerator(seed: seed).derived(UInt64(epoch))
+        for (index, (_, layer)) in network.namedLayers().enumerated() {
+            if let dropout = layer as? Dropout {
+                dropout.generator = base.derived(UInt64(index))
+            } else if let stochasticDepth = layer as? StochasticDepth {
+                stochasticDepth.generator = base.derived(UInt64(index))
+            }
+        }
+    }
+}
+
+/// Trains only the head on cached backbone features: each epoch visits every training image
+/// once, in a seeded order, drawing one of its cached versions.
+struct HeadEpochRunner: EpochRunner {
+    let head: Linear
+    let train: CachedFeatures
+    let validation: CachedFeatures
+    let batchSize: Int
+    let seed: UInt64
+
+    var checkpointedLayer: any Layer { head }
+    var trainCount: Int { train.count }
+
+    func trainEpoch(_ epoch: Int, optimizer: any Optimizer, classWeights: Tensor?,
+                    progress: (Int, PassScores) -> Void) throws -> (scores: PassScores, dataWait: Double) {
+        head.train()
+        var generator = SeededGenerator(seed: seed).derived(UInt64(epoch))
+        var order = Array(0..<train.count)
+        order.shuffle(using: &generator)
+        let rows = order.map { index in
+            Int(generator.next() % UInt64(train.versions)) * train.count + index
+        }
+        var scores = PassScores()
+        for start in stride(from: 0, to: rows.count, by: batchSize) {
+            let batchRows = Array(rows[start..<min(start + batchSize, rows.count)])
+            let labels = batchRows.map { train.labels[$0 % train.count] }
+            let logits = head(train.batch(rows: batchRows))
+            let loss = trainingStep(logits: logits, labels: labels, optimizer: optimizer, classWeights: classWeights)
+            scores.add(meanLoss: loss, logits: logits.detached(), labels: labels)
+            progress(scores.count, scores)
+        }
+        return (scores, 0)
+    }
+
+    func validate() throws -> PassScores {
+        head.eval()
+        var scores = PassScores()
+        for start in stride(from: 0, to: validation.count, by: batchSize) {
+            let rows = Array(start..<min(start + batchSize, validation.count))
+            let labels = rows.map { validation.labels[$0] }
+            let (logits, loss) = Tensor.withoutGradients {
+                let logits = head(validation.batch(rows: rows))
+                return (logits, softmaxCrossEntropy(logits: logits, labels: labels))
+            }
+            scores.add(meanLoss: loss.scalar, logits: logits, labels: labels)
+        }
+        return scores
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import ModelZoo
+import WeightFiles
+
+/// Where a network's starting weights come from (`--weights imagenet|none|FILE`).
+public enum WeightsSource: Equatable, Sendable, Codable, CustomStringConvertible {
+    /// The architecture's ImageNet weights from the weights cache.
+    case imagenet
+    /// Random initialization (training from scratch).
+    case none
+    /// A safetensors state dict of the same architecture (its head may differ).
+    case file(String)
+
+    /// Parses `imagenet`, `none`, or anything else as a file path.
+    public init(argument: String) {
+        switch argument {
+        case "imagenet": self = .imagenet
+        case "none": self = .none
+        default: self = .file(argument)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .imagenet: return "imagenet"
+        case .none: return "none"
+        case .file(let path): return path
+        }
+    }
+
+    public init(from decoder: Decoder) throws {
+        self.init(argument: try decoder.singleValueContainer().decode(String.self))
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+
+    /// The default weights cache: `$LEUKEMIA_WEIGHTS_CACHE`, else `~/.cache/leukemia/weights`.
+    public static var defaultCache: URL {
+        if let path = ProcessInfo.processInfo.environment["LEUKEMIA_WEIGHTS_CACHE"], !path.isEmpty {
+            return URL(fileURLWithPath: path)
+        }
+        return FileManager.default.homeDirectoryForCurrentUser
+            .appendingPathComponent(".cache/leukemia/weights")
+    }
+
+    /// The file to load for `architecture`, or nil for random initialization.
+    /// - Throws: `CNNTrainingError.pretrainedWeightsMissing` naming the expected file and the
+    ///   command that installs it, or `.weightsFileMissing` for a missing FILE.
+    public func file(for architecture: CNNArchitecture, cache: URL) throws -> URL? {
+        switch self {
+        case .none:
+            return nil
+        case .imagenet:
+            let url = architecture.pretrainedWeightsFile(in: cache)
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw CNNTrainingError.pretrainedWeightsMissing(architecture: architecture.rawValue, expected: url.path,
+                                                                hint: architecture.weightsInstallHint)
+            }
+            return url
+        case .file(let path):
+            guard FileManager.default.fileExists(atPath: path) else { throw CNNTrainingError.weightsFileMissing(path) }
+            return URL(fileURLWithPath: path)
+        }
+    }
+
+    /// Loads the body of `network` from this source (the head keeps its fresh initialization).
+    /// Returns the file used, or nil for random initialization.
+    /// - Throws: see `file(for:cache:)`; `CNNTrainingError.incompatibleWeights` naming the file
+    ///   when its keys or shapes do not fit the network.
+    @discardableResult
+    public func load(into network: any ImageClassifierNetwork, architecture: CNNArchitecture, cache: URL) throws -> URL? {
+        guard let url = try file(for: architecture, cache: cache) else { return nil }
+        let stateDict = try SafeTensors.read(from: url)
+        do {
+            try network.loadBackbone(stateDict)
+        } catch {
+            throw CNNTrainingError.incompatibleWeights(url.path, reason: "\(error)")
+        }
+        return url
+    }
+}

@@ -1,0 +1,166 @@
+import ArgumentParser
+import Foundation
+import LeukemiaKit
+
+/// The options of `leukemia train` for CNN models; every one defaults to the study's choice.
+struct CNNTrainingArguments: ParsableArguments {
+    @Option(help: "Backbone of the hybrid model: \(CNNArchitecture.allCases.filter { $0 != .hybrid }.map(\.rawValue).joined(separator: ", ")).")
+    var backbone: CNNArchitecture?
+
+    @Option(name: .customLong("hybrid-variant"),
+            help: "The hybrid's U-Net: study (conv5 flattened, ~206 M weights in the first dense layer) or light (pooled, CPU-trainable).")
+    var hybridVariant: HybridVariant = .study
+
+    @Option(help: ArgumentHelp("Starting weights: imagenet, none (train from scratch) or a safetensors FILE.",
+                               valueName: "imagenet|none|FILE"))
+    var weights: String = "imagenet"
+
+    @Option(name: .customLong("weights-cache"),
+            help: "Folder of pretrained weights <arch>.safetensors (default $LEUKEMIA_WEIGHTS_CACHE or ~/.cache/leukemia/weights).")
+    var weightsCache: String?
+
+    @Option(name: .customLong("feature-cache"),
+            help: "Folder of cached frozen-backbone features (default $LEUKEMIA_FEATURE_CACHE or ~/.cache/leukemia/features).")
+    var featureCache: String?
+
+    @Option(help: "Transfer policy: frozen (head only, cached features), top-blocks, or full fine-tuning.")
+    var policy: TransferPolicy = .full
+
+    @Option(help: "Most epochs (early stopping usually ends sooner).")
+    var epochs: Int = 50
+
+    @Option(name: .customLong("batch-size"), help: "Images per batch.")
+    var batchSize: Int = 32
+
+    @Option(name: .customLong("learning-rate"), help: "Adam's learning rate.")
+    var learningRate: Float = 1e-4
+
+    @Option(name: .customLong("input-size"), help: "Images are resized to this square size.")
+    var inputSize: Int = StudyProtocol.inputSize
+
+    @Option(help: "Input normalization (default: what the backbone expects): imagenet, symmetric, unit.")
+    var normalization: InputNormalization?
+
+    @Option(name: .customLong("early-stopping-patience"), help: "Epochs without a lower validation loss before stopping.")
+    var earlyStoppingPatience: Int = 5
+
+    @Option(name: .customLong("plateau-factor"), help: "Learning-rate factor on a validation-loss plateau.")
+    var plateauFactor: Float = 0.1
+
+    @Option(name: .customLong("plateau-patience"), help: "Epochs without improvement before the rate is lowered.")
+    var plateauPatience: Int = 3
+
+    @Flag(name: .customLong("no-class-weights"), help: "Do not weight the loss by n / (k · n_c).")
+    var noClassWeights = false
+
+    @Flag(name: .customLong("no-augmentation"), help: "Train on the images as they are.")
+    var noAugmentation = false
+
+    @Option(name: .customLong("rotation"), help: "Augmentation: rotation range in degrees (±).")
+    var rotation: Double = AugmentationPolicy.study.rotationDegrees
+
+    @Option(name: .customLong("shift"), help: "Augmentation: width and height shift range, fraction of the size (±).")
+    var shift: Double = AugmentationPolicy.study.widthShift
+
+    @Option(name: .customLong("shear"), help: "Augmentation: shear range in degrees (±).")
+    var shear: Double = AugmentationPolicy.study.shearDegrees
+
+    @Option(name: .customLong("zoom"), help: "Augmentation: zoom range (1 ± zoom).")
+    var zoom: Double = AugmentationPolicy.study.zoom
+
+    @Flag(name: .customLong("no-flip"), help: "Augmentation: no horizontal flips.")
+    var noFlip = false
+
+    @Option(name: .customLong("cached-copies"),
+            help: "With --policy frozen: augmented copies of each training image whose features are cached besides the original.")
+    var cachedCopies: Int = 0
+
+    @Option(help: "Batches prepared ahead of the network.")
+    var prefetch: Int = 2
+
+    @Option(name: .customLong("network-config"),
+            help: "JSON network blueprint replacing the architecture's standard sizes (e.g. a reduced network).")
+    var networkConfig: String?
+
+    @Flag(help: "Continue the interrupted training in --out from its last checkpoint (its saved options are used).")
+    var resume = false
+
+    @Option(name: .customLong("stop-after"), help: "End this session after epoch N (continue later with --resume).")
+    var stopAfter: Int?
+
+    /// The options for `architecture`, from the study's defaults and the given overrides.
+    func options(for architecture: CNNArchitecture, seed: UInt64) throws -> CNNTrainingOptions {
+        if architecture != .hybrid, let backbone {
+            throw ValidationError("--backbone \(backbone.rawValue) applies only to --model hybrid")
+        }
+        var options = try CNNTrainingOptions.study(architecture, backbone: backbone, seed: seed)
+        options.normalization = normalization ?? architecture.weightsArchitecture(backbone: backbone).inputNormalization
+        if let networkConfig {
+            let url = URL(fileURLWithPath: networkConfig)
+            do {
+                options.blueprint = try JSONDecoder().decode(NetworkBlueprint.self, from: Data(contentsOf: url))
+            } catch {
+                throw CNNTrainingError.invalidOption(name: "network-config", value: networkConfig,
+                                                     expected: "a readable JSON network blueprint (\(error.localizedDescription))")
+            }
+        } else {
+            options.blueprint = try architecture.blueprint(classCount: LeukemiaClass.allCases.count, inputSize: inputSize,
+                                                           backbone: backbone, normalization: options.normalization,
+                                                           hybridVariant: hybridVariant)
+        }
+        options.weights = WeightsSource(argument: weights)
+        options.policy = policy
+        options.inputSize = inputSize
+        options.augmentation = noAugmentation ? nil : AugmentationPolicy(
+            rotationDegrees: rotation, widthShift: shift, heightShift: shift, shearDegrees: shear, zoom: zoom,
+            horizontalFlip: !noFlip)
+        options.maximumEpochs = epochs
+        options.batchSize = batchSize
+        options.learningRate = learningRate
+        options.earlyStoppingPatience = earlyStoppingPatience
+        options.plateauFactor = plateauFactor
+        options.plateauPatience = plateauPatience
+        options.balancedClassWeights = !noClassWeights
+        options.cachedAugmentedCopies = cachedCopies
+        options.prefetchCount = prefetch
+        try options.validate()
+        return options
+    }
+
+    var weightsCacheURL: URL { weightsCache.map { URL(fileURLWithPath: $0) } ?? WeightsSource.defaultCache }
+    var featureCacheURL: URL { featureCache.map { URL(fileURLWithPath: $0) } ?? FeatureCache.defaultDirectory }
+
+    /// Log lines to standard output, and a progress bar on standard error when it is a terminal.
+    func control() -> CNNTrainingControl {
+        let display = ProgressDisplay()
+        return CNNTrainingControl(log: { line in
+            display.clear()
+            print(line)
+            fflush(stdout)
+        }, progress: display.isEnabled ? { display.show($0) } : nil, stopAfterEpoch: stopAfter)
+    }
+}
+
+/// Redraws one progress line on standard error, at most five times a second.
+final class ProgressDisplay {
+    let isEnabled = isatty(STDERR_FILENO) != 0
+    private var lastDraw = Date.distantPast
+    private var isShown = false
+    private let bar = ProgressBar()
+
+    func show(_ progress: EpochProgress) {
+        let now = Date()
+        guard progress.imagesDone == progress.imageCount || now.timeIntervalSince(lastDraw) >= 0.2 else { return }
+        lastDraw = now
+        isShown = true
+        let line = bar.line(epoch: progress.epoch, epochs: progress.epochCount, done: progress.imagesDone, total: progress.imageCount,
+                            elapsed: progress.elapsed, loss: progress.meanLoss)
+        FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line).utf8))
+    }
+
+    func clear() {
+        guard isShown else { return }
+        isShown = false
+        FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import LeukemiaKit
+
+/// The `--model` of `leukemia train`: a classical model or a CNN architecture.
+enum ModelChoice: ExpressibleByArgument, Equatable {
+    case classical(ClassicalModelKind)
+    case cnn(CNNArchitecture)
+
+    init?(argument: String) {
+        if let kind = ClassicalModelKind(rawValue: argument) {
+            self = .classical(kind)
+        } else if let architecture = CNNArchitecture(rawValue: argument) {
+            self = .cnn(architecture)
+        } else {
+            return nil
+        }
+    }
+
+    static var allValueStrings: [String] {
+        ClassicalModelKind.allCases.map(\.rawValue) + CNNArchitecture.allCases.map(\.rawValue)
+    }
+
+    var defaultValueDescription: String {
+        switch self {
+        case .classical(let kind): return kind.rawValue
+        case .cnn(let architecture): return architecture.rawValue
+        }
+    }
+}
+
+extension CNNArchitecture: ExpressibleByArgument {}
+extension TransferPolicy: ExpressibleByArgument {}
+extension InputNormalization: ExpressibleByArgument {}
+extension HybridVariant: ExpressibleByArgument {}
+extension TestTimeViews: ExpressibleByArgument {}

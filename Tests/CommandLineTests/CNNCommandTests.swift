@@ -1,0 +1,99 @@
+import Foundation
+import LeukemiaKit
+import ModelZoo
+import SyntheticData
+import XCTest
+
+/// End-to-end: CNN training (with a reduced network), resumption, evaluation and prediction
+/// through the `leukemia` executable on synthetic data.
+final class CNNCommandTests: XCTestCase {
+    private var workspace: URL!
+
+    override func setUpWithError() throws {
+        workspace = try SyntheticSmears.temporaryDirectory()
+        try SyntheticSmears.writeDataset(at: data, perClass: 8, seed: 2, size: 32)
+        let blueprint = NetworkBlueprint.denseNet(DenseNet.Configuration(growthRate: 4, blockLayerCounts: [2, 2],
+                                                                         initialFeatures: 8, classCount: 4))
+        try JSONEncoder().encode(blueprint).write(to: networkConfig)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: workspace)
+    }
+
+    private var data: URL { workspace.appendingPathComponent("data") }
+    private var networkConfig: URL { workspace.appendingPathComponent("tiny-densenet.json") }
+
+    private func train(_ run: String, _ extra: [String] = []) throws -> CommandRunner.Outcome {
+        try CommandRunner.run(["train", "--model", "densenet201", "--network-config", networkConfig.path, "--weights", "none",
+                               "--input-size", "32", "--batch-size", "8", "--epochs", "3", "--learning-rate", "0.003",
+                               "--data", data.path, "--out", workspace.appendingPathComponent(run).path,
+                               "--feature-cache", workspace.appendingPathComponent("features").path] + extra)
+    }
+
+    private func lines(_ file: URL) throws -> [String] {
+        try String(contentsOf: file, encoding: .utf8).split(separator: "\n").map(String.init)
+    }
+
+    func testTrainStopResumeEvaluateAndPredict() throws {
+        let straight = try train("straight")
+        XCTAssertEqual(straight.status, 0, straight.standardError)
+        XCTAssertTrue(straight.standardOutput.contains("epoch 3/3"), straight.standardOutput)
+
+        let stopped = try train("resumed", ["--stop-after", "1"])
+        XCTAssertEqual(stopped.status, 0, stopped.standardError)
+        XCTAssertTrue(stopped.standardOutput.contains("continue with --resume"), stopped.standardOutput)
+        let resumed = try CommandRunner.run(["train", "--resume", "--out", workspace.appendingPathComponent("resumed").path])
+        XCTAssertEqual(resumed.status, 0, resumed.standardError)
+        XCTAssertTrue(resumed.standardOutput.contains("resuming after epoch 1"), resumed.standardOutput)
+        XCTAssertEqual(try lines(workspace.appendingPathComponent("resumed/epochs.jsonl")),
+                       try lines(workspace.appendingPathComponent("straight/epochs.jsonl")))
+        XCTAssertEqual(try Data(contentsOf: workspace.appendingPathComponent("resumed/weights.safetensors")),
+                       try Data(contentsOf: workspace.appendingPathComponent("straight/weights.safetensors")))
+
+        let run = workspace.appendingPathComponent("straight").path
+        let evaluation = try CommandRunner.run(["evaluate", run, "--tta", "2"])
+        XCTAssertEqual(evaluation.status, 0, evaluation.standardError)
+        XCTAssertTrue(evaluation.standardOutput.hasPrefix("accuracy "), evaluation.standardOutput)
+
+        let prediction = try CommandRunner.run(["predict", run, data.appendingPathComponent("Pro").path, "--format", "csv",
+                                                "--tta", "1"])
+        XCTAssertEqual(prediction.status, 0, prediction.standardError)
+        let rows = prediction.standardOutput.split(separator: "\n")
+        XCTAssertEqual(rows.first, "file,class,cost_optimal_class,p_benign,p_early,p_pre,p_pro")
+        XCTAssertEqual(rows.count, 1 + 8)
+    }
+
+    func testFrozenPolicyTrainsTheHeadOnCachedFeatures() throws {
+        let outcome = try train("frozen", ["--policy", "frozen", "--cached-copies", "2"])
+        XCTAssertEqual(outcome.status, 0, outcome.standardError)
+        XCTAssertTrue(outcome.standardOutput.contains("features: computed 3 x"), outcome.standardOutput)
+        let again = try train("frozen-again", ["--policy", "frozen", "--cached-copies", "2"])
+        XCTAssertTrue(again.standardOutput.contains("features: reused"), again.standardOutput)
+    }
+
+    func testMissingImageNetWeightsAndUnavailableModelsGetOneLineErrors() throws {
+        let cache = workspace.appendingPathComponent("empty-cache")
+        let outcome = try CommandRunner.run(["train", "--model", "efficientnet-lite0", "--data", data.path,
+                                             "--out", workspace.appendingPathComponent("lite").path,
+                                             "--weights-cache", cache.path])
+        XCTAssertNotEqual(outcome.status, 0)
+        XCTAssertTrue(outcome.standardError.contains(cache.appendingPathComponent("efficientnet-lite0.safetensors").path),
+                      outcome.standardError)
+        XCTAssertTrue(outcome.standardError.contains("leukemia weights install efficientnet-lite0"), outcome.standardError)
+
+        let noBackbone = try CommandRunner.run(["train", "--model", "hybrid", "--data", data.path,
+                                                "--out", workspace.appendingPathComponent("hybrid").path])
+        XCTAssertNotEqual(noBackbone.status, 0)
+        XCTAssertTrue(noBackbone.standardError.contains("--backbone"), noBackbone.standardError)
+        let hybrid = try CommandRunner.run(["train", "--model", "hybrid", "--backbone", "densenet201", "--data", data.path,
+                                            "--out", workspace.appendingPathComponent("hybrid").path, "--weights-cache", cache.path])
+        XCTAssertNotEqual(hybrid.status, 0)
+        XCTAssertTrue(hybrid.standardError.contains(cache.appendingPathComponent("densenet201.safetensors").path),
+                      hybrid.standardError)
+
+        let resume = try CommandRunner.run(["train", "--resume", "--out", workspace.appendingPathComponent("nothing").path])
+        XCTAssertNotEqual(resume.status, 0)
+        XCTAssertTrue(resume.standardError.contains("holds no interrupted CNN training"), resume.standardError)
+    }
+}

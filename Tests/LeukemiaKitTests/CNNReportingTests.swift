@@ -1,0 +1,52 @@
+import Foundation
+import Imaging
+import XCTest
+@testable import LeukemiaKit
+
+/// The progress line, the JSON-lines epoch log and the curves image.
+final class CNNReportingTests: XCTestCase {
+    func testTheProgressLineShowsRateAndTimeLeft() {
+        let line = ProgressBar(width: 10).line(epoch: 3, epochs: 50, done: 50, total: 200, elapsed: 10, loss: 0.5)
+        XCTAssertEqual(line, "epoch 3/50 [##........]  50/200  5.0 img/s  left 0:30  loss 0.5000")
+        XCTAssertEqual(ProgressBar.clock(3725), "1:02:05")
+        XCTAssertEqual(ProgressBar.clock(nil), "--:--")
+    }
+
+    private let records = (1...4).map {
+        EpochRecord(epoch: $0, trainLoss: 2.0 / Double($0), trainAccuracy: 0.2 * Double($0),
+                    validationLoss: [1.5, 1.0, 1.2, 1.3][$0 - 1], validationAccuracy: 0.5, learningRate: $0 < 4 ? 1e-4 : 1e-5,
+                    isBest: $0 <= 2)
+    }
+
+    func testTheEpochLogRoundTripsOneObjectPerLine() throws {
+        let folder = try TemporaryFolder(self)
+        let log = EpochLog(url: folder.url.appendingPathComponent("epochs.jsonl"))
+        XCTAssertEqual(try log.read(), [])
+        try log.write(records)
+        XCTAssertEqual(try log.read(), records)
+        try log.write(Array(records.prefix(2)))
+        XCTAssertEqual(try log.read(), Array(records.prefix(2)), "rewriting cuts the log, as a resumed run does")
+        try log.write(records)
+        let lines = try String(contentsOf: log.url, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 4)
+        XCTAssertTrue(lines[0].hasPrefix("{\"epoch\":1,\"is_best\":true,"), String(lines[0]))
+    }
+
+    func testTheCurvesImageHasThreePanelsAndMarksTheBestEpoch() throws {
+        let image = try ImageDecoder.decode(data: try TrainingCurves.png(records), source: "curves")
+        XCTAssertEqual(image.width, 3 * TrainingCurves.panelWidth)
+        XCTAssertEqual(image.height, TrainingCurves.panelHeight)
+        // Best epoch 2 of x range 1...4: a red vertical line a third of the way across each panel.
+        let plotWidth = Double(TrainingCurves.panelWidth - 2 * TrainingCurves.margin)
+        let x = TrainingCurves.margin + Int((plotWidth / 3).rounded())
+        let red = TrainingCurves.best
+        for panel in 0..<3 {
+            let pixel = image.pixel(x: panel * TrainingCurves.panelWidth + x, y: TrainingCurves.margin + 2)
+            XCTAssertEqual([pixel.red, pixel.green, pixel.blue], [red.0, red.1, red.2], "panel \(panel)")
+        }
+        // The learning-rate panel's curve is green somewhere.
+        let greens = (0..<image.height).flatMap { y in (2 * TrainingCurves.panelWidth..<image.width).map { image.pixel(x: $0, y: y) } }
+            .filter { $0.red == TrainingCurves.rate.0 && $0.green == TrainingCurves.rate.1 && $0.blue == TrainingCurves.rate.2 }
+        XCTAssertFalse(greens.isEmpty)
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Imaging
+import XCTest
+@testable import LeukemiaKit
+
+/// Evaluating and predicting with a trained CNN run: test-time augmentation, cost-optimal
+/// decisions, and the errors of unusable run directories.
+final class CNNRunTests: XCTestCase {
+    private var fixture: CNNTestFixture!
+
+    override func setUpWithError() throws {
+        fixture = try CNNTestFixture(self)
+        try CNNTrainer.train(fixture.request(try CNNTestFixture.options(epochs: 2), run: "run"))
+    }
+
+    private var runURL: URL { fixture.run("run").url }
+
+    private func testFiles() throws -> [URL] { try fixture.files(of: .test, in: fixture.run("run")).map(\.url) }
+
+    func testProbabilitiesAreDistributionsAndAnIdentityAugmentationChangesNothing() throws {
+        let plain = try CNNRun.open(runURL)
+        let files = try testFiles()
+        let p = try plain.probabilities(forFilesAt: files).map { try $0.get() }
+        for row in p { XCTAssertEqual(row.reduce(0, +), 1, accuracy: 1e-5) }
+
+        let identity = AugmentationPolicy(rotationDegrees: 0, widthShift: 0, heightShift: 0, shearDegrees: 0,
+                                          zoom: 0, horizontalFlip: false)
+        let images = DecodedImageSet.load(files.map { LabeledImageFile(path: $0.path, url: $0, label: 0) }, size: 32).images
+        let identityTTA = try CNNInference(network: plain.inference.network, options: plain.options, testTimeAugmentation: 3,
+                                           viewPolicy: identity).probabilities(of: images)
+        for (a, b) in zip(identityTTA.joined(), p.joined()) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+
+        let tta = try CNNRun.open(runURL, testTimeAugmentation: 4)
+        let augmented = try tta.probabilities(forFilesAt: files).map { try $0.get() }
+        XCTAssertNotEqual(augmented, p, "augmented views change the average")
+        XCTAssertEqual(try tta.probabilities(forFilesAt: files).map { try $0.get() }, augmented, "seeded views")
+    }
+
+    func testMirrorViewsAverageTheImageAndItsMirrorImage() throws {
+        let run = try CNNRun.open(runURL)
+        let images = DecodedImageSet.load(try testFiles().map { LabeledImageFile(path: $0.path, url: $0, label: 0) },
+                                          size: 32).images
+        let mirrors = try images.map { image in
+            var pixels = image.pixels
+            for y in 0..<image.height {
+                for x in 0..<image.width {
+                    for c in 0..<3 { pixels[(y * image.width + x) * 3 + c] = image.pixels[(y * image.width + image.width - 1 - x) * 3 + c] }
+                }
+            }
+            return try RGBImage(width: image.width, height: image.height, pixels: pixels)
+        }
+        let plain = try run.inference.probabilities(of: images)
+        let mirrored = try run.inference.probabilities(of: mirrors)
+        let averaged = try CNNInference(network: run.inference.network, options: run.options, testTimeAugmentation: 3)
+            .probabilities(of: images)
+        // Four views: the image itself, then three that are the image or its mirror, so the average
+        // is (a · p + (4 − a) · p_mirror) / 4 for some a in 1...4.
+        var mixtures: Set<Int> = []
+        for ((p, m), r) in zip(zip(plain, mirrored), averaged) {
+            let a = (1...4).first { a in (0..<4).allSatisfy { abs((Double(a) * p[$0] + Double(4 - a) * m[$0]) / 4 - r[$0]) < 1e-5 } }
+            XCTAssertNotNil(a, "\(r) is no mixture of \(p) and \(m)")
+            if let a { mixtures.insert(a) }
+        }
+        XCTAssertGreaterThan(mixtures.count, 1, "the views differ between images")
+    }
+
+    func testTheCostOptimalDecisionMinimizesTheExpectedCost() throws {
+        let run = try TrainedRuns.open(runURL)
+        // Predicting Benign costs nothing whatever the truth: it is always the cost-optimal class.
+        let free = try CostMatrix(values: [[0, 1, 1, 1], [0, 0, 1, 1], [0, 1, 0, 1], [0, 1, 1, 0]])
+        let outcome = try Predictor.predict(run, paths: [fixture.data], cost: free)
+        XCTAssertEqual(outcome.predictions.count, 40)
+        XCTAssertEqual(Set(outcome.predictions.map(\.costOptimalClass)), ["Benign"])
+        // Under the study's costs, the decision is the hand-computed arg-min of expected cost.
+        let study = try Predictor.predict(run, paths: [fixture.data], cost: .study)
+        let names = LeukemiaClass.allCases.map(\.name)
+        for prediction in study.predictions {
+            let p = names.map { prediction.probabilities[$0]! }
+            let expected = (0..<4).map { j in (0..<4).map { i in p[i] * CostMatrix.study.values[i][j] }.reduce(0, +) }
+            XCTAssertEqual(prediction.costOptimalClass, names[expected.indices.min { expected[$0] < expected[$1] }!])
+            XCTAssertEqual(prediction.predictedClass, names[p.indices.max { p[$0] < p[$1] }!])
+        }
+    }
+
+    func testEvaluationWithTTAWritesMetricsOfTheTestPart() throws {
+        let run = try TrainedRuns.open(runURL, testTimeAugmentation: 2)
+        let result = try RunEvaluation.evaluateTestPart(of: run, cost: .study)
+        XCTAssertEqual(result.metrics.confusionMatrix.joined().reduce(0, +), try testFiles().count)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: runURL.appendingPathComponent("metrics.json").path))
+    }
+
+    func testAnotherFormatVersionIsRefusedWithBothVersions() throws {
+        let config = fixture.run("run").configuration
+        let text = try String(contentsOf: config, encoding: .utf8)
+            .replacingOccurrences(of: "\"format_version\" : 1", with: "\"format_version\" : 99")
+        try text.write(to: config, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try TrainedRuns.open(runURL)) { error in
+            XCTAssertEqual(error as? RunDirectoryError, .incompatibleVersion(config.path, found: 99, expected: 1))
+        }
+    }
+
+    func testMissingWeightsAreNamed() throws {
+        try FileManager.default.removeItem(at: fixture.run("run").weights)
+        XCTAssertThrowsError(try TrainedRuns.open(runURL)) { error in
+            XCTAssertEqual(error as? RunDirectoryError, .incomplete(runURL.path, missingFile: "weights.safetensors"))
+        }
+    }
+
+    func testTTAOnAClassicalRunIsRefused() throws {
+        let config = fixture.run("run").configuration
+        let text = try String(contentsOf: config, encoding: .utf8)
+            .replacingOccurrences(of: "\"model\" : \"densenet201\"", with: "\"model\" : \"svm\"")
+        try text.write(to: config, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try TrainedRuns.open(runURL, testTimeAugmentation: 2)) { error in
+            XCTAssertEqual(error as? CNNTrainingError, .testTimeAugmentationUnsupported(runURL.path))
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import ModelZoo
+import NeuralNetworks
+import WeightFiles
+import XCTest
+@testable import LeukemiaKit
+
+/// Training CNNs end to end on tiny synthetic data: learning, resumption, early stopping.
+final class CNNTrainingTests: XCTestCase {
+    func testTheTrainingLossFallsAndTheRunIsComplete() throws {
+        let fixture = try CNNTestFixture(self)
+        let outcome = try CNNTrainer.train(fixture.request(try CNNTestFixture.options(epochs: 6, learningRate: 1e-2), run: "run"))
+        let losses = outcome.epochs.map(\.trainLoss)
+        XCTAssertEqual(outcome.epochs.map(\.epoch), Array(1...6))
+        XCTAssertLessThan(losses.last!, losses.first! * 0.8, "training loss \(losses)")
+        let run = fixture.run("run")
+        for file in [run.configuration, run.splitManifest, run.weights, run.checkpoint, run.epochLog, run.curves,
+                     run.metrics, run.report, run.trainingSession] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: file.path), file.lastPathComponent)
+        }
+        XCTAssertEqual(try EpochLog(url: run.epochLog).read(), outcome.epochs)
+        let configuration = try run.loadConfiguration()
+        XCTAssertEqual(configuration.model, "densenet201")
+        XCTAssertEqual(configuration.cnn?.blueprint, CNNTestFixture.tinyDenseNet)
+        XCTAssertNotNil(outcome.testMetrics)
+    }
+
+    func testAResumedRunEndsExactlyWhereTheUninterruptedRunEnds() throws {
+        let fixture = try CNNTestFixture(self)
+        let options = try CNNTestFixture.options(CNNTestFixture.tinyVGG, epochs: 4)
+        try CNNTrainer.train(fixture.request(options, run: "straight"))
+        let stopped = try CNNTrainer.train(fixture.request(options, run: "resumed"), control: .init(stopAfterEpoch: 2))
+        XCTAssertEqual(stopped.epochs.count, 2)
+        XCTAssertNil(stopped.testMetrics)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: fixture.run("resumed").configuration.path))
+        XCTAssertThrowsError(try CNNTrainer.train(fixture.request(options, run: "resumed"))) { error in
+            XCTAssertTrue("\(error)".contains("--resume"), "\(error)")
+        }
+        let resumed = try CNNTrainer.resume(fixture.run("resumed").url)
+        XCTAssertEqual(resumed.epochs.count, 4)
+
+        let (a, b) = (fixture.run("straight"), fixture.run("resumed"))
+        XCTAssertEqual(try String(contentsOf: a.epochLog, encoding: .utf8), try String(contentsOf: b.epochLog, encoding: .utf8))
+        XCTAssertEqual(try SafeTensors.read(from: a.weights), try SafeTensors.read(from: b.weights))
+        XCTAssertEqual(try SafeTensors.readContents(from: a.checkpoint).tensors, try SafeTensors.readContents(from: b.checkpoint).tensors)
+        XCTAssertEqual(try Data(contentsOf: a.metrics), try Data(contentsOf: b.metrics))
+        XCTAssertThrowsError(try CNNTrainer.resume(b.url)) { error in
+            XCTAssertEqual(error as? CNNTrainingError, .alreadyFinished(b.url.path))
+        }
+    }
+
+    func testEarlyStoppingEndsAfterThePatienceAndKeepsTheBestEpochsWeights() throws {
+        let fixture = try CNNTestFixture(self)
+        // A frozen random backbone and an oversized rate make the head's validation loss rise again.
+        var options = try CNNTestFixture.options(policy: .frozen, epochs: 40, learningRate: 0.5)
+        options.earlyStoppingPatience = 2
+        options.plateauPatience = 10
+        let outcome = try CNNTrainer.train(fixture.request(options, run: "run"))
+        let losses = outcome.epochs.map(\.validationLoss)
+        let best = losses.indices.min { losses[$0] < losses[$1] }! + 1
+        XCTAssertTrue(outcome.stoppedEarly, "validation losses \(losses)")
+        XCTAssertEqual(outcome.bestEpoch, best)
+        XCTAssertEqual(outcome.epochs.count, best + 2)
+        XCTAssertEqual(outcome.epochs.filter(\.isBest).last?.epoch, best)
+
+        // The kept weights reproduce the best epoch's validation loss, not the last one's.
+        let run = try CNNRun.open(fixture.run("run").url)
+        let validation = try fixture.files(of: .validation, in: fixture.run("run"))
+        let probabilities = try run.probabilities(forFilesAt: validation.map(\.url)).map { try $0.get() }
+        let loss = zip(probabilities, validation).map { -log($0[$1.label]) }.reduce(0, +) / Double(validation.count)
+        XCTAssertEqual(loss, outcome.epochs[best - 1].validationLoss, accuracy: 1e-4)
+        XCTAssertNotEqual(loss, outcome.epochs.last!.validationLoss, accuracy: 1e-4)
+    }
+
+    func testEarlyStoppingCountsEpochsWithoutALowerLoss() {
+        var stopping = EarlyStopping(patience: 2)
+        let decisions = [1.0, 0.8, 0.9, 0.8, 0.7, 0.75, 0.71].enumerated().map {
+            stopping.record(validationLoss: $1, epoch: $0 + 1)
+        }
+        XCTAssertEqual(decisions.map(\.isBest), [true, true, false, false, true, false, false])
+        XCTAssertEqual(decisions.map(\.shouldStop), [false, false, false, true, false, false, true])
+        XCTAssertEqual(stopping.bestEpoch, 5)
+        XCTAssertEqual(stopping.bestLoss, 0.7)
+    }
+
+    func testMissingImageNetWeightsNameTheFileAndTheImportCommand() throws {
+        let fixture = try CNNTestFixture(self)
+        var options = try CNNTestFixture.options()
+        options.weights = .imagenet
+        XCTAssertThrowsError(try CNNTrainer.train(fixture.request(options, run: "run"))) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.contains(fixture.weightsCache.appendingPathComponent("densenet201.safetensors").path), message)
+            XCTAssertTrue(message.contains("leukemia weights import densenet201"), message)
+            XCTAssertTrue(message.contains("--weights none"), message)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: fixture.run("run").url.path), "nothing is written")
+    }
+
+    func testWeightsOfAnotherNetworkAreRefusedByNameAndTheDirectoryStaysUsable() throws {
+        let fixture = try CNNTestFixture(self)
+        let foreign = fixture.root.appendingPathComponent("vgg.safetensors")
+        try saveWeights(of: try CNNTestFixture.tinyVGG.makeNetwork(seed: 1), to: foreign)
+        var options = try CNNTestFixture.options(epochs: 1)
+        options.weights = .file(foreign.path)
+        XCTAssertThrowsError(try CNNTrainer.train(fixture.request(options, run: "run"))) { error in
+            guard case .incompatibleWeights(let path, _)? = error as? CNNTrainingError else { return XCTFail("\(error)") }
+            XCTAssertEqual(path, foreign.path)
+        }
+        options.weights = .none
+        XCTAssertEqual(try CNNTrainer.train(fixture.request(options, run: "run")).epochs.count, 1)
+    }
+
+    func testTheHybridTrainsResumesExactlyAndItsFrozenBackboneStaysUnchanged() throws {
+        let fixture = try CNNTestFixture(self)
+        var options = try CNNTestFixture.options(CNNTestFixture.tinyHybrid, policy: .frozen, epochs: 4, learningRate: 1e-2)
+        options.architecture = .hybrid
+        options.backbone = .densenet201
+        let straight = try CNNTrainer.train(fixture.request(options, run: "straight"))
+        XCTAssertLessThan(straight.epochs.last!.trainLoss, straight.epochs.first!.trainLoss, "\(straight.epochs.map(\.trainLoss))")
+        try CNNTrainer.train(fixture.request(options, run: "resumed"), control: .init(stopAfterEpoch: 2))
+        try CNNTrainer.resume(fixture.run("resumed").url)
+        XCTAssertEqual(try Data(contentsOf: fixture.run("straight").epochLog), try Data(contentsOf: fixture.run("resumed").epochLog))
+        let weights = try SafeTensors.read(from: fixture.run("straight").weights)
+        XCTAssertEqual(weights, try SafeTensors.read(from: fixture.run("resumed").weights))
+
+        let initial = try CNNTestFixture.tinyHybrid.makeNetwork(seed: options.seed).stateDict()
+        let backboneKeys = initial.keys.filter { $0.hasPrefix("backbone.") }
+        XCTAssertFalse(backboneKeys.isEmpty)
+        for key in backboneKeys { XCTAssertEqual(weights[key], initial[key], key) }
+        XCTAssertNotEqual(weights["unet.conv1.0.weight"], initial["unet.conv1.0.weight"])
+        XCTAssertEqual(try TrainedRuns.open(fixture.run("straight").url).configuration.model, "hybrid")
+    }
+}
