@@ -127,7 +127,7 @@ struct CNNTrainingArguments: ParsableArguments {
         return options
     }
 
-    var weightsCacheURL: URL { weightsCache.map { URL(fileURLWithPath: $0) } ?? WeightsSource.defaultCache }
+    var weightsCacheURL: URL { weightsCache.map { URL(fileURLWithPath: $0) } ?? WeightStore.defaultFolder() }
     var featureCacheURL: URL { featureCache.map { URL(fileURLWithPath: $0) } ?? FeatureCache.defaultDirectory }
 
     /// Log lines to standard output, and a progress bar on standard error when it is a terminal.

@@ -65,21 +65,6 @@ public enum CNNArchitecture: String, Codable, Sendable, CaseIterable {
     public func weightsArchitecture(backbone: CNNArchitecture?) -> CNNArchitecture {
         self == .hybrid ? backbone ?? self : self
     }
-
-    /// The pretrained-weights file of this architecture inside a weights cache folder.
-    public func pretrainedWeightsFile(in cache: URL) -> URL {
-        cache.appendingPathComponent("\(rawValue).safetensors")
-    }
-
-    /// The command that puts ImageNet weights for this architecture into the cache.
-    public var weightsInstallHint: String {
-        switch self {
-        case .efficientnetLite0:
-            return "`leukemia weights install efficientnet-lite0`, or `leukemia weights import \(rawValue) FILE`"
-        default:
-            return "`leukemia weights import \(rawValue) FILE` (FILE: the torchvision checkpoint, .pth or .safetensors)"
-        }
-    }
 }
 
 /// Which U-Net the hybrid uses.

@@ -19,7 +19,7 @@ public struct CNNTrainingRequest: Sendable {
     public var featureCache: URL
 
     public init(options: CNNTrainingOptions, dataDirectory: URL, runDirectory: URL, split: SplitConfiguration,
-                reusedSplit: URL? = nil, cost: CostMatrix = .study, weightsCache: URL = WeightsSource.defaultCache,
+                reusedSplit: URL? = nil, cost: CostMatrix = .study, weightsCache: URL = WeightStore.defaultFolder(),
                 featureCache: URL = FeatureCache.defaultDirectory) {
         self.options = options
         self.dataDirectory = dataDirectory

