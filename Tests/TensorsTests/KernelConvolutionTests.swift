@@ -20,6 +20,12 @@ final class KernelConvolutionTests: XCTestCase {
                                                    padding: .init(top: 0, bottom: 1, left: 1, right: 1)))),
         ("3x2 s(2,1) 1x1-like", .init(batch: 2, inputHeight: 5, inputWidth: 4, inputChannels: 3, outputChannels: 2,
                                       window: .init(kernelHeight: 3, kernelWidth: 2, strideY: 2, strideX: 1))),
+        ("depthwise 48 s2 asymmetric bias (vector paths)",
+         .init(batch: 2, inputHeight: 6, inputWidth: 5, inputChannels: 48, outputChannels: 48,
+               window: .init(kernelHeight: 3, kernelWidth: 3, strideY: 2, strideX: 2,
+                             padding: .init(top: 0, bottom: 1, left: 1, right: 0)), groups: 48)),
+        ("depthwise 5 d2 (scalar path)", .init(batch: 1, inputHeight: 6, inputWidth: 6, inputChannels: 5, outputChannels: 5,
+                                               window: .init(kernel: 3, padding: 2, dilation: 2), groups: 5)),
         ("1x1", .init(batch: 2, inputHeight: 3, inputWidth: 3, inputChannels: 5, outputChannels: 3,
                       window: .init(kernel: 1))),
     ]

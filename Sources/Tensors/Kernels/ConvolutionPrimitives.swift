@@ -185,6 +185,11 @@ struct ConvolutionPrimitives: Sendable {
     func backwardWeights(input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
                          gradWeights: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>?) throws {
         try checkBias(gradBias, .backwardWeights)
+        if !transposed && DepthwiseBackwardWeights.handles(geometry) {
+            DepthwiseBackwardWeights.run(geometry, outputHeight: outputHeight, outputWidth: outputWidth, input: input,
+                                         gradOutput: gradOutput, gradWeights: gradWeights, gradBias: gradBias)
+            return
+        }
         let context = try DNNLContext.shared()
         try context.withExclusiveAccess {
             var arguments: [PlanArgument] = [.input(DNNL_ARG_SRC, input), .input(DNNL_ARG_DIFF_DST, gradOutput),
@@ -194,8 +199,9 @@ struct ConvolutionPrimitives: Sendable {
         }
     }
 
-    /// The implementation oneDNN chose for `pass` (e.g. "brgconv:avx512_core").
+    /// The implementation that runs `pass` (e.g. "brgconv:avx512_core", or "swift depthwise").
     func implementation(_ pass: ConvolutionPass) throws -> String {
+        if pass == .backwardWeights && !transposed && DepthwiseBackwardWeights.handles(geometry) { return "swift depthwise" }
         let context = try DNNLContext.shared()
         return try context.withExclusiveAccess { try plan(pass, context: context).primitive.implementation }
     }
