@@ -163,8 +163,7 @@ struct ConvolutionPrimitives: Sendable {
                  weights: UnsafePointer<Float>, weightsVersion: WeightsVersion?, bias: UnsafePointer<Float>?,
                  output: UnsafeMutablePointer<Float>) throws {
         try checkBias(bias, pass)
-        let context = try DNNLContext.shared()
-        try context.withExclusiveAccess {
+        try DNNLContext.withShared { context in
             var arguments: [PlanArgument] = [.input(DNNL_ARG_SRC, input), .weights(DNNL_ARG_WEIGHTS, weights, weightsVersion),
                                              .output(DNNL_ARG_DST, output)]
             if let bias { arguments.append(.input(DNNL_ARG_BIAS, bias)) }
@@ -174,8 +173,7 @@ struct ConvolutionPrimitives: Sendable {
 
     func backwardData(gradOutput: UnsafePointer<Float>, weights: UnsafePointer<Float>, weightsVersion: WeightsVersion?,
                       gradInput: UnsafeMutablePointer<Float>) throws {
-        let context = try DNNLContext.shared()
-        try context.withExclusiveAccess {
+        try DNNLContext.withShared { context in
             try plan(.backwardData, context: context).run(
                 [.input(DNNL_ARG_DIFF_DST, gradOutput), .weights(DNNL_ARG_WEIGHTS, weights, weightsVersion),
                  .output(DNNL_ARG_DIFF_SRC, gradInput)], context: context)
@@ -190,8 +188,7 @@ struct ConvolutionPrimitives: Sendable {
                                          gradOutput: gradOutput, gradWeights: gradWeights, gradBias: gradBias)
             return
         }
-        let context = try DNNLContext.shared()
-        try context.withExclusiveAccess {
+        try DNNLContext.withShared { context in
             var arguments: [PlanArgument] = [.input(DNNL_ARG_SRC, input), .input(DNNL_ARG_DIFF_DST, gradOutput),
                                              .output(DNNL_ARG_DIFF_WEIGHTS, gradWeights)]
             if let gradBias { arguments.append(.output(DNNL_ARG_DIFF_BIAS, gradBias)) }
@@ -202,7 +199,6 @@ struct ConvolutionPrimitives: Sendable {
     /// The implementation that runs `pass` (e.g. "brgconv:avx512_core", or "swift depthwise").
     func implementation(_ pass: ConvolutionPass) throws -> String {
         if pass == .backwardWeights && !transposed && DepthwiseBackwardWeights.handles(geometry) { return "swift depthwise" }
-        let context = try DNNLContext.shared()
-        return try context.withExclusiveAccess { try plan(pass, context: context).primitive.implementation }
+        return try DNNLContext.withShared { try plan(pass, context: $0).primitive.implementation }
     }
 }
