@@ -23,14 +23,15 @@ final class DNNLPrimitive {
     private let engine: dnnl_engine_t
 
     /// Creates the primitive for an initialized operation descriptor (`dnnl_*_desc_t`).
-    convenience init<Operation>(operation: Operation, postOp: EltwiseOperation? = nil, hint: DNNLPrimitive? = nil,
-                                context: DNNLContext, name: String) throws {
-        var operation = operation
+    convenience init<Operation>(operation: Operation, postOp: EltwiseOperation? = nil,
+                                hint: DNNLPrimitive? = nil, context: DNNLContext, name: String) throws {
         let attributes = try Self.makeAttributes(postOp: postOp, name: name)
         defer { dnnl_primitive_attr_destroy(attributes) }
         var descriptor: dnnl_primitive_desc_t?
-        try dnnlCheck(dnnl_primitive_desc_create(&descriptor, &operation, attributes, context.engine, hint?.descriptor),
-                      "dnnl_primitive_desc_create", name)
+        let status = withUnsafeBytes(of: operation) { bytes in
+            dnnl_primitive_desc_create(&descriptor, bytes.baseAddress, attributes, context.engine, hint?.descriptor)
+        }
+        try dnnlCheck(status, "dnnl_primitive_desc_create", name)
         try self.init(descriptor: descriptor, context: context, name: name)
     }
 
