@@ -4,7 +4,8 @@
 // Run the release build with OMP_NUM_THREADS=2.
 //
 //   engine-benchmark [--runs N] [--layouts] [--filter TEXT] [--pytorch PYTHON] [--other]
-//     --layouts         also time oneDNN-chosen activation layouts (reordered from/to NHWC)
+// Convolutions run with ConvolutionActivationLayout.fastest (what the conv2d operation uses).
+//     --layouts         also time fixed NHWC and fixed oneDNN-chosen activation layouts
 //     --other           also time pooling, normalization and activation kernels (milliseconds)
 //     --filter TEXT     only layers whose network or name contains TEXT
 //     --pytorch PYTHON  run scripts/benchmarks/engine_pytorch.py with PYTHON and print the ratios
@@ -222,15 +223,15 @@ do {
     let selected = shapes.filter { shape in options.filter.map { shape.name.contains($0) || shape.network.contains($0) } ?? true }
     let threads = ProcessInfo.processInfo.environment["OMP_NUM_THREADS"] ?? "unset"
     print("Convolution GFLOP/s, batch 16: median (best) of \(options.runs) runs, OMP_NUM_THREADS=\(threads)")
-    print(padded("network", 14) + padded("layer", 27) + padded("layout", 10)
+    print(padded("network", 14) + padded("layer", 27) + padded("layout", 19)
           + padded("forward", 16) + padded("bwd-data", 16) + padded("bwd-weights", 16) + "implementations (fwd / bwd-data / bwd-weights)")
     var engine: [String: [Double]] = [:]
     for shape in selected {
-        let layouts: [ConvolutionActivationLayout] = options.compareLayouts ? [.nhwc, .primitivePreferred] : [.nhwc]
+        let layouts: [ConvolutionActivationLayout] = options.compareLayouts ? [.nhwc, .primitivePreferred, .fastest] : [.fastest]
         for layout in layouts {
             let result = try measure(shape, layout: layout, runs: options.runs)
-            if layout == .nhwc { engine[shape.name] = result.passes.map(\.median) }
-            print(padded(shape.network, 14) + padded(shape.name, 27) + padded(layout == .nhwc ? "nhwc" : "preferred", 10)
+            if layout == .fastest { engine[shape.name] = result.passes.map(\.median) }
+            print(padded(shape.network, 14) + padded(shape.name, 27) + padded("\(layout)", 19)
                   + result.passes.map { padded($0.text, 16) }.joined() + result.implementations)
         }
     }

@@ -37,7 +37,7 @@ final class KernelConvolutionTests: XCTestCase {
             let bias = geometry.hasBias ? randomFloats(geometry.outputChannels, seed: 3) : nil
             let expected = ConvolutionReference.forward(geometry, input: input.doubles, weights: weights.doubles,
                                                         bias: bias?.doubles)
-            for layout in [ConvolutionActivationLayout.nhwc, .primitivePreferred] {
+            for layout in [ConvolutionActivationLayout.nhwc, .primitivePreferred, .fastest] {
                 let kernel = try Convolution2DKernel(geometry, activationLayout: layout)
                 var output = [Float](repeating: .nan, count: kernel.outputCount)
                 try kernel.forward(input: input, weights: weights, bias: bias, output: &output)
@@ -47,8 +47,10 @@ final class KernelConvolutionTests: XCTestCase {
     }
 
     func testBackwardMatchesFiniteDifferencesOfReference() throws {
-        for (label, geometry) in Self.geometries {
-            let kernel = try Convolution2DKernel(geometry)
+        for (index, (label, geometry)) in Self.geometries.enumerated() {
+            // Alternate layouts so every geometry's backward passes run in one of them.
+            let layouts: [ConvolutionActivationLayout] = [.nhwc, .primitivePreferred, .fastest]
+            let kernel = try Convolution2DKernel(geometry, activationLayout: layouts[index % 3])
             let input = randomFloats(geometry.inputCount, seed: 4)
             let weights = randomFloats(geometry.weightCount, seed: 5)
             let bias = geometry.hasBias ? randomFloats(geometry.outputChannels, seed: 6) : nil

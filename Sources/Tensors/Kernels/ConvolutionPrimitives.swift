@@ -1,4 +1,5 @@
 import CDNNL
+import Dispatch
 
 /// The passes of a convolution, each a separate oneDNN primitive.
 public enum ConvolutionPass: Int, Sendable, CaseIterable {
@@ -24,7 +25,7 @@ struct ConvolutionPrimitives: Sendable {
     let outputPadding: (y: Int, x: Int)
     let outputHeight: Int
     let outputWidth: Int
-    let activationLayout: ConvolutionActivationLayout
+    private(set) var activationLayout: ConvolutionActivationLayout
 
     init(transposed: Bool, geometry: Convolution2DGeometry, outputPadding: (y: Int, x: Int),
          activationLayout: ConvolutionActivationLayout) throws {
@@ -97,7 +98,12 @@ struct ConvolutionPrimitives: Sendable {
 
     /// The cached plan for `pass`, created on first use (call only under the context lock).
     func plan(_ pass: ConvolutionPass, postOp: FusedActivation? = nil, context: DNNLContext) throws -> PrimitivePlan {
-        try context.cache.plan(key(pass, postOp: postOp)) {
+        if activationLayout == .fastest {
+            return try context.cache.plan(key(pass, postOp: postOp)) {
+                try fastestPlan(pass, postOp: postOp, context: context)
+            }
+        }
+        return try context.cache.plan(key(pass, postOp: postOp)) {
             let name = self.name(pass)
             var source = try MemoryDescriptor.make(sourceDims, activationTag, primitive: name)
             var weightsAny = try MemoryDescriptor.make(weights.dims, dnnl_format_tag_any, primitive: name)
@@ -147,6 +153,47 @@ struct ConvolutionPrimitives: Sendable {
             }
             return try PrimitivePlan(primitive: primitive, userLayouts: userLayouts, context: context)
         }
+    }
+
+    /// The faster of the NHWC and the oneDNN-preferred plan for `pass`, timed on zeroed scratch buffers.
+    private func fastestPlan(_ pass: ConvolutionPass, postOp: FusedActivation?, context: DNNLContext) throws -> PrimitivePlan {
+        var buffers: [AlignedBuffer] = []
+        func zeroed(_ count: Int) -> UnsafeMutableRawPointer {
+            let buffer = AlignedBuffer(byteCount: count * MemoryLayout<Float>.stride)
+            buffer.pointer.initializeMemory(as: UInt8.self, repeating: 0, count: buffer.byteCount)
+            buffers.append(buffer)
+            return buffer.pointer
+        }
+        let (input, weights, output) = (zeroed(geometry.inputCount), zeroed(geometry.weightCount), zeroed(outputCount))
+        let bias = geometry.hasBias ? zeroed(geometry.outputChannels) : nil
+        var arguments: [PlanArgument]
+        switch pass {
+        case .forwardTraining, .forwardInference:
+            arguments = [.input(DNNL_ARG_SRC, input), .weights(DNNL_ARG_WEIGHTS, weights, nil), .output(DNNL_ARG_DST, output)]
+            if let bias { arguments.append(.input(DNNL_ARG_BIAS, bias)) }
+        case .backwardData:
+            arguments = [.input(DNNL_ARG_DIFF_DST, output), .weights(DNNL_ARG_WEIGHTS, weights, nil),
+                         .output(DNNL_ARG_DIFF_SRC, input)]
+        case .backwardWeights:
+            arguments = [.input(DNNL_ARG_SRC, input), .input(DNNL_ARG_DIFF_DST, output),
+                         .output(DNNL_ARG_DIFF_WEIGHTS, weights)]
+            if let bias { arguments.append(.output(DNNL_ARG_DIFF_BIAS, bias)) }
+        }
+        func timed(_ layout: ConvolutionActivationLayout) throws -> (plan: PrimitivePlan, seconds: Double) {
+            var candidate = self
+            candidate.activationLayout = layout
+            let plan = try candidate.plan(pass, postOp: postOp, context: context)
+            try plan.run(arguments, context: context)  // warm-up: first touch, caches
+            var seconds = Double.infinity
+            for _ in 0..<2 {
+                let start = DispatchTime.now().uptimeNanoseconds
+                try plan.run(arguments, context: context)
+                seconds = min(seconds, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            }
+            return (plan, seconds)
+        }
+        let nhwc = try timed(.nhwc), preferred = try timed(.primitivePreferred)
+        return preferred.seconds < nhwc.seconds ? preferred.plan : nhwc.plan
     }
 
     private func checkBias(_ bias: UnsafeRawPointer?, _ pass: ConvolutionPass) throws {

@@ -9,6 +9,8 @@
 ///   - groups: channel groups (`groups == inputChannels` is depthwise).
 ///   - weightsVersion: identifies the weight values, so oneDNN's reordered copy is reused until
 ///     they change; nil reorders on every call.
+/// Each pass uses the faster activation layout for its geometry (timed once, see
+/// `ConvolutionActivationLayout.fastest`).
 /// - Returns: `[batch, outputHeight, outputWidth, outputChannels]`.
 public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Padding2D = .zero,
                    dilation: Int = 1, groups: Int = 1, weightsVersion: WeightsVersion? = nil) -> Tensor {
@@ -27,6 +29,6 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride:
                          dilationY: dilation, dilationX: dilation, padding: padding),
         groups: groups, hasBias: bias != nil)
     return Tensor.weightedWindow(operation, input: input, weight: weight, bias: bias, weightsVersion: weightsVersion) {
-        try Convolution2DKernel(geometry)
+        try Convolution2DKernel(geometry, activationLayout: .fastest)
     }
 }
