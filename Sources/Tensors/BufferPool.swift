@@ -6,7 +6,7 @@ import Foundation
 /// to the next allocation of the same size instead of going back to the system allocator
 /// (which, for large blocks, maps and unmaps pages and zero-fills them each time).
 /// Only buffers of at least `minimumPooledCount` floats are pooled, and the pool keeps at
-/// most `capacityInBytes` bytes; anything beyond is freed at once.
+/// most `capacityInBytes` bytes, freeing buffers of other sizes to make room for new ones.
 public final class BufferPool: @unchecked Sendable {
     /// The pool used by every tensor.
     public static let shared = BufferPool()
@@ -44,19 +44,29 @@ public final class BufferPool: @unchecked Sendable {
         return allocateAlignedFloats(count)
     }
 
-    /// Returns a buffer obtained from `take(count)`.
+    /// Returns a buffer obtained from `take(count)`. When the pool is full, buffers of other
+    /// sizes are freed to make room, so the pool follows the sizes currently in use.
     func give(_ pointer: UnsafeMutablePointer<Float>, count: Int) {
-        if count >= minimumPooledCount {
-            let bytes = count * MemoryLayout<Float>.stride
-            let kept: Bool = lock.withLock {
-                guard pooledBytes + bytes <= limitBytes else { return false }
-                freeBuffers[count, default: []].append(pointer)
-                pooledBytes += bytes
-                return true
-            }
-            if kept { return }
+        guard count >= minimumPooledCount else {
+            free(pointer)
+            return
         }
-        free(pointer)
+        let bytes = count * MemoryLayout<Float>.stride
+        let unwanted: [UnsafeMutablePointer<Float>] = lock.withLock {
+            guard bytes <= limitBytes else { return [pointer] }
+            var evicted: [UnsafeMutablePointer<Float>] = []
+            while pooledBytes + bytes > limitBytes,
+                  let size = freeBuffers.first(where: { $0.key != count && !$0.value.isEmpty })?.key {
+                evicted.append(freeBuffers[size]!.removeLast())
+                if freeBuffers[size]!.isEmpty { freeBuffers[size] = nil }
+                pooledBytes -= size * MemoryLayout<Float>.stride
+            }
+            guard pooledBytes + bytes <= limitBytes else { return evicted + [pointer] }
+            freeBuffers[count, default: []].append(pointer)
+            pooledBytes += bytes
+            return evicted
+        }
+        unwanted.forEach { free($0) }
     }
 
     /// Frees every pooled buffer.

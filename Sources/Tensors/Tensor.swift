@@ -52,7 +52,7 @@
 ///   `Tensor.map`/`Tensor.combine` run an elementwise `UnaryFunction`/`BinaryFunction`
 ///   (generic value types, so the loop is specialized and inlined) with NumPy broadcasting;
 ///   `StridedLayout` walks n-d strided views row by row; `Tensor.copyElements` copies strided
-///   regions (permute, slice, concatenate); `Gemm.multiply` wraps `cblas_sgemm`;
+///   regions (permute, slice, concatenate); `Gemm.multiply` wraps `dnnl_sgemm`;
 ///   `Tensor.rowwise` runs a kernel over the rows of the last axis.
 /// - Buffers: released buffers of at least 16 KB go to `BufferPool.shared` and are handed to the
 ///   next allocation of the same size, so a training step allocates no fresh memory.

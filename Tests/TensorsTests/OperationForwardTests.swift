@@ -30,6 +30,17 @@ final class OperationForwardTests: XCTestCase {
         XCTAssertEqual(summed.scalars[3], expected, accuracy: 1e-3 * max(1, abs(expected)))
     }
 
+    func testLargeContiguousOperationsMatchElementwiseAnswers() {
+        let x = randomTensor([100_003], seed: 31)
+        let values = x.scalars
+        let combined = (x * 3 - x + 1).scalars
+        let negated = (-x).scalars
+        for index in [0, 50_001, 100_002] {
+            XCTAssertEqual(combined[index], values[index] * 3 - values[index] + 1, accuracy: 1e-6)
+            XCTAssertEqual(negated[index], -values[index])
+        }
+    }
+
     func testReductions() throws {
         let x = try Tensor(shape: [2, 3], scalars: [1, 5, 3, 4, 2, 6])
         XCTAssertEqual(x.sum().scalar, 21)

@@ -52,6 +52,24 @@ final class TensorTests: XCTestCase {
         XCTAssertNil(first)
     }
 
+    func testPoolCapacityBoundsTheMemoryItKeeps() {
+        let pool = BufferPool.shared
+        let original = pool.capacityInBytes
+        defer { pool.capacityInBytes = original }
+        _ = Tensor.zeros([1 << 16])
+        XCTAssertGreaterThanOrEqual(pool.pooledByteCount, 4 << 16)
+        pool.capacityInBytes = 0
+        XCTAssertEqual(pool.pooledByteCount, 0)
+        _ = Tensor.zeros([1 << 16])
+        XCTAssertEqual(pool.pooledByteCount, 0, "nothing is kept beyond the capacity")
+
+        pool.capacityInBytes = 1 << 20
+        _ = Tensor.zeros([200_000])
+        XCTAssertEqual(pool.pooledByteCount, 800_000)
+        _ = Tensor.zeros([150_000])
+        XCTAssertEqual(pool.pooledByteCount, 600_000, "the older size makes room for the newer one")
+    }
+
     func testReshapeSharesStorage() {
         let tensor = Tensor.ones([2, 6])
         let reshaped = tensor.reshaped(to: [3, -1])
