@@ -173,7 +173,7 @@ func pytorchThroughput(python: String, shapes: [LayerShape], runs: Int) throws -
 func timeOtherKernels(runs: Int) throws {
     func milliseconds(_ body: () throws -> Void) rethrows -> String {
         let rate = try throughput(flops: 1e6, runs: runs, body)  // 1e6 "flops" per call: GFLOP/s = 1 / ms
-        return String(format: "%7.2f", 1 / rate.median)
+        return String(format: "%8.3f", 1 / rate.median)
     }
     func row(_ name: String, _ forward: String, _ backward: String) {
         print(padded(name, 44) + padded(forward, 12) + backward)
@@ -208,6 +208,10 @@ func timeOtherKernels(runs: Int) throws {
     row("max pool 3x3/2 112x112x64 (DenseNet stem)",
         try milliseconds { workspace = try pooling.forward(input: x, output: y) },
         try milliseconds { try pooling.backward(gradOutput: dy, workspace: workspace, gradInput: dx) })
+    let tiny = try EltwiseKernel(.relu, count: 16)
+    row("relu over 16 floats (per-call overhead)",
+        try milliseconds { try tiny.forward(input: x, output: y) },
+        try milliseconds { try tiny.backward(gradOutput: dy, saved: y, gradInput: dx) })
     for activation in Activation.allCases {
         let kernel = try EltwiseKernel(activation, count: count)
         row("\(activation) over 16x56x56x256",
