@@ -43,6 +43,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "engine-benchmark", dependencies: ["Tensors", "NeuralNetworks"], swiftSettings: fastMath),
+        .executableTarget(name: "block-benchmark", dependencies: ["ModelZoo", "NeuralNetworks", "Tensors"], swiftSettings: fastMath),
         .executableTarget(name: "model-benchmark", dependencies: ["ModelZoo", "NeuralNetworks", "Tensors"], swiftSettings: fastMath),
 
         .target(name: "SyntheticData", dependencies: ["Imaging", "Randomness"], path: "Tests/SyntheticData"),
