@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "WeightFiles", dependencies: ["CZlib"]),
         .target(name: "Tensors", dependencies: ["CDNNL", "COpenBLAS", "Randomness"], swiftSettings: fastMath),
         .target(name: "NeuralNetworks", dependencies: ["Tensors", "Randomness", "WeightFiles"], swiftSettings: fastMath),
-        .target(name: "ModelZoo", dependencies: ["NeuralNetworks", "Tensors", "WeightFiles"], swiftSettings: fastMath),
+        .target(name: "ModelZoo", dependencies: ["NeuralNetworks", "Tensors", "WeightFiles", "Imaging"], swiftSettings: fastMath),
         .target(name: "LeukemiaKit", dependencies: ["Imaging", "ClassicML", "Randomness", "Tensors", "WeightFiles", "NeuralNetworks", "ModelZoo"]),
         .executableTarget(name: "leukemia", dependencies: [
             "LeukemiaKit",

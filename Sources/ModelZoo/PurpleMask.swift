@@ -1,4 +1,5 @@
 import Dispatch
+import Imaging
 import Tensors
 
 /// The study's HSV "purple" mask, computed from a NORMALIZED NHWC input batch.
@@ -98,24 +99,11 @@ public struct PurpleMask: Codable, Equatable, Sendable {
         return (x - offsets) * factors * mask(of: x)
     }
 
-    /// Whether the colour `(red, green, blue)`, each an integer on 0...255, passes the thresholds.
+    /// Whether the colour `(red, green, blue)`, each an integer on 0...255, passes the thresholds
+    /// (the same HSV test as the hand-crafted features' purple mask).
     func contains(red: Float, green: Float, blue: Float) -> Bool {
-        let r = red / 255, g = green / 255, b = blue / 255
-        let maximum = max(r, g, b), minimum = min(r, g, b), chroma = maximum - minimum
-        let saturation = maximum > 0 ? chroma / maximum : 0
-        guard maximum >= minimumValue, saturation >= minimumSaturation else { return false }
-        var sixths: Float = 0
-        if chroma > 0 {
-            if maximum == r {
-                sixths = (g - b) / chroma
-                if sixths < 0 { sixths += 6 }
-            } else if maximum == g {
-                sixths = (b - r) / chroma + 2
-            } else {
-                sixths = (r - g) / chroma + 4
-            }
-        }
-        return hue.contains(sixths / 6)
+        HSVRange(hue: hue, minimumSaturation: minimumSaturation, minimumValue: minimumValue)
+            .contains(HSVColor(red: UInt8(red), green: UInt8(green), blue: UInt8(blue)))
     }
 
     /// The 8-bit pixel value behind the normalized value `x` of one channel.

@@ -19,15 +19,11 @@ struct PredictCommand: ParsableCommand {
 
     @OptionGroup var cost: CostOption
 
-    @Option(help: "CNN runs: average each image's probabilities over N augmented views besides the image itself.")
-    var tta: Int = 0
-
-    @Option(name: .customLong("tta-views"), help: "Views for --tta: mirror (mirror images) or training (the run's training augmentation).")
-    var ttaViews: TestTimeViews = .mirror
+    @OptionGroup var testTimeAugmentation: TestTimeAugmentationOption
 
     func run() throws {
         let outcome = try reportingErrors {
-            let run = try TrainedRuns.open(URL(fileURLWithPath: runDirectory), testTimeAugmentation: tta, views: ttaViews)
+            let run = try testTimeAugmentation.openRun(runDirectory)
             return try Predictor.predict(run, paths: paths.map { URL(fileURLWithPath: $0) }, cost: try cost.matrix())
         }
         print(PredictionFormatter.render(outcome.predictions, as: format))

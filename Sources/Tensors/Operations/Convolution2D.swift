@@ -11,8 +11,8 @@
 ///     they change; nil reorders on every call.
 ///   - activation: ReLU or ReLU6 applied to the result; fused into the convolution when nothing is
 ///     recorded (inference), a separate `relu`/`relu6` otherwise.
-/// Each pass uses the faster activation layout for its geometry (timed once, see
-/// `ConvolutionActivationLayout.fastest`).
+/// Activations stay NHWC (`ConvolutionActivationLayout.operationDefault`, which can opt in to
+/// timing-based layout choice).
 /// - Returns: `[batch, outputHeight, outputWidth, outputChannels]`.
 public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Padding2D = .zero,
                    dilation: Int = 1, groups: Int = 1, weightsVersion: WeightsVersion? = nil,
@@ -31,7 +31,7 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride:
         window: Window2D(kernelHeight: weight.shape[2], kernelWidth: weight.shape[3], strideY: stride, strideX: stride,
                          dilationY: dilation, dilationX: dilation, padding: padding),
         groups: groups, hasBias: bias != nil)
-    let makeKernel = { try Convolution2DKernel(geometry, activationLayout: .fastest) }
+    let makeKernel = { try Convolution2DKernel(geometry, activationLayout: .operationDefault) }
     guard let activation else {
         return Tensor.weightedWindow(operation, input: input, weight: weight, bias: bias, weightsVersion: weightsVersion,
                                      makeKernel: makeKernel)

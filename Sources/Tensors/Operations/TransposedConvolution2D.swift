@@ -5,8 +5,7 @@
 ///   - weight: `[inputChannels, outputChannels / groups, kernelHeight, kernelWidth]` (PyTorch layout).
 ///   - bias: `[outputChannels]` or nil.
 ///   - outputPadding: extra rows and columns at the bottom/right (smaller than stride or dilation).
-/// Each pass uses the faster activation layout for its geometry (timed once, see
-/// `ConvolutionActivationLayout.fastest`).
+/// Activations stay NHWC (`ConvolutionActivationLayout.operationDefault`).
 /// - Returns: `[batch, outputHeight, outputWidth, outputChannels]` with
 ///   `outputHeight = (height - 1) * stride - padding.top - padding.bottom + dilation * (kernelHeight - 1) + 1 + outputPadding`.
 public func transposedConv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1,
@@ -29,6 +28,6 @@ public func transposedConv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = ni
         groups: groups, hasBias: bias != nil)
     return Tensor.weightedWindow(operation, input: input, weight: weight, bias: bias, weightsVersion: weightsVersion) {
         try TransposedConvolution2DKernel(geometry, outputPaddingY: outputPadding, outputPaddingX: outputPadding,
-                                          activationLayout: .fastest)
+                                          activationLayout: .operationDefault)
     }
 }

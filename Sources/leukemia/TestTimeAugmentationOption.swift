@@ -1,0 +1,17 @@
+import ArgumentParser
+import Foundation
+import LeukemiaKit
+
+/// The test-time augmentation options of `evaluate` and `predict`, and the run they open.
+struct TestTimeAugmentationOption: ParsableArguments {
+    @Option(help: "CNN runs: average each image's probabilities over N augmented views besides the image itself.")
+    var tta: Int = 0
+
+    @Option(name: .customLong("tta-views"), help: "Views for --tta: mirror (mirror images) or training (the run's training augmentation).")
+    var ttaViews: TestTimeViews = .mirror
+
+    /// The run directory at `path`, opened with these options.
+    func openRun(_ path: String) throws -> any TrainedImageClassifier {
+        try TrainedRuns.open(URL(fileURLWithPath: path), testTimeAugmentation: tta, views: ttaViews)
+    }
+}
