@@ -3,8 +3,10 @@
 // median of several timed runs (best run in parentheses), optionally against PyTorch.
 // Run the release build with OMP_NUM_THREADS=2.
 //
-//   engine-benchmark [--runs N] [--layouts] [--filter TEXT] [--pytorch PYTHON]
-//     --layouts         also time oneDNN-chosen activation layouts (reordered from/to NHWC)
+//   engine-benchmark [--runs N] [--layouts] [--filter TEXT] [--pytorch PYTHON] [--other]
+// Convolutions run with ConvolutionActivationLayout.fastest (what the conv2d operation uses).
+//     --layouts         also time fixed NHWC and fixed oneDNN-chosen activation layouts
+//     --other           also time pooling, normalization and activation kernels (milliseconds)
 //     --filter TEXT     only layers whose network or name contains TEXT
 //     --pytorch PYTHON  run scripts/benchmarks/engine_pytorch.py with PYTHON and print the ratios
 import Foundation
@@ -61,6 +63,7 @@ struct Options {
     var compareLayouts = false
     var filter: String?
     var python: String?
+    var otherKernels = false
 
     init(arguments: [String]) throws {
         var iterator = arguments.dropFirst().makeIterator()
@@ -70,6 +73,7 @@ struct Options {
                 guard let value = iterator.next().flatMap(Int.init), value > 0 else { throw UsageError("--runs needs a positive count") }
                 runs = value
             case "--layouts": compareLayouts = true
+            case "--other": otherKernels = true
             case "--filter":
                 guard let value = iterator.next() else { throw UsageError("--filter needs text") }
                 filter = value
@@ -164,6 +168,58 @@ func pytorchThroughput(python: String, shapes: [LayerShape], runs: Int) throws -
     return Dictionary(uniqueKeysWithValues: report.layers.map { ($0.name, [$0.forward, $0.backward_data, $0.backward_weights]) })
 }
 
+/// Median milliseconds of the forward and backward passes of the non-convolution kernels at
+/// DenseNet-201 / ConvNeXt-Tiny activation sizes (batch 16).
+func timeOtherKernels(runs: Int) throws {
+    func milliseconds(_ body: () throws -> Void) rethrows -> String {
+        let rate = try throughput(flops: 1e6, runs: runs, body)  // 1e6 "flops" per call: GFLOP/s = 1 / ms
+        return String(format: "%8.3f", 1 / rate.median)
+    }
+    func row(_ name: String, _ forward: String, _ backward: String) {
+        print(padded(name, 44) + padded(forward, 12) + backward)
+    }
+    print(padded("kernel (batch 16, NHWC)", 44) + padded("fwd ms", 12) + "bwd ms")
+    let (n, side, channels) = (16, 56, 256)
+    let count = n * side * side * channels
+    let x = makeBuffer(count), y = makeBuffer(count), dy = makeBuffer(count), dx = makeBuffer(count)
+    let perChannel = (0..<4).map { _ in makeBuffer(channels) }
+    defer { for buffer in [x, y, dy, dx] + perChannel { buffer.deallocate() } }
+
+    let batchNorm = try BatchNormalizationKernel(batch: n, height: side, width: side, channels: channels)
+    row("batch norm 56x56x256 (DenseNet block1)",
+        try milliseconds { try batchNorm.forwardTraining(input: x, scale: perChannel[0], shift: perChannel[1], output: y,
+                                                          mean: perChannel[2], variance: perChannel[3]) },
+        try milliseconds { try batchNorm.backward(gradOutput: dy, input: x, scale: perChannel[0], mean: perChannel[2],
+                                                   variance: perChannel[3], gradInput: dx, gradScale: perChannel[1],
+                                                   gradShift: perChannel[1]) })
+    let rows = n * side * side
+    let layerNorm = try LayerNormalizationKernel(rows: rows * channels / 96, channels: 96)
+    let statistics = [makeBuffer(rows * channels / 96), makeBuffer(rows * channels / 96)]
+    defer { for buffer in statistics { buffer.deallocate() } }
+    row("layer norm over 96 channels (ConvNeXt, 2.7x)",
+        try milliseconds { try layerNorm.forward(input: x, scale: perChannel[0], shift: perChannel[1], output: y,
+                                                  mean: statistics[0], variance: statistics[1]) },
+        try milliseconds { try layerNorm.backward(gradOutput: dy, input: x, scale: perChannel[0], mean: statistics[0],
+                                                   variance: statistics[1], gradInput: dx, gradScale: perChannel[1],
+                                                   gradShift: perChannel[2]) })
+    let pooling = try Pooling2DKernel(batch: n, inputHeight: side * 2, inputWidth: side * 2, channels: channels / 4,
+                                      window: Window2D(kernel: 3, stride: 2, padding: 1), mode: .max)
+    var workspace: AlignedBuffer?
+    row("max pool 3x3/2 112x112x64 (DenseNet stem)",
+        try milliseconds { workspace = try pooling.forward(input: x, output: y) },
+        try milliseconds { try pooling.backward(gradOutput: dy, workspace: workspace, gradInput: dx) })
+    let tiny = try EltwiseKernel(.relu, count: 16)
+    row("relu over 16 floats (per-call overhead)",
+        try milliseconds { try tiny.forward(input: x, output: y) },
+        try milliseconds { try tiny.backward(gradOutput: dy, saved: y, gradInput: dx) })
+    for activation in Activation.allCases {
+        let kernel = try EltwiseKernel(activation, count: count)
+        row("\(activation) over 16x56x56x256",
+            try milliseconds { try kernel.forward(input: x, output: y) },
+            try milliseconds { try kernel.backward(gradOutput: dy, saved: activation.backwardUsesOutput ? y : x, gradInput: dx) })
+    }
+}
+
 func padded(_ text: String, _ width: Int) -> String { text.padding(toLength: width, withPad: " ", startingAt: 0) }
 
 do {
@@ -171,18 +227,19 @@ do {
     let selected = shapes.filter { shape in options.filter.map { shape.name.contains($0) || shape.network.contains($0) } ?? true }
     let threads = ProcessInfo.processInfo.environment["OMP_NUM_THREADS"] ?? "unset"
     print("Convolution GFLOP/s, batch 16: median (best) of \(options.runs) runs, OMP_NUM_THREADS=\(threads)")
-    print(padded("network", 14) + padded("layer", 27) + padded("layout", 10)
+    print(padded("network", 14) + padded("layer", 27) + padded("layout", 19)
           + padded("forward", 16) + padded("bwd-data", 16) + padded("bwd-weights", 16) + "implementations (fwd / bwd-data / bwd-weights)")
     var engine: [String: [Double]] = [:]
     for shape in selected {
-        let layouts: [ConvolutionActivationLayout] = options.compareLayouts ? [.nhwc, .primitivePreferred] : [.nhwc]
+        let layouts: [ConvolutionActivationLayout] = options.compareLayouts ? [.nhwc, .primitivePreferred, .fastest] : [.fastest]
         for layout in layouts {
             let result = try measure(shape, layout: layout, runs: options.runs)
-            if layout == .nhwc { engine[shape.name] = result.passes.map(\.median) }
-            print(padded(shape.network, 14) + padded(shape.name, 27) + padded(layout == .nhwc ? "nhwc" : "preferred", 10)
+            if layout == .fastest { engine[shape.name] = result.passes.map(\.median) }
+            print(padded(shape.network, 14) + padded(shape.name, 27) + padded("\(layout)", 19)
                   + result.passes.map { padded($0.text, 16) }.joined() + result.implementations)
         }
     }
+    if options.otherKernels { try timeOtherKernels(runs: options.runs) }
     if let python = options.python {
         let pytorch = try pytorchThroughput(python: python, shapes: selected, runs: options.runs)
         print(padded("layer", 27) + "PyTorch GFLOP/s fwd / bwd-data / bwd-weights    engine/PyTorch ratio")

@@ -20,6 +20,12 @@ final class KernelConvolutionTests: XCTestCase {
                                                    padding: .init(top: 0, bottom: 1, left: 1, right: 1)))),
         ("3x2 s(2,1) 1x1-like", .init(batch: 2, inputHeight: 5, inputWidth: 4, inputChannels: 3, outputChannels: 2,
                                       window: .init(kernelHeight: 3, kernelWidth: 2, strideY: 2, strideX: 1))),
+        ("depthwise 48 s2 asymmetric bias (vector paths)",
+         .init(batch: 2, inputHeight: 6, inputWidth: 5, inputChannels: 48, outputChannels: 48,
+               window: .init(kernelHeight: 3, kernelWidth: 3, strideY: 2, strideX: 2,
+                             padding: .init(top: 0, bottom: 1, left: 1, right: 0)), groups: 48)),
+        ("depthwise 5 d2 (scalar path)", .init(batch: 1, inputHeight: 6, inputWidth: 6, inputChannels: 5, outputChannels: 5,
+                                               window: .init(kernel: 3, padding: 2, dilation: 2), groups: 5)),
         ("1x1", .init(batch: 2, inputHeight: 3, inputWidth: 3, inputChannels: 5, outputChannels: 3,
                       window: .init(kernel: 1))),
     ]
@@ -31,7 +37,7 @@ final class KernelConvolutionTests: XCTestCase {
             let bias = geometry.hasBias ? randomFloats(geometry.outputChannels, seed: 3) : nil
             let expected = ConvolutionReference.forward(geometry, input: input.doubles, weights: weights.doubles,
                                                         bias: bias?.doubles)
-            for layout in [ConvolutionActivationLayout.nhwc, .primitivePreferred] {
+            for layout in [ConvolutionActivationLayout.nhwc, .primitivePreferred, .fastest] {
                 let kernel = try Convolution2DKernel(geometry, activationLayout: layout)
                 var output = [Float](repeating: .nan, count: kernel.outputCount)
                 try kernel.forward(input: input, weights: weights, bias: bias, output: &output)
@@ -41,8 +47,10 @@ final class KernelConvolutionTests: XCTestCase {
     }
 
     func testBackwardMatchesFiniteDifferencesOfReference() throws {
-        for (label, geometry) in Self.geometries {
-            let kernel = try Convolution2DKernel(geometry)
+        for (index, (label, geometry)) in Self.geometries.enumerated() {
+            // Alternate layouts so every geometry's backward passes run in one of them.
+            let layouts: [ConvolutionActivationLayout] = [.nhwc, .primitivePreferred, .fastest]
+            let kernel = try Convolution2DKernel(geometry, activationLayout: layouts[index % 3])
             let input = randomFloats(geometry.inputCount, seed: 4)
             let weights = randomFloats(geometry.weightCount, seed: 5)
             let bias = geometry.hasBias ? randomFloats(geometry.outputChannels, seed: 6) : nil

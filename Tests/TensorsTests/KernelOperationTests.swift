@@ -34,6 +34,21 @@ final class KernelOperationTests: XCTestCase {
         }
     }
 
+    func testConv2dWithActivationFusesInInferenceAndDifferentiatesInTraining() {
+        let input = randomTensor([2, 5, 5, 3], seed: 81, standardDeviation: 3)
+        let weight = randomTensor([4, 3, 3, 3], seed: 82), bias = randomTensor([4], seed: 83)
+        let linear = Tensor.withoutGradients { conv2d(input, weight: weight, bias: bias, padding: Padding2D(1)) }
+        XCTAssertTrue(linear.scalars.contains { $0 > 6 } && linear.scalars.contains { $0 < 0 })
+        let fused = Tensor.withoutGradients {
+            conv2d(input, weight: weight, bias: bias, padding: Padding2D(1), activation: .relu6)
+        }
+        assertTensor(fused, equals: linear.scalars.map { min(max($0, 0), 6) }, shape: linear.shape, accuracy: 1e-5)
+        let input2 = randomTensor([1, 4, 4, 2], seed: 84)
+        assertGradientsMatchFiniteDifferences([input2, randomTensor([3, 2, 3, 3], seed: 85)], step: 1e-3) {
+            conv2d($0[0], weight: $0[1], padding: Padding2D(1), activation: .relu)
+        }
+    }
+
     func testConv2dGivesGradientOnlyToInputsThatNeedOne() {
         let input = randomTensor([1, 4, 4, 3], seed: 64).requiringGradient()
         let weight = randomTensor([2, 3, 3, 3], seed: 65)

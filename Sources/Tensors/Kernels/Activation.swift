@@ -23,13 +23,13 @@ public enum Activation: Int, Hashable, Sendable, CaseIterable {
     }
 
     /// oneDNN algorithm and parameters (the `use_dst_for_bwd` variants where the output suffices).
-    var eltwise: EltwisePostOp {
+    var eltwise: EltwiseOperation {
         switch self {
-        case .relu: return EltwisePostOp(algorithm: dnnl_eltwise_relu_use_dst_for_bwd, alpha: 0, beta: 0)
-        case .relu6: return EltwisePostOp(algorithm: dnnl_eltwise_clip_v2_use_dst_for_bwd, alpha: 0, beta: 6)
-        case .gelu: return EltwisePostOp(algorithm: dnnl_eltwise_gelu_erf, alpha: 0, beta: 0)
-        case .silu: return EltwisePostOp(algorithm: dnnl_eltwise_swish, alpha: 1, beta: 0)
-        case .sigmoid: return EltwisePostOp(algorithm: dnnl_eltwise_logistic_use_dst_for_bwd, alpha: 0, beta: 0)
+        case .relu: return EltwiseOperation(algorithm: dnnl_eltwise_relu_use_dst_for_bwd, alpha: 0, beta: 0)
+        case .relu6: return EltwiseOperation(algorithm: dnnl_eltwise_clip_v2_use_dst_for_bwd, alpha: 0, beta: 6)
+        case .gelu: return EltwiseOperation(algorithm: dnnl_eltwise_gelu_erf, alpha: 0, beta: 0)
+        case .silu: return EltwiseOperation(algorithm: dnnl_eltwise_swish, alpha: 1, beta: 0)
+        case .sigmoid: return EltwiseOperation(algorithm: dnnl_eltwise_logistic_use_dst_for_bwd, alpha: 0, beta: 0)
         }
     }
 }

@@ -3,7 +3,9 @@ import CDNNL
 /// Batch normalization over the channel (last) axis of NHWC Float32 activations with oneDNN,
 /// with learnable per-channel `scale` (gamma) and `shift` (beta).
 public struct BatchNormalizationKernel: Sendable {
+    /// Sizes of the NHWC activations.
     public let batch: Int, height: Int, width: Int, channels: Int
+    /// Added to the variance before the square root.
     public let epsilon: Float
 
     /// Validates the sizes; throws a `DNNLError` naming the batch normalization if they are unusable.

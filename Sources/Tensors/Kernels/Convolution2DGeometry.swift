@@ -9,6 +9,7 @@ public struct Convolution2DGeometry: Hashable, Sendable {
     public var groups: Int
     public var hasBias: Bool
 
+    /// A geometry; `Convolution2DKernel.init` validates it.
     public init(batch: Int, inputHeight: Int, inputWidth: Int, inputChannels: Int, outputChannels: Int,
                 window: Window2D, groups: Int = 1, hasBias: Bool = true) {
         self.batch = batch

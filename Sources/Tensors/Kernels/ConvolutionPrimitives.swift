@@ -1,4 +1,5 @@
 import CDNNL
+import Dispatch
 
 /// The passes of a convolution, each a separate oneDNN primitive.
 public enum ConvolutionPass: Int, Sendable, CaseIterable {
@@ -24,7 +25,7 @@ struct ConvolutionPrimitives: Sendable {
     let outputPadding: (y: Int, x: Int)
     let outputHeight: Int
     let outputWidth: Int
-    let activationLayout: ConvolutionActivationLayout
+    private(set) var activationLayout: ConvolutionActivationLayout
 
     init(transposed: Bool, geometry: Convolution2DGeometry, outputPadding: (y: Int, x: Int),
          activationLayout: ConvolutionActivationLayout) throws {
@@ -97,7 +98,12 @@ struct ConvolutionPrimitives: Sendable {
 
     /// The cached plan for `pass`, created on first use (call only under the context lock).
     func plan(_ pass: ConvolutionPass, postOp: FusedActivation? = nil, context: DNNLContext) throws -> PrimitivePlan {
-        try context.cache.plan(key(pass, postOp: postOp)) {
+        if activationLayout == .fastest {
+            return try context.cache.plan(key(pass, postOp: postOp)) {
+                try fastestPlan(pass, postOp: postOp, context: context)
+            }
+        }
+        return try context.cache.plan(key(pass, postOp: postOp)) {
             let name = self.name(pass)
             var source = try MemoryDescriptor.make(sourceDims, activationTag, primitive: name)
             var weightsAny = try MemoryDescriptor.make(weights.dims, dnnl_format_tag_any, primitive: name)
@@ -149,6 +155,50 @@ struct ConvolutionPrimitives: Sendable {
         }
     }
 
+    /// The faster of the NHWC and the oneDNN-preferred plan for `pass`, timed on zeroed scratch buffers.
+    private func fastestPlan(_ pass: ConvolutionPass, postOp: FusedActivation?, context: DNNLContext) throws -> PrimitivePlan {
+        var buffers: [AlignedBuffer] = []
+        func zeroed(_ count: Int) -> UnsafeMutableRawPointer {
+            let buffer = AlignedBuffer(byteCount: count * MemoryLayout<Float>.stride)
+            buffer.pointer.initializeMemory(as: UInt8.self, repeating: 0, count: buffer.byteCount)
+            buffers.append(buffer)
+            return buffer.pointer
+        }
+        let (input, weights, output) = (zeroed(geometry.inputCount), zeroed(geometry.weightCount), zeroed(outputCount))
+        let bias = geometry.hasBias ? zeroed(geometry.outputChannels) : nil
+        var arguments: [PlanArgument]
+        switch pass {
+        case .forwardTraining, .forwardInference:
+            arguments = [.input(DNNL_ARG_SRC, input), .weights(DNNL_ARG_WEIGHTS, weights, nil), .output(DNNL_ARG_DST, output)]
+            if let bias { arguments.append(.input(DNNL_ARG_BIAS, bias)) }
+        case .backwardData:
+            arguments = [.input(DNNL_ARG_DIFF_DST, output), .weights(DNNL_ARG_WEIGHTS, weights, nil),
+                         .output(DNNL_ARG_DIFF_SRC, input)]
+        case .backwardWeights:
+            arguments = [.input(DNNL_ARG_SRC, input), .input(DNNL_ARG_DIFF_DST, output),
+                         .output(DNNL_ARG_DIFF_WEIGHTS, weights)]
+            if let bias { arguments.append(.output(DNNL_ARG_DIFF_BIAS, bias)) }
+        }
+        let candidates = try [ConvolutionActivationLayout.nhwc, .primitivePreferred].map { layout in
+            var candidate = self
+            candidate.activationLayout = layout
+            let plan = try candidate.plan(pass, postOp: postOp, context: context)
+            try plan.run(arguments, context: context)  // warm-up: first touch, caches
+            return plan
+        }
+        // Alternate the candidates so that load from other processes hits both alike; keep each one's best.
+        var seconds = [Double](repeating: .infinity, count: candidates.count)
+        for _ in 0..<3 {
+            for (index, plan) in candidates.enumerated() {
+                let start = DispatchTime.now().uptimeNanoseconds
+                try plan.run(arguments, context: context)
+                seconds[index] = min(seconds[index], Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            }
+        }
+        withExtendedLifetime(buffers) {}  // the scratch buffers must outlive every run above
+        return seconds[1] < seconds[0] ? candidates[1] : candidates[0]
+    }
+
     private func checkBias(_ bias: UnsafeRawPointer?, _ pass: ConvolutionPass) throws {
         if geometry.hasBias != (bias != nil) {
             throw DNNLError(primitive: name(pass), cause: .invalidGeometry(
@@ -163,8 +213,7 @@ struct ConvolutionPrimitives: Sendable {
                  weights: UnsafePointer<Float>, weightsVersion: WeightsVersion?, bias: UnsafePointer<Float>?,
                  output: UnsafeMutablePointer<Float>) throws {
         try checkBias(bias, pass)
-        let context = try DNNLContext.shared()
-        try context.withExclusiveAccess {
+        try DNNLContext.withShared { context in
             var arguments: [PlanArgument] = [.input(DNNL_ARG_SRC, input), .weights(DNNL_ARG_WEIGHTS, weights, weightsVersion),
                                              .output(DNNL_ARG_DST, output)]
             if let bias { arguments.append(.input(DNNL_ARG_BIAS, bias)) }
@@ -174,8 +223,7 @@ struct ConvolutionPrimitives: Sendable {
 
     func backwardData(gradOutput: UnsafePointer<Float>, weights: UnsafePointer<Float>, weightsVersion: WeightsVersion?,
                       gradInput: UnsafeMutablePointer<Float>) throws {
-        let context = try DNNLContext.shared()
-        try context.withExclusiveAccess {
+        try DNNLContext.withShared { context in
             try plan(.backwardData, context: context).run(
                 [.input(DNNL_ARG_DIFF_DST, gradOutput), .weights(DNNL_ARG_WEIGHTS, weights, weightsVersion),
                  .output(DNNL_ARG_DIFF_SRC, gradInput)], context: context)
@@ -185,8 +233,12 @@ struct ConvolutionPrimitives: Sendable {
     func backwardWeights(input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
                          gradWeights: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>?) throws {
         try checkBias(gradBias, .backwardWeights)
-        let context = try DNNLContext.shared()
-        try context.withExclusiveAccess {
+        if !transposed && DepthwiseBackwardWeights.handles(geometry) {
+            DepthwiseBackwardWeights.run(geometry, outputHeight: outputHeight, outputWidth: outputWidth, input: input,
+                                         gradOutput: gradOutput, gradWeights: gradWeights, gradBias: gradBias)
+            return
+        }
+        try DNNLContext.withShared { context in
             var arguments: [PlanArgument] = [.input(DNNL_ARG_SRC, input), .input(DNNL_ARG_DIFF_DST, gradOutput),
                                              .output(DNNL_ARG_DIFF_WEIGHTS, gradWeights)]
             if let gradBias { arguments.append(.output(DNNL_ARG_DIFF_BIAS, gradBias)) }
@@ -194,9 +246,9 @@ struct ConvolutionPrimitives: Sendable {
         }
     }
 
-    /// The implementation oneDNN chose for `pass` (e.g. "brgconv:avx512_core").
+    /// The implementation that runs `pass` (e.g. "brgconv:avx512_core", or "swift depthwise").
     func implementation(_ pass: ConvolutionPass) throws -> String {
-        let context = try DNNLContext.shared()
-        return try context.withExclusiveAccess { try plan(pass, context: context).primitive.implementation }
+        if pass == .backwardWeights && !transposed && DepthwiseBackwardWeights.handles(geometry) { return "swift depthwise" }
+        return try DNNLContext.withShared { try plan(pass, context: $0).primitive.implementation }
     }
 }

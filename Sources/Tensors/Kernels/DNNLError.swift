@@ -17,6 +17,7 @@ public struct DNNLError: Error, CustomStringConvertible, LocalizedError, Equatab
     /// What went wrong.
     public let cause: Cause
 
+    /// An error of `primitive` (described with its geometry) for `cause`.
     public init(primitive: String, cause: Cause) {
         self.primitive = primitive
         self.cause = cause

@@ -1,21 +1,5 @@
 import CDNNL
 
-/// An elementwise operation oneDNN applies to a primitive's output before storing it.
-struct EltwisePostOp: Hashable {
-    let algorithm: dnnl_alg_kind_t
-    let alpha: Float
-    let beta: Float
-
-    static func == (a: Self, b: Self) -> Bool {
-        a.algorithm == b.algorithm && a.alpha == b.alpha && a.beta == b.beta
-    }
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(algorithm.rawValue)
-        hasher.combine(alpha)
-        hasher.combine(beta)
-    }
-}
-
 /// A data pointer bound to one execution argument (e.g. `DNNL_ARG_SRC`).
 struct DNNLArgument {
     let id: Int32
@@ -39,14 +23,15 @@ final class DNNLPrimitive {
     private let engine: dnnl_engine_t
 
     /// Creates the primitive for an initialized operation descriptor (`dnnl_*_desc_t`).
-    convenience init<Operation>(operation: Operation, postOp: EltwisePostOp? = nil, hint: DNNLPrimitive? = nil,
-                                context: DNNLContext, name: String) throws {
-        var operation = operation
+    convenience init<Operation>(operation: Operation, postOp: EltwiseOperation? = nil,
+                                hint: DNNLPrimitive? = nil, context: DNNLContext, name: String) throws {
         let attributes = try Self.makeAttributes(postOp: postOp, name: name)
         defer { dnnl_primitive_attr_destroy(attributes) }
         var descriptor: dnnl_primitive_desc_t?
-        try dnnlCheck(dnnl_primitive_desc_create(&descriptor, &operation, attributes, context.engine, hint?.descriptor),
-                      "dnnl_primitive_desc_create", name)
+        let status = withUnsafeBytes(of: operation) { bytes in
+            dnnl_primitive_desc_create(&descriptor, bytes.baseAddress, attributes, context.engine, hint?.descriptor)
+        }
+        try dnnlCheck(status, "dnnl_primitive_desc_create", name)
         try self.init(descriptor: descriptor, context: context, name: name)
     }
 
@@ -87,7 +72,7 @@ final class DNNLPrimitive {
         dnnl_primitive_desc_destroy(descriptor)
     }
 
-    private static func makeAttributes(postOp: EltwisePostOp?, name: String) throws -> dnnl_primitive_attr_t? {
+    private static func makeAttributes(postOp: EltwiseOperation?, name: String) throws -> dnnl_primitive_attr_t? {
         var attributes: dnnl_primitive_attr_t?
         try dnnlCheck(dnnl_primitive_attr_create(&attributes), "dnnl_primitive_attr_create", name)
         do {

@@ -2,7 +2,9 @@ import CDNNL
 
 /// A pointwise activation over `count` contiguous Float32 values with oneDNN.
 public struct EltwiseKernel: Sendable {
+    /// The function applied.
     public let activation: Activation
+    /// Number of values per call.
     public let count: Int
 
     /// Throws a `DNNLError` if `count` is not positive.

@@ -7,10 +7,10 @@ public enum FusedActivation: Hashable, Sendable {
     /// min(max(0, x), 6).
     case relu6
 
-    var postOp: EltwisePostOp {
+    var postOp: EltwiseOperation {
         switch self {
-        case .relu: return EltwisePostOp(algorithm: dnnl_eltwise_relu, alpha: 0, beta: 0)
-        case .relu6: return EltwisePostOp(algorithm: dnnl_eltwise_clip, alpha: 0, beta: 6)
+        case .relu: return EltwiseOperation(algorithm: dnnl_eltwise_relu, alpha: 0, beta: 0)
+        case .relu6: return EltwiseOperation(algorithm: dnnl_eltwise_clip, alpha: 0, beta: 6)
         }
     }
 

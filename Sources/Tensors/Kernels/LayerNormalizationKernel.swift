@@ -3,7 +3,9 @@ import CDNNL
 /// Layer normalization over the last axis of a `[rows, channels]` Float32 buffer with oneDNN, with
 /// per-channel `scale` and `shift`. On NHWC activations (rows = N*H*W) this is ConvNeXt's LayerNorm2d.
 public struct LayerNormalizationKernel: Sendable {
+    /// Number of normalized rows and their length (the channels).
     public let rows: Int, channels: Int
+    /// Added to the variance before the square root.
     public let epsilon: Float
 
     /// Validates the sizes; throws a `DNNLError` naming the layer normalization if they are unusable.

@@ -22,9 +22,13 @@ public enum PoolingMode: Int, Hashable, Sendable {
 ///
 /// Max pooling in training records the arg-max positions in a workspace that `backward` needs.
 public struct Pooling2DKernel: Sendable {
+    /// Sizes of the NHWC input.
     public let batch: Int, inputHeight: Int, inputWidth: Int, channels: Int
+    /// Pooling window, stride, dilation and padding.
     public let window: Window2D
+    /// Max or average.
     public let mode: PoolingMode
+    /// Output size (floor mode).
     public let outputHeight: Int, outputWidth: Int
 
     /// Validates the geometry; throws a `DNNLError` naming the pooling if it is unusable.

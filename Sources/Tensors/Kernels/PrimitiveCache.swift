@@ -18,7 +18,4 @@ final class PrimitiveCache {
         plans[key] = plan
         return plan
     }
-
-    /// Number of cached plans.
-    var count: Int { plans.count }
 }

@@ -2,6 +2,7 @@ import CDNNL
 
 /// Softmax over the last axis of a `[rows, columns]` Float32 buffer with oneDNN.
 public struct SoftmaxKernel: Sendable {
+    /// Number of independent rows and the length of each (the softmax axis).
     public let rows: Int, columns: Int
 
     /// Throws a `DNNLError` if a size is not positive.

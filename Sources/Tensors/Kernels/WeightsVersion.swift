@@ -6,6 +6,7 @@ public struct WeightsVersion: Hashable, Sendable {
     /// A counter the caller bumps every time the weight values change.
     public var version: UInt64
 
+    /// The identity `owner` at modification count `version`.
     public init(owner: UInt64, version: UInt64) {
         self.owner = owner
         self.version = version

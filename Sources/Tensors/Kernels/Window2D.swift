@@ -1,8 +1,10 @@
 /// Zero padding on the four sides of an image (independent, so TensorFlow-style asymmetric "same"
 /// padding is expressible).
 public struct Padding2D: Hashable, Sendable {
+    /// Rows above and below, columns left and right of the image.
     public var top: Int, bottom: Int, left: Int, right: Int
 
+    /// Padding with each side given separately.
     public init(top: Int, bottom: Int, left: Int, right: Int) {
         self.top = top
         self.bottom = bottom
@@ -32,6 +34,7 @@ public struct Window2D: Hashable, Sendable {
     public var dilationY: Int, dilationX: Int
     public var padding: Padding2D
 
+    /// A window with every size given separately.
     public init(kernelHeight: Int, kernelWidth: Int, strideY: Int = 1, strideX: Int = 1,
                 dilationY: Int = 1, dilationX: Int = 1, padding: Padding2D = .zero) {
         self.kernelHeight = kernelHeight

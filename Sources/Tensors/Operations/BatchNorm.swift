@@ -31,7 +31,9 @@ public func batchNorm(_ input: Tensor, scale: Tensor, shift: Tensor, statistics:
         }
         statistics.mean.withUnsafeMutableBufferPointer { runningMean in
             statistics.variance.withUnsafeMutableBufferPointer { runningVariance in
-                kernel.updateRunningStatistics(runningMean: runningMean.baseAddress!, runningVariance: runningVariance.baseAddress!,
+                // Both hold `channels` > 0 floats (checked above), so the base addresses exist.
+                guard let runningMean = runningMean.baseAddress, let runningVariance = runningVariance.baseAddress else { return }
+                kernel.updateRunningStatistics(runningMean: runningMean, runningVariance: runningVariance,
                                                batchMean: mean.kernelInput, batchVariance: variance.kernelInput,
                                                momentum: statistics.momentum)
             }

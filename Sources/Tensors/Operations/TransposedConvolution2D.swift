@@ -5,6 +5,8 @@
 ///   - weight: `[inputChannels, outputChannels / groups, kernelHeight, kernelWidth]` (PyTorch layout).
 ///   - bias: `[outputChannels]` or nil.
 ///   - outputPadding: extra rows and columns at the bottom/right (smaller than stride or dilation).
+/// Each pass uses the faster activation layout for its geometry (timed once, see
+/// `ConvolutionActivationLayout.fastest`).
 /// - Returns: `[batch, outputHeight, outputWidth, outputChannels]` with
 ///   `outputHeight = (height - 1) * stride - padding.top - padding.bottom + dilation * (kernelHeight - 1) + 1 + outputPadding`.
 public func transposedConv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1,
@@ -26,6 +28,7 @@ public func transposedConv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = ni
                          dilationY: dilation, dilationX: dilation, padding: padding),
         groups: groups, hasBias: bias != nil)
     return Tensor.weightedWindow(operation, input: input, weight: weight, bias: bias, weightsVersion: weightsVersion) {
-        try TransposedConvolution2DKernel(geometry, outputPaddingY: outputPadding, outputPaddingX: outputPadding)
+        try TransposedConvolution2DKernel(geometry, outputPaddingY: outputPadding, outputPaddingX: outputPadding,
+                                          activationLayout: .fastest)
     }
 }
