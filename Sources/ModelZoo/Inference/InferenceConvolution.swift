@@ -41,6 +41,19 @@ struct InferenceConvolution {
         bias = Tensor((0..<outputChannels).map { originalBias[$0] * affine.scale[$0] + affine.shift[$0] })
     }
 
+    /// `linear` applied to every pixel of an NHWC map, as a 1x1 convolution, each output multiplied
+    /// by `outputScale[o]` when given (see `InferenceLinear`).
+    init(pointwise linear: Linear, outputScale: Tensor? = nil) {
+        let frozen = InferenceLinear(linear, outputScale: outputScale)
+        weight = frozen.weight.reshaped(to: frozen.weight.shape + [1, 1])
+        bias = frozen.bias
+        stride = 1
+        padding = .zero
+        dilation = 1
+        groups = 1
+        activation = nil
+    }
+
     /// `x [batch, height, width, inChannels]` -> `[batch, outHeight, outWidth, outChannels]`.
     func callAsFunction(_ x: Tensor) -> Tensor {
         conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
