@@ -18,6 +18,9 @@ struct BenchmarkOptions {
     var checkBatch = 2
     var threads = 2
     var python: String? = "/work/venv-torch/bin/python"
+    /// model_pytorch.py; by default the one in the source tree this executable was built from.
+    var script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("scripts/benchmarks/model_pytorch.py").path
     var includeUnoptimized = false
     var channelsLast = false
     var seed: UInt64 = 1
@@ -54,6 +57,7 @@ struct BenchmarkOptions {
             case "--seed": seed = UInt64(try number(flag, minimum: 0))
             case "--python": python = try value(flag)
             case "--no-python": python = nil
+            case "--script": script = try value(flag)
             case "--unoptimized": includeUnoptimized = true
             case "--channels-last": channelsLast = true
             default: throw UsageError("unknown argument '\(flag)'\n\(Self.usage)")
@@ -63,7 +67,7 @@ struct BenchmarkOptions {
 
     static let usage = """
         usage: model-benchmark [--models a,b] [--runs N] [--warmup N] [--batch N] [--size N] [--threads N]
-                               [--python PATH | --no-python] [--unoptimized] [--channels-last] [--seed N]
+                               [--python PATH | --no-python] [--script model_pytorch.py] [--unoptimized] [--channels-last] [--seed N]
         models: \(Architecture.allCases.map(\.rawValue).joined(separator: ", "))
         """
 }

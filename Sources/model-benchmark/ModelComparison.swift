@@ -5,8 +5,15 @@ import ModelZoo
 struct SideResult {
     let name: String
     let medianSeconds: Double
-    let imagesPerSecond: Double
+    /// The fastest run, less affected than the median by other processes on a loaded machine.
+    let bestSeconds: Double
+    let batch: Int
     let peakRSSBytes: Int
+
+    /// Images per second of the median run.
+    var imagesPerSecond: Double { Double(batch) / medianSeconds }
+    /// Images per second of the fastest run.
+    var bestImagesPerSecond: Double { Double(batch) / bestSeconds }
 }
 
 /// The figures of one model: each side's speed and memory, and the logit differences.
@@ -54,10 +61,8 @@ struct ModelComparison {
         try startSwift(Self.swiftName, optimized: true, savingWeights: true)
         if options.includeUnoptimized { try startSwift(Self.plainName, optimized: false, savingWeights: false) }
         if let python = options.python {
-            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().appendingPathComponent("scripts/benchmarks/model_pytorch.py").path
             for (name, backend) in [(Self.torchName, "torch"), (Self.onnxName, "ort")] {
-                var arguments = [script, "--model", architecture.referenceName, "--backend", backend,
+                var arguments = [options.script, "--model", architecture.referenceName, "--backend", backend,
                                  "--weights", weightsURL.path, "--batch", "\(options.batch)", "--size", "\(options.size)",
                                  "--threads", "\(options.threads)", "--check-input", checkInputURL.path,
                                  "--check-batch", "\(options.checkBatch)", "--check-output", logitsURL(name).path]
@@ -82,7 +87,7 @@ struct ModelComparison {
         let sides = try zip(workers, times).map { worker, seconds in
             let median = Self.median(seconds)
             return SideResult(name: worker.name.components(separatedBy: " \(architecture.rawValue)")[0], medianSeconds: median,
-                              imagesPerSecond: Double(options.batch) / median, peakRSSBytes: try worker.quit())
+                              bestSeconds: seconds.min() ?? median, batch: options.batch, peakRSSBytes: try worker.quit())
         }
         let swiftLogits = try RawFloats.read(logitsURL(Self.swiftName))
         var differences: [(String, Double)] = []

@@ -1,6 +1,7 @@
 import Foundation
 
-/// The benchmark's summary table in Markdown.
+/// The benchmark's summary table in Markdown: images/s of the median run (of the fastest run in
+/// parentheses), the ratios of Swift's to the other sides' (same), peak memory and logit differences.
 enum ResultTable {
     static func render(_ results: [ModelResult], sideNames: [String]) -> String {
         let swift = ModelComparison.swiftName
@@ -12,10 +13,13 @@ enum ResultTable {
         var rows = [header]
         for result in results {
             var row = [result.architecture.rawValue]
-            row += sideNames.map { name in result.side(name).map { String(format: "%.2f", $0.imagesPerSecond) } ?? "-" }
+            row += sideNames.map { name in
+                result.side(name).map { String(format: "%.2f (%.2f)", $0.imagesPerSecond, $0.bestImagesPerSecond) } ?? "-"
+            }
             row += others.map { name in
                 guard let mine = result.side(swift), let theirs = result.side(name) else { return "-" }
-                return String(format: "%.2fx", mine.imagesPerSecond / theirs.imagesPerSecond)
+                return String(format: "%.2fx (%.2fx)", mine.imagesPerSecond / theirs.imagesPerSecond,
+                              mine.bestImagesPerSecond / theirs.bestImagesPerSecond)
             }
             row += sideNames.map { name in result.side(name).map { "\($0.peakRSSBytes / 1_048_576)" } ?? "-" }
             row.append(result.logitDifferences.map { "\($0.against) \(String(format: "%.1e", $0.relative))" }

@@ -44,7 +44,10 @@ struct SwiftWorker {
         network.eval()
         if let weightsURL { try saveWeights(of: network, to: weightsURL) }
         let forward: (Tensor) -> Tensor
-        if optimized, let fast = network.inferenceNetworkIfOptimizable() {
+        if optimized {
+            guard let fast = network.inferenceNetworkIfOptimizable() else {
+                throw UsageError("\(architecture.rawValue) has no optimized inference network")
+            }
             forward = { fast($0) }
         } else {
             forward = { x in Tensor.withoutGradients { network(x) } }

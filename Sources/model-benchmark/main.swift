@@ -1,13 +1,14 @@
 // Model benchmark: inference images/s of the full-size zoo networks (batch 16, 224x224, 2 threads)
 // beside PyTorch and onnxruntime (scripts/benchmarks/model_pytorch.py) on the same machine, with
-// the timed runs interleaved (Swift, PyTorch, onnxruntime, Swift, ...), the median of --runs runs,
+// the timed runs interleaved (Swift, PyTorch, onnxruntime, Swift, ...), the median of --runs runs
+// (the fastest run in parentheses: on a machine shared with other jobs it is the least disturbed),
 // each side's peak RSS (each side is its own process), and a full-size logits check: all sides
 // load the same seeded weights (batch norms and layer scales randomized, saved by the Swift worker
 // as safetensors) and the largest relative logit difference is printed (target < 1e-3).
 // Build with `swift build -c release --product model-benchmark`.
 //
 //   model-benchmark [--models densenet201,convnext-tiny,...] [--runs N] [--warmup N] [--unoptimized]
-//                   [--python PATH | --no-python] [--channels-last] [--batch N] [--size N] [--threads N]
+//                   [--python PATH | --no-python] [--script PATH] [--channels-last] [--batch N] [--size N] [--threads N]
 import Foundation
 
 do {
