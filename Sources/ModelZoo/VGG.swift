@@ -127,7 +127,7 @@ public final class VGG: ImageClassifierNetwork {
     public let configuration: Configuration
     /// torchvision's `features`: convolutions, norms, ReLUs and poolings, named "0", "1", ... as in `make_layers`.
     public let featureLayers: Sequential
-    private let avgpool: AdaptiveAvgPool2d
+    let avgpool: AdaptiveAvgPool2d
     private let flatten = Flatten()
     /// The three linear layers.
     public let classifier: Classifier

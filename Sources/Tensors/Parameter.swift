@@ -10,16 +10,22 @@ public final class Parameter {
 
     private var storedValue: Tensor
 
+    /// Identifies the current value for kernels that cache a reordered copy of weights: the owner
+    /// is unique to this parameter and the version grows whenever `value` is set or mutated.
+    public private(set) var valueVersion = WeightsVersion(owner: WeightsVersion.makeOwner(), version: 0)
+
     /// The current value; it carries this parameter's leaf node unless the parameter is frozen.
     /// Mutating it in place (an optimizer step) does not copy when nothing else shares it.
     public var value: Tensor {
         get { storedValue }
         set {
             storedValue = newValue
+            valueVersion.version += 1
             attachLeaf()
         }
         _modify {
             yield &storedValue
+            valueVersion.version += 1
             attachLeaf()
         }
     }

@@ -47,6 +47,7 @@ public final class Conv2d: Layer {
 
     /// `x [batch, height, width, inChannels]` -> `[batch, outHeight, outWidth, outChannels]`.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        conv2d(x, weight: weight.value, bias: bias?.value, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        conv2d(x, weight: weight.value, bias: bias?.value, stride: stride, padding: padding, dilation: dilation, groups: groups,
+               weightsVersion: weight.valueVersion)
     }
 }

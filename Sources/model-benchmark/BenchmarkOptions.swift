@@ -1,0 +1,73 @@
+import Foundation
+import ModelZoo
+
+/// A command-line mistake, naming the argument at fault.
+struct UsageError: Error, CustomStringConvertible, LocalizedError {
+    let description: String
+    init(_ description: String) { self.description = description }
+    var errorDescription: String? { description }
+}
+
+/// The settings shared by the coordinating process and its Swift workers.
+struct BenchmarkOptions {
+    var architectures: [Architecture] = [.densenet201, .convnextTiny, .vgg16, .efficientNetLite0]
+    var runs = 5
+    var warmupRuns = 1
+    var batch = 16
+    var size = 224
+    var checkBatch = 2
+    var threads = 2
+    var python: String? = "/work/venv-torch/bin/python"
+    /// model_pytorch.py; by default the one in the source tree this executable was built from.
+    var script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("scripts/benchmarks/model_pytorch.py").path
+    var includeUnoptimized = false
+    var channelsLast = false
+    var seed: UInt64 = 1
+
+    /// Parses `arguments` (without the program name); `--worker` arguments are left to `SwiftWorker`.
+    init(_ arguments: [String]) throws {
+        var remaining = arguments[...]
+        func value(_ flag: String) throws -> String {
+            guard let next = remaining.popFirst() else { throw UsageError("\(flag) needs a value") }
+            return next
+        }
+        func number(_ flag: String, minimum: Int) throws -> Int {
+            let text = try value(flag)
+            guard let parsed = Int(text), parsed >= minimum else {
+                throw UsageError("\(flag) must be an integer >= \(minimum), got '\(text)'")
+            }
+            return parsed
+        }
+        while let flag = remaining.popFirst() {
+            switch flag {
+            case "--models":
+                architectures = try value(flag).split(separator: ",").map { name in
+                    guard let architecture = Architecture(rawValue: String(name)) else {
+                        throw UsageError("unknown model '\(name)'; known: \(Architecture.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    return architecture
+                }
+            case "--runs": runs = try number(flag, minimum: 1)
+            case "--warmup": warmupRuns = try number(flag, minimum: 0)
+            case "--batch": batch = try number(flag, minimum: 1)
+            case "--size": size = try number(flag, minimum: 32)
+            case "--check-batch": checkBatch = try number(flag, minimum: 1)
+            case "--threads": threads = try number(flag, minimum: 1)
+            case "--seed": seed = UInt64(try number(flag, minimum: 0))
+            case "--python": python = try value(flag)
+            case "--no-python": python = nil
+            case "--script": script = try value(flag)
+            case "--unoptimized": includeUnoptimized = true
+            case "--channels-last": channelsLast = true
+            default: throw UsageError("unknown argument '\(flag)'\n\(Self.usage)")
+            }
+        }
+    }
+
+    static let usage = """
+        usage: model-benchmark [--models a,b] [--runs N] [--warmup N] [--batch N] [--size N] [--threads N]
+                               [--python PATH | --no-python] [--script model_pytorch.py] [--unoptimized] [--channels-last] [--seed N]
+        models: \(Architecture.allCases.map(\.rawValue).joined(separator: ", "))
+        """
+}

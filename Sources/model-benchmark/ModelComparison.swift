@@ -1,0 +1,114 @@
+import Foundation
+import ModelZoo
+
+/// One side's figures for one model.
+struct SideResult {
+    let name: String
+    let medianSeconds: Double
+    /// The fastest run, less affected than the median by other processes on a loaded machine.
+    let bestSeconds: Double
+    let batch: Int
+    let peakRSSBytes: Int
+
+    /// Images per second of the median run.
+    var imagesPerSecond: Double { Double(batch) / medianSeconds }
+    /// Images per second of the fastest run.
+    var bestImagesPerSecond: Double { Double(batch) / bestSeconds }
+}
+
+/// The figures of one model: each side's speed and memory, and the logit differences.
+struct ModelResult {
+    let architecture: Architecture
+    let sides: [SideResult]
+    /// Largest |Swift − other| over the largest |other| logit, per compared side ("PyTorch", "Swift plain").
+    let logitDifferences: [(against: String, relative: Double)]
+
+    func side(_ name: String) -> SideResult? { sides.first { $0.name == name } }
+}
+
+/// Runs one model on every side, interleaving the timed runs (Swift, [Swift plain,] PyTorch,
+/// onnxruntime, Swift, ...) so that machine noise hits all sides alike.
+struct ModelComparison {
+    let architecture: Architecture
+    let options: BenchmarkOptions
+    let directory: URL
+
+    static let swiftName = "Swift", plainName = "Swift plain", torchName = "PyTorch", onnxName = "onnxruntime"
+
+    func run() throws -> ModelResult {
+        let weightsURL = directory.appendingPathComponent("\(architecture.rawValue).safetensors")
+        let checkInputURL = directory.appendingPathComponent("\(architecture.rawValue)-input.f32")
+        let checkInput = CheckInput.images(batch: options.checkBatch, size: options.size, seed: options.seed &+ 3)
+        try RawFloats.write(checkInput, to: checkInputURL)
+        func logitsURL(_ side: String) -> URL {
+            directory.appendingPathComponent("\(architecture.rawValue)-\(side.replacingOccurrences(of: " ", with: "-"))-logits.f32")
+        }
+        let executable = CommandLine.arguments[0].hasPrefix("/") ? CommandLine.arguments[0]
+            : FileManager.default.currentDirectoryPath + "/" + CommandLine.arguments[0]
+        let threadEnvironment = ["OMP_NUM_THREADS": "\(options.threads)"]
+
+        var workers: [LineWorker] = []
+        func startSwift(_ name: String, optimized: Bool, savingWeights: Bool) throws {
+            let worker = try LineWorker(
+                name: "\(name) \(architecture.rawValue)", executable: executable,
+                arguments: SwiftWorker.arguments(architecture: architecture, optimized: optimized,
+                                                 weightsURL: savingWeights ? weightsURL : nil, checkInputURL: checkInputURL,
+                                                 checkOutputURL: logitsURL(name), options: options),
+                environment: threadEnvironment)
+            _ = try worker.waitUntilReady()
+            workers.append(worker)
+        }
+        try startSwift(Self.swiftName, optimized: true, savingWeights: true)
+        if options.includeUnoptimized { try startSwift(Self.plainName, optimized: false, savingWeights: false) }
+        if let python = options.python {
+            for (name, backend) in [(Self.torchName, "torch"), (Self.onnxName, "ort")] {
+                var arguments = [options.script, "--model", architecture.referenceName, "--backend", backend,
+                                 "--weights", weightsURL.path, "--batch", "\(options.batch)", "--size", "\(options.size)",
+                                 "--threads", "\(options.threads)", "--check-input", checkInputURL.path,
+                                 "--check-batch", "\(options.checkBatch)", "--check-output", logitsURL(name).path]
+                if options.channelsLast { arguments.append("--channels-last") }
+                let worker = try LineWorker(name: "\(name) \(architecture.rawValue)", executable: python,
+                                            arguments: arguments,
+                                            environment: threadEnvironment.merging(["PYTHONWARNINGS": "ignore"]) { $1 })
+                let description = try worker.waitUntilReady()
+                FileHandle.standardError.write(Data("  \(name): \(description)\n".utf8))
+                workers.append(worker)
+            }
+        }
+        for worker in workers {
+            for _ in 0..<options.warmupRuns { _ = try worker.timedRun() }
+        }
+        var times = [[Double]](repeating: [], count: workers.count)
+        for round in 0..<options.runs {
+            for (index, worker) in workers.enumerated() { times[index].append(try worker.timedRun()) }
+            let line = zip(workers, times).map { "\($0.name) \(String(format: "%.3f", $1[round])) s" }
+            FileHandle.standardError.write(Data("  run \(round + 1): \(line.joined(separator: ", "))\n".utf8))
+        }
+        let sides = try zip(workers, times).map { worker, seconds in
+            let median = Self.median(seconds)
+            return SideResult(name: worker.name.components(separatedBy: " \(architecture.rawValue)")[0], medianSeconds: median,
+                              bestSeconds: seconds.min() ?? median, batch: options.batch, peakRSSBytes: try worker.quit())
+        }
+        let swiftLogits = try RawFloats.read(logitsURL(Self.swiftName))
+        var differences: [(String, Double)] = []
+        for other in [Self.torchName, Self.onnxName, Self.plainName] where sides.contains(where: { $0.name == other }) {
+            differences.append((other, try Self.relativeDifference(swiftLogits, RawFloats.read(logitsURL(other)), other)))
+        }
+        return ModelResult(architecture: architecture, sides: sides, logitDifferences: differences)
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    /// max |a − b| / max |b|.
+    static func relativeDifference(_ a: [Float], _ b: [Float], _ side: String) throws -> Double {
+        guard a.count == b.count, !b.isEmpty else {
+            throw UsageError("\(side) wrote \(b.count) logits, Swift \(a.count)")
+        }
+        let largest = b.reduce(0) { max($0, abs(Double($1))) }
+        let difference = zip(a, b).reduce(0) { max($0, abs(Double($1.0) - Double($1.1))) }
+        return difference / max(largest, .leastNormalMagnitude)
+    }
+}
