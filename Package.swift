@@ -42,9 +42,15 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        .target(name: "BenchmarkSupport"),
         .executableTarget(name: "engine-benchmark", dependencies: ["Tensors", "NeuralNetworks"], swiftSettings: fastMath),
-        .executableTarget(name: "block-benchmark", dependencies: ["ModelZoo", "NeuralNetworks", "Tensors"], swiftSettings: fastMath),
+        .executableTarget(name: "block-benchmark", dependencies: ["BenchmarkSupport", "ModelZoo", "NeuralNetworks", "Tensors"],
+                          swiftSettings: fastMath),
         .executableTarget(name: "model-benchmark", dependencies: ["ModelZoo", "NeuralNetworks", "Tensors"], swiftSettings: fastMath),
+        .executableTarget(name: "training-benchmark", dependencies: [
+            "BenchmarkSupport", "LeukemiaKit", "NeuralNetworks", "Randomness", "Tensors",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: fastMath),
 
         .target(name: "SyntheticData", dependencies: ["Imaging", "Randomness"], path: "Tests/SyntheticData"),
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),

@@ -8,6 +8,7 @@
 // PyTorch children alternate round by round, so that machine noise hits both alike. A child times
 // K iterations after one warm-up and reports the median; the table gives the median over rounds.
 // Run the release build with OMP_NUM_THREADS=2.
+import BenchmarkSupport
 import Foundation
 import ModelZoo
 import NeuralNetworks
@@ -38,18 +39,7 @@ enum Block: String, CaseIterable {
     }
 }
 
-struct BenchmarkError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// What a child reports.
-struct ChildReport: Codable {
-    let median_seconds: Double
-    let peak_rss_kb: Int
-}
-
-/// Child mode: time forward + backward of `block` and print a `ChildReport` as JSON.
+/// Child mode: time forward + backward of `block` and print its `ChildReport`.
 func runChild(_ block: Block, iterations: Int) throws {
     let layer = try block.makeLayer()
     var generator = 0.0
@@ -59,43 +49,12 @@ func runChild(_ block: Block, iterations: Int) throws {
             buffer[index] = Float(generator) - 0.5
         }
     }.requiringGradient()
-    func step() {
+    try ChildReport.measure(iterations: iterations) {
         let output = layer(input)
         output.sum().backward()
         for parameter in layer.parameters() { parameter.zeroGradient() }
-    }
-    step()
-    var times: [Double] = []
-    for _ in 0..<iterations {
-        let start = DispatchTime.now().uptimeNanoseconds
-        step()
-        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-    }
-    times.sort()
-    var usage = rusage()
-    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-    let report = ChildReport(median_seconds: times[times.count / 2], peak_rss_kb: usage.ru_maxrss)
-    print(String(decoding: try JSONEncoder().encode(report), as: UTF8.self))
+    }.print()
 }
-
-/// Runs a child process and decodes its last output line.
-func runProcess(_ executable: String, _ arguments: [String]) throws -> ChildReport {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0,
-          let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last else {
-        throw BenchmarkError("\(executable) \(arguments.joined(separator: " ")) failed with status \(process.terminationStatus)")
-    }
-    return try JSONDecoder().decode(ChildReport.self, from: Data(line.utf8))
-}
-
-func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
 func parent(rounds: Int, iterations: Int, python: String) throws {
     let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -107,12 +66,12 @@ func parent(rounds: Int, iterations: Int, python: String) throws {
     for block in Block.allCases {
         var ours: [ChildReport] = [], theirs: [ChildReport] = []
         for _ in 0..<rounds {
-            ours.append(try runProcess(me, ["--child", block.rawValue, "--iterations", "\(iterations)"]))
-            theirs.append(try runProcess(python, [script, "--block", block.rawValue, "--iterations", "\(iterations)", "--threads", "2"]))
+            ours.append(try ChildReport.fromChild(me, ["--child", block.rawValue, "--iterations", "\(iterations)"]))
+            theirs.append(try ChildReport.fromChild(python, [script, "--block", block.rawValue, "--iterations", "\(iterations)", "--threads", "2"]))
         }
         let batch = Double(block.inputShape[0])
-        let engineRate = batch / median(ours.map(\.median_seconds)), torchRate = batch / median(theirs.map(\.median_seconds))
-        let enginePeak = Double(ours.map(\.peak_rss_kb).max() ?? 0) / 1024, torchPeak = Double(theirs.map(\.peak_rss_kb).max() ?? 0) / 1024
+        let engineRate = batch / median(ours.map(\.medianSeconds)), torchRate = batch / median(theirs.map(\.medianSeconds))
+        let enginePeak = Double(ours.map(\.peakRSSKilobytes).max() ?? 0) / 1024, torchPeak = Double(theirs.map(\.peakRSSKilobytes).max() ?? 0) / 1024
         print(block.rawValue.padding(toLength: 32, withPad: " ", startingAt: 0)
               + String(format: "%12.1f  %13.1f  %5.2fx  %15.0f  %16.0f", engineRate, torchRate, engineRate / torchRate, enginePeak, torchPeak))
     }

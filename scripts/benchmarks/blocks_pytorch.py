@@ -1,15 +1,13 @@
 """PyTorch counterpart of Sources/block-benchmark: forward + backward (training mode) of torchvision's
 DenseNet-201 dense block 1 or a ConvNeXt-Tiny stage-1 block, batch 16, default (NCHW) layout.
-Prints JSON {"median_seconds", "peak_rss_kb"} for --iterations timed steps after one warm-up.
+Prints JSON {"median_seconds", "peak_rss_kb"} (child_report.py) for --iterations timed steps after one warm-up.
 """
 import argparse
-import json
-import resource
-import statistics
-import time
 
 import torch
 from torchvision.models import convnext_tiny, densenet201
+
+from child_report import measure_and_report
 
 
 def make_block(name):
@@ -37,14 +35,7 @@ def main():
         block.zero_grad(set_to_none=False)
         x.grad = None
 
-    step()
-    times = []
-    for _ in range(args.iterations):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"median_seconds": statistics.median(times), "peak_rss_kb": peak}))
+    measure_and_report(step, args.iterations)
 
 
 if __name__ == "__main__":

@@ -127,9 +127,8 @@ struct CNNTrainingSessionRunner {
                     augmentation: training ? options.augmentation : nil, shuffle: training, seed: options.seed,
                     prefetchCount: options.prefetchCount))
             }
-            return NetworkEpochRunner(network: network, trainLoader: loader(train, training: true),
-                                      validationLoader: loader(validation, training: false), seed: options.seed,
-                                      penalty: (network as? HybridNetwork).map { hybrid in { hybrid.regularizationPenalty() } })
+            return NetworkEpochRunner(step: NetworkTrainingStep(network: network), trainLoader: loader(train, training: true),
+                                      validationLoader: loader(validation, training: false), seed: options.seed)
         }
     }
 

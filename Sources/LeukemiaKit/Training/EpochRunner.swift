@@ -60,22 +60,22 @@ func trainingStep(logits: Tensor, labels: [Int], optimizer: any Optimizer, class
 }
 
 /// Trains the network on prepared image batches (augmentation and normalization run on a
-/// background thread, `prefetchCount` batches ahead). A regularization `penalty` (the hybrid's L2
-/// term) is added to the training and validation losses, as Keras adds its layers' losses.
+/// background thread, `prefetchCount` batches ahead), one `NetworkTrainingStep` per batch. The
+/// step's regularization penalty (the hybrid's L2 term) is added to the validation loss too.
 struct NetworkEpochRunner: EpochRunner {
-    let network: any ImageClassifierNetwork
+    let step: NetworkTrainingStep
     let trainLoader: ImageBatchLoader
     let validationLoader: ImageBatchLoader
     let seed: UInt64
-    let penalty: (() -> Tensor)?
 
+    var network: any ImageClassifierNetwork { step.network }
     var checkpointedLayer: any Layer { network }
     var trainCount: Int { trainLoader.images.count }
 
     func trainEpoch(_ epoch: Int, optimizer: any Optimizer, classWeights: Tensor?,
                     progress: (Int, PassScores) -> Void) throws -> (scores: PassScores, dataWait: Double) {
         reseedRandomLayers(epoch: epoch)
-        TransferPolicy.setTrainingMode(of: network)
+        step.enterTrainingMode()
         var scores = PassScores()
         var dataWait = 0.0
         let batches = trainLoader.batches(epoch: epoch)
@@ -84,10 +84,8 @@ struct NetworkEpochRunner: EpochRunner {
             guard let result = batches.next() else { break }
             dataWait += Date().timeIntervalSince(waitStart)
             let batch = try result.get()
-            let logits = network(batch.inputs)
-            let loss = trainingStep(logits: logits, labels: batch.labels, optimizer: optimizer, classWeights: classWeights,
-                                    penalty: penalty)
-            scores.add(meanLoss: loss, logits: logits.detached(), labels: batch.labels)
+            let (loss, logits) = step(batch.inputs, labels: batch.labels, optimizer: optimizer, classWeights: classWeights)
+            scores.add(meanLoss: loss, logits: logits, labels: batch.labels)
             progress(scores.count, scores)
         }
         return (scores, dataWait)
@@ -95,7 +93,7 @@ struct NetworkEpochRunner: EpochRunner {
 
     func validate() throws -> PassScores {
         network.eval()
-        let penaltyValue = Tensor.withoutGradients { penalty?().scalar ?? 0 }
+        let penaltyValue = Tensor.withoutGradients { step.penalty?().scalar ?? 0 }
         var scores = PassScores()
         for result in validationLoader.batches(epoch: 0) {
             let batch = try result.get()

@@ -1,0 +1,25 @@
+import BenchmarkSupport
+import LeukemiaKit
+import NeuralNetworks
+import Randomness
+import Tensors
+
+/// The Swift side, run in a child process: the network, trainable parameters and Adam optimizer
+/// as `leukemia train` sets them up (without pretrained weights), then `NetworkTrainingStep`, the
+/// step the trainer takes, on one seeded batch of random images and labels.
+enum SwiftTrainingChild {
+    static func measure(_ model: BenchmarkModel, batchSize: Int, size: Int, iterations: Int, seed: UInt64) throws -> ChildReport {
+        let options = try model.trainingOptions(batchSize: batchSize, size: size, seed: seed)
+        let network = try options.blueprint.makeNetwork(seed: options.seed)
+        let trainable = try options.policy.apply(to: network, blueprint: options.blueprint)
+        let optimizer = try Adam(parameters: trainable, learningRate: options.learningRate)
+        let step = NetworkTrainingStep(network: network)
+        var generator = SeededGenerator(seed: seed).derived(1)
+        let images = Tensor.randomNormal([batchSize, size, size, 3], generator: &generator)
+        let labels = (0..<batchSize).map { _ in Int(generator.next() % UInt64(LeukemiaClass.allCases.count)) }
+        step.enterTrainingMode()
+        return ChildReport.measure(iterations: iterations) {
+            step(images, labels: labels, optimizer: optimizer, classWeights: nil)
+        }
+    }
+}

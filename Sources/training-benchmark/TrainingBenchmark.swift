@@ -1,0 +1,127 @@
+// Training benchmark: full fine-tuning steps (forward in training mode, 4-class cross-entropy,
+// backward through every parameter, Adam lr 1e-4) of the networks `leukemia train` trains,
+// through the trainer's own `NetworkTrainingStep`, beside PyTorch/torchvision
+// (scripts/benchmarks/training_pytorch.py) on the same machine in the same run.
+// Build with `swift build -c release --product training-benchmark`; see
+// scripts/benchmarks/TRAINING_BENCHMARK.md.
+import ArgumentParser
+import BenchmarkSupport
+import Foundation
+
+@main
+struct TrainingBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "training-benchmark",
+        abstract: "Images/s and peak memory of full fine-tuning steps, Swift engine beside PyTorch.",
+        discussion: """
+            Every measurement runs in a fresh child process (so its peak RSS is its own); Swift and PyTorch \
+            children alternate round by round. A child times --iterations steps after one warm-up step and \
+            reports their median; the table gives the median over rounds (the fastest round in parentheses).
+            Speed (default): densenet201 and convnext-tiny at batch 16, 5 rounds of 3 steps.
+            --memory: every trainable model at batch 32, one child of 1 step after the warm-up.
+            """)
+
+    @Flag(help: "Measure the peak memory of every trainable model at batch 32 instead of the speed.")
+    var memory = false
+
+    @Option(help: ArgumentHelp("Comma-separated models (default densenet201,convnext-tiny; all with --memory): "
+                               + BenchmarkModel.allCases.map(\.rawValue).joined(separator: ", ")))
+    var models: String?
+
+    @Option(help: "Rounds (children per side and model); default 5, 1 with --memory.")
+    var rounds: Int?
+
+    @Option(help: "Timed steps per child after one warm-up step; default 3, 1 with --memory.")
+    var iterations: Int?
+
+    @Option(name: .customLong("batch-size"), help: "Images per step; default 16, 32 with --memory.")
+    var batchSize: Int?
+
+    @Option(help: "Image size in pixels.")
+    var size = 224
+
+    @Option(help: "Threads of each child (OMP_NUM_THREADS, torch.set_num_threads).")
+    var threads = 2
+
+    @Option(help: "Seed of the weights, images and labels.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Python with torch and torchvision ($PYTHON when set).")
+    var python = ProcessInfo.processInfo.environment["PYTHON"] ?? "/work/venv-torch/bin/python"
+
+    @Flag(name: .customLong("no-python"), help: "Measure the Swift engine only.")
+    var noPython = false
+
+    @Option(help: "training_pytorch.py (default: the one in the source tree this executable was built from).")
+    var script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("scripts/benchmarks/training_pytorch.py").path
+
+    @Option(help: ArgumentHelp("Child mode: measure this model and print the report.", visibility: .hidden))
+    var child: BenchmarkModel?
+
+    func validate() throws {
+        for (name, value) in [("rounds", rounds), ("iterations", iterations), ("batch-size", batchSize)] {
+            if let value, value < 1 { throw ValidationError("--\(name) must be at least 1, got \(value)") }
+        }
+        guard size >= 32 else { throw ValidationError("--size must be at least 32, got \(size)") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        _ = try chosenModels()
+    }
+
+    func run() throws {
+        let batch = batchSize ?? (memory ? 32 : 16), steps = iterations ?? (memory ? 1 : 3)
+        if let child {
+            try SwiftTrainingChild.measure(child, batchSize: batch, size: size, iterations: steps, seed: seed).print()
+            return
+        }
+        let roundCount = rounds ?? (memory ? 1 : 5)
+        print("full fine-tuning step, \(size)x\(size), batch \(batch), \(threads) threads; median of \(steps) steps "
+              + "after a warm-up per child, median over \(roundCount) alternating rounds; load average at start: \(Self.loadAverage())")
+        fflush(stdout)
+        var results: [ModelRuns] = []
+        for model in try chosenModels() {
+            var runs = ModelRuns(model: model, torch: noPython || model.torchvisionName == nil ? nil : SideRuns())
+            let common = ["--batch-size", "\(batch)", "--size", "\(size)", "--iterations", "\(steps)", "--seed", "\(seed)"]
+            for round in 1...roundCount {
+                runs.swift.run {
+                    try ChildReport.fromChild(Self.executable, ["--child", model.rawValue] + common,
+                                              environment: ["OMP_NUM_THREADS": "\(threads)"])
+                }
+                if let name = model.torchvisionName {
+                    runs.torch?.run {
+                        try ChildReport.fromChild(python, [script, "--model", name, "--batch", "\(batch)", "--size", "\(size)",
+                                                           "--iterations", "\(steps)", "--threads", "\(threads)", "--seed", "\(seed)"],
+                                                  environment: ["OMP_NUM_THREADS": "\(threads)", "PYTHONWARNINGS": "ignore"])
+                    }
+                }
+                let latest = [("Swift", runs.swift), ("PyTorch", runs.torch)].compactMap { side, runs in
+                    runs?.reports.last.map { "\(side) \(String(format: "%.2f", $0.medianSeconds)) s/step" }
+                }
+                FileHandle.standardError.write(Data("\(model.rawValue) round \(round): \(latest.joined(separator: ", "))\n".utf8))
+            }
+            results.append(runs)
+        }
+        print(ResultTable.render(results, batch: batch))
+        print("load average at end: \(Self.loadAverage())")
+    }
+
+    /// The models to measure: --models, else the mode's default.
+    private func chosenModels() throws -> [BenchmarkModel] {
+        guard let models else { return memory ? BenchmarkModel.allCases : [.densenet201, .convnextTiny] }
+        return try models.split(separator: ",").map { name in
+            guard let model = BenchmarkModel(rawValue: String(name)) else {
+                throw ValidationError("unknown model '\(name)'; known: \(BenchmarkModel.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return model
+        }
+    }
+
+    /// This executable, for the Swift children.
+    private static var executable: String { Bundle.main.executablePath ?? CommandLine.arguments[0] }
+
+    /// The 1, 5 and 15 minute load averages.
+    private static func loadAverage() -> String {
+        let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?"
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
+    }
+}

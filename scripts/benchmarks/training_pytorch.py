@@ -1,0 +1,44 @@
+"""PyTorch counterpart of Sources/training-benchmark: full fine-tuning steps of a torchvision network
+with a new 4-class head (model.train(), forward, cross-entropy, backward through every parameter,
+Adam lr 1e-4) on seeded random images, default (NCHW) layout.
+Prints JSON {"median_seconds", "peak_rss_kb"} (child_report.py) for --iterations timed steps after one warm-up.
+"""
+import argparse
+
+import torch
+import torch.nn.functional as F
+from torchvision import models
+
+from child_report import measure_and_report
+
+CLASS_COUNT = 4
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", required=True, choices=["vgg16", "densenet201", "convnext_tiny", "convnext_base"])
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--size", type=int, default=224)
+    parser.add_argument("--iterations", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--learning-rate", type=float, default=1e-4)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    model = getattr(models, args.model)(num_classes=CLASS_COUNT)
+    model.train()
+    optimizer = torch.optim.Adam(model.parameters(), lr=args.learning_rate)
+    images = torch.randn(args.batch, 3, args.size, args.size)
+    labels = torch.randint(0, CLASS_COUNT, (args.batch,))
+
+    def step():
+        optimizer.zero_grad()
+        F.cross_entropy(model(images), labels).backward()
+        optimizer.step()
+
+    measure_and_report(step, args.iterations)
+
+
+if __name__ == "__main__":
+    main()
