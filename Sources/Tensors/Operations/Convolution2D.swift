@@ -12,7 +12,8 @@
 ///   - activation: ReLU or ReLU6 applied to the result; fused into the convolution when nothing is
 ///     recorded (inference), a separate `relu`/`relu6` otherwise.
 /// Activations stay NHWC (`ConvolutionActivationLayout.operationDefault`, which can opt in to
-/// timing-based layout choice).
+/// timing-based layout choice); 3x3 stride-1 layers with 64 or more channels run Winograd
+/// (`ConvolutionAlgorithm.staticChoice`, by shape only, so results repeat from run to run).
 /// - Returns: `[batch, outputHeight, outputWidth, outputChannels]`.
 public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Padding2D = .zero,
                    dilation: Int = 1, groups: Int = 1, weightsVersion: WeightsVersion? = nil,
