@@ -34,7 +34,9 @@ public enum ConvolutionAlgorithm: Int, Hashable, Sendable {
     /// (forward / backward-data / backward-weights milliseconds, direct vs Winograd):
     /// 128->128 @112 536/580/854 vs 244/265/322; 512->512 @28 688/988/574 vs 188/177/216;
     /// 64->64 @224 550/589/711 vs 296/308/450; 64->64 @56 49/61/60 vs 31/27/50. Below 64 channels
-    /// Winograd stops paying: 3->64 @224 40/225/81 vs 115/157/150, 128->32 @56 53/40/59 vs 40/77/144.
+    /// Winograd stops paying: 3->64 @224 40/225/81 vs 115/157/150, 128->32 @56 53/40/59 vs 40/77/144;
+    /// a 32-channel threshold (DenseNet-201's 3x3 128->32 layers, mostly at 14x14 and 7x7) made
+    /// DenseNet-201 inference 2.3-2.6 instead of 4.0-4.2 images/s (alternating runs under load).
     public static func staticChoice(for geometry: Convolution2DGeometry) -> ConvolutionAlgorithm {
         let wide = min(geometry.inputChannels, geometry.outputChannels) >= winogradMinimumChannels
         return wide && winogradSupports(geometry) ? .winograd : .direct

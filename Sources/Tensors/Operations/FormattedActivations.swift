@@ -4,7 +4,7 @@
 ///
 /// ```swift
 /// var x = FormattedActivations(images).reordered(to: .channelBlocked16)
-/// x = conv2d(x, weight: w, bias: b, padding: Padding2D(1), activation: .relu)
+/// x = conv2d(x, weight: w, bias: b, padding: Padding2D(1), activation: .relu, outputFormat: .channelBlocked16)
 /// x = maxPool2d(x, kernelSize: 2)
 /// let features = x.nhwc()   // [batch, height, width, channels]
 /// ```
