@@ -7,12 +7,7 @@ public struct BinaryMask: Sendable, Equatable {
 
     /// A mask over `bits`; throws `ImageError` unless `bits.count == width * height`.
     public init(width: Int, height: Int, bits: [Bool]) throws {
-        let (area, overflow) = width.multipliedReportingOverflow(by: height)
-        guard width >= 0, height >= 0, !overflow, area == bits.count else {
-            throw ImageError(source: "mask bit buffer",
-                             reason: .pixelCountMismatch(width: width, height: height, channels: 1,
-                                                         count: bits.count))
-        }
+        try checkPixelBufferSize(width: width, height: height, channels: 1, count: bits.count, source: "mask bit buffer")
         self.init(validatedWidth: width, height: height, bits: bits)
     }
 

@@ -7,12 +7,7 @@ public struct GrayImage: Sendable, Equatable {
 
     /// A grey image over `values`; throws `ImageError` unless `values.count == width * height`.
     public init(width: Int, height: Int, values: [Float]) throws {
-        let (area, overflow) = width.multipliedReportingOverflow(by: height)
-        guard width >= 0, height >= 0, !overflow, area == values.count else {
-            throw ImageError(source: "grey value buffer",
-                             reason: .pixelCountMismatch(width: width, height: height, channels: 1,
-                                                         count: values.count))
-        }
+        try checkPixelBufferSize(width: width, height: height, channels: 1, count: values.count, source: "grey value buffer")
         self.init(validatedWidth: width, height: height, values: values)
     }
 

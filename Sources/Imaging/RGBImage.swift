@@ -8,12 +8,7 @@ public struct RGBImage: Sendable, Equatable {
     /// An image over `pixels`; throws `ImageError` if a side is negative or the count
     /// is not `width * height * 3`.
     public init(width: Int, height: Int, pixels: [UInt8]) throws {
-        let (area, overflow) = width.multipliedReportingOverflow(by: height)
-        guard width >= 0, height >= 0, !overflow, area <= Int.max / 3, area * 3 == pixels.count else {
-            throw ImageError(source: "RGB pixel buffer",
-                             reason: .pixelCountMismatch(width: width, height: height, channels: 3,
-                                                         count: pixels.count))
-        }
+        try checkPixelBufferSize(width: width, height: height, channels: 3, count: pixels.count, source: "RGB pixel buffer")
         self.init(validatedWidth: width, height: height, pixels: pixels)
     }
 

@@ -1,17 +1,21 @@
 // Engine benchmark: GFLOP/s of the oneDNN convolution kernels (forward, backward data, backward
 // weights) at layer shapes of VGG16, DenseNet-201 and ConvNeXt-Tiny (batch 16, 224x224 stages),
-// median of several timed runs (best run in parentheses), optionally against PyTorch.
+// optionally against PyTorch, with each side's peak memory.
 // Run the release build with OMP_NUM_THREADS=2.
 //
-//   engine-benchmark [--runs N] [--layouts] [--filter TEXT] [--pytorch PYTHON] [--other]
-// Convolutions run with ConvolutionActivationLayout.fastest (what the conv2d operation uses).
-//     --layouts         also time fixed NHWC and fixed oneDNN-chosen activation layouts
-//     --other           also time pooling, normalization and activation kernels (milliseconds)
+//   engine-benchmark [--rounds N] [--iterations K] [--variants] [--filter TEXT] [--pytorch PYTHON] [--other]
+// Every measurement (one layer, one side, one round) runs in a fresh child process (this executable
+// with --child, or scripts/benchmarks/engine_pytorch.py), which times K runs of each pass after a
+// warm-up and reports their median and its peak resident memory; the Swift and PyTorch children
+// alternate layer by layer and round by round, so that load from other jobs hits both alike. The
+// table gives the median over rounds. Convolutions run as the conv2d operation runs them
+// (`ConvolutionActivationLayout.operationDefault`, `ConvolutionAlgorithm.staticChoice`).
+//     --variants        also time forced direct NHWC, direct blocked and (where supported) Winograd
+//     --other           also time pooling, normalization and activation kernels (milliseconds, in process)
 //     --filter TEXT     only layers whose network or name contains TEXT
 //     --pytorch PYTHON  run scripts/benchmarks/engine_pytorch.py with PYTHON and print the ratios
 import Foundation
 import Tensors
-
 /// One convolution layer to time.
 struct LayerShape: Encodable {
     let network: String
@@ -59,20 +63,24 @@ struct UsageError: Error, CustomStringConvertible {
 }
 
 struct Options {
-    var runs = 5
-    var compareLayouts = false
+    var rounds = 5
+    var iterations = 1
+    var variants = false
     var filter: String?
     var python: String?
     var otherKernels = false
 
     init(arguments: [String]) throws {
-        var iterator = arguments.dropFirst().makeIterator()
+        var iterator = arguments.makeIterator()
+        func count(_ flag: String) throws -> Int {
+            guard let value = iterator.next().flatMap(Int.init), value > 0 else { throw UsageError("\(flag) needs a positive count") }
+            return value
+        }
         while let argument = iterator.next() {
             switch argument {
-            case "--runs":
-                guard let value = iterator.next().flatMap(Int.init), value > 0 else { throw UsageError("--runs needs a positive count") }
-                runs = value
-            case "--layouts": compareLayouts = true
+            case "--rounds", "--runs": rounds = try count(argument)
+            case "--iterations": iterations = try count(argument)
+            case "--variants": variants = true
             case "--other": otherKernels = true
             case "--filter":
                 guard let value = iterator.next() else { throw UsageError("--filter needs text") }
@@ -86,25 +94,46 @@ struct Options {
     }
 }
 
-/// Throughput of one pass: median and best GFLOP/s.
-struct Throughput {
-    let median: Double
-    let best: Double
+/// How the Swift side runs a convolution.
+enum Variant: String, CaseIterable {
+    /// As the conv2d operation does.
+    case standard = "default"
+    case directNHWC = "direct nhwc"
+    case directBlocked = "direct blocked"
+    case winograd
 
-    var text: String { String(format: "%6.1f (%5.1f)", median, best) }
+    func makeKernel(_ geometry: Convolution2DGeometry) throws -> Convolution2DKernel {
+        switch self {
+        case .standard: return try Convolution2DKernel(geometry, activationLayout: .operationDefault)
+        case .directNHWC: return try Convolution2DKernel(geometry, activationLayout: .nhwc, algorithm: .direct)
+        case .directBlocked: return try Convolution2DKernel(geometry, activationLayout: .primitivePreferred, algorithm: .direct)
+        case .winograd: return try Convolution2DKernel(geometry, algorithm: .winograd)
+        }
+    }
+
+    func applies(to geometry: Convolution2DGeometry) -> Bool {
+        self != .winograd || ConvolutionAlgorithm.winogradSupports(geometry)
+    }
 }
 
-/// Times `runs` calls of `body` after one warm-up call.
-func throughput(flops: Double, runs: Int, _ body: () throws -> Void) rethrows -> Throughput {
+/// What one child reports: median seconds of forward, backward data and backward weights, its
+/// peak resident memory, and (Swift) the implementations.
+struct ChildReport: Codable {
+    let seconds: [Double]
+    let peak_rss_kb: Int
+    let implementations: String
+}
+
+/// Median seconds of `iterations` calls of `body` after one warm-up call.
+func medianSeconds(iterations: Int, _ body: () throws -> Void) rethrows -> Double {
     try body()
     var seconds: [Double] = []
-    for _ in 0..<runs {
+    for _ in 0..<iterations {
         let start = DispatchTime.now().uptimeNanoseconds
         try body()
         seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
-    seconds.sort()
-    return Throughput(median: flops / seconds[seconds.count / 2] / 1e9, best: flops / seconds[0] / 1e9)
+    return seconds.sorted()[seconds.count / 2]
 }
 
 /// A 64-byte aligned Float buffer filled with small deterministic values.
@@ -114,66 +143,74 @@ func makeBuffer(_ count: Int) -> UnsafeMutablePointer<Float> {
     return pointer
 }
 
-/// Throughput of the three passes of one layer in one activation layout, and the implementations.
-func measure(_ shape: LayerShape, layout: ConvolutionActivationLayout, runs: Int) throws -> (passes: [Throughput], implementations: String) {
+/// Child mode: the three passes of one layer in one variant.
+func runChild(_ shape: LayerShape, variant: Variant, iterations: Int) throws -> ChildReport {
     let g = shape.geometry
-    let kernel = try Convolution2DKernel(g, activationLayout: layout)
+    let kernel = try variant.makeKernel(g)
     let input = makeBuffer(g.inputCount), weights = makeBuffer(g.weightCount), bias = makeBuffer(g.outputChannels)
     let output = makeBuffer(kernel.outputCount), gradOutput = makeBuffer(kernel.outputCount)
     let gradInput = makeBuffer(g.inputCount), gradWeights = makeBuffer(g.weightCount), gradBias = makeBuffer(g.outputChannels)
     defer { for buffer in [input, weights, bias, output, gradOutput, gradInput, gradWeights, gradBias] { buffer.deallocate() } }
     let version = WeightsVersion(owner: 1, version: 0)
-    let flops = 2 * Double(kernel.outputCount) * Double(g.inputChannels / g.groups * g.window.kernelHeight * g.window.kernelWidth)
-    let passes = [
-        try throughput(flops: flops, runs: runs) {
+    let seconds = [
+        try medianSeconds(iterations: iterations) {
             try kernel.forward(input: input, weights: weights, weightsVersion: version, bias: bias, output: output)
         },
-        try throughput(flops: flops, runs: runs) {
+        try medianSeconds(iterations: iterations) {
             try kernel.backwardData(gradOutput: gradOutput, weights: weights, weightsVersion: version, gradInput: gradInput)
         },
-        try throughput(flops: flops, runs: runs) {
+        try medianSeconds(iterations: iterations) {
             try kernel.backwardWeights(input: input, gradOutput: gradOutput, gradWeights: gradWeights, gradBias: gradBias)
         },
     ]
     let implementations = try [ConvolutionPass.forwardTraining, .backwardData, .backwardWeights].map { try kernel.implementation(of: $0) }
-    return (passes, implementations.joined(separator: " / "))
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    return ChildReport(seconds: seconds, peak_rss_kb: usage.ru_maxrss, implementations: implementations.joined(separator: " / "))
 }
 
-/// PyTorch's median GFLOP/s per layer name: [forward, backward data, backward weights].
-func pytorchThroughput(python: String, shapes: [LayerShape], runs: Int) throws -> [String: [Double]] {
-    struct Report: Decodable {
-        struct Layer: Decodable {
-            let name: String
-            let forward: Double, backward_data: Double, backward_weights: Double
-        }
-        let torch: String
-        let threads: Int
-        let layers: [Layer]
-    }
-    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/benchmarks/engine_pytorch.py").standardized
+/// Runs `executable` with `arguments` and decodes its standard output as `Report`.
+func runProcess<Report: Decodable>(_ executable: String, _ arguments: [String], as: Report.Type) throws -> Report {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: python)
-    let shapesJSON = String(decoding: try JSONEncoder().encode(shapes), as: UTF8.self)
-    process.arguments = [script.path, "--shapes", shapesJSON, "--runs", "\(runs)", "--threads", "2"]
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
     let pipe = Pipe()
     process.standardOutput = pipe
     try process.run()
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
-        throw UsageError("\(script.path) exited with status \(process.terminationStatus)")
+        throw UsageError("\(executable) \(arguments.first ?? "") exited with status \(process.terminationStatus)")
     }
-    let report = try JSONDecoder().decode(Report.self, from: data)
-    print("PyTorch \(report.torch), \(report.threads) threads, channels-last")
-    return Dictionary(uniqueKeysWithValues: report.layers.map { ($0.name, [$0.forward, $0.backward_data, $0.backward_weights]) })
+    return try JSONDecoder().decode(Report.self, from: data)
 }
+
+/// One PyTorch child for `shape`: median seconds per pass and peak memory.
+func pytorchChild(python: String, shape: LayerShape, iterations: Int) throws -> ChildReport {
+    struct Report: Decodable {
+        struct Layer: Decodable { let forward: Double, backward_data: Double, backward_weights: Double }
+        let torch: String
+        let peak_rss_kb: Int
+        let layers: [Layer]
+    }
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../scripts/benchmarks/engine_pytorch.py").standardized
+    let shapesJSON = String(decoding: try JSONEncoder().encode([shape]), as: UTF8.self)
+    let report = try runProcess(python, [script.path, "--shapes", shapesJSON, "--runs", "\(iterations)", "--threads", "2"],
+                                as: Report.self)
+    guard let layer = report.layers.first else { throw UsageError("\(script.path) reported no layer") }
+    return ChildReport(seconds: [layer.forward, layer.backward_data, layer.backward_weights], peak_rss_kb: report.peak_rss_kb,
+                       implementations: "PyTorch \(report.torch)")
+}
+
+/// Median of the rounds' values.
+func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
 /// Median milliseconds of the forward and backward passes of the non-convolution kernels at
 /// DenseNet-201 / ConvNeXt-Tiny activation sizes (batch 16).
 func timeOtherKernels(runs: Int) throws {
     func milliseconds(_ body: () throws -> Void) rethrows -> String {
-        let rate = try throughput(flops: 1e6, runs: runs, body)  // 1e6 "flops" per call: GFLOP/s = 1 / ms
-        return String(format: "%8.3f", 1 / rate.median)
+        String(format: "%8.3f", try medianSeconds(iterations: runs, body) * 1e3)
     }
     func row(_ name: String, _ forward: String, _ backward: String) {
         print(padded(name, 44) + padded(forward, 12) + backward)
@@ -222,34 +259,85 @@ func timeOtherKernels(runs: Int) throws {
 
 func padded(_ text: String, _ width: Int) -> String { text.padding(toLength: width, withPad: " ", startingAt: 0) }
 
+/// The side of a measurement: a Swift variant or PyTorch.
+enum Side: Hashable {
+    case swift(Variant)
+    case pytorch
+
+    var label: String {
+        switch self {
+        case let .swift(variant): return variant.rawValue
+        case .pytorch: return "PyTorch"
+        }
+    }
+}
+
 do {
-    let options = try Options(arguments: CommandLine.arguments)
-    let selected = shapes.filter { shape in options.filter.map { shape.name.contains($0) || shape.network.contains($0) } ?? true }
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    if arguments.first == "--child" {
+        // --child LAYER-INDEX VARIANT ITERATIONS
+        guard arguments.count == 4, let index = Int(arguments[1]), shapes.indices.contains(index),
+              let variant = Variant(rawValue: arguments[2]), let iterations = Int(arguments[3]) else {
+            throw UsageError("--child needs a layer index, a variant and an iteration count")
+        }
+        let report = try runChild(shapes[index], variant: variant, iterations: iterations)
+        print(String(decoding: try JSONEncoder().encode(report), as: UTF8.self))
+        exit(0)
+    }
+    let options = try Options(arguments: arguments)
+    let selected = shapes.indices.filter { index in
+        options.filter.map { shapes[index].name.contains($0) || shapes[index].network.contains($0) } ?? true
+    }
     let threads = ProcessInfo.processInfo.environment["OMP_NUM_THREADS"] ?? "unset"
-    print("Convolution GFLOP/s, batch 16: median (best) of \(options.runs) runs, OMP_NUM_THREADS=\(threads)")
-    print(padded("network", 14) + padded("layer", 27) + padded("layout", 19)
-          + padded("forward", 16) + padded("bwd-data", 16) + padded("bwd-weights", 16) + "implementations (fwd / bwd-data / bwd-weights)")
-    var engine: [String: [Double]] = [:]
-    for shape in selected {
-        let layouts: [ConvolutionActivationLayout] = options.compareLayouts ? [.nhwc, .primitivePreferred, .fastest] : [.fastest]
-        for layout in layouts {
-            let result = try measure(shape, layout: layout, runs: options.runs)
-            if layout == .fastest { engine[shape.name] = result.passes.map(\.median) }
-            print(padded(shape.network, 14) + padded(shape.name, 27) + padded("\(layout)", 19)
-                  + result.passes.map { padded($0.text, 16) }.joined() + result.implementations)
+    let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ")
+    print("Convolution GFLOP/s, batch 16: median over \(options.rounds) rounds of the median of \(options.iterations) runs, "
+          + "each in its own process, sides alternating; OMP_NUM_THREADS=\(threads), load average at start \(load ?? "?")")
+    var reports: [Int: [Side: [ChildReport]]] = [:]
+    let executable = URL(fileURLWithPath: CommandLine.arguments[0]).path
+    for round in 0..<options.rounds {
+        FileHandle.standardError.write(Data("round \(round + 1) of \(options.rounds)\n".utf8))
+        for index in selected {
+            let shape = shapes[index]
+            var sides = (options.variants ? Variant.allCases : [.standard]).filter { $0.applies(to: shape.geometry) }
+                .map(Side.swift)
+            if options.python != nil { sides.append(.pytorch) }
+            for side in sides {
+                let report: ChildReport
+                switch side {
+                case let .swift(variant):
+                    report = try runProcess(executable, ["--child", "\(index)", variant.rawValue, "\(options.iterations)"],
+                                            as: ChildReport.self)
+                case .pytorch:
+                    report = try pytorchChild(python: options.python ?? "", shape: shape, iterations: options.iterations)
+                }
+                reports[index, default: [:]][side, default: []].append(report)
+            }
         }
     }
-    if options.otherKernels { try timeOtherKernels(runs: options.runs) }
-    if let python = options.python {
-        let pytorch = try pytorchThroughput(python: python, shapes: selected, runs: options.runs)
-        print(padded("layer", 27) + "PyTorch GFLOP/s fwd / bwd-data / bwd-weights    engine/PyTorch ratio")
-        for shape in selected {
-            guard let theirs = pytorch[shape.name], let ours = engine[shape.name] else { continue }
-            let values = theirs.map { String(format: "%6.1f", $0) }.joined(separator: " / ")
-            let ratios = zip(ours, theirs).map { String(format: "%5.2f", $0 / $1) }.joined(separator: " / ")
-            print(padded(shape.name, 27) + padded(values, 45) + ratios)
+    print(padded("network", 14) + padded("layer", 27) + padded("side", 16) + padded("fwd", 8) + padded("bwd-data", 9)
+          + padded("bwd-wts", 9) + padded("peak MiB", 10) + padded("vs PyTorch", 20) + "implementations (fwd / bwd-data / bwd-weights)")
+    for index in selected {
+        let shape = shapes[index], g = shape.geometry
+        let flops = 2 * Double(try Convolution2DKernel(g).outputCount) * Double(g.inputChannels / g.groups * shape.kernel * shape.kernel)
+        func medians(_ side: Side) -> [Double]? {
+            guard let list = reports[index]?[side] else { return nil }
+            return (0..<3).map { pass in median(list.map { $0.seconds[pass] }) }
+        }
+        let torch = medians(.pytorch)
+        let sides = (Variant.allCases.map(Side.swift) + [.pytorch]).filter { reports[index]?[$0] != nil }
+        for side in sides {
+            guard let seconds = medians(side), let list = reports[index]?[side] else { continue }
+            let rates = seconds.map { String(format: "%7.1f", flops / $0 / 1e9) }
+            let peak = String(format: "%8.0f", Double(list.map(\.peak_rss_kb).max() ?? 0) / 1024)
+            let ratios = side == .pytorch ? "" : torch.map { theirs in
+                zip(theirs, seconds).map { String(format: "%4.2f", $0 / $1) }.joined(separator: "/")
+            } ?? ""
+            print(padded(shape.network, 14) + padded(shape.name, 27) + padded(side.label, 16)
+                  + rates.map { padded($0, 9) }.joined() + padded(peak, 10) + padded(ratios, 20)
+                  + list[0].implementations)
         }
     }
+    if options.otherKernels { try timeOtherKernels(runs: options.rounds) }
 } catch {
     FileHandle.standardError.write("engine-benchmark: \(error)\n".data(using: .utf8)!)
     exit(1)

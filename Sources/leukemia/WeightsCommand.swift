@@ -28,12 +28,10 @@ struct WeightsCommand: ParsableCommand {
         @OptionGroup var store: StoreOption
 
         func run() throws {
-            let imported = try reportingErrors {
-                let source = try PretrainedWeightSource.named(architecture)
-                return try store.store.importWeights(architecture: architecture, from: URL(fileURLWithPath: file),
-                                                     checkingWith: try source.makeImageNetNetwork())
+            try WeightsCommand.storeWeights(of: architecture) { source in
+                try store.store.importWeights(architecture: architecture, from: URL(fileURLWithPath: file),
+                                              checkingWith: try source.makeImageNetNetwork())
             }
-            print(WeightsCommand.summary(imported))
         }
     }
 
@@ -47,13 +45,10 @@ struct WeightsCommand: ParsableCommand {
         @OptionGroup var store: StoreOption
 
         func run() throws {
-            let imported = try reportingErrors {
-                let source = try PretrainedWeightSource.named(architecture)
-                return try PretrainedWeightInstaller.install(
-                    source, localFile: localFile.map { URL(fileURLWithPath: $0) }, store: store.store,
-                    network: try source.makeImageNetNetwork()) { print($0) }
+            try WeightsCommand.storeWeights(of: architecture) { source in
+                try PretrainedWeightInstaller.install(source, localFile: localFile.map { URL(fileURLWithPath: $0) },
+                                                      store: store.store, network: try source.makeImageNetNetwork()) { print($0) }
             }
-            print(WeightsCommand.summary(imported))
         }
     }
 
@@ -67,13 +62,10 @@ struct WeightsCommand: ParsableCommand {
         @OptionGroup var store: StoreOption
 
         func run() throws {
-            let imported = try reportingErrors {
-                let source = try PretrainedWeightSource.named(architecture)
-                return try PretrainedWeightInstaller.fetch(
-                    source, url: url.flatMap(URL.init(string:)), store: store.store,
-                    network: try source.makeImageNetNetwork()) { print($0) }
+            try WeightsCommand.storeWeights(of: architecture) { source in
+                try PretrainedWeightInstaller.fetch(source, url: url.flatMap(URL.init(string:)), store: store.store,
+                                                    network: try source.makeImageNetNetwork()) { print($0) }
             }
-            print(WeightsCommand.summary(imported))
         }
     }
 
@@ -115,6 +107,14 @@ struct WeightsCommand: ParsableCommand {
             }
             if failed { throw ExitCode.failure }
         }
+    }
+
+    /// Resolves `architecture`, stores its weights with `obtain` (given the architecture's source)
+    /// and prints what was stored; errors are reported as one line and a failing exit.
+    static func storeWeights(of architecture: String,
+                             _ obtain: (PretrainedWeightSource) throws -> ImportedWeights) throws {
+        let imported = try reportingErrors { try obtain(try PretrainedWeightSource.named(architecture)) }
+        print(summary(imported))
     }
 
     static func summary(_ weights: ImportedWeights) -> String {

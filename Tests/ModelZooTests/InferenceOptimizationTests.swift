@@ -19,6 +19,12 @@ final class InferenceOptimizationTests: XCTestCase {
         try checkSameLogits(VGG(configuration: configuration, seed: 2), size: 32)
     }
 
+    /// Widths 16-128: the 64- and 128-channel 3x3 layers run Winograd in the channel-blocked chain.
+    func testVGG16WithWinogradLayers() throws {
+        let configuration = VGG.Configuration.vgg16.reduced(widthDivisor: 4, hiddenWidth: 16, classCount: 5)
+        try checkSameLogits(VGG(configuration: configuration, seed: 13), size: 32)
+    }
+
     func testDenseNet() throws {
         try checkSameLogits(DenseNet(configuration: ParityTests.denseNetTiny, seed: 3), size: 35)
     }

@@ -4,7 +4,8 @@ import Tensors
 import XCTest
 
 /// Reduced-width networks loaded with the state dicts of their PyTorch twins give PyTorch's logits,
-/// head inputs and feature maps on the same input (eval mode), to 1e-3 of the largest magnitude.
+/// head inputs and feature maps on the same input (eval mode), to 1e-3 of the largest magnitude,
+/// and PyTorch's parameter gradients.
 final class ParityTests: XCTestCase {
     static let vggTiny = VGG.Configuration.vgg16.reduced(widthDivisor: 32, hiddenWidth: 16, classCount: 5)
     static let denseNetTiny = DenseNet.Configuration(growthRate: 4, blockLayerCounts: [2, 3, 2, 2], initialFeatures: 8,
@@ -56,6 +57,26 @@ final class ParityTests: XCTestCase {
                 assertClose(try XCTUnwrap(maps[name], "\(fixture) has no feature map \(name)"), map, "\(fixture) \(name)",
                             file: file, line: line)
             }
+        }
+        try checkGradients(network, fixture: fixture, file: file, line: line)
+    }
+
+    /// Back-propagation through the whole network gives PyTorch's parameter gradients of
+    /// Σ logits · [-1, 0, 1, -1, 0] (eval mode) for a parameter at the start, middle and end of the body.
+    private func checkGradients(_ network: some ImageClassifierNetwork, fixture: String,
+                                file: StaticString, line: UInt) throws {
+        let logits = network(try Fixture.input())
+        let weights = try Tensor(shape: [1, network.classCount], scalars: (0..<network.classCount).map { Float($0 % 3) - 1 })
+        (logits * weights).sum().backward()
+
+        let expected = try Fixture.expectedOutputs(fixture).filter { $0.key.hasPrefix("grad.") }
+        XCTAssertEqual(expected.count, 3, file: file, line: line)
+        let parameters = Dictionary(network.namedParameters().map { ($0.name, $0.parameter) }) { first, _ in first }
+        for (key, gradient) in expected {
+            let name = String(key.dropFirst("grad.".count))
+            let parameter = try XCTUnwrap(parameters[name], "\(fixture) has no parameter \(name)", file: file, line: line)
+            assertClose(try XCTUnwrap(parameter.gradient, name, file: file, line: line), gradient,
+                        "\(fixture) gradient of \(name)", file: file, line: line)
         }
     }
 }

@@ -52,4 +52,30 @@ enum ConvolutionReference {
         }}}}
         return out
     }
+
+    /// Gradient of `forward` with respect to its weights (ungrouped): dw[o, c, ky, kx] = sum over
+    /// n, y, x of in[n, y*s - pt + ky*d, x*s - pl + kx*d, c] * dout[n, y, x, o].
+    static func weightGradient(_ g: Convolution2DGeometry, input: [Double], gradOutput: [Double]) -> [Double] {
+        precondition(g.groups == 1, "the reference weight gradient is for ungrouped convolutions")
+        let w = g.window
+        let (oh, ow) = w.outputSize(inputHeight: g.inputHeight, inputWidth: g.inputWidth)
+        var gradient = [Double](repeating: 0, count: g.weightCount)
+        for n in 0..<g.batch { for y in 0..<oh { for x in 0..<ow {
+            for ky in 0..<w.kernelHeight { for kx in 0..<w.kernelWidth {
+                let iy = y * w.strideY - w.padding.top + ky * w.dilationY
+                let ix = x * w.strideX - w.padding.left + kx * w.dilationX
+                guard iy >= 0, iy < g.inputHeight, ix >= 0, ix < g.inputWidth else { continue }
+                let inputBase = ((n * g.inputHeight + iy) * g.inputWidth + ix) * g.inputChannels
+                let outputBase = ((n * oh + y) * ow + x) * g.outputChannels
+                for o in 0..<g.outputChannels {
+                    let upstream = gradOutput[outputBase + o]
+                    for c in 0..<g.inputChannels {
+                        gradient[((o * g.inputChannels + c) * w.kernelHeight + ky) * w.kernelWidth + kx]
+                            += input[inputBase + c] * upstream
+                    }
+                }
+            }}
+        }}}
+        return gradient
+    }
 }

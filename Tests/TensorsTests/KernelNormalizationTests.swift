@@ -20,6 +20,30 @@ final class KernelNormalizationTests: XCTestCase {
         return (output, mean, variance)
     }
 
+    /// Runs `backward` on a random upstream gradient (from `seed`) and compares the gradients it
+    /// writes for input, scale and shift with finite differences of `reference`'s output.
+    func assertGradientsMatchFiniteDifferences(
+        input: [Float], scale: [Float], shift: [Float], seed: UInt64,
+        reference: ([Double], [Double], [Double]) -> [Double],
+        backward: (_ gradOutput: [Float], _ gradInput: inout [Float], _ gradScale: inout [Float],
+                   _ gradShift: inout [Float]) throws -> Void
+    ) rethrows {
+        let gradOutput = randomFloats(input.count, seed: seed)
+        let upstream = gradOutput.doubles
+        var gradInput = [Float](repeating: .nan, count: input.count)
+        var gradScale = [Float](repeating: .nan, count: scale.count), gradShift = gradScale
+        try backward(gradOutput, &gradInput, &gradScale, &gradShift)
+        assertClose(gradInput, numericalGradient(at: input.doubles) {
+            dot(reference($0, scale.doubles, shift.doubles), upstream)
+        }, "grad input", tolerance: 1e-3)
+        assertClose(gradScale, numericalGradient(at: scale.doubles) {
+            dot(reference(input.doubles, $0, shift.doubles), upstream)
+        }, "grad scale")
+        assertClose(gradShift, numericalGradient(at: shift.doubles) {
+            dot(reference(input.doubles, scale.doubles, $0), upstream)
+        }, "grad shift")
+    }
+
     func testBatchNormalizationTrainingForwardAndBackward() throws {
         let (n, h, w, c) = (3, 2, 3, 4)
         let kernel = try BatchNormalizationKernel(batch: n, height: h, width: w, channels: c, epsilon: 1e-5)
@@ -36,21 +60,11 @@ final class KernelNormalizationTests: XCTestCase {
         assertClose(mean, expected.mean, "mean")
         assertClose(variance, expected.variance, "biased variance")
 
-        let gradOutput = randomFloats(input.count, seed: 44)
-        let upstream = gradOutput.doubles
-        var gradInput = [Float](repeating: .nan, count: input.count)
-        var gradScale = [Float](repeating: .nan, count: c), gradShift = gradScale
-        try kernel.backward(gradOutput: gradOutput, input: input, scale: scale, mean: mean, variance: variance,
-                            gradInput: &gradInput, gradScale: &gradScale, gradShift: &gradShift)
-        assertClose(gradInput, numericalGradient(at: input.doubles) {
-            dot(reference($0, scale.doubles, shift.doubles).output, upstream)
-        }, "grad input", tolerance: 1e-3)
-        assertClose(gradScale, numericalGradient(at: scale.doubles) {
-            dot(reference(input.doubles, $0, shift.doubles).output, upstream)
-        }, "grad scale")
-        assertClose(gradShift, numericalGradient(at: shift.doubles) {
-            dot(reference(input.doubles, scale.doubles, $0).output, upstream)
-        }, "grad shift")
+        try assertGradientsMatchFiniteDifferences(input: input, scale: scale, shift: shift, seed: 44,
+                                                  reference: { reference($0, $1, $2).output }) {
+            try kernel.backward(gradOutput: $0, input: input, scale: scale, mean: mean, variance: variance,
+                                gradInput: &$1, gradScale: &$2, gradShift: &$3)
+        }
     }
 
     func testBatchNormalizationInferenceUsesGivenStatistics() throws {
@@ -122,21 +136,11 @@ final class KernelNormalizationTests: XCTestCase {
         try kernel.forwardInference(input: input, scale: scale, shift: shift, output: &inferenceOutput)
         assertClose(inferenceOutput, expected.output, "inference output")
 
-        let gradOutput = randomFloats(input.count, seed: 49)
-        let upstream = gradOutput.doubles
-        var gradInput = [Float](repeating: .nan, count: input.count)
-        var gradScale = [Float](repeating: .nan, count: c), gradShift = gradScale
-        try kernel.backward(gradOutput: gradOutput, input: input, scale: scale, mean: mean, variance: variance,
-                            gradInput: &gradInput, gradScale: &gradScale, gradShift: &gradShift)
-        assertClose(gradInput, numericalGradient(at: input.doubles) {
-            dot(reference($0, scale.doubles, shift.doubles).output, upstream)
-        }, "grad input", tolerance: 1e-3)
-        assertClose(gradScale, numericalGradient(at: scale.doubles) {
-            dot(reference(input.doubles, $0, shift.doubles).output, upstream)
-        }, "grad scale")
-        assertClose(gradShift, numericalGradient(at: shift.doubles) {
-            dot(reference(input.doubles, scale.doubles, $0).output, upstream)
-        }, "grad shift")
+        try assertGradientsMatchFiniteDifferences(input: input, scale: scale, shift: shift, seed: 49,
+                                                  reference: { reference($0, $1, $2).output }) {
+            try kernel.backward(gradOutput: $0, input: input, scale: scale, mean: mean, variance: variance,
+                                gradInput: &$1, gradScale: &$2, gradShift: &$3)
+        }
     }
 
     func testNonPositiveEpsilonIsRejected() {

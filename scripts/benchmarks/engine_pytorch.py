@@ -2,11 +2,14 @@
 
 Reads the layer shapes as JSON from --shapes (a list of {name, batch, size, input, output, kernel,
 stride, padding, groups}), times convolution forward, backward-data and backward-weights with
-channels-last tensors and 2 threads, and prints JSON: {"torch": version, "threads": n, "layers":
-[{"name", "forward", "backward_data", "backward_weights"}]} with median GFLOP/s of --runs runs.
+channels-last tensors and 2 threads, and prints JSON: {"torch": version, "threads": n,
+"peak_rss_kb": this process's peak resident memory, "layers": [{"name", "forward",
+"backward_data", "backward_weights"}]} with the median seconds of --runs runs after one warm-up.
+The engine benchmark runs it once per layer and round, alternating with its own measurements.
 """
 import argparse
 import json
+import resource
 import statistics
 import time
 
@@ -32,7 +35,6 @@ def measure(shape, runs):
     with torch.no_grad():
         y = torch.nn.functional.conv2d(x, w, b, stride, padding, 1, groups)
     g = torch.randn_like(y).contiguous(memory_format=torch.channels_last)
-    flops = 2.0 * y.numel() * (cin // groups) * k * k
 
     def backward(mask):
         torch.ops.aten.convolution_backward(g, x, w, [cout], [stride, stride], [padding, padding], [1, 1], False,
@@ -42,8 +44,7 @@ def measure(shape, runs):
         forward = median_seconds(runs, lambda: torch.nn.functional.conv2d(x, w, b, stride, padding, 1, groups))
         data = median_seconds(runs, lambda: backward([True, False, False]))
         weights = median_seconds(runs, lambda: backward([False, True, True]))
-    return {"name": shape["name"], "forward": flops / forward / 1e9, "backward_data": flops / data / 1e9,
-            "backward_weights": flops / weights / 1e9}
+    return {"name": shape["name"], "forward": forward, "backward_data": data, "backward_weights": weights}
 
 
 def main():
@@ -54,7 +55,9 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     layers = [measure(shape, args.runs) for shape in json.loads(args.shapes)]
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "layers": layers}))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "peak_rss_kb": peak,
+                      "layers": layers}))
 
 
 if __name__ == "__main__":

@@ -59,4 +59,10 @@ struct InferenceConvolution {
         conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
                weightsVersion: version, activation: activation)
     }
+
+    /// The same on activations in any format, written in `outputFormat`.
+    func callAsFunction(_ x: FormattedActivations, outputFormat: ActivationFormat) -> FormattedActivations {
+        conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
+               weightsVersion: version, activation: activation, outputFormat: outputFormat)
+    }
 }

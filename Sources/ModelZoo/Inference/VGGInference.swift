@@ -3,24 +3,31 @@ import Tensors
 
 extension VGG: InferenceOptimizable {
     /// VGG for inference: each convolution with its batch norm (VGG-BN) folded in and its ReLU fused,
-    /// the classifier's dropout dropped.
+    /// the classifier's dropout dropped. The feature layers keep oneDNN's channel-blocked format from
+    /// the first convolution's output to the last pooling (the Winograd convolutions of the 3x3
+    /// layers with 64 or more channels compute in it), so activations are reordered only twice.
     public func optimizedForInference() -> InferenceNetwork {
-        var stages: [(Tensor) -> Tensor] = []
+        var stages: [(FormattedActivations) -> FormattedActivations] = []
         let layers = featureLayers.children.map(\.layer)
         for (index, layer) in layers.enumerated() {
             if let convolution = layer as? Conv2d {
                 let norm = layers.dropFirst(index + 1).first as? BatchNorm2d
                 let folded = InferenceConvolution(convolution, foldingIn: norm, activation: .relu)
-                stages.append { folded($0) }
-            } else if layer is MaxPool2d {
-                stages.append { layer($0) }
+                stages.append { folded($0, outputFormat: .channelBlocked16) }
+            } else if let pool = layer as? MaxPool2d {
+                stages.append {
+                    maxPool2d($0, kernelSize: pool.kernelSize, stride: pool.stride, padding: Padding2D(pool.padding),
+                              dilation: pool.dilation)
+                }
             }
         }
         let pool = avgpool, flatten = Flatten()
         let hidden1 = InferenceLinear(classifier.hidden1, relu: true)
         let hidden2 = InferenceLinear(classifier.hidden2, relu: true)
         let output = InferenceLinear(classifier.output)
-        stages.append { output(hidden2(hidden1(flatten(pool($0))))) }
-        return InferenceNetwork { images in stages.reduce(images) { x, stage in stage(x) } }
+        return InferenceNetwork { images in
+            let features = stages.reduce(FormattedActivations(images)) { x, stage in stage(x) }.nhwc()
+            return output(hidden2(hidden1(flatten(pool(features)))))
+        }
     }
 }

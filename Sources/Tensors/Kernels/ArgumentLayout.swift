@@ -1,13 +1,14 @@
 import CDNNL
 
 /// Bridges one primitive argument between the caller's plain layout and the layout the primitive
-/// chose. When the two agree it passes pointers through untouched; otherwise it reorders through a
-/// reusable buffer, and for weights it keeps reordered copies per `WeightsVersion`.
+/// chose. When the two agree it passes pointers through untouched; otherwise it reorders through
+/// the context's temporary buffer `slot` (shared by all plans), and for weights it keeps reordered
+/// copies per `WeightsVersion`.
 final class ArgumentLayout {
     private let toPrimitive: DNNLPrimitive?
     private let fromPrimitive: DNNLPrimitive?
     private let primitiveByteCount: Int
-    private var buffer: AlignedBuffer?
+    private let slot: Int
     private var cachedWeights: [UInt64: (version: UInt64, source: UnsafeRawPointer, buffer: AlignedBuffer)] = [:]
 
     /// Whether the argument is stored in a layout other than the caller's.
@@ -17,8 +18,11 @@ final class ArgumentLayout {
     ///   - user: the caller's layout.
     ///   - primitive: the layout the primitive uses for this argument.
     ///   - isOutput: whether the primitive writes the argument (reorder back after execution).
-    init(user: dnnl_memory_desc_t, primitive: dnnl_memory_desc_t, isOutput: Bool, context: DNNLContext, name: String) throws {
+    ///   - slot: the context temporary to reorder through, distinct for each argument of a plan.
+    init(user: dnnl_memory_desc_t, primitive: dnnl_memory_desc_t, isOutput: Bool, slot: Int, context: DNNLContext,
+         name: String) throws {
         primitiveByteCount = MemoryDescriptor.byteCount(primitive)
+        self.slot = slot
         if MemoryDescriptor.equal(user, primitive) {
             toPrimitive = nil
             fromPrimitive = nil
@@ -31,17 +35,14 @@ final class ArgumentLayout {
         }
     }
 
-    private func temporary() -> UnsafeMutableRawPointer {
-        if let buffer { return buffer.pointer }
-        let made = AlignedBuffer(byteCount: primitiveByteCount)
-        buffer = made
-        return made.pointer
+    private func temporary(_ context: DNNLContext) -> UnsafeMutableRawPointer {
+        context.temporary(slot: slot, byteCount: primitiveByteCount)
     }
 
     /// The pointer to hand to the primitive for input data at `pointer`.
     func input(_ pointer: UnsafeRawPointer, context: DNNLContext) throws -> UnsafeRawPointer {
         guard let toPrimitive else { return pointer }
-        let destination = temporary()
+        let destination = temporary(context)
         try toPrimitive.execute([DNNLArgument(DNNL_ARG_FROM, pointer), DNNLArgument(DNNL_ARG_TO, destination)], context: context)
         return UnsafeRawPointer(destination)
     }
@@ -60,13 +61,14 @@ final class ArgumentLayout {
     }
 
     /// The pointer the primitive should write output destined for `pointer` into.
-    func output(_ pointer: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
-        fromPrimitive == nil ? pointer : temporary()
+    func output(_ pointer: UnsafeMutableRawPointer, context: DNNLContext) -> UnsafeMutableRawPointer {
+        fromPrimitive == nil ? pointer : temporary(context)
     }
 
-    /// Moves output written to `output(pointer)` into the caller's `pointer`.
+    /// Moves output written to `output(pointer, context:)` into the caller's `pointer`.
     func finishOutput(_ pointer: UnsafeMutableRawPointer, context: DNNLContext) throws {
-        guard let fromPrimitive, let buffer else { return }
-        try fromPrimitive.execute([DNNLArgument(DNNL_ARG_FROM, buffer.pointer), DNNLArgument(DNNL_ARG_TO, pointer)], context: context)
+        guard let fromPrimitive else { return }
+        try fromPrimitive.execute([DNNLArgument(DNNL_ARG_FROM, temporary(context)), DNNLArgument(DNNL_ARG_TO, pointer)],
+                                  context: context)
     }
 }

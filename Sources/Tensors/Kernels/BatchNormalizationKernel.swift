@@ -76,9 +76,8 @@ public struct BatchNormalizationKernel: Sendable {
                                 variance: UnsafeMutablePointer<Float>) throws {
         try DNNLContext.withShared { context in
             try primitive(.training, context: context).execute(
-                [DNNLArgument(DNNL_ARG_SRC, input), DNNLArgument(DNNL_ARG_SCALE, scale), DNNLArgument(DNNL_ARG_SHIFT, shift),
-                 DNNLArgument(DNNL_ARG_DST, output), DNNLArgument(DNNL_ARG_MEAN, mean),
-                 DNNLArgument(DNNL_ARG_VARIANCE, variance)], context: context)
+                NormalizationArguments.forward(input: input, scale: scale, shift: shift, output: output,
+                                               mean: mean, variance: variance), context: context)
         }
     }
 
@@ -88,9 +87,8 @@ public struct BatchNormalizationKernel: Sendable {
                                  output: UnsafeMutablePointer<Float>) throws {
         try DNNLContext.withShared { context in
             try primitive(.inference, context: context).execute(
-                [DNNLArgument(DNNL_ARG_SRC, input), DNNLArgument(DNNL_ARG_SCALE, scale), DNNLArgument(DNNL_ARG_SHIFT, shift),
-                 DNNLArgument(DNNL_ARG_MEAN, mean), DNNLArgument(DNNL_ARG_VARIANCE, variance),
-                 DNNLArgument(DNNL_ARG_DST, output)], context: context)
+                NormalizationArguments.forward(input: input, scale: scale, shift: shift, output: output,
+                                               mean: mean, variance: variance), context: context)
         }
     }
 
@@ -105,13 +103,9 @@ public struct BatchNormalizationKernel: Sendable {
                          gradShift: UnsafeMutablePointer<Float>) throws {
         try DNNLContext.withShared { context in
             try primitive(statisticsWereGiven ? .backwardGivenStatistics : .backward, context: context).execute(
-                // oneDNN 2.6 insists on a SHIFT argument whenever `dnnl_use_shift` is set, although the
-                // gradients never read it; `scale` has the same size and stands in for it.
-                [DNNLArgument(DNNL_ARG_DIFF_DST, gradOutput), DNNLArgument(DNNL_ARG_SRC, input),
-                 DNNLArgument(DNNL_ARG_SCALE, scale), DNNLArgument(DNNL_ARG_SHIFT, scale), DNNLArgument(DNNL_ARG_MEAN, mean),
-                 DNNLArgument(DNNL_ARG_VARIANCE, variance), DNNLArgument(DNNL_ARG_DIFF_SRC, gradInput),
-                 DNNLArgument(DNNL_ARG_DIFF_SCALE, gradScale), DNNLArgument(DNNL_ARG_DIFF_SHIFT, gradShift)],
-                context: context)
+                NormalizationArguments.backward(gradOutput: gradOutput, input: input, scale: scale, mean: mean,
+                                                variance: variance, gradInput: gradInput, gradScale: gradScale,
+                                                gradShift: gradShift), context: context)
         }
     }
 

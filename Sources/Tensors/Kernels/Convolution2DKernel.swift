@@ -1,8 +1,10 @@
 /// 2-D convolution (cross-correlation, like PyTorch's `conv2d`) on raw buffers with oneDNN.
 ///
-/// Activations are NHWC Float32; weights are PyTorch's `[outputChannels, inputChannels/groups, kH, kW]`;
-/// bias is `[outputChannels]`. oneDNN picks the weight layout; reordered weights are reused while the
-/// caller's `WeightsVersion` is unchanged (pass nil to reorder on every call).
+/// Activations are NHWC Float32 (inference may also take and give `ActivationFormat.channelBlocked16`);
+/// weights are PyTorch's `[outputChannels, inputChannels/groups, kH, kW]`; bias is `[outputChannels]`.
+/// oneDNN picks the weight layout; reordered weights are reused while the caller's `WeightsVersion`
+/// is unchanged (pass nil to reorder on every call). The algorithm (direct or Winograd) follows
+/// `ConvolutionAlgorithm.staticChoice` unless forced.
 public struct Convolution2DKernel: Sendable {
     let primitives: ConvolutionPrimitives
 
@@ -14,10 +16,16 @@ public struct Convolution2DKernel: Sendable {
     /// Number of output activations (batch * outputHeight * outputWidth * outputChannels).
     public var outputCount: Int { primitives.outputCount }
 
-    /// Validates `geometry`; throws a `DNNLError` naming the convolution if it is unusable.
-    public init(_ geometry: Convolution2DGeometry, activationLayout: ConvolutionActivationLayout = .nhwc) throws {
+    /// The algorithm every pass asks oneDNN for first (a pass without a Winograd kernel runs direct).
+    public var algorithm: ConvolutionAlgorithm { primitives.algorithm }
+
+    /// Validates `geometry`; throws a `DNNLError` naming the convolution if it is unusable, or if
+    /// `algorithm` is `.winograd` and `ConvolutionAlgorithm.winogradSupports(geometry)` is false.
+    /// - Parameter algorithm: nil for `ConvolutionAlgorithm.staticChoice(for: geometry)`.
+    public init(_ geometry: Convolution2DGeometry, activationLayout: ConvolutionActivationLayout = .nhwc,
+                algorithm: ConvolutionAlgorithm? = nil) throws {
         primitives = try ConvolutionPrimitives(transposed: false, geometry: geometry, outputPadding: (0, 0),
-                                               activationLayout: activationLayout)
+                                               activationLayout: activationLayout, algorithm: algorithm)
     }
 
     /// Training forward pass: `output = conv(input, weights) + bias`. `bias` must be given iff `geometry.hasBias`.
@@ -28,11 +36,15 @@ public struct Convolution2DKernel: Sendable {
     }
 
     /// Inference forward pass, optionally applying `activation` to the output in the same pass.
-    public func forwardInference(input: UnsafePointer<Float>, weights: UnsafePointer<Float>,
-                                 weightsVersion: WeightsVersion? = nil, bias: UnsafePointer<Float>?,
-                                 output: UnsafeMutablePointer<Float>, activation: FusedActivation? = nil) throws {
-        try primitives.forward(.forwardInference, postOp: activation, input: input, weights: weights,
-                               weightsVersion: weightsVersion, bias: bias, output: output)
+    /// `input` is in `inputFormat` and `output` (of `outputFormat.elementCount(...)` floats) is
+    /// written in `outputFormat`; a chain of Winograd layers in `.channelBlocked16` skips all reorders.
+    public func forwardInference(input: UnsafePointer<Float>, inputFormat: ActivationFormat = .nhwc,
+                                 weights: UnsafePointer<Float>, weightsVersion: WeightsVersion? = nil,
+                                 bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+                                 outputFormat: ActivationFormat = .nhwc, activation: FusedActivation? = nil) throws {
+        try primitives.forward(.forwardInference, postOp: activation,
+                               formats: ConvolutionFormats(input: inputFormat, output: outputFormat), input: input,
+                               weights: weights, weightsVersion: weightsVersion, bias: bias, output: output)
     }
 
     /// Gradient with respect to the input, written (not accumulated) into `gradInput`.
@@ -50,6 +62,7 @@ public struct Convolution2DKernel: Sendable {
         try primitives.backwardWeights(input: input, gradOutput: gradOutput, gradWeights: gradWeights, gradBias: gradBias)
     }
 
-    /// The oneDNN implementation that runs `pass` (e.g. "brgconv:avx512_core").
+    /// The oneDNN implementation that runs `pass` on NHWC buffers (e.g. "brgconv:avx512_core",
+    /// "jit_wino_4x3:avx512_core").
     public func implementation(of pass: ConvolutionPass) throws -> String { try primitives.implementation(pass) }
 }

@@ -1,5 +1,6 @@
 import Foundation
-/// Where a convolution keeps activations while its primitive runs.
+/// Where a direct convolution keeps activations while its primitive runs (a Winograd convolution,
+/// see `ConvolutionAlgorithm`, always computes in oneDNN's blocked layout).
 public enum ConvolutionActivationLayout: Int, Hashable, Sendable {
     /// The primitive reads and writes the caller's NHWC buffers directly.
     case nhwc

@@ -16,6 +16,15 @@ public enum ConvolutionPass: Int, Sendable, CaseIterable {
     }
 }
 
+/// The formats of the caller's input and output activation buffers of a forward pass (backward
+/// passes always take NHWC).
+struct ConvolutionFormats: Hashable {
+    var input: ActivationFormat
+    var output: ActivationFormat
+
+    static let nhwc = ConvolutionFormats(input: .nhwc, output: .nhwc)
+}
+
 /// The shared machinery of `Convolution2DKernel` and `TransposedConvolution2DKernel`: memory
 /// descriptors in the caller's layouts (NHWC activations, PyTorch weights), primitive creation with
 /// oneDNN-chosen weight layouts, caching, and execution.
@@ -26,15 +35,23 @@ struct ConvolutionPrimitives: Sendable {
     let outputHeight: Int
     let outputWidth: Int
     private(set) var activationLayout: ConvolutionActivationLayout
+    /// The algorithm every pass asks oneDNN for first (direct when oneDNN has no Winograd kernel).
+    let algorithm: ConvolutionAlgorithm
 
+    /// - Parameter algorithm: nil for `ConvolutionAlgorithm.staticChoice` (always direct when transposed).
     init(transposed: Bool, geometry: Convolution2DGeometry, outputPadding: (y: Int, x: Int),
-         activationLayout: ConvolutionActivationLayout) throws {
+         activationLayout: ConvolutionActivationLayout, algorithm: ConvolutionAlgorithm? = nil) throws {
         self.transposed = transposed
         self.geometry = geometry
         self.outputPadding = outputPadding
         self.activationLayout = activationLayout
         let name = (transposed ? "transposed convolution " : "convolution ") + geometry.shortDescription
         if let reason = geometry.invalidReason { throw DNNLError(primitive: name, cause: .invalidGeometry(reason)) }
+        if algorithm == .winograd && (transposed || !ConvolutionAlgorithm.winogradSupports(geometry)) {
+            throw DNNLError(primitive: name, cause: .invalidGeometry(
+                "Winograd needs a 3x3 convolution with stride 1, dilation 1, one group and padding of at most 1"))
+        }
+        self.algorithm = transposed ? .direct : algorithm ?? ConvolutionAlgorithm.staticChoice(for: geometry)
         let window = geometry.window
         if transposed {
             outputHeight = (geometry.inputHeight - 1) * window.strideY - window.padding.top - window.padding.bottom
@@ -77,82 +94,100 @@ struct ConvolutionPrimitives: Sendable {
         return ([g] + perGroup, transposed ? dnnl_giohw : dnnl_goihw)
     }
 
-    private var activationTag: dnnl_format_tag_t {
-        activationLayout == .nhwc ? dnnl_nhwc : dnnl_format_tag_any
+    /// The activation layout the primitive is created with: the caller's NHWC, or oneDNN's choice
+    /// (Winograd, the `primitivePreferred` layout, or callers whose buffers are not NHWC).
+    private func activationTag(_ algorithm: ConvolutionAlgorithm, _ formats: ConvolutionFormats) -> dnnl_format_tag_t {
+        algorithm == .direct && activationLayout == .nhwc && formats == .nhwc ? dnnl_nhwc : dnnl_format_tag_any
     }
 
-    private func userDescriptors(_ name: String) throws -> (source: dnnl_memory_desc_t, weights: dnnl_memory_desc_t,
-                                                            destination: dnnl_memory_desc_t) {
-        (try MemoryDescriptor.make(sourceDims, dnnl_nhwc, primitive: name),
+    private func userDescriptors(_ name: String, _ formats: ConvolutionFormats)
+        throws -> (source: dnnl_memory_desc_t, weights: dnnl_memory_desc_t, destination: dnnl_memory_desc_t) {
+        (try MemoryDescriptor.make(sourceDims, formats.input.tag, primitive: name),
          try MemoryDescriptor.make(weights.dims, weights.tag, primitive: name),
-         try MemoryDescriptor.make(destinationDims, dnnl_nhwc, primitive: name))
+         try MemoryDescriptor.make(destinationDims, formats.output.tag, primitive: name))
     }
 
     // MARK: Primitives
 
-    private func key(_ pass: ConvolutionPass, postOp: FusedActivation?) -> PrimitiveKey {
+    private func key(_ pass: ConvolutionPass, postOp: FusedActivation?, formats: ConvolutionFormats) -> PrimitiveKey {
         PrimitiveKey(kind: transposed ? "deconvolution" : "convolution",
                      parameters: geometry.keyParameters + [outputPadding.y, outputPadding.x, pass.rawValue,
-                                                           activationLayout.rawValue, postOp?.keyParameter ?? 0])
+                                                           activationLayout.rawValue, postOp?.keyParameter ?? 0,
+                                                           algorithm.rawValue, formats.input.rawValue, formats.output.rawValue])
     }
 
-    /// The cached plan for `pass`, created on first use (call only under the context lock).
-    func plan(_ pass: ConvolutionPass, postOp: FusedActivation? = nil, context: DNNLContext) throws -> PrimitivePlan {
-        if activationLayout == .fastest {
-            return try context.cache.plan(key(pass, postOp: postOp)) {
-                try fastestPlan(pass, postOp: postOp, context: context)
+    /// The cached plan for `pass` on caller buffers in `formats`, created on first use (call only
+    /// under the context lock). A Winograd plan falls back to direct where oneDNN has no Winograd
+    /// kernel (e.g. on CPUs without AVX-512).
+    func plan(_ pass: ConvolutionPass, postOp: FusedActivation? = nil, formats: ConvolutionFormats = .nhwc,
+              context: DNNLContext) throws -> PrimitivePlan {
+        try context.cache.plan(key(pass, postOp: postOp, formats: formats)) {
+            if algorithm == .winograd {
+                do {
+                    return try makePlan(pass, postOp: postOp, formats: formats, algorithm: .winograd, context: context)
+                } catch let error as DNNLError where error.isUnimplemented {
+                    // no Winograd kernel for this pass here: direct below
+                }
             }
-        }
-        return try context.cache.plan(key(pass, postOp: postOp)) {
-            let name = self.name(pass)
-            var source = try MemoryDescriptor.make(sourceDims, activationTag, primitive: name)
-            var weightsAny = try MemoryDescriptor.make(weights.dims, dnnl_format_tag_any, primitive: name)
-            var bias = geometry.hasBias ? try MemoryDescriptor.make([geometry.outputChannels], dnnl_x, primitive: name)
-                                        : MemoryDescriptor.none
-            var destination = try MemoryDescriptor.make(destinationDims, activationTag, primitive: name)
-            let window = geometry.window
-            let strides = window.dnnlStrides, dilations = window.dnnlDilations, paddingBegin = window.dnnlPaddingBegin
-            let paddingEnd = transposed ? [window.dnnlPaddingEnd[0] - Int64(outputPadding.y),
-                                           window.dnnlPaddingEnd[1] - Int64(outputPadding.x)] : window.dnnlPaddingEnd
-            let algorithm = transposed ? dnnl_deconvolution_direct : dnnl_convolution_direct
-            var operation = dnnl_convolution_desc_t()
-            let user = try userDescriptors(name)
-            let primitive: DNNLPrimitive
-            let userLayouts: [Int32: (descriptor: dnnl_memory_desc_t, isOutput: Bool)]
-            switch pass {
-            case .forwardTraining, .forwardInference:
-                let initForward = transposed ? dnnl_dilated_deconvolution_forward_desc_init
-                                             : dnnl_dilated_convolution_forward_desc_init
-                try dnnlCheck(initForward(&operation, pass == .forwardTraining ? dnnl_forward_training : dnnl_forward_inference,
-                                          algorithm, &source, &weightsAny, &bias, &destination,
-                                          strides, dilations, paddingBegin, paddingEnd),
-                              "dnnl_dilated_convolution_forward_desc_init", name)
-                primitive = try DNNLPrimitive(operation: operation, postOp: postOp?.postOp, context: context, name: name)
-                userLayouts = [DNNL_ARG_SRC: (user.source, false), DNNL_ARG_WEIGHTS: (user.weights, false),
-                               DNNL_ARG_DST: (user.destination, true)]
-            case .backwardData:
-                let initBackwardData = transposed ? dnnl_dilated_deconvolution_backward_data_desc_init
-                                                  : dnnl_dilated_convolution_backward_data_desc_init
-                try dnnlCheck(initBackwardData(&operation, algorithm, &source, &weightsAny, &destination,
-                                               strides, dilations, paddingBegin, paddingEnd),
-                              "dnnl_dilated_convolution_backward_data_desc_init", name)
-                let hint = try plan(.forwardTraining, context: context).primitive
-                primitive = try DNNLPrimitive(operation: operation, hint: hint, context: context, name: name)
-                userLayouts = [DNNL_ARG_DIFF_DST: (user.destination, false), DNNL_ARG_WEIGHTS: (user.weights, false),
-                               DNNL_ARG_DIFF_SRC: (user.source, true)]
-            case .backwardWeights:
-                let initBackwardWeights = transposed ? dnnl_dilated_deconvolution_backward_weights_desc_init
-                                                     : dnnl_dilated_convolution_backward_weights_desc_init
-                try dnnlCheck(initBackwardWeights(&operation, algorithm, &source, &weightsAny, &bias, &destination,
-                                                  strides, dilations, paddingBegin, paddingEnd),
-                              "dnnl_dilated_convolution_backward_weights_desc_init", name)
-                let hint = try plan(.forwardTraining, context: context).primitive
-                primitive = try DNNLPrimitive(operation: operation, hint: hint, context: context, name: name)
-                userLayouts = [DNNL_ARG_SRC: (user.source, false), DNNL_ARG_DIFF_DST: (user.destination, false),
-                               DNNL_ARG_DIFF_WEIGHTS: (user.weights, true)]
+            if activationLayout == .fastest && formats == .nhwc {
+                return try fastestPlan(pass, postOp: postOp, context: context)
             }
-            return try PrimitivePlan(primitive: primitive, userLayouts: userLayouts, context: context)
+            return try makePlan(pass, postOp: postOp, formats: formats, algorithm: .direct, context: context)
         }
+    }
+
+    /// A new plan for `pass` with `algorithm` (no caching, no fallback).
+    private func makePlan(_ pass: ConvolutionPass, postOp: FusedActivation?, formats: ConvolutionFormats,
+                          algorithm: ConvolutionAlgorithm, context: DNNLContext) throws -> PrimitivePlan {
+        let name = self.name(pass)
+        let activationTag = self.activationTag(algorithm, formats)
+        var source = try MemoryDescriptor.make(sourceDims, activationTag, primitive: name)
+        var weightsAny = try MemoryDescriptor.make(weights.dims, dnnl_format_tag_any, primitive: name)
+        var bias = geometry.hasBias ? try MemoryDescriptor.make([geometry.outputChannels], dnnl_x, primitive: name)
+                                    : MemoryDescriptor.none
+        var destination = try MemoryDescriptor.make(destinationDims, activationTag, primitive: name)
+        let window = geometry.window
+        let strides = window.dnnlStrides, dilations = window.dnnlDilations, paddingBegin = window.dnnlPaddingBegin
+        let paddingEnd = transposed ? [window.dnnlPaddingEnd[0] - Int64(outputPadding.y),
+                                       window.dnnlPaddingEnd[1] - Int64(outputPadding.x)] : window.dnnlPaddingEnd
+        let dnnlAlgorithm = transposed ? dnnl_deconvolution_direct : algorithm.dnnlAlgorithm
+        var operation = dnnl_convolution_desc_t()
+        let user = try userDescriptors(name, formats)
+        let primitive: DNNLPrimitive
+        let userLayouts: [Int32: (descriptor: dnnl_memory_desc_t, isOutput: Bool)]
+        switch pass {
+        case .forwardTraining, .forwardInference:
+            let initForward = transposed ? dnnl_dilated_deconvolution_forward_desc_init
+                                         : dnnl_dilated_convolution_forward_desc_init
+            try dnnlCheck(initForward(&operation, pass == .forwardTraining ? dnnl_forward_training : dnnl_forward_inference,
+                                      dnnlAlgorithm, &source, &weightsAny, &bias, &destination,
+                                      strides, dilations, paddingBegin, paddingEnd),
+                          "dnnl_dilated_convolution_forward_desc_init", name)
+            primitive = try DNNLPrimitive(operation: operation, postOp: postOp?.postOp, context: context, name: name)
+            userLayouts = [DNNL_ARG_SRC: (user.source, false), DNNL_ARG_WEIGHTS: (user.weights, false),
+                           DNNL_ARG_DST: (user.destination, true)]
+        case .backwardData:
+            let initBackwardData = transposed ? dnnl_dilated_deconvolution_backward_data_desc_init
+                                              : dnnl_dilated_convolution_backward_data_desc_init
+            try dnnlCheck(initBackwardData(&operation, dnnlAlgorithm, &source, &weightsAny, &destination,
+                                           strides, dilations, paddingBegin, paddingEnd),
+                          "dnnl_dilated_convolution_backward_data_desc_init", name)
+            let hint = try plan(.forwardTraining, context: context).primitive
+            primitive = try DNNLPrimitive(operation: operation, hint: hint, context: context, name: name)
+            userLayouts = [DNNL_ARG_DIFF_DST: (user.destination, false), DNNL_ARG_WEIGHTS: (user.weights, false),
+                           DNNL_ARG_DIFF_SRC: (user.source, true)]
+        case .backwardWeights:
+            let initBackwardWeights = transposed ? dnnl_dilated_deconvolution_backward_weights_desc_init
+                                                 : dnnl_dilated_convolution_backward_weights_desc_init
+            try dnnlCheck(initBackwardWeights(&operation, dnnlAlgorithm, &source, &weightsAny, &bias, &destination,
+                                              strides, dilations, paddingBegin, paddingEnd),
+                          "dnnl_dilated_convolution_backward_weights_desc_init", name)
+            let hint = try plan(.forwardTraining, context: context).primitive
+            primitive = try DNNLPrimitive(operation: operation, hint: hint, context: context, name: name)
+            userLayouts = [DNNL_ARG_SRC: (user.source, false), DNNL_ARG_DIFF_DST: (user.destination, false),
+                           DNNL_ARG_DIFF_WEIGHTS: (user.weights, true)]
+        }
+        return try PrimitivePlan(primitive: primitive, userLayouts: userLayouts, context: context)
     }
 
     /// The faster of the NHWC and the oneDNN-preferred plan for `pass`, timed on zeroed scratch buffers.
@@ -182,7 +217,7 @@ struct ConvolutionPrimitives: Sendable {
         let candidates = try [ConvolutionActivationLayout.nhwc, .primitivePreferred].map { layout in
             var candidate = self
             candidate.activationLayout = layout
-            let plan = try candidate.plan(pass, postOp: postOp, context: context)
+            let plan = try candidate.makePlan(pass, postOp: postOp, formats: .nhwc, algorithm: .direct, context: context)
             try plan.run(arguments, context: context)  // warm-up: first touch, caches
             return plan
         }
@@ -209,15 +244,15 @@ struct ConvolutionPrimitives: Sendable {
 
     // MARK: Execution
 
-    func forward(_ pass: ConvolutionPass, postOp: FusedActivation?, input: UnsafePointer<Float>,
-                 weights: UnsafePointer<Float>, weightsVersion: WeightsVersion?, bias: UnsafePointer<Float>?,
-                 output: UnsafeMutablePointer<Float>) throws {
+    func forward(_ pass: ConvolutionPass, postOp: FusedActivation?, formats: ConvolutionFormats = .nhwc,
+                 input: UnsafePointer<Float>, weights: UnsafePointer<Float>, weightsVersion: WeightsVersion?,
+                 bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) throws {
         try checkBias(bias, pass)
         try DNNLContext.withShared { context in
             var arguments: [PlanArgument] = [.input(DNNL_ARG_SRC, input), .weights(DNNL_ARG_WEIGHTS, weights, weightsVersion),
                                              .output(DNNL_ARG_DST, output)]
             if let bias { arguments.append(.input(DNNL_ARG_BIAS, bias)) }
-            try plan(pass, postOp: postOp, context: context).run(arguments, context: context)
+            try plan(pass, postOp: postOp, formats: formats, context: context).run(arguments, context: context)
         }
     }
 

@@ -15,6 +15,7 @@ public final class DNNLContext: @unchecked Sendable {
 
     private let lock = NSLock()
     private var scratchpad = AlignedBuffer(byteCount: 1)
+    private var temporaries: [AlignedBuffer] = []
 
     private static let sharedResult: Result<DNNLContext, DNNLError> = Result { try DNNLContext() }
         .mapError { $0 as? DNNLError ?? DNNLError(primitive: "engine", cause: .invalidGeometry("\($0)")) }
@@ -57,6 +58,16 @@ public final class DNNLContext: @unchecked Sendable {
     func scratchpad(byteCount: Int) -> UnsafeMutableRawPointer {
         if scratchpad.byteCount < byteCount { scratchpad = AlignedBuffer(byteCount: byteCount) }
         return scratchpad.pointer
+    }
+
+    /// Temporary buffer number `slot` of at least `byteCount` bytes (call only under the lock): where
+    /// plans reorder arguments between the caller's layout and the primitive's during one run.
+    /// Shared by all plans, so that reordered activations take memory for the largest layer only,
+    /// not for every layer and pass.
+    func temporary(slot: Int, byteCount: Int) -> UnsafeMutableRawPointer {
+        while temporaries.count <= slot { temporaries.append(AlignedBuffer(byteCount: 1)) }
+        if temporaries[slot].byteCount < byteCount { temporaries[slot] = AlignedBuffer(byteCount: byteCount) }
+        return temporaries[slot].pointer
     }
 
     /// Waits until all submitted primitives have finished.

@@ -32,6 +32,12 @@ public struct DNNLError: Error, CustomStringConvertible, LocalizedError, Equatab
 
     public var errorDescription: String? { description }
 
+    /// Whether oneDNN has no implementation for the requested primitive (`dnnl_unimplemented`).
+    var isUnimplemented: Bool {
+        if case let .status(_, status) = cause { return status == Self.statusName(dnnl_unimplemented) }
+        return false
+    }
+
     /// The C name of a oneDNN status, e.g. "dnnl_invalid_arguments".
     static func statusName(_ status: dnnl_status_t) -> String {
         switch status {

@@ -59,9 +59,8 @@ public struct LayerNormalizationKernel: Sendable {
                         variance: UnsafeMutablePointer<Float>) throws {
         try DNNLContext.withShared { context in
             try primitive(.training, context: context).execute(
-                [DNNLArgument(DNNL_ARG_SRC, input), DNNLArgument(DNNL_ARG_SCALE, scale), DNNLArgument(DNNL_ARG_SHIFT, shift),
-                 DNNLArgument(DNNL_ARG_DST, output), DNNLArgument(DNNL_ARG_MEAN, mean),
-                 DNNLArgument(DNNL_ARG_VARIANCE, variance)], context: context)
+                NormalizationArguments.forward(input: input, scale: scale, shift: shift, output: output,
+                                               mean: mean, variance: variance), context: context)
         }
     }
 
@@ -70,8 +69,7 @@ public struct LayerNormalizationKernel: Sendable {
                                  output: UnsafeMutablePointer<Float>) throws {
         try DNNLContext.withShared { context in
             try primitive(.inference, context: context).execute(
-                [DNNLArgument(DNNL_ARG_SRC, input), DNNLArgument(DNNL_ARG_SCALE, scale), DNNLArgument(DNNL_ARG_SHIFT, shift),
-                 DNNLArgument(DNNL_ARG_DST, output)], context: context)
+                NormalizationArguments.forward(input: input, scale: scale, shift: shift, output: output), context: context)
         }
     }
 
@@ -83,13 +81,9 @@ public struct LayerNormalizationKernel: Sendable {
                          gradShift: UnsafeMutablePointer<Float>) throws {
         try DNNLContext.withShared { context in
             try primitive(.backward, context: context).execute(
-                // oneDNN 2.6 insists on a SHIFT argument whenever `dnnl_use_shift` is set, although the
-                // gradients never read it; `scale` has the same size and stands in for it.
-                [DNNLArgument(DNNL_ARG_DIFF_DST, gradOutput), DNNLArgument(DNNL_ARG_SRC, input),
-                 DNNLArgument(DNNL_ARG_SCALE, scale), DNNLArgument(DNNL_ARG_SHIFT, scale), DNNLArgument(DNNL_ARG_MEAN, mean),
-                 DNNLArgument(DNNL_ARG_VARIANCE, variance), DNNLArgument(DNNL_ARG_DIFF_SRC, gradInput),
-                 DNNLArgument(DNNL_ARG_DIFF_SCALE, gradScale), DNNLArgument(DNNL_ARG_DIFF_SHIFT, gradShift)],
-                context: context)
+                NormalizationArguments.backward(gradOutput: gradOutput, input: input, scale: scale, mean: mean,
+                                                variance: variance, gradInput: gradInput, gradScale: gradScale,
+                                                gradShift: gradShift), context: context)
         }
     }
 }

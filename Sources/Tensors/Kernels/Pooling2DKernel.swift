@@ -68,13 +68,15 @@ public struct Pooling2DKernel: Sendable {
         return "\(modeName) pooling \(passName) \(window.shortDescription) \(batch)x\(channels)x\(inputHeight)x\(inputWidth)"
     }
 
-    private func primitive(_ pass: Pass, context: DNNLContext) throws -> DNNLPrimitive {
+    private func primitive(_ pass: Pass, format: ActivationFormat = .nhwc, context: DNNLContext) throws -> DNNLPrimitive {
         let key = PrimitiveKey(kind: "pooling", parameters: [batch, inputHeight, inputWidth, channels, mode.rawValue,
-                                                             pass.rawValue] + window.keyParameters)
+                                                             pass.rawValue, format.rawValue] + window.keyParameters)
         return try context.cache.plan(key) {
             let name = self.name(pass)
-            var source = try MemoryDescriptor.make([batch, channels, inputHeight, inputWidth], dnnl_nhwc, primitive: name)
-            var destination = try MemoryDescriptor.make([batch, channels, outputHeight, outputWidth], dnnl_nhwc, primitive: name)
+            var source = try format.descriptor(batch: batch, height: inputHeight, width: inputWidth, channels: channels,
+                                               primitive: name)
+            var destination = try format.descriptor(batch: batch, height: outputHeight, width: outputWidth,
+                                                    channels: channels, primitive: name)
             var operation = dnnl_pooling_v2_desc_t()
             switch pass {
             case .training, .inference:
@@ -115,11 +117,12 @@ public struct Pooling2DKernel: Sendable {
         }
     }
 
-    /// Inference forward pass (no workspace).
-    public func forwardInference(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) throws {
+    /// Inference forward pass (no workspace) on buffers in `format` (input and output alike).
+    public func forwardInference(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                                 format: ActivationFormat = .nhwc) throws {
         try DNNLContext.withShared { context in
-            try primitive(.inference, context: context).execute([DNNLArgument(DNNL_ARG_SRC, input), DNNLArgument(DNNL_ARG_DST, output)],
-                                                                context: context)
+            try primitive(.inference, format: format, context: context).execute(
+                [DNNLArgument(DNNL_ARG_SRC, input), DNNLArgument(DNNL_ARG_DST, output)], context: context)
         }
     }
 

@@ -22,9 +22,9 @@ final class PrimitivePlan {
          context: DNNLContext) throws {
         self.primitive = primitive
         var layouts: [Int32: ArgumentLayout] = [:]
-        for (argument, user) in userLayouts {
+        for (slot, (argument, user)) in userLayouts.sorted(by: { $0.key < $1.key }).enumerated() {
             let layout = try ArgumentLayout(user: user.descriptor, primitive: primitive.memoryDescriptor(argument),
-                                            isOutput: user.isOutput, context: context, name: primitive.name)
+                                            isOutput: user.isOutput, slot: slot, context: context, name: primitive.name)
             if layout.needsReorder { layouts[argument] = layout }
         }
         self.layouts = layouts
@@ -46,7 +46,7 @@ final class PrimitivePlan {
                 bound.append(DNNLArgument(id, try layouts[id]?.weights(pointer, version: version, context: context) ?? pointer))
             case let .output(id, pointer):
                 if let layout = layouts[id] {
-                    bound.append(DNNLArgument(id, layout.output(pointer)))
+                    bound.append(DNNLArgument(id, layout.output(pointer, context: context)))
                     pendingOutputs.append((layout, pointer))
                 } else {
                     bound.append(DNNLArgument(id, pointer))

@@ -12,25 +12,16 @@
 ///   - activation: ReLU or ReLU6 applied to the result; fused into the convolution when nothing is
 ///     recorded (inference), a separate `relu`/`relu6` otherwise.
 /// Activations stay NHWC (`ConvolutionActivationLayout.operationDefault`, which can opt in to
-/// timing-based layout choice).
+/// timing-based layout choice); 3x3 stride-1 layers with 64 or more channels run Winograd
+/// (`ConvolutionAlgorithm.staticChoice`, by shape only, so results repeat from run to run).
 /// - Returns: `[batch, outputHeight, outputWidth, outputChannels]`.
 public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Padding2D = .zero,
                    dilation: Int = 1, groups: Int = 1, weightsVersion: WeightsVersion? = nil,
                    activation: FusedActivation? = nil) -> Tensor {
     let operation = "conv2d"
     input.checkNHWC(operation)
-    guard weight.rank == 4, groups > 0, weight.shape[1] * groups == input.shape[3] else {
-        Tensor.fail(.shapeMismatch(operation: "\(operation) (groups \(groups)) input and weight", lhs: input.shape, rhs: weight.shape))
-    }
-    if let bias, bias.shape != [weight.shape[0]] {
-        Tensor.fail(.shapeMismatch(operation: "\(operation) weight and bias", lhs: weight.shape, rhs: bias.shape))
-    }
-    let geometry = Convolution2DGeometry(
-        batch: input.shape[0], inputHeight: input.shape[1], inputWidth: input.shape[2], inputChannels: input.shape[3],
-        outputChannels: weight.shape[0],
-        window: Window2D(kernelHeight: weight.shape[2], kernelWidth: weight.shape[3], strideY: stride, strideX: stride,
-                         dilationY: dilation, dilationX: dilation, padding: padding),
-        groups: groups, hasBias: bias != nil)
+    let geometry = Tensor.convolutionGeometry(operation, inputShape: input.shape, weight: weight, bias: bias,
+                                              stride: stride, padding: padding, dilation: dilation, groups: groups)
     let makeKernel = { try Convolution2DKernel(geometry, activationLayout: .operationDefault) }
     guard let activation else {
         return Tensor.weightedWindow(operation, input: input, weight: weight, bias: bias, weightsVersion: weightsVersion,
@@ -51,4 +42,23 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride:
                                     bias: bias?.kernelInput, output: output.kernelOutput, activation: activation)
     }
     return output
+}
+
+extension Tensor {
+    /// The geometry of `conv2d` on NHWC input of `inputShape`; stops on a weight or bias that does not fit.
+    static func convolutionGeometry(_ operation: String, inputShape: [Int], weight: Tensor, bias: Tensor?, stride: Int,
+                                    padding: Padding2D, dilation: Int, groups: Int) -> Convolution2DGeometry {
+        guard weight.rank == 4, groups > 0, weight.shape[1] * groups == inputShape[3] else {
+            fail(.shapeMismatch(operation: "\(operation) (groups \(groups)) input and weight", lhs: inputShape, rhs: weight.shape))
+        }
+        if let bias, bias.shape != [weight.shape[0]] {
+            fail(.shapeMismatch(operation: "\(operation) weight and bias", lhs: weight.shape, rhs: bias.shape))
+        }
+        return Convolution2DGeometry(
+            batch: inputShape[0], inputHeight: inputShape[1], inputWidth: inputShape[2], inputChannels: inputShape[3],
+            outputChannels: weight.shape[0],
+            window: Window2D(kernelHeight: weight.shape[2], kernelWidth: weight.shape[3], strideY: stride, strideX: stride,
+                             dilationY: dilation, dilationX: dilation, padding: padding),
+            groups: groups, hasBias: bias != nil)
+    }
 }

@@ -1,0 +1,101 @@
+@testable import Tensors
+import XCTest
+
+/// The static direct/Winograd rule, Winograd results against Double references for every pass, and
+/// the channel-blocked activation format (reorders, inference chains).
+final class KernelWinogradTests: XCTestCase {
+    private static func threeByThree(channels: (Int, Int), size: (Int, Int) = (6, 7), stride: Int = 1,
+                                     padding: Int = 1, dilation: Int = 1, groups: Int = 1) -> Convolution2DGeometry {
+        Convolution2DGeometry(batch: 2, inputHeight: size.0, inputWidth: size.1, inputChannels: channels.0,
+                              outputChannels: channels.1,
+                              window: Window2D(kernel: 3, stride: stride, padding: padding, dilation: dilation), groups: groups)
+    }
+
+    func testStaticRulePicksWinogradOnlyForWide3x3Stride1() throws {
+        XCTAssertEqual(ConvolutionAlgorithm.staticChoice(for: Self.threeByThree(channels: (64, 64))), .winograd)
+        XCTAssertEqual(ConvolutionAlgorithm.staticChoice(for: Self.threeByThree(channels: (512, 128), padding: 0)), .winograd)
+        let direct: [(String, Convolution2DGeometry)] = [
+            ("3 input channels", Self.threeByThree(channels: (3, 64))),
+            ("32 output channels", Self.threeByThree(channels: (128, 32))),
+            ("stride 2", Self.threeByThree(channels: (64, 64), stride: 2)),
+            ("dilation 2", Self.threeByThree(channels: (64, 64), padding: 2, dilation: 2)),
+            ("padding 2", Self.threeByThree(channels: (64, 64), padding: 2)),
+            ("groups 2", Self.threeByThree(channels: (64, 64), groups: 2)),
+            ("5x5", Convolution2DGeometry(batch: 1, inputHeight: 8, inputWidth: 8, inputChannels: 64, outputChannels: 64,
+                                          window: Window2D(kernel: 5, padding: 2))),
+        ]
+        for (label, geometry) in direct {
+            XCTAssertEqual(ConvolutionAlgorithm.staticChoice(for: geometry), .direct, label)
+            XCTAssertEqual(try Convolution2DKernel(geometry).algorithm, .direct, label)
+        }
+        XCTAssertThrowsError(try Convolution2DKernel(direct[2].1, algorithm: .winograd)) { error in
+            XCTAssertTrue("\(error)".contains("Winograd needs a 3x3 convolution"), "\(error)")
+        }
+    }
+
+    /// Forced Winograd on a small layer (odd sizes: partial 4x4 tiles) against Double references:
+    /// forward, backward data (the transposed convolution of the output gradient), backward weights
+    /// and bias, within 1e-4 relative (the tolerance of the PyTorch fixtures).
+    func testWinogradMatchesReferenceInEveryPass() throws {
+        let geometry = Self.threeByThree(channels: (24, 20))
+        let kernel = try Convolution2DKernel(geometry, algorithm: .winograd)
+        for pass in [ConvolutionPass.forwardTraining, .forwardInference, .backwardData, .backwardWeights] {
+            let implementation = try kernel.implementation(of: pass)
+            guard implementation.contains("wino") else { throw XCTSkip("no Winograd \(pass.label) here: \(implementation)") }
+        }
+        let input = randomFloats(geometry.inputCount, seed: 1), weights = randomFloats(geometry.weightCount, seed: 2)
+        let bias = randomFloats(geometry.outputChannels, seed: 3), gradOutput = randomFloats(kernel.outputCount, seed: 4)
+
+        var output = [Float](repeating: .nan, count: kernel.outputCount)
+        try kernel.forward(input: input, weights: weights, bias: bias, output: &output)
+        assertClose(output, ConvolutionReference.forward(geometry, input: input.doubles, weights: weights.doubles,
+                                                         bias: bias.doubles), "winograd forward")
+        var inferred = [Float](repeating: .nan, count: kernel.outputCount)
+        try kernel.forwardInference(input: input, weights: weights, bias: bias, output: &inferred, activation: .relu)
+        assertClose(inferred, output.map { Double(max($0, 0)) }, "winograd inference with fused ReLU")
+
+        var gradInput = [Float](repeating: .nan, count: geometry.inputCount)
+        try kernel.backwardData(gradOutput: gradOutput, weights: weights, gradInput: &gradInput)
+        var adjoint = geometry
+        (adjoint.inputHeight, adjoint.inputWidth) = (kernel.outputHeight, kernel.outputWidth)
+        (adjoint.inputChannels, adjoint.outputChannels) = (geometry.outputChannels, geometry.inputChannels)
+        assertClose(gradInput, ConvolutionReference.transposedForward(
+            adjoint, outputHeight: geometry.inputHeight, outputWidth: geometry.inputWidth, input: gradOutput.doubles,
+            weights: weights.doubles, bias: nil), "winograd backward data")
+
+        var gradWeights = [Float](repeating: .nan, count: geometry.weightCount)
+        var gradBias = [Float](repeating: .nan, count: geometry.outputChannels)
+        try kernel.backwardWeights(input: input, gradOutput: gradOutput, gradWeights: &gradWeights, gradBias: &gradBias)
+        assertClose(gradWeights, ConvolutionReference.weightGradient(geometry, input: input.doubles,
+                                                                     gradOutput: gradOutput.doubles), "winograd weights")
+        let pixels = kernel.outputCount / geometry.outputChannels
+        let expectedBias = (0..<geometry.outputChannels).map { o in
+            (0..<pixels).reduce(0.0) { $0 + Double(gradOutput[$1 * geometry.outputChannels + o]) }
+        }
+        assertClose(gradBias, expectedBias, "winograd bias")
+    }
+
+    /// The static rule's Winograd layers agree with forced direct ones and repeat bit for bit.
+    func testStaticWinogradAgreesWithDirectAndRepeats() throws {
+        let geometry = Self.threeByThree(channels: (64, 64), size: (9, 10))
+        let winograd = try Convolution2DKernel(geometry), direct = try Convolution2DKernel(geometry, algorithm: .direct)
+        XCTAssertEqual(winograd.algorithm, .winograd)
+        let input = randomFloats(geometry.inputCount, seed: 5), weights = randomFloats(geometry.weightCount, seed: 6)
+        let bias = randomFloats(geometry.outputChannels, seed: 7), gradOutput = randomFloats(winograd.outputCount, seed: 8)
+        func passes(_ kernel: Convolution2DKernel) throws -> [[Float]] {
+            var output = [Float](repeating: .nan, count: kernel.outputCount)
+            try kernel.forward(input: input, weights: weights, bias: bias, output: &output)
+            var gradInput = [Float](repeating: .nan, count: geometry.inputCount)
+            try kernel.backwardData(gradOutput: gradOutput, weights: weights, gradInput: &gradInput)
+            var gradWeights = [Float](repeating: .nan, count: geometry.weightCount)
+            var gradBias = [Float](repeating: .nan, count: geometry.outputChannels)
+            try kernel.backwardWeights(input: input, gradOutput: gradOutput, gradWeights: &gradWeights, gradBias: &gradBias)
+            return [output, gradInput, gradWeights, gradBias]
+        }
+        let fast = try passes(winograd), reference = try passes(direct)
+        for (index, label) in ["forward", "backward data", "backward weights", "bias"].enumerated() {
+            assertClose(fast[index], reference[index].doubles, "winograd vs direct \(label)")
+        }
+        XCTAssertEqual(try passes(winograd), fast, "a second Winograd run gives the same bits")
+    }
+}
