@@ -43,7 +43,7 @@ let package = Package(
         ]),
 
         .target(name: "BenchmarkSupport"),
-        .executableTarget(name: "engine-benchmark", dependencies: ["Tensors", "NeuralNetworks"], swiftSettings: fastMath),
+        .executableTarget(name: "engine-benchmark", dependencies: ["BenchmarkSupport", "Tensors", "NeuralNetworks"], swiftSettings: fastMath),
         .executableTarget(name: "block-benchmark", dependencies: ["BenchmarkSupport", "ModelZoo", "NeuralNetworks", "Tensors"],
                           swiftSettings: fastMath),
         .executableTarget(name: "model-benchmark", dependencies: ["ModelZoo", "NeuralNetworks", "Tensors"], swiftSettings: fastMath),

@@ -14,14 +14,8 @@ public struct ChildReport: Codable, Sendable {
 
     /// Runs `step` once to warm up, then `iterations` timed times; the report of this process.
     public static func measure(iterations: Int, _ step: () throws -> Void) rethrows -> ChildReport {
-        try step()
-        var times: [Double] = []
-        for _ in 0..<iterations {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try step()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
-        return ChildReport(medianSeconds: median(times), peakRSSKilobytes: PeakMemory.residentKilobytes())
+        let seconds = try BenchmarkSupport.medianSeconds(iterations: iterations, step)
+        return ChildReport(medianSeconds: seconds, peakRSSKilobytes: PeakMemory.residentKilobytes())
     }
 
     /// Prints the report as the JSON line a parent reads.
@@ -30,34 +24,10 @@ public struct ChildReport: Codable, Sendable {
         fflush(stdout)
     }
 
-    /// Runs `executable` with `arguments` (and `environment` added to this process's) in a child
-    /// process whose stderr goes to ours, and decodes the last line it prints.
-    /// - Throws: `BenchmarkError` naming the command when it cannot start, fails or prints no report.
+    /// The report of a child process (see `ChildProcess.run`).
     public static func fromChild(_ executable: String, _ arguments: [String],
                                  environment: [String: String] = [:]) throws -> ChildReport {
-        let command = ([executable] + arguments).joined(separator: " ")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        do {
-            try process.run()
-        } catch {
-            throw BenchmarkError("cannot start \(command): \(error.localizedDescription)")
-        }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
-            let how = process.terminationReason == .exit ? "exited with status" : "was killed by signal"
-            throw BenchmarkError("\(command) \(how) \(process.terminationStatus)")
-        }
-        guard let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
-              let report = try? JSONDecoder().decode(ChildReport.self, from: Data(line.utf8)) else {
-            throw BenchmarkError("\(command) printed no report")
-        }
-        return report
+        try ChildProcess.run(executable, arguments, environment: environment, as: ChildReport.self)
     }
 
     enum CodingKeys: String, CodingKey {

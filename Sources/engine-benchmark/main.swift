@@ -14,6 +14,7 @@
 //     --other           also time pooling, normalization and activation kernels (milliseconds, in process)
 //     --filter TEXT     only layers whose network or name contains TEXT
 //     --pytorch PYTHON  run scripts/benchmarks/engine_pytorch.py with PYTHON and print the ratios
+import BenchmarkSupport
 import Foundation
 import Tensors
 /// One convolution layer to time.
@@ -124,18 +125,6 @@ struct ChildReport: Codable {
     let implementations: String
 }
 
-/// Median seconds of `iterations` calls of `body` after one warm-up call.
-func medianSeconds(iterations: Int, _ body: () throws -> Void) rethrows -> Double {
-    try body()
-    var seconds: [Double] = []
-    for _ in 0..<iterations {
-        let start = DispatchTime.now().uptimeNanoseconds
-        try body()
-        seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-    }
-    return seconds.sorted()[seconds.count / 2]
-}
-
 /// A 64-byte aligned Float buffer filled with small deterministic values.
 func makeBuffer(_ count: Int) -> UnsafeMutablePointer<Float> {
     let pointer = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64).bindMemory(to: Float.self, capacity: count)
@@ -164,25 +153,8 @@ func runChild(_ shape: LayerShape, variant: Variant, iterations: Int) throws -> 
         },
     ]
     let implementations = try [ConvolutionPass.forwardTraining, .backwardData, .backwardWeights].map { try kernel.implementation(of: $0) }
-    var usage = rusage()
-    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-    return ChildReport(seconds: seconds, peak_rss_kb: usage.ru_maxrss, implementations: implementations.joined(separator: " / "))
-}
-
-/// Runs `executable` with `arguments` and decodes its standard output as `Report`.
-func runProcess<Report: Decodable>(_ executable: String, _ arguments: [String], as: Report.Type) throws -> Report {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw UsageError("\(executable) \(arguments.first ?? "") exited with status \(process.terminationStatus)")
-    }
-    return try JSONDecoder().decode(Report.self, from: data)
+    return ChildReport(seconds: seconds, peak_rss_kb: PeakMemory.residentKilobytes(),
+                       implementations: implementations.joined(separator: " / "))
 }
 
 /// One PyTorch child for `shape`: median seconds per pass and peak memory.
@@ -196,15 +168,12 @@ func pytorchChild(python: String, shape: LayerShape, iterations: Int) throws -> 
     let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../scripts/benchmarks/engine_pytorch.py").standardized
     let shapesJSON = String(decoding: try JSONEncoder().encode([shape]), as: UTF8.self)
-    let report = try runProcess(python, [script.path, "--shapes", shapesJSON, "--runs", "\(iterations)", "--threads", "2"],
-                                as: Report.self)
+    let report = try ChildProcess.run(python, [script.path, "--shapes", shapesJSON, "--runs", "\(iterations)", "--threads", "2"],
+                                      as: Report.self)
     guard let layer = report.layers.first else { throw UsageError("\(script.path) reported no layer") }
     return ChildReport(seconds: [layer.forward, layer.backward_data, layer.backward_weights], peak_rss_kb: report.peak_rss_kb,
                        implementations: "PyTorch \(report.torch)")
 }
-
-/// Median of the rounds' values.
-func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
 /// Median milliseconds of the forward and backward passes of the non-convolution kernels at
 /// DenseNet-201 / ConvNeXt-Tiny activation sizes (batch 16).
@@ -305,7 +274,7 @@ do {
                 let report: ChildReport
                 switch side {
                 case let .swift(variant):
-                    report = try runProcess(executable, ["--child", "\(index)", variant.rawValue, "\(options.iterations)"],
+                    report = try ChildProcess.run(executable, ["--child", "\(index)", variant.rawValue, "\(options.iterations)"],
                                             as: ChildReport.self)
                 case .pytorch:
                     report = try pytorchChild(python: options.python ?? "", shape: shape, iterations: options.iterations)

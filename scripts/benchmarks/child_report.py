@@ -1,5 +1,6 @@
-"""The report of a benchmark child process, as the Swift benchmarks' children print it
-(Sources/BenchmarkSupport/ChildReport.swift): one JSON line {"median_seconds", "peak_rss_kb"}."""
+"""What the benchmarks' PyTorch children share with the Swift ones (Sources/BenchmarkSupport): the
+median time of a step, the peak resident memory, and the one-line JSON report
+{"median_seconds", "peak_rss_kb"}."""
 import json
 import statistics
 import time
@@ -14,12 +15,18 @@ def peak_rss_kb():
     raise SystemExit("no VmHWM in /proc/self/status")
 
 
-def measure_and_report(step, iterations):
-    """Runs step() once to warm up, then `iterations` timed times, and prints the report."""
-    step()
+def median_seconds(runs, body):
+    """Median seconds of `runs` calls of body() after one warm-up call."""
+    body()
     times = []
-    for _ in range(iterations):
+    for _ in range(runs):
         start = time.perf_counter()
-        step()
+        body()
         times.append(time.perf_counter() - start)
-    print(json.dumps({"median_seconds": statistics.median(times), "peak_rss_kb": peak_rss_kb()}), flush=True)
+    return statistics.median(times)
+
+
+def measure_and_report(step, iterations):
+    """Times step() (median of `iterations` calls after a warm-up) and prints the report."""
+    seconds = median_seconds(iterations, step)
+    print(json.dumps({"median_seconds": seconds, "peak_rss_kb": peak_rss_kb()}), flush=True)

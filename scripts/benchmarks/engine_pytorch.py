@@ -9,21 +9,10 @@ The engine benchmark runs it once per layer and round, alternating with its own 
 """
 import argparse
 import json
-import resource
-import statistics
-import time
 
 import torch
 
-
-def median_seconds(runs, body):
-    body()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        body()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from child_report import median_seconds, peak_rss_kb
 
 
 def measure(shape, runs):
@@ -55,8 +44,7 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     layers = [measure(shape, args.runs) for shape in json.loads(args.shapes)]
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "peak_rss_kb": peak,
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "peak_rss_kb": peak_rss_kb(),
                       "layers": layers}))
 
 
