@@ -46,7 +46,8 @@ let package = Package(
         .executableTarget(name: "engine-benchmark", dependencies: ["BenchmarkSupport", "Tensors", "NeuralNetworks"], swiftSettings: fastMath),
         .executableTarget(name: "block-benchmark", dependencies: ["BenchmarkSupport", "ModelZoo", "NeuralNetworks", "Tensors"],
                           swiftSettings: fastMath),
-        .executableTarget(name: "model-benchmark", dependencies: ["ModelZoo", "NeuralNetworks", "Tensors"], swiftSettings: fastMath),
+        .executableTarget(name: "model-benchmark", dependencies: ["BenchmarkSupport", "ModelZoo", "NeuralNetworks", "Tensors"],
+                          swiftSettings: fastMath),
         .executableTarget(name: "training-benchmark", dependencies: [
             "BenchmarkSupport", "LeukemiaKit", "NeuralNetworks", "Randomness", "Tensors",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 import ModelZoo
 
@@ -85,7 +86,7 @@ struct ModelComparison {
             FileHandle.standardError.write(Data("  run \(round + 1): \(line.joined(separator: ", "))\n".utf8))
         }
         let sides = try zip(workers, times).map { worker, seconds in
-            let median = Self.median(seconds)
+            let median = BenchmarkSupport.median(seconds)
             return SideResult(name: worker.name.components(separatedBy: " \(architecture.rawValue)")[0], medianSeconds: median,
                               bestSeconds: seconds.min() ?? median, batch: options.batch, peakRSSBytes: try worker.quit())
         }
@@ -95,11 +96,6 @@ struct ModelComparison {
             differences.append((other, try Self.relativeDifference(swiftLogits, RawFloats.read(logitsURL(other)), other)))
         }
         return ModelResult(architecture: architecture, sides: sides, logitDifferences: differences)
-    }
-
-    static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
     /// max |a − b| / max |b|.

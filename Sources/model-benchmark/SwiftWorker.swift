@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 import ModelZoo
 import NeuralNetworks
@@ -65,9 +66,7 @@ struct SwiftWorker {
                 withExtendedLifetime(forward(images)) {}
                 print(String(format: "%.6f", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
             case "quit":
-                var usage = rusage()
-                getrusage(RUSAGE_SELF.rawValue, &usage)
-                print("{\"peak_rss_bytes\": \(usage.ru_maxrss * 1024)}")  // kilobytes on Linux
+                print("{\"peak_rss_bytes\": \(PeakMemory.residentKilobytes() * 1024)}")
                 fflush(stdout)
                 return
             default:

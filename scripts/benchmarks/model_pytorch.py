@@ -16,7 +16,6 @@ The first stdout line is "ready" followed by a JSON description of the backend.
 import argparse
 import json
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -25,6 +24,8 @@ import numpy as np
 import torch
 import torchvision
 from safetensors.torch import load_file
+
+from child_report import peak_rss_kb
 
 
 def build_model(name):
@@ -123,7 +124,7 @@ def main():
             runner(x)
             print(f"{time.perf_counter() - start:.6f}", flush=True)
         elif command == "quit":
-            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kilobytes on Linux
+            peak = peak_rss_kb() * 1024
             print(json.dumps({"peak_rss_bytes": peak}), flush=True)
             return
         else:
