@@ -6,9 +6,14 @@ import XCTest
 
 /// The hybrid as a whole: the faithful size, a finite-difference gradient check, and training.
 final class HybridNetworkTrainingTests: XCTestCase {
+    /// The number of scalars in `layer`'s parameters.
+    private func parameterCount(_ layer: any Layer) -> Int {
+        layer.parameters().reduce(0) { $0 + $1.value.scalarCount }
+    }
+
     func testFaithfulParameterCount() throws {
         let backbone = try HybridFixtures.tinyBackbone(seed: 1)
-        let backboneCount = backbone.parameters().reduce(0) { $0 + $1.value.scalarCount }
+        let backboneCount = parameterCount(backbone)
         let network = try HybridNetwork(configuration: .study(normalization: HybridFixtures.imageNet), backbone: backbone,
                                         seed: 2)
         // U-Net, 3x3 convolutions with bias, weights in · out · 9 (+ out biases):
@@ -29,14 +34,14 @@ final class HybridNetworkTrainingTests: XCTestCase {
         //   dense3 256 · 128 + 128 = 32,896;         norm3 256
         //   output 128 · 4 + 4 = 516                                               → 205,693,060
         XCTAssertEqual(network.unet.flattenedFeatureCount, 401_408)
-        XCTAssertEqual(network.unet.parameters().reduce(0) { $0 + $1.value.scalarCount }, 2_140_608)
-        XCTAssertEqual(network.parameters().reduce(0) { $0 + $1.value.scalarCount }, backboneCount + 2_140_608 + 205_693_060)
+        XCTAssertEqual(parameterCount(network.unet), 2_140_608)
+        XCTAssertEqual(parameterCount(network), backboneCount + 2_140_608 + 205_693_060)
         XCTAssertEqual(network.featureMapNames.prefix(5), ["unet.conv1", "unet.conv2", "unet.conv3", "unet.conv4", "unet.conv5"])
     }
 
     func testLightParameterCount() throws {
         let backbone = try HybridFixtures.tinyBackbone(seed: 1)
-        let backboneCount = backbone.parameters().reduce(0) { $0 + $1.value.scalarCount }
+        let backboneCount = parameterCount(backbone)
         let network = try HybridNetwork(configuration: .light(normalization: HybridFixtures.imageNet), backbone: backbone,
                                         seed: 2)
         // U-Net widths 16, 32, 64, 128 (the dead conv6, conv7, up6, up7 exist but are not computed):
@@ -47,7 +52,7 @@ final class HybridNetworkTrainingTests: XCTestCase {
         //   dense1 3,146 · 512 + 512 = 1,611,264; norm1 1,024; dense2 131,328; norm2 512;
         //   dense3 32,896; norm3 256; output 516                                          → 1,777,796
         XCTAssertEqual(network.unet.flattenedFeatureCount, 3_136)
-        XCTAssertEqual(network.parameters().reduce(0) { $0 + $1.value.scalarCount }, backboneCount + 535_776 + 1_777_796)
+        XCTAssertEqual(parameterCount(network), backboneCount + 535_776 + 1_777_796)
     }
 
     func testGradientMatchesFiniteDifferences() throws {
