@@ -1,4 +1,4 @@
-import ModelZoo
+@testable import ModelZoo
 import NeuralNetworks
 import Randomness
 import Tensors
@@ -27,6 +27,17 @@ final class InferenceOptimizationTests: XCTestCase {
 
     func testDenseNet() throws {
         try checkSameLogits(DenseNet(configuration: ParityTests.denseNetTiny, seed: 3), size: 35)
+    }
+
+    /// Passes of two images each (2, 2, 1) give the logits of the whole batch at once.
+    func testDenseNetInSeveralPasses() throws {
+        let network = try DenseNet(configuration: ParityTests.denseNetTiny, seed: 14)
+        network.randomizeNormalizationForParityChecks(seed: 15)
+        network.eval()
+        let input = Self.images(batch: 5, size: 35, seed: 16)
+        let inPasses = network.optimizedForInference(inputPixelsPerPass: 2 * 35 * 35 + 34)(input)
+        let plain = Tensor.withoutGradients { network(input) }
+        assertClose(inPasses, plain, relativeTolerance: 1e-4, "DenseNet in passes of 2 images")
     }
 
     func testConvNeXt() throws {

@@ -1,3 +1,4 @@
+import Foundation
 import Randomness
 @testable import Tensors
 import XCTest
@@ -46,6 +47,31 @@ final class KernelOperationTests: XCTestCase {
         let input2 = randomTensor([1, 4, 4, 2], seed: 84)
         assertGradientsMatchFiniteDifferences([input2, randomTensor([3, 2, 3, 3], seed: 85)], step: 1e-3) {
             conv2d($0[0], weight: $0[1], padding: Padding2D(1), activation: .relu)
+        }
+    }
+
+    func testConv2dAddingAResidualThenGELUFusesInInferenceAndDifferentiatesInTraining() {
+        for (kernelSize, padding) in [(1, Padding2D.zero), (3, Padding2D(1))] {
+            let input = randomTensor([2, 5, 5, 16], seed: 91, standardDeviation: 2)
+            let weight = randomTensor([32, 16, kernelSize, kernelSize], seed: 92), bias = randomTensor([32], seed: 93)
+            let residual = randomTensor([2, 5, 5, 32], seed: 94, standardDeviation: 2)
+            let linear = Tensor.withoutGradients { conv2d(input, weight: weight, bias: bias, padding: padding) }
+            let fused = Tensor.withoutGradients {
+                conv2d(input, weight: weight, bias: bias, padding: padding, adding: residual, activation: .gelu)
+            }
+            let expected = zip(linear.scalars, residual.scalars).map { sum, skip -> Float in
+                let x = Double(sum + skip)
+                return Float(0.5 * x * (1 + erf(x / 2.0.squareRoot())))
+            }
+            assertTensor(fused, equals: expected, shape: linear.shape, accuracy: 1e-4)
+            let plainSum = Tensor.withoutGradients { conv2d(input, weight: weight, padding: padding, adding: residual) }
+            let unbiased = Tensor.withoutGradients { conv2d(input, weight: weight, padding: padding) }
+            assertTensor(plainSum, equals: zip(unbiased.scalars, residual.scalars).map(+), shape: linear.shape, accuracy: 1e-4)
+        }
+        let small = randomTensor([1, 4, 4, 2], seed: 95)
+        assertGradientsMatchFiniteDifferences([small, randomTensor([3, 2, 3, 3], seed: 96), randomTensor([1, 4, 4, 3], seed: 97)],
+                                              step: 1e-3) {
+            conv2d($0[0], weight: $0[1], padding: Padding2D(1), adding: $0[2], activation: .gelu)
         }
     }
 

@@ -2,7 +2,7 @@ import NeuralNetworks
 import Tensors
 
 /// A convolution frozen for inference: an optional following batch norm folded into its weights
-/// and bias (`w · γ/√(σ² + ε)`, `(b − μ) · γ/√(σ² + ε) + β`), an optional ReLU/ReLU6 fused into the
+/// and bias (`w · γ/√(σ² + ε)`, `(b − μ) · γ/√(σ² + ε) + β`), an optional ReLU/ReLU6/GELU fused into the
 /// oneDNN call, and a fixed `WeightsVersion` so oneDNN's reordered weights are made once.
 struct InferenceConvolution {
     let weight: Tensor
@@ -42,8 +42,8 @@ struct InferenceConvolution {
     }
 
     /// `linear` applied to every pixel of an NHWC map, as a 1x1 convolution, each output multiplied
-    /// by `outputScale[o]` when given (see `InferenceLinear`).
-    init(pointwise linear: Linear, outputScale: Tensor? = nil) {
+    /// by `outputScale[o]` when given (see `InferenceLinear`), then `activation`.
+    init(pointwise linear: Linear, outputScale: Tensor? = nil, activation: FusedActivation? = nil) {
         let frozen = InferenceLinear(linear, outputScale: outputScale)
         weight = frozen.weight.reshaped(to: frozen.weight.shape + [1, 1])
         bias = frozen.bias
@@ -51,13 +51,14 @@ struct InferenceConvolution {
         padding = .zero
         dilation = 1
         groups = 1
-        activation = nil
+        self.activation = activation
     }
 
-    /// `x [batch, height, width, inChannels]` -> `[batch, outHeight, outWidth, outChannels]`.
-    func callAsFunction(_ x: Tensor) -> Tensor {
+    /// `x [batch, height, width, inChannels]` -> `[batch, outHeight, outWidth, outChannels]`, plus
+    /// `residual` (of the output's shape, added before the activation) when given.
+    func callAsFunction(_ x: Tensor, adding residual: Tensor? = nil) -> Tensor {
         conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
-               weightsVersion: version, activation: activation)
+               weightsVersion: version, adding: residual, activation: activation)
     }
 
     /// The same on activations in any format, written in `outputFormat`.

@@ -31,20 +31,22 @@ public struct Convolution2DKernel: Sendable {
     /// Training forward pass: `output = conv(input, weights) + bias`. `bias` must be given iff `geometry.hasBias`.
     public func forward(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, weightsVersion: WeightsVersion? = nil,
                         bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) throws {
-        try primitives.forward(.forwardTraining, postOp: nil, input: input, weights: weights, weightsVersion: weightsVersion,
+        try primitives.forward(.forwardTraining, input: input, weights: weights, weightsVersion: weightsVersion,
                                bias: bias, output: output)
     }
 
-    /// Inference forward pass, optionally applying `activation` to the output in the same pass.
+    /// Inference forward pass, optionally adding `residual` (same shape and format as the output)
+    /// and then applying `activation` in the same pass.
     /// `input` is in `inputFormat` and `output` (of `outputFormat.elementCount(...)` floats) is
     /// written in `outputFormat`; a chain of Winograd layers in `.channelBlocked16` skips all reorders.
     public func forwardInference(input: UnsafePointer<Float>, inputFormat: ActivationFormat = .nhwc,
                                  weights: UnsafePointer<Float>, weightsVersion: WeightsVersion? = nil,
-                                 bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+                                 bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>? = nil,
+                                 output: UnsafeMutablePointer<Float>,
                                  outputFormat: ActivationFormat = .nhwc, activation: FusedActivation? = nil) throws {
-        try primitives.forward(.forwardInference, postOp: activation,
+        try primitives.forward(.forwardInference, postOps: ConvolutionPostOps(addsResidual: residual != nil, activation: activation),
                                formats: ConvolutionFormats(input: inputFormat, output: outputFormat), input: input,
-                               weights: weights, weightsVersion: weightsVersion, bias: bias, output: output)
+                               weights: weights, weightsVersion: weightsVersion, bias: bias, residual: residual, output: output)
     }
 
     /// Gradient with respect to the input, written (not accumulated) into `gradInput`.

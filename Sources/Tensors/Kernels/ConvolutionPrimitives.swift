@@ -109,35 +109,35 @@ struct ConvolutionPrimitives: Sendable {
 
     // MARK: Primitives
 
-    private func key(_ pass: ConvolutionPass, postOp: FusedActivation?, formats: ConvolutionFormats) -> PrimitiveKey {
+    private func key(_ pass: ConvolutionPass, postOps: ConvolutionPostOps, formats: ConvolutionFormats) -> PrimitiveKey {
         PrimitiveKey(kind: transposed ? "deconvolution" : "convolution",
                      parameters: geometry.keyParameters + [outputPadding.y, outputPadding.x, pass.rawValue,
-                                                           activationLayout.rawValue, postOp?.keyParameter ?? 0,
+                                                           activationLayout.rawValue, postOps.keyParameter,
                                                            algorithm.rawValue, formats.input.rawValue, formats.output.rawValue])
     }
 
     /// The cached plan for `pass` on caller buffers in `formats`, created on first use (call only
     /// under the context lock). A Winograd plan falls back to direct where oneDNN has no Winograd
     /// kernel (e.g. on CPUs without AVX-512).
-    func plan(_ pass: ConvolutionPass, postOp: FusedActivation? = nil, formats: ConvolutionFormats = .nhwc,
+    func plan(_ pass: ConvolutionPass, postOps: ConvolutionPostOps = .none, formats: ConvolutionFormats = .nhwc,
               context: DNNLContext) throws -> PrimitivePlan {
-        try context.cache.plan(key(pass, postOp: postOp, formats: formats)) {
+        try context.cache.plan(key(pass, postOps: postOps, formats: formats)) {
             if algorithm == .winograd {
                 do {
-                    return try makePlan(pass, postOp: postOp, formats: formats, algorithm: .winograd, context: context)
+                    return try makePlan(pass, postOps: postOps, formats: formats, algorithm: .winograd, context: context)
                 } catch let error as DNNLError where error.isUnimplemented {
                     // no Winograd kernel for this pass here: direct below
                 }
             }
-            if activationLayout == .fastest && formats == .nhwc {
-                return try fastestPlan(pass, postOp: postOp, context: context)
+            if activationLayout == .fastest && formats == .nhwc && !postOps.addsResidual {
+                return try fastestPlan(pass, postOps: postOps, context: context)
             }
-            return try makePlan(pass, postOp: postOp, formats: formats, algorithm: .direct, context: context)
+            return try makePlan(pass, postOps: postOps, formats: formats, algorithm: .direct, context: context)
         }
     }
 
     /// A new plan for `pass` with `algorithm` (no caching, no fallback).
-    private func makePlan(_ pass: ConvolutionPass, postOp: FusedActivation?, formats: ConvolutionFormats,
+    private func makePlan(_ pass: ConvolutionPass, postOps: ConvolutionPostOps, formats: ConvolutionFormats,
                           algorithm: ConvolutionAlgorithm, context: DNNLContext) throws -> PrimitivePlan {
         let name = self.name(pass)
         let activationTag = self.activationTag(algorithm, formats)
@@ -163,7 +163,8 @@ struct ConvolutionPrimitives: Sendable {
                                       dnnlAlgorithm, &source, &weightsAny, &bias, &destination,
                                       strides, dilations, paddingBegin, paddingEnd),
                           "dnnl_dilated_convolution_forward_desc_init", name)
-            primitive = try DNNLPrimitive(operation: operation, postOp: postOp?.postOp, context: context, name: name)
+            primitive = try DNNLPrimitive(operation: operation, postOps: postOps.dnnlPostOps(outputDescriptor: user.destination),
+                                          context: context, name: name)
             userLayouts = [DNNL_ARG_SRC: (user.source, false), DNNL_ARG_WEIGHTS: (user.weights, false),
                            DNNL_ARG_DST: (user.destination, true)]
         case .backwardData:
@@ -191,7 +192,7 @@ struct ConvolutionPrimitives: Sendable {
     }
 
     /// The faster of the NHWC and the oneDNN-preferred plan for `pass`, timed on zeroed scratch buffers.
-    private func fastestPlan(_ pass: ConvolutionPass, postOp: FusedActivation?, context: DNNLContext) throws -> PrimitivePlan {
+    private func fastestPlan(_ pass: ConvolutionPass, postOps: ConvolutionPostOps, context: DNNLContext) throws -> PrimitivePlan {
         var buffers: [AlignedBuffer] = []
         func zeroed(_ count: Int) -> UnsafeMutableRawPointer {
             let buffer = AlignedBuffer(byteCount: count * MemoryLayout<Float>.stride)
@@ -217,7 +218,7 @@ struct ConvolutionPrimitives: Sendable {
         let candidates = try [ConvolutionActivationLayout.nhwc, .primitivePreferred].map { layout in
             var candidate = self
             candidate.activationLayout = layout
-            let plan = try candidate.makePlan(pass, postOp: postOp, formats: .nhwc, algorithm: .direct, context: context)
+            let plan = try candidate.makePlan(pass, postOps: postOps, formats: .nhwc, algorithm: .direct, context: context)
             try plan.run(arguments, context: context)  // warm-up: first touch, caches
             return plan
         }
@@ -244,15 +245,23 @@ struct ConvolutionPrimitives: Sendable {
 
     // MARK: Execution
 
-    func forward(_ pass: ConvolutionPass, postOp: FusedActivation?, formats: ConvolutionFormats = .nhwc,
+    /// - Parameter residual: the tensor `postOps` adds, in the output's format; given iff `postOps.addsResidual`.
+    func forward(_ pass: ConvolutionPass, postOps: ConvolutionPostOps = .none, formats: ConvolutionFormats = .nhwc,
                  input: UnsafePointer<Float>, weights: UnsafePointer<Float>, weightsVersion: WeightsVersion?,
-                 bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) throws {
+                 bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>? = nil,
+                 output: UnsafeMutablePointer<Float>) throws {
         try checkBias(bias, pass)
+        if postOps.addsResidual != (residual != nil) {
+            throw DNNLError(primitive: name(pass), cause: .invalidGeometry(
+                postOps.addsResidual ? "the post-ops add a residual but no residual buffer was given"
+                                     : "a residual buffer was given but the post-ops add none"))
+        }
         try DNNLContext.withShared { context in
             var arguments: [PlanArgument] = [.input(DNNL_ARG_SRC, input), .weights(DNNL_ARG_WEIGHTS, weights, weightsVersion),
                                              .output(DNNL_ARG_DST, output)]
             if let bias { arguments.append(.input(DNNL_ARG_BIAS, bias)) }
-            try plan(pass, postOp: postOp, formats: formats, context: context).run(arguments, context: context)
+            if let residual { arguments.append(.input(ConvolutionPostOps.residualArgument, residual)) }
+            try plan(pass, postOps: postOps, formats: formats, context: context).run(arguments, context: context)
         }
     }
 

@@ -23,9 +23,9 @@ final class DNNLPrimitive {
     private let engine: dnnl_engine_t
 
     /// Creates the primitive for an initialized operation descriptor (`dnnl_*_desc_t`).
-    convenience init<Operation>(operation: Operation, postOp: EltwiseOperation? = nil,
+    convenience init<Operation>(operation: Operation, postOps: [DNNLPostOp] = [],
                                 hint: DNNLPrimitive? = nil, context: DNNLContext, name: String) throws {
-        let attributes = try Self.makeAttributes(postOp: postOp, name: name)
+        let attributes = try Self.makeAttributes(postOps: postOps, name: name)
         defer { dnnl_primitive_attr_destroy(attributes) }
         var descriptor: dnnl_primitive_desc_t?
         let status = withUnsafeBytes(of: operation) { bytes in
@@ -39,7 +39,7 @@ final class DNNLPrimitive {
     convenience init(reorderFrom source: dnnl_memory_desc_t, to destination: dnnl_memory_desc_t,
                      context: DNNLContext, name: String) throws {
         var source = source, destination = destination
-        let attributes = try Self.makeAttributes(postOp: nil, name: name)
+        let attributes = try Self.makeAttributes(postOps: [], name: name)
         defer { dnnl_primitive_attr_destroy(attributes) }
         var descriptor: dnnl_primitive_desc_t?
         try dnnlCheck(dnnl_reorder_primitive_desc_create(&descriptor, &source, context.engine, &destination,
@@ -72,18 +72,27 @@ final class DNNLPrimitive {
         dnnl_primitive_desc_destroy(descriptor)
     }
 
-    private static func makeAttributes(postOp: EltwiseOperation?, name: String) throws -> dnnl_primitive_attr_t? {
+    private static func makeAttributes(postOps chain: [DNNLPostOp], name: String) throws -> dnnl_primitive_attr_t? {
         var attributes: dnnl_primitive_attr_t?
         try dnnlCheck(dnnl_primitive_attr_create(&attributes), "dnnl_primitive_attr_create", name)
         do {
             try dnnlCheck(dnnl_primitive_attr_set_scratchpad_mode(attributes, dnnl_scratchpad_mode_user),
                           "dnnl_primitive_attr_set_scratchpad_mode", name)
-            if let postOp {
+            if !chain.isEmpty {
                 var postOps: dnnl_post_ops_t?
                 try dnnlCheck(dnnl_post_ops_create(&postOps), "dnnl_post_ops_create", name)
                 defer { dnnl_post_ops_destroy(postOps) }
-                try dnnlCheck(dnnl_post_ops_append_eltwise(postOps, 1, postOp.algorithm, postOp.alpha, postOp.beta),
-                              "dnnl_post_ops_append_eltwise", name)
+                for postOp in chain {
+                    switch postOp {
+                    case .eltwise(let operation):
+                        try dnnlCheck(dnnl_post_ops_append_eltwise(postOps, 1, operation.algorithm, operation.alpha,
+                                                                   operation.beta),
+                                      "dnnl_post_ops_append_eltwise", name)
+                    case .add(var layout):
+                        try dnnlCheck(dnnl_post_ops_append_binary(postOps, dnnl_binary_add, &layout),
+                                      "dnnl_post_ops_append_binary", name)
+                    }
+                }
                 try dnnlCheck(dnnl_primitive_attr_set_post_ops(attributes, postOps), "dnnl_primitive_attr_set_post_ops", name)
             }
         } catch {

@@ -6,11 +6,14 @@ public enum FusedActivation: Hashable, Sendable {
     case relu
     /// min(max(0, x), 6).
     case relu6
+    /// x · Φ(x), the exact (erf) GELU.
+    case gelu
 
     var postOp: EltwiseOperation {
         switch self {
         case .relu: return EltwiseOperation(algorithm: dnnl_eltwise_relu, alpha: 0, beta: 0)
         case .relu6: return EltwiseOperation(algorithm: dnnl_eltwise_clip, alpha: 0, beta: 6)
+        case .gelu: return EltwiseOperation(algorithm: dnnl_eltwise_gelu_erf, alpha: 0, beta: 0)
         }
     }
 
@@ -18,6 +21,7 @@ public enum FusedActivation: Hashable, Sendable {
         switch self {
         case .relu: return 1
         case .relu6: return 2
+        case .gelu: return 3
         }
     }
 }

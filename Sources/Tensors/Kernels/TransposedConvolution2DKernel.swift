@@ -27,7 +27,7 @@ public struct TransposedConvolution2DKernel: Sendable {
     /// Forward pass. `bias` must be given iff `geometry.hasBias`.
     public func forward(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, weightsVersion: WeightsVersion? = nil,
                         bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) throws {
-        try primitives.forward(.forwardTraining, postOp: nil, input: input, weights: weights, weightsVersion: weightsVersion,
+        try primitives.forward(.forwardTraining, input: input, weights: weights, weightsVersion: weightsVersion,
                                bias: bias, output: output)
     }
 

@@ -9,37 +9,44 @@
 ///   - groups: channel groups (`groups == inputChannels` is depthwise).
 ///   - weightsVersion: identifies the weight values, so oneDNN's reordered copy is reused until
 ///     they change; nil reorders on every call.
-///   - activation: ReLU or ReLU6 applied to the result; fused into the convolution when nothing is
-///     recorded (inference), a separate `relu`/`relu6` otherwise.
+///   - residual: a tensor of the output's shape added to the result before `activation` (a skip
+///     connection); fused into the convolution when nothing is recorded, a separate add otherwise.
+///   - activation: ReLU, ReLU6 or GELU applied to the result; fused into the convolution when nothing is
+///     recorded (inference), a separate `relu`/`relu6`/`gelu` otherwise.
 /// Activations stay NHWC (`ConvolutionActivationLayout.operationDefault`, which can opt in to
 /// timing-based layout choice); 3x3 stride-1 layers with 64 or more channels run Winograd
 /// (`ConvolutionAlgorithm.staticChoice`, by shape only, so results repeat from run to run).
 /// - Returns: `[batch, outputHeight, outputWidth, outputChannels]`.
 public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Padding2D = .zero,
                    dilation: Int = 1, groups: Int = 1, weightsVersion: WeightsVersion? = nil,
-                   activation: FusedActivation? = nil) -> Tensor {
+                   adding residual: Tensor? = nil, activation: FusedActivation? = nil) -> Tensor {
     let operation = "conv2d"
     input.checkNHWC(operation)
     let geometry = Tensor.convolutionGeometry(operation, inputShape: input.shape, weight: weight, bias: bias,
                                               stride: stride, padding: padding, dilation: dilation, groups: groups)
     let makeKernel = { try Convolution2DKernel(geometry, activationLayout: .operationDefault) }
-    guard let activation else {
-        return Tensor.weightedWindow(operation, input: input, weight: weight, bias: bias, weightsVersion: weightsVersion,
-                                     makeKernel: makeKernel)
-    }
-    guard !Tensor.shouldRecord([input, weight] + (bias.map { [$0] } ?? [])) else {
+    guard activation != nil || residual != nil,
+          !Tensor.shouldRecord([input, weight] + (bias.map { [$0] } ?? []) + (residual.map { [$0] } ?? [])) else {
         let linear = Tensor.weightedWindow(operation, input: input, weight: weight, bias: bias,
                                            weightsVersion: weightsVersion, makeKernel: makeKernel)
+        let sum = residual.map { linear + $0 } ?? linear
         switch activation {
-        case .relu: return relu(linear)
-        case .relu6: return relu6(linear)
+        case nil: return sum
+        case .relu: return relu(sum)
+        case .relu6: return relu6(sum)
+        case .gelu: return gelu(sum)
         }
     }
     let kernel = Tensor.kernelCall(operation, makeKernel)
-    let output = Tensor(uninitializedShape: [geometry.batch, kernel.outputHeight, kernel.outputWidth, geometry.outputChannels])
+    let outputShape = [geometry.batch, kernel.outputHeight, kernel.outputWidth, geometry.outputChannels]
+    if let residual, residual.shape != outputShape {
+        Tensor.fail(.shapeMismatch(operation: "\(operation) output and residual", lhs: outputShape, rhs: residual.shape))
+    }
+    let output = Tensor(uninitializedShape: outputShape)
     Tensor.kernelCall(operation) {
         try kernel.forwardInference(input: input.kernelInput, weights: weight.kernelInput, weightsVersion: weightsVersion,
-                                    bias: bias?.kernelInput, output: output.kernelOutput, activation: activation)
+                                    bias: bias?.kernelInput, residual: residual?.kernelInput, output: output.kernelOutput,
+                                    activation: activation)
     }
     return output
 }
