@@ -28,6 +28,10 @@ final class KernelConvolutionTests: XCTestCase {
                                                window: .init(kernel: 3, padding: 2, dilation: 2), groups: 5)),
         ("1x1", .init(batch: 2, inputHeight: 3, inputWidth: 3, inputChannels: 5, outputChannels: 3,
                       window: .init(kernel: 1))),
+        ("1x1 no bias", .init(batch: 3, inputHeight: 2, inputWidth: 3, inputChannels: 4, outputChannels: 6,
+                              window: .init(kernel: 1), hasBias: false)),
+        ("1x1 s2 (not pointwise)", .init(batch: 1, inputHeight: 5, inputWidth: 5, inputChannels: 3, outputChannels: 2,
+                                         window: .init(kernel: 1, stride: 2))),
     ]
 
     func testForwardMatchesReferenceInBothActivationLayouts() throws {

@@ -75,11 +75,31 @@ final class KernelWinogradTests: XCTestCase {
         assertClose(gradBias, expectedBias, "winograd bias")
     }
 
-    /// The static rule's Winograd layers agree with forced direct ones and repeat bit for bit.
+    /// The static rule's Winograd layers agree with forced direct ones (within 1e-5 of each array's
+    /// largest value) and repeat bit for bit.
     func testStaticWinogradAgreesWithDirectAndRepeats() throws {
-        let geometry = Self.threeByThree(channels: (64, 64), size: (9, 10))
+        let winograd = try assertStaticWinogradAgreesWithDirect(Self.threeByThree(channels: (64, 64), size: (9, 10)))
+        XCTAssertEqual(winograd.imagesPerCall, 2, "a small batch runs in one call")
+    }
+
+    /// Winograd on large images runs in sub-batches of at most `winogradPixelsPerCall` input pixels
+    /// (here 4 images, then 1); the weight and bias gradients add up over them.
+    func testWinogradInSubBatchesAgreesWithDirect() throws {
+        var geometry = Self.threeByThree(channels: (64, 64), size: (112, 112))
+        geometry.batch = 5
+        let winograd = try assertStaticWinogradAgreesWithDirect(geometry)
+        XCTAssertEqual(winograd.imagesPerCall, ConvolutionAlgorithm.winogradPixelsPerCall / (112 * 112))
+        XCTAssertEqual(winograd.imagesPerCall, 4)
+    }
+
+    /// Checks every pass of the static-rule (Winograd) kernel against forced direct, and that a second
+    /// run repeats bit for bit; returns the Winograd kernel.
+    @discardableResult
+    private func assertStaticWinogradAgreesWithDirect(_ geometry: Convolution2DGeometry,
+                                                      file: StaticString = #filePath, line: UInt = #line) throws
+        -> Convolution2DKernel {
         let winograd = try Convolution2DKernel(geometry), direct = try Convolution2DKernel(geometry, algorithm: .direct)
-        XCTAssertEqual(winograd.algorithm, .winograd)
+        XCTAssertEqual(winograd.algorithm, .winograd, file: file, line: line)
         let input = randomFloats(geometry.inputCount, seed: 5), weights = randomFloats(geometry.weightCount, seed: 6)
         let bias = randomFloats(geometry.outputChannels, seed: 7), gradOutput = randomFloats(winograd.outputCount, seed: 8)
         func passes(_ kernel: Convolution2DKernel) throws -> [[Float]] {
@@ -94,8 +114,12 @@ final class KernelWinogradTests: XCTestCase {
         }
         let fast = try passes(winograd), reference = try passes(direct)
         for (index, label) in ["forward", "backward data", "backward weights", "bias"].enumerated() {
-            assertClose(fast[index], reference[index].doubles, "winograd vs direct \(label)")
+            // Sums over many pixels cancel: rounding scales with the largest value, not each one.
+            let scale = reference[index].map { Double(abs($0)) }.max() ?? 1
+            assertClose(fast[index], reference[index].doubles, "winograd vs direct \(label)", tolerance: 1e-5 * max(10, scale),
+                        file: file, line: line)
         }
-        XCTAssertEqual(try passes(winograd), fast, "a second Winograd run gives the same bits")
+        XCTAssertEqual(try passes(winograd), fast, "a second Winograd run gives the same bits", file: file, line: line)
+        return winograd
     }
 }

@@ -23,6 +23,10 @@ public enum ConvolutionAlgorithm: Int, Hashable, Sendable {
             && [padding.top, padding.bottom, padding.left, padding.right].allSatisfy { (0...1).contains($0) }
     }
 
+    /// Most input pixels (images × height × width) of one Winograd call; larger batches run in
+    /// sub-batches (`Convolution2DKernel.imagesPerCall`): 16 images at 56x56, 4 at 112x112, 1 at 224x224.
+    public static let winogradPixelsPerCall = 16 * 56 * 56
+
     /// Fewest input and output channels for which the static rule picks Winograd.
     public static let winogradMinimumChannels = 64
 
