@@ -24,6 +24,8 @@ struct BenchmarkOptions {
     var includeUnoptimized = false
     var channelsLast = false
     var seed: UInt64 = 1
+    /// Pause before every timed run, so that no other side's threads still hold a core.
+    var settleSeconds = 0.5
 
     /// Parses `arguments` (without the program name); `--worker` arguments are left to `SwiftWorker`.
     init(_ arguments: [String]) throws {
@@ -55,6 +57,12 @@ struct BenchmarkOptions {
             case "--check-batch": checkBatch = try number(flag, minimum: 1)
             case "--threads": threads = try number(flag, minimum: 1)
             case "--seed": seed = UInt64(try number(flag, minimum: 0))
+            case "--settle":
+                let text = try value(flag)
+                guard let seconds = Double(text), seconds >= 0 else {
+                    throw UsageError("--settle must be a number of seconds >= 0, got '\(text)'")
+                }
+                settleSeconds = seconds
             case "--python": python = try value(flag)
             case "--no-python": python = nil
             case "--script": script = try value(flag)
@@ -68,6 +76,7 @@ struct BenchmarkOptions {
     static let usage = """
         usage: model-benchmark [--models a,b] [--runs N] [--warmup N] [--batch N] [--size N] [--threads N]
                                [--python PATH | --no-python] [--script model_pytorch.py] [--unoptimized] [--channels-last] [--seed N]
+                               [--settle SECONDS (pause before each timed run, default 0.5)]
         models: \(Architecture.allCases.map(\.rawValue).joined(separator: ", "))
         """
 }

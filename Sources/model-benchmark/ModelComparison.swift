@@ -81,7 +81,12 @@ struct ModelComparison {
         }
         var times = [[Double]](repeating: [], count: workers.count)
         for round in 0..<options.runs {
-            for (index, worker) in workers.enumerated() { times[index].append(try worker.timedRun()) }
+            for (index, worker) in workers.enumerated() {
+                // onnxruntime's pool threads spin for a while after a run (its default), which slowed
+                // the side timed right after it by ~5%: let the cores settle before every timed run.
+                Thread.sleep(forTimeInterval: options.settleSeconds)
+                times[index].append(try worker.timedRun())
+            }
             let line = zip(workers, times).map { "\($0.name) \(String(format: "%.3f", $1[round])) s" }
             FileHandle.standardError.write(Data("  run \(round + 1): \(line.joined(separator: ", "))\n".utf8))
         }
