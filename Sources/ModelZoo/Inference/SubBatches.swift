@@ -9,9 +9,7 @@ extension Tensor {
         precondition(imagesPerPass > 0, "inSubBatches: imagesPerPass must be positive, got \(imagesPerPass)")
         let batch = shape[0]
         guard batch > imagesPerPass else { return body(self) }
-        let parts = stride(from: 0, to: batch, by: imagesPerPass).map { start in
-            body(sliced(alongAxis: 0, start..<Swift.min(start + imagesPerPass, batch)))
-        }
-        return Tensor(concatenating: parts, alongAxis: 0)
+        let sizes = stride(from: 0, to: batch, by: imagesPerPass).map { Swift.min(imagesPerPass, batch - $0) }
+        return Tensor(concatenating: split(sizes: sizes, alongAxis: 0).map(body), alongAxis: 0)
     }
 }

@@ -48,7 +48,7 @@ public struct Convolution2DKernel: Sendable {
                                  bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>? = nil,
                                  output: UnsafeMutablePointer<Float>,
                                  outputFormat: ActivationFormat = .nhwc, activation: FusedActivation? = nil) throws {
-        try primitives.forward(.forwardInference, postOps: ConvolutionPostOps(addsResidual: residual != nil, activation: activation),
+        try primitives.forward(.forwardInference, activation: activation,
                                formats: ConvolutionFormats(input: inputFormat, output: outputFormat), input: input,
                                weights: weights, weightsVersion: weightsVersion, bias: bias, residual: residual, output: output)
     }

@@ -3,19 +3,19 @@ import CDNNL
 /// What an inference convolution does to its result in the same pass, in this order: add a
 /// residual tensor of the output's shape and layout (ResNet/ConvNeXt skip connections), then
 /// apply an activation.
-public struct ConvolutionPostOps: Hashable, Sendable {
+struct ConvolutionPostOps: Hashable, Sendable {
     /// Whether a residual is added (its buffer is passed at execution).
-    public var addsResidual: Bool
+    var addsResidual: Bool
     /// The activation applied last, if any.
-    public var activation: FusedActivation?
+    var activation: FusedActivation?
 
-    public init(addsResidual: Bool = false, activation: FusedActivation? = nil) {
+    init(addsResidual: Bool = false, activation: FusedActivation? = nil) {
         self.addsResidual = addsResidual
         self.activation = activation
     }
 
     /// Nothing after the convolution.
-    public static let none = ConvolutionPostOps()
+    static let none = ConvolutionPostOps()
 
     /// The execution argument of the residual: source 1 of the first post-op.
     static let residualArgument = DNNL_ARG_ATTR_MULTIPLE_POST_OP_BASE | DNNL_ARG_SRC_1

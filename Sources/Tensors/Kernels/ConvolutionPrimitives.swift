@@ -272,17 +272,13 @@ struct ConvolutionPrimitives: Sendable {
          formats.output.elementCount(batch: 1, height: outputHeight, width: outputWidth, channels: geometry.outputChannels))
     }
 
-    /// - Parameter residual: the tensor `postOps` adds, in the output's format; given iff `postOps.addsResidual`.
-    func forward(_ pass: ConvolutionPass, postOps: ConvolutionPostOps = .none, formats: ConvolutionFormats = .nhwc,
+    /// `activation` and a `residual` (in the output's format, added before it) run as oneDNN post-ops.
+    func forward(_ pass: ConvolutionPass, activation: FusedActivation? = nil, formats: ConvolutionFormats = .nhwc,
                  input: UnsafePointer<Float>, weights: UnsafePointer<Float>, weightsVersion: WeightsVersion?,
                  bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>? = nil,
                  output: UnsafeMutablePointer<Float>) throws {
         try checkBias(bias, pass)
-        if postOps.addsResidual != (residual != nil) {
-            throw DNNLError(primitive: name(pass), cause: .invalidGeometry(
-                postOps.addsResidual ? "the post-ops add a residual but no residual buffer was given"
-                                     : "a residual buffer was given but the post-ops add none"))
-        }
+        let postOps = ConvolutionPostOps(addsResidual: residual != nil, activation: activation)
         let image = imageSizes(formats)
         for (part, first) in subBatches {
             try DNNLContext.withShared { context in
