@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "ModelZoo", dependencies: ["NeuralNetworks", "Tensors", "WeightFiles", "Imaging"], swiftSettings: fastMath),
         .target(name: "LeukemiaKit", dependencies: ["Imaging", "ClassicML", "Randomness", "Tensors", "WeightFiles", "NeuralNetworks", "ModelZoo"]),
         .executableTarget(name: "leukemia", dependencies: [
-            "LeukemiaKit",
+            "LeukemiaKit", "ModelZoo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -49,7 +49,7 @@ let package = Package(
         .executableTarget(name: "model-benchmark", dependencies: ["BenchmarkSupport", "ModelZoo", "NeuralNetworks", "Tensors"],
                           swiftSettings: fastMath),
         .executableTarget(name: "training-benchmark", dependencies: [
-            "BenchmarkSupport", "LeukemiaKit", "NeuralNetworks", "Randomness", "Tensors",
+            "BenchmarkSupport", "LeukemiaKit", "ModelZoo", "NeuralNetworks", "Randomness", "Tensors",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fastMath),
 

@@ -212,6 +212,9 @@ public final class ConvNeXt: ImageClassifierNetwork {
 
     public var headKey: String { "classifier.2" }
 
+    /// The last stage (`features.7` for the four-stage models) and the classifier's norm.
+    public var topBlocksStart: String { "features.\(2 * configuration.stages.count - 1)" }
+
     public func features(_ x: Tensor, tap: FeatureMapTap) -> Tensor {
         let maps = featureLayers.callAsFunction(x, keyPrefix: "features.", tapping: featureMapNames, with: tap)
         return classifier.norm(globalAvgPool2d(maps))

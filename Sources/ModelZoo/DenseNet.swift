@@ -197,6 +197,19 @@ public final class DenseNet: ImageClassifierNetwork {
 
     public var headKey: String { "classifier" }
 
+    /// `features.denseblock<last>.denselayer4` on (the whole last block if it is shorter) and the
+    /// final norm. The study fine-tuned Keras' DenseNet-201 from its 501st layer on; Keras numbers
+    /// that network's layers as 7 stem layers, 7 per dense layer and 4 per transition, so layer 501
+    /// is the concatenation closing the third dense layer of the last block (`conv5_block3_concat`).
+    public var topBlocksStart: String {
+        let lastBlock = configuration.blockLayerCounts.count
+        let firstLayer = configuration.blockLayerCounts[lastBlock - 1] >= 4 ? 4 : 1
+        return "features.denseblock\(lastBlock).denselayer\(firstLayer)"
+    }
+
+    /// Dropout (`dropRate > 0`) draws from the layers' own generators.
+    public var hasUnreseedableRandomness: Bool { configuration.dropRate > 0 }
+
     public func features(_ x: Tensor, tap: FeatureMapTap) -> Tensor {
         let maps = featureLayers.callAsFunction(x, keyPrefix: "features.", tapping: featureMapNames, with: tap)
         return globalAvgPool2d(relu(maps))

@@ -218,6 +218,14 @@ public final class EfficientNetLite: ImageClassifierNetwork {
 
     public var headKey: String { "_fc" }
 
+    /// The last two block groups (`_blocks.11` on for Lite0) and `_conv_head`.
+    public var topBlocksStart: String {
+        let groupEnds = featureMapNames.compactMap {
+            $0.hasPrefix("_blocks.") ? Int($0.dropFirst("_blocks.".count)) : nil
+        }
+        return "_blocks.\(groupEnds.count >= 3 ? groupEnds[groupEnds.count - 3] + 1 : 0)"
+    }
+
     public func features(_ x: Tensor, tap: FeatureMapTap) -> Tensor {
         let stem = relu6(bn0(convStem(x)))
         let blockOutput = blocks.callAsFunction(stem, keyPrefix: "_blocks.", tapping: featureMapNames, with: tap)

@@ -78,6 +78,20 @@ public final class HybridNetwork: ImageClassifierNetwork {
         }
     }
 
+    /// Which U-Net the hybrid uses (`--hybrid-variant`).
+    public enum Variant: String, Codable, Sendable, CaseIterable {
+        /// The study's: conv5 flattened without pooling (401,408 features at 224, about 206 M
+        /// weights in the first dense layer).
+        case study
+        /// Half the widths, conv5 average-pooled 8 x 8 (3,136 features): trainable on a CPU.
+        case light
+
+        /// The hybrid of this variant on inputs normalized by `normalization`.
+        public func configuration(normalization: [PurpleMask.ChannelAffine]) -> Configuration {
+            self == .study ? .study(normalization: normalization) : .light(normalization: normalization)
+        }
+    }
+
     public let configuration: Configuration
     /// The pretrained network whose `features(_:)` is the second branch.
     public let backbone: any ImageClassifierNetwork
@@ -146,9 +160,20 @@ public final class HybridNetwork: ImageClassifierNetwork {
 
     /// The study's regularization term to add to the loss: `l2 · Σ w²` over `regularizedParameters`
     /// (frozen ones excluded).
-    public func regularizationPenalty() -> Tensor {
+    public func regularizationPenalty() -> Tensor? {
         l2Penalty(regularizedParameters, coefficient: l2PenaltyCoefficient)
     }
+
+    /// The backbone's top blocks (`backbone.` + the backbone's start), then the U-Net and head.
+    public var topBlocksStart: String { "backbone." + backbone.topBlocksStart }
+    /// With the backbone frozen, the U-Net branch and the dense head train (on images: the U-Net
+    /// needs them, so features cannot be cached).
+    public var trainedWhenBodyIsFrozen: [String] { ["unet", "head"] }
+    /// The backbone's own classifier is not part of the forward pass.
+    public var unusedParameterPrefixes: [String] { ["backbone." + backbone.headKey] }
+    /// Pretrained weights are the backbone's.
+    public var pretrainedBody: any ImageClassifierNetwork { backbone }
+    public var hasUnreseedableRandomness: Bool { backbone.hasUnreseedableRandomness }
 }
 
 extension HybridNetwork {

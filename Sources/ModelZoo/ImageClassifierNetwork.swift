@@ -16,7 +16,7 @@ public typealias FeatureMapTap = (_ name: String, _ featureMap: Tensor) -> Tenso
 /// `loadBackbone(_:)` the pretrained state dict, or load everything and `replaceHead(classCount:seed:)`:
 ///
 /// ```swift
-/// let network = try Architecture.densenet121.makeNetwork(classCount: 4, seed: 7)
+/// let network = try NetworkDescription(.densenet121, classCount: 4).makeNetwork(seed: 7)
 /// try network.loadPretrained(from: URL(fileURLWithPath: "densenet121-a639ec97.pth"), includingHead: false)
 /// network.freezeBackbone()                       // optional: train the new head only
 /// let (logits, map) = try network.logits(images, exposing: "features.norm5")  // for Grad-CAM
@@ -32,6 +32,42 @@ public protocol ImageClassifierNetwork: Layer {
     /// The vector the head consumes, `[batch, featureCount]`, for `x [batch, height, width, 3]`;
     /// `tap` sees each feature map of `featureMapNames` in order.
     func features(_ x: Tensor, tap: FeatureMapTap) -> Tensor
+
+    // What a network says about itself to a trainer, so that no code outside the zoo asks which
+    // network it is. Each has a default for a plain body-plus-head network.
+
+    /// The key prefix of the first parameter that the top-blocks transfer policy trains: it and
+    /// every parameter registered after it are trained, the ones before stay frozen (see each
+    /// network's implementation for the study's equivalent).
+    var topBlocksStart: String { get }
+    /// The key prefixes of the parameters that train when the pretrained body is frozen (default:
+    /// the head). When that is the head alone, a trainer may compute the body's features once and
+    /// train the head on cached features.
+    var trainedWhenBodyIsFrozen: [String] { get }
+    /// The key prefixes of parameters that are never used by the forward pass and stay frozen
+    /// whatever the policy (default: none; the hybrid's backbone head).
+    var unusedParameterPrefixes: [String] { get }
+    /// The network that pretrained (ImageNet) weights load into: itself by default, the backbone
+    /// for a network built around one.
+    var pretrainedBody: any ImageClassifierNetwork { get }
+    /// A regularization term to add to the training loss (a scalar), or nil (the default).
+    func regularizationPenalty() -> Tensor?
+    /// Whether the forward pass in training mode draws random numbers from a generator a trainer
+    /// cannot reseed per epoch (DenseNet's dropout), so that a resumed training may differ from an
+    /// uninterrupted one. Default: false.
+    var hasUnreseedableRandomness: Bool { get }
+}
+
+extension ImageClassifierNetwork {
+    public var trainedWhenBodyIsFrozen: [String] { [headKey] }
+    public var unusedParameterPrefixes: [String] { [] }
+    public var pretrainedBody: any ImageClassifierNetwork { self }
+    public func regularizationPenalty() -> Tensor? { nil }
+    public var hasUnreseedableRandomness: Bool { false }
+
+    /// Whether the frozen-body policy trains the head alone, so that the body's features can be
+    /// computed once and cached.
+    public var trainsHeadAloneWhenBodyIsFrozen: Bool { trainedWhenBodyIsFrozen == [headKey] }
 }
 
 extension ImageClassifierNetwork {

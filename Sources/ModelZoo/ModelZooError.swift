@@ -9,6 +9,8 @@ public enum ModelZooError: Error, Equatable, CustomStringConvertible, LocalizedE
     /// A feature map's gradient was requested while gradients are not recorded
     /// (inside `Tensor.withoutGradients`).
     case gradientsNotRecorded(featureMap: String)
+    /// A name that is not an architecture of the registry (or not one that fits where it was given).
+    case unknownArchitecture(String, known: [String])
 
     /// A one-line message naming the value at fault.
     public var description: String {
@@ -19,6 +21,8 @@ public enum ModelZooError: Error, Equatable, CustomStringConvertible, LocalizedE
             return "no feature map named '\(name)'; available: \(available.joined(separator: ", "))"
         case let .gradientsNotRecorded(featureMap):
             return "the gradient of feature map '\(featureMap)' needs gradient recording, which is off (Tensor.withoutGradients)"
+        case let .unknownArchitecture(name, known):
+            return "unknown architecture '\(name)'; known: \(known.joined(separator: ", "))"
         }
     }
 

@@ -185,6 +185,23 @@ public final class VGG: ImageClassifierNetwork {
 
     public var headKey: String { "classifier.6" }
 
+    /// The last convolution block (after the second-to-last max pool; `features.24` for VGG-16)
+    /// and the classifier's hidden layers: the study's "top blocks" for VGG.
+    public var topBlocksStart: String {
+        var layerIndex = 0
+        var poolLayerIndices: [Int] = []
+        for item in configuration.items {
+            switch item {
+            case .convolution: layerIndex += configuration.batchNorm ? 3 : 2
+            case .maxPool:
+                poolLayerIndices.append(layerIndex)
+                layerIndex += 1
+            }
+        }
+        let start = poolLayerIndices.count >= 2 ? poolLayerIndices[poolLayerIndices.count - 2] + 1 : 0
+        return "features.\(start)"
+    }
+
     public func features(_ x: Tensor, tap: FeatureMapTap) -> Tensor {
         let maps = featureLayers.callAsFunction(x, keyPrefix: "features.", tapping: featureMapNames, with: tap)
         return classifier.hiddenFeatures(flatten(avgpool(maps)))

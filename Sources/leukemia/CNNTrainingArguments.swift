@@ -1,15 +1,16 @@
 import ArgumentParser
 import Foundation
 import LeukemiaKit
+import ModelZoo
 
 /// The options of `leukemia train` for CNN models; every one defaults to the study's choice.
 struct CNNTrainingArguments: ParsableArguments {
-    @Option(help: "Backbone of the hybrid model: \(CNNArchitecture.allCases.filter { $0 != .hybrid }.map(\.rawValue).joined(separator: ", ")).")
-    var backbone: CNNArchitecture?
+    @Option(help: "Backbone of the hybrid model: \(Architecture.backbones.map(\.rawValue).joined(separator: ", ")) (default efficientnet-lite0).")
+    var backbone: Architecture?
 
     @Option(name: .customLong("hybrid-variant"),
             help: "The hybrid's U-Net: study (conv5 flattened, ~206 M weights in the first dense layer) or light (pooled, CPU-trainable).")
-    var hybridVariant: HybridVariant = .study
+    var hybridVariant: HybridNetwork.Variant = .study
 
     @Option(help: ArgumentHelp("Starting weights: imagenet, none (train from scratch) or a safetensors FILE.",
                                valueName: "imagenet|none|FILE"))
@@ -36,7 +37,7 @@ struct CNNTrainingArguments: ParsableArguments {
     var learningRate: Float = 1e-4
 
     @Option(name: .customLong("input-size"), help: "Images are resized to this square size.")
-    var inputSize: Int = StudyProtocol.inputSize
+    var inputSize: Int = NetworkDescription.standardInputSize
 
     @Option(help: "Input normalization (default: what the backbone expects): imagenet, symmetric, unit.")
     var normalization: InputNormalization?
@@ -89,12 +90,18 @@ struct CNNTrainingArguments: ParsableArguments {
     var stopAfter: Int?
 
     /// The options for `architecture`, from the study's defaults and the given overrides.
-    func options(for architecture: CNNArchitecture, seed: UInt64) throws -> CNNTrainingOptions {
+    func options(for architecture: Architecture, seed: UInt64) throws -> CNNTrainingOptions {
         if architecture != .hybrid, let backbone {
             throw ValidationError("--backbone \(backbone.rawValue) applies only to --model hybrid")
         }
-        var options = try CNNTrainingOptions.study(architecture, backbone: backbone, seed: seed)
-        options.normalization = normalization ?? architecture.weightsArchitecture(backbone: backbone).inputNormalization
+        if backbone == .hybrid { throw ValidationError("--backbone hybrid: the hybrid's backbone is one of the other architectures") }
+        guard inputSize >= 16 else {
+            throw CNNTrainingError.invalidOption(name: "input-size", value: "\(inputSize)", expected: "at least 16")
+        }
+        let network = NetworkDescription(architecture, backbone: backbone, hybridVariant: hybridVariant,
+                                         classCount: LeukemiaClass.allCases.count, inputSize: inputSize,
+                                         normalization: normalization)
+        var options = try CNNTrainingOptions.study(network, seed: seed)
         if let networkConfig {
             let url = URL(fileURLWithPath: networkConfig)
             do {
@@ -103,14 +110,9 @@ struct CNNTrainingArguments: ParsableArguments {
                 throw CNNTrainingError.invalidOption(name: "network-config", value: networkConfig,
                                                      expected: "a readable JSON network blueprint (\(error.localizedDescription))")
             }
-        } else {
-            options.blueprint = try architecture.blueprint(classCount: LeukemiaClass.allCases.count, inputSize: inputSize,
-                                                           backbone: backbone, normalization: options.normalization,
-                                                           hybridVariant: hybridVariant)
         }
         options.weights = WeightsSource(argument: weights)
         options.policy = policy
-        options.inputSize = inputSize
         options.augmentation = noAugmentation ? nil : AugmentationPolicy(
             rotationDegrees: rotation, widthShift: shift, heightShift: shift, shearDegrees: shear, zoom: zoom,
             horizontalFlip: !noFlip)

@@ -1,15 +1,16 @@
 import ArgumentParser
 import LeukemiaKit
+import ModelZoo
 
 /// The `--model` of `leukemia train`: a classical model or a CNN architecture.
 enum ModelChoice: ExpressibleByArgument, Equatable {
     case classical(ClassicalModelKind)
-    case cnn(CNNArchitecture)
+    case cnn(Architecture)
 
     init?(argument: String) {
         if let kind = ClassicalModelKind(rawValue: argument) {
             self = .classical(kind)
-        } else if let architecture = CNNArchitecture(rawValue: argument) {
+        } else if let architecture = Architecture(rawValue: argument) {
             self = .cnn(architecture)
         } else {
             return nil
@@ -17,7 +18,7 @@ enum ModelChoice: ExpressibleByArgument, Equatable {
     }
 
     static var allValueStrings: [String] {
-        ClassicalModelKind.allCases.map(\.rawValue) + CNNArchitecture.allCases.map(\.rawValue)
+        ClassicalModelKind.allCases.map(\.rawValue) + Architecture.allCases.map(\.rawValue)
     }
 
     var defaultValueDescription: String {
@@ -28,8 +29,8 @@ enum ModelChoice: ExpressibleByArgument, Equatable {
     }
 }
 
-extension CNNArchitecture: ExpressibleByArgument {}
+extension Architecture: ExpressibleByArgument {}
 extension TransferPolicy: ExpressibleByArgument {}
 extension InputNormalization: ExpressibleByArgument {}
-extension HybridVariant: ExpressibleByArgument {}
+extension HybridNetwork.Variant: ExpressibleByArgument {}
 extension TestTimeViews: ExpressibleByArgument {}

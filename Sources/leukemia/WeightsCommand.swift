@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LeukemiaKit
+import ModelZoo
 
 struct WeightsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,7 +22,7 @@ struct WeightsCommand: ParsableCommand {
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check a checkpoint (.pth or .safetensors) against an architecture and store it.")
-        @Argument(help: "Architecture: \(PretrainedWeightSource.all.keys.sorted().joined(separator: ", ")).")
+        @Argument(help: "Architecture: \(PretrainedWeightSource.all.map(\.architecture.rawValue).joined(separator: ", ")).")
         var architecture: String
         @Argument(help: "Checkpoint file.")
         var file: String
@@ -81,7 +82,7 @@ struct WeightsCommand: ParsableCommand {
                 let size = (try? FileManager.default.attributesOfItem(atPath: store.file(for: architecture).path)[.size] as? Int) ?? 0
                 print("  \(architecture)\t\(size / 1_048_576) MiB")
             }
-            let missing = PretrainedWeightSource.all.keys.sorted().filter { !imported.contains($0) }
+            let missing = PretrainedWeightSource.all.map(\.architecture.rawValue).filter { !imported.contains($0) }
             if !missing.isEmpty { print("not imported: \(missing.joined(separator: ", "))") }
         }
     }

@@ -10,7 +10,7 @@ struct UsageError: Error, CustomStringConvertible, LocalizedError {
 
 /// The settings shared by the coordinating process and its Swift workers.
 struct BenchmarkOptions {
-    var architectures: [Architecture] = [.densenet201, .convnextTiny, .vgg16, .efficientNetLite0]
+    var architectures: [Architecture] = [.densenet201, .convnextTiny, .vgg16, .efficientnetLite0]
     var runs = 5
     var warmupRuns = 1
     var batch = 16

@@ -1,3 +1,4 @@
+import ModelZoo
 import Foundation
 
 /// The benchmark's table in Markdown: images/s of the median round (of the fastest in
@@ -18,11 +19,11 @@ enum ResultTable {
                 ratio = String(format: "%.2fx (%.2fx)", swiftRate / torchRate, swiftBest / torchBest)
             }
             let underBudget = run.swift.peakMebibytes.map { $0 < memoryBudgetMebibytes ? "yes" : "NO" } ?? "-"
-            let cells = [run.model.rawValue, "\(batch)", rate(run.swift, batch), run.torch.map { rate($0, batch) } ?? "-", ratio,
+            let cells = [run.model.name, "\(batch)", rate(run.swift, batch), run.torch.map { rate($0, batch) } ?? "-", ratio,
                          mebibytes(run.swift), run.torch.map(mebibytes) ?? "-", underBudget]
             lines.append("| " + cells.joined(separator: " | ") + " |")
             for (side, runs) in [("Swift", run.swift), ("PyTorch", run.torch)] {
-                if let failure = runs?.failure { failures.append("\(run.model.rawValue), \(side): \(failure)") }
+                if let failure = runs?.failure { failures.append("\(run.model.name), \(side): \(failure)") }
             }
         }
         return (lines + (failures.isEmpty ? [] : [""] + failures.map { "failed: \($0)" })).joined(separator: "\n")

@@ -1,3 +1,4 @@
+import ModelZoo
 import BenchmarkSupport
 
 /// One side's (Swift's or PyTorch's) child reports for one model over the rounds, or why a child failed.
@@ -34,7 +35,7 @@ struct SideRuns {
 
 /// Both sides' runs of one model.
 struct ModelRuns {
-    let model: BenchmarkModel
+    let model: NetworkDescription
     var swift = SideRuns()
     /// Nil when PyTorch is not run for this model.
     var torch: SideRuns?

@@ -1,5 +1,6 @@
 import BenchmarkSupport
 import LeukemiaKit
+import ModelZoo
 import NeuralNetworks
 import Randomness
 import Tensors
@@ -8,14 +9,14 @@ import Tensors
 /// as `leukemia train` sets them up (without pretrained weights), then `NetworkTrainingStep`, the
 /// step the trainer takes, on one seeded batch of random images and labels.
 enum SwiftTrainingChild {
-    static func measure(_ model: BenchmarkModel, batchSize: Int, size: Int, iterations: Int, seed: UInt64) throws -> ChildReport {
-        let options = try model.trainingOptions(batchSize: batchSize, size: size, seed: seed)
+    static func measure(_ model: NetworkDescription, batchSize: Int, iterations: Int, seed: UInt64) throws -> ChildReport {
+        let options = try model.trainingOptions(batchSize: batchSize, seed: seed)
         let network = try options.blueprint.makeNetwork(seed: options.seed)
-        let trainable = try options.policy.apply(to: network, blueprint: options.blueprint)
+        let trainable = try options.policy.apply(to: network)
         let optimizer = try Adam(parameters: trainable, learningRate: options.learningRate)
         let step = NetworkTrainingStep(network: network)
         var generator = SeededGenerator(seed: seed).derived(1)
-        let images = Tensor.randomNormal([batchSize, size, size, 3], generator: &generator)
+        let images = Tensor.randomNormal([batchSize, model.inputSize, model.inputSize, 3], generator: &generator)
         let labels = (0..<batchSize).map { _ in Int(generator.next() % UInt64(LeukemiaClass.allCases.count)) }
         step.enterTrainingMode()
         return ChildReport.measure(iterations: iterations) {

@@ -7,6 +7,7 @@
 import ArgumentParser
 import BenchmarkSupport
 import Foundation
+import ModelZoo
 
 @main
 struct TrainingBenchmark: ParsableCommand {
@@ -25,7 +26,7 @@ struct TrainingBenchmark: ParsableCommand {
     var memory = false
 
     @Option(help: ArgumentHelp("Comma-separated models (default densenet201,convnext-tiny; all with --memory): "
-                               + BenchmarkModel.allCases.map(\.rawValue).joined(separator: ", ")))
+                               + NetworkDescription.memoryDefaults.joined(separator: ", ") + ", or any other registry name"))
     var models: String?
 
     @Option(help: "Rounds (children per side and model); default 5, 1 with --memory.")
@@ -57,7 +58,7 @@ struct TrainingBenchmark: ParsableCommand {
         .deletingLastPathComponent().appendingPathComponent("scripts/benchmarks/training_pytorch.py").path
 
     @Option(help: ArgumentHelp("Child mode: measure this model and print the report.", visibility: .hidden))
-    var child: BenchmarkModel?
+    var child: String?
 
     func validate() throws {
         for (name, value) in [("rounds", rounds), ("iterations", iterations), ("batch-size", batchSize)] {
@@ -71,7 +72,7 @@ struct TrainingBenchmark: ParsableCommand {
     func run() throws {
         let batch = batchSize ?? (memory ? 32 : 16), steps = iterations ?? (memory ? 1 : 3)
         if let child {
-            try SwiftTrainingChild.measure(child, batchSize: batch, size: size, iterations: steps, seed: seed).print()
+            try SwiftTrainingChild.measure(try .benchmarked(child, size: size), batchSize: batch, iterations: steps, seed: seed).print()
             return
         }
         let roundCount = rounds ?? (memory ? 1 : 5)
@@ -84,7 +85,7 @@ struct TrainingBenchmark: ParsableCommand {
             let common = ["--batch-size", "\(batch)", "--size", "\(size)", "--iterations", "\(steps)", "--seed", "\(seed)"]
             for round in 1...roundCount {
                 runs.swift.run {
-                    try ChildReport.fromChild(Self.executable, ["--child", model.rawValue] + common,
+                    try ChildReport.fromChild(Self.executable, ["--child", model.name] + common,
                                               environment: ["OMP_NUM_THREADS": "\(threads)"])
                 }
                 if let name = model.torchvisionName {
@@ -97,7 +98,7 @@ struct TrainingBenchmark: ParsableCommand {
                 let latest = [("Swift", runs.swift), ("PyTorch", runs.torch)].compactMap { side, runs in
                     runs?.reports.last.map { "\(side) \(String(format: "%.2f", $0.medianSeconds)) s/step" }
                 }
-                FileHandle.standardError.write(Data("\(model.rawValue) round \(round): \(latest.joined(separator: ", "))\n".utf8))
+                FileHandle.standardError.write(Data("\(model.name) round \(round): \(latest.joined(separator: ", "))\n".utf8))
             }
             results.append(runs)
         }
@@ -106,14 +107,10 @@ struct TrainingBenchmark: ParsableCommand {
     }
 
     /// The models to measure: --models, else the mode's default.
-    private func chosenModels() throws -> [BenchmarkModel] {
-        guard let models else { return memory ? BenchmarkModel.allCases : [.densenet201, .convnextTiny] }
-        return try models.split(separator: ",").map { name in
-            guard let model = BenchmarkModel(rawValue: String(name)) else {
-                throw ValidationError("unknown model '\(name)'; known: \(BenchmarkModel.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            return model
-        }
+    private func chosenModels() throws -> [NetworkDescription] {
+        let names = models.map { $0.split(separator: ",").map(String.init) }
+            ?? (memory ? NetworkDescription.memoryDefaults : ["densenet201", "convnext-tiny"])
+        return try names.map { try .benchmarked($0, size: size) }
     }
 
     /// This executable, for the Swift children.

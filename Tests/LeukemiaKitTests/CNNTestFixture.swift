@@ -40,9 +40,8 @@ struct CNNTestFixture {
 
     static func options(_ blueprint: NetworkBlueprint = tinyDenseNet, policy: TransferPolicy = .full, epochs: Int = 4,
                         learningRate: Float = 3e-3, seed: UInt64 = 7) throws -> CNNTrainingOptions {
-        var options = try CNNTrainingOptions.study(.densenet201, seed: seed)
+        var options = try CNNTrainingOptions.study(NetworkDescription(.densenet201, classCount: 4, inputSize: 32), seed: seed)
         options.blueprint = blueprint
-        options.inputSize = 32
         options.weights = .none
         options.policy = policy
         options.maximumEpochs = epochs

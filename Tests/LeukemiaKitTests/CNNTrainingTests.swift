@@ -113,8 +113,7 @@ final class CNNTrainingTests: XCTestCase {
     func testTheHybridTrainsResumesExactlyAndItsFrozenBackboneStaysUnchanged() throws {
         let fixture = try CNNTestFixture(self)
         var options = try CNNTestFixture.options(CNNTestFixture.tinyHybrid, policy: .frozen, epochs: 4, learningRate: 1e-2)
-        options.architecture = .hybrid
-        options.backbone = .densenet201
+        options.network = NetworkDescription(.hybrid, backbone: .densenet201, hybridVariant: .light, classCount: 4, inputSize: 32)
         let straight = try CNNTrainer.train(fixture.request(options, run: "straight"))
         XCTAssertLessThan(straight.epochs.last!.trainLoss, straight.epochs.first!.trainLoss, "\(straight.epochs.map(\.trainLoss))")
         try CNNTrainer.train(fixture.request(options, run: "resumed"), control: .init(stopAfterEpoch: 2))

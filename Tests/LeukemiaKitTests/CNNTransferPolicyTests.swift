@@ -5,46 +5,48 @@ import XCTest
 /// Which parameters train under each transfer policy, and the top-block boundary per architecture.
 final class CNNTransferPolicyTests: XCTestCase {
     func testTopBlockBoundariesOfTheFullSizeArchitectures() throws {
-        // The boundary depends only on the configuration, except for EfficientNet-Lite (group ends).
-        let tiny = try CNNTestFixture.tinyDenseNet.makeNetwork(seed: 0)
-        XCTAssertEqual(try CNNArchitecture.densenet201.blueprint(classCount: 4, inputSize: 224).topBlocksStart(of: tiny),
-                       "features.denseblock4.denselayer4")
-        XCTAssertEqual(try CNNArchitecture.vgg16.blueprint(classCount: 4, inputSize: 224).topBlocksStart(of: tiny), "features.24")
-        XCTAssertEqual(try CNNArchitecture.convnextTiny.blueprint(classCount: 4, inputSize: 224).topBlocksStart(of: tiny), "features.7")
-        XCTAssertEqual(try CNNArchitecture.convnextBase.blueprint(classCount: 4, inputSize: 224).topBlocksStart(of: tiny), "features.7")
-        let lite0 = try CNNArchitecture.efficientnetLite0.blueprint(classCount: 4, inputSize: 224)
-        XCTAssertEqual(lite0.topBlocksStart(of: try lite0.makeNetwork(seed: 0)), "_blocks.11")
-        XCTAssertThrowsError(try CNNArchitecture.hybrid.blueprint(classCount: 4, inputSize: 224)) { error in
-            guard case .invalidOption(name: "backbone", _, _)? = error as? CNNTrainingError else { return XCTFail("\(error)") }
-        }
-        let hybrid = try CNNArchitecture.hybrid.blueprint(classCount: 4, inputSize: 224, backbone: .densenet201)
-        XCTAssertEqual(hybrid.topBlocksStart(of: tiny), "backbone.features.denseblock4.denselayer4")
+        // The boundary depends only on the block structure, so narrow networks with the full-size
+        // block counts stand for VGG-16, DenseNet-201 and ConvNeXt; Lite0 is built as it is.
+        let vgg16 = try VGG(configuration: VGG.Configuration.vgg16.reduced(widthDivisor: 16, hiddenWidth: 16, classCount: 4), seed: 0)
+        XCTAssertEqual(vgg16.topBlocksStart, "features.24")
+        let densenet201 = try DenseNet(configuration: .init(growthRate: 2, blockLayerCounts: [6, 12, 48, 32], initialFeatures: 4,
+                                                            classCount: 4), seed: 0)
+        XCTAssertEqual(densenet201.topBlocksStart, "features.denseblock4.denselayer4")
+        var convnext = ConvNeXt.Configuration.convnextTiny
+        convnext.stages = convnext.stages.map { ConvNeXt.Configuration.Stage(inputChannels: $0.inputChannels / 16,
+                                                                             outputChannels: $0.outputChannels.map { $0 / 16 },
+                                                                             blockCount: 1) }
+        XCTAssertEqual(try ConvNeXt(configuration: convnext, seed: 0).topBlocksStart, "features.7")
+        XCTAssertEqual(try NetworkDescription(.efficientnetLite0, classCount: 4).makeNetwork(seed: 0).topBlocksStart, "_blocks.11")
+        let hybrid = try HybridNetwork(configuration: .light(normalization: InputNormalization.imageNet.purpleMaskAffine),
+                                       backbone: densenet201, seed: 0)
+        XCTAssertEqual(hybrid.topBlocksStart, "backbone.features.denseblock4.denselayer4")
     }
 
     func testFrozenHybridTrainsTheUNetAndHeadAndTopBlocksAddsTheBackbonesLastBlock() throws {
         let blueprint = CNNTestFixture.tinyHybrid
         let network = try blueprint.makeNetwork(seed: 1)
-        let frozen = try TransferPolicy.frozen.apply(to: network, blueprint: blueprint)
+        let frozen = try TransferPolicy.frozen.apply(to: network)
         let trainableNames = Set(network.namedParameters().filter { !$0.parameter.isFrozen }.map(\.name))
         XCTAssertEqual(frozen.count, trainableNames.count)
         XCTAssertTrue(trainableNames.allSatisfy { $0.hasPrefix("unet.") || $0.hasPrefix("head.") }, "\(trainableNames)")
         XCTAssertTrue(trainableNames.contains("head.output.weight"))
 
-        try TransferPolicy.topBlocks.apply(to: network, blueprint: blueprint)
+        try TransferPolicy.topBlocks.apply(to: network)
         let backboneNames = network.namedParameters().filter { !$0.parameter.isFrozen && $0.name.hasPrefix("backbone.") }.map(\.name)
         // The tiny DenseNet's last block has 2 layers (< 4), so all of it trains, then norm5; not its unused classifier.
         XCTAssertEqual(backboneNames.first, "backbone.features.denseblock2.denselayer1.norm1.weight")
         XCTAssertEqual(backboneNames.last, "backbone.features.norm5.bias")
-        try TransferPolicy.full.apply(to: network, blueprint: blueprint)
+        try TransferPolicy.full.apply(to: network)
         XCTAssertTrue(network.namedParameters().filter { $0.parameter.isFrozen }.allSatisfy { $0.name.hasPrefix("backbone.classifier.") })
     }
 
     func testTopBlocksTrainsTheLastBlockOnAndTheHead() throws {
         let blueprint = CNNTestFixture.tinyVGG
         let network = try blueprint.makeNetwork(seed: 1)
-        let trainable = try TransferPolicy.topBlocks.apply(to: network, blueprint: blueprint)
+        let trainable = try TransferPolicy.topBlocks.apply(to: network)
         // Reduced VGG-16-BN: conv+bn+relu per convolution, so the last block starts at features.34.
-        XCTAssertEqual(blueprint.topBlocksStart(of: network), "features.34")
+        XCTAssertEqual(network.topBlocksStart, "features.34")
         let names = network.namedParameters().filter { !$0.parameter.isFrozen }.map(\.name)
         XCTAssertEqual(names, ["features.34.weight", "features.34.bias", "features.35.weight", "features.35.bias",
                                "features.37.weight", "features.37.bias", "features.38.weight", "features.38.bias",
@@ -62,9 +64,9 @@ final class CNNTransferPolicyTests: XCTestCase {
     func testFrozenTrainsOnlyTheHeadAndFullTrainsEverything() throws {
         let blueprint = CNNTestFixture.tinyDenseNet
         let network = try blueprint.makeNetwork(seed: 1)
-        XCTAssertEqual(try TransferPolicy.frozen.apply(to: network, blueprint: blueprint).count, 2)
+        XCTAssertEqual(try TransferPolicy.frozen.apply(to: network).count, 2)
         XCTAssertEqual(network.namedParameters().filter { !$0.parameter.isFrozen }.map(\.name),
                        ["classifier.weight", "classifier.bias"])
-        XCTAssertEqual(try TransferPolicy.full.apply(to: network, blueprint: blueprint).count, network.parameters().count)
+        XCTAssertEqual(try TransferPolicy.full.apply(to: network).count, network.parameters().count)
     }
 }

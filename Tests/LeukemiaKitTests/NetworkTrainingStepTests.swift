@@ -16,7 +16,7 @@ final class NetworkTrainingStepTests: XCTestCase {
     /// A fully fine-tuned network with Adam, as the trainer sets it up.
     private func setUp(_ blueprint: NetworkBlueprint) throws -> (NetworkTrainingStep, Adam) {
         let network = try blueprint.makeNetwork(seed: 5)
-        let optimizer = try Adam(parameters: TransferPolicy.full.apply(to: network, blueprint: blueprint), learningRate: 1e-3)
+        let optimizer = try Adam(parameters: TransferPolicy.full.apply(to: network), learningRate: 1e-3)
         let step = NetworkTrainingStep(network: network)
         step.enterTrainingMode()
         return (step, optimizer)
@@ -39,7 +39,7 @@ final class NetworkTrainingStepTests: XCTestCase {
     func testTheHybridLossAddsTheL2PenaltyOfTheWeightsBeforeTheUpdate() throws {
         let (step, optimizer) = try setUp(CNNTestFixture.tinyHybrid)
         let hybrid = try XCTUnwrap(step.network as? HybridNetwork)
-        let penalty = Tensor.withoutGradients { hybrid.regularizationPenalty().scalar }
+        let penalty = Tensor.withoutGradients { hybrid.regularizationPenalty()!.scalar }
         let before = step.network.stateDict()
         let (loss, logits) = step(images(), labels: labels, optimizer: optimizer, classWeights: nil)
         let crossEntropy = softmaxCrossEntropy(logits: logits, labels: labels).scalar

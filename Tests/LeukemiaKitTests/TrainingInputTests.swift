@@ -1,3 +1,4 @@
+import ModelZoo
 import Foundation
 import Imaging
 import Randomness

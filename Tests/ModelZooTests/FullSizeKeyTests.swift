@@ -25,7 +25,7 @@ final class FullSizeKeyTests: XCTestCase {
     }
 
     func testEfficientNetLite0() throws {
-        try checkKeys([.efficientNetLite0])
+        try checkKeys([.efficientnetLite0])
     }
 
     private func checkKeys(_ architectures: [Architecture], file: StaticString = #filePath, line: UInt = #line) throws {

@@ -36,7 +36,7 @@ final class HybridNetworkBranchTests: XCTestCase {
         let network = try HybridFixtures.smallHybrid(side: side, dropout: 0.7, computesStagesAfterFlattened: true, seed: 5)
         let images = try HybridFixtures.normalized(HybridFixtures.diskImages(diskCounts: [1, 2, 3], side: side, radius: 3,
                                                                             seed: 6), images: 3, side: side)
-        (softmaxCrossEntropy(logits: network(images), labels: [1, 2, 3]) + network.regularizationPenalty()).backward()
+        (softmaxCrossEntropy(logits: network(images), labels: [1, 2, 3]) + network.regularizationPenalty()!).backward()
         for (name, parameter) in network.namedParameters() {
             let norm = parameter.gradient.map { $0.squaredSum().scalar } ?? 0
             let isDead = ["unet.up5.", "unet.conv5."].contains { name.hasPrefix($0) }
@@ -183,7 +183,7 @@ final class HybridNetworkBranchTests: XCTestCase {
         let network = try HybridFixtures.smallHybrid(side: side, dropout: 0.7, seed: 15)
         for parameter in network.regularizedParameters { parameter.value = Tensor.filled(parameter.value.shape, with: 0.5) }
         // 0.01 · 0.5² · (138 · 32 + 32 · 16) weights of dense1 and dense2 (not the output layer).
-        XCTAssertEqual(network.regularizationPenalty().scalar, 0.01 * 0.25 * Float(138 * 32 + 32 * 16), accuracy: 1e-3)
+        XCTAssertEqual(network.regularizationPenalty()!.scalar, 0.01 * 0.25 * Float(138 * 32 + 32 * 16), accuracy: 1e-3)
         XCTAssertEqual(network.regularizedParameters.count, 2)
     }
 

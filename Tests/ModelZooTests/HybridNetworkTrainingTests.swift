@@ -64,7 +64,7 @@ final class HybridNetworkTrainingTests: XCTestCase {
                                                                             seed: 23), images: 4, side: 16)
         let labels = [0, 1, 2, 3]
         func loss() -> Tensor {
-            softmaxCrossEntropy(logits: network(images), labels: labels) + network.regularizationPenalty()
+            softmaxCrossEntropy(logits: network(images), labels: labels) + network.regularizationPenalty()!
         }
         loss().backward()
         let keys = ["unet.conv1.0.weight", "unet.up4.weight", "unet.conv4.2.bias", "backbone.features.conv0.weight",
@@ -112,7 +112,7 @@ final class HybridNetworkTrainingTests: XCTestCase {
         for _ in 0..<steps {
             optimizer.zeroGradients()
             let crossEntropy = softmaxCrossEntropy(logits: network(images), labels: labels)
-            (crossEntropy + network.regularizationPenalty()).backward()
+            (crossEntropy + network.regularizationPenalty()!).backward()
             optimizer.step()
             losses.append(crossEntropy.scalar)
         }

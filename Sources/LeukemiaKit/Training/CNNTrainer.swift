@@ -78,7 +78,7 @@ public enum CNNTrainer {
         let folder = try ImageFolder.scan(request.dataDirectory, requireAllClasses: true)
         let manifest = try SplitManifest.makeOrReuse(folder: folder, configuration: request.split, reused: request.reusedSplit)
         // Fail on missing weights before anything is written.
-        _ = try request.options.weights.file(for: request.options.architecture.weightsArchitecture(backbone: request.options.backbone),
+        _ = try request.options.weights.file(for: request.options.network.pretrainedArchitecture,
                                              cache: request.weightsCache)
         try run.prepareForNewRun()
         try manifest.save(to: run.splitManifest)

@@ -1,20 +1,17 @@
 import Foundation
+import ModelZoo
 
 /// Every choice of a CNN training, with the study's values as defaults; stored in the run
 /// directory (`training-options.json`, and under `cnn` in `config.json`) so that a resumed run
 /// and `evaluate`/`predict` use exactly the same settings.
 public struct CNNTrainingOptions: Codable, Equatable, Sendable {
-    /// The architecture's name (`--model`).
-    public var architecture: CNNArchitecture
-    /// The hybrid's backbone (`--backbone`); nil for the other architectures.
-    public var backbone: CNNArchitecture?
-    /// The network's exact configuration (four classes, sizes).
+    /// The network as the registry names it (`--model`, `--backbone`, `--hybrid-variant`,
+    /// `--input-size`, `--normalization`).
+    public var network: NetworkDescription
+    /// The network's exact sizes: `network.blueprint()`, or a reduced network (`--network-config`).
     public var blueprint: NetworkBlueprint
     public var weights: WeightsSource
     public var policy: TransferPolicy
-    /// Images are resized to `inputSize` x `inputSize` (224).
-    public var inputSize: Int
-    public var normalization: InputNormalization
     /// Training augmentation; nil trains on the images as they are.
     public var augmentation: AugmentationPolicy?
     /// The most epochs to train (early stopping usually ends sooner).
@@ -37,18 +34,19 @@ public struct CNNTrainingOptions: Codable, Equatable, Sendable {
     /// Batches prepared ahead of the network.
     public var prefetchCount: Int
 
-    /// The study's settings for `architecture` (on `backbone` for the hybrid): input 224, the
-    /// backbone's normalization, the study's augmentation, Adam 1e-4, batch 32, early stopping
-    /// (patience 5) and reduce-on-plateau (factor 0.1, patience 3), balanced class weights,
-    /// ImageNet weights, full fine-tuning.
-    public static func study(_ architecture: CNNArchitecture, backbone: CNNArchitecture? = nil,
-                             seed: UInt64) throws -> CNNTrainingOptions {
+    /// Images are resized to `inputSize` x `inputSize` (the network's).
+    public var inputSize: Int { network.inputSize }
+    /// How pixels become inputs (the network's).
+    public var normalization: InputNormalization { network.normalization }
+
+    /// The study's settings for `network`: the study's augmentation, Adam 1e-4, batch 32, early
+    /// stopping (patience 5) and reduce-on-plateau (factor 0.1, patience 3), balanced class
+    /// weights, ImageNet weights, full fine-tuning.
+    /// - Throws: `ModelZooError` for a network that cannot be built.
+    public static func study(_ network: NetworkDescription, seed: UInt64) throws -> CNNTrainingOptions {
         CNNTrainingOptions(
-            architecture: architecture, backbone: architecture == .hybrid ? backbone : nil,
-            blueprint: try architecture.blueprint(classCount: LeukemiaClass.allCases.count, inputSize: StudyProtocol.inputSize,
-                                                  backbone: backbone),
-            weights: .imagenet, policy: .full, inputSize: StudyProtocol.inputSize,
-            normalization: architecture.weightsArchitecture(backbone: backbone).inputNormalization,
+            network: network, blueprint: try network.blueprint(),
+            weights: .imagenet, policy: .full,
             augmentation: .study, maximumEpochs: 50, batchSize: 32,
             learningRate: 1e-4, earlyStoppingPatience: 5, plateauFactor: 0.1, plateauPatience: 3,
             balancedClassWeights: true, cachedAugmentedCopies: 0, seed: seed, prefetchCount: 2)
@@ -71,27 +69,58 @@ public struct CNNTrainingOptions: Codable, Equatable, Sendable {
         try check(cachedAugmentedCopies == 0 || policy == .frozen, "cached-copies", cachedAugmentedCopies,
                   "0 unless --policy frozen")
         try check(prefetchCount >= 1, "prefetch", prefetchCount, "at least 1")
-        try check(blueprint.classCount == LeukemiaClass.allCases.count, "model", blueprint.classCount,
+        try check(network.classCount == LeukemiaClass.allCases.count, "model", network.classCount,
                   "a network with \(LeukemiaClass.allCases.count) classes")
-        switch blueprint {
-        case .efficientNetLite(let configuration):
-            try check(configuration.imageSize == inputSize, "input-size", inputSize,
-                      "the network's image size \(configuration.imageSize)")
-        case .hybrid(let configuration, _):
-            try check(configuration.imageSize == inputSize, "input-size", inputSize,
-                      "the hybrid's image size \(configuration.imageSize)")
-            try check(configuration.purpleMask.normalization == normalization.purpleMaskAffine, "normalization",
-                      normalization.rawValue, "the normalization the hybrid's purple mask undoes")
-        default:
-            break
+        if let mismatch = network.mismatch(with: blueprint) {
+            throw CNNTrainingError.invalidOption(name: "network-config", value: network.name, expected: "a fitting network: " + mismatch)
         }
     }
 
     enum CodingKeys: String, CodingKey {
-        case architecture, backbone, blueprint, weights, policy, inputSize = "input_size", normalization, augmentation
+        case network, blueprint, weights, policy, augmentation
         case maximumEpochs = "maximum_epochs", batchSize = "batch_size", learningRate = "learning_rate"
         case earlyStoppingPatience = "early_stopping_patience", plateauFactor = "plateau_factor"
         case plateauPatience = "plateau_patience", balancedClassWeights = "balanced_class_weights"
         case cachedAugmentedCopies = "cached_augmented_copies", seed, prefetchCount = "prefetch_count"
+    }
+}
+
+extension CNNTrainingOptions {
+    /// The keys by which runs written before the registry (toolkit 0.3 and earlier) named their
+    /// network; such runs still load.
+    private enum LegacyKeys: String, CodingKey {
+        case architecture, backbone, inputSize = "input_size", normalization
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        blueprint = try container.decode(NetworkBlueprint.self, forKey: .blueprint)
+        if let network = try container.decodeIfPresent(NetworkDescription.self, forKey: .network) {
+            self.network = network
+        } else {
+            let legacy = try decoder.container(keyedBy: LegacyKeys.self)
+            var variant: HybridNetwork.Variant?
+            if case .hybrid(let configuration, _) = blueprint {
+                variant = configuration.unet == HybridNetwork.Configuration.light(normalization: []).unet ? .light : .study
+            }
+            network = NetworkDescription(
+                try legacy.decode(Architecture.self, forKey: .architecture),
+                backbone: try legacy.decodeIfPresent(Architecture.self, forKey: .backbone), hybridVariant: variant,
+                classCount: blueprint.classCount, inputSize: try legacy.decode(Int.self, forKey: .inputSize),
+                normalization: try legacy.decode(InputNormalization.self, forKey: .normalization))
+        }
+        weights = try container.decode(WeightsSource.self, forKey: .weights)
+        policy = try container.decode(TransferPolicy.self, forKey: .policy)
+        augmentation = try container.decodeIfPresent(AugmentationPolicy.self, forKey: .augmentation)
+        maximumEpochs = try container.decode(Int.self, forKey: .maximumEpochs)
+        batchSize = try container.decode(Int.self, forKey: .batchSize)
+        learningRate = try container.decode(Float.self, forKey: .learningRate)
+        earlyStoppingPatience = try container.decode(Int.self, forKey: .earlyStoppingPatience)
+        plateauFactor = try container.decode(Float.self, forKey: .plateauFactor)
+        plateauPatience = try container.decode(Int.self, forKey: .plateauPatience)
+        balancedClassWeights = try container.decode(Bool.self, forKey: .balancedClassWeights)
+        cachedAugmentedCopies = try container.decode(Int.self, forKey: .cachedAugmentedCopies)
+        seed = try container.decode(UInt64.self, forKey: .seed)
+        prefetchCount = try container.decode(Int.self, forKey: .prefetchCount)
     }
 }

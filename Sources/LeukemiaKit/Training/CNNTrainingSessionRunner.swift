@@ -39,15 +39,14 @@ struct CNNTrainingSessionRunner {
         log("data: train \(train.count), validation \(validation.count) images at \(options.inputSize)x\(options.inputSize)")
 
         let network = try options.blueprint.makeNetwork(seed: options.seed)
-        let weightsFile = try options.weights.load(into: (network as? HybridNetwork)?.backbone ?? network,
-                                                   architecture: options.architecture.weightsArchitecture(backbone: options.backbone),
+        let weightsFile = try options.weights.load(into: network.pretrainedBody, architecture: options.network.pretrainedArchitecture,
                                                    cache: URL(fileURLWithPath: session.weightsCache))
-        log("network: \(options.architecture.rawValue), weights \(weightsFile?.path ?? "random (from scratch)"), policy \(options.policy.rawValue)")
-        let trainsOnImages = options.policy != .frozen || network is HybridNetwork
-        if options.blueprint.hasUnreseedableRandomness, trainsOnImages {
+        log("network: \(options.network.name), weights \(weightsFile?.path ?? "random (from scratch)"), policy \(options.policy.rawValue)")
+        let trainsOnImages = options.policy != .frozen || !network.trainsHeadAloneWhenBodyIsFrozen
+        if network.hasUnreseedableRandomness, trainsOnImages {
             log("warning: DenseNet dropout (drop rate > 0) keeps its own generator; a resumed run may differ from an uninterrupted one")
         }
-        let trainable = try options.policy.apply(to: network, blueprint: options.blueprint)
+        let trainable = try options.policy.apply(to: network)
         let classWeights = options.balancedClassWeights
             ? Tensor(try balancedClassWeights(labels: train.labels, classCount: network.classCount).map(Float.init)) : nil
 
@@ -101,12 +100,12 @@ struct CNNTrainingSessionRunner {
                                   testMetrics: metrics)
     }
 
-    /// Head-only training on cached backbone features for the frozen policy (except for the
-    /// hybrid, whose U-Net needs the images), else training of the network on images prepared in
+    /// Head-only training on cached body features for the frozen policy (unless the network trains
+    /// more than its head then, as the hybrid's U-Net does on images), else training of the network on images prepared in
     /// the background.
     private func makeRunner(network: any ImageClassifierNetwork, train: DecodedImageSet, validation: DecodedImageSet,
                             hashes: [String: String]) throws -> any EpochRunner {
-        if options.policy == .frozen, !(network is HybridNetwork) {
+        if options.policy == .frozen, network.trainsHeadAloneWhenBodyIsFrozen {
             let cache = FeatureCache(directory: URL(fileURLWithPath: session.featureCache))
             let cacheStart = Date()
             let trainFeatures = try cache.features(of: train, contentHashes: train.paths.map { hashes[$0] ?? $0 },
@@ -173,7 +172,7 @@ struct CNNTrainingSessionRunner {
         let probabilities = try CNNInference(network: network, options: options).probabilities(of: test.images)
         let metrics = try ClassificationMetrics(trueLabels: test.labels, probabilities: probabilities,
                                                 classNames: LeukemiaClass.allCases.map(\.name), cost: session.cost)
-        let model = options.architecture.rawValue
+        let model = options.network.architecture.rawValue
         try EvaluationWriter.write(metrics: metrics, title: "\(model) — test part of \(URL(fileURLWithPath: session.dataDirectory).lastPathComponent)",
                                    details: [("model", model), ("policy", options.policy.rawValue), ("seed", "\(options.seed)"),
                                              ("best epoch", "\(state.earlyStopping.bestEpoch) of \(state.epoch)"),

@@ -50,10 +50,10 @@ protocol EpochRunner {
 /// One optimizer step on a batch; returns the batch's loss: the (weighted) mean cross-entropy plus
 /// the network's regularization penalty, if any.
 func trainingStep(logits: Tensor, labels: [Int], optimizer: any Optimizer, classWeights: Tensor?,
-                  penalty: (() -> Tensor)? = nil) -> Float {
+                  penalty: () -> Tensor? = { nil }) -> Float {
     optimizer.zeroGradients()
     var loss = softmaxCrossEntropy(logits: logits, labels: labels, classWeights: classWeights)
-    if let penalty { loss = loss + penalty() }
+    if let penalty = penalty() { loss = loss + penalty }
     loss.backward()
     optimizer.step()
     return loss.scalar
@@ -93,7 +93,7 @@ struct NetworkEpochRunner: EpochRunner {
 
     func validate() throws -> PassScores {
         network.eval()
-        let penaltyValue = Tensor.withoutGradients { step.penalty?().scalar ?? 0 }
+        let penaltyValue = Tensor.withoutGradients { step.network.regularizationPenalty()?.scalar ?? 0 }
         var scores = PassScores()
         for result in validationLoader.batches(epoch: 0) {
             let batch = try result.get()

@@ -4,17 +4,12 @@ import Tensors
 
 /// One optimizer step of a whole network on a batch of images, as `leukemia train` takes it (and
 /// `training-benchmark` measures it): the forward pass in training mode, the (class-weighted) mean
-/// softmax cross-entropy plus the hybrid's L2 penalty, the backward pass through every trainable
+/// softmax cross-entropy plus the network's regularization penalty (the hybrid's L2), the backward pass through every trainable
 /// parameter, and the optimizer's update.
 public struct NetworkTrainingStep {
     public let network: any ImageClassifierNetwork
-    /// The regularization term added to the loss (the hybrid's L2 penalty, as Keras adds its
-    /// layers' losses); nil for the other networks.
-    let penalty: (() -> Tensor)?
-
     public init(network: any ImageClassifierNetwork) {
         self.network = network
-        penalty = (network as? HybridNetwork).map { hybrid in { hybrid.regularizationPenalty() } }
     }
 
     /// Puts the network in training mode, except the layers whose parameters are all frozen (see
@@ -30,7 +25,7 @@ public struct NetworkTrainingStep {
                                classWeights: Tensor?) -> (loss: Float, logits: Tensor) {
         let logits = network(images)
         let loss = trainingStep(logits: logits, labels: labels, optimizer: optimizer, classWeights: classWeights,
-                                penalty: penalty)
+                                penalty: network.regularizationPenalty)
         return (loss, logits.detached())
     }
 }

@@ -4,10 +4,11 @@ import Tensors
 
 /// Which part of a network trains.
 public enum TransferPolicy: String, Codable, Sendable, CaseIterable {
-    /// Only the head trains; the backbone's features are computed once and cached. For the
-    /// hybrid, the pretrained backbone is frozen and the U-Net and dense head train on images.
+    /// The pretrained body is frozen and what the network trains then (`trainedWhenBodyIsFrozen`:
+    /// the head, whose input features are computed once and cached; for the hybrid, the U-Net and
+    /// dense head on images) trains.
     case frozen
-    /// The top blocks (see `NetworkBlueprint.topBlocksStart(of:)`) and the head train.
+    /// The top blocks (see `ImageClassifierNetwork.topBlocksStart`) and the head train.
     case topBlocks = "top-blocks"
     /// Every parameter trains.
     case full
@@ -16,17 +17,17 @@ public enum TransferPolicy: String, Codable, Sendable, CaseIterable {
     /// that train, in `namedParameters()` order.
     /// - Throws: `LayerError` when the network has no parameter under the expected prefix.
     @discardableResult
-    public func apply(to network: any ImageClassifierNetwork, blueprint: NetworkBlueprint) throws -> [Parameter] {
+    public func apply(to network: any ImageClassifierNetwork) throws -> [Parameter] {
         switch self {
         case .full:
             try network.unfreeze()
         case .frozen:
             try network.freeze()
-            for prefix in network is HybridNetwork ? ["unet", "head"] : [network.headKey] {
+            for prefix in network.trainedWhenBodyIsFrozen {
                 try network.unfreeze(prefix: prefix)
             }
         case .topBlocks:
-            let start = blueprint.topBlocksStart(of: network)
+            let start = network.topBlocksStart
             try network.freeze()
             var reachedTop = false
             for (name, parameter) in network.namedParameters() {
@@ -35,10 +36,7 @@ public enum TransferPolicy: String, Codable, Sendable, CaseIterable {
             }
             guard reachedTop else { throw LayerError.noParameterMatches(prefix: start) }
         }
-        if let hybrid = network as? HybridNetwork {
-            // The backbone's own classifier is not part of the hybrid's forward pass.
-            try hybrid.freeze(prefix: "backbone." + hybrid.backbone.headKey)
-        }
+        for prefix in network.unusedParameterPrefixes { try network.freeze(prefix: prefix) }
         return network.parameters().filter { !$0.isFrozen }
     }
 

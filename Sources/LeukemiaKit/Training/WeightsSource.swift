@@ -40,7 +40,7 @@ public enum WeightsSource: Equatable, Sendable, Codable, CustomStringConvertible
     /// The file to load for `architecture`, or nil for random initialization.
     /// - Throws: `WeightStoreError.notImported` naming the expected file and the command that
     ///   imports it, or `CNNTrainingError.weightsFileMissing` for a missing FILE.
-    public func file(for architecture: CNNArchitecture, cache: URL) throws -> URL? {
+    public func file(for architecture: Architecture, cache: URL) throws -> URL? {
         switch self {
         case .none:
             return nil
@@ -63,7 +63,7 @@ public enum WeightsSource: Equatable, Sendable, Codable, CustomStringConvertible
     ///   another architecture; `CNNTrainingError.incompatibleWeights` naming the file when its
     ///   keys or shapes do not fit the network.
     @discardableResult
-    public func load(into network: any ImageClassifierNetwork, architecture: CNNArchitecture, cache: URL) throws -> URL? {
+    public func load(into network: any ImageClassifierNetwork, architecture: Architecture, cache: URL) throws -> URL? {
         guard let url = try file(for: architecture, cache: cache) else { return nil }
         do {
             if self == .imagenet {

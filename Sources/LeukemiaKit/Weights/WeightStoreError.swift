@@ -1,6 +1,6 @@
+import ModelZoo
 /// Why pretrained weights cannot be imported, fetched or used.
 public enum WeightStoreError: DescribedError, Equatable {
-    case unknownArchitecture(String, known: [String])
     case notImported(architecture: String, expectedFile: String)
     case wrongArchitecture(file: String, recorded: String, requested: String)
     case hashMismatch(file: String, expectedPrefix: String, actual: String)
@@ -12,8 +12,6 @@ public enum WeightStoreError: DescribedError, Equatable {
 
     public var description: String {
         switch self {
-        case let .unknownArchitecture(name, known):
-            return "unknown architecture '\(name)'; known: \(known.joined(separator: ", "))"
         case let .notImported(architecture, file):
             return "no ImageNet weights for \(architecture) at \(file); import them with "
                 + "`leukemia weights import \(architecture) FILE`"

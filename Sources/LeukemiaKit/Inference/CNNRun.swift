@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import ModelZoo
 import NeuralNetworks
 
@@ -16,36 +17,37 @@ public struct CNNRun: TrainedImageClassifier {
     ///   `CNNTrainingError.notACNNRun` for a classical run; `.invalidOption` for a negative TTA.
     public static func open(_ url: URL, testTimeAugmentation: Int = 0, views: TestTimeViews = .mirror) throws -> CNNRun {
         let directory = RunDirectory(url)
-        let configuration = try directory.loadConfiguration()
-        guard CNNArchitecture(rawValue: configuration.model) != nil else {
-            throw CNNTrainingError.notACNNRun(url.path, model: configuration.model)
-        }
+        return try open(directory, configuration: try directory.loadConfiguration(),
+                        testTimeAugmentation: testTimeAugmentation, views: views)
+    }
+
+    /// Opens the CNN run in `directory` whose `config.json` was read as `configuration`.
+    static func open(_ directory: RunDirectory, configuration: RunConfiguration, testTimeAugmentation: Int,
+                     views: TestTimeViews) throws -> CNNRun {
         guard let options = configuration.cnn else {
-            throw RunDirectoryError.corrupt(directory.configuration.path, reason: "no 'cnn' options for a CNN run")
+            throw CNNTrainingError.notACNNRun(directory.url.path, model: configuration.model)
         }
         guard testTimeAugmentation >= 0 else {
             throw CNNTrainingError.invalidOption(name: "tta", value: "\(testTimeAugmentation)", expected: "at least 0")
         }
-        _ = try directory.readRequired(directory.weights)
-        let network = try options.blueprint.makeNetwork(seed: options.seed)
+        guard FileManager.default.fileExists(atPath: directory.weights.path) else {
+            throw RunDirectoryError.incomplete(directory.url.path, missingFile: directory.weights.lastPathComponent)
+        }
+        let network: any ImageClassifierNetwork
         do {
+            network = try options.blueprint.makeNetwork(seed: options.seed)
             try loadWeights(into: network, from: directory.weights)
         } catch {
             throw RunDirectoryError.corrupt(directory.weights.path, reason: "\(error)")
         }
         return CNNRun(directory: directory, configuration: configuration, options: options,
                       inference: CNNInference(network: network, options: options, testTimeAugmentation: testTimeAugmentation,
-                                                 views: views))
+                                              views: views))
     }
 
-    /// Class probabilities (in `LeukemiaClass` order) for each file, or why it could not be read.
-    public func probabilities(forFilesAt urls: [URL]) throws -> [Result<[Double], Error>] {
-        let images = DecodedImageSet.load(urls.map { LabeledImageFile(path: $0.path, url: $0, label: 0) }, size: options.inputSize)
-        let probabilities = Dictionary(zip(images.paths, try inference.probabilities(of: images.images)),
-                                       uniquingKeysWith: { first, _ in first })
-        return urls.map { url in
-            if let p = probabilities[url.path] { return .success(p) }
-            return .failure(CNNTrainingError.unreadableImage(url.path, reason: images.skipped[url.path] ?? "not decoded"))
-        }
+    public var inputSize: Int { options.inputSize }
+
+    public func probabilities(of images: [RGBImage], firstPosition: Int) throws -> [[Double]] {
+        try inference.probabilities(of: images, firstPosition: firstPosition)
     }
 }

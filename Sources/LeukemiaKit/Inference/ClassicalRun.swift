@@ -1,8 +1,10 @@
 import ClassicML
 import Foundation
+import Imaging
 
-/// A trained classical run, opened for evaluation and prediction.
-public struct ClassicalRun {
+/// A trained classical run (hand-crafted features with SVM or XGBoost), opened for evaluation
+/// and prediction.
+public struct ClassicalRun: TrainedImageClassifier {
     public let directory: RunDirectory
     public let configuration: RunConfiguration
     public let kind: ClassicalModelKind
@@ -13,7 +15,11 @@ public struct ClassicalRun {
     /// Opens a run directory, checking its version and that every file it needs is there.
     public static func open(_ url: URL) throws -> ClassicalRun {
         let directory = RunDirectory(url)
-        let configuration = try directory.loadConfiguration()
+        return try open(directory, configuration: try directory.loadConfiguration())
+    }
+
+    /// Opens the classical run in `directory` whose `config.json` was read as `configuration`.
+    static func open(_ directory: RunDirectory, configuration: RunConfiguration) throws -> ClassicalRun {
         guard let kind = ClassicalModelKind(rawValue: configuration.model) else {
             throw RunDirectoryError.corrupt(directory.configuration.path,
                                             reason: "unknown model '\(configuration.model)'")
@@ -28,25 +34,27 @@ public struct ClassicalRun {
         let extractor = HandcraftedFeatureExtractor(purpleRange: configuration.purpleRange, inputSize: configuration.inputSize)
         try normalization.checkCompatible(with: extractor, file: directory.normalization)
         let modelFile = directory.model(kind: kind)
-        _ = try directory.readRequired(modelFile)
+        guard FileManager.default.fileExists(atPath: modelFile.path) else {
+            throw RunDirectoryError.incomplete(directory.url.path, missingFile: modelFile.lastPathComponent)
+        }
         return ClassicalRun(directory: directory, configuration: configuration, kind: kind,
                             normalization: normalization, model: try kind.loadModel(from: modelFile),
                             extractor: extractor)
     }
 
-    /// Class probabilities (in `LeukemiaClass` order) for each file, or why it could not be read.
-    public func probabilities(forFilesAt urls: [URL]) throws -> [Result<[Double], Error>] {
-        let featureResults = extractor.features(ofFilesAt: urls)
-        let readable = featureResults.compactMap { try? $0.get() }
-        guard !readable.isEmpty else { return featureResults.map { $0.map { _ in [] } } }
-        let probabilities = try model.probabilities(
-            for: normalization.standardizer.transform(FeatureMatrix(rows: readable)))
-        var nextRow = 0
-        return featureResults.map { result in
-            result.map { _ in
-                defer { nextRow += 1 }
-                return Array(probabilities[row: nextRow])
-            }
+    /// Features are computed at the extractor's working size.
+    public var inputSize: Int { extractor.inputSize }
+
+    /// The hand-crafted features of each image (on both cores), standardized as in training, then
+    /// the model's probabilities.
+    public func probabilities(of images: [RGBImage], firstPosition: Int) throws -> [[Double]] {
+        guard !images.isEmpty else { return [] }
+        var rows = [[Float]](repeating: [], count: images.count)
+        rows.withUnsafeMutableBufferPointer { output in
+            let output = output
+            DispatchQueue.concurrentPerform(iterations: images.count) { output[$0] = extractor.features(of: images[$0]) }
         }
+        let probabilities = try model.probabilities(for: normalization.standardizer.transform(FeatureMatrix(rows: rows)))
+        return images.indices.map { Array(probabilities[row: $0]) }
     }
 }

@@ -1,0 +1,98 @@
+import Foundation
+import Imaging
+import ModelZoo
+import Randomness
+import Tensors
+
+/// Class probabilities from a trained network, optionally averaged over test-time augmented views.
+///
+/// The forward pass is the network's optimized inference network (`InferenceNetwork`: batch norms
+/// folded, activations fused) when the zoo has one for it, else the network itself in evaluation
+/// mode (the hybrid); both give the same probabilities to within 1e-4 (`CNNInferenceTests`).
+/// Images go through in batches of `options.batchSize`.
+public struct CNNInference {
+    public let network: any ImageClassifierNetwork
+    public let options: CNNTrainingOptions
+    /// Augmented views averaged with the unaltered image (0: none), seeded by the run's seed, the
+    /// view and the image's position, so results are reproducible.
+    public let testTimeAugmentation: Int
+    /// How the views are drawn.
+    public let viewPolicy: AugmentationPolicy
+    /// The snapshot of `network` that computes its evaluation-mode logits fast, or nil.
+    private let optimized: InferenceNetwork?
+
+    /// `network` as trained with `options`; with `optimized` false the network's own graph runs in
+    /// evaluation mode even where an optimized one exists (the reference in tests and benchmarks).
+    public init(network: any ImageClassifierNetwork, options: CNNTrainingOptions, testTimeAugmentation: Int = 0,
+                views: TestTimeViews = .mirror, optimized: Bool = true) {
+        self.init(network: network, options: options, testTimeAugmentation: testTimeAugmentation,
+                  viewPolicy: views.policy(for: options), optimized: optimized)
+    }
+
+    public init(network: any ImageClassifierNetwork, options: CNNTrainingOptions, testTimeAugmentation: Int,
+                viewPolicy: AugmentationPolicy, optimized: Bool = true) {
+        self.network = network
+        self.options = options
+        self.testTimeAugmentation = testTimeAugmentation
+        self.viewPolicy = viewPolicy
+        self.optimized = optimized ? network.inferenceNetworkIfOptimizable() : nil
+    }
+
+    /// Whether the optimized inference network runs (false: the training graph in evaluation mode).
+    public var usesOptimizedNetwork: Bool { optimized != nil }
+
+    /// Softmax probabilities `[image][class]` of `images`, each already `options.inputSize` square;
+    /// `firstPosition` is the position of `images[0]` in the whole request, which seeds its views.
+    /// - Throws: `ImageError` when an augmented view cannot be made.
+    public func probabilities(of images: [RGBImage], firstPosition: Int = 0) throws -> [[Double]] {
+        guard !images.isEmpty else { return [] }
+        if optimized == nil { network.eval() }
+        let classCount = network.classCount
+        var sums = [Double](repeating: 0, count: images.count * classCount)
+        for view in 0...testTimeAugmentation {
+            for start in stride(from: 0, to: images.count, by: options.batchSize) {
+                let batch = start..<min(start + options.batchSize, images.count)
+                let inputs = try inputTensor(images[batch], view: view, firstPosition: firstPosition + start)
+                let probabilities = Tensor.withoutGradients { softmax(optimized?(inputs) ?? network(inputs)) }
+                probabilities.withUnsafeBufferPointer { p in
+                    for slot in 0..<batch.count {
+                        for c in 0..<classCount { sums[(start + slot) * classCount + c] += Double(p[slot * classCount + c]) }
+                    }
+                }
+            }
+        }
+        let views = Double(testTimeAugmentation + 1)
+        return images.indices.map { index in (0..<classCount).map { sums[index * classCount + $0] / views } }
+    }
+
+    /// The normalized NHWC batch `[count, size, size, 3]` of `images`, view `view` of each (view 0:
+    /// the image itself), augmented on both cores.
+    private func inputTensor(_ images: ArraySlice<RGBImage>, view: Int, firstPosition: Int) throws -> Tensor {
+        let size = options.inputSize, imageSize = size * size * 3
+        let images = Array(images)
+        var failure: Error?
+        let failureLock = NSLock()
+        let inputs = Tensor(shape: [images.count, size, size, 3]) { buffer in
+            DispatchQueue.concurrentPerform(iterations: images.count) { slot in
+                do {
+                    var image = images[slot]
+                    if view > 0 {
+                        var generator = SeededGenerator(seed: options.seed)
+                            .derived(UInt64(view) << 32 | UInt64(firstPosition + slot))
+                        image = try viewPolicy.augment(image, generator: &generator)
+                    }
+                    guard image.width == size, image.height == size else {
+                        throw ImageBatchError.mixedSizes("image \(firstPosition + slot)", width: image.width, height: image.height,
+                                                         expected: "\(size)x\(size)")
+                    }
+                    options.normalization.write(image, into: UnsafeMutableBufferPointer(
+                        rebasing: buffer[(slot * imageSize)..<((slot + 1) * imageSize)]))
+                } catch {
+                    failureLock.withLock { failure = failure ?? error }
+                }
+            }
+        }
+        if let failure { throw failure }
+        return inputs
+    }
+}

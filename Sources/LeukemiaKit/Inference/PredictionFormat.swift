@@ -1,0 +1,35 @@
+import Foundation
+
+/// How `predict` prints predictions: aligned text, CSV with a header row, or JSON.
+public enum PredictionFormat: String, CaseIterable, Sendable {
+    case text, csv, json
+
+    /// `predictions` in this format; class columns follow `classNames` (the run's class order).
+    public func render(_ predictions: [Prediction], classNames names: [String] = LeukemiaClass.allCases.map(\.name)) -> String {
+        switch self {
+        case .text:
+            return predictions.map { p in
+                "\(p.file)\t\(p.predictedClass)\t" + names.map { String(format: "%@=%.4f", $0, p.probabilities[$0] ?? 0) }
+                    .joined(separator: " ") + (p.costOptimalClass == p.predictedClass ? "" : "\tcost-optimal=\(p.costOptimalClass)")
+            }.joined(separator: "\n")
+        case .csv:
+            let header = (["file", "class", "cost_optimal_class"] + names.map { "p_\($0.lowercased())" }).joined(separator: ",")
+            let rows = predictions.map { p in
+                ([Self.csvField(p.file), p.predictedClass, p.costOptimalClass]
+                    + names.map { String(format: "%.6f", p.probabilities[$0] ?? 0) }).joined(separator: ",")
+            }
+            return ([header] + rows).joined(separator: "\n")
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            return (try? String(decoding: encoder.encode(predictions), as: UTF8.self)) ?? "[]"
+        }
+    }
+
+    /// A CSV field, quoted (with doubled quotes) when it holds a comma, a quote or a line break.
+    static func csvField(_ value: String) -> String {
+        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return value }
+        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

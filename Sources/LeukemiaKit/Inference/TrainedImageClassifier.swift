@@ -1,0 +1,149 @@
+import Foundation
+import Imaging
+
+/// A trained model that gives class probabilities: what evaluation, prediction and serving need,
+/// whatever the model family. A model answers for decoded images; this protocol's extension adds
+/// encoded image bytes (a server needs no temporary files) and image files, decoded on a
+/// background thread while the model works on the previous batch.
+public protocol TrainedImageClassifier {
+    /// The run directory the model lives in.
+    var directory: RunDirectory { get }
+    var configuration: RunConfiguration { get }
+    /// The side of the square images `probabilities(of:)` takes: decoded images are resized to
+    /// `inputSize` x `inputSize` before they are passed.
+    var inputSize: Int { get }
+    /// Class probabilities `[image][class]` (in the run's class order) of images already
+    /// `inputSize` square; `firstPosition` is the position of `images[0]` in the whole request
+    /// (it seeds test-time augmentation).
+    func probabilities(of images: [RGBImage], firstPosition: Int) throws -> [[Double]]
+}
+
+/// An image to classify: a file, or encoded bytes (JPEG or PNG) with a name for messages.
+public enum EncodedImage: Sendable {
+    case file(URL)
+    case bytes(Data, name: String)
+
+    /// The path or name that messages use.
+    public var name: String {
+        switch self {
+        case .file(let url): return url.path
+        case .bytes(_, let name): return name
+        }
+    }
+
+    /// The decoded image resized to `size` x `size`.
+    /// - Throws: `ImageError` naming the file or name.
+    func decoded(size: Int) throws -> RGBImage {
+        let image = switch self {
+        case .file(let url): try ImageDecoder.decode(fileAt: url)
+        case .bytes(let data, let name): try ImageDecoder.decode(data: data, source: name)
+        }
+        return image.width == size && image.height == size ? image : image.resized(width: size, height: size)
+    }
+}
+
+extension TrainedImageClassifier {
+    /// Images decoded ahead of the model: two batches' worth keeps both cores busy without holding
+    /// a whole folder in memory.
+    static var decodeChunk: Int { 64 }
+
+    /// Class probabilities of images already `inputSize` square, positions counted from 0.
+    public func probabilities(of images: [RGBImage]) throws -> [[Double]] {
+        try probabilities(of: images, firstPosition: 0)
+    }
+
+    /// Class probabilities for each file, or why it could not be read.
+    public func probabilities(forFilesAt urls: [URL]) throws -> [Result<[Double], Error>] {
+        try probabilities(ofEncoded: urls.map(EncodedImage.file))
+    }
+
+    /// Class probabilities for each encoded image, or why it could not be decoded. Images are
+    /// decoded and resized on a background thread one chunk ahead of the model; an image that
+    /// cannot be decoded does not stop the others.
+    /// - Throws: what the model throws (an image that decodes but cannot be classified).
+    public func probabilities(ofEncoded images: [EncodedImage]) throws -> [Result<[Double], Error>] {
+        let size = inputSize
+        let chunks = stride(from: 0, to: images.count, by: Self.decodeChunk).map { $0..<min($0 + Self.decodeChunk, images.count) }
+        let decoder = ChunkDecoder(images: images, chunks: chunks, size: size)
+        defer { decoder.cancel() }
+        var results: [Result<[Double], Error>] = []
+        results.reserveCapacity(images.count)
+        var position = 0
+        for chunk in chunks.indices {
+            let decoded = decoder.take(chunk)
+            let readable = decoded.compactMap { try? $0.get() }
+            var probabilities = try self.probabilities(of: readable, firstPosition: position)[...]
+            position += readable.count
+            for result in decoded {
+                results.append(result.map { _ in probabilities.removeFirst() })
+            }
+        }
+        return results
+    }
+}
+
+/// Decodes chunk after chunk of images on a background thread, at most one chunk ahead of the
+/// consumer.
+private final class ChunkDecoder: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var ready: [Int: [Result<RGBImage, Error>]] = [:]
+    private var taken = 0
+    private var cancelled = false
+
+    init(images: [EncodedImage], chunks: [Range<Int>], size: Int) {
+        let worker = Thread { [self] in
+            for (index, chunk) in chunks.enumerated() {
+                condition.lock()
+                while !cancelled && index - taken >= 1 { condition.wait() }
+                let stop = cancelled
+                condition.unlock()
+                if stop { return }
+                let decoded = chunk.map { i in Result { try images[i].decoded(size: size) } }
+                condition.withLock {
+                    ready[index] = decoded
+                    condition.broadcast()
+                }
+            }
+        }
+        worker.name = "leukemia.image-decoder"
+        worker.start()
+    }
+
+    /// Stops the worker after the chunk it is decoding (the consumer stopped early).
+    func cancel() {
+        condition.withLock {
+            cancelled = true
+            ready.removeAll()
+            condition.broadcast()
+        }
+    }
+
+    /// Chunk `index`'s decoded images, waiting for the worker if needed; chunks are taken in order.
+    func take(_ index: Int) -> [Result<RGBImage, Error>] {
+        condition.lock()
+        defer { condition.unlock() }
+        while ready[index] == nil { condition.wait() }
+        taken = index + 1
+        condition.broadcast()
+        return ready.removeValue(forKey: index) ?? []
+    }
+}
+
+/// Opens any run directory this toolkit writes.
+public enum TrainedRuns {
+    /// Opens the run at `url` as its `config.json`'s model family requires (the directory's files
+    /// are read once); `testTimeAugmentation` augmented views of the kind `views` are averaged with
+    /// each image (CNN runs only).
+    /// - Throws: `RunDirectoryError` for a missing, incomplete or incompatible run;
+    ///   `CNNTrainingError.testTimeAugmentationUnsupported` for TTA on a classical run.
+    public static func open(_ url: URL, testTimeAugmentation: Int = 0,
+                            views: TestTimeViews = .mirror) throws -> any TrainedImageClassifier {
+        let directory = RunDirectory(url)
+        let configuration = try directory.loadConfiguration()
+        if configuration.cnn != nil {
+            return try CNNRun.open(directory, configuration: configuration, testTimeAugmentation: testTimeAugmentation, views: views)
+        }
+        guard testTimeAugmentation == 0 else { throw CNNTrainingError.testTimeAugmentationUnsupported(url.path) }
+        return try ClassicalRun.open(directory, configuration: configuration)
+    }
+}
