@@ -14,7 +14,7 @@ import Tensors
 public enum Architecture: String, CaseIterable, Codable, Sendable {
     case vgg16
     case vgg16BN = "vgg16-bn"
-    case densenet121, densenet161, densenet169, densenet201
+    case densenet121, densenet169, densenet201
     case convnextTiny = "convnext-tiny"
     case convnextSmall = "convnext-small"
     case convnextBase = "convnext-base"
@@ -37,13 +37,9 @@ public enum Architecture: String, CaseIterable, Codable, Sendable {
             var configuration: VGG.Configuration = self == .vgg16 ? .vgg16 : .vgg16BN
             configuration.classCount = classCount
             return .vgg(configuration)
-        case .densenet121, .densenet161, .densenet169, .densenet201:
-            var configuration: DenseNet.Configuration = switch self {
-            case .densenet121: .densenet121
-            case .densenet161: DenseNet.Configuration(growthRate: 48, blockLayerCounts: [6, 12, 36, 24], initialFeatures: 96)
-            case .densenet169: .densenet169
-            default: .densenet201
-            }
+        case .densenet121, .densenet169, .densenet201:
+            var configuration: DenseNet.Configuration = self == .densenet121 ? .densenet121
+                : self == .densenet169 ? .densenet169 : .densenet201
             configuration.classCount = classCount
             return .denseNet(configuration)
         case .convnextTiny, .convnextSmall, .convnextBase:
@@ -79,7 +75,6 @@ public enum Architecture: String, CaseIterable, Codable, Sendable {
         case .vgg16: return torchvision("vgg16-397923af.pth")
         case .vgg16BN: return torchvision("vgg16_bn-6c64b313.pth")
         case .densenet121: return torchvision("densenet121-a639ec97.pth")
-        case .densenet161: return torchvision("densenet161-8d451a50.pth")
         case .densenet169: return torchvision("densenet169-b2777c0a.pth")
         case .densenet201: return torchvision("densenet201-c1103571.pth")
         case .convnextTiny: return torchvision("convnext_tiny-983f1562.pth")

@@ -5,7 +5,7 @@ import ModelZoo
 
 /// The options of `leukemia train` for CNN models; every one defaults to the study's choice.
 struct CNNTrainingArguments: ParsableArguments {
-    @Option(help: "Backbone of the hybrid model: \(Architecture.backbones.map(\.rawValue).joined(separator: ", ")) (default efficientnet-lite0).")
+    @Option(help: "Backbone of the hybrid model: \(Architecture.backbones.map(\.rawValue).joined(separator: ", ")) .")
     var backbone: Architecture?
 
     @Option(name: .customLong("hybrid-variant"),
@@ -94,7 +94,11 @@ struct CNNTrainingArguments: ParsableArguments {
         if architecture != .hybrid, let backbone {
             throw ValidationError("--backbone \(backbone.rawValue) applies only to --model hybrid")
         }
-        if backbone == .hybrid { throw ValidationError("--backbone hybrid: the hybrid's backbone is one of the other architectures") }
+        if architecture == .hybrid, backbone == nil || backbone == .hybrid {
+            throw CNNTrainingError.invalidOption(name: "backbone", value: backbone?.rawValue ?? "(none)",
+                                                 expected: "the hybrid's backbone, one of "
+                                                    + Architecture.backbones.map(\.rawValue).joined(separator: ", "))
+        }
         guard inputSize >= 16 else {
             throw CNNTrainingError.invalidOption(name: "input-size", value: "\(inputSize)", expected: "at least 16")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import ModelZoo
 
 /// A trained model that gives class probabilities: what evaluation, prediction and serving need,
 /// whatever the model family. A model answers for decoded images; this protocol's extension adds
@@ -140,7 +141,7 @@ public enum TrainedRuns {
                             views: TestTimeViews = .mirror) throws -> any TrainedImageClassifier {
         let directory = RunDirectory(url)
         let configuration = try directory.loadConfiguration()
-        if configuration.cnn != nil {
+        if Architecture(rawValue: configuration.model) != nil {
             return try CNNRun.open(directory, configuration: configuration, testTimeAugmentation: testTimeAugmentation, views: views)
         }
         guard testTimeAugmentation == 0 else { throw CNNTrainingError.testTimeAugmentationUnsupported(url.path) }
