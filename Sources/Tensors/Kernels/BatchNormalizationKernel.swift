@@ -1,15 +1,15 @@
-import CDNNL
+internal import CDNNL
 
 /// Batch normalization over the channel (last) axis of NHWC Float32 activations with oneDNN,
 /// with learnable per-channel `scale` (gamma) and `shift` (beta).
-public struct BatchNormalizationKernel: Sendable {
+package struct BatchNormalizationKernel: Sendable {
     /// Sizes of the NHWC activations.
-    public let batch: Int, height: Int, width: Int, channels: Int
+    package let batch: Int, height: Int, width: Int, channels: Int
     /// Added to the variance before the square root.
-    public let epsilon: Float
+    package let epsilon: Float
 
     /// Validates the sizes; throws a `DNNLError` naming the batch normalization if they are unusable.
-    public init(batch: Int, height: Int, width: Int, channels: Int, epsilon: Float = 1e-5) throws {
+    package init(batch: Int, height: Int, width: Int, channels: Int, epsilon: Float = 1e-5) throws {
         self.batch = batch
         self.height = height
         self.width = width
@@ -26,7 +26,7 @@ public struct BatchNormalizationKernel: Sendable {
     }
 
     /// Number of values per channel (batch * height * width), the statistics' sample size.
-    public var valuesPerChannel: Int { batch * height * width }
+    package var valuesPerChannel: Int { batch * height * width }
 
     private enum Pass: Int {
         case training, inference, backward
@@ -71,7 +71,7 @@ public struct BatchNormalizationKernel: Sendable {
 
     /// Training forward pass: normalizes with the batch statistics, which it writes to `mean` and
     /// `variance` (biased, divided by `valuesPerChannel`; `channels` values each).
-    public func forwardTraining(input: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
+    package func forwardTraining(input: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
                                 output: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
                                 variance: UnsafeMutablePointer<Float>) throws {
         try DNNLContext.withShared { context in
@@ -82,7 +82,7 @@ public struct BatchNormalizationKernel: Sendable {
     }
 
     /// Inference forward pass with given (running) statistics.
-    public func forwardInference(input: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
+    package func forwardInference(input: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
                                  mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
                                  output: UnsafeMutablePointer<Float>) throws {
         try DNNLContext.withShared { context in
@@ -97,7 +97,7 @@ public struct BatchNormalizationKernel: Sendable {
     /// - Parameter statisticsWereGiven: false after `forwardTraining` (`mean`/`variance` are the
     ///   batch statistics it returned, and they depend on the input); true after
     ///   `forwardInference` (`mean`/`variance` are the given running statistics, constants).
-    public func backward(gradOutput: UnsafePointer<Float>, input: UnsafePointer<Float>, scale: UnsafePointer<Float>,
+    package func backward(gradOutput: UnsafePointer<Float>, input: UnsafePointer<Float>, scale: UnsafePointer<Float>,
                          mean: UnsafePointer<Float>, variance: UnsafePointer<Float>, statisticsWereGiven: Bool = false,
                          gradInput: UnsafeMutablePointer<Float>, gradScale: UnsafeMutablePointer<Float>,
                          gradShift: UnsafeMutablePointer<Float>) throws {
@@ -111,7 +111,7 @@ public struct BatchNormalizationKernel: Sendable {
 
     /// PyTorch's running-statistics update: `running = (1 - momentum) * running + momentum * batch`,
     /// using the unbiased batch variance (`variance * n / (n - 1)`, n = `valuesPerChannel`).
-    public func updateRunningStatistics(runningMean: UnsafeMutablePointer<Float>,
+    package func updateRunningStatistics(runningMean: UnsafeMutablePointer<Float>,
                                         runningVariance: UnsafeMutablePointer<Float>,
                                         batchMean: UnsafePointer<Float>, batchVariance: UnsafePointer<Float>,
                                         momentum: Float) {

@@ -1,4 +1,4 @@
-import CDNNL
+internal import CDNNL
 
 /// The element type of the buffers the kernels read and write. Every oneDNN memory descriptor the
 /// kernels create takes its data type from here (through `MemoryDescriptor.make`), so a second

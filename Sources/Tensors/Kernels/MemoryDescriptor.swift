@@ -1,4 +1,4 @@
-import CDNNL
+internal import CDNNL
 
 /// Builders for oneDNN memory descriptors: the one place the kernels create them.
 enum MemoryDescriptor {

@@ -1,4 +1,4 @@
-import CDNNL
+internal import CDNNL
 
 /// Matrix products through oneDNN's row-major `dnnl_sgemm`.
 ///
