@@ -74,10 +74,9 @@ package struct BatchNormalizationKernel: Sendable {
     package func forwardTraining(input: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
                                 output: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
                                 variance: UnsafeMutablePointer<Float>) throws {
-        try DNNLContext.withShared { context in
-            try primitive(.training, context: context).execute(
-                NormalizationArguments.forward(input: input, scale: scale, shift: shift, output: output,
-                                               mean: mean, variance: variance), context: context)
+        try DNNLContext.execute(NormalizationArguments.forward(input: input, scale: scale, shift: shift, output: output,
+                                                               mean: mean, variance: variance)) {
+            try primitive(.training, context: $0)
         }
     }
 
@@ -85,10 +84,9 @@ package struct BatchNormalizationKernel: Sendable {
     package func forwardInference(input: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
                                  mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
                                  output: UnsafeMutablePointer<Float>) throws {
-        try DNNLContext.withShared { context in
-            try primitive(.inference, context: context).execute(
-                NormalizationArguments.forward(input: input, scale: scale, shift: shift, output: output,
-                                               mean: mean, variance: variance), context: context)
+        try DNNLContext.execute(NormalizationArguments.forward(input: input, scale: scale, shift: shift, output: output,
+                                                               mean: mean, variance: variance)) {
+            try primitive(.inference, context: $0)
         }
     }
 
@@ -101,11 +99,10 @@ package struct BatchNormalizationKernel: Sendable {
                          mean: UnsafePointer<Float>, variance: UnsafePointer<Float>, statisticsWereGiven: Bool = false,
                          gradInput: UnsafeMutablePointer<Float>, gradScale: UnsafeMutablePointer<Float>,
                          gradShift: UnsafeMutablePointer<Float>) throws {
-        try DNNLContext.withShared { context in
-            try primitive(statisticsWereGiven ? .backwardGivenStatistics : .backward, context: context).execute(
-                NormalizationArguments.backward(gradOutput: gradOutput, input: input, scale: scale, mean: mean,
-                                                variance: variance, gradInput: gradInput, gradScale: gradScale,
-                                                gradShift: gradShift), context: context)
+        try DNNLContext.execute(NormalizationArguments.backward(gradOutput: gradOutput, input: input, scale: scale,
+                                                                mean: mean, variance: variance, gradInput: gradInput,
+                                                                gradScale: gradScale, gradShift: gradShift)) {
+            try primitive(statisticsWereGiven ? .backwardGivenStatistics : .backward, context: $0)
         }
     }
 

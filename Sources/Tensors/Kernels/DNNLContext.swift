@@ -47,6 +47,12 @@ final class DNNLContext: @unchecked Sendable {
         return try context.withExclusiveAccess { try body(context) }
     }
 
+    /// Runs `arguments` through the primitive that `primitive` returns for the shared context
+    /// (usually from its cache), holding the context lock throughout.
+    static func execute(_ arguments: [DNNLArgument], on primitive: (DNNLContext) throws -> DNNLPrimitive) throws {
+        try withShared { context in try primitive(context).execute(arguments, context: context) }
+    }
+
     /// Runs `body` while holding the context lock.
     func withExclusiveAccess<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()

@@ -38,9 +38,8 @@ package struct EltwiseKernel: Sendable {
 
     /// output = activation(input); `output` may equal `input` (in place).
     package func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) throws {
-        try DNNLContext.withShared { context in
-            try primitive(backward: false, context: context).execute(
-                [DNNLArgument(DNNL_ARG_SRC, input), DNNLArgument(DNNL_ARG_DST, output)], context: context)
+        try DNNLContext.execute([DNNLArgument(DNNL_ARG_SRC, input), DNNLArgument(DNNL_ARG_DST, output)]) {
+            try primitive(backward: false, context: $0)
         }
     }
 
@@ -48,11 +47,10 @@ package struct EltwiseKernel: Sendable {
     /// `activation.backwardUsesOutput`, else the forward input.
     package func backward(gradOutput: UnsafePointer<Float>, saved: UnsafePointer<Float>,
                          gradInput: UnsafeMutablePointer<Float>) throws {
-        try DNNLContext.withShared { context in
-            try primitive(backward: true, context: context).execute(
-                [DNNLArgument(DNNL_ARG_DIFF_DST, gradOutput),
-                 DNNLArgument(activation.backwardUsesOutput ? DNNL_ARG_DST : DNNL_ARG_SRC, saved),
-                 DNNLArgument(DNNL_ARG_DIFF_SRC, gradInput)], context: context)
+        try DNNLContext.execute([DNNLArgument(DNNL_ARG_DIFF_DST, gradOutput),
+                                 DNNLArgument(activation.backwardUsesOutput ? DNNL_ARG_DST : DNNL_ARG_SRC, saved),
+                                 DNNLArgument(DNNL_ARG_DIFF_SRC, gradInput)]) {
+            try primitive(backward: true, context: $0)
         }
     }
 }

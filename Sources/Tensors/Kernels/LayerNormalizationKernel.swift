@@ -57,19 +57,17 @@ package struct LayerNormalizationKernel: Sendable {
     package func forward(input: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
                         output: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
                         variance: UnsafeMutablePointer<Float>) throws {
-        try DNNLContext.withShared { context in
-            try primitive(.training, context: context).execute(
-                NormalizationArguments.forward(input: input, scale: scale, shift: shift, output: output,
-                                               mean: mean, variance: variance), context: context)
+        try DNNLContext.execute(NormalizationArguments.forward(input: input, scale: scale, shift: shift, output: output,
+                                                               mean: mean, variance: variance)) {
+            try primitive(.training, context: $0)
         }
     }
 
     /// Inference forward pass (statistics computed but not returned).
     package func forwardInference(input: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
                                  output: UnsafeMutablePointer<Float>) throws {
-        try DNNLContext.withShared { context in
-            try primitive(.inference, context: context).execute(
-                NormalizationArguments.forward(input: input, scale: scale, shift: shift, output: output), context: context)
+        try DNNLContext.execute(NormalizationArguments.forward(input: input, scale: scale, shift: shift, output: output)) {
+            try primitive(.inference, context: $0)
         }
     }
 
@@ -79,11 +77,10 @@ package struct LayerNormalizationKernel: Sendable {
                          mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
                          gradInput: UnsafeMutablePointer<Float>, gradScale: UnsafeMutablePointer<Float>,
                          gradShift: UnsafeMutablePointer<Float>) throws {
-        try DNNLContext.withShared { context in
-            try primitive(.backward, context: context).execute(
-                NormalizationArguments.backward(gradOutput: gradOutput, input: input, scale: scale, mean: mean,
-                                                variance: variance, gradInput: gradInput, gradScale: gradScale,
-                                                gradShift: gradShift), context: context)
+        try DNNLContext.execute(NormalizationArguments.backward(gradOutput: gradOutput, input: input, scale: scale,
+                                                                mean: mean, variance: variance, gradInput: gradInput,
+                                                                gradScale: gradScale, gradShift: gradShift)) {
+            try primitive(.backward, context: $0)
         }
     }
 }

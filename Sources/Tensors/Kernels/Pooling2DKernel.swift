@@ -120,9 +120,8 @@ package struct Pooling2DKernel: Sendable {
     /// Inference forward pass (no workspace) on buffers in `format` (input and output alike).
     package func forwardInference(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                                  format: ActivationFormat = .nhwc) throws {
-        try DNNLContext.withShared { context in
-            try primitive(.inference, format: format, context: context).execute(
-                [DNNLArgument(DNNL_ARG_SRC, input), DNNLArgument(DNNL_ARG_DST, output)], context: context)
+        try DNNLContext.execute([DNNLArgument(DNNL_ARG_SRC, input), DNNLArgument(DNNL_ARG_DST, output)]) {
+            try primitive(.inference, format: format, context: $0)
         }
     }
 

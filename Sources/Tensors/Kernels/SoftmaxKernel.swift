@@ -33,19 +33,17 @@ struct SoftmaxKernel: Sendable {
 
     /// output[r, c] = exp(input[r, c]) / sum_k exp(input[r, k]).
     func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) throws {
-        try DNNLContext.withShared { context in
-            try primitive(backward: false, context: context).execute(
-                [DNNLArgument(DNNL_ARG_SRC, input), DNNLArgument(DNNL_ARG_DST, output)], context: context)
+        try DNNLContext.execute([DNNLArgument(DNNL_ARG_SRC, input), DNNLArgument(DNNL_ARG_DST, output)]) {
+            try primitive(backward: false, context: $0)
         }
     }
 
     /// gradInput = output * (gradOutput - sum(gradOutput * output)) per row, from the forward `output`.
     func backward(gradOutput: UnsafePointer<Float>, output: UnsafePointer<Float>,
                          gradInput: UnsafeMutablePointer<Float>) throws {
-        try DNNLContext.withShared { context in
-            try primitive(backward: true, context: context).execute(
-                [DNNLArgument(DNNL_ARG_DIFF_DST, gradOutput), DNNLArgument(DNNL_ARG_DST, output),
-                 DNNLArgument(DNNL_ARG_DIFF_SRC, gradInput)], context: context)
+        try DNNLContext.execute([DNNLArgument(DNNL_ARG_DIFF_DST, gradOutput), DNNLArgument(DNNL_ARG_DST, output),
+                                 DNNLArgument(DNNL_ARG_DIFF_SRC, gradInput)]) {
+            try primitive(backward: true, context: $0)
         }
     }
 }
