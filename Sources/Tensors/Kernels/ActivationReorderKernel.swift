@@ -10,7 +10,7 @@ struct ActivationReorderKernel: Sendable {
 
     /// Validates the sizes; throws a `DNNLError` naming the reorder if one is not positive.
     init(batch: Int, height: Int, width: Int, channels: Int, from source: ActivationFormat,
-                to destination: ActivationFormat) throws {
+         to destination: ActivationFormat) throws {
         self.batch = batch
         self.height = height
         self.width = width

@@ -72,8 +72,8 @@ package struct BatchNormalizationKernel: Sendable {
     /// Training forward pass: normalizes with the batch statistics, which it writes to `mean` and
     /// `variance` (biased, divided by `valuesPerChannel`; `channels` values each).
     package func forwardTraining(input: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
-                                output: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
-                                variance: UnsafeMutablePointer<Float>) throws {
+                                 output: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
+                                 variance: UnsafeMutablePointer<Float>) throws {
         try DNNLContext.execute(NormalizationArguments.forward(input: input, scale: scale, shift: shift, output: output,
                                                                mean: mean, variance: variance)) {
             try primitive(.training, context: $0)
@@ -82,8 +82,8 @@ package struct BatchNormalizationKernel: Sendable {
 
     /// Inference forward pass with given (running) statistics.
     package func forwardInference(input: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
-                                 mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
-                                 output: UnsafeMutablePointer<Float>) throws {
+                                  mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
+                                  output: UnsafeMutablePointer<Float>) throws {
         try DNNLContext.execute(NormalizationArguments.forward(input: input, scale: scale, shift: shift, output: output,
                                                                mean: mean, variance: variance)) {
             try primitive(.inference, context: $0)
@@ -96,9 +96,9 @@ package struct BatchNormalizationKernel: Sendable {
     ///   batch statistics it returned, and they depend on the input); true after
     ///   `forwardInference` (`mean`/`variance` are the given running statistics, constants).
     package func backward(gradOutput: UnsafePointer<Float>, input: UnsafePointer<Float>, scale: UnsafePointer<Float>,
-                         mean: UnsafePointer<Float>, variance: UnsafePointer<Float>, statisticsWereGiven: Bool = false,
-                         gradInput: UnsafeMutablePointer<Float>, gradScale: UnsafeMutablePointer<Float>,
-                         gradShift: UnsafeMutablePointer<Float>) throws {
+                          mean: UnsafePointer<Float>, variance: UnsafePointer<Float>, statisticsWereGiven: Bool = false,
+                          gradInput: UnsafeMutablePointer<Float>, gradScale: UnsafeMutablePointer<Float>,
+                          gradShift: UnsafeMutablePointer<Float>) throws {
         try DNNLContext.execute(NormalizationArguments.backward(gradOutput: gradOutput, input: input, scale: scale,
                                                                 mean: mean, variance: variance, gradInput: gradInput,
                                                                 gradScale: gradScale, gradShift: gradShift)) {
@@ -109,9 +109,9 @@ package struct BatchNormalizationKernel: Sendable {
     /// PyTorch's running-statistics update: `running = (1 - momentum) * running + momentum * batch`,
     /// using the unbiased batch variance (`variance * n / (n - 1)`, n = `valuesPerChannel`).
     package func updateRunningStatistics(runningMean: UnsafeMutablePointer<Float>,
-                                        runningVariance: UnsafeMutablePointer<Float>,
-                                        batchMean: UnsafePointer<Float>, batchVariance: UnsafePointer<Float>,
-                                        momentum: Float) {
+                                         runningVariance: UnsafeMutablePointer<Float>,
+                                         batchMean: UnsafePointer<Float>, batchVariance: UnsafePointer<Float>,
+                                         momentum: Float) {
         let n = Float(valuesPerChannel)
         let unbiasing = n > 1 ? n / (n - 1) : 1
         for channel in 0..<channels {

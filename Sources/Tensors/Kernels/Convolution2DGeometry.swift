@@ -11,7 +11,7 @@ package struct Convolution2DGeometry: Hashable, Sendable {
 
     /// A geometry; `Convolution2DKernel.init` validates it.
     package init(batch: Int, inputHeight: Int, inputWidth: Int, inputChannels: Int, outputChannels: Int,
-                window: Window2D, groups: Int = 1, hasBias: Bool = true) {
+                 window: Window2D, groups: Int = 1, hasBias: Bool = true) {
         self.batch = batch
         self.inputHeight = inputHeight
         self.inputWidth = inputWidth

@@ -27,14 +27,14 @@ package struct Convolution2DKernel: Sendable {
     /// `algorithm` is `.winograd` and `ConvolutionAlgorithm.winogradSupports(geometry)` is false.
     /// - Parameter algorithm: nil for `ConvolutionAlgorithm.staticChoice(for: geometry)`.
     package init(_ geometry: Convolution2DGeometry, activationLayout: ConvolutionActivationLayout = .nhwc,
-                algorithm: ConvolutionAlgorithm? = nil) throws {
+                 algorithm: ConvolutionAlgorithm? = nil) throws {
         primitives = try ConvolutionPrimitives(transposed: false, geometry: geometry, outputPadding: (0, 0),
                                                activationLayout: activationLayout, algorithm: algorithm)
     }
 
     /// Training forward pass: `output = conv(input, weights) + bias`. `bias` must be given iff `geometry.hasBias`.
     package func forward(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, weightsVersion: WeightsVersion? = nil,
-                        bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) throws {
+                         bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) throws {
         try primitives.forward(.forwardTraining, input: input, weights: weights, weightsVersion: weightsVersion,
                                bias: bias, output: output)
     }
@@ -44,10 +44,10 @@ package struct Convolution2DKernel: Sendable {
     /// `input` is in `inputFormat` and `output` (of `outputFormat.elementCount(...)` floats) is
     /// written in `outputFormat`; a chain of Winograd layers in `.channelBlocked16` skips all reorders.
     package func forwardInference(input: UnsafePointer<Float>, inputFormat: ActivationFormat = .nhwc,
-                                 weights: UnsafePointer<Float>, weightsVersion: WeightsVersion? = nil,
-                                 bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>? = nil,
-                                 output: UnsafeMutablePointer<Float>,
-                                 outputFormat: ActivationFormat = .nhwc, activation: FusedActivation? = nil) throws {
+                                  weights: UnsafePointer<Float>, weightsVersion: WeightsVersion? = nil,
+                                  bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>? = nil,
+                                  output: UnsafeMutablePointer<Float>,
+                                  outputFormat: ActivationFormat = .nhwc, activation: FusedActivation? = nil) throws {
         try primitives.forward(.forwardInference, activation: activation,
                                formats: ConvolutionFormats(input: inputFormat, output: outputFormat), input: input,
                                weights: weights, weightsVersion: weightsVersion, bias: bias, residual: residual, output: output)
@@ -55,7 +55,7 @@ package struct Convolution2DKernel: Sendable {
 
     /// Gradient with respect to the input, written (not accumulated) into `gradInput`.
     package func backwardData(gradOutput: UnsafePointer<Float>, weights: UnsafePointer<Float>,
-                             weightsVersion: WeightsVersion? = nil, gradInput: UnsafeMutablePointer<Float>) throws {
+                              weightsVersion: WeightsVersion? = nil, gradInput: UnsafeMutablePointer<Float>) throws {
         try primitives.backwardData(gradOutput: gradOutput, weights: weights, weightsVersion: weightsVersion,
                                     gradInput: gradInput)
     }
@@ -65,7 +65,7 @@ package struct Convolution2DKernel: Sendable {
     /// (`DepthwiseBackwardWeights`): 27-37 GFLOP/s against oneDNN 2.6's 4-5 on ConvNeXt-Tiny stage 1;
     /// pointwise ones are two matrix products (`PointwiseBackwardWeights`, 4-28% faster than oneDNN's).
     package func backwardWeights(input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
-                                gradWeights: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>?) throws {
+                                 gradWeights: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>?) throws {
         try primitives.backwardWeights(input: input, gradOutput: gradOutput, gradWeights: gradWeights, gradBias: gradBias)
     }
 

@@ -46,7 +46,7 @@ package struct EltwiseKernel: Sendable {
     /// gradInput = gradOutput * activation'(x). `saved` is the forward output if
     /// `activation.backwardUsesOutput`, else the forward input.
     package func backward(gradOutput: UnsafePointer<Float>, saved: UnsafePointer<Float>,
-                         gradInput: UnsafeMutablePointer<Float>) throws {
+                          gradInput: UnsafeMutablePointer<Float>) throws {
         try DNNLContext.execute([DNNLArgument(DNNL_ARG_DIFF_DST, gradOutput),
                                  DNNLArgument(activation.backwardUsesOutput ? DNNL_ARG_DST : DNNL_ARG_SRC, saved),
                                  DNNLArgument(DNNL_ARG_DIFF_SRC, gradInput)]) {

@@ -55,8 +55,8 @@ package struct LayerNormalizationKernel: Sendable {
 
     /// Training forward pass; writes each row's mean and (biased) variance, which `backward` needs.
     package func forward(input: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
-                        output: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
-                        variance: UnsafeMutablePointer<Float>) throws {
+                         output: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
+                         variance: UnsafeMutablePointer<Float>) throws {
         try DNNLContext.execute(NormalizationArguments.forward(input: input, scale: scale, shift: shift, output: output,
                                                                mean: mean, variance: variance)) {
             try primitive(.training, context: $0)
@@ -65,7 +65,7 @@ package struct LayerNormalizationKernel: Sendable {
 
     /// Inference forward pass (statistics computed but not returned).
     package func forwardInference(input: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
-                                 output: UnsafeMutablePointer<Float>) throws {
+                                  output: UnsafeMutablePointer<Float>) throws {
         try DNNLContext.execute(NormalizationArguments.forward(input: input, scale: scale, shift: shift, output: output)) {
             try primitive(.inference, context: $0)
         }
@@ -74,9 +74,9 @@ package struct LayerNormalizationKernel: Sendable {
     /// Gradients with respect to input, scale and shift (written, not accumulated), given the row
     /// statistics from `forward`.
     package func backward(gradOutput: UnsafePointer<Float>, input: UnsafePointer<Float>, scale: UnsafePointer<Float>,
-                         mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
-                         gradInput: UnsafeMutablePointer<Float>, gradScale: UnsafeMutablePointer<Float>,
-                         gradShift: UnsafeMutablePointer<Float>) throws {
+                          mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
+                          gradInput: UnsafeMutablePointer<Float>, gradScale: UnsafeMutablePointer<Float>,
+                          gradShift: UnsafeMutablePointer<Float>) throws {
         try DNNLContext.execute(NormalizationArguments.backward(gradOutput: gradOutput, input: input, scale: scale,
                                                                 mean: mean, variance: variance, gradInput: gradInput,
                                                                 gradScale: gradScale, gradShift: gradShift)) {

@@ -119,7 +119,7 @@ package struct Pooling2DKernel: Sendable {
 
     /// Inference forward pass (no workspace) on buffers in `format` (input and output alike).
     package func forwardInference(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-                                 format: ActivationFormat = .nhwc) throws {
+                                  format: ActivationFormat = .nhwc) throws {
         try DNNLContext.execute([DNNLArgument(DNNL_ARG_SRC, input), DNNLArgument(DNNL_ARG_DST, output)]) {
             try primitive(.inference, format: format, context: $0)
         }
@@ -128,7 +128,7 @@ package struct Pooling2DKernel: Sendable {
     /// Gradient with respect to the input, written (not accumulated). Max pooling needs the
     /// workspace its `forward` returned.
     package func backward(gradOutput: UnsafePointer<Float>, workspace: AlignedBuffer?,
-                         gradInput: UnsafeMutablePointer<Float>) throws {
+                          gradInput: UnsafeMutablePointer<Float>) throws {
         try DNNLContext.withShared { context in
             let primitive = try primitive(.backward, context: context)
             var arguments = [DNNLArgument(DNNL_ARG_DIFF_DST, gradOutput), DNNLArgument(DNNL_ARG_DIFF_SRC, gradInput)]

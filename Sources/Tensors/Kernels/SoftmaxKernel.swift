@@ -40,7 +40,7 @@ struct SoftmaxKernel: Sendable {
 
     /// gradInput = output * (gradOutput - sum(gradOutput * output)) per row, from the forward `output`.
     func backward(gradOutput: UnsafePointer<Float>, output: UnsafePointer<Float>,
-                         gradInput: UnsafeMutablePointer<Float>) throws {
+                  gradInput: UnsafeMutablePointer<Float>) throws {
         try DNNLContext.execute([DNNLArgument(DNNL_ARG_DIFF_DST, gradOutput), DNNLArgument(DNNL_ARG_DST, output),
                                  DNNLArgument(DNNL_ARG_DIFF_SRC, gradInput)]) {
             try primitive(backward: true, context: $0)

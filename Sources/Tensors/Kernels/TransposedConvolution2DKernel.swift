@@ -18,7 +18,7 @@ struct TransposedConvolution2DKernel: Sendable {
     /// Validates the geometry; `outputPaddingY/X` (PyTorch's `output_padding`) add rows/columns at the
     /// bottom/right and must be smaller than the stride or the dilation.
     init(_ geometry: Convolution2DGeometry, outputPaddingY: Int = 0, outputPaddingX: Int = 0,
-                activationLayout: ConvolutionActivationLayout = .nhwc) throws {
+         activationLayout: ConvolutionActivationLayout = .nhwc) throws {
         primitives = try ConvolutionPrimitives(transposed: true, geometry: geometry,
                                                outputPadding: (outputPaddingY, outputPaddingX),
                                                activationLayout: activationLayout)
@@ -26,14 +26,14 @@ struct TransposedConvolution2DKernel: Sendable {
 
     /// Forward pass. `bias` must be given iff `geometry.hasBias`.
     func forward(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, weightsVersion: WeightsVersion? = nil,
-                        bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) throws {
+                 bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) throws {
         try primitives.forward(.forwardTraining, input: input, weights: weights, weightsVersion: weightsVersion,
                                bias: bias, output: output)
     }
 
     /// Gradient with respect to the input, written (not accumulated) into `gradInput`.
     func backwardData(gradOutput: UnsafePointer<Float>, weights: UnsafePointer<Float>,
-                             weightsVersion: WeightsVersion? = nil, gradInput: UnsafeMutablePointer<Float>) throws {
+                      weightsVersion: WeightsVersion? = nil, gradInput: UnsafeMutablePointer<Float>) throws {
         try primitives.backwardData(gradOutput: gradOutput, weights: weights, weightsVersion: weightsVersion,
                                     gradInput: gradInput)
     }
@@ -41,7 +41,7 @@ struct TransposedConvolution2DKernel: Sendable {
     /// Gradients with respect to weights and bias, written (not accumulated). `gradBias` must be given
     /// iff `geometry.hasBias`.
     func backwardWeights(input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
-                                gradWeights: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>?) throws {
+                         gradWeights: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>?) throws {
         try primitives.backwardWeights(input: input, gradOutput: gradOutput, gradWeights: gradWeights, gradBias: gradBias)
     }
 }

@@ -36,7 +36,7 @@ package struct Window2D: Hashable, Sendable {
 
     /// A window with every size given separately.
     package init(kernelHeight: Int, kernelWidth: Int, strideY: Int = 1, strideX: Int = 1,
-                dilationY: Int = 1, dilationX: Int = 1, padding: Padding2D = .zero) {
+                 dilationY: Int = 1, dilationX: Int = 1, padding: Padding2D = .zero) {
         self.kernelHeight = kernelHeight
         self.kernelWidth = kernelWidth
         self.strideY = strideY
