@@ -26,16 +26,15 @@ let package = Package(
         systemLibrary("CLibSVM", apt: "libsvm-dev"),
         systemLibrary("CXGBoost", apt: "libxgboost-dev"),
         systemLibrary("CDNNL", apt: "libdnnl-dev"),
-        systemLibrary("COpenBLAS", apt: "libopenblas-dev"),
         systemLibrary("CZlib", apt: "zlib1g-dev"),
 
         .target(name: "Randomness"),
-        .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG", "Randomness"], swiftSettings: fastMath),
+        .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG"], swiftSettings: fastMath),
         .target(name: "ClassicML", dependencies: ["Imaging", "CLibSVM", "CXGBoost", "Randomness"], swiftSettings: fastMath),
         .target(name: "WeightFiles", dependencies: ["CZlib"]),
-        .target(name: "Tensors", dependencies: ["CDNNL", "COpenBLAS", "Randomness"], swiftSettings: fastMath),
+        .target(name: "Tensors", dependencies: ["CDNNL", "Randomness"], swiftSettings: fastMath),
         .target(name: "NeuralNetworks", dependencies: ["Tensors", "Randomness", "WeightFiles"], swiftSettings: fastMath),
-        .target(name: "ModelZoo", dependencies: ["NeuralNetworks", "Tensors", "WeightFiles", "Imaging"], swiftSettings: fastMath),
+        .target(name: "ModelZoo", dependencies: ["NeuralNetworks", "Tensors", "WeightFiles", "Imaging", "Randomness"], swiftSettings: fastMath),
         .target(name: "LeukemiaKit", dependencies: ["Imaging", "ClassicML", "Randomness", "Tensors", "WeightFiles", "NeuralNetworks", "ModelZoo"]),
         .executableTarget(name: "leukemia", dependencies: [
             "LeukemiaKit", "ModelZoo",
@@ -48,6 +47,7 @@ let package = Package(
                           swiftSettings: fastMath),
         .executableTarget(name: "model-benchmark", dependencies: ["BenchmarkSupport", "ModelZoo", "NeuralNetworks", "Tensors"],
                           swiftSettings: fastMath),
+        .executableTarget(name: "classicml-benchmark", dependencies: ["ClassicML", "Randomness"], swiftSettings: fastMath),
         .executableTarget(name: "training-benchmark", dependencies: [
             "BenchmarkSupport", "LeukemiaKit", "ModelZoo", "NeuralNetworks", "Randomness", "Tensors",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

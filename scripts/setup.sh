@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libturbojpeg0-dev libpng-dev zlib1g-dev libsvm-dev libxgboost-dev libdnnl-dev libopenblas-dev)
+packages=(libturbojpeg0-dev libpng-dev zlib1g-dev libsvm-dev libxgboost-dev libdnnl-dev)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

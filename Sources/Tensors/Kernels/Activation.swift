@@ -1,7 +1,7 @@
-import CDNNL
+internal import CDNNL
 
 /// Pointwise activation functions computed by `EltwiseKernel`.
-public enum Activation: Int, Hashable, Sendable, CaseIterable {
+package enum Activation: Int, Hashable, Sendable, CaseIterable {
     /// max(0, x).
     case relu
     /// min(max(0, x), 6).
@@ -15,7 +15,7 @@ public enum Activation: Int, Hashable, Sendable, CaseIterable {
 
     /// Whether the backward pass reads the forward output (true) or the forward input (false);
     /// keep that buffer from the forward pass.
-    public var backwardUsesOutput: Bool {
+    package var backwardUsesOutput: Bool {
         switch self {
         case .relu, .relu6, .sigmoid: return true
         case .gelu, .silu: return false

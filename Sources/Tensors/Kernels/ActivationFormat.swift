@@ -1,4 +1,4 @@
-import CDNNL
+internal import CDNNL
 
 /// The memory order of an activation buffer a caller hands to a kernel. Logical sizes are always
 /// batch, height, width, channels.
@@ -13,7 +13,7 @@ public enum ActivationFormat: Int, Hashable, Sendable {
     var tag: dnnl_format_tag_t { self == .nhwc ? dnnl_nhwc : dnnl_nChw16c }
 
     /// Floats a buffer in this format holds for the given logical sizes (padding included).
-    public func elementCount(batch: Int, height: Int, width: Int, channels: Int) -> Int {
+    package func elementCount(batch: Int, height: Int, width: Int, channels: Int) -> Int {
         let stored = self == .nhwc ? channels : (channels + 15) / 16 * 16
         return batch * height * width * stored
     }

@@ -1,16 +1,16 @@
-import CDNNL
+internal import CDNNL
 
 /// Copies activations from one `ActivationFormat` to another (oneDNN reorder), e.g. NHWC into the
 /// channel-blocked format at the start of a chain of Winograd convolutions and back at its end.
-public struct ActivationReorderKernel: Sendable {
+struct ActivationReorderKernel: Sendable {
     /// Logical sizes of the activations.
-    public let batch: Int, height: Int, width: Int, channels: Int
+    let batch: Int, height: Int, width: Int, channels: Int
     /// The formats read and written.
-    public let source: ActivationFormat, destination: ActivationFormat
+    let source: ActivationFormat, destination: ActivationFormat
 
     /// Validates the sizes; throws a `DNNLError` naming the reorder if one is not positive.
-    public init(batch: Int, height: Int, width: Int, channels: Int, from source: ActivationFormat,
-                to destination: ActivationFormat) throws {
+    init(batch: Int, height: Int, width: Int, channels: Int, from source: ActivationFormat,
+         to destination: ActivationFormat) throws {
         self.batch = batch
         self.height = height
         self.width = width
@@ -25,10 +25,10 @@ public struct ActivationReorderKernel: Sendable {
     private var name: String { "reorder \(source) -> \(destination) \(batch)x\(channels)x\(height)x\(width)" }
 
     /// Floats of the output buffer.
-    public var outputCount: Int { destination.elementCount(batch: batch, height: height, width: width, channels: channels) }
+    var outputCount: Int { destination.elementCount(batch: batch, height: height, width: width, channels: channels) }
 
     /// Writes `input` (in `source`) into `output` (in `destination`), padding channels with zeros.
-    public func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) throws {
+    func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) throws {
         try DNNLContext.withShared { context in
             let key = PrimitiveKey(kind: "activation reorder",
                                    parameters: [batch, height, width, channels, source.rawValue, destination.rawValue])

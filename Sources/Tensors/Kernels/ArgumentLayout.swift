@@ -1,4 +1,4 @@
-import CDNNL
+internal import CDNNL
 
 /// Bridges one primitive argument between the caller's plain layout and the layout the primitive
 /// chose. When the two agree it passes pointers through untouched; otherwise it reorders through

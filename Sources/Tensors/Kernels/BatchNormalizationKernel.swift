@@ -1,15 +1,15 @@
-import CDNNL
+internal import CDNNL
 
 /// Batch normalization over the channel (last) axis of NHWC Float32 activations with oneDNN,
 /// with learnable per-channel `scale` (gamma) and `shift` (beta).
-public struct BatchNormalizationKernel: Sendable {
+package struct BatchNormalizationKernel: Sendable {
     /// Sizes of the NHWC activations.
-    public let batch: Int, height: Int, width: Int, channels: Int
+    package let batch: Int, height: Int, width: Int, channels: Int
     /// Added to the variance before the square root.
-    public let epsilon: Float
+    package let epsilon: Float
 
     /// Validates the sizes; throws a `DNNLError` naming the batch normalization if they are unusable.
-    public init(batch: Int, height: Int, width: Int, channels: Int, epsilon: Float = 1e-5) throws {
+    package init(batch: Int, height: Int, width: Int, channels: Int, epsilon: Float = 1e-5) throws {
         self.batch = batch
         self.height = height
         self.width = width
@@ -26,7 +26,7 @@ public struct BatchNormalizationKernel: Sendable {
     }
 
     /// Number of values per channel (batch * height * width), the statistics' sample size.
-    public var valuesPerChannel: Int { batch * height * width }
+    package var valuesPerChannel: Int { batch * height * width }
 
     private enum Pass: Int {
         case training, inference, backward
@@ -71,24 +71,22 @@ public struct BatchNormalizationKernel: Sendable {
 
     /// Training forward pass: normalizes with the batch statistics, which it writes to `mean` and
     /// `variance` (biased, divided by `valuesPerChannel`; `channels` values each).
-    public func forwardTraining(input: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
-                                output: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
-                                variance: UnsafeMutablePointer<Float>) throws {
-        try DNNLContext.withShared { context in
-            try primitive(.training, context: context).execute(
-                NormalizationArguments.forward(input: input, scale: scale, shift: shift, output: output,
-                                               mean: mean, variance: variance), context: context)
+    package func forwardTraining(input: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
+                                 output: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
+                                 variance: UnsafeMutablePointer<Float>) throws {
+        try DNNLContext.execute(NormalizationArguments.forward(input: input, scale: scale, shift: shift, output: output,
+                                                               mean: mean, variance: variance)) {
+            try primitive(.training, context: $0)
         }
     }
 
     /// Inference forward pass with given (running) statistics.
-    public func forwardInference(input: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
-                                 mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
-                                 output: UnsafeMutablePointer<Float>) throws {
-        try DNNLContext.withShared { context in
-            try primitive(.inference, context: context).execute(
-                NormalizationArguments.forward(input: input, scale: scale, shift: shift, output: output,
-                                               mean: mean, variance: variance), context: context)
+    package func forwardInference(input: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
+                                  mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
+                                  output: UnsafeMutablePointer<Float>) throws {
+        try DNNLContext.execute(NormalizationArguments.forward(input: input, scale: scale, shift: shift, output: output,
+                                                               mean: mean, variance: variance)) {
+            try primitive(.inference, context: $0)
         }
     }
 
@@ -97,24 +95,23 @@ public struct BatchNormalizationKernel: Sendable {
     /// - Parameter statisticsWereGiven: false after `forwardTraining` (`mean`/`variance` are the
     ///   batch statistics it returned, and they depend on the input); true after
     ///   `forwardInference` (`mean`/`variance` are the given running statistics, constants).
-    public func backward(gradOutput: UnsafePointer<Float>, input: UnsafePointer<Float>, scale: UnsafePointer<Float>,
-                         mean: UnsafePointer<Float>, variance: UnsafePointer<Float>, statisticsWereGiven: Bool = false,
-                         gradInput: UnsafeMutablePointer<Float>, gradScale: UnsafeMutablePointer<Float>,
-                         gradShift: UnsafeMutablePointer<Float>) throws {
-        try DNNLContext.withShared { context in
-            try primitive(statisticsWereGiven ? .backwardGivenStatistics : .backward, context: context).execute(
-                NormalizationArguments.backward(gradOutput: gradOutput, input: input, scale: scale, mean: mean,
-                                                variance: variance, gradInput: gradInput, gradScale: gradScale,
-                                                gradShift: gradShift), context: context)
+    package func backward(gradOutput: UnsafePointer<Float>, input: UnsafePointer<Float>, scale: UnsafePointer<Float>,
+                          mean: UnsafePointer<Float>, variance: UnsafePointer<Float>, statisticsWereGiven: Bool = false,
+                          gradInput: UnsafeMutablePointer<Float>, gradScale: UnsafeMutablePointer<Float>,
+                          gradShift: UnsafeMutablePointer<Float>) throws {
+        try DNNLContext.execute(NormalizationArguments.backward(gradOutput: gradOutput, input: input, scale: scale,
+                                                                mean: mean, variance: variance, gradInput: gradInput,
+                                                                gradScale: gradScale, gradShift: gradShift)) {
+            try primitive(statisticsWereGiven ? .backwardGivenStatistics : .backward, context: $0)
         }
     }
 
     /// PyTorch's running-statistics update: `running = (1 - momentum) * running + momentum * batch`,
     /// using the unbiased batch variance (`variance * n / (n - 1)`, n = `valuesPerChannel`).
-    public func updateRunningStatistics(runningMean: UnsafeMutablePointer<Float>,
-                                        runningVariance: UnsafeMutablePointer<Float>,
-                                        batchMean: UnsafePointer<Float>, batchVariance: UnsafePointer<Float>,
-                                        momentum: Float) {
+    package func updateRunningStatistics(runningMean: UnsafeMutablePointer<Float>,
+                                         runningVariance: UnsafeMutablePointer<Float>,
+                                         batchMean: UnsafePointer<Float>, batchVariance: UnsafePointer<Float>,
+                                         momentum: Float) {
         let n = Float(valuesPerChannel)
         let unbiasing = n > 1 ? n / (n - 1) : 1
         for channel in 0..<channels {

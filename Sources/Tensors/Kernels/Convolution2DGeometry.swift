@@ -1,17 +1,17 @@
 /// Shape of a 2-D convolution (or transposed convolution) over NHWC activations: batch, input size,
 /// channel counts, the sliding window, groups (`groups == inputChannels == outputChannels` is
 /// depthwise) and whether a bias is added.
-public struct Convolution2DGeometry: Hashable, Sendable {
-    public var batch: Int
-    public var inputHeight: Int, inputWidth: Int
-    public var inputChannels: Int, outputChannels: Int
-    public var window: Window2D
-    public var groups: Int
-    public var hasBias: Bool
+package struct Convolution2DGeometry: Hashable, Sendable {
+    package var batch: Int
+    package var inputHeight: Int, inputWidth: Int
+    package var inputChannels: Int, outputChannels: Int
+    package var window: Window2D
+    package var groups: Int
+    package var hasBias: Bool
 
     /// A geometry; `Convolution2DKernel.init` validates it.
-    public init(batch: Int, inputHeight: Int, inputWidth: Int, inputChannels: Int, outputChannels: Int,
-                window: Window2D, groups: Int = 1, hasBias: Bool = true) {
+    package init(batch: Int, inputHeight: Int, inputWidth: Int, inputChannels: Int, outputChannels: Int,
+                 window: Window2D, groups: Int = 1, hasBias: Bool = true) {
         self.batch = batch
         self.inputHeight = inputHeight
         self.inputWidth = inputWidth
@@ -23,12 +23,12 @@ public struct Convolution2DGeometry: Hashable, Sendable {
     }
 
     /// Number of weights: outputChannels * inputChannels / groups * kernel area.
-    public var weightCount: Int {
+    package var weightCount: Int {
         outputChannels * (inputChannels / max(groups, 1)) * window.kernelHeight * window.kernelWidth
     }
 
     /// Number of input activations, batch * inputHeight * inputWidth * inputChannels.
-    public var inputCount: Int { batch * inputHeight * inputWidth * inputChannels }
+    package var inputCount: Int { batch * inputHeight * inputWidth * inputChannels }
 
     /// A reason the geometry is unusable (independent of direction), or nil.
     var invalidReason: String? {

@@ -5,36 +5,36 @@
 /// oneDNN picks the weight layout; reordered weights are reused while the caller's `WeightsVersion`
 /// is unchanged (pass nil to reorder on every call). The algorithm (direct or Winograd) follows
 /// `ConvolutionAlgorithm.staticChoice` unless forced.
-public struct Convolution2DKernel: Sendable {
+package struct Convolution2DKernel: Sendable {
     let primitives: ConvolutionPrimitives
 
     /// The geometry this kernel computes.
-    public var geometry: Convolution2DGeometry { primitives.geometry }
+    package var geometry: Convolution2DGeometry { primitives.geometry }
     /// Output height and width.
-    public var outputHeight: Int { primitives.outputHeight }
-    public var outputWidth: Int { primitives.outputWidth }
+    package var outputHeight: Int { primitives.outputHeight }
+    package var outputWidth: Int { primitives.outputWidth }
     /// Number of output activations (batch * outputHeight * outputWidth * outputChannels).
-    public var outputCount: Int { primitives.outputCount }
+    package var outputCount: Int { primitives.outputCount }
 
     /// The algorithm every pass asks oneDNN for first (a pass without a Winograd kernel runs direct).
-    public var algorithm: ConvolutionAlgorithm { primitives.algorithm }
+    package var algorithm: ConvolutionAlgorithm { primitives.algorithm }
 
     /// Images per oneDNN call (Winograd on large images runs in sub-batches, see
     /// `ConvolutionAlgorithm.winogradPixelsPerCall`).
-    public var imagesPerCall: Int { primitives.imagesPerCall }
+    package var imagesPerCall: Int { primitives.imagesPerCall }
 
     /// Validates `geometry`; throws a `DNNLError` naming the convolution if it is unusable, or if
     /// `algorithm` is `.winograd` and `ConvolutionAlgorithm.winogradSupports(geometry)` is false.
     /// - Parameter algorithm: nil for `ConvolutionAlgorithm.staticChoice(for: geometry)`.
-    public init(_ geometry: Convolution2DGeometry, activationLayout: ConvolutionActivationLayout = .nhwc,
-                algorithm: ConvolutionAlgorithm? = nil) throws {
+    package init(_ geometry: Convolution2DGeometry, activationLayout: ConvolutionActivationLayout = .nhwc,
+                 algorithm: ConvolutionAlgorithm? = nil) throws {
         primitives = try ConvolutionPrimitives(transposed: false, geometry: geometry, outputPadding: (0, 0),
                                                activationLayout: activationLayout, algorithm: algorithm)
     }
 
     /// Training forward pass: `output = conv(input, weights) + bias`. `bias` must be given iff `geometry.hasBias`.
-    public func forward(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, weightsVersion: WeightsVersion? = nil,
-                        bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) throws {
+    package func forward(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, weightsVersion: WeightsVersion? = nil,
+                         bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) throws {
         try primitives.forward(.forwardTraining, input: input, weights: weights, weightsVersion: weightsVersion,
                                bias: bias, output: output)
     }
@@ -43,19 +43,19 @@ public struct Convolution2DKernel: Sendable {
     /// and then applying `activation` in the same pass.
     /// `input` is in `inputFormat` and `output` (of `outputFormat.elementCount(...)` floats) is
     /// written in `outputFormat`; a chain of Winograd layers in `.channelBlocked16` skips all reorders.
-    public func forwardInference(input: UnsafePointer<Float>, inputFormat: ActivationFormat = .nhwc,
-                                 weights: UnsafePointer<Float>, weightsVersion: WeightsVersion? = nil,
-                                 bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>? = nil,
-                                 output: UnsafeMutablePointer<Float>,
-                                 outputFormat: ActivationFormat = .nhwc, activation: FusedActivation? = nil) throws {
+    package func forwardInference(input: UnsafePointer<Float>, inputFormat: ActivationFormat = .nhwc,
+                                  weights: UnsafePointer<Float>, weightsVersion: WeightsVersion? = nil,
+                                  bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>? = nil,
+                                  output: UnsafeMutablePointer<Float>,
+                                  outputFormat: ActivationFormat = .nhwc, activation: FusedActivation? = nil) throws {
         try primitives.forward(.forwardInference, activation: activation,
                                formats: ConvolutionFormats(input: inputFormat, output: outputFormat), input: input,
                                weights: weights, weightsVersion: weightsVersion, bias: bias, residual: residual, output: output)
     }
 
     /// Gradient with respect to the input, written (not accumulated) into `gradInput`.
-    public func backwardData(gradOutput: UnsafePointer<Float>, weights: UnsafePointer<Float>,
-                             weightsVersion: WeightsVersion? = nil, gradInput: UnsafeMutablePointer<Float>) throws {
+    package func backwardData(gradOutput: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+                              weightsVersion: WeightsVersion? = nil, gradInput: UnsafeMutablePointer<Float>) throws {
         try primitives.backwardData(gradOutput: gradOutput, weights: weights, weightsVersion: weightsVersion,
                                     gradInput: gradInput)
     }
@@ -64,12 +64,12 @@ public struct Convolution2DKernel: Sendable {
     /// iff `geometry.hasBias`. Depthwise convolutions with one filter per channel use a Swift kernel
     /// (`DepthwiseBackwardWeights`): 27-37 GFLOP/s against oneDNN 2.6's 4-5 on ConvNeXt-Tiny stage 1;
     /// pointwise ones are two matrix products (`PointwiseBackwardWeights`, 4-28% faster than oneDNN's).
-    public func backwardWeights(input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
-                                gradWeights: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>?) throws {
+    package func backwardWeights(input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+                                 gradWeights: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>?) throws {
         try primitives.backwardWeights(input: input, gradOutput: gradOutput, gradWeights: gradWeights, gradBias: gradBias)
     }
 
     /// The oneDNN implementation that runs `pass` on NHWC buffers (e.g. "brgconv:avx512_core",
     /// "jit_wino_4x3:avx512_core").
-    public func implementation(of pass: ConvolutionPass) throws -> String { try primitives.implementation(pass) }
+    package func implementation(of pass: ConvolutionPass) throws -> String { try primitives.implementation(pass) }
 }

@@ -1,7 +1,7 @@
 import Foundation
 /// Where a direct convolution keeps activations while its primitive runs (a Winograd convolution,
 /// see `ConvolutionAlgorithm`, always computes in oneDNN's blocked layout).
-public enum ConvolutionActivationLayout: Int, Hashable, Sendable {
+package enum ConvolutionActivationLayout: Int, Hashable, Sendable {
     /// The primitive reads and writes the caller's NHWC buffers directly.
     case nhwc
     /// oneDNN picks its preferred (usually channel-blocked) layout; inputs and outputs are reordered
@@ -19,6 +19,6 @@ extension ConvolutionActivationLayout {
     /// asks for `fastest`, whose choice depends on timings and so may differ between processes
     /// (and with it the last bits of results: a resumed training would no longer equal an
     /// uninterrupted one).
-    public static let operationDefault: ConvolutionActivationLayout =
+    package static let operationDefault: ConvolutionActivationLayout =
         ProcessInfo.processInfo.environment["LEUKEMIA_CONV_AUTOTUNE"] == "1" ? .fastest : .nhwc
 }

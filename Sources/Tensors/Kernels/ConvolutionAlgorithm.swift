@@ -1,7 +1,7 @@
-import CDNNL
+internal import CDNNL
 
 /// How oneDNN computes a convolution.
-public enum ConvolutionAlgorithm: Int, Hashable, Sendable {
+package enum ConvolutionAlgorithm: Int, Hashable, Sendable {
     /// Direct convolution (oneDNN's brgconv/jit kernels), on the caller's NHWC buffers by default.
     case direct
     /// Winograd F(4x4, 3x3) (oneDNN 2.6's `jit_wino_4x3`): 2-4.5x faster than `direct` on 3x3 layers
@@ -16,7 +16,7 @@ public enum ConvolutionAlgorithm: Int, Hashable, Sendable {
 
     /// Whether oneDNN 2.6 has a Winograd kernel for `geometry`: a plain (not transposed, not grouped)
     /// 3x3 convolution with stride 1, dilation 1 and at most one row or column of padding per side.
-    public static func winogradSupports(_ geometry: Convolution2DGeometry) -> Bool {
+    package static func winogradSupports(_ geometry: Convolution2DGeometry) -> Bool {
         let window = geometry.window, padding = window.padding
         return window.kernelHeight == 3 && window.kernelWidth == 3 && window.strideY == 1 && window.strideX == 1
             && window.dilationY == 1 && window.dilationX == 1 && geometry.groups == 1
@@ -25,10 +25,10 @@ public enum ConvolutionAlgorithm: Int, Hashable, Sendable {
 
     /// Most input pixels (images × height × width) of one Winograd call; larger batches run in
     /// sub-batches (`Convolution2DKernel.imagesPerCall`): 16 images at 56x56, 4 at 112x112, 1 at 224x224.
-    public static let winogradPixelsPerCall = 16 * 56 * 56
+    package static let winogradPixelsPerCall = 16 * 56 * 56
 
     /// Fewest input and output channels for which the static rule picks Winograd.
-    public static let winogradMinimumChannels = 64
+    package static let winogradMinimumChannels = 64
 
     /// The algorithm `Convolution2DKernel` uses when none is forced: a static rule on the shape,
     /// never on timings, so results are the same in every process. Winograd where it is supported
@@ -41,7 +41,7 @@ public enum ConvolutionAlgorithm: Int, Hashable, Sendable {
     /// Winograd stops paying: 3->64 @224 40/225/81 vs 115/157/150, 128->32 @56 53/40/59 vs 40/77/144;
     /// a 32-channel threshold (DenseNet-201's 3x3 128->32 layers, mostly at 14x14 and 7x7) made
     /// DenseNet-201 inference 2.3-2.6 instead of 4.0-4.2 images/s (alternating runs under load).
-    public static func staticChoice(for geometry: Convolution2DGeometry) -> ConvolutionAlgorithm {
+    package static func staticChoice(for geometry: Convolution2DGeometry) -> ConvolutionAlgorithm {
         let wide = min(geometry.inputChannels, geometry.outputChannels) >= winogradMinimumChannels
         return wide && winogradSupports(geometry) ? .winograd : .direct
     }

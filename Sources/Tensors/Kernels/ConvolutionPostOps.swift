@@ -1,4 +1,4 @@
-import CDNNL
+internal import CDNNL
 
 /// What an inference convolution does to its result in the same pass, in this order: add a
 /// residual tensor of the output's shape and layout (ResNet/ConvNeXt skip connections), then

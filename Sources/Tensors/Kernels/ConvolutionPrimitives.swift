@@ -1,12 +1,12 @@
-import CDNNL
+internal import CDNNL
 import Dispatch
 
 /// The passes of a convolution, each a separate oneDNN primitive.
-public enum ConvolutionPass: Int, Sendable, CaseIterable {
+package enum ConvolutionPass: Int, Sendable, CaseIterable {
     case forwardTraining, forwardInference, backwardData, backwardWeights
 
     /// E.g. "backward weights".
-    public var label: String {
+    package var label: String {
         switch self {
         case .forwardTraining: return "forward"
         case .forwardInference: return "forward inference"

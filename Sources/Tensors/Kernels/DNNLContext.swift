@@ -1,11 +1,11 @@
-import CDNNL
+internal import CDNNL
 import Foundation
 
 /// The process-wide oneDNN CPU engine and stream, the primitive cache and the shared scratchpad.
 ///
 /// All kernels run inside `withExclusiveAccess`, which serializes primitive creation and execution
 /// (oneDNN already parallelizes each primitive over the cores with OpenMP).
-public final class DNNLContext: @unchecked Sendable {
+final class DNNLContext: @unchecked Sendable {
     /// The CPU engine.
     let engine: dnnl_engine_t
     /// The in-order stream all primitives execute on.
@@ -21,7 +21,7 @@ public final class DNNLContext: @unchecked Sendable {
         .mapError { $0 as? DNNLError ?? DNNLError(primitive: "engine", cause: .invalidGeometry("\($0)")) }
 
     /// The shared context, created on first use.
-    public static func shared() throws -> DNNLContext { try sharedResult.get() }
+    static func shared() throws -> DNNLContext { try sharedResult.get() }
 
     private init() throws {
         var engine: dnnl_engine_t?
@@ -47,8 +47,14 @@ public final class DNNLContext: @unchecked Sendable {
         return try context.withExclusiveAccess { try body(context) }
     }
 
+    /// Runs `arguments` through the primitive that `primitive` returns for the shared context
+    /// (usually from its cache), holding the context lock throughout.
+    static func execute(_ arguments: [DNNLArgument], on primitive: (DNNLContext) throws -> DNNLPrimitive) throws {
+        try withShared { context in try primitive(context).execute(arguments, context: context) }
+    }
+
     /// Runs `body` while holding the context lock.
-    public func withExclusiveAccess<T>(_ body: () throws -> T) rethrows -> T {
+    func withExclusiveAccess<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()
         defer { lock.unlock() }
         return try body()

@@ -1,11 +1,11 @@
-import CDNNL
+internal import CDNNL
 import Foundation
 
 /// A failure of a oneDNN kernel: either oneDNN rejected a call, or the caller's geometry is invalid
 /// before oneDNN is even asked. The description names the primitive (with its geometry) and the cause.
-public struct DNNLError: Error, CustomStringConvertible, LocalizedError, Equatable {
+struct DNNLError: Error, CustomStringConvertible, LocalizedError, Equatable {
     /// Why the kernel failed.
-    public enum Cause: Equatable, Sendable {
+    enum Cause: Equatable, Sendable {
         /// A `dnnl_*` call returned a status other than `dnnl_success`.
         case status(call: String, status: String)
         /// The geometry or arguments were rejected before calling oneDNN.
@@ -13,24 +13,24 @@ public struct DNNLError: Error, CustomStringConvertible, LocalizedError, Equatab
     }
 
     /// The primitive with its geometry, e.g. "convolution forward 3x3 s1 p1 16x64x56x56 -> 128".
-    public let primitive: String
+    let primitive: String
     /// What went wrong.
-    public let cause: Cause
+    let cause: Cause
 
     /// An error of `primitive` (described with its geometry) for `cause`.
-    public init(primitive: String, cause: Cause) {
+    init(primitive: String, cause: Cause) {
         self.primitive = primitive
         self.cause = cause
     }
 
-    public var description: String {
+    var description: String {
         switch cause {
         case let .status(call, status): return "\(primitive): \(call) failed with \(status)"
         case let .invalidGeometry(reason): return "\(primitive): invalid geometry: \(reason)"
         }
     }
 
-    public var errorDescription: String? { description }
+    var errorDescription: String? { description }
 
     /// Whether oneDNN has no implementation for the requested primitive (`dnnl_unimplemented`).
     var isUnimplemented: Bool {

@@ -1,4 +1,4 @@
-import CDNNL
+internal import CDNNL
 
 /// A data pointer bound to one execution argument (e.g. `DNNL_ARG_SRC`).
 struct DNNLArgument {

@@ -1,14 +1,14 @@
-import CDNNL
+internal import CDNNL
 
 /// A pointwise activation over `count` contiguous Float32 values with oneDNN.
-public struct EltwiseKernel: Sendable {
+package struct EltwiseKernel: Sendable {
     /// The function applied.
-    public let activation: Activation
+    package let activation: Activation
     /// Number of values per call.
-    public let count: Int
+    package let count: Int
 
     /// Throws a `DNNLError` if `count` is not positive.
-    public init(_ activation: Activation, count: Int) throws {
+    package init(_ activation: Activation, count: Int) throws {
         self.activation = activation
         self.count = count
         if count < 1 {
@@ -37,22 +37,20 @@ public struct EltwiseKernel: Sendable {
     }
 
     /// output = activation(input); `output` may equal `input` (in place).
-    public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) throws {
-        try DNNLContext.withShared { context in
-            try primitive(backward: false, context: context).execute(
-                [DNNLArgument(DNNL_ARG_SRC, input), DNNLArgument(DNNL_ARG_DST, output)], context: context)
+    package func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) throws {
+        try DNNLContext.execute([DNNLArgument(DNNL_ARG_SRC, input), DNNLArgument(DNNL_ARG_DST, output)]) {
+            try primitive(backward: false, context: $0)
         }
     }
 
     /// gradInput = gradOutput * activation'(x). `saved` is the forward output if
     /// `activation.backwardUsesOutput`, else the forward input.
-    public func backward(gradOutput: UnsafePointer<Float>, saved: UnsafePointer<Float>,
-                         gradInput: UnsafeMutablePointer<Float>) throws {
-        try DNNLContext.withShared { context in
-            try primitive(backward: true, context: context).execute(
-                [DNNLArgument(DNNL_ARG_DIFF_DST, gradOutput),
-                 DNNLArgument(activation.backwardUsesOutput ? DNNL_ARG_DST : DNNL_ARG_SRC, saved),
-                 DNNLArgument(DNNL_ARG_DIFF_SRC, gradInput)], context: context)
+    package func backward(gradOutput: UnsafePointer<Float>, saved: UnsafePointer<Float>,
+                          gradInput: UnsafeMutablePointer<Float>) throws {
+        try DNNLContext.execute([DNNLArgument(DNNL_ARG_DIFF_DST, gradOutput),
+                                 DNNLArgument(activation.backwardUsesOutput ? DNNL_ARG_DST : DNNL_ARG_SRC, saved),
+                                 DNNLArgument(DNNL_ARG_DIFF_SRC, gradInput)]) {
+            try primitive(backward: true, context: $0)
         }
     }
 }

@@ -1,4 +1,4 @@
-import CDNNL
+internal import CDNNL
 
 /// A oneDNN elementwise algorithm with its parameters: run by `EltwiseKernel`, or applied by
 /// another primitive to its output before storing it (a post-op).

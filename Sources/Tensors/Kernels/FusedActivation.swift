@@ -1,4 +1,4 @@
-import CDNNL
+internal import CDNNL
 
 /// An activation a convolution applies to its output in the same pass (inference only).
 public enum FusedActivation: Hashable, Sendable {

@@ -1,15 +1,15 @@
-import CDNNL
+internal import CDNNL
 
 /// Layer normalization over the last axis of a `[rows, channels]` Float32 buffer with oneDNN, with
 /// per-channel `scale` and `shift`. On NHWC activations (rows = N*H*W) this is ConvNeXt's LayerNorm2d.
-public struct LayerNormalizationKernel: Sendable {
+package struct LayerNormalizationKernel: Sendable {
     /// Number of normalized rows and their length (the channels).
-    public let rows: Int, channels: Int
+    package let rows: Int, channels: Int
     /// Added to the variance before the square root.
-    public let epsilon: Float
+    package let epsilon: Float
 
     /// Validates the sizes; throws a `DNNLError` naming the layer normalization if they are unusable.
-    public init(rows: Int, channels: Int, epsilon: Float = 1e-5) throws {
+    package init(rows: Int, channels: Int, epsilon: Float = 1e-5) throws {
         self.rows = rows
         self.channels = channels
         self.epsilon = epsilon
@@ -54,36 +54,33 @@ public struct LayerNormalizationKernel: Sendable {
     }
 
     /// Training forward pass; writes each row's mean and (biased) variance, which `backward` needs.
-    public func forward(input: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
-                        output: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
-                        variance: UnsafeMutablePointer<Float>) throws {
-        try DNNLContext.withShared { context in
-            try primitive(.training, context: context).execute(
-                NormalizationArguments.forward(input: input, scale: scale, shift: shift, output: output,
-                                               mean: mean, variance: variance), context: context)
+    package func forward(input: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
+                         output: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
+                         variance: UnsafeMutablePointer<Float>) throws {
+        try DNNLContext.execute(NormalizationArguments.forward(input: input, scale: scale, shift: shift, output: output,
+                                                               mean: mean, variance: variance)) {
+            try primitive(.training, context: $0)
         }
     }
 
     /// Inference forward pass (statistics computed but not returned).
-    public func forwardInference(input: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
-                                 output: UnsafeMutablePointer<Float>) throws {
-        try DNNLContext.withShared { context in
-            try primitive(.inference, context: context).execute(
-                NormalizationArguments.forward(input: input, scale: scale, shift: shift, output: output), context: context)
+    package func forwardInference(input: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
+                                  output: UnsafeMutablePointer<Float>) throws {
+        try DNNLContext.execute(NormalizationArguments.forward(input: input, scale: scale, shift: shift, output: output)) {
+            try primitive(.inference, context: $0)
         }
     }
 
     /// Gradients with respect to input, scale and shift (written, not accumulated), given the row
     /// statistics from `forward`.
-    public func backward(gradOutput: UnsafePointer<Float>, input: UnsafePointer<Float>, scale: UnsafePointer<Float>,
-                         mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
-                         gradInput: UnsafeMutablePointer<Float>, gradScale: UnsafeMutablePointer<Float>,
-                         gradShift: UnsafeMutablePointer<Float>) throws {
-        try DNNLContext.withShared { context in
-            try primitive(.backward, context: context).execute(
-                NormalizationArguments.backward(gradOutput: gradOutput, input: input, scale: scale, mean: mean,
-                                                variance: variance, gradInput: gradInput, gradScale: gradScale,
-                                                gradShift: gradShift), context: context)
+    package func backward(gradOutput: UnsafePointer<Float>, input: UnsafePointer<Float>, scale: UnsafePointer<Float>,
+                          mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
+                          gradInput: UnsafeMutablePointer<Float>, gradScale: UnsafeMutablePointer<Float>,
+                          gradShift: UnsafeMutablePointer<Float>) throws {
+        try DNNLContext.execute(NormalizationArguments.backward(gradOutput: gradOutput, input: input, scale: scale,
+                                                                mean: mean, variance: variance, gradInput: gradInput,
+                                                                gradScale: gradScale, gradShift: gradShift)) {
+            try primitive(.backward, context: $0)
         }
     }
 }

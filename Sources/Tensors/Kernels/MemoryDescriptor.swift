@@ -1,13 +1,14 @@
-import CDNNL
+internal import CDNNL
 
-/// Builders for oneDNN Float32 memory descriptors.
+/// Builders for oneDNN memory descriptors: the one place the kernels create them.
 enum MemoryDescriptor {
-    /// A Float32 descriptor with logical `dims` and physical layout `tag`
+    /// A descriptor of `elementType` values with logical `dims` and physical layout `tag`
     /// (`dnnl_format_tag_any` lets the primitive choose).
-    static func make(_ dims: [Int], _ tag: dnnl_format_tag_t, primitive: @autoclosure () -> String) throws -> dnnl_memory_desc_t {
+    static func make(_ dims: [Int], _ tag: dnnl_format_tag_t, elementType: KernelElementType = .float32,
+                     primitive: @autoclosure () -> String) throws -> dnnl_memory_desc_t {
         var descriptor = dnnl_memory_desc_t()
         let dims64 = dims.map(Int64.init)
-        try dnnlCheck(dnnl_memory_desc_init_by_tag(&descriptor, Int32(dims.count), dims64, dnnl_f32, tag),
+        try dnnlCheck(dnnl_memory_desc_init_by_tag(&descriptor, Int32(dims.count), dims64, elementType.dnnlType, tag),
                       "dnnl_memory_desc_init_by_tag", primitive())
         return descriptor
     }

@@ -1,4 +1,4 @@
-import CDNNL
+internal import CDNNL
 
 /// The oneDNN argument lists that batch and layer normalization share (both normalize with a
 /// mean and variance per statistics group and apply a per-channel scale and shift).

@@ -1,7 +1,7 @@
-import CDNNL
+internal import CDNNL
 
 /// How a pooling window combines its values.
-public enum PoolingMode: Int, Hashable, Sendable {
+package enum PoolingMode: Int, Hashable, Sendable {
     /// Maximum (padding never wins).
     case max
     /// Mean over the whole window, padding counted as zeros (PyTorch `count_include_pad=True`).
@@ -21,18 +21,18 @@ public enum PoolingMode: Int, Hashable, Sendable {
 /// 2-D max/average pooling over NHWC Float32 activations with oneDNN.
 ///
 /// Max pooling in training records the arg-max positions in a workspace that `backward` needs.
-public struct Pooling2DKernel: Sendable {
+package struct Pooling2DKernel: Sendable {
     /// Sizes of the NHWC input.
-    public let batch: Int, inputHeight: Int, inputWidth: Int, channels: Int
+    package let batch: Int, inputHeight: Int, inputWidth: Int, channels: Int
     /// Pooling window, stride, dilation and padding.
-    public let window: Window2D
+    package let window: Window2D
     /// Max or average.
-    public let mode: PoolingMode
+    package let mode: PoolingMode
     /// Output size (floor mode).
-    public let outputHeight: Int, outputWidth: Int
+    package let outputHeight: Int, outputWidth: Int
 
     /// Validates the geometry; throws a `DNNLError` naming the pooling if it is unusable.
-    public init(batch: Int, inputHeight: Int, inputWidth: Int, channels: Int, window: Window2D, mode: PoolingMode) throws {
+    package init(batch: Int, inputHeight: Int, inputWidth: Int, channels: Int, window: Window2D, mode: PoolingMode) throws {
         self.batch = batch
         self.inputHeight = inputHeight
         self.inputWidth = inputWidth
@@ -52,13 +52,13 @@ public struct Pooling2DKernel: Sendable {
     }
 
     /// Average over the whole image per channel (output 1x1), as in global average pooling.
-    public static func globalAverage(batch: Int, height: Int, width: Int, channels: Int) throws -> Pooling2DKernel {
+    package static func globalAverage(batch: Int, height: Int, width: Int, channels: Int) throws -> Pooling2DKernel {
         try Pooling2DKernel(batch: batch, inputHeight: height, inputWidth: width, channels: channels,
                             window: Window2D(kernelHeight: height, kernelWidth: width), mode: .averageExcludingPadding)
     }
 
     /// Number of output activations.
-    public var outputCount: Int { batch * outputHeight * outputWidth * channels }
+    package var outputCount: Int { batch * outputHeight * outputWidth * channels }
 
     private enum Pass: Int { case training, inference, backward }
 
@@ -101,7 +101,7 @@ public struct Pooling2DKernel: Sendable {
     /// Training forward pass. For max pooling returns the workspace (arg-max positions) that
     /// `backward` needs; for average pooling returns nil.
     @discardableResult
-    public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) throws -> AlignedBuffer? {
+    package func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) throws -> AlignedBuffer? {
         try DNNLContext.withShared { context in
             let primitive = try primitive(.training, context: context)
             var arguments = [DNNLArgument(DNNL_ARG_SRC, input), DNNLArgument(DNNL_ARG_DST, output)]
@@ -118,18 +118,17 @@ public struct Pooling2DKernel: Sendable {
     }
 
     /// Inference forward pass (no workspace) on buffers in `format` (input and output alike).
-    public func forwardInference(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-                                 format: ActivationFormat = .nhwc) throws {
-        try DNNLContext.withShared { context in
-            try primitive(.inference, format: format, context: context).execute(
-                [DNNLArgument(DNNL_ARG_SRC, input), DNNLArgument(DNNL_ARG_DST, output)], context: context)
+    package func forwardInference(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                                  format: ActivationFormat = .nhwc) throws {
+        try DNNLContext.execute([DNNLArgument(DNNL_ARG_SRC, input), DNNLArgument(DNNL_ARG_DST, output)]) {
+            try primitive(.inference, format: format, context: $0)
         }
     }
 
     /// Gradient with respect to the input, written (not accumulated). Max pooling needs the
     /// workspace its `forward` returned.
-    public func backward(gradOutput: UnsafePointer<Float>, workspace: AlignedBuffer?,
-                         gradInput: UnsafeMutablePointer<Float>) throws {
+    package func backward(gradOutput: UnsafePointer<Float>, workspace: AlignedBuffer?,
+                          gradInput: UnsafeMutablePointer<Float>) throws {
         try DNNLContext.withShared { context in
             let primitive = try primitive(.backward, context: context)
             var arguments = [DNNLArgument(DNNL_ARG_DIFF_DST, gradOutput), DNNLArgument(DNNL_ARG_DIFF_SRC, gradInput)]

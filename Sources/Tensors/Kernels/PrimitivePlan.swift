@@ -1,4 +1,4 @@
-import CDNNL
+internal import CDNNL
 
 /// A pointer handed to a `PrimitivePlan` for one execution argument.
 enum PlanArgument {

@@ -1,12 +1,12 @@
-import CDNNL
+internal import CDNNL
 
 /// Softmax over the last axis of a `[rows, columns]` Float32 buffer with oneDNN.
-public struct SoftmaxKernel: Sendable {
+struct SoftmaxKernel: Sendable {
     /// Number of independent rows and the length of each (the softmax axis).
-    public let rows: Int, columns: Int
+    let rows: Int, columns: Int
 
     /// Throws a `DNNLError` if a size is not positive.
-    public init(rows: Int, columns: Int) throws {
+    init(rows: Int, columns: Int) throws {
         self.rows = rows
         self.columns = columns
         if rows < 1 || columns < 1 {
@@ -32,20 +32,18 @@ public struct SoftmaxKernel: Sendable {
     }
 
     /// output[r, c] = exp(input[r, c]) / sum_k exp(input[r, k]).
-    public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) throws {
-        try DNNLContext.withShared { context in
-            try primitive(backward: false, context: context).execute(
-                [DNNLArgument(DNNL_ARG_SRC, input), DNNLArgument(DNNL_ARG_DST, output)], context: context)
+    func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) throws {
+        try DNNLContext.execute([DNNLArgument(DNNL_ARG_SRC, input), DNNLArgument(DNNL_ARG_DST, output)]) {
+            try primitive(backward: false, context: $0)
         }
     }
 
     /// gradInput = output * (gradOutput - sum(gradOutput * output)) per row, from the forward `output`.
-    public func backward(gradOutput: UnsafePointer<Float>, output: UnsafePointer<Float>,
-                         gradInput: UnsafeMutablePointer<Float>) throws {
-        try DNNLContext.withShared { context in
-            try primitive(backward: true, context: context).execute(
-                [DNNLArgument(DNNL_ARG_DIFF_DST, gradOutput), DNNLArgument(DNNL_ARG_DST, output),
-                 DNNLArgument(DNNL_ARG_DIFF_SRC, gradInput)], context: context)
+    func backward(gradOutput: UnsafePointer<Float>, output: UnsafePointer<Float>,
+                  gradInput: UnsafeMutablePointer<Float>) throws {
+        try DNNLContext.execute([DNNLArgument(DNNL_ARG_DIFF_DST, gradOutput), DNNLArgument(DNNL_ARG_DST, output),
+                                 DNNLArgument(DNNL_ARG_DIFF_SRC, gradInput)]) {
+            try primitive(backward: true, context: $0)
         }
     }
 }

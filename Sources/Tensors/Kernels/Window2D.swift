@@ -28,15 +28,15 @@ public struct Padding2D: Hashable, Sendable {
 }
 
 /// A 2-D sliding window: kernel size, stride, dilation (PyTorch convention, 1 = dense) and padding.
-public struct Window2D: Hashable, Sendable {
-    public var kernelHeight: Int, kernelWidth: Int
-    public var strideY: Int, strideX: Int
-    public var dilationY: Int, dilationX: Int
-    public var padding: Padding2D
+package struct Window2D: Hashable, Sendable {
+    package var kernelHeight: Int, kernelWidth: Int
+    package var strideY: Int, strideX: Int
+    package var dilationY: Int, dilationX: Int
+    package var padding: Padding2D
 
     /// A window with every size given separately.
-    public init(kernelHeight: Int, kernelWidth: Int, strideY: Int = 1, strideX: Int = 1,
-                dilationY: Int = 1, dilationX: Int = 1, padding: Padding2D = .zero) {
+    package init(kernelHeight: Int, kernelWidth: Int, strideY: Int = 1, strideX: Int = 1,
+                 dilationY: Int = 1, dilationX: Int = 1, padding: Padding2D = .zero) {
         self.kernelHeight = kernelHeight
         self.kernelWidth = kernelWidth
         self.strideY = strideY
@@ -47,7 +47,7 @@ public struct Window2D: Hashable, Sendable {
     }
 
     /// A square window with equal stride, dilation and padding in both directions.
-    public init(kernel: Int, stride: Int = 1, padding: Int = 0, dilation: Int = 1) {
+    package init(kernel: Int, stride: Int = 1, padding: Int = 0, dilation: Int = 1) {
         self.init(kernelHeight: kernel, kernelWidth: kernel, strideY: stride, strideX: stride,
                   dilationY: dilation, dilationX: dilation, padding: Padding2D(padding))
     }
@@ -58,7 +58,7 @@ public struct Window2D: Hashable, Sendable {
     }
 
     /// Output size when the window slides over an input of the given size (floor mode).
-    public func outputSize(inputHeight: Int, inputWidth: Int) -> (height: Int, width: Int) {
+    package func outputSize(inputHeight: Int, inputWidth: Int) -> (height: Int, width: Int) {
         let paddedHeight = inputHeight + padding.top + padding.bottom - extent.height
         let paddedWidth = inputWidth + padding.left + padding.right - extent.width
         return (floorDivide(paddedHeight, strideY) + 1, floorDivide(paddedWidth, strideX) + 1)

@@ -47,17 +47,9 @@ public func batchNorm(_ input: Tensor, scale: Tensor, shift: Tensor, statistics:
         }
     }
     guard Tensor.shouldRecord(input, scale, shift) else { return output }
-    let savedInput = input.detached(), savedScale = scale.detached()
-    let needs = (input: input.requiresGradient, scale: scale.requiresGradient, shift: shift.requiresGradient)
-    return output.recording(operation, inputs: [input, scale, shift]) { gradient in
-        let gradInput = Tensor(uninitializedShape: savedInput.shape)
-        let gradScale = Tensor(uninitializedShape: [channels]), gradShift = Tensor(uninitializedShape: [channels])
-        Tensor.kernelCall(operation + " backward") {
-            try kernel.backward(gradOutput: gradient.kernelInput, input: savedInput.kernelInput, scale: savedScale.kernelInput,
-                                mean: mean.kernelInput, variance: variance.kernelInput, statisticsWereGiven: !isTraining,
-                                gradInput: gradInput.kernelOutput, gradScale: gradScale.kernelOutput,
-                                gradShift: gradShift.kernelOutput)
-        }
-        return [needs.input ? gradInput : nil, needs.scale ? gradScale : nil, needs.shift ? gradShift : nil]
+    return output.recordingNormalization(operation, input: input, scale: scale, shift: shift) { gradient in
+        try kernel.backward(gradOutput: gradient.output, input: gradient.input, scale: gradient.scale,
+                            mean: mean.kernelInput, variance: variance.kernelInput, statisticsWereGiven: !isTraining,
+                            gradInput: gradient.gradInput, gradScale: gradient.gradScale, gradShift: gradient.gradShift)
     }
 }

@@ -85,3 +85,33 @@ extension Tensor {
         }
     }
 }
+
+/// The buffers of a normalization's backward kernel call (see `Tensor.recordingNormalization`).
+struct NormalizationGradientBuffers {
+    /// The gradient of the output (the input's shape), the saved forward input and `scale` (`[channels]`).
+    let output: UnsafePointer<Float>, input: UnsafePointer<Float>, scale: UnsafePointer<Float>
+    /// Where the gradients with respect to the input (its shape), `scale` and `shift` (`[channels]` each) go.
+    let gradInput: UnsafeMutablePointer<Float>, gradScale: UnsafeMutablePointer<Float>, gradShift: UnsafeMutablePointer<Float>
+}
+
+extension Tensor {
+    /// Records the backward pass of a normalization with per-channel `scale` and `shift` (`[channels]`
+    /// each) that produced this output from `input`: `backward` runs the kernel's backward pass on
+    /// the buffers it is given (fresh gradient buffers, the saved input and scale), which stay alive
+    /// during the call. Only the gradients an argument needs are handed back.
+    func recordingNormalization(_ operation: String, input: Tensor, scale: Tensor, shift: Tensor,
+                                backward: @escaping (NormalizationGradientBuffers) throws -> Void) -> Tensor {
+        let savedInput = input.detached(), savedScale = scale.detached()
+        let needs = (input: input.requiresGradient, scale: scale.requiresGradient, shift: shift.requiresGradient)
+        return recording(operation, inputs: [input, scale, shift]) { gradient in
+            let gradInput = Tensor(uninitializedShape: savedInput.shape)
+            let gradScale = Tensor(uninitializedShape: savedScale.shape), gradShift = Tensor(uninitializedShape: savedScale.shape)
+            Tensor.kernelCall(operation + " backward") {
+                try backward(NormalizationGradientBuffers(
+                    output: gradient.kernelInput, input: savedInput.kernelInput, scale: savedScale.kernelInput,
+                    gradInput: gradInput.kernelOutput, gradScale: gradScale.kernelOutput, gradShift: gradShift.kernelOutput))
+            }
+            return [needs.input ? gradInput : nil, needs.scale ? gradScale : nil, needs.shift ? gradShift : nil]
+        }
+    }
+}

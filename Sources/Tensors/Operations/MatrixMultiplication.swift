@@ -1,4 +1,4 @@
-import CDNNL
+internal import CDNNL
 
 /// Matrix products through oneDNN's row-major `dnnl_sgemm`.
 ///
@@ -49,26 +49,40 @@ public func matmul(_ lhs: Tensor, _ rhs: Tensor) -> Tensor {
                           into: output.storage.baseAddress + batch * m * n, m: m, n: n, k: k)
         }
     }
-    guard Tensor.shouldRecord(lhs, rhs) else { return output }
-    let (needsLhs, needsRhs) = (lhs.requiresGradient, rhs.requiresGradient)
-    let left = lhs.detached(), right = rhs.detached()
-    return output.recording(operation, inputs: [lhs, rhs]) { gradient in
-        let lhsGradient = needsLhs ? Tensor(uninitializedShape: left.shape) : nil
-        let rhsGradient = needsRhs ? Tensor(uninitializedShape: right.shape) : nil
-        withExtendedLifetime((gradient, left, right)) {
-            for batch in 0..<batches {
-                let g = gradient.storage.baseAddress + batch * m * n
-                if let result = lhsGradient {   // dL/dA = G * B^T
-                    Gemm.multiply(g, transposingA: false, right.storage.baseAddress + batch * k * n, transposingB: true,
-                                  into: result.storage.baseAddress + batch * m * k, m: m, n: k, k: n)
-                }
-                if let result = rhsGradient {   // dL/dB = A^T * G
-                    Gemm.multiply(left.storage.baseAddress + batch * m * k, transposingA: true, g, transposingB: false,
-                                  into: result.storage.baseAddress + batch * k * n, m: k, n: n, k: m)
-                }
+    return output.recordingProduct(operation, lhs: lhs, rhs: rhs) { gradient, left, right, lhsGradient, rhsGradient in
+        for batch in 0..<batches {
+            let g = gradient.storage.baseAddress + batch * m * n
+            if let result = lhsGradient {   // dL/dA = G * B^T
+                Gemm.multiply(g, transposingA: false, right.storage.baseAddress + batch * k * n, transposingB: true,
+                              into: result.storage.baseAddress + batch * m * k, m: m, n: k, k: n)
+            }
+            if let result = rhsGradient {   // dL/dB = A^T * G
+                Gemm.multiply(left.storage.baseAddress + batch * m * k, transposingA: true, g, transposingB: false,
+                              into: result.storage.baseAddress + batch * k * n, m: k, n: n, k: m)
             }
         }
-        return [lhsGradient, rhsGradient]
+    }
+}
+
+extension Tensor {
+    /// Records (when `lhs` or `rhs` needs it) the backward pass of the product of `lhs` and `rhs`
+    /// that gave this output: `backward(gradient, lhs, rhs, lhsGradient, rhsGradient)` receives the
+    /// output gradient, the saved operands and fresh buffers of the operands' shapes for the
+    /// gradients it must write (nil for an operand that needs none), all alive during the call.
+    func recordingProduct(_ operation: String, lhs: Tensor, rhs: Tensor,
+                          backward: @escaping (_ gradient: Tensor, _ lhs: Tensor, _ rhs: Tensor,
+                                               _ lhsGradient: Tensor?, _ rhsGradient: Tensor?) -> Void) -> Tensor {
+        guard Tensor.shouldRecord(lhs, rhs) else { return self }
+        let (needsLhs, needsRhs) = (lhs.requiresGradient, rhs.requiresGradient)
+        let left = lhs.detached(), right = rhs.detached()
+        return recording(operation, inputs: [lhs, rhs]) { gradient in
+            let lhsGradient = needsLhs ? Tensor(uninitializedShape: left.shape) : nil
+            let rhsGradient = needsRhs ? Tensor(uninitializedShape: right.shape) : nil
+            withExtendedLifetime((gradient, left, right, lhsGradient, rhsGradient)) {
+                backward(gradient, left, right, lhsGradient, rhsGradient)
+            }
+            return [lhsGradient, rhsGradient]
+        }
     }
 }
 

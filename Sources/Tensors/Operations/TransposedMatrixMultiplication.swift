@@ -14,22 +14,14 @@ public func matmul(_ lhs: Tensor, transposing rhs: Tensor) -> Tensor {
         Gemm.multiply(lhs.storage.baseAddress, transposingA: false, rhs.storage.baseAddress, transposingB: true,
                       into: output.storage.baseAddress, m: m, n: n, k: k)
     }
-    guard Tensor.shouldRecord(lhs, rhs) else { return output }
-    let (needsLhs, needsRhs) = (lhs.requiresGradient, rhs.requiresGradient)
-    let left = lhs.detached(), right = rhs.detached()
-    return output.recording(operation, inputs: [lhs, rhs]) { gradient in
-        let lhsGradient = needsLhs ? Tensor(uninitializedShape: left.shape) : nil
-        let rhsGradient = needsRhs ? Tensor(uninitializedShape: right.shape) : nil
-        withExtendedLifetime((gradient, left, right)) {
-            if let result = lhsGradient {   // dL/dA = G * B        ([m, n] x [n, k])
-                Gemm.multiply(gradient.storage.baseAddress, transposingA: false, right.storage.baseAddress, transposingB: false,
-                              into: result.storage.baseAddress, m: m, n: k, k: n)
-            }
-            if let result = rhsGradient {   // dL/dB = G^T * A      ([n, m] x [m, k])
-                Gemm.multiply(gradient.storage.baseAddress, transposingA: true, left.storage.baseAddress, transposingB: false,
-                              into: result.storage.baseAddress, m: n, n: k, k: m)
-            }
+    return output.recordingProduct(operation, lhs: lhs, rhs: rhs) { gradient, left, right, lhsGradient, rhsGradient in
+        if let result = lhsGradient {   // dL/dA = G * B        ([m, n] x [n, k])
+            Gemm.multiply(gradient.storage.baseAddress, transposingA: false, right.storage.baseAddress, transposingB: false,
+                          into: result.storage.baseAddress, m: m, n: k, k: n)
         }
-        return [lhsGradient, rhsGradient]
+        if let result = rhsGradient {   // dL/dB = G^T * A      ([n, m] x [m, k])
+            Gemm.multiply(gradient.storage.baseAddress, transposingA: true, left.storage.baseAddress, transposingB: false,
+                          into: result.storage.baseAddress, m: n, n: k, k: m)
+        }
     }
 }
