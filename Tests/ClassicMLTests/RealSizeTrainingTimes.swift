@@ -1,5 +1,6 @@
 import ClassicML
 import Foundation
+import TestSupport
 import XCTest
 
 /// Training times on a synthetic problem of the real size (about 1,700 training rows x 70 features,

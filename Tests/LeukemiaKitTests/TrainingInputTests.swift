@@ -1,7 +1,7 @@
 import Foundation
 import Imaging
 import Randomness
-import SyntheticData
+import TestSupport
 import Tensors
 import XCTest
 @testable import LeukemiaKit
