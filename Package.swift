@@ -53,17 +53,23 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fastMath),
 
-        .target(name: "SyntheticData", dependencies: ["Imaging", "Randomness"], path: "Tests/SyntheticData"),
+        // Shared test helpers: closeness assertions, temporary folders, fixtures, synthetic data
+        // (TestSupport stays free of the tensor engine; NetworkTestSupport adds tensors and models).
+        .target(name: "TestSupport", dependencies: ["Imaging", "ClassicML", "Randomness"], path: "Tests/TestSupport"),
+        .target(name: "NetworkTestSupport", dependencies: ["TestSupport", "Tensors", "NeuralNetworks", "ModelZoo", "Randomness"],
+                path: "Tests/NetworkTestSupport"),
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
-        .testTarget(name: "ClassicMLTests", dependencies: ["ClassicML"]),
-        .testTarget(name: "TensorsTests", dependencies: ["Tensors"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "WeightFilesTests", dependencies: ["WeightFiles"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ModelZooTests", dependencies: ["ModelZoo"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LeukemiaKitTests", dependencies: ["LeukemiaKit", "SyntheticData", "WeightFiles", "ModelZoo"],
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
+        .testTarget(name: "ClassicMLTests", dependencies: ["ClassicML", "TestSupport"]),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "WeightFilesTests", dependencies: ["WeightFiles", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "TestSupport", "NetworkTestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "CommandLineTests", dependencies: ["LeukemiaKit", "SyntheticData"]),
+        .testTarget(name: "ModelZooTests", dependencies: ["ModelZoo", "TestSupport", "NetworkTestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "LeukemiaKitTests", dependencies: ["LeukemiaKit", "TestSupport", "NetworkTestSupport", "WeightFiles", "ModelZoo"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "CommandLineTests", dependencies: ["LeukemiaKit", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -66,14 +66,6 @@ public final class ConvNeXt: ImageClassifierNetwork {
         /// `torchvision.models.convnext_base` (stochastic depth 0.5).
         public static let convnextBase = Configuration(stages: stages([128, 256, 512, 1024], [3, 3, 27, 3]),
                                                        stochasticDepthProbability: 0.5)
-
-        /// Stages of the given widths (each stage downsamples to the next width) and block counts:
-        /// small models for tests.
-        public static func custom(widths: [Int], blockCounts: [Int], stochasticDepthProbability: Float,
-                                  classCount: Int) -> Configuration {
-            Configuration(stages: stages(widths, blockCounts), stochasticDepthProbability: stochasticDepthProbability,
-                          classCount: classCount)
-        }
     }
 
     /// torchvision's `CNBlock`: `block` = `0` depthwise 7x7 convolution, `2` LayerNorm, `3` Linear

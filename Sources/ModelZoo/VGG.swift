@@ -69,19 +69,6 @@ public final class VGG: ImageClassifierNetwork {
         public static let vgg16 = Configuration(items: vgg16Items, batchNorm: false)
         /// `torchvision.models.vgg16_bn`.
         public static let vgg16BN = Configuration(items: vgg16Items, batchNorm: true)
-
-        /// The same layer pattern with every convolution width divided by `widthDivisor` (at least
-        /// 1 channel) and the given hidden width and class count: a small model for tests.
-        public func reduced(widthDivisor: Int, hiddenWidth: Int, classCount: Int) -> Configuration {
-            var copy = self
-            copy.items = items.map {
-                if case let .convolution(width) = $0 { return .convolution(Swift.max(1, width / Swift.max(1, widthDivisor))) }
-                return $0
-            }
-            copy.hiddenWidth = hiddenWidth
-            copy.classCount = classCount
-            return copy
-        }
     }
 
     /// torchvision's `classifier`: `0` Linear, `1` ReLU, `2` Dropout, `3` Linear, `4` ReLU,

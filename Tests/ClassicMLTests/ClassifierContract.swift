@@ -1,5 +1,6 @@
 import ClassicML
 import Foundation
+import TestSupport
 import XCTest
 
 /// Trains one kind of classifier; the SVM ignores `validation`, XGBoost stops early on it.
@@ -42,8 +43,9 @@ struct ClassifierContract {
         let model = try train(training, validation, 4, [1, 1, 1, 1], 5)
         let probabilities = try model.probabilities(for: test.features)
 
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let directory = folder.url
         let url = directory.appendingPathComponent("model.\(fileExtension)")
         try model.save(to: url)
         XCTAssertEqual(try load(url).probabilities(for: test.features), probabilities, file: file, line: line)
@@ -74,8 +76,9 @@ struct ClassifierContract {
 
     /// A missing file and a corrupt file are typed errors that name the file.
     func assertBadFilesAreNamedErrors(file: StaticString = #filePath, line: UInt = #line) throws {
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let directory = folder.url
         let missing = directory.appendingPathComponent("missing.\(fileExtension)")
         let corrupt = directory.appendingPathComponent("corrupt.\(fileExtension)")
         try Data("this is not a model\n".utf8).write(to: corrupt)
@@ -94,8 +97,9 @@ struct ClassifierContract {
     func assertTruncatedFileIsANamedError(file: StaticString = #filePath, line: UInt = #line) throws {
         let training = try gaussianBlobs(countPerClass: [20, 20], dimensions: 3, separation: 3, seed: 31)
         let model = try train(training, training, 2, [1, 1], 1)
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let directory = folder.url
         let url = directory.appendingPathComponent("truncated.\(fileExtension)")
         try model.save(to: url)
         let contents = try Data(contentsOf: url)
@@ -110,4 +114,9 @@ struct ClassifierContract {
         order.swapAt(0, index)
         return LabelledRows(features: try rows.features.selectingRows(order), labels: order.map { rows.labels[$0] })
     }
+}
+
+/// The largest deviation of a row sum from 1.
+private func largestRowSumError(_ probabilities: ProbabilityMatrix) -> Double {
+    (0..<probabilities.rowCount).map { abs(probabilities[row: $0].reduce(0, +) - 1) }.max() ?? 0
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import TestSupport
 import XCTest
 import ClassicML
 
@@ -151,10 +152,7 @@ final class HandcraftedFeatureExtractorTests: XCTestCase {
     }
 
     func testBatchKeepsInputOrderAndReportsBadFiles() throws {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("HandcraftedFeatureTests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = try TemporaryFolder(self).url
         var urls: [URL] = []
         var expected: [[Float]?] = []
         for index in 0..<9 {

@@ -1,4 +1,5 @@
 import ClassicML
+import TestSupport
 import XCTest
 
 final class SVMClassifierTests: XCTestCase {

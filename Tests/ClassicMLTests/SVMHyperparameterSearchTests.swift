@@ -1,5 +1,6 @@
 import ClassicML
 import Foundation
+import TestSupport
 import XCTest
 
 final class SVMHyperparameterSearchTests: XCTestCase {

@@ -1,5 +1,6 @@
 import ClassicML
 import Foundation
+import TestSupport
 import XCTest
 
 final class XGBoostClassifierTests: XCTestCase {
@@ -38,8 +39,7 @@ final class XGBoostClassifierTests: XCTestCase {
         XCTAssertEqual(history.firstIndex(of: try XCTUnwrap(history.min())), model.bestIteration)
         XCTAssertGreaterThan(try XCTUnwrap(history.last), history[model.bestIteration])
 
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = try TemporaryFolder(self).url
         let url = directory.appendingPathComponent("noisy.json")
         try model.save(to: url)
         let loaded = try XGBoostClassifier.load(from: url)

@@ -1,7 +1,7 @@
 import Foundation
 import LeukemiaKit
 import ModelZoo
-import SyntheticData
+import TestSupport
 import XCTest
 
 /// End-to-end: CNN training (with a reduced network), resumption, evaluation and prediction
@@ -10,7 +10,7 @@ final class CNNCommandTests: XCTestCase {
     private var workspace: URL!
 
     override func setUpWithError() throws {
-        workspace = try SyntheticSmears.temporaryDirectory()
+        workspace = try TemporaryFolder().url
         try SyntheticSmears.writeDataset(at: data, perClass: 8, seed: 2, size: 32)
         let blueprint = NetworkBlueprint.denseNet(DenseNet.Configuration(growthRate: 4, blockLayerCounts: [2, 2],
                                                                          initialFeatures: 8, classCount: 4))

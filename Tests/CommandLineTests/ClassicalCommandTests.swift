@@ -1,5 +1,5 @@
 import Foundation
-import SyntheticData
+import TestSupport
 import XCTest
 
 /// End-to-end: train, evaluate and predict through the `leukemia` executable on synthetic data.
@@ -11,7 +11,7 @@ final class ClassicalCommandTests: XCTestCase {
     override class func setUp() {
         super.setUp()
         do {
-            workspace = try SyntheticSmears.temporaryDirectory()
+            workspace = try TemporaryFolder().url
             let data = workspace.appendingPathComponent("data")
             let files = try SyntheticSmears.writeDataset(at: data, perClass: 30, seed: 1)
             // An exact duplicate at a neighbouring number and a truncated JPEG, as in the real data.

@@ -1,5 +1,6 @@
 import CTurboJPEG
 import Foundation
+import TestSupport
 import XCTest
 @testable import Imaging
 
@@ -7,11 +8,7 @@ final class ImageCodecTests: XCTestCase {
     private var directory: URL!
 
     override func setUpWithError() throws {
-        directory = try TestImages.temporaryDirectory()
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
+        directory = try TemporaryFolder(self).url
     }
 
     private func write(_ data: Data, to name: String) throws -> URL {

@@ -1,7 +1,7 @@
 import Foundation
 @testable import Imaging
 
-/// Synthetic images and scratch files shared by the Imaging tests.
+/// Synthetic images shared by the Imaging tests.
 enum TestImages {
     /// A `width` x `height` image whose pixel (x, y) has colour `color(x, y)`.
     static func make(width: Int, height: Int,
@@ -22,13 +22,5 @@ enum TestImages {
         make(width: width, height: height) { x, y in
             (UInt8(x * 255 / max(width - 1, 1)), UInt8(y * 255 / max(height - 1, 1)), UInt8((x + y) * 2 % 256))
         }
-    }
-
-    /// A fresh empty directory, removed by the caller.
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("ImagingTests-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import ModelZoo
-import SyntheticData
+import NetworkTestSupport
+import TestSupport
 import XCTest
 @testable import LeukemiaKit
 

@@ -2,7 +2,7 @@ import ModelZoo
 import Foundation
 import Imaging
 import Randomness
-import SyntheticData
+import TestSupport
 import Tensors
 import XCTest
 @testable import LeukemiaKit

@@ -1,5 +1,6 @@
 import Foundation
-import SyntheticData
+import NetworkTestSupport
+import TestSupport
 import ModelZoo
 import WeightFiles
 import XCTest

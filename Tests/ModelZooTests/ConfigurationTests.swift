@@ -1,5 +1,6 @@
 import Foundation
 @testable import ModelZoo
+import NetworkTestSupport
 import NeuralNetworks
 import Randomness
 import Tensors
@@ -69,7 +70,7 @@ final class ConfigurationTests: XCTestCase {
 
     /// The reduced VGG of the tests is the one the fixture script built (its `cfg` in the metadata).
     func testVGGItemsCodeAsTorchvisionCfg() throws {
-        let metadata = try SafeTensors.readContents(from: Fixture.url("vgg16_tiny.io.safetensors")).metadata
+        let metadata = try SafeTensors.readContents(from: fixtures.url("vgg16_tiny.io.safetensors")).metadata
         struct ScriptConfig: Decodable { let cfg: [VGG.Configuration.Item] }
         let decoded = try JSONDecoder().decode(ScriptConfig.self, from: Data(XCTUnwrap(metadata["config"]).utf8))
         XCTAssertEqual(decoded.cfg, ParityTests.vggTiny.items)

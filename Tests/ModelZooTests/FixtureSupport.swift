@@ -1,39 +1,37 @@
 import Foundation
 import NeuralNetworks
 import Tensors
+import TestSupport
 import WeightFiles
 import XCTest
 
 /// The files scripts/fixtures/model_zoo.py wrote (see its docstring).
-enum Fixture {
-    static func url(_ file: String) throws -> URL {
-        let directory = try XCTUnwrap(Bundle.module.resourceURL).appendingPathComponent("Fixtures")
-        return directory.appendingPathComponent(file)
-    }
+let fixtures = FixtureFolder(.module)
 
+extension FixtureFolder {
     /// The PyTorch state dict of a reduced model.
-    static func stateDict(_ name: String) throws -> StateDict {
+    func stateDict(_ name: String) throws -> StateDict {
         try SafeTensors.read(from: url("\(name).safetensors"))
     }
 
     /// The expected outputs of a reduced model: "logits", "features", "map.<stage>".
-    static func expectedOutputs(_ name: String) throws -> [String: Tensor] {
+    func expectedOutputs(_ name: String) throws -> [String: Tensor] {
         try SafeTensors.read(from: url("\(name).io.safetensors")).mapValues { try Tensor($0) }
     }
 
     /// The names of the stages PyTorch's feature maps were captured at (metadata "stages").
-    static func stageNames(_ name: String) throws -> [String] {
+    func stageNames(_ name: String) throws -> [String] {
         let metadata = try SafeTensors.readContents(from: url("\(name).io.safetensors")).metadata
         return try JSONDecoder().decode([String].self, from: Data(XCTUnwrap(metadata["stages"]).utf8))
     }
 
     /// The NHWC input `[2, 64, 64, 3]` every reduced model was run on.
-    static func input() throws -> Tensor {
+    func input() throws -> Tensor {
         try Tensor(XCTUnwrap(SafeTensors.read(from: url("input.safetensors"))["input"]))
     }
 
     /// `[[key, shape], ...]` of each full-size reference state dict, in PyTorch's order.
-    static func fullSizeKeys() throws -> [String: [(key: String, shape: [Int])]] {
+    func fullSizeKeys() throws -> [String: [(key: String, shape: [Int])]] {
         let data = try Data(contentsOf: url("full_size_keys.json"))
         let decoded = try JSONDecoder().decode([String: [KeyAndShape]].self, from: data)
         return decoded.mapValues { $0.map { ($0.key, $0.shape) } }
@@ -50,19 +48,6 @@ enum Fixture {
             shape = try container.decode([Int].self)
         }
     }
-}
-
-/// Asserts equal shapes and `max |actual − expected| <= tolerance · max |expected|`.
-func assertClose(_ actual: Tensor, _ expected: Tensor, relativeTolerance: Float = 1e-3, _ what: String,
-                 file: StaticString = #filePath, line: UInt = #line) {
-    guard actual.shape == expected.shape else {
-        XCTFail("\(what): shape \(actual.shape) != expected \(expected.shape)", file: file, line: line)
-        return
-    }
-    let scale = expected.scalars.map(abs).max() ?? 0
-    let error = zip(actual.scalars, expected.scalars).map { abs($0 - $1) }.max() ?? 0
-    XCTAssertLessThanOrEqual(error, relativeTolerance * scale, "\(what): max error \(error), max |expected| \(scale)",
-                             file: file, line: line)
 }
 
 extension Layer {

@@ -9,7 +9,7 @@ import XCTest
 /// 100 s in all: filling ~0.5 billion initial weights), hence one test per family.
 final class FullSizeKeyTests: XCTestCase {
     func testEveryArchitectureHasAReferenceKeyList() throws {
-        XCTAssertEqual(Set(try Fixture.fullSizeKeys().keys), Set(Architecture.backbones.map(\.referenceName)))
+        XCTAssertEqual(Set(try fixtures.fullSizeKeys().keys), Set(Architecture.backbones.map(\.referenceName)))
     }
 
     func testVGG() throws {
@@ -29,7 +29,7 @@ final class FullSizeKeyTests: XCTestCase {
     }
 
     private func checkKeys(_ architectures: [Architecture], file: StaticString = #filePath, line: UInt = #line) throws {
-        let references = try Fixture.fullSizeKeys()
+        let references = try fixtures.fullSizeKeys()
         for architecture in architectures {
             let expected = try XCTUnwrap(references[architecture.referenceName], file: file, line: line)
             let actual = try architecture.makeNetwork(seed: 1).orderedStateDictShapes()

@@ -1,7 +1,9 @@
 import ModelZoo
+import NetworkTestSupport
 import NeuralNetworks
 import Randomness
 import Tensors
+import TestSupport
 import XCTest
 
 /// The branches of the hybrid: what the U-Net sees, where gradients go, dead stages, keys.
@@ -26,7 +28,7 @@ final class HybridNetworkBranchTests: XCTestCase {
         // ... and the logits are those of the head on [U-Net of zeros, backbone features].
         let zeroRows = Tensor(concatenating: Array(repeating: network.unet(Tensor.zeros([1, side, side, 3])), count: 3))
         let expected = network.denseHead(Tensor(concatenating: [zeroRows, backboneFeatures], alongAxis: 1))
-        assertClose(network(nonPurple), expected, relativeTolerance: 1e-6, "logits of non-purple images")
+        assertClose(network(nonPurple), expected, "logits of non-purple images", tolerance: .relativeToLargest(1e-6))
 
         let purple = try uniformImages([HybridFixtures.purple])
         XCTAssertNotEqual(network.branchFeatures(purple) { $1 }.unet.scalars, zeroImageFeatures)
@@ -176,7 +178,7 @@ final class HybridNetworkBranchTests: XCTestCase {
         XCTAssertEqual(map.shape, [1, 16, 16, 8])
         logits.backward(seed: try Tensor(shape: [1, 4], scalars: [0, 0, 1, 0]))
         XCTAssertGreaterThan(try XCTUnwrap(map.gradient).squaredSum().scalar, 0)
-        assertClose(logits, network(images), relativeTolerance: 1e-6, "logits with an exposed map")
+        assertClose(logits, network(images), "logits with an exposed map", tolerance: .relativeToLargest(1e-6))
     }
 
     func testRegularizationPenaltyIsKerasL2() throws {

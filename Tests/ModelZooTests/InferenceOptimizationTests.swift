@@ -1,7 +1,9 @@
 @testable import ModelZoo
+import NetworkTestSupport
 import NeuralNetworks
 import Randomness
 import Tensors
+import TestSupport
 import XCTest
 
 /// `optimizedForInference()` (folded batch norms, fused activations, DenseNet's shared channel
@@ -37,7 +39,7 @@ final class InferenceOptimizationTests: XCTestCase {
         let input = Self.images(batch: 5, size: 35, seed: 16)
         let inPasses = network.optimizedForInference(inputPixelsPerPass: 2 * 35 * 35 + 34)(input)
         let plain = Tensor.withoutGradients { network(input) }
-        assertClose(inPasses, plain, relativeTolerance: 1e-4, "DenseNet in passes of 2 images")
+        assertClose(inPasses, plain, "DenseNet in passes of 2 images", tolerance: .relativeToLargest(1e-4))
     }
 
     func testConvNeXt() throws {
@@ -58,7 +60,7 @@ final class InferenceOptimizationTests: XCTestCase {
         let optimized = network.optimizedForInference()(input)
         network.eval()
         let plain = Tensor.withoutGradients { network(input) }
-        assertClose(optimized, plain, relativeTolerance: 1e-4, "Lite from a training-mode network")
+        assertClose(optimized, plain, "Lite from a training-mode network", tolerance: .relativeToLargest(1e-4))
     }
 
     /// The optimized network is a snapshot: changing the source's weights afterwards does not change it.
@@ -79,7 +81,7 @@ final class InferenceOptimizationTests: XCTestCase {
         XCTAssertGreaterThan(zip(changed.scalars, before.scalars).map { abs($0 - $1) }.max() ?? 0, 1e-2 * scale,
                              "negating the first convolution changes the plain logits")
         XCTAssertEqual(optimized(input).scalars, before.scalars, "the optimized network keeps its snapshot")
-        assertClose(network.optimizedForInference()(input), changed, relativeTolerance: 1e-4, "a new snapshot")
+        assertClose(network.optimizedForInference()(input), changed, "a new snapshot", tolerance: .relativeToLargest(1e-4))
     }
 
     private func checkSameLogits(_ network: some ImageClassifierNetwork & InferenceOptimizable, size: Int,
@@ -91,7 +93,8 @@ final class InferenceOptimizationTests: XCTestCase {
         let fast = network.optimizedForInference()
         let optimized = fast(input)
         XCTAssertEqual(optimized.shape, plain.shape, file: file, line: line)
-        assertClose(optimized, plain, relativeTolerance: 1e-4, "\(type(of: network)) optimized logits", file: file, line: line)
+        assertClose(optimized, plain, "\(type(of: network)) optimized logits",
+                    tolerance: .relativeToLargest(1e-4), file: file, line: line)
         XCTAssertEqual(fast(input).scalars, optimized.scalars,
                        "a second run (cached reordered weights) gives the same logits", file: file, line: line)
     }

@@ -1,6 +1,8 @@
 import ModelZoo
+import NetworkTestSupport
 import NeuralNetworks
 import Tensors
+import TestSupport
 import XCTest
 
 /// Reduced-width networks loaded with the state dicts of their PyTorch twins give PyTorch's logits,
@@ -39,15 +41,16 @@ final class ParityTests: XCTestCase {
 
     private func checkParity(_ network: some ImageClassifierNetwork, fixture: String,
                              file: StaticString = #filePath, line: UInt = #line) throws {
-        try network.loadStateDict(Fixture.stateDict(fixture))
+        try network.loadStateDict(fixtures.stateDict(fixture))
         network.eval()
-        let expected = try Fixture.expectedOutputs(fixture)
-        XCTAssertEqual(network.featureMapNames, try Fixture.stageNames(fixture), "\(fixture) stages", file: file, line: line)
-        let input = try Fixture.input()
+        let expected = try fixtures.expectedOutputs(fixture)
+        XCTAssertEqual(network.featureMapNames, try fixtures.stageNames(fixture), "\(fixture) stages", file: file, line: line)
+        let input = try fixtures.input()
         try Tensor.withoutGradients {
-            assertClose(network(input), try XCTUnwrap(expected["logits"]), "\(fixture) logits", file: file, line: line)
+            assertClose(network(input), try XCTUnwrap(expected["logits"]), "\(fixture) logits",
+                        tolerance: .relativeToLargest(1e-3), file: file, line: line)
             assertClose(network.features(input), try XCTUnwrap(expected["features"]), "\(fixture) features",
-                        file: file, line: line)
+                        tolerance: .relativeToLargest(1e-3), file: file, line: line)
             let maps = network.featureMaps(input)
             XCTAssertEqual(Set(maps.keys), Set(network.featureMapNames), file: file, line: line)
             let expectedMaps = expected.filter { $0.key.hasPrefix("map.") }
@@ -55,7 +58,7 @@ final class ParityTests: XCTestCase {
             for (key, map) in expectedMaps {
                 let name = String(key.dropFirst("map.".count))
                 assertClose(try XCTUnwrap(maps[name], "\(fixture) has no feature map \(name)"), map, "\(fixture) \(name)",
-                            file: file, line: line)
+                            tolerance: .relativeToLargest(1e-3), file: file, line: line)
             }
         }
         try checkGradients(network, fixture: fixture, file: file, line: line)
@@ -65,18 +68,18 @@ final class ParityTests: XCTestCase {
     /// Σ logits · [-1, 0, 1, -1, 0] (eval mode) for a parameter at the start, middle and end of the body.
     private func checkGradients(_ network: some ImageClassifierNetwork, fixture: String,
                                 file: StaticString, line: UInt) throws {
-        let logits = network(try Fixture.input())
+        let logits = network(try fixtures.input())
         let weights = try Tensor(shape: [1, network.classCount], scalars: (0..<network.classCount).map { Float($0 % 3) - 1 })
         (logits * weights).sum().backward()
 
-        let expected = try Fixture.expectedOutputs(fixture).filter { $0.key.hasPrefix("grad.") }
+        let expected = try fixtures.expectedOutputs(fixture).filter { $0.key.hasPrefix("grad.") }
         XCTAssertEqual(expected.count, 3, file: file, line: line)
         let parameters = Dictionary(network.namedParameters().map { ($0.name, $0.parameter) }) { first, _ in first }
         for (key, gradient) in expected {
             let name = String(key.dropFirst("grad.".count))
             let parameter = try XCTUnwrap(parameters[name], "\(fixture) has no parameter \(name)", file: file, line: line)
             assertClose(try XCTUnwrap(parameter.gradient, name, file: file, line: line), gradient,
-                        "\(fixture) gradient of \(name)", file: file, line: line)
+                        "\(fixture) gradient of \(name)", tolerance: .relativeToLargest(1e-3), file: file, line: line)
         }
     }
 }
@@ -85,15 +88,17 @@ final class ParityTests: XCTestCase {
 final class TrainingModeParityTests: XCTestCase {
     func testDenseNetTrainingForwardUsesBatchStatisticsAndUpdatesRunningOnes() throws {
         let network = try DenseNet(configuration: ParityTests.denseNetTiny, seed: 1)
-        try network.loadStateDict(Fixture.stateDict("densenet_tiny"))
+        try network.loadStateDict(fixtures.stateDict("densenet_tiny"))
         network.train()
-        let expected = try Fixture.expectedOutputs("densenet_tiny")
-        let logits = network(try Fixture.input())
-        assertClose(logits, try XCTUnwrap(expected["train.logits"]), "training-mode logits")
+        let expected = try fixtures.expectedOutputs("densenet_tiny")
+        let logits = network(try fixtures.input())
+        assertClose(logits, try XCTUnwrap(expected["train.logits"]), "training-mode logits",
+                    tolerance: .relativeToLargest(1e-3))
         let state = network.stateDict()
         for statistic in ["running_mean", "running_var"] {
             let actual = try Tensor(XCTUnwrap(state["features.norm0.\(statistic)"]))
-            assertClose(actual, try XCTUnwrap(expected["train.features.norm0.\(statistic)"]), statistic)
+            assertClose(actual, try XCTUnwrap(expected["train.features.norm0.\(statistic)"]), statistic,
+                        tolerance: .relativeToLargest(1e-3))
         }
     }
 }

@@ -1,7 +1,9 @@
 import Foundation
+import NetworkTestSupport
 import NeuralNetworks
 import Randomness
 import Tensors
+import TestSupport
 import WeightFiles
 import XCTest
 
@@ -10,12 +12,7 @@ final class CheckpointTests: XCTestCase {
     private var directory: URL!
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("checkpoint-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
+        directory = try TemporaryFolder(self).url
     }
 
     private func data() -> SyntheticPatterns {

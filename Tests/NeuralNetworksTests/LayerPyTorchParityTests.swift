@@ -1,7 +1,9 @@
 import Foundation
+import NetworkTestSupport
 import NeuralNetworks
 import Randomness
 import Tensors
+import TestSupport
 import WeightFiles
 import XCTest
 
@@ -10,8 +12,7 @@ import XCTest
 /// unchanged, and logits, loss, every parameter gradient and the updated buffers agree.
 final class LayerPyTorchParityTests: XCTestCase {
     private func fixture() throws -> StateDict {
-        let url = try XCTUnwrap(Bundle.module.url(forResource: "small_cnn", withExtension: "safetensors", subdirectory: "Fixtures"))
-        return try SafeTensors.read(from: url)
+        try SafeTensors.read(from: FixtureFolder(.module).url("small_cnn.safetensors"))
     }
 
     /// The entries of `fixture` under `prefix`, with the prefix removed.
@@ -19,14 +20,6 @@ final class LayerPyTorchParityTests: XCTestCase {
         Dictionary(uniqueKeysWithValues: fixture.compactMap { key, value in
             key.hasPrefix(prefix) ? (String(key.dropFirst(prefix.count)), value) : nil
         })
-    }
-
-    private func assertClose(_ actual: Tensor?, _ expected: NamedArray?, tolerance: Float, _ name: String,
-                             file: StaticString = #filePath, line: UInt = #line) {
-        guard let actual, let expected else { return XCTFail("\(name) is missing", file: file, line: line) }
-        XCTAssertEqual(actual.shape, expected.shape, name, file: file, line: line)
-        let worst = zip(actual.scalars, expected.values).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
-        XCTAssertLessThan(worst, tolerance, "\(name): largest difference \(worst)", file: file, line: line)
     }
 
     func testTrainingStepMatchesPyTorch() throws {
@@ -43,17 +36,18 @@ final class LayerPyTorchParityTests: XCTestCase {
         let loss = softmaxCrossEntropy(logits: logits, labels: labels)
         loss.backward()
 
-        assertClose(logits, fixture["logits"], tolerance: 1e-5, "logits")
-        assertClose(loss, fixture["loss"], tolerance: 1e-5, "loss")
+        assertClose(logits, try fixture["logits"].map(Tensor.init), "logits", tolerance: .elementwise(1e-5))
+        assertClose(loss, try fixture["loss"].map(Tensor.init), "loss", tolerance: .elementwise(1e-5))
         let gradients = entries(fixture, prefix: "grad.")
         XCTAssertEqual(Set(gradients.keys), Set(model.namedParameters().map(\.name)))
         for (name, parameter) in model.namedParameters() {
-            assertClose(parameter.gradient, gradients[name], tolerance: 1e-4, "gradient of \(name)")
+            assertClose(parameter.gradient, try gradients[name].map(Tensor.init), "gradient of \(name)",
+                        tolerance: .elementwise(1e-4))
         }
         let buffers = entries(fixture, prefix: "after.")
         XCTAssertEqual(buffers["1.num_batches_tracked"]?.values, [4])
         for (name, buffer) in model.namedBuffers() {
-            assertClose(buffer.value, buffers[name], tolerance: 1e-5, "buffer \(name)")
+            assertClose(buffer.value, try buffers[name].map(Tensor.init), "buffer \(name)", tolerance: .elementwise(1e-5))
         }
     }
 }

@@ -1,3 +1,4 @@
+import NetworkTestSupport
 import NeuralNetworks
 import Randomness
 import Tensors

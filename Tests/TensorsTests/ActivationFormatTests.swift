@@ -1,4 +1,5 @@
 @testable import Tensors
+import TestSupport
 import XCTest
 
 /// The channel-blocked activation format: where reorders put each value, and inference chains in

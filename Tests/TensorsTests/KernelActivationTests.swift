@@ -1,5 +1,6 @@
 import Foundation
 @testable import Tensors
+import TestSupport
 import XCTest
 
 final class KernelActivationTests: XCTestCase {

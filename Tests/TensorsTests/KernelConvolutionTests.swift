@@ -1,5 +1,6 @@
 @testable import Tensors
 import Foundation
+import TestSupport
 import XCTest
 
 final class KernelConvolutionTests: XCTestCase {

@@ -1,4 +1,5 @@
 @testable import Tensors
+import TestSupport
 import XCTest
 
 final class KernelNormalizationTests: XCTestCase {
@@ -35,7 +36,7 @@ final class KernelNormalizationTests: XCTestCase {
         try backward(gradOutput, &gradInput, &gradScale, &gradShift)
         assertClose(gradInput, numericalGradient(at: input.doubles) {
             dot(reference($0, scale.doubles, shift.doubles), upstream)
-        }, "grad input", tolerance: 1e-3)
+        }, "grad input", tolerance: .elementwise(1e-3))
         assertClose(gradScale, numericalGradient(at: scale.doubles) {
             dot(reference(input.doubles, $0, shift.doubles), upstream)
         }, "grad scale")

@@ -1,6 +1,7 @@
 import Foundation
 import Randomness
 @testable import Tensors
+import TestSupport
 import XCTest
 
 /// The autodiff operations that wrap the oneDNN kernels, checked through the Tensor API.

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Tensors
+import TestSupport
 import XCTest
 
 /// Compares every kernel with PyTorch outputs and gradients stored by scripts/fixtures/dnnl_ops.py.
@@ -22,7 +23,7 @@ final class KernelPyTorchParityTests: XCTestCase {
     }
 
     func loadCases(_ op: String) throws -> [Case] {
-        let url = try XCTUnwrap(Bundle.module.url(forResource: "dnnl_ops", withExtension: "json", subdirectory: "Fixtures"))
+        let url = try FixtureFolder(.module).url("dnnl_ops.json")
         let cases = try JSONDecoder().decode(Fixtures.self, from: Data(contentsOf: url)).cases.filter { $0.op == op }
         XCTAssertFalse(cases.isEmpty, "no fixtures for \(op)")
         return cases

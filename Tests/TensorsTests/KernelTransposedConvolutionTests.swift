@@ -1,4 +1,5 @@
 @testable import Tensors
+import TestSupport
 import XCTest
 
 final class KernelTransposedConvolutionTests: XCTestCase {

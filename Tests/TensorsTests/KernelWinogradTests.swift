@@ -1,4 +1,5 @@
 @testable import Tensors
+import TestSupport
 import XCTest
 
 /// The static direct/Winograd rule, Winograd results against Double references for every pass, and
@@ -116,7 +117,8 @@ final class KernelWinogradTests: XCTestCase {
         for (index, label) in ["forward", "backward data", "backward weights", "bias"].enumerated() {
             // Sums over many pixels cancel: rounding scales with the largest value, not each one.
             let scale = reference[index].map { Double(abs($0)) }.max() ?? 1
-            assertClose(fast[index], reference[index].doubles, "winograd vs direct \(label)", tolerance: 1e-5 * max(10, scale),
+            assertClose(fast[index], reference[index].doubles, "winograd vs direct \(label)",
+                        tolerance: .elementwise(1e-5 * max(10, scale)),
                         file: file, line: line)
         }
         XCTAssertEqual(try passes(winograd), fast, "a second Winograd run gives the same bits", file: file, line: line)

@@ -1,5 +1,6 @@
 import Foundation
 import Tensors
+import TestSupport
 import XCTest
 
 /// Forward outputs and gradients against PyTorch, from `Fixtures/tensor_ops.json` (written by
@@ -25,8 +26,10 @@ final class OperationPyTorchParityTests: XCTestCase {
 
     private struct Fixture: Decodable { let cases: [Case] }
 
+    private static let tolerance = Tolerance.relativeToLargest(1e-4)
+
     private static let cases: [Case] = {
-        let url = Bundle.module.url(forResource: "Fixtures/tensor_ops", withExtension: "json")!
+        let url = try! FixtureFolder(.module).url("tensor_ops.json")
         return try! JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url)).cases
     }()
 
@@ -65,23 +68,18 @@ final class OperationPyTorchParityTests: XCTestCase {
         for testCase in Self.cases {
             let leaves = testCase.inputs.mapValues { $0.tensor.requiringGradient() }
             let output = operation(for: testCase)(leaves)
-            assertClose(output, testCase.output, "\(testCase.name) output")
+            XCTAssertEqual(output.shape, testCase.output.shape, "\(testCase.name) output: shape")
+            assertClose(output.scalars, testCase.output.values.doubles, "\(testCase.name) output", tolerance: Self.tolerance)
             (output * testCase.projection.tensor).sum().backward()
             for (name, expected) in testCase.gradients {
                 guard let gradient = leaves[name]!.gradient else {
                     XCTFail("\(testCase.name): no gradient for \(name)")
                     continue
                 }
-                assertClose(gradient, expected, "\(testCase.name) gradient of \(name)")
+                XCTAssertEqual(gradient.shape, expected.shape, "\(testCase.name) gradient of \(name): shape")
+                assertClose(gradient.scalars, expected.values.doubles, "\(testCase.name) gradient of \(name)",
+                            tolerance: Self.tolerance)
             }
         }
-    }
-
-    private func assertClose(_ actual: Tensor, _ expected: EncodedTensor, _ what: String,
-                             file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(actual.shape, expected.shape, "\(what): shape", file: file, line: line)
-        let scale = max(expected.values.map(abs).max() ?? 0, Float.leastNormalMagnitude)
-        let worst = zip(actual.scalars, expected.values).map { abs($0 - $1) }.max() ?? 0
-        XCTAssertLessThanOrEqual(worst / scale, 1e-4, "\(what): largest relative difference", file: file, line: line)
     }
 }

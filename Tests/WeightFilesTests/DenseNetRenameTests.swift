@@ -1,10 +1,11 @@
+import TestSupport
 import XCTest
 @testable import WeightFiles
 
 final class DenseNetRenameTests: XCTestCase {
     func testOldDenseNetCheckpointKeysAreRenamed() throws {
-        let loaded = try PyTorchCheckpoint.read(from: Fixtures.url("densenet_style_legacy.pth"))
-        let expected = try Fixtures.expected("densenet_style")
+        let loaded = try PyTorchCheckpoint.read(from: fixtures.url("densenet_style_legacy.pth"))
+        let expected = try fixtures.expected("densenet_style")
         XCTAssertEqual(loaded, expected)
         let renamed = StateDictKeyRenames.torchvisionDenseNet(loaded)
         let layer = "features.denseblock1.denselayer1."

@@ -1,20 +1,14 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import WeightFiles
 
-/// Access to the fixtures written by scripts/fixtures/checkpoints.py (PyTorch).
-enum Fixtures {
-    static func url(_ name: String) throws -> URL {
-        let directory = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
-        return directory.appendingPathComponent(name)
-    }
+/// The fixtures written by scripts/fixtures/checkpoints.py (PyTorch).
+let fixtures = FixtureFolder(.module)
 
-    static func data(_ name: String) throws -> Data {
-        try Data(contentsOf: url(name))
-    }
-
+extension FixtureFolder {
     /// The tensors PyTorch wrote into expected.json under `group` ("small" or "densenet_style").
-    static func expected(_ group: String) throws -> StateDict {
+    func expected(_ group: String) throws -> StateDict {
         let object = try JSONSerialization.jsonObject(with: data("expected.json"))
         let groups = try XCTUnwrap(object as? [String: Any])
         let tensors = try XCTUnwrap(groups[group] as? [String: [String: Any]])
@@ -28,8 +22,8 @@ enum Fixtures {
     }
 }
 
-/// A deterministic SplitMix64 stream for choosing fuzzing offsets in tests (the test target depends
-/// only on WeightFiles, so it cannot use Randomness.SeededGenerator).
+/// A deterministic SplitMix64 stream for choosing fuzzing offsets in tests (the test target does not
+/// depend on Randomness, and this stream fixes which offsets the fuzzing tests try).
 struct TestByteStream {
     private var state: UInt64
 
@@ -108,18 +102,4 @@ struct PickleBuilder {
     }
 
     func finished() -> [UInt8] { bytes + [PickleOpcode.stop.rawValue] }
-}
-
-/// Asserts that `body` throws a `WeightFileError` and returns it.
-@discardableResult
-func assertWeightFileError<T>(_ body: @autoclosure () throws -> T, file: StaticString = #filePath, line: UInt = #line) -> WeightFileError? {
-    do {
-        _ = try body()
-        XCTFail("expected a WeightFileError", file: file, line: line)
-    } catch let error as WeightFileError {
-        return error
-    } catch {
-        XCTFail("expected a WeightFileError, got \(error)", file: file, line: line)
-    }
-    return nil
 }

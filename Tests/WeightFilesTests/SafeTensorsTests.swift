@@ -1,10 +1,11 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import WeightFiles
 
 final class SafeTensorsTests: XCTestCase {
-    private func temporaryURL(_ name: String) -> URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent("weightfiles-\(UUID().uuidString)-\(name)")
+    private func temporaryURL(_ name: String) throws -> URL {
+        try TemporaryFolder(self).url.appendingPathComponent(name)
     }
 
     /// Assembles a safetensors file from a raw JSON header and a data buffer.
@@ -17,8 +18,8 @@ final class SafeTensorsTests: XCTestCase {
     }
 
     func testFileWrittenByThePythonPackageLoadsExactly() throws {
-        let contents = try SafeTensors.readContents(from: Fixtures.url("small.safetensors"))
-        XCTAssertEqual(contents.tensors, try Fixtures.expected("small"))
+        let contents = try SafeTensors.readContents(from: fixtures.url("small.safetensors"))
+        XCTAssertEqual(contents.tensors, try fixtures.expected("small"))
         XCTAssertEqual(contents.metadata, ["writer": "safetensors-python"])
     }
 
@@ -31,8 +32,7 @@ final class SafeTensorsTests: XCTestCase {
             "scalar": NamedArray(shape: [], values: [42]),
             "name with \"quotes\" / slash": NamedArray(shape: [1], values: [-1.5]),
         ]
-        let url = temporaryURL("roundtrip.safetensors")
-        defer { try? FileManager.default.removeItem(at: url) }
+        let url = try temporaryURL("roundtrip.safetensors")
         try SafeTensors.write(tensors, metadata: ["epoch": "7", "note": "ünïcode"], to: url)
         let read = try SafeTensors.readContents(from: url)
         XCTAssertEqual(read.metadata, ["epoch": "7", "note": "ünïcode"])
@@ -46,9 +46,9 @@ final class SafeTensorsTests: XCTestCase {
         XCTAssertEqual(ByteCursor.littleEndian(UInt64.self, in: bytes, at: 0) % 8, 0)
     }
 
-    func testWritingMismatchedShapeIsRefused() {
-        let url = temporaryURL("bad.safetensors")
-        guard case .unwritable = assertWeightFileError(try SafeTensors.write(["w": NamedArray(shape: [2, 2], values: [1, 2, 3])], to: url)) else {
+    func testWritingMismatchedShapeIsRefused() throws {
+        let url = try temporaryURL("bad.safetensors")
+        guard case .unwritable = assertThrows(WeightFileError.self, try SafeTensors.write(["w": NamedArray(shape: [2, 2], values: [1, 2, 3])], to: url)) else {
             return XCTFail("expected unwritable")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: url.path))
@@ -79,21 +79,21 @@ final class SafeTensorsTests: XCTestCase {
             ("deeply nested JSON", safetensors(header: String(repeating: "[", count: 100_000), buffer: []), "header is not valid"),
         ]
         for (label, data, fragment) in cases {
-            let error = assertWeightFileError(try SafeTensors.decode(data, source: label))
+            let error = assertThrows(WeightFileError.self, try SafeTensors.decode(data, source: label))
             XCTAssertTrue(error?.description.contains(fragment) ?? false, "\(label): \(String(describing: error))")
         }
     }
 
     func testTruncatedFilesFailCleanly() throws {
-        let data = try Fixtures.data("small.safetensors")
+        let data = try fixtures.data("small.safetensors")
         for length in 0..<data.count {
-            assertWeightFileError(try SafeTensors.decode(data.prefix(length), source: "small.safetensors"))
+            assertThrows(WeightFileError.self, try SafeTensors.decode(data.prefix(length), source: "small.safetensors"))
         }
     }
 
     func testRandomByteFlipsNeverCrash() throws {
         var stream = TestByteStream(seed: 99)
-        let bytes = [UInt8](try Fixtures.data("small.safetensors"))
+        let bytes = [UInt8](try fixtures.data("small.safetensors"))
         for _ in 0..<500 {
             var mutated = bytes
             mutated[stream.below(min(mutated.count, 600))] = UInt8(truncatingIfNeeded: stream.next())

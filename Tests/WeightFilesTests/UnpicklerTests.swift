@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 @testable import WeightFiles
 
@@ -23,7 +24,7 @@ final class UnpicklerTests: XCTestCase {
     func testTensorReachingPastItsStorageIsRejected() {
         var pickle = PickleBuilder()
         pickle.tensor(key: "0", storageCount: 6, offset: 1, size: [2, 3], stride: [3, 1])  // needs 7 elements
-        guard case let .malformedPickle(_, _, reason) = assertWeightFileError(try load(pickle.finished())) else {
+        guard case let .malformedPickle(_, _, reason) = assertThrows(WeightFileError.self, try load(pickle.finished())) else {
             return XCTFail("expected malformedPickle")
         }
         XCTAssertTrue(reason.contains("reaches past its storage"), reason)
@@ -36,7 +37,7 @@ final class UnpicklerTests: XCTestCase {
             pickle.string("print(1)")
             pickle.op(.tuple1)
             pickle.op(.reduce)
-            let error = assertWeightFileError(try load(pickle.finished()))
+            let error = assertThrows(WeightFileError.self, try load(pickle.finished()))
             XCTAssertEqual(error, .forbiddenGlobal(source: "test.pkl", offset: 2, name: "\(module).\(name)"))
         }
     }
@@ -46,7 +47,7 @@ final class UnpicklerTests: XCTestCase {
         pickle.string("builtins")
         pickle.string("exec")
         pickle.op(.stack_global)
-        guard case let .forbiddenGlobal(_, _, name) = assertWeightFileError(try load(pickle.finished())) else {
+        guard case let .forbiddenGlobal(_, _, name) = assertThrows(WeightFileError.self, try load(pickle.finished())) else {
             return XCTFail("expected forbiddenGlobal")
         }
         XCTAssertEqual(name, "builtins.exec")
@@ -56,7 +57,7 @@ final class UnpicklerTests: XCTestCase {
         var pickle = PickleBuilder()
         pickle.op(.empty_list)
         pickle.bytes += Array("i__main__\nEvil\n".utf8)  // INST at offset 3
-        XCTAssertEqual(assertWeightFileError(try load(pickle.finished())),
+        XCTAssertEqual(assertThrows(WeightFileError.self, try load(pickle.finished())),
                        .unsupportedOpcode(source: "test.pkl", offset: 3, opcode: "INST (0x69)"))
     }
 
@@ -64,7 +65,7 @@ final class UnpicklerTests: XCTestCase {
         var pickle = PickleBuilder()
         pickle.op(.binunicode)
         pickle.bytes += [0xFF, 0xFF, 0xFF, 0x7F, 0x41]  // claims 2 GiB, has one byte
-        guard case let .truncated(_, offset, _) = assertWeightFileError(try load(pickle.finished())) else {
+        guard case let .truncated(_, offset, _) = assertThrows(WeightFileError.self, try load(pickle.finished())) else {
             return XCTFail("expected truncated")
         }
         XCTAssertEqual(offset, 7)
@@ -74,7 +75,7 @@ final class UnpicklerTests: XCTestCase {
         var pickle = PickleBuilder()
         pickle.op(.none)
         for _ in 0..<(Unpickler.maximumDepth + 1) { pickle.op(.tuple1) }
-        guard case .malformedPickle = assertWeightFileError(try load(pickle.finished())) else {
+        guard case .malformedPickle = assertThrows(WeightFileError.self, try load(pickle.finished())) else {
             return XCTFail("expected malformedPickle for deep nesting")
         }
     }
@@ -94,7 +95,7 @@ final class UnpicklerTests: XCTestCase {
         cycle.bytes += [PickleOpcode.binput.rawValue, 0, PickleOpcode.binget.rawValue, 0]
         cycle.op(.append)
         for pickle in [nested, cycle] {
-            guard case let .malformedPickle(_, _, reason) = assertWeightFileError(try load(pickle.finished())) else {
+            guard case let .malformedPickle(_, _, reason) = assertThrows(WeightFileError.self, try load(pickle.finished())) else {
                 return XCTFail("expected malformedPickle")
             }
             XCTAssertTrue(reason.contains("after being nested"), reason)
@@ -105,10 +106,10 @@ final class UnpicklerTests: XCTestCase {
         var recall = PickleBuilder()
         recall.op(.binget)
         recall.bytes.append(9)
-        XCTAssertNotNil(assertWeightFileError(try load(recall.finished())))
+        XCTAssertNotNil(assertThrows(WeightFileError.self, try load(recall.finished())))
         var underflow = PickleBuilder()
         underflow.op(.reduce)
-        XCTAssertNotNil(assertWeightFileError(try load(underflow.finished())))
+        XCTAssertNotNil(assertThrows(WeightFileError.self, try load(underflow.finished())))
     }
 
     func testPython2OrderedDictFromListOfPairs() throws {

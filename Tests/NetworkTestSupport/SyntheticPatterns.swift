@@ -5,15 +5,15 @@ import Tensors
 /// A seeded image task for training tests: 16x16 RGB images of four textures (horizontal
 /// stripes, vertical stripes, checkerboard, centred square) with a random phase, a random tint
 /// (so colour alone does not give the class away) and Gaussian noise.
-struct SyntheticPatterns {
-    static let side = 16
-    static let classes = 4
+public struct SyntheticPatterns {
+    public static let side = 16
+    public static let classes = 4
     /// NHWC pixels of all images, `count · side · side · 3` floats.
-    let pixels: [Float]
-    let labels: [Int]
+    public let pixels: [Float]
+    public let labels: [Int]
 
     /// `perClass` images of each class, in shuffled order.
-    init(perClass: Int, noise: Float = 0.3, generator: inout SeededGenerator) {
+    public init(perClass: Int, noise: Float = 0.3, generator: inout SeededGenerator) {
         let side = Self.side
         var labels = (0..<Self.classes).flatMap { Array(repeating: $0, count: perClass) }
         labels.shuffle(using: &generator)
@@ -40,10 +40,10 @@ struct SyntheticPatterns {
         self.labels = labels
     }
 
-    var count: Int { labels.count }
+    public var count: Int { labels.count }
 
     /// The images at `indices` as one NHWC batch, with their labels.
-    func batch(_ indices: [Int]) -> (images: Tensor, labels: [Int]) {
+    public func batch(_ indices: [Int]) -> (images: Tensor, labels: [Int]) {
         let imageSize = Self.side * Self.side * 3
         let images = Tensor(shape: [indices.count, Self.side, Self.side, 3]) { batch in
             pixels.withUnsafeBufferPointer { source in
@@ -58,7 +58,7 @@ struct SyntheticPatterns {
 }
 
 /// conv-bn-relu-pool twice, then a linear classifier: `[n, 16, 16, 3]` -> `[n, 4]` logits.
-func makeSmallCNN(seed: UInt64) throws -> Sequential {
+public func makeSmallCNN(seed: UInt64) throws -> Sequential {
     var generator = SeededGenerator(seed: seed)
     return Sequential(
         try Conv2d(inChannels: 3, outChannels: 8, kernelSize: 3, padding: 1, generator: &generator),
@@ -70,7 +70,7 @@ func makeSmallCNN(seed: UInt64) throws -> Sequential {
 
 /// One optimizer step on the mean cross-entropy of `batch`; returns the loss.
 @discardableResult
-func trainingStep(_ model: any Layer, _ optimizer: any Optimizer, images: Tensor, labels: [Int]) -> Float {
+public func trainingStep(_ model: any Layer, _ optimizer: any Optimizer, images: Tensor, labels: [Int]) -> Float {
     optimizer.zeroGradients()
     let loss = softmaxCrossEntropy(logits: model(images), labels: labels)
     loss.backward()
@@ -79,7 +79,7 @@ func trainingStep(_ model: any Layer, _ optimizer: any Optimizer, images: Tensor
 }
 
 /// The fraction of `data` that `model` (in evaluation mode) classifies correctly.
-func accuracy(of model: any Layer, on data: SyntheticPatterns) -> Double {
+public func accuracy(of model: any Layer, on data: SyntheticPatterns) -> Double {
     let batch = data.batch(Array(0..<data.count))
     let predictions = Tensor.withoutGradients { model(batch.images).argmax(alongAxis: 1) }
     return Double(zip(predictions, batch.labels).filter { $0 == $1 }.count) / Double(data.count)

@@ -50,11 +50,4 @@ public enum SyntheticSmears {
             }
         }
     }
-
-    /// A new empty temporary directory.
-    public static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("leukemia-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
 }
