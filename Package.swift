@@ -28,16 +28,27 @@ let package = Package(
         systemLibrary("CDNNL", apt: "libdnnl-dev"),
         systemLibrary("CZlib", apt: "zlib1g-dev"),
 
+        // Foundations: seeded randomness, and the toolkit's shared file and error conventions.
         .target(name: "Randomness"),
+        .target(name: "ToolkitSupport"),
         .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG"], swiftSettings: fastMath),
-        .target(name: "ClassicML", dependencies: ["Imaging", "CLibSVM", "CXGBoost", "Randomness"], swiftSettings: fastMath),
+        .target(name: "ClassicML", dependencies: ["Imaging", "CLibSVM", "CXGBoost", "Randomness", "ToolkitSupport"],
+                swiftSettings: fastMath),
         .target(name: "WeightFiles", dependencies: ["CZlib"]),
         .target(name: "Tensors", dependencies: ["CDNNL", "Randomness"], swiftSettings: fastMath),
         .target(name: "NeuralNetworks", dependencies: ["Tensors", "Randomness", "WeightFiles"], swiftSettings: fastMath),
         .target(name: "ModelZoo", dependencies: ["NeuralNetworks", "Tensors", "WeightFiles", "Imaging", "Randomness"], swiftSettings: fastMath),
-        .target(name: "LeukemiaKit", dependencies: ["Imaging", "ClassicML", "Randomness", "Tensors", "WeightFiles", "NeuralNetworks", "ModelZoo"]),
+
+        // The application, one room per concern: data sets, evaluation, then training, inference
+        // and weights in LeukemiaKit; the command line only parses, calls and prints.
+        .target(name: "Datasets", dependencies: ["Imaging", "Randomness", "ToolkitSupport"]),
+        .target(name: "Evaluation", dependencies: ["Datasets", "ToolkitSupport"]),
+        .target(name: "LeukemiaKit", dependencies: [
+            "Datasets", "Evaluation", "ToolkitSupport", "Imaging", "ClassicML", "Randomness", "Tensors", "WeightFiles",
+            "NeuralNetworks", "ModelZoo",
+        ]),
         .executableTarget(name: "leukemia", dependencies: [
-            "LeukemiaKit", "ModelZoo",
+            "LeukemiaKit", "Datasets", "Evaluation", "ModelZoo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -49,7 +60,7 @@ let package = Package(
                           swiftSettings: fastMath),
         .executableTarget(name: "classicml-benchmark", dependencies: ["ClassicML", "Randomness"], swiftSettings: fastMath),
         .executableTarget(name: "training-benchmark", dependencies: [
-            "BenchmarkSupport", "LeukemiaKit", "ModelZoo", "NeuralNetworks", "Randomness", "Tensors",
+            "BenchmarkSupport", "LeukemiaKit", "Datasets", "ModelZoo", "NeuralNetworks", "Randomness", "Tensors",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fastMath),
 
@@ -67,9 +78,10 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ModelZooTests", dependencies: ["ModelZoo", "TestSupport", "NetworkTestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "LeukemiaKitTests", dependencies: ["LeukemiaKit", "TestSupport", "NetworkTestSupport", "WeightFiles", "ModelZoo"],
+        .testTarget(name: "LeukemiaKitTests", dependencies: ["LeukemiaKit", "Datasets", "Evaluation", "ToolkitSupport", "TestSupport",
+                                                             "NetworkTestSupport", "WeightFiles", "ModelZoo"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "CommandLineTests", dependencies: ["LeukemiaKit", "TestSupport"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["LeukemiaKit", "Datasets", "Evaluation", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,5 +1,6 @@
 import CLibSVM
 import Foundation
+import ToolkitSupport
 
 /// An RBF-kernel C-SVC from libsvm with Platt-scaled class probabilities.
 ///
@@ -105,7 +106,7 @@ public final class SVMClassifier: ProbabilisticClassifier, @unchecked Sendable {
     }
 
     public func save(to url: URL) throws {
-        try writeModelFileAtomically(to: url) { temporaryPath in
+        try AtomicFile.write(to: url) { temporaryPath in
             guard LibSVMRuntime.modelFileLock.withLock({ svm_save_model(temporaryPath, model) }) == 0 else {
                 throw ClassicMLError.unwritableModelFile(path: url.path, reason: "svm_save_model failed")
             }

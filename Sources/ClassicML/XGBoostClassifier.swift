@@ -1,5 +1,6 @@
 import CXGBoost
 import Foundation
+import ToolkitSupport
 import Randomness
 
 /// A gradient-boosted tree classifier (XGBoost `multi:softprob`) trained with early stopping
@@ -175,7 +176,7 @@ public final class XGBoostClassifier: ProbabilisticClassifier, @unchecked Sendab
         guard url.pathExtension == "json" else {
             throw ClassicMLError.unwritableModelFile(path: url.path, reason: "XGBoost models are saved as .json files")
         }
-        try writeModelFileAtomically(to: url) { temporaryPath in
+        try AtomicFile.write(to: url) { temporaryPath in
             try checkXGBoost(XGBoosterSaveModel(booster, temporaryPath), "XGBoosterSaveModel(\(url.path))")
         }
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LeukemiaKit
 import ModelZoo
+import Datasets
 
 /// The options of `leukemia train` for CNN models; every one defaults to the study's choice.
 struct CNNTrainingArguments: ParsableArguments {

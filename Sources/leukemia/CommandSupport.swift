@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LeukemiaKit
+import Evaluation
 
 /// Runs a command body; a toolkit error is printed as one line on standard error and ends the
 /// command with a non-zero exit status.

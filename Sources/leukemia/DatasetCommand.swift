@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LeukemiaKit
+import Datasets
 
 struct DatasetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LeukemiaKit
+import Datasets
 
 extension ClassicalModelKind: ExpressibleByArgument {}
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import LeukemiaKit
 import ModelZoo
+import Datasets
 
 /// A network `leukemia train` can train, named as the registry names it (`densenet201`,
 /// `hybrid-light` on EfficientNet-Lite0, `hybrid-study/densenet201`, ...).

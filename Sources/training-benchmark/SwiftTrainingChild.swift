@@ -4,6 +4,7 @@ import ModelZoo
 import NeuralNetworks
 import Randomness
 import Tensors
+import Datasets
 
 /// The Swift side, run in a child process: the network, trainable parameters and Adam optimizer
 /// as `leukemia train` sets them up (without pretrained weights), then `NetworkTrainingStep`, the

@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import XCTest
 @testable import LeukemiaKit
+@testable import ToolkitSupport
 
 final class AtomicFileTests: XCTestCase {
     func testReplacesContentAndLeavesNoTemporaryFile() throws {

@@ -2,6 +2,8 @@ import Foundation
 import Imaging
 import XCTest
 @testable import LeukemiaKit
+@testable import Datasets
+@testable import Evaluation
 
 /// Evaluating and predicting with a trained CNN run: test-time augmentation, cost-optimal
 /// decisions, and the errors of unusable run directories.

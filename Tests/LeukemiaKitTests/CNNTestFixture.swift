@@ -4,6 +4,8 @@ import NetworkTestSupport
 import TestSupport
 import XCTest
 @testable import LeukemiaKit
+@testable import Datasets
+@testable import Evaluation
 
 /// A synthetic data set and tiny-network options for CNN training tests (32x32 inputs, a
 /// reduced-width VGG-16-BN or DenseNet, random initial weights), with folders removed at teardown.

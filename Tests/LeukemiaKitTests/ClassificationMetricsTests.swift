@@ -2,6 +2,8 @@ import Foundation
 import TestSupport
 import XCTest
 @testable import LeukemiaKit
+@testable import Datasets
+@testable import Evaluation
 
 /// A hand-computed 4-class example (n = 10); rows true, columns predicted:
 ///

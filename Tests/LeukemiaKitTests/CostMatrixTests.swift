@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import XCTest
 @testable import LeukemiaKit
+@testable import Evaluation
 
 final class CostMatrixTests: XCTestCase {
     private func load(_ json: String) throws -> CostMatrix {

@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import XCTest
 @testable import LeukemiaKit
+@testable import Datasets
 
 /// Checks the split's invariants against facts recomputed here from the folder.
 func assertSplitInvariants(_ split: DatasetSplit, of folder: ImageFolder,

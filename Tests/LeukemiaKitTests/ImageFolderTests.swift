@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import XCTest
 @testable import LeukemiaKit
+@testable import Datasets
 
 final class ImageFolderTests: XCTestCase {
     /// SHA-256 of "abc" (NIST vector), so the expected hash does not come from the code under test.

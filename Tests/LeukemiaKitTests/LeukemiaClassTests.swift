@@ -1,5 +1,6 @@
 import XCTest
 @testable import LeukemiaKit
+@testable import Datasets
 
 final class LeukemiaClassTests: XCTestCase {
     func testOrderAndNames() {

@@ -1,5 +1,7 @@
 import XCTest
 @testable import LeukemiaKit
+@testable import Datasets
+@testable import Evaluation
 
 final class MetricsReportTests: XCTestCase {
     func testReportShowsTablesWithClassNames() throws {

@@ -3,6 +3,7 @@ import Imaging
 import ModelZoo
 import XCTest
 @testable import LeukemiaKit
+@testable import Datasets
 
 /// `predict` and `evaluate` run a trained network through its optimized inference network (batch
 /// norms folded, activations fused); these tests hold it to the training graph's probabilities.

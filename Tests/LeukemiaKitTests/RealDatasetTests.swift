@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import XCTest
 @testable import LeukemiaKit
+@testable import Datasets
 
 /// Runs on the shared ALL folder when it is present (skipped elsewhere).
 final class RealDatasetTests: XCTestCase {

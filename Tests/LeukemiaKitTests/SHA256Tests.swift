@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import XCTest
 @testable import LeukemiaKit
+@testable import ToolkitSupport
 
 /// NIST FIPS 180-2 example vectors.
 final class SHA256Tests: XCTestCase {

@@ -2,6 +2,8 @@ import Foundation
 import TestSupport
 import XCTest
 @testable import LeukemiaKit
+@testable import ToolkitSupport
+@testable import Datasets
 
 final class SplitManifestTests: XCTestCase {
     private var folder: TemporaryFolder!

@@ -6,6 +6,7 @@ import TestSupport
 import Tensors
 import XCTest
 @testable import LeukemiaKit
+@testable import Datasets
 
 /// Augmentation, normalization and batching of CNN inputs.
 final class TrainingInputTests: XCTestCase {

@@ -5,6 +5,7 @@ import ModelZoo
 import WeightFiles
 import XCTest
 @testable import LeukemiaKit
+@testable import ToolkitSupport
 
 /// Importing, storing and downloading pretrained weights.
 final class WeightStoreTests: XCTestCase {

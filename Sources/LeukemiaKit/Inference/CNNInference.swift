@@ -3,6 +3,7 @@ import Imaging
 import ModelZoo
 import Randomness
 import Tensors
+import Datasets
 
 /// Class probabilities from a trained network, optionally averaged over test-time augmented views.
 ///

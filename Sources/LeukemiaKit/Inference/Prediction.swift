@@ -1,4 +1,6 @@
 import Foundation
+import Datasets
+import Evaluation
 
 /// One image's prediction: the most probable class and the cost-optimal one.
 public struct Prediction: Codable, Sendable {

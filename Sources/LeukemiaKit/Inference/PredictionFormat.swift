@@ -1,4 +1,5 @@
 import Foundation
+import Datasets
 
 /// How `predict` prints predictions: aligned text, CSV with a header row, or JSON.
 public enum PredictionFormat: String, CaseIterable, Sendable {

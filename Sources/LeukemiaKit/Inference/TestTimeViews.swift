@@ -1,3 +1,4 @@
+import Datasets
 /// Which augmented views test-time augmentation averages.
 ///
 /// Measured on the ALL data (427 test images, EfficientNet-Lite0): views drawn with the study's

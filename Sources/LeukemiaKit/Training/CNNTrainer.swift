@@ -3,6 +3,8 @@ import Foundation
 import ModelZoo
 import NeuralNetworks
 import Tensors
+import Datasets
+import Evaluation
 
 /// What to train: a CNN on a data folder, into a new run directory.
 public struct CNNTrainingRequest: Sendable {

@@ -1,3 +1,4 @@
+import ToolkitSupport
 /// Why a CNN training, resumption or CNN run cannot proceed; each message names the file or value at fault.
 public enum CNNTrainingError: DescribedError, Equatable {
     case weightsFileMissing(String)

@@ -1,5 +1,6 @@
 import Foundation
 import ModelZoo
+import Datasets
 
 /// Every choice of a CNN training, with the study's values as defaults; stored in the run
 /// directory (`training-options.json`, and under `cnn` in `config.json`) so that a resumed run

@@ -3,6 +3,8 @@ import Foundation
 import ModelZoo
 import NeuralNetworks
 import Tensors
+import Datasets
+import Evaluation
 
 /// One session of a CNN training (new or resumed): prepares data and network, restores the last
 /// checkpoint if any, runs the remaining epochs, and when training ends scores the best weights

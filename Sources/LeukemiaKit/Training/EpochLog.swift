@@ -1,4 +1,5 @@
 import Foundation
+import ToolkitSupport
 
 /// One epoch's metrics, one line of `epochs.jsonl`. Only quantities that an identical
 /// computation reproduces exactly are kept (no timings), so a resumed run writes the same lines.

@@ -3,6 +3,8 @@ import ModelZoo
 import NeuralNetworks
 import Tensors
 import WeightFiles
+import ToolkitSupport
+import Datasets
 
 /// A frozen backbone's feature vectors of an image set, `[versions · count, featureCount]`: row
 /// `version · count + i` belongs to image `i`; version 0 is the image itself, versions 1...N are

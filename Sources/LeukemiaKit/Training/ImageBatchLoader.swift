@@ -3,6 +3,8 @@ import ModelZoo
 import Imaging
 import Randomness
 import Tensors
+import ToolkitSupport
+import Datasets
 
 /// One batch of network inputs: images as an NHWC tensor, their class indices, and their
 /// positions in the image set.

@@ -1,6 +1,7 @@
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
+import ToolkitSupport
 #endif
 
 /// Downloads a published checkpoint and checks it against the SHA-256 prefix in its file name

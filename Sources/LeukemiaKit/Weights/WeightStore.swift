@@ -2,6 +2,8 @@ import Foundation
 import ModelZoo
 import NeuralNetworks
 import WeightFiles
+import ToolkitSupport
+import Datasets
 
 /// The folder of imported pretrained weights: one `<architecture>.safetensors` per architecture,
 /// checked against the architecture's parameter names and shapes when imported, with metadata

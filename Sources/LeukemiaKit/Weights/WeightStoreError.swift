@@ -1,4 +1,5 @@
 import ModelZoo
+import ToolkitSupport
 /// Why pretrained weights cannot be imported, fetched or used.
 public enum WeightStoreError: DescribedError, Equatable {
     case notImported(architecture: String, expectedFile: String)

@@ -6,7 +6,7 @@ extension ClassificationMetrics {
     }
 
     /// The index of the largest value (the first one on ties).
-    static func argMax(_ values: [Double]) -> Int {
+    public static func argMax(_ values: [Double]) -> Int {
         values.indices.max { values[$0] < values[$1] } ?? 0
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import Datasets
 
 /// What a run directory records about how its model was made: enough to reproduce it.
 public struct RunConfiguration: Codable, Sendable {

@@ -1,4 +1,6 @@
 import Foundation
+import Datasets
+import ToolkitSupport
 
 /// Misclassification costs: `values[i][j]` is the cost of predicting class j for an image of
 /// class i (rows true, columns predicted), in `LeukemiaClass` order.

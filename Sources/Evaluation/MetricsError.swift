@@ -1,3 +1,4 @@
+import ToolkitSupport
 /// Why classification metrics cannot be computed.
 public enum MetricsError: DescribedError, Equatable {
     case empty

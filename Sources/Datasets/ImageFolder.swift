@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import ToolkitSupport
 
 /// A dataset folder: one subfolder per class (named as `LeukemiaClass.name`, any case), image
 /// files directly inside. Scanning lists and hashes the images; it does not decode them.

@@ -1,3 +1,4 @@
+import ToolkitSupport
 /// Why a split cannot be made.
 public enum SplitError: DescribedError, Equatable {
     case invalidFractions(train: Double, validation: Double, test: Double)

@@ -1,4 +1,5 @@
 import Foundation
+import ToolkitSupport
 
 /// The files of a run directory, and the checks made when one is opened.
 ///

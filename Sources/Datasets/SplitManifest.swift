@@ -1,4 +1,5 @@
 import Foundation
+import ToolkitSupport
 
 /// A saved split: which file (by path and content hash) went to which part, and how it was made.
 /// Reusing it on a folder (`resolve(against:)`) reproduces the split exactly or fails loudly.
@@ -168,7 +169,7 @@ public struct ManifestResolution: Sendable {
 
 extension SplitManifest {
     /// The manifest at `reused` when given, else a new split of `folder` with `configuration`.
-    static func makeOrReuse(folder: ImageFolder, configuration: SplitConfiguration, reused: URL?) throws -> SplitManifest {
+    public static func makeOrReuse(folder: ImageFolder, configuration: SplitConfiguration, reused: URL?) throws -> SplitManifest {
         if let reused { return try SplitManifest.load(from: reused) }
         return SplitManifest(split: try DatasetSplit.make(folder, configuration: configuration))
     }

@@ -1,5 +1,6 @@
 import ClassicML
 import Foundation
+import Datasets
 
 /// Hand-crafted features of a list of labelled images, with the images that could not be read.
 struct FeatureTable {

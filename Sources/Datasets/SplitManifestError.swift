@@ -1,3 +1,4 @@
+import ToolkitSupport
 /// Why a split manifest cannot be read or applied to a folder.
 public enum SplitManifestError: DescribedError, Equatable {
     case unreadable(path: String, reason: String)

@@ -1,3 +1,4 @@
+import ToolkitSupport
 /// A file or folder named on the command line that cannot be used.
 public enum InputPathError: DescribedError, Equatable {
     case missing(String)

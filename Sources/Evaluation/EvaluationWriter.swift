@@ -1,8 +1,9 @@
 import Foundation
+import ToolkitSupport
 
 /// Writes an evaluation's `metrics.json` and `report.md` into a folder.
-enum EvaluationWriter {
-    static func write(metrics: ClassificationMetrics, title: String, details: [(String, String)], into folder: URL) throws {
+package enum EvaluationWriter {
+    package static func write(metrics: ClassificationMetrics, title: String, details: [(String, String)], into folder: URL) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try AtomicFile.write(JSONFormatting.encode(metrics), to: folder.appendingPathComponent("metrics.json"))
         let report = MetricsReport.markdown(title: title, metrics: metrics, details: details)

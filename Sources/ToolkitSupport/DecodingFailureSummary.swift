@@ -1,7 +1,7 @@
 import Foundation
 
 /// A one-line account of why JSON decoding failed: the key or index path and what was wrong.
-func decodingFailureSummary(_ error: Error) -> String {
+package func decodingFailureSummary(_ error: Error) -> String {
     func location(_ path: [CodingKey]) -> String {
         path.isEmpty ? "top level"
             : path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")

@@ -1,4 +1,6 @@
 import Foundation
+import Datasets
+import Evaluation
 
 /// The outcome of scoring a run on labelled images.
 public struct EvaluationResult {

@@ -1,4 +1,5 @@
 import Foundation
+import Datasets
 
 /// Copies one part of a run's split into a new folder of class subfolders, so that it can be
 /// scored (or shared) as a data folder of its own.

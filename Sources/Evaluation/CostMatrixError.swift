@@ -1,3 +1,4 @@
+import ToolkitSupport
 /// Why a cost matrix cannot be loaded or used.
 public enum CostMatrixError: DescribedError, Equatable {
     case unreadable(path: String, reason: String)

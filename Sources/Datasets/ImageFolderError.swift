@@ -1,3 +1,4 @@
+import ToolkitSupport
 /// Why a dataset folder cannot be scanned.
 public enum ImageFolderError: DescribedError, Equatable {
     case missingFolder(path: String)

@@ -1,5 +1,7 @@
 import ClassicML
 import Foundation
+import Datasets
+import Evaluation
 
 /// What to train: a classical model on a data folder, into a new run directory.
 public struct ClassicalTrainingRequest: Sendable {
