@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG"], swiftSettings: fastMath),
         .target(name: "ClassicML", dependencies: ["Imaging", "CLibSVM", "CXGBoost", "Randomness", "ToolkitSupport"],
                 swiftSettings: fastMath),
-        .target(name: "WeightFiles", dependencies: ["CZlib"]),
+        .target(name: "WeightFiles", dependencies: ["CZlib", "ToolkitSupport"]),
         .target(name: "Tensors", dependencies: ["CDNNL", "Randomness"], swiftSettings: fastMath),
         .target(name: "NeuralNetworks", dependencies: ["Tensors", "Randomness", "WeightFiles"], swiftSettings: fastMath),
         .target(name: "ModelZoo", dependencies: ["NeuralNetworks", "Tensors", "WeightFiles", "Imaging", "Randomness"], swiftSettings: fastMath),

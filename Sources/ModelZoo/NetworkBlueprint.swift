@@ -46,6 +46,15 @@ public enum NetworkBlueprint: Codable, Equatable, Sendable {
         }
     }
 
+    /// The hybrid's U-Net variant when its U-Net is one of the standard ones; nil for a reduced
+    /// U-Net and for the other networks.
+    public var hybridVariant: HybridNetwork.Variant? {
+        guard case .hybrid(let configuration, _) = self else { return nil }
+        return HybridNetwork.Variant.allCases.first {
+            $0.configuration(normalization: configuration.purpleMask.normalization).unet == configuration.unet
+        }
+    }
+
     /// The per-channel affine map the hybrid's purple mask undoes, nil for the other networks.
     public var purpleMaskNormalization: [PurpleMask.ChannelAffine]? {
         guard case .hybrid(let configuration, _) = self else { return nil }

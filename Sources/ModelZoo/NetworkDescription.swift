@@ -24,6 +24,11 @@ public struct NetworkDescription: Codable, Hashable, Sendable {
     /// How 0...255 pixels become inputs (by default what the pretrained weights expect).
     public var normalization: InputNormalization
 
+    private enum CodingKeys: String, CodingKey {
+        case architecture, backbone, hybridVariant = "hybrid_variant", classCount = "class_count", inputSize = "input_size"
+        case normalization
+    }
+
     /// The study's input size: 224 x 224 pixels.
     public static let standardInputSize = 224
 

@@ -50,4 +50,11 @@ public enum AtomicFileError: DescribedError, Equatable {
         case let .writeFailed(path, reason): return "cannot write \(path): \(reason)"
         }
     }
+
+    /// Why the write failed, without the path.
+    public var reason: String {
+        switch self {
+        case let .writeFailed(_, reason): return reason
+        }
+    }
 }

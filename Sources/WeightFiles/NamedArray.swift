@@ -17,7 +17,7 @@ public struct NamedArray: Sendable, Equatable {
     }
 
     /// Number of elements the shape describes (`Int.max` if the product overflows).
-    public var elementCount: Int { StridedLayout.elementCount(shape) ?? .max }
+    public var elementCount: Int { StridedViewArithmetic.elementCount(shape) ?? .max }
 }
 
 /// Tensors by their state-dict key (e.g. `"features.conv0.weight"`).

@@ -1,4 +1,5 @@
 import Foundation
+import ToolkitSupport
 
 /// The safetensors format, the toolkit's own weight and checkpoint format: an 8-byte little-endian
 /// header length N, N bytes of JSON `{name: {"dtype", "shape", "data_offsets": [begin, end]},
@@ -43,9 +44,9 @@ public enum SafeTensors {
     public static func write(_ tensors: StateDict, metadata: [String: String] = [:], to url: URL) throws {
         let data = try encode(Contents(tensors: tensors, metadata: metadata), source: url.path)
         do {
-            try data.write(to: url, options: .atomic)
+            try AtomicFile.write(data, to: url)
         } catch {
-            throw WeightFileError.unwritable(source: url.path, reason: error.localizedDescription)
+            throw WeightFileError.unwritable(source: url.path, reason: (error as? AtomicFileError)?.reason ?? "\(error)")
         }
     }
 
@@ -74,7 +75,7 @@ public enum SafeTensors {
             guard let type = ElementType(safeTensorsName: entry.dtype) else {
                 throw WeightFileError.unsupportedDType(source: source, dtype: "\(entry.dtype) (tensor \(name))")
             }
-            guard entry.shape.allSatisfy({ $0 >= 0 }), let count = StridedLayout.elementCount(entry.shape) else {
+            guard entry.shape.allSatisfy({ $0 >= 0 }), let count = StridedViewArithmetic.elementCount(entry.shape) else {
                 throw WeightFileError.badSafeTensors(source: source, reason: "tensor \(name) has invalid shape \(entry.shape)")
             }
             let (byteCount, overflow) = count.multipliedReportingOverflow(by: type.byteCount)
@@ -119,7 +120,7 @@ public enum SafeTensors {
             guard !name.isEmpty, name != Header.metadataKey else {
                 throw WeightFileError.unwritable(source: source, reason: "invalid tensor name '\(name)'")
             }
-            guard tensor.shape.allSatisfy({ $0 >= 0 }), StridedLayout.elementCount(tensor.shape) == tensor.values.count else {
+            guard tensor.shape.allSatisfy({ $0 >= 0 }), StridedViewArithmetic.elementCount(tensor.shape) == tensor.values.count else {
                 throw WeightFileError.unwritable(source: source,
                     reason: "tensor \(name) has shape \(tensor.shape) but \(tensor.values.count) values")
             }

@@ -54,7 +54,7 @@ enum StateDictAssembly {
             guard let range = storageRanges[storage.key] else {
                 throw WeightFileError.storageMissing(source: source, key: storage.key)
             }
-            guard let count = StridedLayout.elementCount(tensor.shape), count <= budget else {
+            guard let count = StridedViewArithmetic.elementCount(tensor.shape), count <= budget else {
                 throw WeightFileError.badTensor(source: source, name: name,
                                                 reason: "size \(tensor.shape) exceeds what the file's storages can hold")
             }
@@ -66,7 +66,7 @@ enum StateDictAssembly {
                 values = storage.elementType.decode(bytes, offset: range.lowerBound, count: storage.elementCount)
                 decoded[storage.key] = values
             }
-            let contiguous = StridedLayout.gather(values, shape: tensor.shape, strides: tensor.strides, offset: tensor.offset)
+            let contiguous = StridedViewArithmetic.gather(values, shape: tensor.shape, strides: tensor.strides, offset: tensor.offset)
             result[name] = NamedArray(shape: tensor.shape, values: contiguous)
         }
         return result

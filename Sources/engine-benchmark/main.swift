@@ -58,11 +58,6 @@ let shapes: [LayerShape] = [
     LayerShape("ConvNeXt-Tiny", "stage3 1x1 384->1536 @14", size: 14, input: 384, output: 1536, kernel: 1),
 ]
 
-struct UsageError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
 struct Options {
     var rounds = 5
     var iterations = 1
@@ -117,9 +112,9 @@ enum Variant: String, CaseIterable {
     }
 }
 
-/// What one child reports: median seconds of forward, backward data and backward weights, its
+/// What one engine child reports (not `BenchmarkSupport.ChildReport`: three passes): median seconds of forward, backward data and backward weights, its
 /// peak resident memory, and (Swift) the implementations.
-struct ChildReport: Codable {
+struct PassReport: Codable {
     let seconds: [Double]
     let peak_rss_kb: Int
     let implementations: String
@@ -133,7 +128,7 @@ func makeBuffer(_ count: Int) -> UnsafeMutablePointer<Float> {
 }
 
 /// Child mode: the three passes of one layer in one variant.
-func runChild(_ shape: LayerShape, variant: Variant, iterations: Int) throws -> ChildReport {
+func runChild(_ shape: LayerShape, variant: Variant, iterations: Int) throws -> PassReport {
     let g = shape.geometry
     let kernel = try variant.makeKernel(g)
     let input = makeBuffer(g.inputCount), weights = makeBuffer(g.weightCount), bias = makeBuffer(g.outputChannels)
@@ -153,12 +148,12 @@ func runChild(_ shape: LayerShape, variant: Variant, iterations: Int) throws -> 
         },
     ]
     let implementations = try [ConvolutionPass.forwardTraining, .backwardData, .backwardWeights].map { try kernel.implementation(of: $0) }
-    return ChildReport(seconds: seconds, peak_rss_kb: PeakMemory.residentKilobytes(),
+    return PassReport(seconds: seconds, peak_rss_kb: PeakMemory.residentKilobytes(),
                        implementations: implementations.joined(separator: " / "))
 }
 
 /// One PyTorch child for `shape`: median seconds per pass and peak memory.
-func pytorchChild(python: String, shape: LayerShape, iterations: Int) throws -> ChildReport {
+func pytorchChild(python: String, shape: LayerShape, iterations: Int) throws -> PassReport {
     struct Report: Decodable {
         struct Layer: Decodable { let forward: Double, backward_data: Double, backward_weights: Double }
         let torch: String
@@ -171,7 +166,7 @@ func pytorchChild(python: String, shape: LayerShape, iterations: Int) throws -> 
     let report = try ChildProcess.run(python, [script.path, "--shapes", shapesJSON, "--runs", "\(iterations)", "--threads", "2"],
                                       as: Report.self)
     guard let layer = report.layers.first else { throw UsageError("\(script.path) reported no layer") }
-    return ChildReport(seconds: [layer.forward, layer.backward_data, layer.backward_weights], peak_rss_kb: report.peak_rss_kb,
+    return PassReport(seconds: [layer.forward, layer.backward_data, layer.backward_weights], peak_rss_kb: report.peak_rss_kb,
                        implementations: "PyTorch \(report.torch)")
 }
 
@@ -261,7 +256,7 @@ do {
     let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ")
     print("Convolution GFLOP/s, batch 16: median over \(options.rounds) rounds of the median of \(options.iterations) runs, "
           + "each in its own process, sides alternating; OMP_NUM_THREADS=\(threads), load average at start \(load ?? "?")")
-    var reports: [Int: [Side: [ChildReport]]] = [:]
+    var reports: [Int: [Side: [PassReport]]] = [:]
     let executable = URL(fileURLWithPath: CommandLine.arguments[0]).path
     for round in 0..<options.rounds {
         FileHandle.standardError.write(Data("round \(round + 1) of \(options.rounds)\n".utf8))
@@ -271,11 +266,11 @@ do {
                 .map(Side.swift)
             if options.python != nil { sides.append(.pytorch) }
             for side in sides {
-                let report: ChildReport
+                let report: PassReport
                 switch side {
                 case let .swift(variant):
                     report = try ChildProcess.run(executable, ["--child", "\(index)", variant.rawValue, "\(options.iterations)"],
-                                            as: ChildReport.self)
+                                            as: PassReport.self)
                 case .pytorch:
                     report = try pytorchChild(python: options.python ?? "", shape: shape, iterations: options.iterations)
                 }

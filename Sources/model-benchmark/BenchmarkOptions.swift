@@ -1,12 +1,6 @@
+import BenchmarkSupport
 import Foundation
 import ModelZoo
-
-/// A command-line mistake, naming the argument at fault.
-struct UsageError: Error, CustomStringConvertible, LocalizedError {
-    let description: String
-    init(_ description: String) { self.description = description }
-    var errorDescription: String? { description }
-}
 
 /// The settings shared by the coordinating process and its Swift workers.
 struct BenchmarkOptions {

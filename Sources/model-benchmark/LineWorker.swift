@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 
 /// A child process spoken to in lines: a command on its stdin, one line of answer on its stdout.

@@ -92,6 +92,14 @@ final class CNNCommandTests: XCTestCase {
         XCTAssertTrue(hybrid.standardError.contains(cache.appendingPathComponent("densenet201.safetensors").path),
                       hybrid.standardError)
 
+        // Every architecture of the registry trains from the command line, from its own pretrained weights.
+        for name in ["densenet121", "densenet169", "convnext-small", "vgg16-bn"] {
+            let other = try CommandRunner.run(["train", "--model", name, "--data", data.path,
+                                               "--out", workspace.appendingPathComponent(name).path, "--weights-cache", cache.path])
+            XCTAssertNotEqual(other.status, 0)
+            XCTAssertTrue(other.standardError.contains(cache.appendingPathComponent(name + ".safetensors").path), other.standardError)
+        }
+
         let resume = try CommandRunner.run(["train", "--resume", "--out", workspace.appendingPathComponent("nothing").path])
         XCTAssertNotEqual(resume.status, 0)
         XCTAssertTrue(resume.standardError.contains("holds no interrupted CNN training"), resume.standardError)

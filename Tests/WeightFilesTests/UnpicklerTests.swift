@@ -17,7 +17,7 @@ final class UnpicklerTests: XCTestCase {
         XCTAssertEqual(tensor.shape, [2, 3])
         XCTAssertEqual(tensor.strides, [1, 4])
         // Gathering storage 0..<12 with these strides: row r, column c -> 2 + r + 4c.
-        let values = StridedLayout.gather((0..<12).map(Float.init), shape: [2, 3], strides: [1, 4], offset: 2)
+        let values = StridedViewArithmetic.gather((0..<12).map(Float.init), shape: [2, 3], strides: [1, 4], offset: 2)
         XCTAssertEqual(values, [2, 6, 10, 3, 7, 11])
     }
 

@@ -1,7 +1,6 @@
 import Foundation
 import Imaging
 import ModelZoo
-import Randomness
 import Tensors
 import Datasets
 
@@ -53,7 +52,10 @@ public struct CNNInference {
         for view in 0...testTimeAugmentation {
             for start in stride(from: 0, to: images.count, by: options.batchSize) {
                 let batch = start..<min(start + options.batchSize, images.count)
-                let inputs = try inputTensor(images[batch], view: view, firstPosition: firstPosition + start)
+                let inputs = try ImageBatchLoader.inputTensor(
+                    of: Array(images[batch]), epoch: view, firstPosition: firstPosition + start,
+                    augmentation: view == 0 ? nil : viewPolicy, normalization: options.normalization, seed: options.seed
+                ) { "image \(firstPosition + start + $0)" }
                 let probabilities = Tensor.withoutGradients { softmax(optimized?(inputs) ?? network(inputs)) }
                 probabilities.withUnsafeBufferPointer { p in
                     for slot in 0..<batch.count {
@@ -64,36 +66,5 @@ public struct CNNInference {
         }
         let views = Double(testTimeAugmentation + 1)
         return images.indices.map { index in (0..<classCount).map { sums[index * classCount + $0] / views } }
-    }
-
-    /// The normalized NHWC batch `[count, size, size, 3]` of `images`, view `view` of each (view 0:
-    /// the image itself), augmented on both cores.
-    private func inputTensor(_ images: ArraySlice<RGBImage>, view: Int, firstPosition: Int) throws -> Tensor {
-        let size = options.inputSize, imageSize = size * size * 3
-        let images = Array(images)
-        var failure: Error?
-        let failureLock = NSLock()
-        let inputs = Tensor(shape: [images.count, size, size, 3]) { buffer in
-            DispatchQueue.concurrentPerform(iterations: images.count) { slot in
-                do {
-                    var image = images[slot]
-                    if view > 0 {
-                        var generator = SeededGenerator(seed: options.seed)
-                            .derived(UInt64(view) << 32 | UInt64(firstPosition + slot))
-                        image = try viewPolicy.augment(image, generator: &generator)
-                    }
-                    guard image.width == size, image.height == size else {
-                        throw ImageBatchError.mixedSizes("image \(firstPosition + slot)", width: image.width, height: image.height,
-                                                         expected: "\(size)x\(size)")
-                    }
-                    options.normalization.write(image, into: UnsafeMutableBufferPointer(
-                        rebasing: buffer[(slot * imageSize)..<((slot + 1) * imageSize)]))
-                } catch {
-                    failureLock.withLock { failure = failure ?? error }
-                }
-            }
-        }
-        if let failure { throw failure }
-        return inputs
     }
 }

@@ -100,13 +100,9 @@ extension CNNTrainingOptions {
             self.network = network
         } else {
             let legacy = try decoder.container(keyedBy: LegacyKeys.self)
-            var variant: HybridNetwork.Variant?
-            if case .hybrid(let configuration, _) = blueprint {
-                variant = configuration.unet == HybridNetwork.Configuration.light(normalization: []).unet ? .light : .study
-            }
             network = NetworkDescription(
                 try legacy.decode(Architecture.self, forKey: .architecture),
-                backbone: try legacy.decodeIfPresent(Architecture.self, forKey: .backbone), hybridVariant: variant,
+                backbone: try legacy.decodeIfPresent(Architecture.self, forKey: .backbone), hybridVariant: blueprint.hybridVariant,
                 classCount: blueprint.classCount, inputSize: try legacy.decode(Int.self, forKey: .inputSize),
                 normalization: try legacy.decode(InputNormalization.self, forKey: .normalization))
         }

@@ -68,28 +68,40 @@ public final class ImageBatchLoader: @unchecked Sendable {
     public func makeBatch(epoch: Int, batch: Int, order: [Int]) throws -> ImageBatch {
         let start = batch * settings.batchSize
         let indices = Array(order[start..<min(start + settings.batchSize, order.count)])
-        guard let first = indices.first.map({ images.images[$0] }) else {
-            throw ImageBatchError.emptyBatch(epoch: epoch, batch: batch)
-        }
+        guard !indices.isEmpty else { throw ImageBatchError.emptyBatch(epoch: epoch, batch: batch) }
+        let inputs = try Self.inputTensor(of: indices.map { images.images[$0] }, epoch: epoch, firstPosition: start,
+                                          augmentation: settings.augmentation, normalization: settings.normalization,
+                                          seed: settings.seed) { images.paths[indices[$0]] }
+        return ImageBatch(inputs: inputs, labels: indices.map { images.labels[$0] }, indices: indices)
+    }
+
+    /// The normalized NHWC tensor `[count, height, width, 3]` of `images` (all of the first one's
+    /// size; at least one), built on both cores. With an `augmentation`, image `slot` is augmented with a
+    /// generator derived from `seed`, `epoch` and its position `firstPosition + slot`, so the same
+    /// image at the same position of the same epoch always gets the same view.
+    /// - Throws: `ImageBatchError.mixedSizes` naming the image (`name(slot)`) of another size;
+    ///   what the augmentation throws.
+    static func inputTensor(of images: [RGBImage], epoch: Int, firstPosition: Int, augmentation: AugmentationPolicy?,
+                            normalization: InputNormalization, seed: UInt64, name: (Int) -> String) throws -> Tensor {
+        precondition(!images.isEmpty, "inputTensor needs at least one image")
+        let first = images[0]
         let (width, height) = (first.width, first.height)
         let imageSize = width * height * 3
         var failure: Error?
         let failureLock = NSLock()
-        let inputs = Tensor(shape: [indices.count, height, width, 3]) { buffer in
-            DispatchQueue.concurrentPerform(iterations: indices.count) { slot in
-                let position = start + slot
+        let inputs = Tensor(shape: [images.count, height, width, 3]) { buffer in
+            DispatchQueue.concurrentPerform(iterations: images.count) { slot in
                 do {
-                    var image = images.images[indices[slot]]
-                    if let augmentation = settings.augmentation {
-                        var generator = SeededGenerator(seed: settings.seed)
-                            .derived(UInt64(epoch) << 32 | UInt64(position))
+                    var image = images[slot]
+                    if let augmentation {
+                        var generator = SeededGenerator(seed: seed).derived(UInt64(epoch) << 32 | UInt64(firstPosition + slot))
                         image = try augmentation.augment(image, generator: &generator)
                     }
                     guard image.width == width, image.height == height else {
-                        throw ImageBatchError.mixedSizes(images.paths[indices[slot]], width: image.width, height: image.height,
+                        throw ImageBatchError.mixedSizes(name(slot), width: image.width, height: image.height,
                                                          expected: "\(width)x\(height)")
                     }
-                    settings.normalization.write(image, into: UnsafeMutableBufferPointer(
+                    normalization.write(image, into: UnsafeMutableBufferPointer(
                         rebasing: buffer[(slot * imageSize)..<((slot + 1) * imageSize)]))
                 } catch {
                     failureLock.withLock { failure = failure ?? error }
@@ -97,7 +109,7 @@ public final class ImageBatchLoader: @unchecked Sendable {
             }
         }
         if let failure { throw failure }
-        return ImageBatch(inputs: inputs, labels: indices.map { images.labels[$0] }, indices: indices)
+        return inputs
     }
 
     /// The batches of epoch `epoch`, prepared ahead on a background thread.

@@ -345,7 +345,7 @@ struct Unpickler {
         let shape = try nonNegativeInts(arguments[2], "tensor size")
         let strides = try nonNegativeInts(arguments[3], "tensor stride")
         guard shape.count == strides.count else { throw malformed("tensor size \(shape) and stride \(strides) differ in length") }
-        guard let extent = StridedLayout.extent(shape: shape, strides: strides, offset: offset),
+        guard let extent = StridedViewArithmetic.extent(shape: shape, strides: strides, offset: offset),
               extent <= storage.elementCount else {
             throw malformed("tensor of size \(shape), stride \(strides), offset \(offset) reaches past its storage of \(storage.elementCount) elements")
         }

@@ -1,5 +1,5 @@
 /// Index arithmetic for PyTorch's strided tensors (size, stride, storage offset, all in elements).
-enum StridedLayout {
+enum StridedViewArithmetic {
     /// Number of elements of `shape`, or nil if the product overflows.
     static func elementCount(_ shape: [Int]) -> Int? {
         var count = 1
