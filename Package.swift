@@ -58,7 +58,8 @@ let package = Package(
                           swiftSettings: fastMath),
         .executableTarget(name: "model-benchmark", dependencies: ["BenchmarkSupport", "ModelZoo", "NeuralNetworks", "Tensors"],
                           swiftSettings: fastMath),
-        .executableTarget(name: "classicml-benchmark", dependencies: ["ClassicML", "Randomness"], swiftSettings: fastMath),
+        .executableTarget(name: "classicml-benchmark", dependencies: ["ClassicML", "Randomness", "TestSupport"],
+                          swiftSettings: fastMath),
         .executableTarget(name: "training-benchmark", dependencies: [
             "BenchmarkSupport", "LeukemiaKit", "Datasets", "ModelZoo", "NeuralNetworks", "Randomness", "Tensors",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,6 +1,6 @@
 // ClassicML benchmark: training times of the classical models on a synthetic problem of the real
 // data set's size (about 1,700 training rows x 70 features, 4 classes in the data set's class
-// proportions, Gaussian blobs as in ClassicMLTests' `gaussianBlobs`), printed in seconds.
+// proportions, Gaussian blobs from TestSupport's `gaussianBlobs`, the tests' generator), printed in seconds.
 //
 //   classicml-benchmark
 //
@@ -10,24 +10,7 @@
 import ClassicML
 import Foundation
 import Randomness
-
-/// Rows of `dimensions` features: class `c` is centred at `separation` times the unit vector of
-/// axis `c`, with unit normal noise in every dimension; `countPerClass[c]` rows per class,
-/// shuffled by `seed`.
-func gaussianBlobs(countPerClass: [Int], dimensions: Int, separation: Double,
-                   seed: UInt64) throws -> (features: FeatureMatrix, labels: [Int]) {
-    var generator = SeededGenerator(seed: seed)
-    var labels = countPerClass.enumerated().flatMap { Array(repeating: $0.offset, count: $0.element) }
-    labels.shuffle(using: &generator)
-    var values: [Float] = []
-    values.reserveCapacity(labels.count * dimensions)
-    for label in labels {
-        for axis in 0..<dimensions {
-            values.append(Float((axis == label ? separation : 0) + generator.nextNormal()))
-        }
-    }
-    return (try FeatureMatrix(rowCount: labels.count, columnCount: dimensions, values: values), labels)
-}
+import TestSupport
 
 /// Runs `work` and prints its wall-clock time in seconds.
 func timed<T>(_ label: String, _ work: () throws -> T) rethrows -> T {

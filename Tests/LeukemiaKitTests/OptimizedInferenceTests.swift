@@ -36,13 +36,8 @@ final class OptimizedInferenceTests: XCTestCase {
     }
 
     func testImageNetLite0UnderANewHeadAgreesWithItsTrainingGraphOnRealImages() throws {
-        let store = WeightStore(folder: WeightStore.defaultFolder())
-        guard store.importedArchitectures().contains("efficientnet-lite0") else {
-            throw XCTSkip("efficientnet-lite0 weights are not imported; run `leukemia weights install efficientnet-lite0`")
-        }
-        let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../../shared/data/ALL").standardizedFileURL
-        guard FileManager.default.fileExists(atPath: data.path) else { throw XCTSkip("no data folder at \(data.path)") }
+        let store = try RealData.lite0WeightStore()
+        let data = try RealData.allFolder()
         let files = try ["Benign", "Early", "Pre", "Pro"].flatMap { name in
             try FileManager.default.contentsOfDirectory(at: data.appendingPathComponent(name), includingPropertiesForKeys: nil)
                 .filter { $0.pathExtension == "jpg" }.sorted { $0.path < $1.path }.prefix(3)

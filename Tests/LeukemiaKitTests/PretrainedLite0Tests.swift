@@ -15,13 +15,8 @@ final class PretrainedLite0Tests: XCTestCase {
     }
 
     func testImportedWeightsReproduceTheReferenceLogits() throws {
-        let store = WeightStore(folder: WeightStore.defaultFolder())
-        guard store.importedArchitectures().contains("efficientnet-lite0") else {
-            throw XCTSkip("efficientnet-lite0 weights are not imported; run `leukemia weights install efficientnet-lite0`")
-        }
-        let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../../shared/data/ALL").standardizedFileURL
-        guard FileManager.default.fileExists(atPath: data.path) else { throw XCTSkip("no data folder at \(data.path)") }
+        let store = try RealData.lite0WeightStore()
+        let data = try RealData.allFolder()
 
         let fixture = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/lite0_imagenet_logits", withExtension: "json"))
         let reference = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: fixture))

@@ -6,10 +6,8 @@ import XCTest
 
 /// Runs on the shared ALL folder when it is present (skipped elsewhere).
 final class RealDatasetTests: XCTestCase {
-    private let dataURL = URL(fileURLWithPath: "/work/shared/data/ALL")
-
     func testScanAndSplitTheSharedDataset() throws {
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: dataURL.path), "no dataset at \(dataURL.path)")
+        let dataURL = try RealData.allFolder()
         let start = Date()
         let folder = try ImageFolder.scan(dataURL)
         let scanSeconds = Date().timeIntervalSince(start)
