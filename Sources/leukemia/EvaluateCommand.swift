@@ -14,7 +14,7 @@ struct EvaluateCommand: ParsableCommand {
     var data: String?
 
     @Option(name: .customLong("report-dir"),
-            help: "Where metrics.json and report.md go (default: the run directory, or RUN_DIR/evaluations/NAME with --data).")
+            help: "A new or empty folder for metrics.json and report.md (default: the first free RUN_DIR/evaluations/test-part[-N], or evaluations/NAME[-N] with --data).")
     var reportDirectory: String?
 
     @OptionGroup var cost: CostOption
@@ -30,7 +30,8 @@ struct EvaluateCommand: ParsableCommand {
                 result = try RunEvaluation.evaluateFolder(of: run, dataDirectory: URL(fileURLWithPath: data), cost: costMatrix,
                                                           reportFolder: reportDirectory.map { URL(fileURLWithPath: $0) })
             } else {
-                result = try RunEvaluation.evaluateTestPart(of: run, cost: costMatrix)
+                result = try RunEvaluation.evaluateTestPart(of: run, cost: costMatrix,
+                                                            reportFolder: reportDirectory.map { URL(fileURLWithPath: $0) })
             }
             for (path, reason) in result.skipped.sorted(by: { $0.key < $1.key }) {
                 printError("skipped unreadable image \(path): \(reason)")

@@ -88,7 +88,38 @@ final class CNNRunTests: XCTestCase {
         let run = try TrainedRuns.open(runURL, testTimeAugmentation: 2)
         let result = try RunEvaluation.evaluateTestPart(of: run, cost: .study)
         XCTAssertEqual(result.metrics.confusionMatrix.joined().reduce(0, +), try testFiles().count)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: runURL.appendingPathComponent("metrics.json").path))
+        XCTAssertEqual(result.reportFolder.path, runURL.appendingPathComponent("evaluations/test-part").path)
+        let written = try JSONDecoder().decode(ClassificationMetrics.self,
+                                               from: Data(contentsOf: result.reportFolder.appendingPathComponent("metrics.json")))
+        XCTAssertEqual(written, result.metrics)
+    }
+
+    func testEvaluationsNeverReplaceTheTrainingMetricsOrEachOther() throws {
+        let trainingMetrics = try Data(contentsOf: runURL.appendingPathComponent("metrics.json"))
+        let trainingReport = try Data(contentsOf: runURL.appendingPathComponent("report.md"))
+        let run = try TrainedRuns.open(runURL)
+        let first = try RunEvaluation.evaluateTestPart(of: run, cost: .study)
+        let second = try RunEvaluation.evaluateTestPart(of: run, cost: try CostMatrix(values: (0..<4).map { i in
+            (0..<4).map { j in i == j ? 0.0 : 1.0 } }))
+        XCTAssertEqual(try Data(contentsOf: runURL.appendingPathComponent("metrics.json")), trainingMetrics)
+        XCTAssertEqual(try Data(contentsOf: runURL.appendingPathComponent("report.md")), trainingReport)
+        XCTAssertEqual(first.reportFolder.lastPathComponent, "test-part")
+        XCTAssertEqual(second.reportFolder.lastPathComponent, "test-part-2")
+        XCTAssertNotEqual(try Data(contentsOf: first.reportFolder.appendingPathComponent("metrics.json")),
+                          try Data(contentsOf: second.reportFolder.appendingPathComponent("metrics.json")), "other costs")
+
+        // A named report folder must be new or empty; a refused one is left as it was.
+        let occupied = fixture.root.appendingPathComponent("occupied")
+        try FileManager.default.createDirectory(at: occupied, withIntermediateDirectories: true)
+        try Data("keep".utf8).write(to: occupied.appendingPathComponent("notes.txt"))
+        XCTAssertThrowsError(try RunEvaluation.evaluateTestPart(of: run, cost: .study, reportFolder: occupied)) { error in
+            XCTAssertEqual(error as? InputPathError, .notEmpty(occupied.path))
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: occupied.path), ["notes.txt"])
+        let empty = fixture.root.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        XCTAssertEqual(try RunEvaluation.evaluateTestPart(of: run, cost: .study, reportFolder: empty).reportFolder, empty)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: empty.appendingPathComponent("metrics.json").path))
     }
 
     func testAnotherFormatVersionIsRefusedWithBothVersions() throws {

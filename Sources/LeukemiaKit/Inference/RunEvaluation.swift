@@ -12,31 +12,91 @@ public struct EvaluationResult {
 }
 
 /// Scores a trained run on its own test part or on another folder of class subfolders.
+///
+/// Every evaluation writes into a folder of its own and never replaces earlier results: the
+/// metrics written at training stay as they were, and a second evaluation of the same data goes
+/// to `evaluations/NAME-2`, `NAME-3`, ...
 public enum RunEvaluation {
     /// Scores the test part of the run's split, read from the data folder the run was trained on
-    /// (or `dataDirectory` when the data has moved); writes into the run directory.
+    /// (or `dataDirectory` when the data has moved); writes into `reportFolder`, by default the
+    /// first free one of `RUN_DIR/evaluations/test-part`, `test-part-2`, ...
+    /// - Throws: `InputPathError.notEmpty` for a `reportFolder` that holds anything.
     public static func evaluateTestPart(of run: any TrainedImageClassifier, dataDirectory: URL? = nil,
-                                        cost: CostMatrix) throws -> EvaluationResult {
+                                        cost: CostMatrix, reportFolder: URL? = nil) throws -> EvaluationResult {
         let root = dataDirectory ?? URL(fileURLWithPath: run.configuration.dataDirectory)
         let manifest = try SplitManifest.load(from: run.directory.splitManifest)
         let folder = try ImageFolder.scan(root, requireAllClasses: false)
         let testImages = try manifest.resolve(against: folder).assigned.filter { $0.part == .test }.map(\.image)
-        return try score(run, images: testImages, folder: folder, cost: cost, into: run.directory.url,
+        let destination = try claimReportFolder(reportFolder, of: run.directory, name: "test-part")
+        return try score(run, images: testImages, folder: folder, cost: cost, into: destination,
                          title: "\(run.configuration.model) — test part of \(root.lastPathComponent)")
     }
 
-    /// Scores every image of `dataDirectory` (class subfolders); writes into
-    /// `reportFolder`, by default `RUN_DIR/evaluations/<folder name>`.
+    /// Scores every image of `dataDirectory` (class subfolders); writes into `reportFolder`, by
+    /// default the first free one of `RUN_DIR/evaluations/<folder name>`, `<folder name>-2`, ...
+    /// - Throws: `InputPathError.notEmpty` for a `reportFolder` that holds anything.
     public static func evaluateFolder(of run: any TrainedImageClassifier, dataDirectory: URL,
                                       cost: CostMatrix, reportFolder: URL? = nil) throws -> EvaluationResult {
         let folder = try ImageFolder.scan(dataDirectory, requireAllClasses: false)
-        let destination = reportFolder ?? run.directory.url
-            .appendingPathComponent("evaluations").appendingPathComponent(dataDirectory.standardizedFileURL.lastPathComponent)
+        let destination = try claimReportFolder(reportFolder, of: run.directory,
+                                                name: dataDirectory.standardizedFileURL.lastPathComponent)
         return try score(run, images: folder.images, folder: folder, cost: cost, into: destination,
                          title: "\(run.configuration.model) — \(dataDirectory.path)")
     }
 
+    /// The folder one evaluation writes into, created now so that no other evaluation takes it:
+    /// `requested` when it is absent or empty, else the first of `RUN_DIR/evaluations/NAME`,
+    /// `NAME-2`, `NAME-3`, ... that did not exist (claimed with `mkdir`, which fails on an existing
+    /// folder).
+    /// - Throws: `InputPathError.notEmpty` naming a requested folder that holds anything;
+    ///   `RunDirectoryError.cannotCreate` when a folder cannot be made.
+    static func claimReportFolder(_ requested: URL?, of run: RunDirectory, name: String) throws -> URL {
+        let manager = FileManager.default
+        if let requested {
+            var isDirectory: ObjCBool = false
+            if manager.fileExists(atPath: requested.path, isDirectory: &isDirectory) {
+                guard isDirectory.boolValue, (try? manager.contentsOfDirectory(atPath: requested.path))?.isEmpty == true else {
+                    throw InputPathError.notEmpty(requested.path)
+                }
+            }
+            do {
+                try manager.createDirectory(at: requested, withIntermediateDirectories: true)
+            } catch {
+                throw RunDirectoryError.cannotCreate(requested.path, reason: error.localizedDescription)
+            }
+            return requested
+        }
+        let parent = run.url.appendingPathComponent("evaluations")
+        do {
+            try manager.createDirectory(at: parent, withIntermediateDirectories: true)
+        } catch {
+            throw RunDirectoryError.cannotCreate(parent.path, reason: error.localizedDescription)
+        }
+        for number in 1... {
+            let candidate = parent.appendingPathComponent(number == 1 ? name : "\(name)-\(number)")
+            if mkdir(candidate.path, 0o755) == 0 { return candidate }
+            guard errno == EEXIST else {
+                throw RunDirectoryError.cannotCreate(candidate.path, reason: String(cString: strerror(errno)))
+            }
+        }
+        preconditionFailure("unreachable")
+    }
+
+    /// Scores `images` into `destination` (claimed by this evaluation); removes the folder again,
+    /// while it is still empty, when scoring fails.
     private static func score(_ run: any TrainedImageClassifier, images: [DatasetImage], folder: ImageFolder,
+                              cost: CostMatrix, into destination: URL, title: String) throws -> EvaluationResult {
+        do {
+            return try scoreClaimed(run, images: images, folder: folder, cost: cost, into: destination, title: title)
+        } catch {
+            if (try? FileManager.default.contentsOfDirectory(atPath: destination.path))?.isEmpty == true {
+                try? FileManager.default.removeItem(at: destination)
+            }
+            throw error
+        }
+    }
+
+    private static func scoreClaimed(_ run: any TrainedImageClassifier, images: [DatasetImage], folder: ImageFolder,
                               cost: CostMatrix, into destination: URL, title: String) throws -> EvaluationResult {
         let results = try run.probabilities(forFilesAt: images.map { folder.url(of: $0) })
         var labels: [Int] = [], probabilities: [[Double]] = [], skipped: [String: String] = [:]
