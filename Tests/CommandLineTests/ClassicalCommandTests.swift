@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+import LeukemiaKit
 import XCTest
 
 /// End-to-end: train, evaluate and predict through the `leukemia` executable on synthetic data.
@@ -132,6 +133,20 @@ final class ClassicalCommandTests: XCTestCase {
             XCTAssertTrue(outcome.standardError.contains(costFile.lastPathComponent), outcome.standardError)
             XCTAssertTrue(outcome.standardError.contains(fault), "\(fault) in: \(outcome.standardError)")
         }
+    }
+
+    func testVersionNamesTheToolkitAndEveryNativeLibrary() throws {
+        let outcome = try CommandRunner.run(["--version"])
+        XCTAssertEqual(outcome.status, 0, outcome.standardError)
+        let lines = outcome.standardOutput.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.first, "leukemia \(ToolkitVersion.current)")
+        for library in ["libsvm", "onednn", "xgboost"] {
+            XCTAssertTrue(lines.contains { $0.hasPrefix(library + " ") && $0.count > library.count + 1 }, "\(library) in \(lines)")
+        }
+        // A run records the same libraries.
+        let configuration = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.trainedRun.appendingPathComponent("config.json")))
+        let recorded = try XCTUnwrap((configuration as? [String: Any])?["libraries"] as? [String: String])
+        XCTAssertEqual(Set(recorded.keys), ["libsvm", "onednn", "xgboost"])
     }
 
     func testInspectReportsDuplicatesAndUnreadableImages() throws {

@@ -94,7 +94,7 @@ public enum ClassicalTrainer {
             model: request.model.rawValue, seed: request.seed,
             dataDirectory: request.dataDirectory.standardizedFileURL.path, split: manifest.configuration,
             inputSize: StudyProtocol.inputSize, purpleRange: StudyProtocol.purpleRange,
-            libraries: NativeLibraryVersions.all, hyperparameters: hyperparameters, skippedImages: skipped,
+            libraries: ToolkitVersion.libraries, hyperparameters: hyperparameters, skippedImages: skipped,
             createdAt: ISO8601DateFormatter().string(from: start),
             trainingSeconds: Date().timeIntervalSince(start))
         try EvaluationWriter.write(metrics: metrics, title: "\(request.model.rawValue) — test part of \(request.dataDirectory.lastPathComponent)",

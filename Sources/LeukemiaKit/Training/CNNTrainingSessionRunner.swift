@@ -183,7 +183,7 @@ struct CNNTrainingSessionRunner {
         let configuration = RunConfiguration(
             formatVersion: RunConfiguration.currentFormatVersion, toolkitVersion: ToolkitVersion.current, model: model,
             seed: options.seed, dataDirectory: session.dataDirectory, split: try SplitManifest.load(from: directory.splitManifest).configuration,
-            inputSize: options.inputSize, purpleRange: StudyProtocol.purpleRange, libraries: NativeLibraryVersions.all,
+            inputSize: options.inputSize, purpleRange: StudyProtocol.purpleRange, libraries: ToolkitVersion.libraries,
             hyperparameters: ["best_epoch": Double(state.earlyStopping.bestEpoch), "epochs": Double(state.epoch),
                               "best_validation_loss": state.earlyStopping.bestLoss],
             skippedImages: skipped.merging(test.skipped) { first, _ in first },
