@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Datasets
 import LeukemiaKit
 
 struct PredictCommand: ParsableCommand {
@@ -9,7 +10,7 @@ struct PredictCommand: ParsableCommand {
     @Argument(help: "Run directory written by `leukemia train`.")
     var runDirectory: String
 
-    @Argument(help: "Image files or folders (searched recursively for .jpg, .jpeg, .png).")
+    @Argument(help: "Image files or folders (searched recursively for .jpg, .jpeg, .png); - reads one image from standard input.")
     var paths: [String]
 
     @Option(help: "Output format: text, csv or json.")
@@ -22,7 +23,15 @@ struct PredictCommand: ParsableCommand {
     func run() throws {
         let outcome = try reportingErrors {
             let run = try testTimeAugmentation.openRun(runDirectory)
-            return try Predictor.predict(run, paths: paths.map { URL(fileURLWithPath: $0) }, cost: try cost.matrix())
+            var images: [EncodedImage] = []
+            for path in paths {
+                if path == "-" {
+                    images.append(.bytes(FileHandle.standardInput.readDataToEndOfFile(), name: "-"))
+                } else {
+                    images += try ImageFileCollector.collect([URL(fileURLWithPath: path)]).map(EncodedImage.file)
+                }
+            }
+            return try Predictor.predict(run, images: images, cost: try cost.matrix())
         }
         print(format.render(outcome.predictions))
         for failure in outcome.failures { printError("error: \(failure.file): \(failure.reason)") }

@@ -135,6 +135,23 @@ final class ClassicalCommandTests: XCTestCase {
         }
     }
 
+    func testPredictReadsAnImageFromStandardInputAsItReadsTheFile() throws {
+        let file = try XCTUnwrap(try FileManager.default.contentsOfDirectory(at: data.appendingPathComponent("Early"),
+                                                                             includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == "jpg" }.sorted { $0.path < $1.path }.first)
+        let fromFile = try CommandRunner.run(["predict", Self.trainedRun.path, file.path, "--format", "csv"])
+        let fromInput = try CommandRunner.run(["predict", Self.trainedRun.path, "-", "--format", "csv"], input: Data(contentsOf: file))
+        XCTAssertEqual(fromInput.status, 0, fromInput.standardError)
+        let fileRow = try XCTUnwrap(fromFile.standardOutput.split(separator: "\n").last)
+        let inputRow = try XCTUnwrap(fromInput.standardOutput.split(separator: "\n").last)
+        XCTAssertTrue(inputRow.hasPrefix("-,"), String(inputRow))
+        XCTAssertEqual(inputRow.dropFirst(2), fileRow.dropFirst(file.path.count + 1))
+
+        let garbage = try CommandRunner.run(["predict", Self.trainedRun.path, "-"], input: Data("not an image".utf8))
+        XCTAssertNotEqual(garbage.status, 0)
+        XCTAssertTrue(garbage.standardError.contains("error: -:"), garbage.standardError)
+    }
+
     func testVersionNamesTheToolkitAndEveryNativeLibrary() throws {
         let outcome = try CommandRunner.run(["--version"])
         XCTAssertEqual(outcome.status, 0, outcome.standardError)

@@ -15,15 +15,22 @@ struct CommandRunner {
         return productsDirectory.appendingPathComponent("leukemia")
     }
 
-    static func run(_ arguments: [String], in directory: URL? = nil) throws -> Outcome {
+    static func run(_ arguments: [String], in directory: URL? = nil, input: Data? = nil) throws -> Outcome {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
-        let output = Pipe(), error = Pipe()
+        let output = Pipe(), error = Pipe(), standardInput = Pipe()
         process.standardOutput = output
         process.standardError = error
+        process.standardInput = standardInput
         try process.run()
+        // Feed standard input from another thread, so that a full pipe cannot block either side.
+        let writer = Thread {
+            if let input { standardInput.fileHandleForWriting.write(input) }
+            try? standardInput.fileHandleForWriting.close()
+        }
+        writer.start()
         // Read before waiting, so that a full pipe cannot block the child.
         let outData = output.fileHandleForReading.readDataToEndOfFile()
         let errData = error.fileHandleForReading.readDataToEndOfFile()

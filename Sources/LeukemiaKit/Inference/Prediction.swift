@@ -18,20 +18,26 @@ public enum Predictor {
     /// plus the files that could not be read, with the reason.
     public static func predict(_ run: any TrainedImageClassifier, paths: [URL], cost: CostMatrix) throws
         -> (predictions: [Prediction], failures: [(file: String, reason: String)]) {
-        let files = try ImageFileCollector.collect(paths)
-        let results = try run.probabilities(forFilesAt: files)
+        try predict(run, images: try ImageFileCollector.collect(paths).map(EncodedImage.file), cost: cost)
+    }
+
+    /// Predictions for `images` (files or encoded bytes, such as an image read from standard
+    /// input), in their order, plus the images that could not be read, with the reason.
+    public static func predict(_ run: any TrainedImageClassifier, images: [EncodedImage], cost: CostMatrix) throws
+        -> (predictions: [Prediction], failures: [(file: String, reason: String)]) {
+        let results = try run.probabilities(ofEncoded: images)
         var predictions: [Prediction] = [], failures: [(file: String, reason: String)] = []
         let names = LeukemiaClass.allCases.map(\.name)
-        for (file, result) in zip(files, results) {
+        for (image, result) in zip(images, results) {
             switch result {
             case .success(let p):
                 let argMax = ClassificationMetrics.argMax(p)
                 predictions.append(Prediction(
-                    file: file.path, predictedClass: names[argMax],
+                    file: image.name, predictedClass: names[argMax],
                     costOptimalClass: names[try cost.costOptimalDecision(probabilities: p)],
                     probabilities: Dictionary(uniqueKeysWithValues: zip(names, p))))
             case .failure(let error):
-                failures.append((file.path, "\(error)"))
+                failures.append((image.name, "\(error)"))
             }
         }
         return (predictions, failures)
