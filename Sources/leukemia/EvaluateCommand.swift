@@ -36,6 +36,10 @@ struct EvaluateCommand: ParsableCommand {
             for (path, reason) in result.skipped.sorted(by: { $0.key < $1.key }) {
                 printError("skipped unreadable image \(path): \(reason)")
             }
+            if result.seenInTraining > 0 {
+                printError("warning: \(result.seenInTraining) of the scored images are identical to images of the run's "
+                           + "training or validation part (by SHA-256); their scores are optimistic")
+            }
             let m = result.metrics
             print(String(format: "accuracy %.4f  macro F1 %.4f  kappa %.4f  total cost %.0f  average cost %.3f  cost-sensitive accuracy %.4f",
                          m.accuracy, m.macroF1, m.cohenKappa, m.totalCost, m.averageCost, m.costSensitiveAccuracy))

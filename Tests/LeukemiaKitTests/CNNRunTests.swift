@@ -122,6 +122,20 @@ final class CNNRunTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: empty.appendingPathComponent("metrics.json").path))
     }
 
+    func testEvaluatingAFolderCountsTheImagesTheRunTrainedOrSelectedOn() throws {
+        let run = try TrainedRuns.open(runURL)
+        let manifest = try SplitManifest.load(from: run.directory.splitManifest)
+        let onItsOwnData = try RunEvaluation.evaluateFolder(of: run, dataDirectory: fixture.data, cost: .study)
+        let trainedOrSelected = manifest.entries.filter { $0.part != .test }.count
+        XCTAssertGreaterThan(trainedOrSelected, 0)
+        XCTAssertEqual(onItsOwnData.seenInTraining, trainedOrSelected)
+
+        // A folder of the test part alone holds none of them.
+        let testOnly = fixture.root.appendingPathComponent("test-only")
+        try SplitExport.export(run: run.directory, part: .test, to: testOnly)
+        XCTAssertEqual(try RunEvaluation.evaluateFolder(of: run, dataDirectory: testOnly, cost: .study).seenInTraining, 0)
+    }
+
     func testAnotherFormatVersionIsRefusedWithBothVersions() throws {
         let config = fixture.run("run").configuration
         let text = try String(contentsOf: config, encoding: .utf8)

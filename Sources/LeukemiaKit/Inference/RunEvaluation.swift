@@ -9,6 +9,9 @@ public struct EvaluationResult {
     public var skipped: [String: String]
     /// The folder where `metrics.json` and `report.md` were written.
     public var reportFolder: URL
+    /// Scored images whose content (SHA-256) the run trained or selected its model on: its
+    /// training and validation parts. Their scores are optimistic; 0 for the run's own test part.
+    public var seenInTraining: Int = 0
 }
 
 /// Scores a trained run on its own test part or on another folder of class subfolders.
@@ -38,10 +41,14 @@ public enum RunEvaluation {
     public static func evaluateFolder(of run: any TrainedImageClassifier, dataDirectory: URL,
                                       cost: CostMatrix, reportFolder: URL? = nil) throws -> EvaluationResult {
         let folder = try ImageFolder.scan(dataDirectory, requireAllClasses: false)
+        let manifest = try SplitManifest.load(from: run.directory.splitManifest)
+        let seenHashes = Set(manifest.entries.filter { $0.part != .test }.map(\.contentHash))
         let destination = try claimReportFolder(reportFolder, of: run.directory,
                                                 name: dataDirectory.standardizedFileURL.lastPathComponent)
-        return try score(run, images: folder.images, folder: folder, cost: cost, into: destination,
-                         title: "\(run.configuration.model) — \(dataDirectory.path)")
+        var result = try score(run, images: folder.images, folder: folder, cost: cost, into: destination,
+                               title: "\(run.configuration.model) — \(dataDirectory.path)")
+        result.seenInTraining = folder.images.filter { seenHashes.contains($0.contentHash) }.count
+        return result
     }
 
     /// The folder one evaluation writes into, created now so that no other evaluation takes it:
