@@ -61,6 +61,12 @@ public enum SafeTensors {
             throw WeightFileError.badSafeTensors(source: source, reason: "header length \(declared) exceeds the limit of \(maximumHeaderBytes) bytes")
         }
         let headerRange = try cursor.take(Int(declared), "JSON header")
+        if let keys = JSONObjectKeys.topLevel(bytes[headerRange]) {
+            var seen: Set<String> = []
+            for key in keys where !seen.insert(key).inserted {
+                throw WeightFileError.badSafeTensors(source: source, reason: "the header names '\(key)' twice")
+            }
+        }
         let header: Header
         do {
             header = try JSONDecoder().decode(Header.self, from: Data(bytes[headerRange]))

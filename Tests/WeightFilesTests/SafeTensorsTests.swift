@@ -77,6 +77,9 @@ final class SafeTensorsTests: XCTestCase {
             ("unknown dtype", safetensors(header: #"{"a":{"dtype":"C64","shape":[1],"data_offsets":[0,8]}}"#, buffer: eight), "C64"),
             ("empty", Data(), "header length"),
             ("deeply nested JSON", safetensors(header: String(repeating: "[", count: 100_000), buffer: []), "header is not valid"),
+            ("a tensor named twice", safetensors(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, buffer: eight), "names 'a' twice"),
+            ("a tensor named twice, once escaped", safetensors(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"\u0061":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, buffer: eight), "names 'a' twice"),
+            ("metadata twice", safetensors(header: #"{"__metadata__":{"k":"1"},"__metadata__":{"k":"2"}}"#, buffer: []), "names '__metadata__' twice"),
         ]
         for (label, data, fragment) in cases {
             let error = assertThrows(WeightFileError.self, try SafeTensors.decode(data, source: label))
