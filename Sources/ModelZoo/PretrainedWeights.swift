@@ -17,6 +17,7 @@ extension ImageClassifierNetwork {
     ///   missing, unexpected or mis-shaped keys (nothing is loaded then).
     public func loadPretrained(from url: URL, includingHead: Bool) throws {
         let file = url.pathExtension == "safetensors" ? try SafeTensors.read(from: url) : try PyTorchCheckpoint.read(from: url)
+        try file.checkFinite(source: url.path)
         var stateDict = StateDictKeyRenames.torchvisionDenseNet(file)
         for (name, layer) in namedLayers() where layer is BatchNorm2d {
             let key = (name.isEmpty ? "" : name + ".") + "num_batches_tracked"

@@ -22,3 +22,16 @@ public struct NamedArray: Sendable, Equatable {
 
 /// Tensors by their state-dict key (e.g. `"features.conv0.weight"`).
 public typealias StateDict = [String: NamedArray]
+
+extension Dictionary where Key == String, Value == NamedArray {
+    /// Throws unless every value of every tensor is finite. The file formats carry NaN and
+    /// infinities faithfully; the toolkit refuses to save, import or load network weights that
+    /// hold one (the first, by key order, is named).
+    /// - Throws: `WeightFileError.nonFinite` naming `source`, the tensor and the element.
+    public func checkFinite(source: String) throws {
+        for name in keys.sorted() {
+            guard let values = self[name]?.values, let index = values.firstIndex(where: { !$0.isFinite }) else { continue }
+            throw WeightFileError.nonFinite(source: source, tensor: name, index: index, value: values[index])
+        }
+    }
+}

@@ -30,6 +30,8 @@ public enum WeightFileError: Error, Equatable, CustomStringConvertible, Localize
     case badSafeTensors(source: String, reason: String)
     /// Writing the file failed.
     case unwritable(source: String, reason: String)
+    /// A tensor holds NaN or an infinity (a diverged training, a damaged file): never stored or loaded.
+    case nonFinite(source: String, tensor: String, index: Int, value: Float)
 
     public var description: String {
         switch self {
@@ -59,6 +61,8 @@ public enum WeightFileError: Error, Equatable, CustomStringConvertible, Localize
             return "\(source): bad safetensors file: \(reason)"
         case let .unwritable(source, reason):
             return "\(source): cannot write file: \(reason)"
+        case let .nonFinite(source, tensor, index, value):
+            return "\(source): tensor \(tensor) holds \(value) at element \(index); weights must be finite"
         }
     }
 

@@ -46,6 +46,19 @@ final class PretrainedWeightsTests: XCTestCase {
         XCTAssertEqual(network.stateDict(), before)
     }
 
+    func testAFileWithANonFiniteWeightIsRefusedAtImportNamingTheTensor() throws {
+        let network = try DenseNet(configuration: ParityTests.denseNetTiny, seed: 1)
+        var stateDict = network.stateDict()
+        stateDict["features.conv0.weight"]?.values[0] = .nan
+        let url = try TemporaryFolder(self).url.appendingPathComponent("damaged.safetensors")
+        try SafeTensors.write(stateDict, to: url)
+        let before = network.stateDict()
+        XCTAssertThrowsError(try network.loadPretrained(from: url, includingHead: true)) { error in
+            XCTAssertTrue("\(error)".contains("tensor features.conv0.weight holds nan at element 0"), "\(error)")
+        }
+        XCTAssertEqual(network.stateDict(), before)
+    }
+
     func testAMissingFileIsReportedByPath() throws {
         let network = try DenseNet(configuration: ParityTests.denseNetTiny, seed: 1)
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("absent-\(UUID().uuidString).pth")

@@ -38,6 +38,30 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(try SafeTensors.read(from: url)["1.num_batches_tracked"]?.values, [1])
     }
 
+    func testNonFiniteWeightsAreNeitherSavedNorLoaded() throws {
+        for bad in [Float.nan, .infinity, -.infinity] {
+            let model = try makeSmallCNN(seed: 1)
+            let url = directory.appendingPathComponent("weights-\(bad).safetensors")
+            var stateDict = model.stateDict()
+            let key = try XCTUnwrap(stateDict.keys.sorted().first { $0.hasSuffix(".weight") })
+            stateDict[key]?.values[3] = bad
+            try model.loadStateDict(stateDict)
+            XCTAssertThrowsError(try saveWeights(of: model, to: url)) { error in
+                XCTAssertTrue("\(error)".contains("tensor \(key) holds \(bad) at element 3"), "\(error)")
+            }
+            XCTAssertFalse(FileManager.default.fileExists(atPath: url.path), "nothing is written")
+
+            // A file that holds one (the format carries it; another tool wrote it) is refused on loading.
+            try SafeTensors.write(stateDict, to: url)
+            let restored = try makeSmallCNN(seed: 2)
+            let before = restored.stateDict()
+            XCTAssertThrowsError(try loadWeights(into: restored, from: url)) { error in
+                XCTAssertTrue("\(error)".contains("tensor \(key) holds"), "\(error)")
+            }
+            XCTAssertEqual(restored.stateDict(), before, "the network is unchanged")
+        }
+    }
+
     func testLoadingWeightsIntoAnotherArchitectureNamesTheKeys() throws {
         let url = directory.appendingPathComponent("weights.safetensors")
         try saveWeights(of: try makeSmallCNN(seed: 1), to: url)
