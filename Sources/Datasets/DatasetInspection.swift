@@ -4,7 +4,7 @@ import Imaging
 /// What `leukemia dataset inspect` reports about a data folder.
 public struct DatasetInspection {
     public var folder: ImageFolder
-    /// Images that do not decode, with the reason.
+    /// Images that cannot be opened or do not decode, with the reason, by relative path.
     public var unreadable: [(path: String, reason: String)]
 
     /// Scans `directory` and decodes every image on both cores to find the unreadable ones.
@@ -21,10 +21,11 @@ public struct DatasetInspection {
                 }
             }
         }
-        let unreadable = zip(images, failures).compactMap { image, failure in
+        let undecodable = zip(images, failures).compactMap { image, failure in
             failure.map { (path: image.relativePath, reason: $0) }
         }
-        return DatasetInspection(folder: folder, unreadable: unreadable)
+        let unopened = folder.unreadableFiles.map { (path: $0.key, reason: $0.value) }
+        return DatasetInspection(folder: folder, unreadable: (undecodable + unopened).sorted { $0.path < $1.path })
     }
 
     /// A human-readable summary: counts per class, duplicate groups, unreadable and ignored files.
@@ -33,6 +34,12 @@ public struct DatasetInspection {
         for label in LeukemiaClass.allCases {
             let count = folder.images.filter { $0.label == label }.count
             lines.append("  \(label.name.padding(toLength: 8, withPad: " ", startingAt: 0)) \(count)")
+        }
+        let nested = folder.images.filter { $0.relativePath.split(separator: "/").count > 2 }
+        if !nested.isEmpty {
+            let subfolders = Set(nested.map { $0.relativePath.split(separator: "/").dropLast().joined(separator: "/") })
+            lines.append("\(nested.count) of the images are in \(subfolders.count) folders below the class folders "
+                         + "(each counts for its class folder)")
         }
         lines.append("\(folder.duplicateGroups.count) groups of identical files:")
         for group in folder.duplicateGroups {

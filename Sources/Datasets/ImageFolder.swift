@@ -3,7 +3,8 @@ import Foundation
 import ToolkitSupport
 
 /// A dataset folder: one subfolder per class (named as `LeukemiaClass.name`, any case), image
-/// files directly inside. Scanning lists and hashes the images; it does not decode them.
+/// files inside it or in folders below it (one per patient or slide, say). Scanning lists and
+/// hashes the images; it does not decode them.
 public struct ImageFolder: Sendable {
     /// File extensions (lowercase) recognised as images; matched case-insensitively.
     public static let imageExtensions: Set<String> = ["jpg", "jpeg", "png"]
@@ -12,18 +13,22 @@ public struct ImageFolder: Sendable {
     public let root: URL
     /// All images, sorted by class index, then by relative path.
     public let images: [DatasetImage]
-    /// Relative paths of entries that are not images: hidden files, other extensions,
-    /// subfolders inside class folders, plain files next to the class folders.
+    /// Relative paths of entries that are not images: hidden files, other extensions, plain files
+    /// next to the class folders.
     public let ignoredFiles: [String]
+    /// Image files that cannot be read (a dangling symbolic link, no permission), by relative
+    /// path, with the reason: listed, not scanned, like images that do not decode.
+    public let unreadableFiles: [String: String]
     /// Groups of two or more images with identical content, each in `images` order,
     /// the groups ordered by their first image.
     public let duplicateGroups: [[DatasetImage]]
 
     /// An image folder made of already scanned images (sorted here into `images` order).
-    public init(root: URL, images: [DatasetImage], ignoredFiles: [String] = []) {
+    public init(root: URL, images: [DatasetImage], ignoredFiles: [String] = [], unreadableFiles: [String: String] = [:]) {
         self.root = root
         self.images = images.sorted { ($0.label, $0.relativePath) < ($1.label, $1.relativePath) }
         self.ignoredFiles = ignoredFiles
+        self.unreadableFiles = unreadableFiles
         var groupsByHash: [String: [DatasetImage]] = [:]
         var firstSeen: [String] = []
         for image in self.images {
@@ -54,9 +59,11 @@ public struct ImageFolder: Sendable {
     ///
     /// - Parameter requireAllClasses: when true (training), every class of `LeukemiaClass` must
     ///   have a folder; when false (evaluating on another folder), any non-empty subset is accepted.
+    /// Images in folders below a class folder belong to that class; files that cannot be read are
+    /// listed in `unreadableFiles` and left out.
     /// - Throws: `ImageFolderError` when the folder is missing or not a directory, has no class
-    ///   folder, a subfolder that is not a class, two folders of one class, an empty class
-    ///   folder, a missing class (if required), or an unreadable folder or file.
+    ///   folder, a subfolder that is not a class, two folders of one class, a class folder without
+    ///   an image, a missing class (if required), or an unreadable folder.
     public static func scan(_ directory: URL, requireAllClasses: Bool = true) throws -> ImageFolder {
         let fileManager = FileManager.default
         guard isDirectory(directory, fileManager: fileManager) else {
@@ -90,28 +97,42 @@ public struct ImageFolder: Sendable {
         var files: [(relativePath: String, label: LeukemiaClass, url: URL)] = []
         for folder in classFolders {
             let folderURL = directory.appendingPathComponent(folder.name)
-            var imageCount = 0
-            for name in try entries(of: folderURL, fileManager: fileManager) {
-                let url = folderURL.appendingPathComponent(name)
-                let relativePath = "\(folder.name)/\(name)"
-                let fileExtension = url.pathExtension.lowercased()
-                guard !name.hasPrefix("."), imageExtensions.contains(fileExtension),
-                      !isDirectory(url, fileManager: fileManager) else {
-                    ignored.append(relativePath)
-                    continue
+            let before = files.count
+            var pending = [(url: folderURL, relativePath: folder.name)]
+            while let current = pending.popLast() {
+                var subfolders: [(url: URL, relativePath: String)] = []
+                for name in try entries(of: current.url, fileManager: fileManager) {
+                    let url = current.url.appendingPathComponent(name)
+                    let relativePath = "\(current.relativePath)/\(name)"
+                    guard !name.hasPrefix(".") else {
+                        ignored.append(relativePath)
+                        continue
+                    }
+                    if isDirectory(url, fileManager: fileManager) {
+                        subfolders.append((url, relativePath))
+                    } else if imageExtensions.contains(url.pathExtension.lowercased()) {
+                        files.append((relativePath, folder.label, url))
+                    } else {
+                        ignored.append(relativePath)
+                    }
                 }
-                files.append((relativePath, folder.label, url))
-                imageCount += 1
+                pending += subfolders.reversed()   // depth first, in name order
             }
-            if imageCount == 0 { throw ImageFolderError.emptyClassFolder(path: folderURL.path) }
+            if files.count == before { throw ImageFolderError.emptyClassFolder(path: folderURL.path) }
         }
 
-        let hashes = try hashInParallel(files.map(\.url))
-        let images = zip(files, hashes).map { file, hash in
-            DatasetImage(relativePath: file.relativePath, label: file.label,
-                         fileNumber: DatasetImage.fileNumber(in: file.url.lastPathComponent), contentHash: hash)
+        let hashes = hashInParallel(files.map(\.url))
+        var images: [DatasetImage] = [], unreadable: [String: String] = [:]
+        for (file, hash) in zip(files, hashes) {
+            switch hash {
+            case .success(let hash):
+                images.append(DatasetImage(relativePath: file.relativePath, label: file.label,
+                                           fileNumber: DatasetImage.fileNumber(in: file.url.lastPathComponent), contentHash: hash))
+            case .failure(let reason):
+                unreadable[file.relativePath] = reason.text
+            }
         }
-        return ImageFolder(root: directory, images: images, ignoredFiles: ignored)
+        return ImageFolder(root: directory, images: images, ignoredFiles: ignored, unreadableFiles: unreadable)
     }
 
     private static func isDirectory(_ url: URL, fileManager: FileManager) -> Bool {
@@ -129,22 +150,33 @@ public struct ImageFolder: Sendable {
         }
     }
 
-    /// Hex SHA-256 of each file, computed by `DispatchQueue.concurrentPerform` over the available cores.
-    /// Throws the error of the first unreadable file in `urls` order.
-    private static func hashInParallel(_ urls: [URL]) throws -> [String] {
-        var results = [Result<String, ImageFolderError>](
-            repeating: .failure(.unreadableFile(path: "", reason: "not hashed")), count: urls.count)
+    /// Hex SHA-256 of each file, or why it cannot be read, computed by
+    /// `DispatchQueue.concurrentPerform` over the available cores.
+    private static func hashInParallel(_ urls: [URL]) -> [Result<String, UnreadableReason>] {
+        var results = [Result<String, UnreadableReason>](repeating: .failure(UnreadableReason("not hashed")), count: urls.count)
         results.withUnsafeMutableBufferPointer { buffer in
             let output = buffer
             DispatchQueue.concurrentPerform(iterations: urls.count) { index in
                 do {
                     output[index] = .success(try SHA256.hash(fileAt: urls[index]).hexString)
                 } catch {
-                    output[index] = .failure(.unreadableFile(path: urls[index].path, reason: error.localizedDescription))
+                    let path = urls[index].path
+                    if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path),
+                       !FileManager.default.fileExists(atPath: path) {
+                        output[index] = .failure(UnreadableReason("a symbolic link to \(target), which does not exist"))
+                    } else {
+                        output[index] = .failure(UnreadableReason("\(error)"))
+                    }
                 }
             }
         }
-        return try results.map { try $0.get() }
+        return results
+    }
+
+    /// Why a file could not be read.
+    private struct UnreadableReason: Error {
+        let text: String
+        init(_ text: String) { self.text = text }
     }
 }
 

@@ -9,7 +9,6 @@ public enum ImageFolderError: DescribedError, Equatable {
     case missingClasses(path: String, missing: [LeukemiaClass])
     case emptyClassFolder(path: String)
     case unreadableFolder(path: String, reason: String)
-    case unreadableFile(path: String, reason: String)
 
     private static var knownClasses: String { LeukemiaClass.names.joined(separator: ", ") }
 
@@ -31,8 +30,6 @@ public enum ImageFolderError: DescribedError, Equatable {
             return "class folder \(path) has no images (.jpg, .jpeg, .png)"
         case let .unreadableFolder(path, reason):
             return "cannot list folder \(path): \(reason)"
-        case let .unreadableFile(path, reason):
-            return "cannot read image file \(path): \(reason)"
         }
     }
 }

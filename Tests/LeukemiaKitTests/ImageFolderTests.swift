@@ -40,8 +40,7 @@ final class ImageFolderTests: XCTestCase {
         XCTAssertEqual(scanned.images.map(\.label), [.benign, .benign, .early, .pre, .pro, .pro])
         XCTAssertEqual(scanned.images.map(\.fileNumber), [1, 2, nil, 7, 117, 118])
         XCTAssertEqual(scanned.images[1].contentHash, abcHash)
-        XCTAssertEqual(Set(scanned.ignoredFiles),
-                       [".hidden", "README.md", "benign/.DS_Store", "benign/notes.txt", "Pro/sub.jpg"])
+        XCTAssertEqual(Set(scanned.ignoredFiles), [".hidden", "README.md", "benign/.DS_Store", "benign/notes.txt"])
         XCTAssertEqual(scanned.classes, LeukemiaClass.allCases)
         XCTAssertEqual(scanned.count(of: .benign), 2)
         XCTAssertEqual(scanned.duplicateGroups.map { $0.map(\.relativePath) },
@@ -122,17 +121,43 @@ final class ImageFolderTests: XCTestCase {
         XCTAssertEqual(try ImageFolder.scan(folder.url, requireAllClasses: false).classes, [.early, .pro])
     }
 
-    func testUnreadableImageFile() throws {
+    func testADanglingSymbolicLinkIsListedAndLeftOut() throws {
         let folder = try TemporaryFolder(self)
         try folder.write("Pro/x-1.jpg", "p")
         // A dangling symbolic link looks like an image but cannot be opened (even by root).
         let link = folder.url.appendingPathComponent("Pro/x-2.jpg")
         try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: "/nonexistent/target.jpg")
-        do {
-            _ = try ImageFolder.scan(folder.url, requireAllClasses: false)
-            XCTFail("scan should fail")
-        } catch let ImageFolderError.unreadableFile(path, _) {
-            XCTAssertEqual(path, link.path)
+        let scanned = try ImageFolder.scan(folder.url, requireAllClasses: false)
+        XCTAssertEqual(scanned.images.map(\.relativePath), ["Pro/x-1.jpg"])
+        XCTAssertEqual(Array(scanned.unreadableFiles.keys), ["Pro/x-2.jpg"])
+        XCTAssertTrue(scanned.unreadableFiles["Pro/x-2.jpg"]?.contains("/nonexistent/target.jpg") ?? false,
+                      "\(scanned.unreadableFiles)")
+        let inspection = try DatasetInspection.inspect(folder.url)
+        XCTAssertEqual(inspection.unreadable.map(\.path), ["Pro/x-1.jpg", "Pro/x-2.jpg"], "x-1 does not decode, x-2 does not open")
+    }
+
+    func testImagesInFoldersBelowAClassFolderBelongToThatClass() throws {
+        let folder = try TemporaryFolder(self)
+        for name in ["Benign", "Early", "Pre"] { try folder.write("\(name)/a-1.jpg", name) }
+        try folder.write("Pro/patient-2/slide-b/c-3.jpg", "deep")
+        try folder.write("Pro/patient-1/b-2.jpg", "nested")
+        try folder.write("Pro/patient-1/notes.txt", "not an image")
+        try folder.write("Pro/a-1.jpg", "top")
+        let scanned = try ImageFolder.scan(folder.url)
+        XCTAssertEqual(scanned.images.filter { $0.label == .pro }.map(\.relativePath),
+                       ["Pro/a-1.jpg", "Pro/patient-1/b-2.jpg", "Pro/patient-2/slide-b/c-3.jpg"])
+        XCTAssertEqual(scanned.images.first { $0.relativePath.hasSuffix("c-3.jpg") }?.fileNumber, 3)
+        XCTAssertEqual(scanned.ignoredFiles, ["Pro/patient-1/notes.txt"])
+        XCTAssertEqual(scanned.url(of: scanned.images.last!).path, folder.url.appendingPathComponent("Pro/patient-2/slide-b/c-3.jpg").path)
+        XCTAssertTrue(try DatasetInspection.inspect(folder.url).summary.contains("2 of the images are in 2 folders below the class folders"))
+
+        // A class folder whose images are all in subfolders is not empty; one with none at all is.
+        try FileManager.default.removeItem(at: folder.url.appendingPathComponent("Pro/a-1.jpg"))
+        XCTAssertEqual(try ImageFolder.scan(folder.url).count(of: .pro), 2)
+        try FileManager.default.removeItem(at: folder.url.appendingPathComponent("Pro/patient-1/b-2.jpg"))
+        try FileManager.default.removeItem(at: folder.url.appendingPathComponent("Pro/patient-2"))
+        XCTAssertThrowsError(try ImageFolder.scan(folder.url)) { error in
+            XCTAssertEqual(error as? ImageFolderError, .emptyClassFolder(path: folder.url.appendingPathComponent("Pro").path))
         }
     }
 }

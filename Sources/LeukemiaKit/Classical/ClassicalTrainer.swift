@@ -52,7 +52,8 @@ public enum ClassicalTrainer {
             return try FeatureTable(files: folder.labeledFiles(images), extractor: extractor)
         }
         let train = try table(.train), validation = try table(.validation), test = try table(.test)
-        let skipped = train.skipped.merging(validation.skipped) { a, _ in a }.merging(test.skipped) { a, _ in a }
+        let skipped = folder.unreadableFiles.merging(train.skipped) { a, _ in a }.merging(validation.skipped) { a, _ in a }
+            .merging(test.skipped) { a, _ in a }
         for (path, reason) in skipped.sorted(by: { $0.key < $1.key }) { log("skipped unreadable image \(path): \(reason)") }
         log("features: \(extractor.featureNames.count) per image; train \(train.labels.count), validation \(validation.labels.count), test \(test.labels.count); \(skipped.count) unreadable skipped")
 

@@ -36,7 +36,8 @@ struct CNNTrainingSessionRunner {
         for (part, images) in [(DatasetPart.train, train), (.validation, validation)] where images.count == 0 {
             throw CNNTrainingError.emptyPart(part.rawValue, split: directory.splitManifest.path)
         }
-        let skipped = train.skipped.merging(validation.skipped) { first, _ in first }
+        let skipped = folder.unreadableFiles.merging(train.skipped) { first, _ in first }
+            .merging(validation.skipped) { first, _ in first }
         for (path, reason) in skipped.sorted(by: { $0.key < $1.key }) { log("skipped unreadable image \(path): \(reason)") }
         log("data: train \(train.count), validation \(validation.count) images at \(options.inputSize)x\(options.inputSize)")
 
