@@ -25,6 +25,9 @@ enum JPEGCodec {
                 throw ImageError(source: source, reason: .corruptData("no frame header (no image size) found"))
             }
             try ImageDecoder.checkDimensions(width: Int(width), height: Int(height), source: source)
+            if colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue) {
+                return try decodeCMYK(handle, base, size, width: width, height: height, source: source)
+            }
             var pixels = [UInt8](repeating: 0, count: Int(width) * Int(height) * 3)
             let status = pixels.withUnsafeMutableBufferPointer { output in
                 tjDecompress2(handle, base, size, output.baseAddress, width, 0, height,
@@ -34,6 +37,28 @@ enum JPEGCodec {
             guard status == 0 else { throw failure(handle, source: source) }
             return RGBImage(validatedWidth: Int(width), height: Int(height), pixels: pixels)
         }
+    }
+
+    /// A CMYK (or YCCK) JPEG, which TurboJPEG cannot convert to RGB itself: decoded to CMYK, then
+    /// each pixel converted as R = C·K/255 (likewise G from M, B from Y). The values are taken in
+    /// the inverted form that Adobe's applications write (255 = no ink), the form of nearly every
+    /// CMYK JPEG; there is no colour management.
+    private static func decodeCMYK(_ handle: tjhandle, _ base: UnsafePointer<UInt8>, _ size: UInt, width: Int32, height: Int32,
+                                   source: String) throws -> RGBImage {
+        let count = Int(width) * Int(height)
+        var cmyk = [UInt8](repeating: 0, count: count * 4)
+        let status = cmyk.withUnsafeMutableBufferPointer { output in
+            tjDecompress2(handle, base, size, output.baseAddress, width, 0, height, Int32(TJPF_CMYK.rawValue), 0)
+        }
+        guard status == 0 else { throw failure(handle, source: source) }
+        var pixels = [UInt8](repeating: 0, count: count * 3)
+        for pixel in 0..<count {
+            let k = UInt32(cmyk[pixel * 4 + 3])
+            for channel in 0..<3 {
+                pixels[pixel * 3 + channel] = UInt8((UInt32(cmyk[pixel * 4 + channel]) * k + 127) / 255)
+            }
+        }
+        return RGBImage(validatedWidth: Int(width), height: Int(height), pixels: pixels)
     }
 
     static func encode(_ image: RGBImage, quality: Int) throws -> Data {

@@ -57,6 +57,36 @@ final class ImageCodecTests: XCTestCase {
         XCTAssertEqual(try ImageDecoder.decode(fileAt: jpegNamedPNG).width, 8)
     }
 
+    func testCMYKJPEGIsConvertedToRGBNotCalledCorrupt() throws {
+        // Four colour blocks in Adobe's inverted CMYK (255 = no ink), written with TurboJPEG
+        // directly: red (full magenta and yellow), green, blue, and mid grey from black ink alone.
+        let blocks: [(cmyk: [UInt8], rgb: [Int])] = [
+            ([255, 0, 0, 255], [255, 0, 0]), ([0, 255, 0, 255], [0, 255, 0]),
+            ([0, 0, 255, 255], [0, 0, 255]), ([255, 255, 255, 128], [128, 128, 128]),
+        ]
+        let side = 16, width = side * blocks.count
+        var cmyk = [UInt8](repeating: 0, count: width * side * 4)
+        for y in 0..<side {
+            for x in 0..<width { cmyk.replaceSubrange((y * width + x) * 4..<(y * width + x + 1) * 4, with: blocks[x / side].cmyk) }
+        }
+        let handle = try XCTUnwrap(tjInitCompress())
+        defer { tjDestroy(handle) }
+        var buffer: UnsafeMutablePointer<UInt8>? = nil
+        var size: UInt = 0
+        defer { tjFree(buffer) }
+        XCTAssertEqual(tjCompress2(handle, cmyk, Int32(width), 0, Int32(side), Int32(TJPF_CMYK.rawValue),
+                                   &buffer, &size, Int32(TJSAMP_444.rawValue), 100, 0), 0)
+        let jpeg = Data(bytes: try XCTUnwrap(buffer), count: Int(size))
+        let decoded = try ImageDecoder.decode(data: jpeg, source: "cmyk.jpg")
+        XCTAssertEqual([decoded.width, decoded.height], [width, side])
+        for (index, block) in blocks.enumerated() {
+            let (red, green, blue) = decoded.pixel(x: index * side + side / 2, y: side / 2)
+            for (actual, expected) in zip([red, green, blue].map(Int.init), block.rgb) {
+                XCTAssertEqual(actual, expected, accuracy: 4, "block \(index)")
+            }
+        }
+    }
+
     func testSingleComponentGrayscaleJPEGBecomesRGB() throws {
         // A true one-channel JPEG, written with TurboJPEG directly since ImageEncoder writes colour only.
         let width = 16, height = 8
