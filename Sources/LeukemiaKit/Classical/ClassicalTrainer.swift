@@ -43,70 +43,76 @@ public enum ClassicalTrainer {
         if !parts.unassigned.isEmpty {
             log("warning: \(parts.unassigned.count) images are not in the reused split and are not used, e.g. \(parts.unassigned[0].relativePath)")
         }
-        try run.prepareForNewRun()
-        try manifest.save(to: run.splitManifest)
+        let createdFolder = try run.claimForNewRun()
+        do {
+            try manifest.save(to: run.splitManifest)
 
-        let extractor = HandcraftedFeatureExtractor(purpleRange: StudyProtocol.purpleRange, inputSize: StudyProtocol.inputSize)
-        func table(_ part: DatasetPart) throws -> FeatureTable {
-            let images = parts.assigned.filter { $0.part == part }.map(\.image)
-            return try FeatureTable(files: folder.labeledFiles(images), extractor: extractor)
+            let extractor = HandcraftedFeatureExtractor(purpleRange: StudyProtocol.purpleRange, inputSize: StudyProtocol.inputSize)
+            func table(_ part: DatasetPart) throws -> FeatureTable {
+                let images = parts.assigned.filter { $0.part == part }.map(\.image)
+                return try FeatureTable(files: folder.labeledFiles(images), extractor: extractor)
+            }
+            let train = try table(.train), validation = try table(.validation), test = try table(.test)
+            let skipped = folder.unreadableFiles.merging(train.skipped) { a, _ in a }.merging(validation.skipped) { a, _ in a }
+                .merging(test.skipped) { a, _ in a }
+            for (path, reason) in skipped.sorted(by: { $0.key < $1.key }) { log("skipped unreadable image \(path): \(reason)") }
+            log("features: \(extractor.featureNames.count) per image; train \(train.labels.count), validation \(validation.labels.count), test \(test.labels.count); \(skipped.count) unreadable skipped")
+
+            let standardizer = try FeatureStandardizer(fitting: train.features)
+            let trainFeatures = try standardizer.transform(train.features)
+            let validationFeatures = try standardizer.transform(validation.features)
+            let classCount = LeukemiaClass.allCases.count
+            let classWeights = try balancedClassWeights(labels: train.labels, classCount: classCount)
+
+            let model: any ProbabilisticClassifier
+            var hyperparameters: [String: Double] = [:]
+            switch request.model {
+            case .svm:
+                let search = try SVMHyperparameterSearch.select(
+                    train: (trainFeatures, train.labels), validation: (validationFeatures, validation.labels),
+                    classCount: classCount, classWeights: classWeights, seed: request.seed)
+                model = search.model
+                hyperparameters = ["C": search.c, "gamma": search.gamma]
+                try run.writeJSON(search.table, to: run.modelSelection)
+                log("svm: chose C=\(search.c) gamma=\(search.gamma) on the validation part")
+            case .xgboost:
+                let booster = try XGBoostClassifier.train(
+                    train: (trainFeatures, train.labels), validation: (validationFeatures, validation.labels),
+                    classCount: classCount, classWeights: classWeights, parameters: XGBoostParameters(), seed: request.seed)
+                model = booster
+                hyperparameters = ["best_iteration": Double(booster.bestIteration)]
+                try run.writeJSON(booster.validationLossHistory, to: run.modelSelection)
+                log("xgboost: early stopping kept \(booster.bestIteration + 1) rounds (validation loss)")
+            }
+            try model.save(to: run.model(kind: request.model))
+            try run.writeJSON(FeatureNormalization(featureNames: extractor.featureNames, standardizer: standardizer),
+                              to: run.normalization)
+
+            let probabilities = try model.probabilities(for: standardizer.transform(test.features))
+            let metrics = try ClassificationMetrics(trueLabels: test.labels, probabilities: probabilities.rows,
+                                                    classNames: LeukemiaClass.allCases.map(\.name), cost: request.cost)
+            let configuration = RunConfiguration(
+                formatVersion: RunConfiguration.currentFormatVersion, toolkitVersion: ToolkitVersion.current,
+                model: request.model.rawValue, seed: request.seed,
+                dataDirectory: request.dataDirectory.standardizedFileURL.path, split: manifest.configuration,
+                inputSize: StudyProtocol.inputSize, purpleRange: StudyProtocol.purpleRange,
+                libraries: ToolkitVersion.libraries, hyperparameters: hyperparameters, skippedImages: skipped,
+                createdAt: ISO8601DateFormatter().string(from: start),
+                trainingSeconds: Date().timeIntervalSince(start))
+            try EvaluationWriter.write(metrics: metrics, title: "\(request.model.rawValue) — test part of \(request.dataDirectory.lastPathComponent)",
+                                       details: [("model", request.model.rawValue), ("seed", "\(request.seed)"),
+                                                 ("images scored", "\(test.labels.count)"),
+                                                 ("skipped", "\(test.skipped.count)")],
+                                       into: run.url)
+            // The config is written last: a run directory without it is an unfinished run.
+            try run.writeJSON(configuration, to: run.configuration)
+            log(String(format: "test accuracy %.4f, total cost %.0f, %.1f s", metrics.accuracy, metrics.totalCost,
+                       configuration.trainingSeconds))
+            return metrics
+        } catch {
+            // Nothing of an unfinished classical run can be resumed: free the directory.
+            run.releaseClaim(createdFolder: createdFolder)
+            throw error
         }
-        let train = try table(.train), validation = try table(.validation), test = try table(.test)
-        let skipped = folder.unreadableFiles.merging(train.skipped) { a, _ in a }.merging(validation.skipped) { a, _ in a }
-            .merging(test.skipped) { a, _ in a }
-        for (path, reason) in skipped.sorted(by: { $0.key < $1.key }) { log("skipped unreadable image \(path): \(reason)") }
-        log("features: \(extractor.featureNames.count) per image; train \(train.labels.count), validation \(validation.labels.count), test \(test.labels.count); \(skipped.count) unreadable skipped")
-
-        let standardizer = try FeatureStandardizer(fitting: train.features)
-        let trainFeatures = try standardizer.transform(train.features)
-        let validationFeatures = try standardizer.transform(validation.features)
-        let classCount = LeukemiaClass.allCases.count
-        let classWeights = try balancedClassWeights(labels: train.labels, classCount: classCount)
-
-        let model: any ProbabilisticClassifier
-        var hyperparameters: [String: Double] = [:]
-        switch request.model {
-        case .svm:
-            let search = try SVMHyperparameterSearch.select(
-                train: (trainFeatures, train.labels), validation: (validationFeatures, validation.labels),
-                classCount: classCount, classWeights: classWeights, seed: request.seed)
-            model = search.model
-            hyperparameters = ["C": search.c, "gamma": search.gamma]
-            try run.writeJSON(search.table, to: run.modelSelection)
-            log("svm: chose C=\(search.c) gamma=\(search.gamma) on the validation part")
-        case .xgboost:
-            let booster = try XGBoostClassifier.train(
-                train: (trainFeatures, train.labels), validation: (validationFeatures, validation.labels),
-                classCount: classCount, classWeights: classWeights, parameters: XGBoostParameters(), seed: request.seed)
-            model = booster
-            hyperparameters = ["best_iteration": Double(booster.bestIteration)]
-            try run.writeJSON(booster.validationLossHistory, to: run.modelSelection)
-            log("xgboost: early stopping kept \(booster.bestIteration + 1) rounds (validation loss)")
-        }
-        try model.save(to: run.model(kind: request.model))
-        try run.writeJSON(FeatureNormalization(featureNames: extractor.featureNames, standardizer: standardizer),
-                          to: run.normalization)
-
-        let probabilities = try model.probabilities(for: standardizer.transform(test.features))
-        let metrics = try ClassificationMetrics(trueLabels: test.labels, probabilities: probabilities.rows,
-                                                classNames: LeukemiaClass.allCases.map(\.name), cost: request.cost)
-        let configuration = RunConfiguration(
-            formatVersion: RunConfiguration.currentFormatVersion, toolkitVersion: ToolkitVersion.current,
-            model: request.model.rawValue, seed: request.seed,
-            dataDirectory: request.dataDirectory.standardizedFileURL.path, split: manifest.configuration,
-            inputSize: StudyProtocol.inputSize, purpleRange: StudyProtocol.purpleRange,
-            libraries: ToolkitVersion.libraries, hyperparameters: hyperparameters, skippedImages: skipped,
-            createdAt: ISO8601DateFormatter().string(from: start),
-            trainingSeconds: Date().timeIntervalSince(start))
-        try EvaluationWriter.write(metrics: metrics, title: "\(request.model.rawValue) — test part of \(request.dataDirectory.lastPathComponent)",
-                                   details: [("model", request.model.rawValue), ("seed", "\(request.seed)"),
-                                             ("images scored", "\(test.labels.count)"),
-                                             ("skipped", "\(test.skipped.count)")],
-                                   into: run.url)
-        // The config is written last: a run directory without it is an unfinished run.
-        try run.writeJSON(configuration, to: run.configuration)
-        log(String(format: "test accuracy %.4f, total cost %.0f, %.1f s", metrics.accuracy, metrics.totalCost,
-                   configuration.trainingSeconds))
-        return metrics
     }
 }

@@ -18,20 +18,67 @@ public struct RunDirectory: Sendable {
     public var modelSelection: URL { url.appendingPathComponent("model-selection.json") }
     public func model(kind: ClassicalModelKind) -> URL { url.appendingPathComponent(kind.modelFileName) }
 
-    /// Refuses a directory that already holds a run, so that no run is mixed into another.
+    /// The hidden file by which a training claims its run directory (created exclusively).
+    var claimMarker: URL { url.appendingPathComponent(".leukemia-run") }
+
+    /// Refuses a path that is not a new or empty folder, so that no run is mixed into another and
+    /// nothing a user keeps there is touched: a finished run, an interrupted training (which
+    /// `--resume` continues), the data folder, or any folder that holds something.
+    /// - Throws: `RunDirectoryError.alreadyHoldsRun` or `.notEmpty` naming the path and what is there.
     public func checkFreeForNewRun() throws {
-        if FileManager.default.fileExists(atPath: configuration.path) {
-            throw RunDirectoryError.alreadyHoldsRun(url.path)
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard manager.fileExists(atPath: url.path, isDirectory: &isDirectory) else { return }
+        guard isDirectory.boolValue else { throw RunDirectoryError.notEmpty(url.path, holding: "it is a file") }
+        if manager.fileExists(atPath: configuration.path) { throw RunDirectoryError.alreadyHoldsRun(url.path) }
+        if manager.fileExists(atPath: trainingSession.path) {
+            throw RunDirectoryError.notEmpty(url.path, holding: "an interrupted CNN training; continue it with --resume")
+        }
+        if manager.fileExists(atPath: claimMarker.path) {
+            throw RunDirectoryError.notEmpty(url.path, holding: "a run that another training is writing or left unfinished")
+        }
+        let entries = ((try? manager.contentsOfDirectory(atPath: url.path)) ?? []).sorted()
+        if let first = entries.first {
+            throw RunDirectoryError.notEmpty(url.path, holding: "\(entries.count) entries, e.g. \(first)")
         }
     }
 
-    /// Creates the directory for a new run (after `checkFreeForNewRun`).
-    public func prepareForNewRun() throws {
+    /// Claims the directory for a new run: creates it (or takes an empty one) and creates the
+    /// claim marker exclusively, so that two trainings never write into one folder. Returns
+    /// whether the folder was created here (for `releaseClaim`).
+    /// - Throws: see `checkFreeForNewRun`; `RunDirectoryError.cannotCreate` naming the path.
+    @discardableResult
+    public func claimForNewRun() throws -> Bool {
         try checkFreeForNewRun()
+        let manager = FileManager.default
+        let created = !manager.fileExists(atPath: url.path)
         do {
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+            try manager.createDirectory(at: url, withIntermediateDirectories: true)
         } catch {
             throw RunDirectoryError.cannotCreate(url.path, reason: error.localizedDescription)
+        }
+        let descriptor = open(claimMarker.path, O_CREAT | O_EXCL | O_WRONLY, 0o644)
+        guard descriptor >= 0 else {
+            if errno == EEXIST {
+                throw RunDirectoryError.notEmpty(url.path, holding: "a run that another training is writing")
+            }
+            throw RunDirectoryError.cannotCreate(claimMarker.path, reason: String(cString: strerror(errno)))
+        }
+        close(descriptor)
+        return created
+    }
+
+    /// Undoes a claim after a training failed before leaving anything worth keeping: removes what
+    /// it wrote, and the folder itself when `claimForNewRun` created it, so that a corrected
+    /// command can use the same folder.
+    public func releaseClaim(createdFolder: Bool) {
+        let manager = FileManager.default
+        if createdFolder {
+            try? manager.removeItem(at: url)
+        } else {
+            for entry in (try? manager.contentsOfDirectory(atPath: url.path)) ?? [] {
+                try? manager.removeItem(at: url.appendingPathComponent(entry))
+            }
         }
     }
 
@@ -85,6 +132,8 @@ public struct RunDirectory: Sendable {
 public enum RunDirectoryError: Error, Equatable, CustomStringConvertible, LocalizedError {
     case missing(String)
     case alreadyHoldsRun(String)
+    /// A new run's directory that holds something already (what, in words).
+    case notEmpty(String, holding: String)
     case cannotCreate(String, reason: String)
     case incomplete(String, missingFile: String)
     case incompatibleVersion(String, found: Int, expected: Int)
@@ -95,6 +144,8 @@ public enum RunDirectoryError: Error, Equatable, CustomStringConvertible, Locali
         case .missing(let path): return "run directory \(path) does not exist"
         case .alreadyHoldsRun(let path):
             return "\(path) already holds a run (config.json); choose another --out directory"
+        case .notEmpty(let path, let holding):
+            return "\(path) is not a new or empty folder (\(holding)); choose another --out directory"
         case .cannotCreate(let path, let reason): return "cannot create run directory \(path): \(reason)"
         case .incomplete(let path, let file): return "run directory \(path) is incomplete: \(file) is missing"
         case .incompatibleVersion(let path, let found, let expected):

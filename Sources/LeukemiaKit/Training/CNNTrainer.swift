@@ -74,29 +74,24 @@ public enum CNNTrainer {
         try request.options.validate()
         let run = RunDirectory(request.runDirectory)
         try run.checkFreeForNewRun()
-        if FileManager.default.fileExists(atPath: run.trainingSession.path) {
-            throw RunDirectoryError.alreadyHoldsRun(run.url.path + " (an interrupted training; continue it with --resume)")
-        }
         let folder = try ImageFolder.scan(request.dataDirectory, requireAllClasses: true)
         let manifest = try SplitManifest.makeOrReuse(folder: folder, configuration: request.split, reused: request.reusedSplit)
         // Fail on missing weights before anything is written.
         _ = try request.options.weights.file(for: request.options.network.pretrainedArchitecture,
                                              cache: request.weightsCache)
-        try run.prepareForNewRun()
-        try manifest.save(to: run.splitManifest)
-        let session = CNNTrainingSession(options: request.options,
-                                         dataDirectory: request.dataDirectory.standardizedFileURL.path,
-                                         cost: request.cost, weightsCache: request.weightsCache.path,
-                                         featureCache: request.featureCache.path)
-        try run.writeJSON(session, to: run.trainingSession)
+        let createdFolder = try run.claimForNewRun()
         do {
+            try manifest.save(to: run.splitManifest)
+            let session = CNNTrainingSession(options: request.options,
+                                             dataDirectory: request.dataDirectory.standardizedFileURL.path,
+                                             cost: request.cost, weightsCache: request.weightsCache.path,
+                                             featureCache: request.featureCache.path)
+            try run.writeJSON(session, to: run.trainingSession)
             return try CNNTrainingSessionRunner(session: session, directory: run, folder: folder, control: control).run()
         } catch {
             // Failing before the first checkpoint (e.g. weights that do not fit) leaves nothing
             // to resume: free the directory for a corrected `train`.
-            if !FileManager.default.fileExists(atPath: run.checkpoint.path) {
-                try? FileManager.default.removeItem(at: run.trainingSession)
-            }
+            if !FileManager.default.fileExists(atPath: run.checkpoint.path) { run.releaseClaim(createdFolder: createdFolder) }
             throw error
         }
     }
