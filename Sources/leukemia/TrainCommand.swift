@@ -36,9 +36,24 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup(title: "CNN options") var cnn: CNNTrainingArguments
 
+    /// The options `--resume` takes: which run, where its data now is, and how this session runs.
+    static let optionsUsedOnResume: Set<String> = ["--resume", "--out", "--data", "--stop-after"]
+
+    /// The options in `arguments` (as typed, `--name` or `--name=value`) that `--resume` does not use.
+    static func optionsIgnoredOnResume(_ arguments: ArraySlice<String>) -> [String] {
+        arguments.filter { $0.hasPrefix("-") && $0 != "-" }
+            .map { String($0.split(separator: "=", maxSplits: 1)[0]) }
+            .filter { !optionsUsedOnResume.contains($0) && $0 != "train" }
+    }
+
     func run() throws {
         try reportingErrors {
             if cnn.resume {
+                let ignored = Self.optionsIgnoredOnResume(CommandLine.arguments.dropFirst())
+                if !ignored.isEmpty {
+                    printError("warning: --resume continues with the options the run was started with; ignoring "
+                               + ignored.joined(separator: ", "))
+                }
                 try CNNTrainer.resume(URL(fileURLWithPath: out), dataDirectory: data.data.map { URL(fileURLWithPath: $0) },
                                       control: cnn.control())
                 return

@@ -43,8 +43,10 @@ final class CNNCommandTests: XCTestCase {
         let stopped = try train("resumed", ["--stop-after", "1"])
         XCTAssertEqual(stopped.status, 0, stopped.standardError)
         XCTAssertTrue(stopped.standardOutput.contains("continue with --resume"), stopped.standardOutput)
-        let resumed = try CommandRunner.run(["train", "--resume", "--out", workspace.appendingPathComponent("resumed").path])
+        let resumed = try CommandRunner.run(["train", "--resume", "--out", workspace.appendingPathComponent("resumed").path,
+                                             "--epochs", "99", "--learning-rate=0.5"])
         XCTAssertEqual(resumed.status, 0, resumed.standardError)
+        XCTAssertTrue(resumed.standardError.contains("ignoring --epochs, --learning-rate"), resumed.standardError)
         XCTAssertTrue(resumed.standardOutput.contains("resuming after epoch 1"), resumed.standardOutput)
         XCTAssertEqual(try lines(workspace.appendingPathComponent("resumed/epochs.jsonl")),
                        try lines(workspace.appendingPathComponent("straight/epochs.jsonl")))
