@@ -98,7 +98,8 @@ public enum ClassicalTrainer {
                 inputSize: StudyProtocol.inputSize, purpleRange: StudyProtocol.purpleRange,
                 libraries: ToolkitVersion.libraries, hyperparameters: hyperparameters, skippedImages: skipped,
                 createdAt: ISO8601DateFormatter().string(from: start),
-                trainingSeconds: Date().timeIntervalSince(start))
+                trainingSeconds: Date().timeIntervalSince(start),
+                fileHashes: try run.hashes(of: [run.model(kind: request.model), run.normalization]))
             try EvaluationWriter.write(metrics: metrics, title: "\(request.model.rawValue) — test part of \(request.dataDirectory.lastPathComponent)",
                                        details: [("model", request.model.rawValue), ("seed", "\(request.seed)"),
                                                  ("images scored", "\(test.labels.count)"),

@@ -33,6 +33,7 @@ public struct CNNRun: TrainedImageClassifier {
         guard FileManager.default.fileExists(atPath: directory.weights.path) else {
             throw RunDirectoryError.incomplete(directory.url.path, missingFile: directory.weights.lastPathComponent)
         }
+        try directory.verify(directory.weights, against: configuration)
         let network: any ImageClassifierNetwork
         do {
             network = try options.blueprint.makeNetwork(seed: options.seed)

@@ -25,6 +25,7 @@ public struct ClassicalRun: TrainedImageClassifier {
                                             reason: "unknown model '\(configuration.model)'")
         }
         let normalizationData = try directory.readRequired(directory.normalization)
+        try directory.verify(directory.normalization, against: configuration)
         let normalization: FeatureNormalization
         do {
             normalization = try JSONDecoder().decode(FeatureNormalization.self, from: normalizationData)
@@ -37,6 +38,7 @@ public struct ClassicalRun: TrainedImageClassifier {
         guard FileManager.default.fileExists(atPath: modelFile.path) else {
             throw RunDirectoryError.incomplete(directory.url.path, missingFile: modelFile.lastPathComponent)
         }
+        try directory.verify(modelFile, against: configuration)
         return ClassicalRun(directory: directory, configuration: configuration, kind: kind,
                             normalization: normalization, model: try kind.loadModel(from: modelFile),
                             extractor: extractor)

@@ -29,11 +29,15 @@ public struct RunConfiguration: Codable, Sendable {
     public var trainingSeconds: Double
     /// The CNN training options (architecture, blueprint, policy, optimizer settings); nil for classical runs.
     public var cnn: CNNTrainingOptions? = nil
+    /// The SHA-256 (hex) of each file the model is loaded from, by file name (`weights.safetensors`;
+    /// `model.xgboost.json` and `normalization.json`), checked when the run is opened; nil in runs
+    /// written before it was recorded (0f807b8 and earlier), which open unchecked.
+    public var fileHashes: [String: String]? = nil
 
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version", toolkitVersion = "toolkit_version", model, seed
         case dataDirectory = "data_directory", split, inputSize = "input_size", purpleRange = "purple_range"
         case libraries, hyperparameters, skippedImages = "skipped_images", createdAt = "created_at"
-        case trainingSeconds = "training_seconds", cnn
+        case trainingSeconds = "training_seconds", cnn, fileHashes = "file_hashes"
     }
 }

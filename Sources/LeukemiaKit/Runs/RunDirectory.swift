@@ -122,6 +122,31 @@ public struct RunDirectory: Sendable {
         }
     }
 
+    /// The SHA-256 (hex) of each of `files`, by file name, for `RunConfiguration.fileHashes`.
+    /// - Throws: `RunDirectoryError.corrupt` naming an unreadable file.
+    public func hashes(of files: [URL]) throws -> [String: String] {
+        var hashes: [String: String] = [:]
+        for file in files {
+            do {
+                hashes[file.lastPathComponent] = try SHA256.hash(fileAt: file).hexString
+            } catch {
+                throw RunDirectoryError.corrupt(file.path, reason: "\(error)")
+            }
+        }
+        return hashes
+    }
+
+    /// Checks `file` against the hash `configuration` recorded for it (nothing to check in a run
+    /// that recorded none).
+    /// - Throws: `RunDirectoryError.changedSinceTraining` naming the file and both hashes.
+    public func verify(_ file: URL, against configuration: RunConfiguration) throws {
+        guard let expected = configuration.fileHashes?[file.lastPathComponent] else { return }
+        let actual = try hashes(of: [file])[file.lastPathComponent] ?? ""
+        guard actual == expected else {
+            throw RunDirectoryError.changedSinceTraining(file.path, recorded: expected, found: actual)
+        }
+    }
+
     /// Writes a value as pretty, key-sorted JSON, atomically.
     public func writeJSON<Value: Encodable>(_ value: Value, to file: URL) throws {
         try AtomicFile.write(JSONFormatting.encode(value), to: file)
@@ -138,6 +163,8 @@ public enum RunDirectoryError: Error, Equatable, CustomStringConvertible, Locali
     case incomplete(String, missingFile: String)
     case incompatibleVersion(String, found: Int, expected: Int)
     case corrupt(String, reason: String)
+    /// A file the model is loaded from is not the one training wrote (its SHA-256 differs).
+    case changedSinceTraining(String, recorded: String, found: String)
 
     public var description: String {
         switch self {
@@ -151,6 +178,9 @@ public enum RunDirectoryError: Error, Equatable, CustomStringConvertible, Locali
         case .incompatibleVersion(let path, let found, let expected):
             return "\(path) has run format version \(found); this toolkit (\(ToolkitVersion.current)) reads version \(expected)"
         case .corrupt(let path, let reason): return "\(path) is unreadable: \(reason)"
+        case .changedSinceTraining(let path, let recorded, let found):
+            return "\(path) is not the file its training wrote: SHA-256 \(found.prefix(16))…, config.json records "
+                + "\(recorded.prefix(16))…; restore it or train again"
         }
     }
 

@@ -188,7 +188,8 @@ struct CNNTrainingSessionRunner {
             hyperparameters: ["best_epoch": Double(state.earlyStopping.bestEpoch), "epochs": Double(state.epoch),
                               "best_validation_loss": state.earlyStopping.bestLoss],
             skippedImages: skipped.merging(test.skipped) { first, _ in first },
-            createdAt: ISO8601DateFormatter().string(from: start), trainingSeconds: state.seconds, cnn: options)
+            createdAt: ISO8601DateFormatter().string(from: start), trainingSeconds: state.seconds, cnn: options,
+            fileHashes: try directory.hashes(of: [directory.weights]))
         try directory.writeJSON(configuration, to: directory.configuration)
         log(String(format: "best epoch %d of %d; test accuracy %.4f, total cost %.0f", state.earlyStopping.bestEpoch,
                    state.epoch, metrics.accuracy, metrics.totalCost))
