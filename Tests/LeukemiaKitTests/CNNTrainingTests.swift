@@ -110,6 +110,28 @@ final class CNNTrainingTests: XCTestCase {
         XCTAssertEqual(try CNNTrainer.train(fixture.request(options, run: "run")).epochs.count, 1)
     }
 
+    func testADivergingTrainingStopsAtTheFirstNonFiniteStepAndKeepsItsLastGoodCheckpoint() throws {
+        let fixture = try CNNTestFixture(self)
+        try CNNTrainer.train(fixture.request(try CNNTestFixture.options(epochs: 3), run: "run"), control: .init(stopAfterEpoch: 1))
+        let run = fixture.run("run")
+        // Weights at the edge of Float's range, as a diverging run reaches them: the next forward
+        // pass overflows.
+        var contents = try SafeTensors.readContents(from: run.checkpoint)
+        let count = try XCTUnwrap(contents.tensors["model.classifier.weight"]).values.count
+        contents.tensors["model.classifier.weight"]?.values = Array(repeating: 3e38, count: count)
+        try SafeTensors.write(contents.tensors, metadata: contents.metadata, to: run.checkpoint)
+        let checkpoint = try Data(contentsOf: run.checkpoint)
+        XCTAssertThrowsError(try CNNTrainer.resume(run.url)) { error in
+            guard case let .nonFinite(epoch, batch, _, _)? = error as? CNNTrainingError else { return XCTFail("\(error)") }
+            XCTAssertEqual(epoch, 2)
+            XCTAssertGreaterThanOrEqual(batch, 1)
+            XCTAssertTrue("\(error)".contains("training stopped at epoch 2, batch \(batch)"), "\(error)")
+        }
+        XCTAssertEqual(try Data(contentsOf: run.checkpoint), checkpoint, "the last good checkpoint is kept")
+        let restored = try CNNTestFixture.tinyDenseNet.makeNetwork(seed: 1)
+        XCTAssertNoThrow(try loadWeights(into: restored, from: run.weights), "and the best weights load")
+    }
+
     func testTheHybridTrainsResumesExactlyAndItsFrozenBackboneStaysUnchanged() throws {
         let fixture = try CNNTestFixture(self)
         var options = try CNNTestFixture.options(CNNTestFixture.tinyHybrid, policy: .frozen, epochs: 4, learningRate: 1e-2)

@@ -11,6 +11,8 @@ public enum CNNTrainingError: DescribedError, Equatable {
     case testTimeAugmentationUnsupported(String)
     case unreadableImage(String, reason: String)
     case emptyPart(String, split: String)
+    /// The training diverged: a batch's loss, or a parameter's gradient, is NaN or infinite.
+    case nonFinite(epoch: Int, batch: Int, loss: Float, parameter: String?)
 
     public var description: String {
         switch self {
@@ -26,6 +28,10 @@ public enum CNNTrainingError: DescribedError, Equatable {
             return "\(path) is not a CNN run; test-time augmentation (--tta) applies only to CNN runs"
         case let .unreadableImage(path, reason): return "\(path) cannot be read: \(reason)"
         case let .emptyPart(part, split): return "the \(part) part of \(split) has no readable image"
+        case let .nonFinite(epoch, batch, loss, parameter):
+            return "training stopped at epoch \(epoch), batch \(batch): the loss is \(loss)"
+                + (parameter.map { " and the gradient of \($0) is not finite" } ?? "")
+                + "; the run keeps its last good checkpoint (try a lower --learning-rate)"
         }
     }
 }

@@ -59,6 +59,19 @@ func trainingStep(logits: Tensor, labels: [Int], optimizer: any Optimizer, class
     return loss.scalar
 }
 
+/// Throws unless the batch `batch` of epoch `epoch` left a finite `loss` and finite gradients on
+/// every parameter of `layer` (the first non-finite one, in `namedParameters()` order, is named).
+/// - Throws: `CNNTrainingError.nonFinite`.
+func checkFinite(loss: Float, gradientsOf layer: any Layer, epoch: Int, batch: Int) throws {
+    let parameter = layer.namedParameters().first { _, parameter in
+        guard let gradient = parameter.gradient else { return false }
+        return gradient.withUnsafeBufferPointer { values in values.contains { !$0.isFinite } }
+    }?.name
+    guard loss.isFinite, parameter == nil else {
+        throw CNNTrainingError.nonFinite(epoch: epoch, batch: batch, loss: loss, parameter: parameter)
+    }
+}
+
 /// Trains the network on prepared image batches (augmentation and normalization run on a
 /// background thread, `prefetchCount` batches ahead), one `NetworkTrainingStep` per batch. The
 /// step's regularization penalty (the hybrid's L2 term) is added to the validation loss too.
@@ -77,7 +90,7 @@ struct NetworkEpochRunner: EpochRunner {
         reseedRandomLayers(epoch: epoch)
         step.enterTrainingMode()
         var scores = PassScores()
-        var dataWait = 0.0
+        var dataWait = 0.0, batchNumber = 0
         let batches = trainLoader.batches(epoch: epoch)
         while true {
             let waitStart = Date()
@@ -85,6 +98,8 @@ struct NetworkEpochRunner: EpochRunner {
             dataWait += Date().timeIntervalSince(waitStart)
             let batch = try result.get()
             let (loss, logits) = step(batch.inputs, labels: batch.labels, optimizer: optimizer, classWeights: classWeights)
+            batchNumber += 1
+            try checkFinite(loss: loss, gradientsOf: network, epoch: epoch, batch: batchNumber)
             scores.add(meanLoss: loss, logits: logits, labels: batch.labels)
             progress(scores.count, scores)
         }
@@ -147,6 +162,7 @@ struct HeadEpochRunner: EpochRunner {
             let labels = batchRows.map { train.labels[$0 % train.count] }
             let logits = head(train.batch(rows: batchRows))
             let loss = trainingStep(logits: logits, labels: labels, optimizer: optimizer, classWeights: classWeights)
+            try checkFinite(loss: loss, gradientsOf: head, epoch: epoch, batch: start / batchSize + 1)
             scores.add(meanLoss: loss, logits: logits.detached(), labels: labels)
             progress(scores.count, scores)
         }
