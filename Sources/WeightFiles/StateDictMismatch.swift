@@ -16,15 +16,26 @@ public struct StateDictMismatch: Error, Equatable, CustomStringConvertible, Loca
     /// Keys whose shapes differ, sorted by name.
     public var misshaped: [ShapeDifference]
 
+    /// How many keys of each kind a message names before it only counts the rest: a checkpoint of
+    /// another architecture differs in hundreds of keys, and a message is read, not searched.
+    public static let keysNamed = 5
+
+    /// One line: the count of each kind of difference and the first `keysNamed` keys of each.
     public var description: String {
-        var parts: [String] = []
-        if !missing.isEmpty { parts.append("missing keys: " + missing.joined(separator: ", ")) }
-        if !unexpected.isEmpty { parts.append("unexpected keys: " + unexpected.joined(separator: ", ")) }
-        if !misshaped.isEmpty {
-            parts.append("mis-shaped keys: " + misshaped.map { "\($0.name): expected \($0.expected), found \($0.found)" }
-                .joined(separator: ", "))
+        func summary(_ count: Int, _ kind: String, _ items: [String]) -> String? {
+            guard count > 0 else { return nil }
+            let named = items.prefix(Self.keysNamed).joined(separator: ", ")
+            let rest = count > Self.keysNamed ? ", and \(count - Self.keysNamed) more" : ""
+            return "\(count) \(kind) (\(named)\(rest))"
         }
-        return "state dict does not match the model; " + parts.joined(separator: "; ")
+        let parts = [
+            summary(missing.count, "missing", missing),
+            summary(unexpected.count, "unexpected", unexpected),
+            summary(misshaped.count, "mis-shaped",
+                    misshaped.map { "\($0.name): expected \($0.expected), found \($0.found)" }),
+        ].compactMap { $0 }
+        return "state dict does not match the model: " + parts.joined(separator: "; ")
+            + (missing.count + unexpected.count > 20 ? " — weights of another architecture?" : "")
     }
 
     public var errorDescription: String? { description }
