@@ -1,10 +1,11 @@
 import CXGBoost
 import Foundation
+import ToolkitSupport
 
 /// Throws `xgboostFailed` with XGBoost's last error message unless a C-API call returned 0.
 func checkXGBoost(_ status: Int32, _ function: String) throws {
     guard status == 0 else {
-        throw ClassicMLError.xgboostFailed(function: function, message: String(cString: XGBGetLastError()))
+        throw ClassicMLError.xgboostFailed(function: function, message: nativeLibraryMessage(String(cString: XGBGetLastError())))
     }
 }
 

@@ -112,7 +112,7 @@ public final class XGBoostClassifier: ProbabilisticClassifier, @unchecked Sendab
         }
         do {
             guard XGBoosterLoadModel(booster, url.path) == 0 else {
-                throw ClassicMLError.unreadableModelFile(path: url.path, reason: String(cString: XGBGetLastError()))
+                throw ClassicMLError.unreadableModelFile(path: url.path, reason: nativeLibraryMessage(String(cString: XGBGetLastError())))
             }
             return try XGBoostClassifier(owning: booster, origin: url.path)
         } catch {

@@ -94,7 +94,7 @@ public struct SplitManifest: Codable, Equatable, Sendable {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw SplitManifestError.unreadable(path: url.path, reason: error.localizedDescription)
+            throw SplitManifestError.unreadable(path: url.path, reason: FileReadFailure.reason(url, error))
         }
         struct VersionProbe: Decodable {
             let formatVersion: Int

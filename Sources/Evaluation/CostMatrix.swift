@@ -54,7 +54,7 @@ public struct CostMatrix: Codable, Equatable, Sendable {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw CostMatrixError.unreadable(path: url.path, reason: error.localizedDescription)
+            throw CostMatrixError.unreadable(path: url.path, reason: FileReadFailure.reason(url, error))
         }
         guard let json = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
             throw CostMatrixError.notJSON(path: url.path)

@@ -1,4 +1,5 @@
 import Foundation
+import ToolkitSupport
 
 /// Reads the state dict of a PyTorch checkpoint (`torch.save` output) without Python, treating the
 /// file as untrusted: only allowlisted pickle globals are accepted (like `torch.load(weights_only=True)`),
@@ -14,7 +15,7 @@ public enum PyTorchCheckpoint {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw WeightFileError.unreadable(source: url.path, reason: error.localizedDescription)
+            throw WeightFileError.unreadable(source: url.path, reason: FileReadFailure.reason(url, error))
         }
         return try read(data: data, source: url.path)
     }

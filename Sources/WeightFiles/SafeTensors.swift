@@ -35,7 +35,7 @@ public enum SafeTensors {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw WeightFileError.unreadable(source: url.path, reason: error.localizedDescription)
+            throw WeightFileError.unreadable(source: url.path, reason: FileReadFailure.reason(url, error))
         }
         return try decode(data, source: url.path)
     }

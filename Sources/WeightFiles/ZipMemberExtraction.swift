@@ -1,5 +1,6 @@
 import CZlib
 import Foundation
+import ToolkitSupport
 
 extension ZipArchive {
     /// The uncompressed bytes of member `name` (stored or deflate), CRC-32 checked; nil if absent.
@@ -62,7 +63,7 @@ public enum ZipMembers {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw WeightFileError.unreadable(source: url.path, reason: error.localizedDescription)
+            throw WeightFileError.unreadable(source: url.path, reason: FileReadFailure.reason(url, error))
         }
         let bytes = [UInt8](data)
         guard ZipArchive.hasSignature(bytes) else {

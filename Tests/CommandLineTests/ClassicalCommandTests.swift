@@ -152,6 +152,37 @@ final class ClassicalCommandTests: XCTestCase {
         XCTAssertTrue(garbage.standardError.contains("error: -:"), garbage.standardError)
     }
 
+    func testBrokenFilesGiveOneLineNamingThePathOnceWithoutLibraryInternals() throws {
+        // A copy of the run whose model file was cut short (its recorded hash would refuse it first,
+        // so the copy forgets the hashes, as a run of an older version has none).
+        let copy = Self.workspace.appendingPathComponent("truncated-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: Self.trainedRun, to: copy)
+        let model = copy.appendingPathComponent("model.xgboost.json")
+        try Data(contentsOf: model).prefix(100).write(to: model)
+        let configuration = copy.appendingPathComponent("config.json")
+        var object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: configuration)) as? [String: Any])
+        object.removeValue(forKey: "file_hashes")
+        try JSONSerialization.data(withJSONObject: object).write(to: configuration)
+        let folderAsFile = Self.workspace.appendingPathComponent("a-folder")
+        try FileManager.default.createDirectory(at: folderAsFile, withIntermediateDirectories: true)
+        for (arguments, path) in [
+            (["evaluate", copy.path], model.path),
+            (["evaluate", Self.trainedRun.path, "--cost", folderAsFile.path], folderAsFile.path),
+            (["train", "--model", "efficientnet-lite0", "--weights", folderAsFile.path, "--data", data.path,
+              "--out", Self.workspace.appendingPathComponent("w-\(UUID().uuidString)").path, "--input-size", "32", "--epochs", "1"],
+             folderAsFile.path),
+        ] {
+            let outcome = try CommandRunner.run(arguments)
+            XCTAssertNotEqual(outcome.status, 0)
+            let message = outcome.standardError.trimmingCharacters(in: .whitespacesAndNewlines)
+            XCTAssertEqual(message.split(separator: "\n").count, 1, message)
+            XCTAssertEqual(message.components(separatedBy: path).count - 1, 1, "the path once: \(message)")
+            for leak in ["NSCocoaErrorDomain", "json.cc", ".cc:", "Error Domain"] {
+                XCTAssertFalse(message.contains(leak), message)
+            }
+        }
+    }
+
     func testVersionNamesTheToolkitAndEveryNativeLibrary() throws {
         let outcome = try CommandRunner.run(["--version"])
         XCTAssertEqual(outcome.status, 0, outcome.standardError)

@@ -118,7 +118,7 @@ public struct RunDirectory: Sendable {
         do {
             return try Data(contentsOf: file)
         } catch {
-            throw RunDirectoryError.corrupt(file.path, reason: error.localizedDescription)
+            throw RunDirectoryError.corrupt(file.path, reason: FileReadFailure.reason(file, error))
         }
     }
 

@@ -73,6 +73,8 @@ public enum WeightsSource: Equatable, Sendable, Codable, CustomStringConvertible
             }
         } catch let error as WeightStoreError {
             throw error
+        } catch let error as WeightFileError {
+            throw error   // it names the file already
         } catch {
             throw CNNTrainingError.incompatibleWeights(url.path, reason: "\(error)")
         }
