@@ -4,6 +4,8 @@ public enum SplitError: DescribedError, Equatable {
     case invalidFractions(train: Double, validation: Double, test: Double)
     case invalidGroupRuns(Int)
     case noImages
+    /// A part a training needs would hold no image; `counts` are the images per part.
+    case emptyPart(DatasetPart, counts: [DatasetPart: Int])
 
     public var description: String {
         switch self {
@@ -13,6 +15,10 @@ public enum SplitError: DescribedError, Equatable {
             return "run length for grouping must be at least 1, found \(runs)"
         case .noImages:
             return "cannot split a folder without images"
+        case let .emptyPart(part, counts):
+            let listed = DatasetPart.allCases.map { "\($0.rawValue) \(counts[$0] ?? 0)" }.joined(separator: ", ")
+            return "the \(part.rawValue) part would hold no image (\(listed)): training needs a validation part to choose "
+                + "the model and a test part to score it; change --fractions or add images"
         }
     }
 }

@@ -165,6 +165,15 @@ public struct ManifestResolution: Sendable {
     public let assigned: [(image: DatasetImage, part: DatasetPart)]
     /// Images of the folder the manifest does not list, in folder order.
     public let unassigned: [DatasetImage]
+
+    /// Throws unless every part holds at least one image: a training needs all three.
+    /// - Throws: `SplitError.emptyPart` naming the first empty part, with the counts of all three.
+    public func requireEveryPart() throws {
+        let counts = Dictionary(grouping: assigned, by: \.part).mapValues(\.count)
+        if let empty = DatasetPart.allCases.first(where: { (counts[$0] ?? 0) == 0 }) {
+            throw SplitError.emptyPart(empty, counts: counts)
+        }
+    }
 }
 
 extension SplitManifest {

@@ -87,6 +87,10 @@ public struct CostMatrix: Codable, Equatable, Sendable {
         return "\(values.count) rows of lengths \(lengths.map(String.init).joined(separator: ", "))"
     }
 
+    /// The largest cost an entry may have: costs are relative, and larger ones are a slip (an
+    /// extra digit, a pasted number) that would swamp every other error.
+    public static let maximumCost = 1_000_000.0
+
     private static func checkEntries(_ values: [[Double]], source: String) throws {
         for (row, costs) in values.enumerated() {
             for (column, cost) in costs.enumerated() {
@@ -95,6 +99,9 @@ public struct CostMatrix: Codable, Equatable, Sendable {
                 }
                 guard cost >= 0 else {
                     throw CostMatrixError.negative(path: source, row: row, column: column, value: cost)
+                }
+                guard cost <= maximumCost else {
+                    throw CostMatrixError.tooLarge(path: source, row: row, column: column, value: cost)
                 }
             }
         }

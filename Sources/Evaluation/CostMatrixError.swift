@@ -7,6 +7,7 @@ public enum CostMatrixError: DescribedError, Equatable {
     case wrongShape(path: String, found: String, expected: String)
     case negative(path: String, row: Int, column: Int, value: Double)
     case nonFinite(path: String, row: Int, column: Int)
+    case tooLarge(path: String, row: Int, column: Int, value: Double)
     case probabilityCount(found: Int, expected: Int)
 
     public var description: String {
@@ -23,6 +24,8 @@ public enum CostMatrixError: DescribedError, Equatable {
             return "cost matrix \(path) has a negative cost \(value) at row \(row), column \(column)"
         case let .nonFinite(path, row, column):
             return "cost matrix \(path) has a non-finite cost at row \(row), column \(column)"
+        case let .tooLarge(path, row, column, value):
+            return "cost matrix \(path) has a cost \(value) at row \(row), column \(column); costs are at most \(Int(CostMatrix.maximumCost))"
         case let .probabilityCount(found, expected):
             return "expected costs need \(expected) class probabilities, found \(found)"
         }

@@ -183,6 +183,35 @@ final class ClassicalCommandTests: XCTestCase {
         }
     }
 
+    func testEveryNumericOptionOutOfRangeIsRefusedBeforeTheOutputFolderExists() throws {
+        let cases: [([String], String)] = [
+            (["--input-size", "8"], "--input-size"), (["--input-size", "5000"], "--input-size"),
+            (["--epochs", "0"], "--epochs"), (["--epochs", "1000000"], "--epochs"),
+            (["--batch-size", "0"], "--batch-size"), (["--batch-size", "100000"], "--batch-size"),
+            (["--learning-rate", "0"], "--learning-rate"), (["--learning-rate", "5"], "--learning-rate"),
+            (["--learning-rate", "nan"], "--learning-rate"),
+            (["--rotation", "400"], "--rotation"), (["--rotation=-5"], "--rotation"),
+            (["--shift", "2"], "--shift"), (["--shear", "90"], "--shear"), (["--zoom", "1.5"], "--zoom"),
+            (["--early-stopping-patience", "0"], "--early-stopping-patience"), (["--plateau-factor", "1"], "--plateau-factor"),
+            (["--cached-copies", "500", "--policy", "frozen"], "--cached-copies"), (["--prefetch", "0"], "--prefetch"),
+            (["--fractions", "0.8", "0", "0.2"], "validation part would hold no image"),
+            (["--fractions", "0.5", "0.5", "0.5"], "fractions"),
+        ]
+        for (options, named) in cases {
+            let out = Self.workspace.appendingPathComponent("refused-\(UUID().uuidString)")
+            let outcome = try CommandRunner.run(["train", "--model", "efficientnet-lite0", "--weights", "none",
+                                                 "--data", data.path, "--out", out.path] + options)
+            XCTAssertNotEqual(outcome.status, 0, "\(options)")
+            let message = outcome.standardError.trimmingCharacters(in: .whitespacesAndNewlines)
+            XCTAssertTrue(message.contains(named), "\(options): \(message)")
+            XCTAssertEqual(message.split(separator: "\n").count, 1, "\(options): \(message)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out.path), "\(options) created \(out.path)")
+        }
+        let tta = try CommandRunner.run(["evaluate", Self.trainedRun.path, "--tta", "1000"])
+        XCTAssertNotEqual(tta.status, 0)
+        XCTAssertTrue(tta.standardError.contains("--tta"), tta.standardError)
+    }
+
     func testVersionNamesTheToolkitAndEveryNativeLibrary() throws {
         let outcome = try CommandRunner.run(["--version"])
         XCTAssertEqual(outcome.status, 0, outcome.standardError)

@@ -40,6 +40,7 @@ public enum ClassicalTrainer {
             + "\(folder.duplicateGroups.count) groups of identical files kept within one part")
         let manifest = try SplitManifest.makeOrReuse(folder: folder, configuration: request.split, reused: request.reusedSplit)
         let parts = try manifest.resolve(against: folder)
+        try parts.requireEveryPart()
         if !parts.unassigned.isEmpty {
             log("warning: \(parts.unassigned.count) images are not in the reused split and are not used, e.g. \(parts.unassigned[0].relativePath)")
         }

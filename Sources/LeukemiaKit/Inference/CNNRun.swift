@@ -27,8 +27,8 @@ public struct CNNRun: TrainedImageClassifier {
         guard let options = configuration.cnn else {
             throw CNNTrainingError.notACNNRun(directory.url.path, model: configuration.model)
         }
-        guard testTimeAugmentation >= 0 else {
-            throw CNNTrainingError.invalidOption(name: "tta", value: "\(testTimeAugmentation)", expected: "at least 0")
+        guard (0...64).contains(testTimeAugmentation) else {
+            throw CNNTrainingError.invalidOption(name: "tta", value: "\(testTimeAugmentation)", expected: "0 to 64 views")
         }
         guard FileManager.default.fileExists(atPath: directory.weights.path) else {
             throw RunDirectoryError.incomplete(directory.url.path, missingFile: directory.weights.lastPathComponent)

@@ -76,6 +76,7 @@ public enum CNNTrainer {
         try run.checkFreeForNewRun()
         let folder = try ImageFolder.scan(request.dataDirectory, requireAllClasses: true)
         let manifest = try SplitManifest.makeOrReuse(folder: folder, configuration: request.split, reused: request.reusedSplit)
+        try manifest.resolve(against: folder).requireEveryPart()
         // Fail on missing weights before anything is written.
         _ = try request.options.weights.file(for: request.options.network.pretrainedArchitecture,
                                              cache: request.weightsCache)

@@ -59,17 +59,24 @@ public struct CNNTrainingOptions: Codable, Equatable, Sendable {
         func check(_ condition: Bool, _ name: String, _ value: Any, _ expected: String) throws {
             guard condition else { throw CNNTrainingError.invalidOption(name: name, value: "\(value)", expected: expected) }
         }
-        try check(inputSize >= 16, "input-size", inputSize, "at least 16")
-        try check(maximumEpochs >= 1, "epochs", maximumEpochs, "at least 1")
-        try check(batchSize >= 1, "batch-size", batchSize, "at least 1")
-        try check(learningRate > 0 && learningRate.isFinite, "learning-rate", learningRate, "a positive number")
-        try check(earlyStoppingPatience >= 1, "early-stopping-patience", earlyStoppingPatience, "at least 1")
+        try check((16...1024).contains(inputSize), "input-size", inputSize, "16 to 1024 pixels")
+        try check((1...10_000).contains(maximumEpochs), "epochs", maximumEpochs, "1 to 10000")
+        try check((1...1024).contains(batchSize), "batch-size", batchSize, "1 to 1024")
+        try check(learningRate > 0 && learningRate <= 1, "learning-rate", learningRate, "a number in (0, 1]")
+        try check((1...1000).contains(earlyStoppingPatience), "early-stopping-patience", earlyStoppingPatience, "1 to 1000")
         try check(plateauFactor > 0 && plateauFactor < 1, "plateau-factor", plateauFactor, "in (0, 1)")
-        try check(plateauPatience >= 0, "plateau-patience", plateauPatience, "at least 0")
-        try check(cachedAugmentedCopies >= 0, "cached-copies", cachedAugmentedCopies, "at least 0")
+        try check((0...1000).contains(plateauPatience), "plateau-patience", plateauPatience, "0 to 1000")
+        try check((0...100).contains(cachedAugmentedCopies), "cached-copies", cachedAugmentedCopies, "0 to 100")
         try check(cachedAugmentedCopies == 0 || policy == .frozen, "cached-copies", cachedAugmentedCopies,
                   "0 unless --policy frozen")
-        try check(prefetchCount >= 1, "prefetch", prefetchCount, "at least 1")
+        try check((1...64).contains(prefetchCount), "prefetch", prefetchCount, "1 to 64")
+        if let augmentation {
+            try check((0...180).contains(augmentation.rotationDegrees), "rotation", augmentation.rotationDegrees, "0 to 180 degrees")
+            try check((0...1).contains(augmentation.widthShift) && (0...1).contains(augmentation.heightShift), "shift",
+                      augmentation.widthShift, "a fraction from 0 to 1 of the image size")
+            try check((0..<90).contains(augmentation.shearDegrees), "shear", augmentation.shearDegrees, "0 to less than 90 degrees")
+            try check((0..<1).contains(augmentation.zoom), "zoom", augmentation.zoom, "0 to less than 1 (zoom 1 ± z)")
+        }
         try check(network.classCount == LeukemiaClass.allCases.count, "model", network.classCount,
                   "a network with \(LeukemiaClass.allCases.count) classes")
         if let mismatch = network.mismatch(with: blueprint) {
