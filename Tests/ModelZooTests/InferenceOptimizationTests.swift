@@ -97,6 +97,11 @@ final class InferenceOptimizationTests: XCTestCase {
                     tolerance: .relativeToLargest(1e-4), file: file, line: line)
         XCTAssertEqual(fast(input).scalars, optimized.scalars,
                        "a second run (cached reordered weights) gives the same logits", file: file, line: line)
+        // The body alone gives the vector the head consumes, and the head turns it into the logits.
+        let features = fast.features(input)
+        assertClose(features, Tensor.withoutGradients { network.features(input) }, "\(type(of: network)) optimized features",
+                    tolerance: .relativeToLargest(1e-4), file: file, line: line)
+        XCTAssertEqual(fast.logits(ofFeatures: features).scalars, optimized.scalars, file: file, line: line)
     }
 
     private static func images(batch: Int, size: Int, seed: UInt64) -> Tensor {

@@ -18,8 +18,8 @@ extension ConvNeXt: InferenceOptimizable {
             }
         }
         let norm = InferenceLayerNorm(classifier.norm), output = InferenceLinear(classifier.output)
-        stages.append { output(norm(globalAvgPool2d($0))) }
-        return InferenceNetwork { images in stages.reduce(images) { x, stage in stage(x) } }
+        stages.append { norm(globalAvgPool2d($0)) }
+        return InferenceNetwork(body: { images in stages.reduce(images) { x, stage in stage(x) } }, head: { output($0) })
     }
 
     /// The stem's and downsampling layers' convolutions and layer norms.

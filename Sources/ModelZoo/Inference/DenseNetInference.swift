@@ -29,11 +29,11 @@ extension DenseNet: InferenceOptimizable {
             }
         }
         let finalNorm = ChannelAffine(norm5), head = InferenceLinear(classifier)
-        stages.append { head(globalAvgPool2d(finalNorm.reluOfLeadingChannels(of: $0))) }
-        return InferenceNetwork { images in
+        stages.append { globalAvgPool2d(finalNorm.reluOfLeadingChannels(of: $0)) }
+        return InferenceNetwork(body: { images in
             let imagesPerPass = Swift.max(1, inputPixelsPerPass / (images.shape[1] * images.shape[2]))
             return images.inSubBatches(ofAtMost: imagesPerPass) { part in stages.reduce(part) { x, stage in stage(x) } }
-        }
+        }, head: { head($0) })
     }
 
     /// Input pixels per inference pass: 4 images of 224x224, which keeps the first dense block's

@@ -9,10 +9,10 @@ extension EfficientNetLite: InferenceOptimizable {
         let blockForwards: [(Tensor) -> Tensor] = blocks.children.compactMap { ($0.layer as? MBConvBlock).map(Self.inferenceBlock) }
         let headConvolution = InferenceConvolution(convHead, foldingIn: bn1, activation: .relu6)
         let output = InferenceLinear(fc)
-        return InferenceNetwork { images in
+        return InferenceNetwork(body: { images in
             let features = blockForwards.reduce(stem(images)) { x, block in block(x) }
-            return output(globalAvgPool2d(headConvolution(features)))
-        }
+            return globalAvgPool2d(headConvolution(features))
+        }, head: { output($0) })
     }
 
     private static func inferenceBlock(_ block: MBConvBlock) -> (Tensor) -> Tensor {

@@ -13,16 +13,30 @@ import Tensors
 /// let logits = fast(images)        // [batch, classCount]
 /// ```
 public final class InferenceNetwork {
-    private let forward: (Tensor) -> Tensor
+    private let body: (Tensor) -> Tensor
+    private let head: (Tensor) -> Tensor
 
-    /// Wraps the evaluation-mode forward pass `forward` (`[batch, height, width, 3]` -> logits).
-    init(_ forward: @escaping (Tensor) -> Tensor) {
-        self.forward = forward
+    /// Wraps the evaluation-mode forward pass: `body` (`[batch, height, width, 3]` -> the feature
+    /// vector `[batch, featureCount]` the head consumes), then `head` (-> logits).
+    init(body: @escaping (Tensor) -> Tensor, head: @escaping (Tensor) -> Tensor) {
+        self.body = body
+        self.head = head
     }
 
     /// The logits `[batch, classCount]` of `images [batch, height, width, 3]`.
     public func callAsFunction(_ images: Tensor) -> Tensor {
-        Tensor.withoutGradients { forward(images) }
+        Tensor.withoutGradients { head(body(images)) }
+    }
+
+    /// The feature vectors `[batch, featureCount]` the head consumes, as the source network's
+    /// `features(_:)` gives them in evaluation mode (globally pooled; VGG's second hidden layer).
+    public func features(_ images: Tensor) -> Tensor {
+        Tensor.withoutGradients { body(images) }
+    }
+
+    /// The logits of feature vectors from `features(_:)`: `[batch, featureCount]` -> `[batch, classCount]`.
+    public func logits(ofFeatures features: Tensor) -> Tensor {
+        Tensor.withoutGradients { head(features) }
     }
 }
 

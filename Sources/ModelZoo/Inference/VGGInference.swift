@@ -25,9 +25,9 @@ extension VGG: InferenceOptimizable {
         let hidden1 = InferenceLinear(classifier.hidden1, relu: true)
         let hidden2 = InferenceLinear(classifier.hidden2, relu: true)
         let output = InferenceLinear(classifier.output)
-        return InferenceNetwork { images in
+        return InferenceNetwork(body: { images in
             let features = stages.reduce(FormattedActivations(images)) { x, stage in stage(x) }.nhwc()
-            return output(hidden2(hidden1(flatten(pool(features)))))
-        }
+            return hidden2(hidden1(flatten(pool(features))))
+        }, head: { output($0) })
     }
 }
