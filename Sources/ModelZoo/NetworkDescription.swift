@@ -57,25 +57,27 @@ public struct NetworkDescription: Codable, Hashable, Sendable {
         return "hybrid-\(hybridVariant.rawValue)/\(backbone.rawValue)"
     }
 
-    /// Reads `name` as `name` writes it; `hybrid` and `hybrid-VARIANT` alone take the
-    /// EfficientNet-Lite0 backbone.
+    /// Reads `name` as `name` writes it; `hybrid` alone is the study's variant, and a hybrid name
+    /// without `/BACKBONE` takes EfficientNet-Lite0.
     /// - Throws: `ModelZooError.unknownArchitecture` naming what is not understood.
     public init(name: String, classCount: Int, inputSize: Int = NetworkDescription.standardInputSize) throws {
-        let parts = name.split(separator: "/", maxSplits: 1).map(String.init)
-        let head = parts.first ?? ""
-        var known: [String] { Architecture.backbones.map(\.rawValue) + HybridNetwork.Variant.allCases.map { "hybrid-\($0.rawValue)" } }
-        if let architecture = Architecture(rawValue: head), architecture != .hybrid || parts.count == 1 {
-            guard parts.count == 1 || architecture == .hybrid else { throw ModelZooError.unknownArchitecture(name, known: known) }
+        let parts = name.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        let head = parts[0], backboneName = parts.count == 2 ? parts[1] : nil
+        let known = Architecture.backbones.map(\.rawValue) + HybridNetwork.Variant.allCases.map { "hybrid-\($0.rawValue)" }
+        guard head == "hybrid" || head.hasPrefix("hybrid-") else {
+            guard backboneName == nil, let architecture = Architecture(rawValue: head) else {
+                throw ModelZooError.unknownArchitecture(name, known: known)
+            }
             self.init(architecture, classCount: classCount, inputSize: inputSize)
             return
         }
-        guard head.hasPrefix("hybrid-"), let variant = HybridNetwork.Variant(rawValue: String(head.dropFirst("hybrid-".count))) else {
+        guard let variant = head == "hybrid" ? .study : HybridNetwork.Variant(rawValue: String(head.dropFirst("hybrid-".count))) else {
             throw ModelZooError.unknownArchitecture(name, known: known)
         }
         var backbone = Architecture.efficientnetLite0
-        if parts.count == 2 {
-            guard let named = Architecture(rawValue: parts[1]), named != .hybrid else {
-                throw ModelZooError.unknownArchitecture(parts[1], known: Architecture.backbones.map(\.rawValue))
+        if let backboneName {
+            guard let named = Architecture(rawValue: backboneName), named != .hybrid else {
+                throw ModelZooError.unknownArchitecture(backboneName, known: Architecture.backbones.map(\.rawValue))
             }
             backbone = named
         }

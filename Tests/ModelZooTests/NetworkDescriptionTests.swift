@@ -20,10 +20,12 @@ final class NetworkDescriptionTests: XCTestCase {
         // The short forms take EfficientNet-Lite0 and the study's U-Net.
         XCTAssertEqual(try NetworkDescription(name: "hybrid", classCount: 4).name, "hybrid-study/efficientnet-lite0")
         XCTAssertEqual(try NetworkDescription(name: "hybrid-light", classCount: 4).name, "hybrid-light/efficientnet-lite0")
+        XCTAssertEqual(try NetworkDescription(name: "hybrid/densenet201", classCount: 4).name, "hybrid-study/densenet201")
     }
 
     func testUnknownNamesAreRefusedWithTheKnownOnes() {
-        for name in ["resnet50", "hybrid-heavy", "hybrid-light/hybrid", "hybrid-light/resnet50", "densenet201/vgg16", ""] {
+        for name in ["resnet50", "hybrid-heavy", "hybrid-light/hybrid", "hybrid-light/resnet50", "densenet201/vgg16", "",
+                     "hybrid-light/", "/densenet201"] {
             XCTAssertThrowsError(try NetworkDescription(name: name, classCount: 4), name) { error in
                 guard case .unknownArchitecture(_, let known)? = error as? ModelZooError else { return XCTFail("\(error)") }
                 XCTAssertFalse(known.isEmpty)
