@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import ModelZoo
+import ToolkitSupport
 
 /// A trained model that gives class probabilities: what evaluation, prediction and serving need,
 /// whatever the model family. A model answers for decoded images; this protocol's extension adds
@@ -65,13 +66,14 @@ extension TrainedImageClassifier {
     public func probabilities(ofEncoded images: [EncodedImage]) throws -> [Result<[Double], Error>] {
         let size = inputSize
         let chunks = stride(from: 0, to: images.count, by: Self.decodeChunk).map { $0..<min($0 + Self.decodeChunk, images.count) }
-        let decoder = ChunkDecoder(images: images, chunks: chunks, size: size)
+        let decoder = Prefetcher(count: chunks.count, ahead: 1, threadName: "leukemia.image-decoder") { chunk in
+            chunks[chunk].map { index in Result { try images[index].decoded(size: size) } }
+        }
         defer { decoder.cancel() }
         var results: [Result<[Double], Error>] = []
         results.reserveCapacity(images.count)
         var position = 0
-        for chunk in chunks.indices {
-            let decoded = decoder.take(chunk)
+        while let decoded = decoder.next() {
             let readable = decoded.compactMap { try? $0.get() }
             var probabilities = try self.probabilities(of: readable, firstPosition: position)[...]
             position += readable.count
@@ -80,53 +82,6 @@ extension TrainedImageClassifier {
             }
         }
         return results
-    }
-}
-
-/// Decodes chunk after chunk of images on a background thread, at most one chunk ahead of the
-/// consumer.
-private final class ChunkDecoder: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var ready: [Int: [Result<RGBImage, Error>]] = [:]
-    private var taken = 0
-    private var cancelled = false
-
-    init(images: [EncodedImage], chunks: [Range<Int>], size: Int) {
-        let worker = Thread { [self] in
-            for (index, chunk) in chunks.enumerated() {
-                condition.lock()
-                while !cancelled && index - taken >= 1 { condition.wait() }
-                let stop = cancelled
-                condition.unlock()
-                if stop { return }
-                let decoded = chunk.map { i in Result { try images[i].decoded(size: size) } }
-                condition.withLock {
-                    ready[index] = decoded
-                    condition.broadcast()
-                }
-            }
-        }
-        worker.name = "leukemia.image-decoder"
-        worker.start()
-    }
-
-    /// Stops the worker after the chunk it is decoding (the consumer stopped early).
-    func cancel() {
-        condition.withLock {
-            cancelled = true
-            ready.removeAll()
-            condition.broadcast()
-        }
-    }
-
-    /// Chunk `index`'s decoded images, waiting for the worker if needed; chunks are taken in order.
-    func take(_ index: Int) -> [Result<RGBImage, Error>] {
-        condition.lock()
-        defer { condition.unlock() }
-        while ready[index] == nil { condition.wait() }
-        taken = index + 1
-        condition.broadcast()
-        return ready.removeValue(forKey: index) ?? []
     }
 }
 

@@ -121,71 +121,18 @@ public final class ImageBatchLoader: @unchecked Sendable {
 /// The batches of one epoch, produced by a background thread at most `prefetchCount` ahead.
 /// Dropping the sequence before its end stops the thread.
 public final class PrefetchingBatches: Sequence, IteratorProtocol {
-    private let queue: BatchQueue
+    private let prefetcher: Prefetcher<Result<ImageBatch, Error>>
 
     init(loader: ImageBatchLoader, epoch: Int) {
-        queue = BatchQueue(loader: loader, epoch: epoch)
-        let queue = self.queue
-        let worker = Thread { queue.produce() }
-        worker.name = "leukemia.batch-loader"
-        worker.start()
+        let order = loader.order(epoch: epoch)
+        prefetcher = Prefetcher(count: loader.batchCount, ahead: loader.settings.prefetchCount,
+                                threadName: "leukemia.batch-loader") { batch in
+            Result { try loader.makeBatch(epoch: epoch, batch: batch, order: order) }
+        }
     }
-
-    deinit { queue.cancel() }
 
     /// The next batch, waiting for the worker if needed.
-    public func next() -> Result<ImageBatch, Error>? { queue.take() }
-}
-
-/// The state shared by the consumer and the worker thread of `PrefetchingBatches`.
-private final class BatchQueue: @unchecked Sendable {
-    private let loader: ImageBatchLoader
-    private let epoch: Int
-    private let order: [Int]
-    private let condition = NSCondition()
-    private var ready: [Int: Result<ImageBatch, Error>] = [:]
-    private var nextToConsume = 0
-    private var cancelled = false
-
-    init(loader: ImageBatchLoader, epoch: Int) {
-        self.loader = loader
-        self.epoch = epoch
-        self.order = loader.order(epoch: epoch)
-    }
-
-    func produce() {
-        for batch in 0..<loader.batchCount {
-            condition.lock()
-            while !cancelled && batch - nextToConsume >= max(loader.settings.prefetchCount, 1) { condition.wait() }
-            let stop = cancelled
-            condition.unlock()
-            if stop { return }
-            let result = Result { try loader.makeBatch(epoch: epoch, batch: batch, order: order) }
-            condition.withLock {
-                ready[batch] = result
-                condition.broadcast()
-            }
-        }
-    }
-
-    func take() -> Result<ImageBatch, Error>? {
-        condition.lock()
-        defer { condition.unlock() }
-        guard nextToConsume < loader.batchCount else { return nil }
-        while ready[nextToConsume] == nil { condition.wait() }
-        let batch = ready.removeValue(forKey: nextToConsume)
-        nextToConsume += 1
-        condition.broadcast()
-        return batch
-    }
-
-    func cancel() {
-        condition.withLock {
-            cancelled = true
-            ready.removeAll()
-            condition.broadcast()
-        }
-    }
+    public func next() -> Result<ImageBatch, Error>? { prefetcher.next() }
 }
 
 /// Why a batch could not be made.
