@@ -160,13 +160,7 @@ public struct ImageFolder: Sendable {
                 do {
                     output[index] = .success(try SHA256.hash(fileAt: urls[index]).hexString)
                 } catch {
-                    let path = urls[index].path
-                    if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path),
-                       !FileManager.default.fileExists(atPath: path) {
-                        output[index] = .failure(UnreadableReason("a symbolic link to \(target), which does not exist"))
-                    } else {
-                        output[index] = .failure(UnreadableReason("\(error)"))
-                    }
+                    output[index] = .failure(UnreadableReason(FileReadFailure.reason(urls[index], error)))
                 }
             }
         }

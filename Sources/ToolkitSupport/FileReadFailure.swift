@@ -11,8 +11,8 @@ package enum FileReadFailure {
         if manager.fileExists(atPath: url.path, isDirectory: &isDirectory) {
             if isDirectory.boolValue { return "it is a folder, not a file" }
             if !manager.isReadableFile(atPath: url.path) { return "permission denied" }
-        } else if (try? manager.destinationOfSymbolicLink(atPath: url.path)) != nil {
-            return "a symbolic link to a file that does not exist"
+        } else if let target = try? manager.destinationOfSymbolicLink(atPath: url.path) {
+            return "a symbolic link to \(target), which does not exist"
         } else {
             return "no such file"
         }
@@ -24,14 +24,4 @@ package enum FileReadFailure {
         return nsError.domain == NSCocoaErrorDomain ? "cannot be read (\(nsError.localizedFailureReason ?? "unknown reason"))"
             : error.localizedDescription
     }
-}
-
-/// The first line of a native library's error message without its `[hh:mm:ss] file.cc:line: `
-/// prefix (XGBoost writes such messages, with a source excerpt on the following lines).
-package func nativeLibraryMessage(_ message: String) -> String {
-    var line = String(message.split(separator: "\n", omittingEmptySubsequences: true).first ?? "")
-    if line.hasPrefix("["), let close = line.firstIndex(of: "]") { line = String(line[line.index(after: close)...]) }
-    let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-    if parts.count == 3, parts[0].contains("."), Int(parts[1]) != nil { line = String(parts[2]) }
-    return line.trimmingCharacters(in: .whitespaces)
 }
