@@ -19,8 +19,18 @@ public func saveWeights(of layer: any Layer, to url: URL, metadata: [String: Str
 ///   (the layer is then unchanged).
 @discardableResult
 public func loadWeights(into layer: any Layer, from url: URL) throws -> [String: String] {
-    let contents = try SafeTensors.readContents(from: url)
-    try contents.tensors.checkFinite(source: url.path)
+    try load(SafeTensors.readContents(from: url), into: layer, source: url.path)
+}
+
+/// The same from the bytes of a safetensors file already in memory; `source` names it in errors.
+@discardableResult
+public func loadWeights(into layer: any Layer, fromContentsOf data: Data, source: String) throws -> [String: String] {
+    try load(SafeTensors.decode(data, source: source), into: layer, source: source)
+}
+
+/// Loads decoded weights into `layer` once every value is checked finite; returns the metadata.
+private func load(_ contents: SafeTensors.Contents, into layer: any Layer, source: String) throws -> [String: String] {
+    try contents.tensors.checkFinite(source: source)
     try layer.loadStateDict(contents.tensors)
     return contents.metadata
 }

@@ -30,14 +30,12 @@ public struct CNNRun: TrainedImageClassifier {
         guard (0...64).contains(testTimeAugmentation) else {
             throw CNNTrainingError.invalidOption(name: "tta", value: "\(testTimeAugmentation)", expected: "0 to 64 views")
         }
-        guard FileManager.default.fileExists(atPath: directory.weights.path) else {
-            throw RunDirectoryError.incomplete(directory.url.path, missingFile: directory.weights.lastPathComponent)
-        }
-        try directory.verify(directory.weights, against: configuration)
+        let weights = try directory.readRequired(directory.weights)
+        try directory.verify(weights, of: directory.weights, against: configuration)
         let network: any ImageClassifierNetwork
         do {
             network = try options.blueprint.makeNetwork(seed: options.seed)
-            try loadWeights(into: network, from: directory.weights)
+            try loadWeights(into: network, fromContentsOf: weights, source: directory.weights.path)
         } catch {
             throw RunDirectoryError.corrupt(directory.weights.path, reason: "\(error)")
         }

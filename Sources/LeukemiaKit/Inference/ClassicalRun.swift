@@ -25,7 +25,7 @@ public struct ClassicalRun: TrainedImageClassifier {
                                             reason: "unknown model '\(configuration.model)'")
         }
         let normalizationData = try directory.readRequired(directory.normalization)
-        try directory.verify(directory.normalization, against: configuration)
+        try directory.verify(normalizationData, of: directory.normalization, against: configuration)
         let normalization: FeatureNormalization
         do {
             normalization = try JSONDecoder().decode(FeatureNormalization.self, from: normalizationData)

@@ -141,7 +141,18 @@ public struct RunDirectory: Sendable {
     /// - Throws: `RunDirectoryError.changedSinceTraining` naming the file and both hashes.
     public func verify(_ file: URL, against configuration: RunConfiguration) throws {
         guard let expected = configuration.fileHashes?[file.lastPathComponent] else { return }
-        let actual = try hashes(of: [file])[file.lastPathComponent] ?? ""
+        try check(file, hash: hashes(of: [file])[file.lastPathComponent] ?? "", against: expected)
+    }
+
+    /// Checks `contents`, already read from `file`, against the hash `configuration` recorded for
+    /// the file, so that a file the run loads anyway is read once.
+    /// - Throws: `RunDirectoryError.changedSinceTraining` naming the file and both hashes.
+    public func verify(_ contents: Data, of file: URL, against configuration: RunConfiguration) throws {
+        guard let expected = configuration.fileHashes?[file.lastPathComponent] else { return }
+        try check(file, hash: SHA256.hash(contents).hexString, against: expected)
+    }
+
+    private func check(_ file: URL, hash actual: String, against expected: String) throws {
         guard actual == expected else {
             throw RunDirectoryError.changedSinceTraining(file.path, recorded: expected, found: actual)
         }
