@@ -43,7 +43,7 @@ struct TrainCommand: ParsableCommand {
     static func optionsIgnoredOnResume(_ arguments: ArraySlice<String>) -> [String] {
         arguments.filter { $0.hasPrefix("-") && $0 != "-" }
             .map { String($0.split(separator: "=", maxSplits: 1)[0]) }
-            .filter { !optionsUsedOnResume.contains($0) && $0 != "train" }
+            .filter { !optionsUsedOnResume.contains($0) }
     }
 
     func run() throws {
