@@ -1,6 +1,7 @@
 import Foundation
 import Datasets
 import Evaluation
+import ToolkitSupport
 
 /// The outcome of scoring a run on labelled images.
 public struct EvaluationResult {
@@ -60,12 +61,7 @@ public enum RunEvaluation {
     static func claimReportFolder(_ requested: URL?, of run: RunDirectory, name: String) throws -> URL {
         let manager = FileManager.default
         if let requested {
-            var isDirectory: ObjCBool = false
-            if manager.fileExists(atPath: requested.path, isDirectory: &isDirectory) {
-                guard isDirectory.boolValue, (try? manager.contentsOfDirectory(atPath: requested.path))?.isEmpty == true else {
-                    throw InputPathError.notEmpty(requested.path)
-                }
-            }
+            guard FolderOccupancy.describe(requested) == nil else { throw InputPathError.notEmpty(requested.path) }
             do {
                 try manager.createDirectory(at: requested, withIntermediateDirectories: true)
             } catch {

@@ -26,10 +26,8 @@ public struct RunDirectory: Sendable {
     /// `--resume` continues), the data folder, or any folder that holds something.
     /// - Throws: `RunDirectoryError.alreadyHoldsRun` or `.notEmpty` naming the path and what is there.
     public func checkFreeForNewRun() throws {
+        guard let holding = FolderOccupancy.describe(url) else { return }
         let manager = FileManager.default
-        var isDirectory: ObjCBool = false
-        guard manager.fileExists(atPath: url.path, isDirectory: &isDirectory) else { return }
-        guard isDirectory.boolValue else { throw RunDirectoryError.notEmpty(url.path, holding: "it is a file") }
         if manager.fileExists(atPath: configuration.path) { throw RunDirectoryError.alreadyHoldsRun(url.path) }
         if manager.fileExists(atPath: trainingSession.path) {
             throw RunDirectoryError.notEmpty(url.path, holding: "an interrupted CNN training; continue it with --resume")
@@ -37,10 +35,7 @@ public struct RunDirectory: Sendable {
         if manager.fileExists(atPath: claimMarker.path) {
             throw RunDirectoryError.notEmpty(url.path, holding: "a run that another training is writing or left unfinished")
         }
-        let entries = ((try? manager.contentsOfDirectory(atPath: url.path)) ?? []).sorted()
-        if let first = entries.first {
-            throw RunDirectoryError.notEmpty(url.path, holding: "\(entries.count) entries, e.g. \(first)")
-        }
+        throw RunDirectoryError.notEmpty(url.path, holding: holding)
     }
 
     /// Claims the directory for a new run: creates it (or takes an empty one) and creates the
