@@ -2,14 +2,14 @@
 public struct DatasetImage: Hashable, Codable, Sendable {
     /// The path relative to the dataset folder, with `/` separators, e.g. "Pro/WBC-Malignant-Pro-117.jpg".
     public let relativePath: String
-    /// The class given by the image's folder.
-    public let label: LeukemiaClass
+    /// The index of the image's class in its folder's class set (`ImageFolder.classes`).
+    public let label: Int
     /// The last run of decimal digits in the file name without its extension (117 above), or nil.
     public let fileNumber: Int?
     /// The SHA-256 of the file's bytes, as 64 lowercase hexadecimal digits.
     public let contentHash: String
 
-    public init(relativePath: String, label: LeukemiaClass, fileNumber: Int?, contentHash: String) {
+    public init(relativePath: String, label: Int, fileNumber: Int?, contentHash: String) {
         self.relativePath = relativePath
         self.label = label
         self.fileNumber = fileNumber

@@ -9,7 +9,7 @@ public struct DatasetInspection {
 
     /// Scans `directory` and decodes every image on both cores to find the unreadable ones.
     public static func inspect(_ directory: URL) throws -> DatasetInspection {
-        let folder = try ImageFolder.scan(directory, requireAllClasses: false)
+        let folder = try ImageFolder.scan(directory)
         let images = folder.images
         var failures = [String?](repeating: nil, count: images.count)
         failures.withUnsafeMutableBufferPointer { slots in
@@ -30,10 +30,13 @@ public struct DatasetInspection {
 
     /// A human-readable summary: counts per class, duplicate groups, unreadable and ignored files.
     public var summary: String {
-        var lines = ["\(folder.images.count) images in \(folder.root.path)"]
-        for label in LeukemiaClass.allCases {
-            let count = folder.images.filter { $0.label == label }.count
-            lines.append("  \(label.name.padding(toLength: 8, withPad: " ", startingAt: 0)) \(count)")
+        let classes = folder.classes
+        var lines = ["\(folder.images.count) images in \(folder.root.path), \(classes.count) classes"
+                     + (folder.description.name.map { " (\($0))" } ?? "") + (classes.isOrdered ? ", ordered" : "") + ":"]
+        let width = max(8, classes.names.map(\.count).max() ?? 0)
+        for (label, name) in classes.names.enumerated() {
+            let folders = classes.classes[label].folders == [name] ? "" : "  (folders \(classes.classes[label].folders.joined(separator: ", ")))"
+            lines.append("  \(name.padding(toLength: width, withPad: " ", startingAt: 0)) \(folder.count(of: label))\(folders)")
         }
         let nested = folder.images.filter { $0.relativePath.split(separator: "/").count > 2 }
         if !nested.isEmpty {

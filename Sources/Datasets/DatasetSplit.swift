@@ -32,26 +32,26 @@ public struct DatasetSplit: Sendable {
         try configuration.validate()
         let images = folder.images
         guard !images.isEmpty else { throw SplitError.noImages }
-        let groups = makeGroups(images, runLength: configuration.groupRuns)
+        let groups = makeGroups(images, runLength: configuration.groupRuns, groupOf: folder.description.groups)
 
         var parts = [DatasetPart](repeating: .train, count: images.count)
         var assigned = [[Int]](repeating: [Int](repeating: 0, count: DatasetPart.allCases.count),
-                               count: LeukemiaClass.allCases.count)
+                               count: folder.classes.count)
         let root = SeededGenerator(seed: configuration.seed)
-        for label in LeukemiaClass.allCases {
+        for label in folder.classes.classes.indices {
             var owned = groups.filter { images[$0[0]].label == label }
             guard !owned.isEmpty else { continue }
-            var generator = root.derived(UInt64(label.rawValue))
+            var generator = root.derived(UInt64(label))
             owned.seededShuffle(using: &generator)
             let classCount = Double(folder.count(of: label))
             let targets = DatasetPart.allCases.map { configuration.fraction(of: $0) * classCount }
-            func deficit(_ part: Int) -> Double { targets[part] - Double(assigned[label.rawValue][part]) }
+            func deficit(_ part: Int) -> Double { targets[part] - Double(assigned[label][part]) }
             for group in owned {
                 // The first part with the largest deficit.
                 let best = (1..<targets.count).reduce(0) { deficit($1) > deficit($0) ? $1 : $0 }
                 for member in group {
                     parts[member] = DatasetPart.allCases[best]
-                    assigned[images[member].label.rawValue][best] += 1
+                    assigned[images[member].label][best] += 1
                 }
             }
         }
@@ -59,16 +59,25 @@ public struct DatasetSplit: Sendable {
                             labelConflicts: folder.labelConflicts)
     }
 
-    /// The groups of `images`: identical content, and (with a run length) same class and run.
-    static func makeGroups(_ images: [DatasetImage], runLength: Int?) -> [[Int]] {
+    /// The groups of `images`: identical content, the same entry in `groupOf` (a dataset's
+    /// groups file: relative path → patient or slide), and (with a run length) same class and run.
+    static func makeGroups(_ images: [DatasetImage], runLength: Int?, groupOf: [String: String] = [:]) -> [[Int]] {
         struct RunKey: Hashable {
-            let label: LeukemiaClass
+            let label: Int
             let run: Int
         }
         var sets = UnionFind(count: images.count)
         var firstWithHash: [String: Int] = [:]
         var firstInRun: [RunKey: Int] = [:]
+        var firstInGroup: [String: Int] = [:]
         for (index, image) in images.enumerated() {
+            if let group = groupOf[image.relativePath] {
+                if let first = firstInGroup[group] {
+                    sets.union(first, index)
+                } else {
+                    firstInGroup[group] = index
+                }
+            }
             if let first = firstWithHash[image.contentHash] {
                 sets.union(first, index)
             } else {
@@ -100,7 +109,7 @@ public struct DatasetSplit: Sendable {
     }
 
     /// The number of images of class `label` in `part`.
-    public func count(in part: DatasetPart, of label: LeukemiaClass) -> Int {
+    public func count(in part: DatasetPart, of label: Int) -> Int {
         zip(images, parts).reduce(0) { $0 + ($1.0.label == label && $1.1 == part ? 1 : 0) }
     }
 }

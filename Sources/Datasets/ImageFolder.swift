@@ -2,15 +2,17 @@ import Dispatch
 import Foundation
 import ToolkitSupport
 
-/// A dataset folder: one subfolder per class (named as `LeukemiaClass.name`, any case), image
-/// files inside it or in folders below it (one per patient or slide, say). Scanning lists and
-/// hashes the images; it does not decode them.
+/// A dataset folder: one subfolder per class (or, with a `dataset.json`, the folders its classes
+/// name), image files inside it or in folders below it (one per patient or slide, say). Scanning
+/// lists and hashes the images; it does not decode them.
 public struct ImageFolder: Sendable {
     /// File extensions (lowercase) recognised as images; matched case-insensitively.
     public static let imageExtensions: Set<String> = ["jpg", "jpeg", "png"]
 
     /// The scanned folder.
     public let root: URL
+    /// The folder's classes, costs and groups; `DatasetImage.label` indexes `description.classes`.
+    public let description: DatasetDescription
     /// All images, sorted by class index, then by relative path.
     public let images: [DatasetImage]
     /// Relative paths of entries that are not images: hidden files, other extensions, plain files
@@ -24,8 +26,10 @@ public struct ImageFolder: Sendable {
     public let duplicateGroups: [[DatasetImage]]
 
     /// An image folder made of already scanned images (sorted here into `images` order).
-    public init(root: URL, images: [DatasetImage], ignoredFiles: [String] = [], unreadableFiles: [String: String] = [:]) {
+    public init(root: URL, description: DatasetDescription, images: [DatasetImage], ignoredFiles: [String] = [],
+                unreadableFiles: [String: String] = [:]) {
         self.root = root
+        self.description = description
         self.images = images.sorted { ($0.label, $0.relativePath) < ($1.label, $1.relativePath) }
         self.ignoredFiles = ignoredFiles
         self.unreadableFiles = unreadableFiles
@@ -40,31 +44,73 @@ public struct ImageFolder: Sendable {
         }
     }
 
+    /// The folder's class set: `description.classes`.
+    public var classes: ClassSet { description.classes }
+
     /// Duplicate groups whose copies carry different labels: the same picture filed under two classes.
     public var labelConflicts: [[DatasetImage]] {
         duplicateGroups.filter { group in Set(group.map(\.label)).count > 1 }
     }
 
-    /// The classes that have at least one image, in index order.
-    public var classes: [LeukemiaClass] {
+    /// The indices of the classes that have at least one image, ascending.
+    public var presentClasses: [Int] {
         Set(images.map(\.label)).sorted()
     }
 
-    /// The number of images labelled `label`.
-    public func count(of label: LeukemiaClass) -> Int {
+    /// The number of images of class index `label`.
+    public func count(of label: Int) -> Int {
         images.reduce(0) { $0 + ($1.label == label ? 1 : 0) }
+    }
+
+    /// The description a folder gives itself: its `dataset.json` when it has one, else nil.
+    public static func ownDescription(of directory: URL) throws -> DatasetDescription? {
+        let file = directory.appendingPathComponent(DatasetDescription.fileName)
+        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+        return try DatasetDescription.load(from: file)
+    }
+
+    /// Scans a folder as a run with classes `expected` sees it: through the folder's own
+    /// `dataset.json` when it has one (its classes are then matched to `expected` by name),
+    /// else through `expected`'s folders. Labels index `expected.classes`.
+    /// - Parameter allowingMissingClasses: accept a folder with only some of the classes
+    ///   (evaluating on another folder); otherwise every class must be there.
+    /// - Throws: `ClassSetError.classMismatch` naming the missing and the extra classes, or what `scan` throws.
+    public static func scan(_ directory: URL, conformingTo expected: DatasetDescription,
+                            allowingMissingClasses: Bool) throws -> ImageFolder {
+        guard let own = try ownDescription(of: directory) else {
+            return try scan(directory, description: expected, requireAllClasses: !allowingMissingClasses)
+        }
+        let folder = try scan(directory, description: own, requireAllClasses: true)
+        let (missing, extra) = expected.classes.difference(to: own.classes)
+        if !extra.isEmpty || (!missing.isEmpty && !allowingMissingClasses) {
+            throw ClassSetError.classMismatch(path: directory.path, missing: missing, extra: extra)
+        }
+        let newLabel = own.classes.names.map { expected.classes.index(of: $0)! }
+        let images = folder.images.map {
+            DatasetImage(relativePath: $0.relativePath, label: newLabel[$0.label], fileNumber: $0.fileNumber, contentHash: $0.contentHash)
+        }
+        var description = expected
+        description.groups = own.groups
+        return ImageFolder(root: directory, description: description, images: images, ignoredFiles: folder.ignoredFiles,
+                           unreadableFiles: folder.unreadableFiles)
     }
 
     /// Lists the class folders of `directory` and hashes every image (in parallel).
     ///
-    /// - Parameter requireAllClasses: when true (training), every class of `LeukemiaClass` must
-    ///   have a folder; when false (evaluating on another folder), any non-empty subset is accepted.
+    /// - Parameters:
+    ///   - description: the classes and their folders; by default the folder's `dataset.json`, or
+    ///     else one class per subfolder sorted by name (the built-in ALL description when the
+    ///     subfolders are its four classes).
+    ///   - requireAllClasses: when true, every class must have a folder; when false, any non-empty
+    ///     subset is accepted.
     /// Images in folders below a class folder belong to that class; files that cannot be read are
     /// listed in `unreadableFiles` and left out.
     /// - Throws: `ImageFolderError` when the folder is missing or not a directory, has no class
-    ///   folder, a subfolder that is not a class, two folders of one class, a class folder without
-    ///   an image, a missing class (if required), or an unreadable folder.
-    public static func scan(_ directory: URL, requireAllClasses: Bool = true) throws -> ImageFolder {
+    ///   folder, two folders of one class, a class folder without an image, or an unreadable
+    ///   folder; `ClassSetError.classMismatch` naming folders that are no class of the description
+    ///   and (if required) classes without a folder.
+    public static func scan(_ directory: URL, description given: DatasetDescription? = nil,
+                            requireAllClasses: Bool = true) throws -> ImageFolder {
         let fileManager = FileManager.default
         guard isDirectory(directory, fileManager: fileManager) else {
             if fileManager.fileExists(atPath: directory.path) {
@@ -72,29 +118,29 @@ public struct ImageFolder: Sendable {
             }
             throw ImageFolderError.missingFolder(path: directory.path)
         }
-        var ignored: [String] = []
-        var classFolders: [(label: LeukemiaClass, name: String)] = []
-        for name in try entries(of: directory, fileManager: fileManager) {
-            let url = directory.appendingPathComponent(name)
-            guard !name.hasPrefix("."), isDirectory(url, fileManager: fileManager) else {
-                ignored.append(name)
+        let (folderNames, topIgnored) = try topLevel(of: directory, fileManager: fileManager)
+        var ignored = topIgnored
+        let description = try given ?? description(of: directory, folderNames: folderNames)
+        let classes = description.classes
+        var classFolders: [(label: Int, name: String)] = []
+        var unknown: [String] = []
+        for name in folderNames {
+            guard let label = classes.index(ofFolder: name) else {
+                unknown.append(name)
                 continue
-            }
-            guard let label = LeukemiaClass(folderName: name) else {
-                throw ImageFolderError.unknownClassFolder(path: url.path)
-            }
-            if let other = classFolders.first(where: { $0.label == label }) {
-                throw ImageFolderError.duplicateClassFolder(path: directory.path, names: [other.name, name])
             }
             classFolders.append((label, name))
         }
-        guard !classFolders.isEmpty else { throw ImageFolderError.noClassFolders(path: directory.path) }
-        let missing = LeukemiaClass.allCases.filter { label in !classFolders.contains { $0.label == label } }
-        if requireAllClasses, !missing.isEmpty {
-            throw ImageFolderError.missingClasses(path: directory.path, missing: missing)
+        let missing = classes.classes.indices.filter { label in !classFolders.contains { $0.label == label } }
+            .map { classes.names[$0] }
+        if !unknown.isEmpty || (requireAllClasses && !missing.isEmpty) {
+            throw ClassSetError.classMismatch(path: directory.path, missing: requireAllClasses ? missing : [], extra: unknown)
+        }
+        guard !classFolders.isEmpty else {
+            throw ImageFolderError.noClassFolders(path: directory.path, found: folderNames)
         }
 
-        var files: [(relativePath: String, label: LeukemiaClass, url: URL)] = []
+        var files: [(relativePath: String, label: Int, url: URL)] = []
         for folder in classFolders {
             let folderURL = directory.appendingPathComponent(folder.name)
             let before = files.count
@@ -132,7 +178,40 @@ public struct ImageFolder: Sendable {
                 unreadable[file.relativePath] = reason.text
             }
         }
-        return ImageFolder(root: directory, images: images, ignoredFiles: ignored, unreadableFiles: unreadable)
+        return ImageFolder(root: directory, description: description, images: images, ignoredFiles: ignored,
+                           unreadableFiles: unreadable)
+    }
+
+    /// The description of a folder that is given none: its `dataset.json`, else one inferred from
+    /// its subfolders. Lists the folder; hashes nothing.
+    /// - Throws: `ImageFolderError` for a missing or unlistable folder or fewer than 2 subfolders;
+    ///   `ClassSetError` for an invalid `dataset.json`.
+    public static func description(of directory: URL) throws -> DatasetDescription {
+        let fileManager = FileManager.default
+        guard isDirectory(directory, fileManager: fileManager) else { throw ImageFolderError.missingFolder(path: directory.path) }
+        return try description(of: directory, folderNames: try topLevel(of: directory, fileManager: fileManager).folders)
+    }
+
+    private static func description(of directory: URL, folderNames: [String]) throws -> DatasetDescription {
+        if let own = try ownDescription(of: directory) { return own }
+        guard folderNames.count >= 2 else { throw ImageFolderError.noClassFolders(path: directory.path, found: folderNames) }
+        return try DatasetDescription.inferred(fromFolderNames: folderNames)
+    }
+
+    /// The visible subfolders of `directory`, and its other entries except `dataset.json`.
+    private static func topLevel(of directory: URL, fileManager: FileManager) throws -> (folders: [String], ignored: [String]) {
+        var folders: [String] = [], ignored: [String] = []
+        for name in try entries(of: directory, fileManager: fileManager) {
+            guard !name.hasPrefix("."), isDirectory(directory.appendingPathComponent(name), fileManager: fileManager) else {
+                if name != DatasetDescription.fileName { ignored.append(name) }
+                continue
+            }
+            if let other = folders.first(where: { $0.lowercased() == name.lowercased() }) {
+                throw ImageFolderError.duplicateClassFolder(path: directory.path, names: [other, name])
+            }
+            folders.append(name)
+        }
+        return (folders, ignored)
     }
 
     private static func isDirectory(_ url: URL, fileManager: FileManager) -> Bool {

@@ -10,11 +10,12 @@ public struct SplitManifest: Codable, Equatable, Sendable {
     /// One file of the split.
     public struct Entry: Codable, Equatable, Sendable {
         public let path: String
-        public let label: LeukemiaClass
+        /// The class name (as in the run's class set), e.g. "Pro".
+        public let label: String
         public let contentHash: String
         public let part: DatasetPart
 
-        public init(path: String, label: LeukemiaClass, contentHash: String, part: DatasetPart) {
+        public init(path: String, label: String, contentHash: String, part: DatasetPart) {
             self.path = path
             self.label = label
             self.contentHash = contentHash
@@ -24,28 +25,6 @@ public struct SplitManifest: Codable, Equatable, Sendable {
         private enum CodingKeys: String, CodingKey {
             case path, label, contentHash = "content_hash", part
         }
-
-        /// Reads `label` as a class name ("Pro"), so that manifests stay readable.
-        public init(from decoder: Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            let name = try container.decode(String.self, forKey: .label)
-            guard let label = LeukemiaClass(folderName: name) else {
-                throw DecodingError.dataCorruptedError(forKey: .label, in: container, debugDescription:
-                    "unknown class \(name) (known classes: \(LeukemiaClass.names.joined(separator: ", ")))")
-            }
-            self.init(path: try container.decode(String.self, forKey: .path), label: label,
-                      contentHash: try container.decode(String.self, forKey: .contentHash),
-                      part: try container.decode(DatasetPart.self, forKey: .part))
-        }
-
-        /// Writes `label` as the class name.
-        public func encode(to encoder: Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(path, forKey: .path)
-            try container.encode(label.name, forKey: .label)
-            try container.encode(contentHash, forKey: .contentHash)
-            try container.encode(part, forKey: .part)
-        }
     }
 
     public let formatVersion: Int
@@ -54,10 +33,10 @@ public struct SplitManifest: Codable, Equatable, Sendable {
     /// Image counts per part and class: `counts["test"]?["Pro"]`. Checked against `entries` on load.
     public let counts: [String: [String: Int]]
 
-    /// The manifest of `split`.
-    public init(split: DatasetSplit) {
+    /// The manifest of `split`, whose images are labelled in `classes`.
+    public init(split: DatasetSplit, classes: ClassSet) {
         self.init(configuration: split.configuration, entries: split.assignments.map { image, part in
-            Entry(path: image.relativePath, label: image.label, contentHash: image.contentHash, part: part)
+            Entry(path: image.relativePath, label: classes.names[image.label], contentHash: image.contentHash, part: part)
         })
     }
 
@@ -69,14 +48,21 @@ public struct SplitManifest: Codable, Equatable, Sendable {
         counts = Self.counts(of: entries)
     }
 
+    /// Counts per part and class name, with a 0 for every class of the entries missing from a part.
     private static func counts(of entries: [Entry]) -> [String: [String: Int]] {
+        let names = Set(entries.map(\.label))
         var counts: [String: [String: Int]] = [:]
         for part in DatasetPart.allCases {
-            counts[part.rawValue] = Dictionary(uniqueKeysWithValues: LeukemiaClass.allCases.map { label in
-                (label.name, entries.reduce(0) { $0 + ($1.part == part && $1.label == label ? 1 : 0) })
-            })
+            var row = Dictionary(uniqueKeysWithValues: names.map { ($0, 0) })
+            for entry in entries where entry.part == part { row[entry.label, default: 0] += 1 }
+            counts[part.rawValue] = row
         }
         return counts
+    }
+
+    /// `counts` without the zeros (manifests written before class sets listed every ALL class).
+    private static func nonZero(_ counts: [String: [String: Int]]) -> [String: [String: Int]] {
+        counts.mapValues { $0.filter { $0.value != 0 } }.filter { !$0.value.isEmpty }
     }
 
     /// Writes the manifest as pretty-printed JSON with sorted keys, atomically.
@@ -122,7 +108,7 @@ public struct SplitManifest: Codable, Equatable, Sendable {
         for entry in manifest.entries where !seen.insert(entry.path).inserted {
             throw SplitManifestError.invalid(path: url.path, reason: "path \(entry.path) is listed twice")
         }
-        guard manifest.counts == counts(of: manifest.entries) else {
+        guard nonZero(manifest.counts) == nonZero(counts(of: manifest.entries)) else {
             throw SplitManifestError.invalid(path: url.path, reason: "counts disagree with the entries")
         }
         return manifest
@@ -145,8 +131,9 @@ public struct SplitManifest: Codable, Equatable, Sendable {
             guard image.contentHash == entry.contentHash else {
                 throw SplitManifestError.hashMismatch(path: entry.path, expected: entry.contentHash, found: image.contentHash)
             }
-            guard image.label == entry.label else {
-                throw SplitManifestError.labelMismatch(path: entry.path, expected: entry.label, found: image.label)
+            let found = folder.classes.names[image.label]
+            guard found.lowercased() == entry.label.lowercased() else {
+                throw SplitManifestError.labelMismatch(path: entry.path, expected: entry.label, found: found)
             }
             assigned.append((image, entry.part))
         }
@@ -180,6 +167,6 @@ extension SplitManifest {
     /// The manifest at `reused` when given, else a new split of `folder` with `configuration`.
     public static func makeOrReuse(folder: ImageFolder, configuration: SplitConfiguration, reused: URL?) throws -> SplitManifest {
         if let reused { return try SplitManifest.load(from: reused) }
-        return SplitManifest(split: try DatasetSplit.make(folder, configuration: configuration))
+        return SplitManifest(split: try DatasetSplit.make(folder, configuration: configuration), classes: folder.classes)
     }
 }

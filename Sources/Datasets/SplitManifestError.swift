@@ -6,7 +6,7 @@ public enum SplitManifestError: DescribedError, Equatable {
     case unsupportedVersion(path: String, found: Int, supported: Int)
     case missingFile(path: String, folder: String)
     case hashMismatch(path: String, expected: String, found: String)
-    case labelMismatch(path: String, expected: LeukemiaClass, found: LeukemiaClass)
+    case labelMismatch(path: String, expected: String, found: String)
 
     public var description: String {
         switch self {
@@ -21,7 +21,7 @@ public enum SplitManifestError: DescribedError, Equatable {
         case let .hashMismatch(path, expected, found):
             return "content of \(path) changed since the split manifest: SHA-256 \(found), expected \(expected)"
         case let .labelMismatch(path, expected, found):
-            return "split manifest lists \(path) as \(expected.name), the folder gives \(found.name)"
+            return "split manifest lists \(path) as \(expected), the folder gives \(found)"
         }
     }
 }

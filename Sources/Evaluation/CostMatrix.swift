@@ -49,7 +49,7 @@ public struct CostMatrix: Codable, Equatable, Sendable {
     /// - Parameter classCount: the required size (the four classes by default).
     /// - Throws: `CostMatrixError` naming the file and the fault: unreadable, not JSON, not an
     ///   array of number rows, wrong shape (found vs expected), negative or non-finite entry.
-    public static func load(from url: URL, classCount: Int = LeukemiaClass.allCases.count) throws -> CostMatrix {
+    public static func load(from url: URL, classCount: Int) throws -> CostMatrix {
         let data: Data
         do {
             data = try Data(contentsOf: url)

@@ -91,7 +91,7 @@ struct CNNTrainingArguments: ParsableArguments {
     var stopAfter: Int?
 
     /// The options for `architecture`, from the study's defaults and the given overrides.
-    func options(for architecture: Architecture, seed: UInt64) throws -> CNNTrainingOptions {
+    func options(for architecture: Architecture, classCount: Int, seed: UInt64) throws -> CNNTrainingOptions {
         if architecture != .hybrid, let backbone {
             throw ValidationError("--backbone \(backbone.rawValue) applies only to --model hybrid")
         }
@@ -104,7 +104,7 @@ struct CNNTrainingArguments: ParsableArguments {
             throw CNNTrainingError.invalidOption(name: "input-size", value: "\(inputSize)", expected: "at least 16")
         }
         let network = NetworkDescription(architecture, backbone: backbone, hybridVariant: hybridVariant,
-                                         classCount: LeukemiaClass.allCases.count, inputSize: inputSize,
+                                         classCount: classCount, inputSize: inputSize,
                                          normalization: normalization)
         var options = try CNNTrainingOptions.study(network, seed: seed)
         if let networkConfig {

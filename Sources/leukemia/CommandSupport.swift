@@ -24,9 +24,16 @@ func printError(_ line: String) {
 struct DataOption: ParsableArguments {
     static let defaultDirectory = "../shared/data/ALL"
 
-    @Option(name: .long, help: ArgumentHelp("Folder of class subfolders (Benign, Early, Pre, Pro).",
+    @Option(name: .long, help: ArgumentHelp("Folder of class subfolders (one per class, any number >= 2).",
                                             discussion: "Default: \(DataOption.defaultDirectory) when present."))
     var data: String?
+
+    @Option(name: .long, help: ArgumentHelp("A dataset description (JSON) replacing the data folder's dataset.json: class order, display names, merged folders, ordering, default costs, groups.",
+                                            valueName: "FILE"))
+    var classes: String?
+
+    /// The `--classes` file, if given.
+    var classesFile: URL? { classes.map { URL(fileURLWithPath: $0) } }
 
     /// The folder given, or the default one when it exists.
     func directory() throws -> URL {
@@ -44,11 +51,17 @@ struct DataOption: ParsableArguments {
 
 /// The cost matrix option shared by training, evaluation and prediction.
 struct CostOption: ParsableArguments {
-    @Option(name: .long, help: "JSON file with a 4x4 misclassification cost matrix (rows true, columns predicted).")
+    @Option(name: .long, help: ArgumentHelp(
+        "Misclassification costs (rows true, columns predicted): JSON keyed by class names, CSV with a header row, or rows in class order.",
+        discussion: "Default: the run's recorded costs; for training, the dataset's (dataset.json, the study's for ALL, else 1 per error, or the distance between stages for ordered classes).",
+        valueName: "FILE"))
     var cost: String?
 
-    func matrix() throws -> CostMatrix {
-        guard let cost else { return .study }
-        return try CostMatrix.load(from: URL(fileURLWithPath: cost))
+    /// The `--cost` file, if given.
+    var file: URL? { cost.map { URL(fileURLWithPath: $0) } }
+
+    /// The matrix of `--cost` for the run's classes, or the run's recorded matrix.
+    func matrix(for run: RunConfiguration) throws -> CostMatrix {
+        try CostMatrix.load(file, classes: run.classes, fallback: run.costMatrix)
     }
 }

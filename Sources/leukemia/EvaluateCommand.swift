@@ -24,7 +24,7 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let run = try testTimeAugmentation.openRun(runDirectory)
-            let costMatrix = try cost.matrix()
+            let costMatrix = try cost.matrix(for: run.configuration)
             let result: EvaluationResult
             if let data {
                 result = try RunEvaluation.evaluateFolder(of: run, dataDirectory: URL(fileURLWithPath: data), cost: costMatrix,
@@ -40,9 +40,7 @@ struct EvaluateCommand: ParsableCommand {
                 printError("warning: \(result.seenInTraining) of the scored images are identical to images of the run's "
                            + "training or validation part (by SHA-256); their scores are optimistic")
             }
-            let m = result.metrics
-            print(String(format: "accuracy %.4f  macro F1 %.4f  kappa %.4f  total cost %.0f  average cost %.3f  cost-sensitive accuracy %.4f",
-                         m.accuracy, m.macroF1, m.cohenKappa, m.totalCost, m.averageCost, m.costSensitiveAccuracy))
+            print(result.metrics.summaryLine)
             print("wrote \(result.reportFolder.appendingPathComponent("metrics.json").path) and report.md")
         }
     }

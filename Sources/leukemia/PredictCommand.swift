@@ -21,7 +21,7 @@ struct PredictCommand: ParsableCommand {
     @OptionGroup var testTimeAugmentation: TestTimeAugmentationOption
 
     func run() throws {
-        let outcome = try reportingErrors {
+        let (outcome, classNames) = try reportingErrors {
             let run = try testTimeAugmentation.openRun(runDirectory)
             var images: [EncodedImage] = []
             for path in paths {
@@ -31,9 +31,10 @@ struct PredictCommand: ParsableCommand {
                     images += try ImageFileCollector.collect([URL(fileURLWithPath: path)]).map(EncodedImage.file)
                 }
             }
-            return try Predictor.predict(run, images: images, cost: try cost.matrix())
+            return (try Predictor.predict(run, images: images, cost: try cost.matrix(for: run.configuration)),
+                    run.configuration.classes.names)
         }
-        print(format.render(outcome.predictions))
+        print(format.render(outcome.predictions, classNames: classNames))
         for failure in outcome.failures { printError("error: \(failure.file): \(failure.reason)") }
         if !outcome.failures.isEmpty { throw ExitCode.failure }
     }

@@ -68,13 +68,15 @@ struct TrainCommand: ParsableCommand {
                 let request = ClassicalTrainingRequest(
                     model: kind, dataDirectory: try data.directory(), runDirectory: URL(fileURLWithPath: out),
                     seed: seed, split: splitConfiguration, reusedSplit: split.map { URL(fileURLWithPath: $0) },
-                    cost: try cost.matrix())
+                    classesFile: data.classesFile, costFile: cost.file)
                 try ClassicalTrainer.train(request) { print($0) }
             case .cnn(let architecture):
+                let dataDirectory = try data.directory()
+                let classes = try TrainingData(directory: dataDirectory, descriptionFile: data.classesFile).description().classes
                 let request = CNNTrainingRequest(
-                    options: try cnn.options(for: architecture, seed: seed), dataDirectory: try data.directory(),
+                    options: try cnn.options(for: architecture, classCount: classes.count, seed: seed), dataDirectory: dataDirectory,
                     runDirectory: URL(fileURLWithPath: out), split: splitConfiguration,
-                    reusedSplit: split.map { URL(fileURLWithPath: $0) }, cost: try cost.matrix(),
+                    reusedSplit: split.map { URL(fileURLWithPath: $0) }, classesFile: data.classesFile, costFile: cost.file,
                     weightsCache: cnn.weightsCacheURL, featureCache: cnn.featureCacheURL)
                 try CNNTrainer.train(request, control: cnn.control())
             }

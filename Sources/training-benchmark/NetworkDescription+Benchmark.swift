@@ -15,7 +15,7 @@ extension NetworkDescription {
     /// - Throws: `ValidationError` naming the unknown model.
     static func benchmarked(_ name: String, size: Int = NetworkDescription.standardInputSize) throws -> NetworkDescription {
         do {
-            return try NetworkDescription(name: name, classCount: LeukemiaClass.allCases.count, inputSize: size)
+            return try NetworkDescription(name: name, classCount: ClassSet.acuteLymphoblasticLeukemia.count, inputSize: size)
         } catch {
             throw ValidationError("\(error)")
         }

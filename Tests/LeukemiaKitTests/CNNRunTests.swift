@@ -75,7 +75,7 @@ final class CNNRunTests: XCTestCase {
         XCTAssertEqual(Set(outcome.predictions.map(\.costOptimalClass)), ["Benign"])
         // Under the study's costs, the decision is the hand-computed arg-min of expected cost.
         let study = try Predictor.predict(run, paths: [fixture.data], cost: .study)
-        let names = LeukemiaClass.allCases.map(\.name)
+        let names = ["Benign", "Early", "Pre", "Pro"]
         for prediction in study.predictions {
             let p = names.map { prediction.probabilities[$0]! }
             let expected = (0..<4).map { j in (0..<4).map { i in p[i] * CostMatrix.study.values[i][j] }.reduce(0, +) }

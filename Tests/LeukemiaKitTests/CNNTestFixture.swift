@@ -55,9 +55,9 @@ struct CNNTestFixture {
         return options
     }
 
-    func request(_ options: CNNTrainingOptions, run name: String, cost: CostMatrix = .study) -> CNNTrainingRequest {
+    func request(_ options: CNNTrainingOptions, run name: String, costFile: URL? = nil) -> CNNTrainingRequest {
         CNNTrainingRequest(options: options, dataDirectory: data, runDirectory: root.appendingPathComponent(name),
-                           split: SplitConfiguration(seed: 3), cost: cost, weightsCache: weightsCache,
+                           split: SplitConfiguration(seed: 3), costFile: costFile, weightsCache: weightsCache,
                            featureCache: featureCache)
     }
 
@@ -66,6 +66,6 @@ struct CNNTestFixture {
     /// The data files of `part` of the run's split.
     func files(of part: DatasetPart, in run: RunDirectory) throws -> [(url: URL, label: Int)] {
         try SplitManifest.load(from: run.splitManifest).entries.filter { $0.part == part }
-            .map { (data.appendingPathComponent($0.path), $0.label.rawValue) }
+            .map { (data.appendingPathComponent($0.path), ClassSet.acuteLymphoblasticLeukemia.index(of: $0.label)!) }
     }
 }

@@ -25,7 +25,7 @@ func assertSplitInvariants(_ split: DatasetSplit, of folder: ImageFolder,
 
     // In grouped mode, all images of a run in one part.
     if let length = split.configuration.groupRuns {
-        struct Run: Hashable { let label: LeukemiaClass; let run: Int }
+        struct Run: Hashable { let label: Int; let run: Int }
         let numbered = folder.images.compactMap { image in
             image.fileNumber.flatMap { $0 >= 1 ? (image, Run(label: image.label, run: ($0 - 1) / length)) : nil }
         }
@@ -39,14 +39,14 @@ func assertSplitInvariants(_ split: DatasetSplit, of folder: ImageFolder,
     // Per-class counts near their targets: with g the class's largest group, the largest-deficit
     // rule never overshoots a target by g or more, so (the deficits summing to 0 over three parts)
     // no part falls 2g or more short.
-    for label in folder.classes {
+    for label in folder.classes.classes.indices {
         let classCount = folder.count(of: label)
         let largestGroup = split.groups.filter { split.images[$0[0]].label == label }.map(\.count).max() ?? 0
         for part in DatasetPart.allCases {
             let target = split.configuration.fraction(of: part) * Double(classCount)
             let count = Double(split.count(in: part, of: label))
             XCTAssertTrue(count - target < Double(largestGroup) && target - count < Double(2 * largestGroup),
-                          "\(label.name) \(part): \(count) vs target \(target), largest group \(largestGroup)",
+                          "\(folder.classes.names[label]) \(part): \(count) vs target \(target), largest group \(largestGroup)",
                           file: file, line: line)
         }
     }
@@ -55,13 +55,14 @@ func assertSplitInvariants(_ split: DatasetSplit, of folder: ImageFolder,
 final class DatasetSplitTests: XCTestCase {
     /// Each class gets files 1...count; every `pairEvery`-th number is an exact copy of the one
     /// before it (a duplicate pair at consecutive numbers, like the real data).
-    private func makeFolder(count: Int = 60, pairEvery: Int = 10) throws -> ImageFolder {
+    private func makeFolder(count: Int = 60, pairEvery: Int = 10,
+                            classNames: [String] = ["Benign", "Early", "Pre", "Pro"]) throws -> ImageFolder {
         let folder = try TemporaryFolder(self)
-        for label in LeukemiaClass.allCases {
+        for name in classNames {
             for number in 1...count {
                 let source = number % pairEvery == 0 ? number - 1 : number
-                try folder.write("\(label.name)/WBC-\(label.name)-\(String(format: "%03d", number)).jpg",
-                                 "\(label.name) image \(source)")
+                try folder.write("\(name)/WBC-\(name)-\(String(format: "%03d", number)).jpg",
+                                 "\(name) image \(source)")
             }
         }
         return try ImageFolder.scan(folder.url)
@@ -90,7 +91,7 @@ final class DatasetSplitTests: XCTestCase {
         // With pairEvery 11, the pair (10, 11) straddles runs 1-10 and 11-20.
         let folder = try makeFolder(count: 30, pairEvery: 11)
         let split = try DatasetSplit.make(folder, configuration: SplitConfiguration(seed: 1, groupRuns: 10))
-        let benignGroups = split.groups.filter { split.images[$0[0]].label == .benign }.map(\.count)
+        let benignGroups = split.groups.filter { split.images[$0[0]].label == 0 }.map(\.count)
         // (22, 21) stays inside run 21-30, so only the first two runs merge.
         XCTAssertEqual(benignGroups.sorted(), [10, 20])
         assertSplitInvariants(split, of: folder)
@@ -110,11 +111,13 @@ final class DatasetSplitTests: XCTestCase {
         // (train, train, train on the tie, then validation, then test), whatever the shuffle.
         let folder = try TemporaryFolder(self)
         for number in 1...5 { try folder.write("Pre/p-\(number).jpg", "pre \(number)") }
-        let scanned = try ImageFolder.scan(folder.url, requireAllClasses: false)
+        try folder.write("Pro/q-1.jpg", "another class")
+        let scanned = try ImageFolder.scan(folder.url)
+        let pre = try XCTUnwrap(scanned.classes.index(of: "Pre"))
         for seed: UInt64 in [1, 2, 3] {
             let split = try DatasetSplit.make(scanned, configuration: SplitConfiguration(
                 trainFraction: 0.6, validationFraction: 0.2, testFraction: 0.2, seed: seed))
-            XCTAssertEqual(DatasetPart.allCases.map { split.count(in: $0, of: .pre) }, [3, 1, 1])
+            XCTAssertEqual(DatasetPart.allCases.map { split.count(in: $0, of: pre) }, [3, 1, 1])
         }
     }
 
@@ -125,6 +128,15 @@ final class DatasetSplitTests: XCTestCase {
         let split = try DatasetSplit.make(folder, configuration: SplitConfiguration(seed: 11))
         XCTAssertEqual(split.groups.count, 600)
         assertSplitInvariants(split, of: folder)
+    }
+
+    func testTwoThreeAndEightClassesKeepTheInvariants() throws {
+        for names in [["neg", "pos"], ["a", "b", "c"], (1...8).map { "type\($0)" }] {
+            let folder = try makeFolder(count: 25, pairEvery: 7, classNames: names)
+            XCTAssertEqual(folder.classes.names, names)
+            assertSplitInvariants(try DatasetSplit.make(folder, configuration: SplitConfiguration(seed: 3)), of: folder)
+            assertSplitInvariants(try DatasetSplit.make(folder, configuration: SplitConfiguration(seed: 3, groupRuns: 5)), of: folder)
+        }
     }
 
     func testZeroFractionPartStaysEmpty() throws {
@@ -142,7 +154,7 @@ final class DatasetSplitTests: XCTestCase {
             try folder.write("Pro/p-\(number).jpg", "pro \(number)")
         }
         try folder.write("Pro/p-13.jpg", "benign 4")
-        let scanned = try ImageFolder.scan(folder.url, requireAllClasses: false)
+        let scanned = try ImageFolder.scan(folder.url)
         for seed: UInt64 in 0..<8 {
             let split = try DatasetSplit.make(scanned, configuration: SplitConfiguration(seed: seed))
             XCTAssertEqual(split.labelConflicts.map { $0.map(\.relativePath) }, [["Benign/b-4.jpg", "Pro/p-13.jpg"]])
@@ -166,7 +178,7 @@ final class DatasetSplitTests: XCTestCase {
             _ = try DatasetSplit.make(folder, configuration: SplitConfiguration(seed: 1, groupRuns: 0))
         }
         assertThrows(SplitError.noImages) {
-            _ = try DatasetSplit.make(ImageFolder(root: folder.root, images: []),
+            _ = try DatasetSplit.make(ImageFolder(root: folder.root, description: folder.description, images: []),
                                       configuration: SplitConfiguration(seed: 1))
         }
     }

@@ -37,12 +37,14 @@ final class ImageFolderTests: XCTestCase {
             "benign/WBC-Benign-001.jpg", "benign/WBC-Benign-002.JPG", "EARLY/cell.jpeg", "Pre/WBC-Pre-7.png",
             "Pro/WBC-Malignant-Pro-117.jpg", "Pro/WBC-Malignant-Pro-118.jpg",
         ])
-        XCTAssertEqual(scanned.images.map(\.label), [.benign, .benign, .early, .pre, .pro, .pro])
+        XCTAssertEqual(scanned.images.map(\.label), [0, 0, 1, 2, 3, 3])
         XCTAssertEqual(scanned.images.map(\.fileNumber), [1, 2, nil, 7, 117, 118])
         XCTAssertEqual(scanned.images[1].contentHash, abcHash)
         XCTAssertEqual(Set(scanned.ignoredFiles), [".hidden", "README.md", "benign/.DS_Store", "benign/notes.txt"])
-        XCTAssertEqual(scanned.classes, LeukemiaClass.allCases)
-        XCTAssertEqual(scanned.count(of: .benign), 2)
+        // The four ALL folders, in any case, get the built-in ALL description: maturity order, the study's costs.
+        XCTAssertEqual(scanned.description, .acuteLymphoblasticLeukemia)
+        XCTAssertEqual(scanned.classes.names, ["Benign", "Early", "Pre", "Pro"])
+        XCTAssertEqual(scanned.count(of: 0), 2)
         XCTAssertEqual(scanned.duplicateGroups.map { $0.map(\.relativePath) },
                        [["Pro/WBC-Malignant-Pro-117.jpg", "Pro/WBC-Malignant-Pro-118.jpg"]])
         XCTAssertTrue(scanned.labelConflicts.isEmpty)
@@ -53,8 +55,9 @@ final class ImageFolderTests: XCTestCase {
         try folder.write("Benign/a-1.jpg", "shared")
         try folder.write("Benign/a-2.jpg", "b")
         try folder.write("Pro/c-1.jpg", "shared")
-        let scanned = try ImageFolder.scan(folder.url, requireAllClasses: false)
-        XCTAssertEqual(scanned.classes, [.benign, .pro])
+        let scanned = try ImageFolder.scan(folder.url)
+        XCTAssertEqual(scanned.classes.names, ["Benign", "Pro"])
+        XCTAssertFalse(scanned.classes.isOrdered)
         XCTAssertEqual(scanned.labelConflicts.map { $0.map(\.relativePath) }, [["Benign/a-1.jpg", "Pro/c-1.jpg"]])
     }
 
@@ -75,19 +78,25 @@ final class ImageFolderTests: XCTestCase {
     func testNoClassFolders() throws {
         let folder = try TemporaryFolder(self)
         try folder.write("x.jpg", "x")
-        assertThrows(ImageFolderError.noClassFolders(path: folder.url.path), mentioning: [folder.url.path]) {
+        try folder.write("Only/x.jpg", "x")
+        assertThrows(ImageFolderError.noClassFolders(path: folder.url.path, found: ["Only"]), mentioning: [folder.url.path, "Only"]) {
             _ = try ImageFolder.scan(folder.url)
         }
     }
 
-    func testUnknownClassFolderIsAnError() throws {
+    func testAFolderOfAnotherClassIsRefusedForARun() throws {
         let folder = try TemporaryFolder(self)
         for name in ["Bengin", "Early", "Pre", "Pro"] { try folder.write("\(name)/x-1.jpg", name) }
-        let path = folder.url.appendingPathComponent("Bengin").path
-        assertThrows(ImageFolderError.unknownClassFolder(path: path),
-                     mentioning: [path, "Benign, Early, Pre, Pro"]) {
-            _ = try ImageFolder.scan(folder.url, requireAllClasses: false)
+        assertThrows(ClassSetError.classMismatch(path: folder.url.path, missing: [], extra: ["Bengin"]),
+                     mentioning: [folder.url.path, "extra Bengin"]) {
+            _ = try ImageFolder.scan(folder.url, conformingTo: .acuteLymphoblasticLeukemia, allowingMissingClasses: true)
         }
+        assertThrows(ClassSetError.classMismatch(path: folder.url.path, missing: ["Benign"], extra: ["Bengin"]),
+                     mentioning: ["missing Benign", "extra Bengin"]) {
+            _ = try ImageFolder.scan(folder.url, conformingTo: .acuteLymphoblasticLeukemia, allowingMissingClasses: false)
+        }
+        // On its own, the folder is a dataset of four other classes, sorted by name.
+        XCTAssertEqual(try ImageFolder.scan(folder.url).classes.names, ["Bengin", "Early", "Pre", "Pro"])
     }
 
     func testTwoFoldersForOneClass() throws {
@@ -96,7 +105,7 @@ final class ImageFolderTests: XCTestCase {
         try folder.write("pro/x-2.jpg", "b")
         assertThrows(ImageFolderError.duplicateClassFolder(path: folder.url.path, names: ["Pro", "pro"]),
                      mentioning: ["Pro, pro"]) {
-            _ = try ImageFolder.scan(folder.url, requireAllClasses: false)
+            _ = try ImageFolder.scan(folder.url)
         }
     }
 
@@ -114,26 +123,29 @@ final class ImageFolderTests: XCTestCase {
         let folder = try TemporaryFolder(self)
         try folder.write("Early/x-1.jpg", "e")
         try folder.write("Pro/x-1.jpg", "p")
-        assertThrows(ImageFolderError.missingClasses(path: folder.url.path, missing: [.benign, .pre]),
-                     mentioning: ["Benign, Pre"]) {
-            _ = try ImageFolder.scan(folder.url)
+        assertThrows(ClassSetError.classMismatch(path: folder.url.path, missing: ["Benign", "Pre"], extra: []),
+                     mentioning: ["missing Benign, Pre"]) {
+            _ = try ImageFolder.scan(folder.url, conformingTo: .acuteLymphoblasticLeukemia, allowingMissingClasses: false)
         }
-        XCTAssertEqual(try ImageFolder.scan(folder.url, requireAllClasses: false).classes, [.early, .pro])
+        let subset = try ImageFolder.scan(folder.url, conformingTo: .acuteLymphoblasticLeukemia, allowingMissingClasses: true)
+        XCTAssertEqual(subset.presentClasses, [1, 3], "labels index the run's four classes")
     }
 
     func testADanglingSymbolicLinkIsListedAndLeftOut() throws {
         let folder = try TemporaryFolder(self)
         try folder.write("Pro/x-1.jpg", "p")
+        try folder.write("Benign/y-1.jpg", "b")
         // A dangling symbolic link looks like an image but cannot be opened (even by root).
         let link = folder.url.appendingPathComponent("Pro/x-2.jpg")
         try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: "/nonexistent/target.jpg")
-        let scanned = try ImageFolder.scan(folder.url, requireAllClasses: false)
-        XCTAssertEqual(scanned.images.map(\.relativePath), ["Pro/x-1.jpg"])
+        let scanned = try ImageFolder.scan(folder.url)
+        XCTAssertEqual(scanned.images.map(\.relativePath), ["Benign/y-1.jpg", "Pro/x-1.jpg"])
         XCTAssertEqual(Array(scanned.unreadableFiles.keys), ["Pro/x-2.jpg"])
         XCTAssertTrue(scanned.unreadableFiles["Pro/x-2.jpg"]?.contains("/nonexistent/target.jpg") ?? false,
                       "\(scanned.unreadableFiles)")
         let inspection = try DatasetInspection.inspect(folder.url)
-        XCTAssertEqual(inspection.unreadable.map(\.path), ["Pro/x-1.jpg", "Pro/x-2.jpg"], "x-1 does not decode, x-2 does not open")
+        XCTAssertEqual(inspection.unreadable.map(\.path), ["Benign/y-1.jpg", "Pro/x-1.jpg", "Pro/x-2.jpg"],
+                       "y-1 and x-1 do not decode, x-2 does not open")
     }
 
     func testImagesInFoldersBelowAClassFolderBelongToThatClass() throws {
@@ -144,7 +156,7 @@ final class ImageFolderTests: XCTestCase {
         try folder.write("Pro/patient-1/notes.txt", "not an image")
         try folder.write("Pro/a-1.jpg", "top")
         let scanned = try ImageFolder.scan(folder.url)
-        XCTAssertEqual(scanned.images.filter { $0.label == .pro }.map(\.relativePath),
+        XCTAssertEqual(scanned.images.filter { $0.label == 3 }.map(\.relativePath),
                        ["Pro/a-1.jpg", "Pro/patient-1/b-2.jpg", "Pro/patient-2/slide-b/c-3.jpg"])
         XCTAssertEqual(scanned.images.first { $0.relativePath.hasSuffix("c-3.jpg") }?.fileNumber, 3)
         XCTAssertEqual(scanned.ignoredFiles, ["Pro/patient-1/notes.txt"])
@@ -153,7 +165,7 @@ final class ImageFolderTests: XCTestCase {
 
         // A class folder whose images are all in subfolders is not empty; one with none at all is.
         try FileManager.default.removeItem(at: folder.url.appendingPathComponent("Pro/a-1.jpg"))
-        XCTAssertEqual(try ImageFolder.scan(folder.url).count(of: .pro), 2)
+        XCTAssertEqual(try ImageFolder.scan(folder.url).count(of: 3), 2)
         try FileManager.default.removeItem(at: folder.url.appendingPathComponent("Pro/patient-1/b-2.jpg"))
         try FileManager.default.removeItem(at: folder.url.appendingPathComponent("Pro/patient-2"))
         XCTAssertThrowsError(try ImageFolder.scan(folder.url)) { error in

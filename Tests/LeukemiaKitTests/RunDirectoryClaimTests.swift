@@ -9,7 +9,7 @@ import XCTest
 final class RunDirectoryClaimTests: XCTestCase {
     private func classical(_ fixture: CNNTestFixture, into folder: URL) -> ClassicalTrainingRequest {
         ClassicalTrainingRequest(model: .xgboost, dataDirectory: fixture.data, runDirectory: folder, seed: 1,
-                                 split: SplitConfiguration(seed: 3), reusedSplit: nil, cost: .study)
+                                 split: SplitConfiguration(seed: 3), reusedSplit: nil)
     }
 
     /// Every file below `folder` with its bytes.

@@ -27,8 +27,7 @@ final class RunIntegrityTests: XCTestCase {
         let fixture = try CNNTestFixture(self)
         let folder = fixture.root.appendingPathComponent("xgboost")
         try ClassicalTrainer.train(ClassicalTrainingRequest(model: .xgboost, dataDirectory: fixture.data, runDirectory: folder,
-                                                            seed: 1, split: SplitConfiguration(seed: 3), reusedSplit: nil,
-                                                            cost: .study), log: { _ in })
+                                                            seed: 1, split: SplitConfiguration(seed: 3), reusedSplit: nil), log: { _ in })
         let run = RunDirectory(folder)
         for file in [run.model(kind: .xgboost), run.normalization] {
             let original = try Data(contentsOf: file)

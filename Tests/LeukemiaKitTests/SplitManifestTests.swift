@@ -10,8 +10,8 @@ final class SplitManifestTests: XCTestCase {
 
     override func setUpWithError() throws {
         folder = try TemporaryFolder(self)
-        for label in LeukemiaClass.allCases {
-            for number in 1...8 { try folder.write("data/\(label.name)/x-\(number).jpg", "\(label.name) \(number)") }
+        for name in ["Benign", "Early", "Pre", "Pro"] {
+            for number in 1...8 { try folder.write("data/\(name)/x-\(number).jpg", "\(name) \(number)") }
         }
     }
 
@@ -19,8 +19,9 @@ final class SplitManifestTests: XCTestCase {
     private var manifestURL: URL { folder.url.appendingPathComponent("split.json") }
 
     private func savedSplit() throws -> (DatasetSplit, SplitManifest) {
-        let split = try DatasetSplit.make(try ImageFolder.scan(dataURL), configuration: SplitConfiguration(seed: 9))
-        let manifest = SplitManifest(split: split)
+        let scanned = try ImageFolder.scan(dataURL)
+        let split = try DatasetSplit.make(scanned, configuration: SplitConfiguration(seed: 9))
+        let manifest = SplitManifest(split: split, classes: scanned.classes)
         try manifest.save(to: manifestURL)
         return (split, manifest)
     }
@@ -32,7 +33,7 @@ final class SplitManifestTests: XCTestCase {
         let loaded = try SplitManifest.load(from: manifestURL)
         XCTAssertEqual(loaded, manifest)
         XCTAssertEqual(loaded.formatVersion, 1)
-        XCTAssertEqual(loaded.counts["train"]?["Pre"], split.count(in: .train, of: .pre))
+        XCTAssertEqual(loaded.counts["train"]?["Pre"], split.count(in: .train, of: 2))
         XCTAssertEqual(loaded.counts.values.flatMap(\.values).reduce(0, +), 32)
 
         let resolution = try loaded.resolve(against: try ImageFolder.scan(dataURL))

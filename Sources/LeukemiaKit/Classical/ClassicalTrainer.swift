@@ -12,18 +12,25 @@ public struct ClassicalTrainingRequest: Sendable {
     public var split: SplitConfiguration
     /// A split manifest to reuse instead of making a new split.
     public var reusedSplit: URL?
-    public var cost: CostMatrix
+    /// A dataset description replacing the data folder's own (`--classes`), or nil.
+    public var classesFile: URL?
+    /// A cost matrix file (`--cost`), or nil for the dataset's default.
+    public var costFile: URL?
 
     public init(model: ClassicalModelKind, dataDirectory: URL, runDirectory: URL, seed: UInt64,
-                split: SplitConfiguration, reusedSplit: URL?, cost: CostMatrix) {
+                split: SplitConfiguration, reusedSplit: URL?, classesFile: URL? = nil, costFile: URL? = nil) {
         self.model = model
         self.dataDirectory = dataDirectory
         self.runDirectory = runDirectory
         self.seed = seed
         self.split = split
         self.reusedSplit = reusedSplit
-        self.cost = cost
+        self.classesFile = classesFile
+        self.costFile = costFile
     }
+
+    /// The data folder, its class set and the cost matrix.
+    public var data: TrainingData { TrainingData(directory: dataDirectory, descriptionFile: classesFile, costFile: costFile) }
 }
 
 /// Trains SVM or XGBoost on hand-crafted features, following the study's protocol, and writes
@@ -35,8 +42,8 @@ public enum ClassicalTrainer {
         let start = Date()
         let run = RunDirectory(request.runDirectory)
         try run.checkFreeForNewRun()
-        let folder = try ImageFolder.scan(request.dataDirectory, requireAllClasses: true)
-        log("data: \(folder.images.count) images in \(request.dataDirectory.path); "
+        let (folder, cost) = try request.data.load()
+        log("data: \(folder.images.count) images of \(folder.classes.count) classes in \(request.dataDirectory.path); "
             + "\(folder.duplicateGroups.count) groups of identical files kept within one part")
         let manifest = try SplitManifest.makeOrReuse(folder: folder, configuration: request.split, reused: request.reusedSplit)
         let parts = try manifest.resolve(against: folder)
@@ -62,7 +69,7 @@ public enum ClassicalTrainer {
             let standardizer = try FeatureStandardizer(fitting: train.features)
             let trainFeatures = try standardizer.transform(train.features)
             let validationFeatures = try standardizer.transform(validation.features)
-            let classCount = LeukemiaClass.allCases.count
+            let classCount = folder.classes.count
             let classWeights = try balancedClassWeights(labels: train.labels, classCount: classCount)
 
             let model: any ProbabilisticClassifier
@@ -91,7 +98,7 @@ public enum ClassicalTrainer {
 
             let probabilities = try model.probabilities(for: standardizer.transform(test.features))
             let metrics = try ClassificationMetrics(trueLabels: test.labels, probabilities: probabilities.rows,
-                                                    classNames: LeukemiaClass.allCases.map(\.name), cost: request.cost)
+                                                    classNames: folder.classes.names, cost: cost)
             let configuration = RunConfiguration(
                 formatVersion: RunConfiguration.currentFormatVersion, toolkitVersion: ToolkitVersion.current,
                 model: request.model.rawValue, seed: request.seed,
@@ -100,7 +107,8 @@ public enum ClassicalTrainer {
                 libraries: ToolkitVersion.libraries, hyperparameters: hyperparameters, skippedImages: skipped,
                 createdAt: ISO8601DateFormatter().string(from: start),
                 trainingSeconds: Date().timeIntervalSince(start),
-                fileHashes: try run.hashes(of: [run.model(kind: request.model), run.normalization]))
+                fileHashes: try run.hashes(of: [run.model(kind: request.model), run.normalization]),
+                dataset: folder.description, cost: cost)
             try EvaluationWriter.write(metrics: metrics, title: "\(request.model.rawValue) — test part of \(request.dataDirectory.lastPathComponent)",
                                        details: [("model", request.model.rawValue), ("seed", "\(request.seed)"),
                                                  ("images scored", "\(test.labels.count)"),

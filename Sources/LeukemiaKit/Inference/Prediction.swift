@@ -27,7 +27,7 @@ public enum Predictor {
         -> (predictions: [Prediction], failures: [(file: String, reason: String)]) {
         let results = try run.probabilities(ofEncoded: images)
         var predictions: [Prediction] = [], failures: [(file: String, reason: String)] = []
-        let names = LeukemiaClass.allCases.map(\.name)
+        let names = run.configuration.classes.names
         for (image, result) in zip(images, results) {
             switch result {
             case .success(let p):

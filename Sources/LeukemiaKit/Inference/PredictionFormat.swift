@@ -6,7 +6,7 @@ public enum PredictionFormat: String, CaseIterable, Sendable {
     case text, csv, json
 
     /// `predictions` in this format; class columns follow `classNames` (the run's class order).
-    public func render(_ predictions: [Prediction], classNames names: [String] = LeukemiaClass.allCases.map(\.name)) -> String {
+    public func render(_ predictions: [Prediction], classNames names: [String]) -> String {
         switch self {
         case .text:
             return predictions.map { p in

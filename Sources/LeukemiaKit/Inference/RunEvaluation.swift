@@ -29,7 +29,7 @@ public enum RunEvaluation {
                                         cost: CostMatrix, reportFolder: URL? = nil) throws -> EvaluationResult {
         let root = dataDirectory ?? URL(fileURLWithPath: run.configuration.dataDirectory)
         let manifest = try SplitManifest.load(from: run.directory.splitManifest)
-        let folder = try ImageFolder.scan(root, requireAllClasses: false)
+        let folder = try ImageFolder.scan(root, conformingTo: run.configuration.datasetDescription, allowingMissingClasses: false)
         let testImages = try manifest.resolve(against: folder).assigned.filter { $0.part == .test }.map(\.image)
         let destination = try claimReportFolder(reportFolder, of: run.directory, name: "test-part")
         return try score(run, images: testImages, folder: folder, cost: cost, into: destination,
@@ -38,10 +38,13 @@ public enum RunEvaluation {
 
     /// Scores every image of `dataDirectory` (class subfolders); writes into `reportFolder`, by
     /// default the first free one of `RUN_DIR/evaluations/<folder name>`, `<folder name>-2`, ...
-    /// - Throws: `InputPathError.notEmpty` for a `reportFolder` that holds anything.
+    /// The folder may hold only some of the run's classes, but no other class.
+    /// - Throws: `ClassSetError.classMismatch` naming classes the run does not know;
+    ///   `InputPathError.notEmpty` for a `reportFolder` that holds anything.
     public static func evaluateFolder(of run: any TrainedImageClassifier, dataDirectory: URL,
                                       cost: CostMatrix, reportFolder: URL? = nil) throws -> EvaluationResult {
-        let folder = try ImageFolder.scan(dataDirectory, requireAllClasses: false)
+        let folder = try ImageFolder.scan(dataDirectory, conformingTo: run.configuration.datasetDescription,
+                                          allowingMissingClasses: true)
         let manifest = try SplitManifest.load(from: run.directory.splitManifest)
         let seenHashes = Set(manifest.entries.filter { $0.part != .test }.map(\.contentHash))
         let destination = try claimReportFolder(reportFolder, of: run.directory,
@@ -106,14 +109,14 @@ public enum RunEvaluation {
         for (image, result) in zip(images, results) {
             switch result {
             case .success(let p):
-                labels.append(image.label.rawValue)
+                labels.append(image.label)
                 probabilities.append(p)
             case .failure(let error):
                 skipped[image.relativePath] = "\(error)"
             }
         }
         let metrics = try ClassificationMetrics(trueLabels: labels, probabilities: probabilities,
-                                                classNames: LeukemiaClass.allCases.map(\.name), cost: cost)
+                                                classNames: run.configuration.classes.names, cost: cost)
         try EvaluationWriter.write(metrics: metrics, title: title,
                                    details: [("run", run.directory.url.path), ("images scored", "\(labels.count)"),
                                              ("skipped (unreadable)", "\(skipped.count)")],

@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import Datasets
+import Evaluation
 
 /// What a run directory records about how its model was made: enough to reproduce it.
 public struct RunConfiguration: Codable, Sendable {
@@ -33,11 +34,24 @@ public struct RunConfiguration: Codable, Sendable {
     /// `model.xgboost.json` and `normalization.json`), checked when the run is opened; nil in runs
     /// written before it was recorded (0f807b8 and earlier), which open unchecked.
     public var fileHashes: [String: String]? = nil
+    /// The dataset's classes (their order is the model's output order); nil in runs written before
+    /// class sets were data, which were all trained on the four ALL classes.
+    public var dataset: DatasetDescription? = nil
+    /// The cost matrix the run was scored with, and the default of `evaluate` and `predict`; nil
+    /// in runs written before it was recorded (they used the study's matrix).
+    public var cost: CostMatrix? = nil
+
+    /// The run's dataset description (the built-in ALL one for old runs).
+    public var datasetDescription: DatasetDescription { dataset ?? .acuteLymphoblasticLeukemia }
+    /// The run's classes, in the model's output order.
+    public var classes: ClassSet { datasetDescription.classes }
+    /// The run's cost matrix (the study's for old runs).
+    public var costMatrix: CostMatrix { cost ?? .study }
 
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version", toolkitVersion = "toolkit_version", model, seed
         case dataDirectory = "data_directory", split, inputSize = "input_size", purpleRange = "purple_range"
         case libraries, hyperparameters, skippedImages = "skipped_images", createdAt = "created_at"
-        case trainingSeconds = "training_seconds", cnn, fileHashes = "file_hashes"
+        case trainingSeconds = "training_seconds", cnn, fileHashes = "file_hashes", dataset, cost
     }
 }

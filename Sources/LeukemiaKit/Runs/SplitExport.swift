@@ -11,12 +11,12 @@ public enum SplitExport {
         let configuration = try run.loadConfiguration()
         let manifest = try SplitManifest.load(from: run.splitManifest)
         let root = dataDirectory ?? URL(fileURLWithPath: configuration.dataDirectory)
-        let folder = try ImageFolder.scan(root, requireAllClasses: false)
+        let folder = try ImageFolder.scan(root, conformingTo: configuration.datasetDescription, allowingMissingClasses: false)
         let images = try manifest.resolve(against: folder).assigned.filter { $0.part == part }.map(\.image)
         let manager = FileManager.default
         guard !manager.fileExists(atPath: destination.path) else { throw InputPathError.destinationExists(destination.path) }
         for image in images {
-            let classFolder = destination.appendingPathComponent(image.label.name)
+            let classFolder = destination.appendingPathComponent(folder.classes.names[image.label])
             try manager.createDirectory(at: classFolder, withIntermediateDirectories: true)
             let source = folder.url(of: image)
             try manager.copyItem(at: source, to: classFolder.appendingPathComponent(source.lastPathComponent))

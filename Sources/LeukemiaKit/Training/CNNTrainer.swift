@@ -14,24 +14,32 @@ public struct CNNTrainingRequest: Sendable {
     public var split: SplitConfiguration
     /// A split manifest to reuse instead of making a new split.
     public var reusedSplit: URL?
-    public var cost: CostMatrix
+    /// A dataset description replacing the data folder's own (`--classes`), or nil.
+    public var classesFile: URL?
+    /// A cost matrix file (`--cost`), or nil for the dataset's default.
+    public var costFile: URL?
     /// Where `--weights imagenet` looks for `<architecture>.safetensors`.
     public var weightsCache: URL
     /// Where frozen-backbone features are kept between runs.
     public var featureCache: URL
 
     public init(options: CNNTrainingOptions, dataDirectory: URL, runDirectory: URL, split: SplitConfiguration,
-                reusedSplit: URL? = nil, cost: CostMatrix = .study, weightsCache: URL = WeightStore.defaultFolder(),
+                reusedSplit: URL? = nil, classesFile: URL? = nil, costFile: URL? = nil,
+                weightsCache: URL = WeightStore.defaultFolder(),
                 featureCache: URL = FeatureCache.defaultDirectory) {
         self.options = options
         self.dataDirectory = dataDirectory
         self.runDirectory = runDirectory
         self.split = split
         self.reusedSplit = reusedSplit
-        self.cost = cost
+        self.classesFile = classesFile
+        self.costFile = costFile
         self.weightsCache = weightsCache
         self.featureCache = featureCache
     }
+
+    /// The data folder, its class set and the cost matrix.
+    public var data: TrainingData { TrainingData(directory: dataDirectory, descriptionFile: classesFile, costFile: costFile) }
 }
 
 /// How a training session reports and when it stops early on purpose.
@@ -74,7 +82,12 @@ public enum CNNTrainer {
         try request.options.validate()
         let run = RunDirectory(request.runDirectory)
         try run.checkFreeForNewRun()
-        let folder = try ImageFolder.scan(request.dataDirectory, requireAllClasses: true)
+        let (folder, cost) = try request.data.load()
+        guard request.options.network.classCount == folder.classes.count else {
+            throw CNNTrainingError.invalidOption(name: "model", value: "\(request.options.network.classCount) outputs",
+                                                 expected: "\(folder.classes.count) outputs, one per class of \(request.dataDirectory.path) "
+                                                    + "(\(folder.classes.names.joined(separator: ", ")))")
+        }
         let manifest = try SplitManifest.makeOrReuse(folder: folder, configuration: request.split, reused: request.reusedSplit)
         try manifest.resolve(against: folder).requireEveryPart()
         // Fail on missing weights before anything is written.
@@ -85,7 +98,7 @@ public enum CNNTrainer {
             try manifest.save(to: run.splitManifest)
             let session = CNNTrainingSession(options: request.options,
                                              dataDirectory: request.dataDirectory.standardizedFileURL.path,
-                                             cost: request.cost, weightsCache: request.weightsCache.path,
+                                             cost: cost, dataset: folder.description, weightsCache: request.weightsCache.path,
                                              featureCache: request.featureCache.path)
             try run.writeJSON(session, to: run.trainingSession)
             return try CNNTrainingSessionRunner(session: session, directory: run, folder: folder, control: control).run()
@@ -116,7 +129,8 @@ public enum CNNTrainer {
             throw RunDirectoryError.corrupt(run.trainingSession.path, reason: "\(error)")
         }
         if let dataDirectory { session.dataDirectory = dataDirectory.standardizedFileURL.path }
-        let folder = try ImageFolder.scan(URL(fileURLWithPath: session.dataDirectory), requireAllClasses: true)
+        let folder = try ImageFolder.scan(URL(fileURLWithPath: session.dataDirectory), conformingTo: session.datasetDescription,
+                                          allowingMissingClasses: false)
         return try CNNTrainingSessionRunner(session: session, directory: run, folder: folder, control: control).run()
     }
 }
@@ -126,11 +140,15 @@ struct CNNTrainingSession: Codable {
     var options: CNNTrainingOptions
     var dataDirectory: String
     var cost: CostMatrix
+    /// The dataset's classes; nil in sessions started before class sets were data (the ALL classes).
+    var dataset: DatasetDescription?
     var weightsCache: String
     var featureCache: String
 
+    var datasetDescription: DatasetDescription { dataset ?? .acuteLymphoblasticLeukemia }
+
     enum CodingKeys: String, CodingKey {
-        case options, dataDirectory = "data_directory", cost, weightsCache = "weights_cache", featureCache = "feature_cache"
+        case options, dataDirectory = "data_directory", cost, dataset, weightsCache = "weights_cache", featureCache = "feature_cache"
     }
 }
 

@@ -174,7 +174,7 @@ struct CNNTrainingSessionRunner {
                                         size: options.inputSize)
         let probabilities = try CNNInference(network: network, options: options).probabilities(of: test.images)
         let metrics = try ClassificationMetrics(trueLabels: test.labels, probabilities: probabilities,
-                                                classNames: LeukemiaClass.allCases.map(\.name), cost: session.cost)
+                                                classNames: folder.classes.names, cost: session.cost)
         let model = options.network.architecture.rawValue
         try EvaluationWriter.write(metrics: metrics, title: "\(model) — test part of \(URL(fileURLWithPath: session.dataDirectory).lastPathComponent)",
                                    details: [("model", model), ("policy", options.policy.rawValue), ("seed", "\(options.seed)"),
@@ -189,7 +189,7 @@ struct CNNTrainingSessionRunner {
                               "best_validation_loss": state.earlyStopping.bestLoss],
             skippedImages: skipped.merging(test.skipped) { first, _ in first },
             createdAt: ISO8601DateFormatter().string(from: start), trainingSeconds: state.seconds, cnn: options,
-            fileHashes: try directory.hashes(of: [directory.weights]))
+            fileHashes: try directory.hashes(of: [directory.weights]), dataset: session.datasetDescription, cost: session.cost)
         try directory.writeJSON(configuration, to: directory.configuration)
         log(String(format: "best epoch %d of %d; test accuracy %.4f, total cost %.0f", state.earlyStopping.bestEpoch,
                    state.epoch, metrics.accuracy, metrics.totalCost))
