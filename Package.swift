@@ -82,6 +82,7 @@ let package = Package(
         .testTarget(name: "LeukemiaKitTests", dependencies: ["LeukemiaKit", "Datasets", "Evaluation", "ToolkitSupport", "TestSupport",
                                                              "NetworkTestSupport", "WeightFiles", "ModelZoo"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
         .testTarget(name: "CommandLineTests", dependencies: ["LeukemiaKit", "Datasets", "Evaluation", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

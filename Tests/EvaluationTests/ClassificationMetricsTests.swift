@@ -1,8 +1,6 @@
 import Foundation
 import TestSupport
 import XCTest
-@testable import LeukemiaKit
-@testable import Datasets
 @testable import Evaluation
 
 /// A hand-computed 4-class example (n = 10); rows true, columns predicted:
@@ -32,7 +30,7 @@ final class ClassificationMetricsTests: XCTestCase {
 
     private func handExample() throws -> ClassificationMetrics {
         try ClassificationMetrics(trueLabels: truth, predictedLabels: predicted, probabilities: oneHot(predicted),
-                                  classNames: LeukemiaClass.names, cost: .study)
+                                  classNames: studyClassNames, cost: .study)
     }
 
     func testHandComputedExample() throws {
@@ -60,7 +58,7 @@ final class ClassificationMetricsTests: XCTestCase {
     func testPerfectClassifier() throws {
         let labels = [0, 1, 2, 3, 0, 1, 2, 3, 3]
         let metrics = try ClassificationMetrics(trueLabels: labels, predictedLabels: labels, probabilities: oneHot(labels),
-                                                classNames: LeukemiaClass.names, cost: .study)
+                                                classNames: studyClassNames, cost: .study)
         XCTAssertEqual(metrics.accuracy, 1)
         XCTAssertEqual(metrics.cohenKappa, 1, accuracy: 1e-12)
         XCTAssertEqual(metrics.macroF1, 1)
@@ -84,7 +82,7 @@ final class ClassificationMetricsTests: XCTestCase {
         // Only Pre images, all predicted Pre: chance agreement is 1, so kappa is 0 by convention,
         // no class has both positives and negatives, so every AUC is undefined.
         let metrics = try ClassificationMetrics(trueLabels: [2, 2, 2], predictedLabels: [2, 2, 2],
-                                                probabilities: oneHot([2, 2, 2]), classNames: LeukemiaClass.names,
+                                                probabilities: oneHot([2, 2, 2]), classNames: studyClassNames,
                                                 cost: .study)
         XCTAssertEqual(metrics.cohenKappa, 0)
         XCTAssertEqual(metrics.macroF1, 1, "only Pre occurs")
@@ -109,7 +107,7 @@ final class ClassificationMetricsTests: XCTestCase {
     }
 
     func testBadInputs() {
-        let names = LeukemiaClass.names
+        let names = studyClassNames
         assertThrows(MetricsError.empty) {
             _ = try ClassificationMetrics(trueLabels: [], predictedLabels: [], probabilities: [], classNames: names, cost: .study)
         }

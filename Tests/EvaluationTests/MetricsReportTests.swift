@@ -1,6 +1,4 @@
 import XCTest
-@testable import LeukemiaKit
-@testable import Datasets
 @testable import Evaluation
 
 final class MetricsReportTests: XCTestCase {
@@ -11,7 +9,7 @@ final class MetricsReportTests: XCTestCase {
         let metrics = try ClassificationMetrics(
             trueLabels: truth, predictedLabels: predicted,
             probabilities: predicted.map { label in (0..<4).map { $0 == label ? 1 : 0 } },
-            classNames: LeukemiaClass.names, cost: .study)
+            classNames: studyClassNames, cost: .study)
         let report = MetricsReport.markdown(title: "SVM on test", metrics: metrics,
                                             details: [("Model", "svm|rbf"), ("Seed", "42")])
         let lines = report.split(separator: "\n").map(String.init)

@@ -1,7 +1,6 @@
 import Foundation
 import TestSupport
 import XCTest
-@testable import LeukemiaKit
 @testable import Evaluation
 
 final class CostMatrixTests: XCTestCase {
