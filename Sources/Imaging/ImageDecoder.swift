@@ -8,24 +8,33 @@ public enum ImageDecoder {
 
     /// Decodes the JPEG or PNG file at `url`.
     public static func decode(fileAt url: URL) throws -> RGBImage {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw ImageError(source: url.path, reason: .unreadableFile(error.localizedDescription))
-        }
-        return try decode(data: data, source: url.path)
+        try decode(data: contents(of: url), source: url.path)
     }
 
     /// Decodes JPEG or PNG bytes; `source` names them in errors (usually the file path).
     public static func decode(data: Data, source: String) throws -> RGBImage {
-        guard !data.isEmpty else { throw ImageError(source: source, reason: .emptyFile) }
-        switch ImageFormat(magicBytesOf: data) {
+        switch try container(of: data, source: source) {
         case .jpeg: return try JPEGCodec.decode(data, source: source)
         case .png: return try PNGCodec.decode(data, source: source)
-        case nil:
+        }
+    }
+
+    /// The bytes of the file at `url`; throws `ImageError` (unreadable file) naming `url.path`.
+    static func contents(of url: URL) throws -> Data {
+        do {
+            return try Data(contentsOf: url)
+        } catch {
+            throw ImageError(source: url.path, reason: .unreadableFile(error.localizedDescription))
+        }
+    }
+
+    /// The format of `data` by its magic bytes; throws `ImageError` (empty file, unknown format) naming `source`.
+    static func container(of data: Data, source: String) throws -> ImageSourceFormat.Container {
+        guard !data.isEmpty else { throw ImageError(source: source, reason: .emptyFile) }
+        guard let container = ImageSourceFormat.Container(magicBytesOf: data) else {
             throw ImageError(source: source, reason: .unknownFormat(leadingBytes: Array(data.prefix(8))))
         }
+        return container
     }
 
     /// Throws unless `width` x `height` is a size worth allocating.
@@ -36,10 +45,7 @@ public enum ImageDecoder {
     }
 }
 
-/// The encoded formats the decoder understands.
-enum ImageFormat {
-    case jpeg, png
-
+extension ImageSourceFormat.Container {
     private static let jpegSignature: [UInt8] = [0xFF, 0xD8, 0xFF]
     private static let pngSignature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
 

@@ -8,11 +8,48 @@ import Foundation
 /// warning is treated as an error so that a damaged file never yields a silently altered image.
 enum JPEGCodec {
     static func decode(_ data: Data, source: String) throws -> RGBImage {
+        try withHeader(of: data, source: source) { handle, base, size, header in
+            let (width, height) = (header.width, header.height)
+            if channels(ofColorspace: header.colorspace) == .cmyk {
+                return try decodeCMYK(handle, base, size, width: width, height: height, source: source)
+            }
+            var pixels = [UInt8](repeating: 0, count: Int(width) * Int(height) * 3)
+            let status = pixels.withUnsafeMutableBufferPointer { output in
+                tjDecompress2(handle, base, size, output.baseAddress, width, 0, height,
+                              Int32(TJPF_RGB.rawValue), 0)
+            }
+            // A nonzero status is either TJERR_FATAL or a warning (corrupt/truncated data).
+            guard status == 0 else { throw failure(handle, source: source) }
+            return RGBImage(validatedWidth: Int(width), height: Int(height), pixels: pixels)
+        }
+    }
+
+    /// The layout stored in a JPEG, from its header: always 8 bits per sample (TurboJPEG 2 reads
+    /// no other precision; a 12-bit file fails in the header, as it does when decoded).
+    static func sourceFormat(_ data: Data, source: String) throws -> ImageSourceFormat {
+        try withHeader(of: data, source: source) { _, _, _, header in
+            ImageSourceFormat(container: .jpeg, channels: channels(ofColorspace: header.colorspace),
+                              bitsPerSample: 8, width: Int(header.width), height: Int(header.height))
+        }
+    }
+
+    /// What TurboJPEG reads from the header before any pixel: the size and the colorspace
+    /// (a `TJCS` value).
+    private struct Header {
+        var width: Int32, height: Int32, colorspace: Int32
+    }
+
+    /// Runs `body` with a TurboJPEG decompressor, the bytes of `data` (base address and count)
+    /// and their header, once the header has been read and checked (a frame header present,
+    /// each side within `ImageDecoder.maximumSide`); errors name `source`.
+    private static func withHeader<Result>(of data: Data, source: String,
+                                           _ body: (tjhandle, UnsafePointer<UInt8>, UInt, Header) throws -> Result)
+        throws -> Result {
         guard let handle = tjInitDecompress() else {
             throw ImageError(source: source, reason: .corruptData("cannot create a TurboJPEG decompressor"))
         }
         defer { tjDestroy(handle) }
-        return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> RGBImage in
+        return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Result in
             let bytes = raw.bindMemory(to: UInt8.self)
             guard let base = bytes.baseAddress else { throw ImageError(source: source, reason: .emptyFile) }
             let size = UInt(bytes.count)
@@ -25,17 +62,17 @@ enum JPEGCodec {
                 throw ImageError(source: source, reason: .corruptData("no frame header (no image size) found"))
             }
             try ImageDecoder.checkDimensions(width: Int(width), height: Int(height), source: source)
-            if colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue) {
-                return try decodeCMYK(handle, base, size, width: width, height: height, source: source)
-            }
-            var pixels = [UInt8](repeating: 0, count: Int(width) * Int(height) * 3)
-            let status = pixels.withUnsafeMutableBufferPointer { output in
-                tjDecompress2(handle, base, size, output.baseAddress, width, 0, height,
-                              Int32(TJPF_RGB.rawValue), 0)
-            }
-            // A nonzero status is either TJERR_FATAL or a warning (corrupt/truncated data).
-            guard status == 0 else { throw failure(handle, source: source) }
-            return RGBImage(validatedWidth: Int(width), height: Int(height), pixels: pixels)
+            return try body(handle, base, size, Header(width: width, height: height, colorspace: colorspace))
+        }
+    }
+
+    /// The channels stored under TurboJPEG colorspace `colorspace`: YCbCr and RGB are `.rgb`,
+    /// CMYK and YCCK `.cmyk`.
+    private static func channels(ofColorspace colorspace: Int32) -> ImageSourceFormat.Channels {
+        switch colorspace {
+        case Int32(TJCS_GRAY.rawValue): return .grey
+        case Int32(TJCS_CMYK.rawValue), Int32(TJCS_YCCK.rawValue): return .cmyk
+        default: return .rgb
         }
     }
 

@@ -39,6 +39,39 @@ enum PNGCodec {
         }
     }
 
+    /// The layout stored in a PNG, read from its IHDR chunk, which the format puts first, right
+    /// after the 8-byte signature: length 13 (4 bytes), "IHDR", width and height (4 bytes each,
+    /// big-endian), bit depth, colour type, compression, filter and interlace methods (1 byte
+    /// each), CRC (4 bytes); 33 bytes in all. The caller has recognised the signature; the CRC
+    /// is not checked (libpng checks it when decoding).
+    static func sourceFormat(_ data: Data, source: String) throws -> ImageSourceFormat {
+        let header = [UInt8](data.prefix(33))
+        guard header.count == 33 else {
+            throw ImageError(source: source, reason: .corruptData(
+                "truncated PNG header: \(header.count) bytes, the signature and IHDR chunk take 33"))
+        }
+        func bigEndian(at offset: Int) -> Int {
+            header[offset..<(offset + 4)].reduce(0) { $0 << 8 | Int($1) }
+        }
+        guard bigEndian(at: 8) == 13, header[12..<16].elementsEqual("IHDR".utf8) else {
+            throw ImageError(source: source, reason: .corruptData("the first PNG chunk is not a 13-byte IHDR chunk"))
+        }
+        let width = bigEndian(at: 16), height = bigEndian(at: 20)
+        let bitDepth = Int(header[24]), colorType = header[25]
+        // The bit depths each colour type allows (PNG specification, table 11.1).
+        let layouts: [UInt8: (channels: ImageSourceFormat.Channels, depths: Set<Int>)] = [
+            0: (.grey, [1, 2, 4, 8, 16]), 2: (.rgb, [8, 16]), 3: (.palette, [1, 2, 4, 8]),
+            4: (.greyAlpha, [8, 16]), 6: (.rgba, [8, 16]),
+        ]
+        guard let layout = layouts[colorType], layout.depths.contains(bitDepth) else {
+            throw ImageError(source: source, reason: .corruptData(
+                "invalid PNG colour type \(colorType) with bit depth \(bitDepth)"))
+        }
+        try ImageDecoder.checkDimensions(width: width, height: height, source: source)
+        return ImageSourceFormat(container: .png, channels: layout.channels, bitsPerSample: bitDepth,
+                                 width: width, height: height)
+    }
+
     static func encode(_ rgb: RGBImage) throws -> Data {
         let source = "PNG encoder (\(rgb.width)x\(rgb.height) image)"
         guard rgb.width > 0, rgb.height > 0 else {

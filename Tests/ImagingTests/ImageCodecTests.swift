@@ -57,19 +57,6 @@ final class ImageCodecTests: XCTestCase {
         XCTAssertEqual(try ImageDecoder.decode(fileAt: jpegNamedPNG).width, 8)
     }
 
-    /// `pixels` compressed at quality 100 by TurboJPEG directly, for the pixel formats that
-    /// ImageEncoder does not write (one-channel grey, CMYK).
-    private func turboJPEG(_ pixels: [UInt8], width: Int, height: Int, format: TJPF, subsampling: TJSAMP) throws -> Data {
-        let handle = try XCTUnwrap(tjInitCompress())
-        defer { tjDestroy(handle) }
-        var buffer: UnsafeMutablePointer<UInt8>? = nil
-        var size: UInt = 0
-        defer { tjFree(buffer) }
-        XCTAssertEqual(tjCompress2(handle, pixels, Int32(width), 0, Int32(height), Int32(format.rawValue),
-                                   &buffer, &size, Int32(subsampling.rawValue), 100, 0), 0)
-        return Data(bytes: try XCTUnwrap(buffer), count: Int(size))
-    }
-
     func testCMYKJPEGIsConvertedToRGBNotCalledCorrupt() throws {
         // Four colour blocks in Adobe's inverted CMYK (255 = no ink), written with TurboJPEG
         // directly: red (full magenta and yellow), green, blue, and mid grey from black ink alone.
@@ -82,7 +69,7 @@ final class ImageCodecTests: XCTestCase {
         for y in 0..<side {
             for x in 0..<width { cmyk.replaceSubrange((y * width + x) * 4..<(y * width + x + 1) * 4, with: blocks[x / side].cmyk) }
         }
-        let jpeg = try turboJPEG(cmyk, width: width, height: side, format: TJPF_CMYK, subsampling: TJSAMP_444)
+        let jpeg = try JPEGTestFile.make(cmyk, width: width, height: side, format: TJPF_CMYK, subsampling: TJSAMP_444)
         let decoded = try ImageDecoder.decode(data: jpeg, source: "cmyk.jpg")
         XCTAssertEqual([decoded.width, decoded.height], [width, side])
         for (index, block) in blocks.enumerated() {
@@ -97,7 +84,7 @@ final class ImageCodecTests: XCTestCase {
         // A true one-channel JPEG, written with TurboJPEG directly since ImageEncoder writes colour only.
         let width = 16, height = 8
         let gray = (0..<(width * height)).map { UInt8($0 % width * 16) }
-        let jpeg = try turboJPEG(gray, width: width, height: height, format: TJPF_GRAY, subsampling: TJSAMP_GRAY)
+        let jpeg = try JPEGTestFile.make(gray, width: width, height: height, format: TJPF_GRAY, subsampling: TJSAMP_GRAY)
         let decoded = try ImageDecoder.decode(data: jpeg, source: "gray.jpg")
         XCTAssertEqual(decoded.width, width)
         XCTAssertEqual(decoded.height, height)
