@@ -6,26 +6,41 @@ public struct DatasetInspection {
     public var folder: ImageFolder
     /// Images that cannot be opened or do not decode, with the reason, by relative path.
     public var unreadable: [(path: String, reason: String)]
+    /// The stored pixel layout of each image that decodes (before conversion to 8-bit RGB).
+    public var formats: [ImageSourceFormat]
 
     /// Scans `directory` and decodes every image on both cores to find the unreadable ones.
     public static func inspect(_ directory: URL) throws -> DatasetInspection {
         let folder = try ImageFolder.scan(directory)
         let images = folder.images
-        var failures = [String?](repeating: nil, count: images.count)
-        failures.withUnsafeMutableBufferPointer { slots in
+        var outcomes = [Result<ImageSourceFormat, Error>?](repeating: nil, count: images.count)
+        outcomes.withUnsafeMutableBufferPointer { slots in
             DispatchQueue.concurrentPerform(iterations: images.count) { index in
-                do {
-                    _ = try ImageDecoder.decode(fileAt: folder.url(of: images[index]))
-                } catch {
-                    slots[index] = "\(error)"
+                slots[index] = Result {
+                    let url = folder.url(of: images[index])
+                    let data: Data
+                    do {
+                        data = try Data(contentsOf: url)
+                    } catch {
+                        throw ImageError(source: url.path, reason: .unreadableFile(error.localizedDescription))
+                    }
+                    let format = try ImageDecoder.sourceFormat(of: data, source: url.path)
+                    _ = try ImageDecoder.decode(data: data, source: url.path)
+                    return format
                 }
             }
         }
-        let undecodable = zip(images, failures).compactMap { image, failure in
-            failure.map { (path: image.relativePath, reason: $0) }
+        var undecodable: [(path: String, reason: String)] = [], formats: [ImageSourceFormat] = []
+        for (image, outcome) in zip(images, outcomes) {
+            switch outcome {
+            case .success(let format)?: formats.append(format)
+            case .failure(let error)?: undecodable.append((image.relativePath, "\(error)"))
+            case nil: break
+            }
         }
         let unopened = folder.unreadableFiles.map { (path: $0.key, reason: $0.value) }
-        return DatasetInspection(folder: folder, unreadable: (undecodable + unopened).sorted { $0.path < $1.path })
+        return DatasetInspection(folder: folder, unreadable: (undecodable + unopened).sorted { $0.path < $1.path },
+                                 formats: formats)
     }
 
     /// A human-readable summary: counts per class, duplicate groups, unreadable and ignored files.
@@ -44,6 +59,7 @@ public struct DatasetInspection {
             lines.append("\(nested.count) of the images are in \(subfolders.count) folders below the class folders "
                          + "(each counts for its class folder)")
         }
+        lines += formatLines
         lines.append("\(folder.duplicateGroups.count) groups of identical files:")
         for group in folder.duplicateGroups {
             lines.append("  " + group.map(\.relativePath).joined(separator: " = "))
@@ -55,5 +71,22 @@ public struct DatasetInspection {
             for file in folder.ignoredFiles { lines.append("  \(file)") }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// How many images of each stored layout, how many the decoder converts, and the commonest sizes.
+    private var formatLines: [String] {
+        let kinds = Dictionary(grouping: formats, by: { "\($0.container.rawValue.uppercased()) \($0.channels.rawValue) \($0.bitsPerSample)-bit" })
+            .map { (name: $0.key, count: $0.value.count) }.sorted { ($1.count, $0.name) < ($0.count, $1.name) }
+        var lines = ["pixel formats: " + kinds.map { "\($0.count) \($0.name)" }.joined(separator: ", ")]
+        let grey = formats.filter(\.channels.isGrey).count, alpha = formats.filter(\.channels.hasAlpha).count
+        let deep = formats.filter { $0.bitsPerSample == 16 }.count, cmyk = formats.filter { $0.channels == .cmyk }.count
+        let palette = formats.filter { $0.channels == .palette }.count
+        lines.append("converted to 8-bit RGB when read: \(grey) greyscale, \(alpha) with alpha (composited on white), "
+                     + "\(deep) 16-bit, \(cmyk) CMYK, \(palette) palette")
+        let sizes = Dictionary(grouping: formats, by: { "\($0.width)x\($0.height)" }).map { (size: $0.key, count: $0.value.count) }
+            .sorted { ($1.count, $0.size) < ($0.count, $1.size) }
+        lines.append("sizes: " + sizes.prefix(5).map { "\($0.count) \($0.size)" }.joined(separator: ", ")
+                     + (sizes.count > 5 ? ", and \(sizes.count - 5) other sizes" : ""))
+        return lines
     }
 }

@@ -12,12 +12,12 @@ public struct DecodedImageSet: Sendable {
 
     public var count: Int { images.count }
 
-    /// Decodes `files` on both cores and resizes each to `size` x `size`.
-    public static func load(_ files: [LabeledImageFile], size: Int) -> DecodedImageSet {
+    /// Decodes `files` on both cores and resizes each to `size` x `size` by `policy`.
+    public static func load(_ files: [LabeledImageFile], size: Int, policy: ResizePolicy = .squash) -> DecodedImageSet {
         var results = [Result<RGBImage, Error>?](repeating: nil, count: files.count)
         results.withUnsafeMutableBufferPointer { slots in
             DispatchQueue.concurrentPerform(iterations: files.count) { index in
-                slots[index] = Result { try ImageDecoder.decode(fileAt: files[index].url).resized(width: size, height: size) }
+                slots[index] = Result { try ImageDecoder.decode(fileAt: files[index].url).resized(toSquare: size, policy: policy) }
             }
         }
         var images: [RGBImage] = [], labels: [Int] = [], paths: [String] = [], skipped: [String: String] = [:]

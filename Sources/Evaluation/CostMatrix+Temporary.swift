@@ -11,3 +11,6 @@ extension CostMatrix {
         try load(from: url, classCount: classNames.count)
     }
 }
+extension CostMatrix {
+    public static func load(from url: URL) throws -> CostMatrix { try load(from: url, classCount: 4) }
+}

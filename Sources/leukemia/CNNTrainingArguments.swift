@@ -3,6 +3,7 @@ import Foundation
 import LeukemiaKit
 import ModelZoo
 import Datasets
+import Imaging
 
 /// The options of `leukemia train` for CNN models; every one defaults to the study's choice.
 struct CNNTrainingArguments: ParsableArguments {
@@ -39,6 +40,9 @@ struct CNNTrainingArguments: ParsableArguments {
 
     @Option(name: .customLong("input-size"), help: "Images are resized to this square size.")
     var inputSize: Int = NetworkDescription.standardInputSize
+
+    @Option(help: "How images become --input-size squares: squash (both sides scaled, the study's) or center-crop (shorter side scaled, centre cut out).")
+    var resize: ResizePolicy = .squash
 
     @Option(help: "Input normalization (default: what the backbone expects): imagenet, symmetric, unit.")
     var normalization: InputNormalization?
@@ -118,6 +122,7 @@ struct CNNTrainingArguments: ParsableArguments {
         }
         options.weights = WeightsSource(argument: weights)
         options.policy = policy
+        options.resize = resize
         options.augmentation = noAugmentation ? nil : AugmentationPolicy(
             rotationDegrees: rotation, widthShift: shift, heightShift: shift, shearDegrees: shear, zoom: zoom,
             horizontalFlip: !noFlip)
@@ -171,3 +176,5 @@ final class ProgressDisplay {
         FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
     }
 }
+
+extension ResizePolicy: ExpressibleByArgument {}

@@ -92,17 +92,20 @@ final class SplitManifestTests: XCTestCase {
         }
     }
 
-    func testUnknownLabelIsAnError() throws {
+    func testALabelTheFolderDoesNotGiveIsAnError() throws {
         _ = try savedSplit()
+        // Rename the class everywhere (entries and counts): the manifest is consistent, the folder is not.
         let text = try String(contentsOf: manifestURL, encoding: .utf8)
             .replacingOccurrences(of: "\"label\" : \"Pre\"", with: "\"label\" : \"Bengin\"")
+            .replacingOccurrences(of: "\"Pre\" :", with: "\"Bengin\" :")
         try folder.write("split.json", text)
+        let manifest = try SplitManifest.load(from: manifestURL)
         do {
-            _ = try SplitManifest.load(from: manifestURL)
-            XCTFail("an unknown class should not load")
-        } catch let SplitManifestError.invalid(path, reason) {
-            XCTAssertEqual(path, manifestURL.path)
-            XCTAssertTrue(reason.contains("unknown class Bengin"), reason)
+            _ = try manifest.resolve(against: try ImageFolder.scan(dataURL))
+            XCTFail("a label the folder does not give should not resolve")
+        } catch let SplitManifestError.labelMismatch(path, expected, found) {
+            XCTAssertTrue(path.hasPrefix("Pre/"), path)
+            XCTAssertEqual([expected, found], ["Bengin", "Pre"])
         }
     }
 

@@ -34,10 +34,12 @@ public enum SyntheticSmears {
         return try! RGBImage(width: size, height: size, pixels: pixels)
     }
 
-    /// Writes `perClass` JPEG images per class into `root/<Class>/<Class>-NNN.jpg`;
+    /// Writes `perClass` JPEG images per class into `root/<Class>/<Class>-NNN.jpg`, class i of
+    /// `classNames` drawn as `image(classIndex: i, ...)` (up to 8 classes at size 32 and above);
     /// returns the written files by class.
     @discardableResult
-    public static func writeDataset(at root: URL, perClass: Int, seed: UInt64, size: Int = 64) throws -> [[URL]] {
+    public static func writeDataset(at root: URL, perClass: Int, seed: UInt64, size: Int = 64,
+                                    classNames: [String] = classNames) throws -> [[URL]] {
         var generator = SeededGenerator(seed: seed)
         return try classNames.enumerated().map { classIndex, name in
             let folder = root.appendingPathComponent(name)

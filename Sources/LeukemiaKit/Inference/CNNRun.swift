@@ -45,6 +45,7 @@ public struct CNNRun: TrainedImageClassifier {
     }
 
     public var inputSize: Int { options.inputSize }
+    public var resizePolicy: ResizePolicy { options.resize }
 
     public func probabilities(of images: [RGBImage], firstPosition: Int) throws -> [[Double]] {
         try inference.probabilities(of: images, firstPosition: firstPosition)

@@ -46,6 +46,8 @@ public struct ClassicalRun: TrainedImageClassifier {
 
     /// Features are computed at the extractor's working size.
     public var inputSize: Int { extractor.inputSize }
+    /// The features are computed on a squashed square of fixed size, whatever the dataset.
+    public var resizePolicy: ResizePolicy { .squash }
 
     /// The hand-crafted features of each image (on both cores), standardized as in training, then
     /// the model's probabilities.

@@ -14,6 +14,8 @@ public protocol TrainedImageClassifier {
     /// The side of the square images `probabilities(of:)` takes: decoded images are resized to
     /// `inputSize` x `inputSize` before they are passed.
     var inputSize: Int { get }
+    /// How decoded images become `inputSize` squares: as the model was trained.
+    var resizePolicy: ResizePolicy { get }
     /// Class probabilities `[image][class]` (in the run's class order) of images already
     /// `inputSize` square; `firstPosition` is the position of `images[0]` in the whole request
     /// (it seeds test-time augmentation).
@@ -33,14 +35,14 @@ public enum EncodedImage: Sendable {
         }
     }
 
-    /// The decoded image resized to `size` x `size`.
+    /// The decoded image resized to `size` x `size` by `policy`.
     /// - Throws: `ImageError` naming the file or name.
-    func decoded(size: Int) throws -> RGBImage {
+    func decoded(size: Int, policy: ResizePolicy) throws -> RGBImage {
         let image = switch self {
         case .file(let url): try ImageDecoder.decode(fileAt: url)
         case .bytes(let data, let name): try ImageDecoder.decode(data: data, source: name)
         }
-        return image.width == size && image.height == size ? image : image.resized(width: size, height: size)
+        return image.resized(toSquare: size, policy: policy)
     }
 }
 
@@ -64,10 +66,10 @@ extension TrainedImageClassifier {
     /// cannot be decoded does not stop the others.
     /// - Throws: what the model throws (an image that decodes but cannot be classified).
     public func probabilities(ofEncoded images: [EncodedImage]) throws -> [Result<[Double], Error>] {
-        let size = inputSize
+        let size = inputSize, policy = resizePolicy
         let chunks = stride(from: 0, to: images.count, by: Self.decodeChunk).map { $0..<min($0 + Self.decodeChunk, images.count) }
         let decoder = Prefetcher(count: chunks.count, ahead: 1, threadName: "leukemia.image-decoder") { chunk in
-            chunks[chunk].map { index in Result { try images[index].decoded(size: size) } }
+            chunks[chunk].map { index in Result { try images[index].decoded(size: size, policy: policy) } }
         }
         defer { decoder.cancel() }
         var results: [Result<[Double], Error>] = []

@@ -1,6 +1,7 @@
 import Foundation
 import ModelZoo
 import Datasets
+import Imaging
 
 /// Every choice of a CNN training, with the study's values as defaults; stored in the run
 /// directory (`training-options.json`, and under `cnn` in `config.json`) so that a resumed run
@@ -30,6 +31,9 @@ public struct CNNTrainingOptions: Codable, Equatable, Sendable {
     /// With the frozen policy: augmented copies of each training image whose features are cached
     /// besides the original; each epoch draws one of the 1 + N versions of every image.
     public var cachedAugmentedCopies: Int
+    /// How decoded images become `inputSize` squares (`--resize`): squash (the study's) or
+    /// shorter side then centre crop. Runs written before it was an option squash.
+    public var resize: ResizePolicy = .squash
     /// Seed of the head initialization, batch order, augmentation and dropout.
     public var seed: UInt64
     /// Batches prepared ahead of the network.
@@ -88,7 +92,7 @@ public struct CNNTrainingOptions: Codable, Equatable, Sendable {
         case maximumEpochs = "maximum_epochs", batchSize = "batch_size", learningRate = "learning_rate"
         case earlyStoppingPatience = "early_stopping_patience", plateauFactor = "plateau_factor"
         case plateauPatience = "plateau_patience", balancedClassWeights = "balanced_class_weights"
-        case cachedAugmentedCopies = "cached_augmented_copies", seed, prefetchCount = "prefetch_count"
+        case cachedAugmentedCopies = "cached_augmented_copies", seed, prefetchCount = "prefetch_count", resize
     }
 }
 
@@ -125,5 +129,6 @@ extension CNNTrainingOptions {
         cachedAugmentedCopies = try container.decode(Int.self, forKey: .cachedAugmentedCopies)
         seed = try container.decode(UInt64.self, forKey: .seed)
         prefetchCount = try container.decode(Int.self, forKey: .prefetchCount)
+        resize = try container.decodeIfPresent(ResizePolicy.self, forKey: .resize) ?? .squash
     }
 }

@@ -30,7 +30,7 @@ struct CNNTrainingSessionRunner {
                                 uniquingKeysWith: { first, _ in first })
         func decode(_ part: DatasetPart) -> DecodedImageSet {
             DecodedImageSet.load(folder.labeledFiles(parts.assigned.filter { $0.part == part }.map(\.image)),
-                                 size: options.inputSize)
+                                 size: options.inputSize, policy: options.resize)
         }
         let train = decode(.train), validation = decode(.validation)
         for (part, images) in [(DatasetPart.train, train), (.validation, validation)] where images.count == 0 {
@@ -171,7 +171,7 @@ struct CNNTrainingSessionRunner {
         _ = try directory.readRequired(directory.weights)
         try loadWeights(into: network, from: directory.weights)
         let test = DecodedImageSet.load(folder.labeledFiles(parts.assigned.filter { $0.part == .test }.map(\.image)),
-                                        size: options.inputSize)
+                                        size: options.inputSize, policy: options.resize)
         let probabilities = try CNNInference(network: network, options: options).probabilities(of: test.images)
         let metrics = try ClassificationMetrics(trueLabels: test.labels, probabilities: probabilities,
                                                 classNames: folder.classes.names, cost: session.cost)

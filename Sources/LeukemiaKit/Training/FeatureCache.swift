@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import ModelZoo
 import NeuralNetworks
 import Tensors
@@ -111,13 +112,16 @@ public struct FeatureCache: Sendable {
             var blueprint: NetworkBlueprint
             var inputSize: Int
             var normalization: InputNormalization
+            /// nil for `.squash`, so that keys made before the policy was an option stay valid.
+            var resize: ResizePolicy?
             var augmentation: AugmentationPolicy?
             var seed: UInt64?
             var versions: Int
             var images: [String]
         }
         let description = Description(blueprint: options.blueprint, inputSize: options.inputSize,
-                                      normalization: options.normalization, augmentation: augmentation,
+                                      normalization: options.normalization,
+                                      resize: options.resize == .squash ? nil : options.resize, augmentation: augmentation,
                                       seed: augmentation == nil ? nil : options.seed, versions: versions,
                                       images: contentHashes)
         var hasher = SHA256()

@@ -1,0 +1,105 @@
+import Foundation
+import ModelZoo
+import TestSupport
+import XCTest
+
+/// End-to-end on synthetic folders of 2, 3 and 8 classes: class sets come from the data, every
+/// command prints and stores them, and a run refuses a folder of other classes.
+final class ClassSetCommandTests: XCTestCase {
+    private var workspace: URL!
+
+    override func setUpWithError() throws {
+        workspace = try TemporaryFolder().url
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: workspace)
+    }
+
+    private func path(_ name: String) -> String { workspace.appendingPathComponent(name).path }
+
+    private func json(_ file: String) throws -> [String: Any] {
+        try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path(file)))) as? [String: Any])
+    }
+
+    func testThreeClassesThroughTrainEvaluatePredictAndInspect() throws {
+        let names = ["gamma", "alpha", "beta"]
+        try SyntheticSmears.writeDataset(at: URL(fileURLWithPath: path("data")), perClass: 20, seed: 4, classNames: names)
+        let inspect = try CommandRunner.run(["dataset", "inspect", path("data")])
+        XCTAssertEqual(inspect.status, 0, inspect.standardError)
+        XCTAssertTrue(inspect.standardOutput.contains("60 images in \(path("data")), 3 classes:"), inspect.standardOutput)
+        XCTAssertTrue(inspect.standardOutput.contains("pixel formats: 60 JPEG rgb 8-bit"), inspect.standardOutput)
+
+        let train = try CommandRunner.run(["train", "--model", "xgboost", "--data", path("data"), "--out", path("run")])
+        XCTAssertEqual(train.status, 0, train.standardError)
+        let config = try json("run/config.json")
+        let dataset = try XCTUnwrap(config["dataset"] as? [String: Any])
+        let classes = try XCTUnwrap(dataset["classes"] as? [[String: Any]])
+        XCTAssertEqual(classes.map { $0["name"] as? String }, ["alpha", "beta", "gamma"], "sorted folder names")
+        // Unordered classes without a cost in the data: one per error.
+        XCTAssertEqual((config["cost"] as? [String: Any])?["values"] as? [[Double]], [[0, 1, 1], [1, 0, 1], [1, 1, 0]])
+        let metrics = try json("run/metrics.json")
+        XCTAssertEqual(metrics["class_names"] as? [String], ["alpha", "beta", "gamma"])
+        let confusion = try XCTUnwrap(metrics["confusion_matrix"] as? [[Int]])
+        XCTAssertEqual(confusion.count, 3)
+        let errors = confusion.enumerated().map { i, row in row.enumerated().filter { $0.offset != i }.map(\.element).reduce(0, +) }.reduce(0, +)
+        XCTAssertEqual(metrics["total_cost"] as? Double, Double(errors), "0/1 costs count the errors")
+
+        let predict = try CommandRunner.run(["predict", path("run"), path("data/beta"), "--format", "csv"])
+        XCTAssertEqual(predict.status, 0, predict.standardError)
+        let lines = predict.standardOutput.split(separator: "\n")
+        XCTAssertEqual(lines.first, "file,class,cost_optimal_class,p_alpha,p_beta,p_gamma")
+        XCTAssertEqual(lines.count, 21)
+
+        // A folder of only some of the run's classes evaluates; one with another class is refused by name.
+        try SyntheticSmears.writeDataset(at: URL(fileURLWithPath: path("subset")), perClass: 3, seed: 5, classNames: ["alpha", "beta"])
+        let subset = try CommandRunner.run(["evaluate", path("run"), "--data", path("subset")])
+        XCTAssertEqual(subset.status, 0, subset.standardError)
+        try SyntheticSmears.writeDataset(at: URL(fileURLWithPath: path("other")), perClass: 3, seed: 5, classNames: ["alpha", "delta"])
+        let other = try CommandRunner.run(["evaluate", path("run"), "--data", path("other")])
+        XCTAssertNotEqual(other.status, 0)
+        XCTAssertTrue(other.standardError.contains("extra delta"), other.standardError)
+        XCTAssertEqual(other.standardError.split(separator: "\n").count, 1, other.standardError)
+
+        // Re-using the run's split on a folder that lacks a class names it.
+        let lacking = try CommandRunner.run(["train", "--model", "svm", "--data", path("subset"), "--split", path("run/split.json"),
+                                             "--out", path("run-2")])
+        XCTAssertNotEqual(lacking.status, 0)
+        XCTAssertTrue(lacking.standardError.contains("gamma"), lacking.standardError)
+    }
+
+    func testEightClassCNNAndItsBackboneStartingAThreeClassRun() throws {
+        let eight = (1...8).map { "type-\($0)" }
+        try SyntheticSmears.writeDataset(at: URL(fileURLWithPath: path("eight")), perClass: 6, seed: 6, size: 32, classNames: eight)
+        try SyntheticSmears.writeDataset(at: URL(fileURLWithPath: path("three")), perClass: 8, seed: 7, size: 32,
+                                         classNames: Array(eight.prefix(3)))
+        func train(_ data: String, _ out: String, classCount: Int, weights: String) throws -> CommandRunner.Outcome {
+            let blueprint = NetworkBlueprint.denseNet(DenseNet.Configuration(growthRate: 4, blockLayerCounts: [2, 2],
+                                                                             initialFeatures: 8, classCount: classCount))
+            try JSONEncoder().encode(blueprint).write(to: URL(fileURLWithPath: path("net-\(classCount).json")))
+            return try CommandRunner.run(["train", "--model", "densenet201", "--network-config", path("net-\(classCount).json"),
+                                          "--weights", weights, "--input-size", "32", "--batch-size", "8", "--epochs", "2",
+                                          "--data", path(data), "--out", path(out), "--feature-cache", path("features")])
+        }
+        let first = try train("eight", "run-8", classCount: 8, weights: "none")
+        XCTAssertEqual(first.status, 0, first.standardError)
+        let predict = try CommandRunner.run(["predict", path("run-8"), path("eight/type-8/type-8-001.jpg"), "--format", "json"])
+        XCTAssertEqual(predict.status, 0, predict.standardError)
+        let predictions = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(predict.standardOutput.utf8)) as? [[String: Any]])
+        let probabilities = try XCTUnwrap(predictions.first?["probabilities"] as? [String: Double])
+        XCTAssertEqual(Set(probabilities.keys), Set(eight))
+        XCTAssertEqual(probabilities.values.reduce(0, +), 1, accuracy: 1e-5)
+
+        // A network of 4 outputs for 3 classes is refused before anything is written.
+        let wrong = try train("three", "run-wrong", classCount: 4, weights: "none")
+        XCTAssertNotEqual(wrong.status, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("run-wrong/config.json")))
+
+        // The 8-class run's backbone starts a 3-class run with a new head.
+        let transfer = try train("three", "run-3", classCount: 3, weights: path("run-8/weights.safetensors"))
+        XCTAssertEqual(transfer.status, 0, transfer.standardError)
+        XCTAssertTrue(transfer.standardOutput.contains("weights \(path("run-8/weights.safetensors"))"), transfer.standardOutput)
+        let metrics = try json("run-3/metrics.json")
+        XCTAssertEqual(metrics["class_names"] as? [String], Array(eight.prefix(3)))
+    }
+}
