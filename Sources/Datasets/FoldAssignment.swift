@@ -4,7 +4,7 @@ import Randomness
 /// analogue of `DatasetSplit` (and of scikit-learn's `StratifiedGroupKFold` with shuffling). It works
 /// on class indices and groups only, so any label type (and `DatasetSplit.groups`) can feed it.
 ///
-/// Rule (in `StratifiedGroupPlacement`): classes are taken in
+/// Rule (shared with `trainValidationTest` through `StratifiedGroupPlacement`): classes are taken in
 /// index order, each with the groups it owns (a group is owned by the class most of its items have,
 /// ties → the smaller index). A class's groups are shuffled with `SeededGenerator(seed).derived(classIndex)`
 /// and stably sorted by size, largest first; each then goes whole to the fold with the largest

@@ -1,6 +1,6 @@
 import ToolkitSupport
 
-/// Why folds cannot be made.
+/// Why folds, or a fold's train/validation/test parts, cannot be made.
 public enum FoldAssignmentError: DescribedError, Equatable {
     /// Fewer than two folds were asked for.
     case tooFewFolds(Int)
@@ -16,6 +16,14 @@ public enum FoldAssignmentError: DescribedError, Equatable {
     case itemInSeveralGroups(item: Int, first: Int, second: Int)
     /// An item that no group names.
     case itemInNoGroup(Int)
+    /// The labels given for the parts of a fold do not match the assignment's items.
+    case labelCountMismatch(labels: Int, items: Int)
+    /// A group whose items the assignment put in different folds.
+    case groupSpansFolds(group: Int, folds: [Int])
+    /// A test fold outside 0..<foldCount.
+    case testFoldOutOfRange(Int, foldCount: Int)
+    /// A validation fraction outside (0, 1).
+    case invalidValidationFraction(Double)
 
     public var description: String {
         switch self {
@@ -34,6 +42,15 @@ public enum FoldAssignmentError: DescribedError, Equatable {
             return "item \(item) is \(place): groups must partition the items"
         case let .itemInNoGroup(item):
             return "item \(item) is in no group: groups must partition the items"
+        case let .labelCountMismatch(labels, items):
+            return "\(labels) class labels given for a fold assignment of \(items) items"
+        case let .groupSpansFolds(group, folds):
+            let listed = folds.map(String.init).joined(separator: ", ")
+            return "group \(group) spans folds \(listed): pass the groups the folds were made with"
+        case let .testFoldOutOfRange(fold, foldCount):
+            return "test fold \(fold) is outside 0..<\(foldCount)"
+        case let .invalidValidationFraction(fraction):
+            return "validation fraction must lie strictly between 0 and 1, found \(fraction)"
         }
     }
 }

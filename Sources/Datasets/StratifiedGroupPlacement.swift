@@ -1,7 +1,8 @@
 import Randomness
 
 /// Places groups of items whole into bins that should each hold a share of every class: the rule
-/// of the k-fold assignment (`FoldAssignment`, equal shares), written for any shares.
+/// shared by the k-fold assignment (`FoldAssignment`, equal shares) and the train/validation split
+/// of its remaining folds (shares 1 − v and v).
 ///
 /// Inputs: `labels[i]` in 0..<classCount for every item a group names; `groups` disjoint and
 /// non-empty (callers validate); `weights[b]` the share of bin b (summing to 1). With n_c the items

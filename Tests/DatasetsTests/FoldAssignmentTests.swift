@@ -228,7 +228,51 @@ final class FoldAssignmentTests: XCTestCase {
         }
     }
 
+    func testTrainValidationTestKeepsTheFoldAsTestGroupsWholeAndValidationStratified() throws {
+        let fraction = 0.2
+        for (name, items) in everyProblem() {
+            let singletons = items.groups.allSatisfy { $0.count == 1 }
+            for foldCount in foldCounts {
+                let assignment = try items.folds(foldCount, seed: 5)
+                for testFold in 0..<foldCount {
+                    let context = "\(name), K = \(foldCount), test fold \(testFold)"
+                    let parts = try assignment.trainValidationTest(
+                        testFold: testFold, labels: items.labels, classCount: items.classCount, groups: items.groups,
+                        validationFraction: fraction, seed: 5)
+                    XCTAssertEqual(parts.count, items.count, context)
+                    XCTAssertEqual(parts.indices.filter { parts[$0] == .test }, assignment.items(in: testFold), context)
+                    for group in items.groups {
+                        XCTAssertEqual(Set(group.map { parts[$0] }).count, 1, "\(context): group \(group) crosses parts")
+                    }
+                    let validation = parts.indices.filter { parts[$0] == .validation }
+                    let rest = parts.indices.filter { parts[$0] != .test }
+                    let restGroups = items.groups.filter { parts[$0[0]] != .test }
+                    for label in 0..<items.classCount {
+                        let ideal = fraction * Double(items.count(of: label, among: rest))
+                        let count = items.count(of: label, among: validation)
+                        // Single items: the ideal rounded; otherwise half the largest group plus mixed items.
+                        let largest = restGroups.filter { $0.allSatisfy { items.labels[$0] == label } }.map(\.count).max() ?? 0
+                        let mixed = restGroups.filter { items.mixedItems(in: $0) > 0 }.joined()
+                            .filter { items.labels[$0] == label }.count
+                        let bound = singletons ? 0.5 : Double(largest) / 2 + Double(mixed)
+                        XCTAssertLessThanOrEqual(abs(Double(count) - ideal), bound + 1e-9,
+                                                 "\(context): class \(label) has \(count) in validation, ideal \(ideal)")
+                    }
+                }
+            }
+        }
+    }
 
+    func testTrainValidationTestIsReproducibleForASeed() throws {
+        let items = GroupedItems.grouped(classCount: 3, seed: 8)
+        let assignment = try items.folds(5, seed: 8)
+        func parts(_ seed: UInt64) throws -> [DatasetPart] {
+            try assignment.trainValidationTest(testFold: 2, labels: items.labels, classCount: 3, groups: items.groups,
+                                               validationFraction: 0.25, seed: seed)
+        }
+        XCTAssertEqual(try parts(8), try parts(8))
+        XCTAssertNotEqual(try parts(8), try parts(9))
+    }
 
     func testMakeRefusesTooFewOrTooManyFoldsNamingThem() {
         let labels = [0, 1, 0, 1]
@@ -270,5 +314,33 @@ final class FoldAssignmentTests: XCTestCase {
             try make(labels, [[0, 1], [2, 4], [3]])
         }
         assertThrows(FoldAssignmentError.emptyGroup(1), mentioning: ["group 1"]) { try make(labels, [[0, 1], [], [2], [3]]) }
+    }
+
+    func testTrainValidationTestRefusesBadFoldsFractionsAndForeignGroups() throws {
+        let labels = [0, 1, 0, 1, 0, 1]
+        let singletons = labels.indices.map { [$0] }
+        let assignment = try FoldAssignment.make(labels: labels, classCount: 2, groups: singletons, foldCount: 3, seed: 1)
+        func parts(fold: Int = 0, labels: [Int] = labels, groups: [[Int]] = singletons, fraction: Double = 0.2) throws {
+            _ = try assignment.trainValidationTest(testFold: fold, labels: labels, classCount: 2, groups: groups,
+                                                   validationFraction: fraction, seed: 1)
+        }
+        assertThrows(FoldAssignmentError.testFoldOutOfRange(3, foldCount: 3), mentioning: ["test fold 3"]) { try parts(fold: 3) }
+        assertThrows(FoldAssignmentError.testFoldOutOfRange(-1, foldCount: 3), mentioning: ["-1"]) { try parts(fold: -1) }
+        for fraction in [0.0, 1.0, -0.1, 1.5] {
+            assertThrows(FoldAssignmentError.invalidValidationFraction(fraction), mentioning: ["\(fraction)"]) {
+                try parts(fraction: fraction)
+            }
+        }
+        XCTAssertThrowsError(try parts(fraction: .nan))
+        assertThrows(FoldAssignmentError.labelCountMismatch(labels: 5, items: 6), mentioning: ["5", "6 items"]) {
+            try parts(labels: Array(labels.prefix(5)))
+        }
+        // A group joining items of two folds (the folds were made with other groups).
+        let fold0 = assignment.items(in: 0), fold1 = assignment.items(in: 1)
+        let joined = [fold0[0], fold1[0]].sorted()
+        let foreign = [joined] + labels.indices.filter { !joined.contains($0) }.map { [$0] }
+        assertThrows(FoldAssignmentError.groupSpansFolds(group: 0, folds: [0, 1]), mentioning: ["group 0", "folds 0, 1"]) {
+            try parts(groups: foreign)
+        }
     }
 }
