@@ -72,6 +72,7 @@ let package = Package(
                 path: "Tests/NetworkTestSupport"),
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport", "CTurboJPEG"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
         .testTarget(name: "ClassicMLTests", dependencies: ["ClassicML", "TestSupport"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "WeightFilesTests", dependencies: ["WeightFiles", "TestSupport"], resources: [.copy("Fixtures")]),
