@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LeukemiaKit
 import Evaluation
+import Datasets
 
 /// Runs a command body; a toolkit error is printed as one line on standard error and ends the
 /// command with a non-zero exit status.
@@ -49,6 +50,6 @@ struct CostOption: ParsableArguments {
 
     func matrix() throws -> CostMatrix {
         guard let cost else { return .study }
-        return try CostMatrix.load(from: URL(fileURLWithPath: cost))
+        return try CostMatrix.load(from: URL(fileURLWithPath: cost), classNames: LeukemiaClass.names)
     }
 }
