@@ -1,8 +1,9 @@
 extension ClassificationMetrics {
     /// Metrics of the arg-max decision: each image is assigned its most probable class.
-    public init(trueLabels: [Int], probabilities: [[Double]], classNames: [String], cost: CostMatrix) throws {
+    public init(trueLabels: [Int], probabilities: [[Double]], classNames: [String], cost: CostMatrix,
+                positiveClass: Int? = nil) throws {
         try self.init(trueLabels: trueLabels, predictedLabels: probabilities.map(Self.argMax),
-                      probabilities: probabilities, classNames: classNames, cost: cost)
+                      probabilities: probabilities, classNames: classNames, cost: cost, positiveClass: positiveClass)
     }
 
     /// The index of the largest value (the first one on ties).

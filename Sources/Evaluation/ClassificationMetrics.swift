@@ -12,9 +12,16 @@ import Foundation
 ///   count one half); nil for a class without positives or without negatives; `macroRocAUC`
 ///   averages the defined ones (nil if none);
 /// - `costSensitiveAccuracy = 1 − totalCost / (ΣC · n / k)`, the denominator being the expected
-///   cost of predicting uniformly at random over balanced classes; 1 when every cost is 0.
+///   cost of predicting uniformly at random over balanced classes; 1 when every cost is 0;
+/// - for two classes only (k = 2; nil otherwise): `positiveClass` is index 1 unless chosen
+///   (scikit-learn's `pos_label=1`); `sensitivity` is the positive class's recall TP / (TP + FN)
+///   and `specificity` the other class's recall TN / (TN + FP), each 0 when its class has no
+///   images (as recall); `positiveRocAUC` is the ROC AUC of the positive class's probability
+///   column, nil when undefined.
 ///
-/// JSON keys are snake_case: `accuracy`, `confusion_matrix`, `per_class`, `macro_f1`, ...
+/// JSON keys are snake_case: `accuracy`, `confusion_matrix`, `per_class`, `macro_f1`, ...; the
+/// binary ones (`positive_class`, `sensitivity`, `specificity`, `positive_roc_auc`) are written
+/// for two classes only, and files without them decode with nil.
 public struct ClassificationMetrics: Codable, Equatable, Sendable {
     /// Precision, recall, F1 and support of one class.
     public struct PerClass: Codable, Equatable, Sendable {
@@ -48,6 +55,14 @@ public struct ClassificationMetrics: Codable, Equatable, Sendable {
     /// `totalCost / n`.
     public let averageCost: Double
     public let costSensitiveAccuracy: Double
+    /// The index of the positive class of a two-class set; nil for k ≠ 2.
+    public let positiveClass: Int?
+    /// Recall of the positive class (k = 2 only).
+    public let sensitivity: Double?
+    /// Recall of the negative class (k = 2 only).
+    public let specificity: Double?
+    /// ROC AUC of the positive class's probability (k = 2 only; nil when undefined).
+    public let positiveRocAUC: Double?
 
     /// Computes every score.
     /// - Parameters:
@@ -56,10 +71,12 @@ public struct ClassificationMetrics: Codable, Equatable, Sendable {
     ///   - probabilities: per image, one probability (or score) per class; used for ROC AUC.
     ///   - classNames: names in class-index order; their count k fixes the class count.
     ///   - cost: a k×k cost matrix.
+    ///   - positiveClass: for k = 2, the index of the positive class (nil: 1); must be nil otherwise.
     /// - Throws: `MetricsError` for empty input, mismatched lengths, labels outside 0..<k,
-    ///   probability rows of the wrong length or non-finite, or a cost matrix of another size.
+    ///   probability rows of the wrong length or non-finite, a cost matrix of another size, or a
+    ///   positive class outside 0..<2 or given for k ≠ 2.
     public init(trueLabels: [Int], predictedLabels: [Int], probabilities: [[Double]],
-                classNames: [String], cost: CostMatrix) throws {
+                classNames: [String], cost: CostMatrix, positiveClass: Int? = nil) throws {
         let n = trueLabels.count, k = classNames.count
         guard n > 0 else { throw MetricsError.empty }
         guard predictedLabels.count == n else {
@@ -70,6 +87,10 @@ public struct ClassificationMetrics: Codable, Equatable, Sendable {
         }
         guard cost.classCount == k else {
             throw MetricsError.countMismatch(what: "cost matrix classes", found: cost.classCount, expected: k)
+        }
+        let positive = k == 2 ? positiveClass ?? 1 : nil
+        if let chosen = positiveClass, positive == nil || !(0..<2).contains(chosen) {
+            throw MetricsError.positiveClass(chosen, classCount: k)
         }
         for (index, label) in zip(trueLabels, predictedLabels).enumerated() {
             for value in [label.0, label.1] where !(0..<k).contains(value) {
@@ -123,6 +144,11 @@ public struct ClassificationMetrics: Codable, Equatable, Sendable {
         totalCost = total
         averageCost = total / Double(n)
         costSensitiveAccuracy = chanceCost > 0 ? 1 - total / chanceCost : 1
+
+        self.positiveClass = positive
+        sensitivity = positive.map { scores[$0].recall }
+        specificity = positive.map { scores[1 - $0].recall }
+        positiveRocAUC = positive.flatMap { aucs[$0] }
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -132,9 +158,11 @@ public struct ClassificationMetrics: Codable, Equatable, Sendable {
         case rocAUC = "roc_auc", macroRocAUC = "macro_roc_auc", costMatrix = "cost_matrix"
         case totalCost = "total_cost", averageCost = "average_cost"
         case costSensitiveAccuracy = "cost_sensitive_accuracy"
+        case positiveClass = "positive_class", sensitivity, specificity, positiveRocAUC = "positive_roc_auc"
     }
 
-    /// Encodes every key, writing `null` for an undefined macro ROC AUC instead of omitting it.
+    /// Encodes every key, writing `null` for an undefined macro ROC AUC instead of omitting it; the
+    /// binary keys only for two classes (`positive_roc_auc` then `null` when undefined).
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(classNames, forKey: .classNames)
@@ -151,5 +179,11 @@ public struct ClassificationMetrics: Codable, Equatable, Sendable {
         try container.encode(totalCost, forKey: .totalCost)
         try container.encode(averageCost, forKey: .averageCost)
         try container.encode(costSensitiveAccuracy, forKey: .costSensitiveAccuracy)
+        if let positiveClass {
+            try container.encode(positiveClass, forKey: .positiveClass)
+            try container.encode(sensitivity, forKey: .sensitivity)
+            try container.encode(specificity, forKey: .specificity)
+            try container.encode(positiveRocAUC, forKey: .positiveRocAUC)
+        }
     }
 }

@@ -1,14 +1,16 @@
 import Foundation
-import Datasets
-import ToolkitSupport
 
 /// Misclassification costs: `values[i][j]` is the cost of predicting class j for an image of
-/// class i (rows true, columns predicted), in `LeukemiaClass` order.
+/// class i (rows true, columns predicted), in the run's class order.
+///
+/// Every entry is finite, non-negative and at most `maximumCost`, and the diagonal is 0: a
+/// correct prediction costs nothing. `load(from:classNames:)` reads one from a file.
 public struct CostMatrix: Codable, Equatable, Sendable {
-    /// The k×k costs, finite and non-negative.
+    /// The k×k costs, finite, non-negative, 0 on the diagonal.
     public let values: [[Double]]
 
-    /// The study's costs: errors between distant maturity stages cost more.
+    /// The study's costs for its four classes (Benign, Early, Pre, Pro): errors between distant
+    /// maturity stages cost more.
     public static let study = CostMatrix(checked: [
         [0, 10, 20, 30],
         [10, 0, 15, 25],
@@ -16,12 +18,34 @@ public struct CostMatrix: Codable, Equatable, Sendable {
         [30, 25, 10, 0],
     ])
 
-    private init(checked values: [[Double]]) {
+    /// 0 on the diagonal, 1 elsewhere: the total cost is the number of errors.
+    /// - Precondition: `classCount > 0`.
+    public static func zeroOne(classCount: Int) -> CostMatrix {
+        tabulated(classCount: classCount) { $0 == $1 ? 0 : 1 }
+    }
+
+    /// `|i − j|`, for classes ordered as stages: an error costs the number of stages between the
+    /// true and the predicted class.
+    /// - Precondition: `classCount > 0`.
+    public static func stageDistance(classCount: Int) -> CostMatrix {
+        tabulated(classCount: classCount) { Double(abs($0 - $1)) }
+    }
+
+    /// The matrix whose entry (i, j) is `cost(i, j)`; `cost` must give valid entries.
+    private static func tabulated(classCount: Int, _ cost: (Int, Int) -> Double) -> CostMatrix {
+        precondition(classCount > 0, "a cost matrix needs at least one class")
+        return CostMatrix(checked: (0..<classCount).map { i in (0..<classCount).map { j in cost(i, j) } })
+    }
+
+    /// Values already known to be square and valid.
+    init(checked values: [[Double]]) {
         self.values = values
     }
 
-    /// A cost matrix after checking that `values` is square, non-empty, finite and non-negative.
+    /// A cost matrix after checking that `values` is square, non-empty, finite, non-negative, at
+    /// most `maximumCost`, and 0 on the diagonal.
     /// - Parameter source: names the origin of the values in errors (a file path, say).
+    /// - Throws: `CostMatrixError`; rows and columns are named by index.
     public init(values: [[Double]], source: String = "cost matrix") throws {
         let rows = values.count
         let columns = Set(values.map(\.count))
@@ -29,7 +53,7 @@ public struct CostMatrix: Codable, Equatable, Sendable {
             throw CostMatrixError.wrongShape(path: source, found: Self.shape(of: values),
                                              expected: rows > 0 ? "\(rows)x\(rows)" : "at least 1x1")
         }
-        try Self.checkEntries(values, source: source)
+        try Self.checkEntries(values, classNames: nil, source: source)
         self.values = values
     }
 
@@ -44,43 +68,8 @@ public struct CostMatrix: Codable, Equatable, Sendable {
     /// The number of classes.
     public var classCount: Int { values.count }
 
-    /// Loads a matrix from JSON: a bare array of rows `[[0, 10, ...], ...]`
-    /// or an object `{"matrix": [[...], ...]}`.
-    /// - Parameter classCount: the required size (the four classes by default).
-    /// - Throws: `CostMatrixError` naming the file and the fault: unreadable, not JSON, not an
-    ///   array of number rows, wrong shape (found vs expected), negative or non-finite entry.
-    public static func load(from url: URL, classCount: Int) throws -> CostMatrix {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw CostMatrixError.unreadable(path: url.path, reason: FileReadFailure.reason(url, error))
-        }
-        guard let json = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
-            throw CostMatrixError.notJSON(path: url.path)
-        }
-        struct Wrapped: Decodable { let matrix: [[Double]] }
-        let decoder = JSONDecoder()
-        // Lets "NaN" and "Infinity" through decoding so that they are reported as non-finite.
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
-            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        let values: [[Double]]
-        do {
-            values = json is [Any] ? try decoder.decode([[Double]].self, from: data)
-                : try decoder.decode(Wrapped.self, from: data).matrix
-        } catch {
-            throw CostMatrixError.notAMatrix(path: url.path, reason: decodingFailureSummary(error))
-        }
-        guard values.count == classCount, values.allSatisfy({ $0.count == classCount }) else {
-            throw CostMatrixError.wrongShape(path: url.path, found: shape(of: values),
-                                             expected: "\(classCount)x\(classCount)")
-        }
-        try checkEntries(values, source: url.path)
-        return CostMatrix(checked: values)
-    }
-
     /// "3x4", or "3 rows of lengths 4, 4, 3" when the rows differ.
-    private static func shape(of values: [[Double]]) -> String {
+    static func shape(of values: [[Double]]) -> String {
         let lengths = values.map(\.count)
         guard let first = lengths.first else { return "0x0" }
         if lengths.allSatisfy({ $0 == first }) { return "\(values.count)x\(first)" }
@@ -91,17 +80,25 @@ public struct CostMatrix: Codable, Equatable, Sendable {
     /// extra digit, a pasted number) that would swamp every other error.
     public static let maximumCost = 1_000_000.0
 
-    private static func checkEntries(_ values: [[Double]], source: String) throws {
+    /// Checks every entry of the square `values`: finite, non-negative, at most `maximumCost`, and
+    /// 0 on the diagonal.
+    /// - Parameter classNames: names rows and columns in errors; nil names them by index.
+    static func checkEntries(_ values: [[Double]], classNames: [String]?, source: String) throws {
+        func label(_ index: Int) -> String { classNames?[index] ?? "\(index)" }
         for (row, costs) in values.enumerated() {
             for (column, cost) in costs.enumerated() {
                 guard cost.isFinite else {
-                    throw CostMatrixError.nonFinite(path: source, row: row, column: column)
+                    throw CostMatrixError.nonFinite(path: source, row: label(row), column: label(column),
+                                                    value: "\(cost)")
                 }
                 guard cost >= 0 else {
-                    throw CostMatrixError.negative(path: source, row: row, column: column, value: cost)
+                    throw CostMatrixError.negative(path: source, row: label(row), column: label(column), value: cost)
                 }
                 guard cost <= maximumCost else {
-                    throw CostMatrixError.tooLarge(path: source, row: row, column: column, value: cost)
+                    throw CostMatrixError.tooLarge(path: source, row: label(row), column: label(column), value: cost)
+                }
+                guard row != column || cost == 0 else {
+                    throw CostMatrixError.nonZeroDiagonal(path: source, className: label(row), value: cost)
                 }
             }
         }

@@ -6,6 +6,8 @@ public enum MetricsError: DescribedError, Equatable {
     case labelOutOfRange(sample: Int, label: Int, classCount: Int)
     case probabilityRow(sample: Int, found: Int, expected: Int)
     case nonFiniteProbability(sample: Int)
+    /// A positive class outside 0..<2, or one given for a class count other than 2.
+    case positiveClass(Int, classCount: Int)
 
     public var description: String {
         switch self {
@@ -19,6 +21,9 @@ public enum MetricsError: DescribedError, Equatable {
             return "image \(sample) has \(found) class probabilities, expected \(expected)"
         case let .nonFiniteProbability(sample):
             return "image \(sample) has a non-finite class probability"
+        case let .positiveClass(index, classCount):
+            return classCount == 2 ? "positive class \(index) is outside 0..<2"
+                : "a positive class (\(index)) applies to two classes only, not \(classCount)"
         }
     }
 }

@@ -2,8 +2,9 @@ import Foundation
 
 /// Renders classification metrics as a Markdown report (report.md).
 public enum MetricsReport {
-    /// A report with a details table (run facts such as model, data folder, seed), a summary,
-    /// the confusion matrix with class names, per-class scores, and the cost section.
+    /// A report with a details table (run facts such as model, data folder, seed), a summary (with
+    /// sensitivity, specificity and the positive class's ROC AUC for two classes), the confusion
+    /// matrix with class names, per-class scores, and the cost section.
     public static func markdown(title: String, metrics: ClassificationMetrics, details: [(String, String)]) -> String {
         var lines = ["# \(title)", ""]
         if !details.isEmpty {
@@ -14,6 +15,7 @@ public enum MetricsReport {
         lines += table(header: ["Metric", "Value"], rows: [
             ["Images", "\(metrics.sampleCount)"],
             ["Accuracy", number(metrics.accuracy)],
+        ] + binaryRows(metrics) + [
             ["Macro F1", number(metrics.macroF1)],
             ["Weighted F1", number(metrics.weightedF1)],
             ["Cohen's kappa", number(metrics.cohenKappa)],
@@ -46,6 +48,18 @@ public enum MetricsReport {
             ["Cost-sensitive accuracy (1 − total / (ΣC · n / k))", number(metrics.costSensitiveAccuracy)],
         ])
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Sensitivity, specificity and the positive class's ROC AUC; none unless the set has two classes.
+    private static func binaryRows(_ metrics: ClassificationMetrics) -> [[String]] {
+        guard let positive = metrics.positiveClass, let sensitivity = metrics.sensitivity,
+              let specificity = metrics.specificity else { return [] }
+        let name = metrics.classNames.indices.contains(positive) ? metrics.classNames[positive] : "class \(positive)"
+        return [
+            ["Sensitivity (positive class: \(name))", number(sensitivity)],
+            ["Specificity", number(specificity)],
+            ["ROC AUC of \(name)", metrics.positiveRocAUC.map(number) ?? "undefined"],
+        ]
     }
 
     private static func number(_ value: Double) -> String { number(value, digits: 4) }

@@ -23,6 +23,7 @@ final class MetricsReportTests: XCTestCase {
         XCTAssertTrue(lines.contains("| Pre | 0.5000 | 0.5000 | 0.5000 | 2 | 0.6875 |"))
         XCTAssertTrue(lines.contains { $0.hasPrefix("| Total cost") && $0.hasSuffix("| 35.00 |") })
         XCTAssertTrue(lines.contains("| Pro | 30.00 | 25.00 | 10.00 | 0.00 |"))
+        XCTAssertFalse(report.contains("Sensitivity"), "binary rows only for two classes")
         for heading in ["## Summary", "## Confusion matrix", "## Per class", "## Cost"] {
             XCTAssertTrue(lines.contains(heading), heading)
         }
