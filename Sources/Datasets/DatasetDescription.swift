@@ -34,6 +34,8 @@ public struct DatasetDescription: Codable, Equatable, Sendable {
     public var cost: [[Double]]?
     /// Image path (relative to the data folder) → group id, from the groups file; empty when none.
     public var groups: [String: String]
+    /// The groups file named by the description (relative to it), or nil.
+    var groupsFile: String? = nil
 
     public init(name: String? = nil, classes: ClassSet, cost: [[Double]]? = nil, groups: [String: String] = [:]) {
         self.name = name
@@ -72,28 +74,19 @@ public struct DatasetDescription: Codable, Equatable, Sendable {
         } catch {
             throw ClassSetError.unreadableDescription(path: url.path, reason: FileReadFailure.reason(url, error))
         }
-        let file: DescriptionFile
         do {
-            file = try JSONDecoder().decode(DescriptionFile.self, from: data)
-        } catch let error as ClassSetError {
-            throw ClassSetError.invalidDescription(path: url.path, reason: error.description)
-        } catch {
-            throw ClassSetError.invalidDescription(path: url.path, reason: decodingFailureSummary(error))
-        }
-        do {
-            let classes = try ClassSet(classes: file.classes.map(\.value), isOrdered: file.ordered ?? false,
-                                       positiveClass: try file.positiveClass.map { name in
-                                           guard let index = file.classes.map(\.value.name).firstIndex(where: { $0.lowercased() == name.lowercased() }) else {
-                                               throw ClassSetError.invalidDescription(path: url.path, reason: "positive_class \(name) is not one of the classes")
-                                           }
-                                           return index
-                                       })
-            let cost = try file.cost.map { try $0.rows(classes: classes, source: url.path) }
-            let groups = try file.groups.map { try readGroups(url.deletingLastPathComponent().appendingPathComponent($0)) } ?? [:]
-            return DatasetDescription(name: file.name, classes: classes, cost: cost, groups: groups)
+            var description = try JSONDecoder().decode(DatasetDescription.self, from: data)
+            if let groupsFile = description.groupsFile {
+                description.groups = try readGroups(url.deletingLastPathComponent().appendingPathComponent(groupsFile))
+            }
+            return description
+        } catch ClassSetError.invalidDescription(path: "", let reason) {
+            throw ClassSetError.invalidDescription(path: url.path, reason: reason)
         } catch let error as ClassSetError {
             if case .invalidDescription = error { throw error }
             throw ClassSetError.invalidDescription(path: url.path, reason: error.description)
+        } catch {
+            throw ClassSetError.invalidDescription(path: url.path, reason: decodingFailureSummary(error))
         }
     }
 
@@ -112,18 +105,6 @@ public struct DatasetDescription: Codable, Equatable, Sendable {
             groups[fields[0]] = fields[1]
         }
         return groups
-    }
-
-    /// The JSON layout of `dataset.json`.
-    private struct DescriptionFile: Decodable {
-        var name: String?
-        var classes: [ClassEntry]
-        var ordered: Bool?
-        var positiveClass: String?
-        var cost: CostEntry?
-        var groups: String?
-
-        enum CodingKeys: String, CodingKey { case name, classes, ordered, positiveClass = "positive_class", cost, groups }
     }
 
     /// A class as a bare name or as an object.
@@ -177,22 +158,37 @@ public struct DatasetDescription: Codable, Equatable, Sendable {
         }
     }
 
-    private enum CodingKeys: String, CodingKey { case name, classes, cost, groups }
-
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        name = try container.decodeIfPresent(String.self, forKey: .name)
-        classes = try container.decode(ClassSet.self, forKey: .classes)
-        cost = try container.decodeIfPresent([[Double]].self, forKey: .cost)
-        groups = try container.decodeIfPresent([String: String].self, forKey: .groups) ?? [:]
+    private enum CodingKeys: String, CodingKey {
+        case name, classes, ordered, positiveClass = "positive_class", cost, groups
     }
 
-    /// Writes name, classes and cost; the groups stay out (a run's split manifest records where
-    /// every image went, and a groups file can list thousands of images).
+    /// Decodes the `dataset.json` layout (see the type's documentation); `groups` is kept as a
+    /// file name for `load(from:)` to read.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let entries = try container.decode([ClassEntry].self, forKey: .classes).map(\.value)
+        let positiveName = try container.decodeIfPresent(String.self, forKey: .positiveClass)
+        let positive = try positiveName.map { name in
+            guard let index = entries.firstIndex(where: { $0.name.lowercased() == name.lowercased() }) else {
+                throw ClassSetError.invalidDescription(path: "", reason: "positive_class \(name) is not one of the classes")
+            }
+            return index
+        }
+        let classes = try ClassSet(classes: entries, isOrdered: try container.decodeIfPresent(Bool.self, forKey: .ordered) ?? false,
+                                   positiveClass: positive)
+        self.init(name: try container.decodeIfPresent(String.self, forKey: .name), classes: classes,
+                  cost: try container.decodeIfPresent(CostEntry.self, forKey: .cost)?.rows(classes: classes, source: ""))
+        groupsFile = try container.decodeIfPresent(String.self, forKey: .groups)
+    }
+
+    /// Writes the `dataset.json` layout without the groups (a run's split manifest records where
+    /// every image went), so that a run's recorded description is itself a valid `dataset.json`.
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encodeIfPresent(name, forKey: .name)
-        try container.encode(classes, forKey: .classes)
+        try container.encode(classes.classes, forKey: .classes)
+        try container.encode(classes.isOrdered, forKey: .ordered)
+        try container.encodeIfPresent(classes.positiveClass.map { classes.names[$0] }, forKey: .positiveClass)
         try container.encodeIfPresent(cost, forKey: .cost)
     }
 }

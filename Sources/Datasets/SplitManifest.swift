@@ -118,9 +118,16 @@ public struct SplitManifest: Codable, Equatable, Sendable {
     ///
     /// - Returns: every listed image with its recorded part, and the folder's images the manifest
     ///   does not list (`unassigned`) so the caller can report them rather than use them silently.
-    /// - Throws: `SplitManifestError` when a listed file is missing from the folder, or present
-    ///   with another content hash or label.
+    /// - Throws: `ClassSetError.classMismatch` when the folder's classes are not the manifest's;
+    ///   `SplitManifestError` when a listed file is missing from the folder, or present with
+    ///   another content hash or label.
     public func resolve(against folder: ImageFolder) throws -> ManifestResolution {
+        let listed = Set(entries.map { $0.label.lowercased() })
+        let missing = Set(entries.map(\.label)).filter { folder.classes.index(of: $0) == nil }.sorted()
+        let extra = folder.classes.names.filter { !listed.contains($0.lowercased()) }
+        if !missing.isEmpty || !extra.isEmpty {
+            throw ClassSetError.classMismatch(path: folder.root.path, missing: missing, extra: extra)
+        }
         var imagesByPath: [String: DatasetImage] = [:]
         for image in folder.images { imagesByPath[image.relativePath] = image }
         var assigned: [(image: DatasetImage, part: DatasetPart)] = []

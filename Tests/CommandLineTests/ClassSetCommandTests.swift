@@ -62,10 +62,14 @@ final class ClassSetCommandTests: XCTestCase {
         XCTAssertEqual(other.standardError.split(separator: "\n").count, 1, other.standardError)
 
         // Re-using the run's split on a folder that lacks a class names it.
-        let lacking = try CommandRunner.run(["train", "--model", "svm", "--data", path("subset"), "--split", path("run/split.json"),
+        try FileManager.default.createDirectory(atPath: path("lacking"), withIntermediateDirectories: true)
+        for name in ["alpha", "beta"] {
+            try FileManager.default.copyItem(atPath: path("data/\(name)"), toPath: path("lacking/\(name)"))
+        }
+        let lacking = try CommandRunner.run(["train", "--model", "svm", "--data", path("lacking"), "--split", path("run/split.json"),
                                              "--out", path("run-2")])
         XCTAssertNotEqual(lacking.status, 0)
-        XCTAssertTrue(lacking.standardError.contains("gamma"), lacking.standardError)
+        XCTAssertTrue(lacking.standardError.contains("missing gamma"), lacking.standardError)
     }
 
     func testEightClassCNNAndItsBackboneStartingAThreeClassRun() throws {
@@ -101,5 +105,33 @@ final class ClassSetCommandTests: XCTestCase {
         XCTAssertTrue(transfer.standardOutput.contains("weights \(path("run-8/weights.safetensors"))"), transfer.standardOutput)
         let metrics = try json("run-3/metrics.json")
         XCTAssertEqual(metrics["class_names"] as? [String], Array(eight.prefix(3)))
+    }
+
+    func testTheShippedBinaryALLDescriptionReportsSensitivityAndSpecificity() throws {
+        let description = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("datasets/all-benign-vs-malignant.json")
+        try SyntheticSmears.writeDataset(at: URL(fileURLWithPath: path("data")), perClass: 16, seed: 8)
+        let train = try CommandRunner.run(["train", "--model", "svm", "--data", path("data"), "--classes", description.path,
+                                           "--out", path("binary")])
+        XCTAssertEqual(train.status, 0, train.standardError)
+        let metrics = try json("binary/metrics.json")
+        XCTAssertEqual(metrics["class_names"] as? [String], ["Benign", "Malignant"])
+        XCTAssertEqual(metrics["positive_class"] as? Int, 1)
+        let confusion = try XCTUnwrap(metrics["confusion_matrix"] as? [[Int]])
+        // Recomputed from the confusion matrix: sensitivity = TP / (TP + FN), specificity = TN / (TN + FP).
+        XCTAssertEqual(try XCTUnwrap(metrics["sensitivity"] as? Double), Double(confusion[1][1]) / Double(confusion[1].reduce(0, +)), accuracy: 1e-12)
+        XCTAssertEqual(try XCTUnwrap(metrics["specificity"] as? Double), Double(confusion[0][0]) / Double(confusion[0].reduce(0, +)), accuracy: 1e-12)
+        let split = try json("binary/split.json")
+        let testEntries = try XCTUnwrap(split["entries"] as? [[String: Any]]).filter { $0["part"] as? String == "test" }
+        XCTAssertEqual(confusion.joined().reduce(0, +), testEntries.count)
+        XCTAssertEqual(Set(testEntries.compactMap { $0["label"] as? String }), ["Benign", "Malignant"])
+        XCTAssertEqual(metrics["total_cost"] as? Double, Double(confusion[0][1] + 5 * confusion[1][0]), "the description's costs")
+        let report = try String(contentsOfFile: path("binary/report.md"), encoding: .utf8)
+        XCTAssertTrue(report.contains("Sensitivity (positive class: Malignant)"), report)
+
+        // Evaluating the run on its test part reads the folders through the recorded description.
+        let evaluation = try CommandRunner.run(["evaluate", path("binary")])
+        XCTAssertEqual(evaluation.status, 0, evaluation.standardError)
+        XCTAssertTrue(evaluation.standardOutput.contains("sensitivity"), evaluation.standardOutput)
     }
 }

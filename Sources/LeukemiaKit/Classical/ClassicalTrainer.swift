@@ -98,7 +98,8 @@ public enum ClassicalTrainer {
 
             let probabilities = try model.probabilities(for: standardizer.transform(test.features))
             let metrics = try ClassificationMetrics(trueLabels: test.labels, probabilities: probabilities.rows,
-                                                    classNames: folder.classes.names, cost: cost)
+                                                    classNames: folder.classes.names, cost: cost,
+                                                    positiveClass: folder.classes.positiveClass)
             let configuration = RunConfiguration(
                 formatVersion: RunConfiguration.currentFormatVersion, toolkitVersion: ToolkitVersion.current,
                 model: request.model.rawValue, seed: request.seed,

@@ -116,7 +116,8 @@ public enum RunEvaluation {
             }
         }
         let metrics = try ClassificationMetrics(trueLabels: labels, probabilities: probabilities,
-                                                classNames: run.configuration.classes.names, cost: cost)
+                                                classNames: run.configuration.classes.names, cost: cost,
+                                                positiveClass: run.configuration.classes.positiveClass)
         try EvaluationWriter.write(metrics: metrics, title: title,
                                    details: [("run", run.directory.url.path), ("images scored", "\(labels.count)"),
                                              ("skipped (unreadable)", "\(skipped.count)")],

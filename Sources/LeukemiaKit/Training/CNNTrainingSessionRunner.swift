@@ -174,7 +174,8 @@ struct CNNTrainingSessionRunner {
                                         size: options.inputSize, policy: options.resize)
         let probabilities = try CNNInference(network: network, options: options).probabilities(of: test.images)
         let metrics = try ClassificationMetrics(trueLabels: test.labels, probabilities: probabilities,
-                                                classNames: folder.classes.names, cost: session.cost)
+                                                classNames: folder.classes.names, cost: session.cost,
+                                                positiveClass: folder.classes.positiveClass)
         let model = options.network.architecture.rawValue
         try EvaluationWriter.write(metrics: metrics, title: "\(model) — test part of \(URL(fileURLWithPath: session.dataDirectory).lastPathComponent)",
                                    details: [("model", model), ("policy", options.policy.rawValue), ("seed", "\(options.seed)"),
