@@ -35,4 +35,10 @@ public struct DecodedImageSet: Sendable {
         }
         return DecodedImageSet(images: images, labels: labels, paths: paths, skipped: skipped)
     }
+
+    /// The images at `indices`, in that order (their skipped files are not carried over).
+    public func subset(_ indices: [Int]) -> DecodedImageSet {
+        DecodedImageSet(images: indices.map { images[$0] }, labels: indices.map { labels[$0] },
+                        paths: indices.map { paths[$0] }, skipped: [:])
+    }
 }

@@ -11,15 +11,22 @@ public struct SplitConfiguration: Codable, Equatable, Sendable {
     /// When set to r, images of one class whose file numbers fall in the same run
     /// (numbers 1...r, r+1...2r, ...) stay in one part: a stand-in for keeping patients together.
     public var groupRuns: Int?
+    /// In a cross-validation: this split's fold (1...foldCount), whose images are the test part;
+    /// nil for a single random split.
+    public var fold: Int?
+    /// In a cross-validation: the number of folds; nil for a single random split.
+    public var foldCount: Int?
 
     /// Defaults: 64 % / 20 % / 16 % and no run grouping (only identical files are kept together).
     public init(trainFraction: Double = 0.64, validationFraction: Double = 0.20, testFraction: Double = 0.16,
-                seed: UInt64, groupRuns: Int? = nil) {
+                seed: UInt64, groupRuns: Int? = nil, fold: Int? = nil, foldCount: Int? = nil) {
         self.trainFraction = trainFraction
         self.validationFraction = validationFraction
         self.testFraction = testFraction
         self.seed = seed
         self.groupRuns = groupRuns
+        self.fold = fold
+        self.foldCount = foldCount
     }
 
     /// The fraction for `part`.
@@ -44,6 +51,6 @@ public struct SplitConfiguration: Codable, Equatable, Sendable {
 
     private enum CodingKeys: String, CodingKey {
         case trainFraction = "train_fraction", validationFraction = "validation_fraction"
-        case testFraction = "test_fraction", seed, groupRuns = "group_runs"
+        case testFraction = "test_fraction", seed, groupRuns = "group_runs", fold, foldCount = "fold_count"
     }
 }

@@ -8,6 +8,8 @@ public enum MetricsError: DescribedError, Equatable {
     case nonFiniteProbability(sample: Int)
     /// A positive class outside 0..<2, or one given for a class count other than 2.
     case positiveClass(Int, classCount: Int)
+    /// An evaluation's `predictions.json` that cannot be read.
+    case unreadablePredictions(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -24,6 +26,8 @@ public enum MetricsError: DescribedError, Equatable {
         case let .positiveClass(index, classCount):
             return classCount == 2 ? "positive class \(index) is outside 0..<2"
                 : "a positive class (\(index)) applies to two classes only, not \(classCount)"
+        case let .unreadablePredictions(path, reason):
+            return "cannot read per-image predictions \(path): \(reason)"
         }
     }
 }

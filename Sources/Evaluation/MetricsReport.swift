@@ -69,7 +69,7 @@ public enum MetricsReport {
     }
 
     /// A Markdown table; `|` inside cells is escaped.
-    private static func table(header: [String], rows: [[String]]) -> [String] {
+    static func table(header: [String], rows: [[String]]) -> [String] {
         func line(_ cells: [String]) -> String {
             "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |"
         }

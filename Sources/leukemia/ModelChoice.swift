@@ -21,6 +21,12 @@ enum ModelChoice: ExpressibleByArgument, Equatable {
         ClassicalModelKind.allCases.map(\.rawValue) + Architecture.allCases.map(\.rawValue)
     }
 
+    /// The CNN architecture, or nil for a classical model.
+    var architecture: Architecture? {
+        if case .cnn(let architecture) = self { return architecture }
+        return nil
+    }
+
     var defaultValueDescription: String {
         switch self {
         case .classical(let kind): return kind.rawValue

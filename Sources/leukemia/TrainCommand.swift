@@ -32,6 +32,10 @@ struct TrainCommand: ParsableCommand {
     var fractions: [Double] = [StudyProtocol.defaultSplit.train, StudyProtocol.defaultSplit.validation,
                                StudyProtocol.defaultSplit.test]
 
+    @Option(help: ArgumentHelp("Cross-validate: train one run per fold (stratified; grouped with --group-runs or a groups file) into OUT/fold-N and score the folds together.",
+                               valueName: "K"))
+    var folds: Int?
+
     @OptionGroup var cost: CostOption
 
     @OptionGroup(title: "CNN options") var cnn: CNNTrainingArguments
@@ -63,6 +67,11 @@ struct TrainCommand: ParsableCommand {
             }
             let splitConfiguration = try SplitConfiguration(trainFraction: fractions[0], validationFraction: fractions[1],
                                                             testFraction: fractions[2], seed: seed, groupRuns: groupRuns)
+            if let folds {
+                guard split == nil else { throw ValidationError("--folds makes its own splits; it cannot reuse --split") }
+                try crossValidate(folds: folds, splitConfiguration: splitConfiguration)
+                return
+            }
             switch model {
             case .classical(let kind):
                 let request = ClassicalTrainingRequest(
@@ -79,6 +88,37 @@ struct TrainCommand: ParsableCommand {
                     reusedSplit: split.map { URL(fileURLWithPath: $0) }, classesFile: data.classesFile, costFile: cost.file,
                     weightsCache: cnn.weightsCacheURL, featureCache: cnn.featureCacheURL)
                 try CNNTrainer.train(request, control: cnn.control())
+            }
+        }
+    }
+
+    /// `--folds K`: one run per fold, trained as a single run would be, then the pooled scores.
+    private func crossValidate(folds: Int, splitConfiguration: SplitConfiguration) throws {
+        let dataDirectory = try data.directory()
+        let trainingData = TrainingData(directory: dataDirectory, descriptionFile: data.classesFile, costFile: cost.file)
+        let cnnOptions = try model.architecture.map {
+            try cnn.options(for: $0, classCount: try trainingData.description().classes.count, seed: seed)
+        }
+        let request = CrossValidationRequest(
+            foldCount: folds, data: trainingData, directory: URL(fileURLWithPath: out), seed: seed, groupRuns: groupRuns,
+            validationFraction: splitConfiguration.validationFraction / (splitConfiguration.trainFraction + splitConfiguration.validationFraction),
+            model: cnnOptions.map { "\($0.network.name) (\($0.policy.rawValue))" } ?? model.defaultValueDescription)
+        try CrossValidation.run(request, log: { print($0) }) { _, split, run, state in
+            switch model {
+            case .classical(let kind):
+                try ClassicalTrainer.train(ClassicalTrainingRequest(
+                    model: kind, dataDirectory: dataDirectory, runDirectory: run, seed: seed, split: splitConfiguration,
+                    reusedSplit: split, classesFile: data.classesFile, costFile: cost.file)) { print("  " + $0) }
+            case .cnn:
+                guard let options = cnnOptions else { preconditionFailure("a CNN model has options") }
+                if state == .interrupted {
+                    try CNNTrainer.resume(run, dataDirectory: dataDirectory, control: cnn.control())
+                } else {
+                    try CNNTrainer.train(CNNTrainingRequest(
+                        options: options, dataDirectory: dataDirectory, runDirectory: run, split: splitConfiguration,
+                        reusedSplit: split, classesFile: data.classesFile, costFile: cost.file,
+                        weightsCache: cnn.weightsCacheURL, featureCache: cnn.featureCacheURL), control: cnn.control())
+                }
             }
         }
     }

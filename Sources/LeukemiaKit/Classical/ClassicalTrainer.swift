@@ -97,9 +97,9 @@ public enum ClassicalTrainer {
                               to: run.normalization)
 
             let probabilities = try model.probabilities(for: standardizer.transform(test.features))
-            let metrics = try ClassificationMetrics(trueLabels: test.labels, probabilities: probabilities.rows,
-                                                    classNames: folder.classes.names, cost: cost,
-                                                    positiveClass: folder.classes.positiveClass)
+            let scored = ScoredImages(classNames: folder.classes.names, paths: test.paths, labels: test.labels,
+                                      probabilities: probabilities.rows)
+            let metrics = try scored.metrics(cost: cost, positiveClass: folder.classes.positiveClass)
             let configuration = RunConfiguration(
                 formatVersion: RunConfiguration.currentFormatVersion, toolkitVersion: ToolkitVersion.current,
                 model: request.model.rawValue, seed: request.seed,
@@ -114,7 +114,7 @@ public enum ClassicalTrainer {
                                        details: [("model", request.model.rawValue), ("seed", "\(request.seed)"),
                                                  ("images scored", "\(test.labels.count)"),
                                                  ("skipped", "\(test.skipped.count)")],
-                                       into: run.url)
+                                       scored: scored, into: run.url)
             // The config is written last: a run directory without it is an unfinished run.
             try run.writeJSON(configuration, to: run.configuration)
             log(String(format: "test accuracy %.4f, total cost %.0f, %.1f s", metrics.accuracy, metrics.totalCost,

@@ -105,23 +105,24 @@ public enum RunEvaluation {
     private static func scoreClaimed(_ run: any TrainedImageClassifier, images: [DatasetImage], folder: ImageFolder,
                               cost: CostMatrix, into destination: URL, title: String) throws -> EvaluationResult {
         let results = try run.probabilities(forFilesAt: images.map { folder.url(of: $0) })
-        var labels: [Int] = [], probabilities: [[Double]] = [], skipped: [String: String] = [:]
+        var paths: [String] = [], labels: [Int] = [], probabilities: [[Double]] = [], skipped: [String: String] = [:]
         for (image, result) in zip(images, results) {
             switch result {
             case .success(let p):
+                paths.append(image.relativePath)
                 labels.append(image.label)
                 probabilities.append(p)
             case .failure(let error):
                 skipped[image.relativePath] = "\(error)"
             }
         }
-        let metrics = try ClassificationMetrics(trueLabels: labels, probabilities: probabilities,
-                                                classNames: run.configuration.classes.names, cost: cost,
-                                                positiveClass: run.configuration.classes.positiveClass)
+        let scored = ScoredImages(classNames: run.configuration.classes.names, paths: paths, labels: labels,
+                                  probabilities: probabilities)
+        let metrics = try scored.metrics(cost: cost, positiveClass: run.configuration.classes.positiveClass)
         try EvaluationWriter.write(metrics: metrics, title: title,
                                    details: [("run", run.directory.url.path), ("images scored", "\(labels.count)"),
                                              ("skipped (unreadable)", "\(skipped.count)")],
-                                   into: destination)
+                                   scored: scored, into: destination)
         return EvaluationResult(metrics: metrics, skipped: skipped, reportFolder: destination)
     }
 }

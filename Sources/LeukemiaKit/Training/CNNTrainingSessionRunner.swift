@@ -173,15 +173,15 @@ struct CNNTrainingSessionRunner {
         let test = DecodedImageSet.load(folder.labeledFiles(parts.assigned.filter { $0.part == .test }.map(\.image)),
                                         size: options.inputSize, policy: options.resize)
         let probabilities = try CNNInference(network: network, options: options).probabilities(of: test.images)
-        let metrics = try ClassificationMetrics(trueLabels: test.labels, probabilities: probabilities,
-                                                classNames: folder.classes.names, cost: session.cost,
-                                                positiveClass: folder.classes.positiveClass)
+        let scored = ScoredImages(classNames: folder.classes.names, paths: test.paths, labels: test.labels,
+                                  probabilities: probabilities)
+        let metrics = try scored.metrics(cost: session.cost, positiveClass: folder.classes.positiveClass)
         let model = options.network.architecture.rawValue
         try EvaluationWriter.write(metrics: metrics, title: "\(model) — test part of \(URL(fileURLWithPath: session.dataDirectory).lastPathComponent)",
                                    details: [("model", model), ("policy", options.policy.rawValue), ("seed", "\(options.seed)"),
                                              ("best epoch", "\(state.earlyStopping.bestEpoch) of \(state.epoch)"),
                                              ("images scored", "\(test.count)"), ("skipped", "\(test.skipped.count)")],
-                                   into: directory.url)
+                                   scored: scored, into: directory.url)
         let configuration = RunConfiguration(
             formatVersion: RunConfiguration.currentFormatVersion, toolkitVersion: ToolkitVersion.current, model: model,
             seed: options.seed, dataDirectory: session.dataDirectory, split: try SplitManifest.load(from: directory.splitManifest).configuration,

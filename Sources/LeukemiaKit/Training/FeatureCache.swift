@@ -58,6 +58,9 @@ public struct FeatureCache: Sendable {
                          options: CNNTrainingOptions, augmentedCopies: Int) throws -> (features: CachedFeatures, reused: Bool) {
         let augmentation = augmentedCopies > 0 ? options.augmentation : nil
         let versions = augmentation == nil ? 1 : 1 + augmentedCopies
+        if versions == 1 {
+            return try imageByImage(images, contentHashes: contentHashes, network: network, options: options)
+        }
         let file = directory.appendingPathComponent(
             try Self.key(contentHashes: contentHashes, network: network, options: options, augmentation: augmentation,
                          versions: versions) + ".safetensors")
@@ -75,6 +78,55 @@ public struct FeatureCache: Sendable {
         }
         try SafeTensors.write(["features": NamedArray(computed)], metadata: ["versions": "\(versions)"], to: file)
         return (CachedFeatures(features: computed, labels: images.labels, versions: versions), false)
+    }
+
+    /// The features of the images themselves (no augmented copies), one file per image:
+    /// `directory/<backbone key>/<content hash>.f32`, `featureCount` little-endian Float32 values.
+    /// Another image set on the same backbone (another split, another cross-validation fold)
+    /// computes only the images it has not seen.
+    private func imageByImage(_ images: DecodedImageSet, contentHashes: [String], network: any ImageClassifierNetwork,
+                              options: CNNTrainingOptions) throws -> (features: CachedFeatures, reused: Bool) {
+        let width = network.featureCount
+        let folder = directory.appendingPathComponent(
+            try Self.key(contentHashes: [], network: network, options: options, augmentation: nil, versions: 1))
+        let files = contentHashes.map { folder.appendingPathComponent($0 + ".f32") }
+        var output = Tensor.zeros([images.count, width])
+        var missing: [Int] = []
+        output.withUnsafeMutableBufferPointer { destination in
+            for (index, file) in files.enumerated() {
+                guard let data = try? Data(contentsOf: file), data.count == width * MemoryLayout<Float>.size else {
+                    missing.append(index)
+                    continue
+                }
+                data.withUnsafeBytes { bytes in
+                    for column in 0..<width {
+                        destination[index * width + column] = Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(
+                            fromByteOffset: column * 4, as: UInt32.self)))
+                    }
+                }
+            }
+        }
+        if !missing.isEmpty {
+            let computed = try Self.compute(images.subset(missing), network: network, options: options, augmentation: nil, versions: 1)
+            do {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            } catch {
+                throw AtomicFileError.writeFailed(path: folder.path, reason: error.localizedDescription)
+            }
+            try computed.withUnsafeBufferPointer { source in
+                try output.withUnsafeMutableBufferPointer { destination in
+                    for (row, index) in missing.enumerated() {
+                        let values = source[(row * width)..<((row + 1) * width)]
+                        UnsafeMutableBufferPointer(rebasing: destination[(index * width)..<((index + 1) * width)])
+                            .update(fromContentsOf: values)
+                        var data = Data(capacity: width * 4)
+                        for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+                        try AtomicFile.write(data, to: files[index])
+                    }
+                }
+            }
+        }
+        return (CachedFeatures(features: output, labels: images.labels, versions: 1), missing.isEmpty)
     }
 
     /// Runs the body over every version of every image, in batches prepared in the background.

@@ -1,0 +1,175 @@
+import Foundation
+import Datasets
+import Evaluation
+import ToolkitSupport
+
+/// What a cross-validation trains: one model on each of K folds of a data folder, into a folder
+/// of fold runs (`--folds K`).
+public struct CrossValidationRequest: Sendable {
+    public var foldCount: Int
+    public var data: TrainingData
+    /// The folder to create: `cross-validation.json`, `splits/fold-N.json`, the runs `fold-N/`,
+    /// then `metrics.json` and `report.md`.
+    public var directory: URL
+    public var seed: UInt64
+    /// Runs of consecutive file numbers kept in one fold (`--group-runs`), or nil.
+    public var groupRuns: Int?
+    /// The share of the other folds' images that selects the model (validation part).
+    public var validationFraction: Double
+    /// The model's name in reports, e.g. "svm" or "efficientnet-lite0 (frozen)".
+    public var model: String
+
+    public init(foldCount: Int, data: TrainingData, directory: URL, seed: UInt64, groupRuns: Int?,
+                validationFraction: Double, model: String) {
+        self.foldCount = foldCount
+        self.data = data
+        self.directory = directory
+        self.seed = seed
+        self.groupRuns = groupRuns
+        self.validationFraction = validationFraction
+        self.model = model
+    }
+}
+
+/// How far a fold's run got, which decides what `CrossValidation.run` asks of the trainer.
+public enum FoldRunState: Sendable {
+    /// No run yet: train one on the fold's split.
+    case fresh
+    /// An interrupted CNN training: resume it.
+    case interrupted
+    /// A finished run: nothing to do.
+    case finished
+}
+
+/// Why a cross-validation cannot start or continue.
+public enum CrossValidationError: DescribedError, Equatable {
+    /// The folder holds a cross-validation made with other settings.
+    case otherSettings(path: String, differences: [String])
+
+    public var description: String {
+        switch self {
+        case let .otherSettings(path, differences):
+            return "\(path) holds a cross-validation with other settings (\(differences.joined(separator: "; "))); "
+                + "re-run its own command to continue it, or choose another --out directory"
+        }
+    }
+}
+
+/// Stratified, grouped K-fold cross-validation: one run per fold, trained by the model's own
+/// trainer on a split whose test part is the fold; then the folds' scores with their mean and
+/// standard deviation, and the pooled out-of-fold predictions, in `metrics.json` and `report.md`.
+///
+/// Re-running the same command continues an interrupted cross-validation: finished folds are
+/// kept, an interrupted CNN fold is resumed. A folder made with other settings is refused.
+public enum CrossValidation {
+    /// The settings a cross-validation folder records (`cross-validation.json`).
+    struct Record: Codable, Equatable {
+        var foldCount: Int
+        var seed: UInt64
+        var groupRuns: Int?
+        var validationFraction: Double
+        var model: String
+        var dataDirectory: String
+        var dataset: DatasetDescription
+        var cost: CostMatrix
+
+        enum CodingKeys: String, CodingKey {
+            case foldCount = "fold_count", seed, groupRuns = "group_runs", validationFraction = "validation_fraction", model
+            case dataDirectory = "data_directory", dataset, cost
+        }
+
+        /// The settings that differ from `other`'s, in words.
+        func differences(from other: Record) -> [String] {
+            var found: [String] = []
+            if foldCount != other.foldCount { found.append("folds \(other.foldCount), not \(foldCount)") }
+            if seed != other.seed { found.append("seed \(other.seed), not \(seed)") }
+            if groupRuns != other.groupRuns { found.append("group runs \(other.groupRuns.map(String.init) ?? "none")") }
+            if validationFraction != other.validationFraction { found.append("validation fraction \(other.validationFraction)") }
+            if model != other.model { found.append("model \(other.model), not \(model)") }
+            if dataDirectory != other.dataDirectory { found.append("data \(other.dataDirectory)") }
+            if dataset != other.dataset { found.append("other classes") }
+            if cost != other.cost { found.append("another cost matrix") }
+            return found
+        }
+    }
+
+    /// Runs `trainFold(fold, split, run, state)` for every fold (1...K) not finished yet, then pools
+    /// the folds' test predictions; writes and returns the summary, or nil when a fold's training
+    /// was stopped on purpose (`--stop-after`) before its end.
+    /// - Throws: `CrossValidationError.otherSettings` for a folder made with other settings; what
+    ///   the folder scan, the fold assignment or `trainFold` throw.
+    @discardableResult
+    public static func run(_ request: CrossValidationRequest, log: (String) -> Void,
+                           trainFold: (_ fold: Int, _ split: URL, _ run: URL, _ state: FoldRunState) throws -> Void)
+        throws -> CrossValidationMetrics? {
+        let (folder, cost) = try request.data.load()
+        let record = Record(foldCount: request.foldCount, seed: request.seed, groupRuns: request.groupRuns,
+                            validationFraction: request.validationFraction, model: request.model,
+                            dataDirectory: request.data.directory.standardizedFileURL.path, dataset: folder.description, cost: cost)
+        let directory = RunDirectory(request.directory)
+        let recordFile = request.directory.appendingPathComponent("cross-validation.json")
+        let splits = request.directory.appendingPathComponent("splits")
+        if FileManager.default.fileExists(atPath: recordFile.path) {
+            let recorded = try JSONDecoder().decode(Record.self, from: directory.readRequired(recordFile))
+            let differences = recorded.differences(from: record)
+            guard differences.isEmpty else { throw CrossValidationError.otherSettings(path: request.directory.path, differences: differences) }
+            log("continuing the cross-validation in \(request.directory.path)")
+        } else {
+            let manifests = try CrossValidationPlan.manifests(for: folder, foldCount: request.foldCount, seed: request.seed,
+                                                              groupRuns: request.groupRuns, validationFraction: request.validationFraction)
+            try directory.claimForNewRun()
+            do {
+                try FileManager.default.createDirectory(at: splits, withIntermediateDirectories: true)
+            } catch {
+                throw RunDirectoryError.cannotCreate(splits.path, reason: error.localizedDescription)
+            }
+            for (index, manifest) in manifests.enumerated() {
+                try manifest.save(to: splits.appendingPathComponent("fold-\(index + 1).json"))
+            }
+            // Written last: a folder with it has every split.
+            try directory.writeJSON(record, to: recordFile)
+            log("cross-validation: \(request.foldCount) folds of \(folder.images.count) images, \(folder.classes.count) classes, "
+                + "seed \(request.seed)" + (request.groupRuns.map { ", runs of \($0) file numbers kept together" } ?? ""))
+        }
+
+        var foldMetrics: [ClassificationMetrics] = [], pooled: [ScoredImages] = []
+        for fold in 1...request.foldCount {
+            let run = RunDirectory(request.directory.appendingPathComponent("fold-\(fold)"))
+            let manager = FileManager.default
+            let state: FoldRunState = manager.fileExists(atPath: run.configuration.path) ? .finished
+                : manager.fileExists(atPath: run.trainingSession.path) ? .interrupted : .fresh
+            if state != .finished {
+                log("fold \(fold)/\(request.foldCount)" + (state == .interrupted ? ": resuming" : ""))
+                try trainFold(fold, splits.appendingPathComponent("fold-\(fold).json"), run.url, state)
+                guard manager.fileExists(atPath: run.configuration.path) else {
+                    log("fold \(fold) stopped before the end of its training; re-run the command to continue")
+                    return nil
+                }
+            }
+            let scored = try ScoredImages.load(from: run.url)
+            let metrics = try scored.metrics(cost: cost, positiveClass: folder.classes.positiveClass)
+            log(String(format: "fold %d: accuracy %.4f, macro F1 %.4f, total cost %.0f on %d test images", fold,
+                       metrics.accuracy, metrics.macroF1, metrics.totalCost, metrics.sampleCount))
+            foldMetrics.append(metrics)
+            pooled.append(scored)
+        }
+        let all = ScoredImages(classNames: folder.classes.names, paths: pooled.flatMap(\.paths), labels: pooled.flatMap(\.labels),
+                               probabilities: pooled.flatMap(\.probabilities))
+        let summary = CrossValidationMetrics(folds: foldMetrics, pooled: try all.metrics(cost: cost, positiveClass: folder.classes.positiveClass))
+        try directory.writeJSON(summary, to: directory.metrics)
+        try directory.writeJSON(all, to: request.directory.appendingPathComponent(ScoredImages.fileName))
+        let report = summary.markdown(
+            title: "\(request.model) — \(request.foldCount)-fold cross-validation on \(request.data.directory.lastPathComponent)",
+            details: [("model", request.model), ("data", record.dataDirectory),
+                      ("classes", folder.classes.names.joined(separator: ", ")), ("seed", "\(request.seed)"),
+                      ("grouping", request.groupRuns.map { "identical files; runs of \($0) file numbers" } ?? "identical files"),
+                      ("validation share of the other folds", String(format: "%.3f", request.validationFraction))])
+        try AtomicFile.write(Data(report.utf8), to: directory.report)
+        for name in ["accuracy", "macro_f1", "total_cost"] {
+            if let text = summary.meanAndDeviation(name, digits: name == "total_cost" ? 1 : 4) { log("\(name): \(text) over \(request.foldCount) folds") }
+        }
+        log(String(format: "pooled out-of-fold: accuracy %.4f, total cost %.0f on %d images", summary.pooled.accuracy,
+                   summary.pooled.totalCost, summary.pooled.sampleCount))
+        return summary
+    }
+}
