@@ -65,12 +65,12 @@ enum HybridFixtures {
     /// A light hybrid for `side x side` images (side a multiple of 4): U-Net widths 4, 8, 16 with
     /// stage conv4 (the first decoder stage, `side / 2`) average-pooled by 4, head widths 32, 16.
     static func smallHybrid(side: Int = 32, headWidths: [Int] = [32, 16], dropout: Float,
-                            computesStagesAfterFlattened: Bool = false, seed: UInt64) throws -> HybridNetwork {
+                            computesStagesAfterFlattened: Bool = false, classCount: Int = 4, seed: UInt64) throws -> HybridNetwork {
         let configuration = HybridNetwork.Configuration(
             purpleMask: PurpleMask(normalization: imageNet), imageSize: side,
             unet: .init(widths: [4, 8, 16], flattenedStage: 4, flattenPooling: .average(window: 4),
                         computesStagesAfterFlattened: computesStagesAfterFlattened),
-            denseHead: .init(widths: headWidths, dropout: dropout, l2: 0.01, classCount: 4))
+            denseHead: .init(widths: headWidths, dropout: dropout, l2: 0.01, classCount: classCount))
         return try HybridNetwork(configuration: configuration, backbone: tinyBackbone(seed: seed &+ 1), seed: seed)
     }
 
