@@ -134,4 +134,22 @@ final class ClassSetCommandTests: XCTestCase {
         XCTAssertEqual(evaluation.status, 0, evaluation.standardError)
         XCTAssertTrue(evaluation.standardOutput.contains("sensitivity"), evaluation.standardOutput)
     }
+
+    func testARunWrittenBeforeClassSetsStillEvaluatesAsTheFourALLClasses() throws {
+        try SyntheticSmears.writeDataset(at: URL(fileURLWithPath: path("data")), perClass: 12, seed: 10)
+        let train = try CommandRunner.run(["train", "--model", "xgboost", "--data", path("data"), "--out", path("old")])
+        XCTAssertEqual(train.status, 0, train.standardError)
+        // As the toolkit wrote config.json before class sets: no dataset, no cost.
+        let configURL = URL(fileURLWithPath: path("old/config.json"))
+        var config = try json("old/config.json")
+        XCTAssertNotNil(config.removeValue(forKey: "dataset"))
+        XCTAssertNotNil(config.removeValue(forKey: "cost"))
+        try JSONSerialization.data(withJSONObject: config).write(to: configURL)
+        let evaluation = try CommandRunner.run(["evaluate", path("old")])
+        XCTAssertEqual(evaluation.status, 0, evaluation.standardError)
+        let trained = try json("old/metrics.json"), evaluated = try json("old/evaluations/test-part/metrics.json")
+        XCTAssertEqual(evaluated["class_names"] as? [String], ["Benign", "Early", "Pre", "Pro"])
+        XCTAssertEqual(evaluated["cost_matrix"] as? [[Double]], [[0, 10, 20, 30], [10, 0, 15, 25], [20, 15, 0, 10], [30, 25, 10, 0]])
+        XCTAssertEqual(evaluated["confusion_matrix"] as? [[Int]], trained["confusion_matrix"] as? [[Int]])
+    }
 }
