@@ -18,6 +18,9 @@ public struct RunDirectory: Sendable {
     public var modelSelection: URL { url.appendingPathComponent("model-selection.json") }
     public func model(kind: ClassicalModelKind) -> URL { url.appendingPathComponent(kind.modelFileName) }
 
+    /// What a cross-validation folder records (`train --folds K`); its runs are `fold-1` ... `fold-K`.
+    var crossValidationRecord: URL { url.appendingPathComponent("cross-validation.json") }
+
     /// The hidden file by which a training claims its run directory (created exclusively).
     var claimMarker: URL { url.appendingPathComponent(".leukemia-run") }
 
@@ -82,6 +85,10 @@ public struct RunDirectory: Sendable {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw RunDirectoryError.missing(url.path)
+        }
+        if !FileManager.default.fileExists(atPath: configuration.path),
+           FileManager.default.fileExists(atPath: crossValidationRecord.path) {
+            throw RunDirectoryError.crossValidation(url.path)
         }
         let data = try readRequired(configuration)
         struct VersionProbe: Decodable {
@@ -171,6 +178,8 @@ public enum RunDirectoryError: Error, Equatable, CustomStringConvertible, Locali
     case corrupt(String, reason: String)
     /// A file the model is loaded from is not the one training wrote (its SHA-256 differs).
     case changedSinceTraining(String, recorded: String, found: String)
+    /// A cross-validation folder given where one run is expected.
+    case crossValidation(String)
 
     public var description: String {
         switch self {
@@ -187,6 +196,8 @@ public enum RunDirectoryError: Error, Equatable, CustomStringConvertible, Locali
         case .changedSinceTraining(let path, let recorded, let found):
             return "\(path) is not the file its training wrote: SHA-256 \(found.prefix(16))…, config.json records "
                 + "\(recorded.prefix(16))…; restore it or train again"
+        case .crossValidation(let path):
+            return "\(path) is a cross-validation (metrics.json and report.md summarize it); its runs are \(path)/fold-1, fold-2, ..."
         }
     }
 

@@ -107,7 +107,7 @@ public enum CrossValidation {
                             validationFraction: request.validationFraction, model: request.model,
                             dataDirectory: request.data.directory.standardizedFileURL.path, dataset: folder.description, cost: cost)
         let directory = RunDirectory(request.directory)
-        let recordFile = request.directory.appendingPathComponent("cross-validation.json")
+        let recordFile = directory.crossValidationRecord
         let splits = request.directory.appendingPathComponent("splits")
         if FileManager.default.fileExists(atPath: recordFile.path) {
             let recorded = try JSONDecoder().decode(Record.self, from: directory.readRequired(recordFile))
