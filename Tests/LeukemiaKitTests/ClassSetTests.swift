@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import TestSupport
 import XCTest
 @testable import Datasets
@@ -133,5 +134,27 @@ final class ClassSetTests: XCTestCase {
             XCTAssertEqual(partOfPatient.count, 16)
             XCTAssertTrue(partOfPatient.values.allSatisfy { $0.count == 1 }, "\(partOfPatient)")
         }
+    }
+
+    func testInspectCountsTheStoredPixelFormatsItConverts() throws {
+        let data = try folder(["rgb": 1])
+        let grey = PNGTestFile.make(width: 2, height: 2, colorType: .gray, samples: [0, 255, 128, 7])
+        let rgba = PNGTestFile.make(width: 1, height: 2, colorType: .rgba, samples: [255, 0, 0, 255, 0, 0, 255, 0])
+        let deep = PNGTestFile.make(width: 1, height: 1, colorType: .rgb, samples: [0xFF, 0xFF, 0, 0, 0x80, 0], bitDepth: 16)
+        try data.makeFolder("png")
+        try grey.write(to: data.url.appendingPathComponent("png/grey.png"))
+        try rgba.write(to: data.url.appendingPathComponent("png/rgba.png"))
+        try deep.write(to: data.url.appendingPathComponent("png/deep.png"))
+        try ImageEncoder.jpeg(try RGBImage(width: 3, height: 2, pixels: [UInt8](repeating: 90, count: 18)), quality: 90)
+            .write(to: data.url.appendingPathComponent("rgb/rgb-1.jpg"))
+        let inspection = try DatasetInspection.inspect(data.url)
+        XCTAssertEqual(inspection.unreadable.map(\.path), [])
+        let summary = inspection.summary
+        XCTAssertTrue(summary.contains("1 PNG grey 8-bit"), summary)
+        XCTAssertTrue(summary.contains("1 PNG rgba 8-bit"), summary)
+        XCTAssertTrue(summary.contains("1 PNG rgb 16-bit"), summary)
+        XCTAssertTrue(summary.contains("1 JPEG rgb 8-bit"), summary)
+        XCTAssertTrue(summary.contains("converted to 8-bit RGB when read: 1 greyscale, 1 with alpha (composited on white), 1 16-bit, 0 CMYK, 0 palette"), summary)
+        XCTAssertTrue(summary.contains("sizes: 1 1x1, 1 1x2, 1 2x2, 1 3x2"), summary)
     }
 }

@@ -28,4 +28,16 @@ final class LegacyRunOptionsTests: XCTestCase {
             XCTAssertEqual(decoded, options, description.name)
         }
     }
+
+    func testOptionsWithoutAResizePolicySquashAsBefore() throws {
+        var options = try CNNTrainingOptions.study(NetworkDescription(.efficientnetLite0, classCount: 3), seed: 1)
+        options.resize = .centerCrop
+        var object = try XCTUnwrap(JSONSerialization.jsonObject(with: JSONEncoder().encode(options)) as? [String: Any])
+        XCTAssertEqual(object["resize"] as? String, "center-crop")
+        XCTAssertEqual(try JSONDecoder().decode(CNNTrainingOptions.self, from: JSONSerialization.data(withJSONObject: object)).resize,
+                       .centerCrop)
+        object.removeValue(forKey: "resize")
+        XCTAssertEqual(try JSONDecoder().decode(CNNTrainingOptions.self, from: JSONSerialization.data(withJSONObject: object)).resize,
+                       .squash)
+    }
 }

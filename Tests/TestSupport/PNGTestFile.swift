@@ -2,14 +2,14 @@ import Foundation
 
 /// Builds small PNG files byte by byte (stored, uncompressed zlib blocks), independently of
 /// libpng, so that decoder tests can use colour types the encoder never writes.
-enum PNGTestFile {
-    enum ColorType: UInt8 {
+public enum PNGTestFile {
+    public enum ColorType: UInt8 {
         case gray = 0, rgb = 2, palette = 3, grayAlpha = 4, rgba = 6
     }
 
     /// A PNG of `width` x `height` whose rows are `samples` (bytes of `bitDepth`-bit samples,
     /// big-endian for 16 bits, no filter byte), with an optional palette (RGB triples) for `.palette`.
-    static func make(width: Int, height: Int, colorType: ColorType, samples: [UInt8],
+    public static func make(width: Int, height: Int, colorType: ColorType, samples: [UInt8],
                      bitDepth: UInt8 = 8, palette: [UInt8] = []) -> Data {
         let rowBytes = samples.count / height
         var raw: [UInt8] = []
