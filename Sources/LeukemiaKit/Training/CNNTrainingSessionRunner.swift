@@ -116,9 +116,10 @@ struct CNNTrainingSessionRunner {
                                                    augmentedCopies: options.cachedAugmentedCopies)
             let validationFeatures = try cache.features(of: validation, contentHashes: validation.paths.map { hashes[$0] ?? $0 },
                                                         network: network, options: options, augmentedCopies: 0)
-            let reused = trainFeatures.reused && validationFeatures.reused
-            log(String(format: "features: %@ %d x %d training and %d validation vectors in %.1f s (%@)",
-                       reused ? "reused" : "computed", trainFeatures.features.versions, train.count, validation.count,
+            let computed = trainFeatures.computed + validationFeatures.computed
+            log(String(format: "features: %d x %d training and %d validation vectors, %@ in %.1f s (%@)",
+                       trainFeatures.features.versions, train.count, validation.count,
+                       computed == 0 ? "all reused" : "\(computed) images computed, the others reused",
                        Date().timeIntervalSince(cacheStart), cache.directory.path))
             return HeadEpochRunner(head: network.head, train: trainFeatures.features, validation: validationFeatures.features,
                                    batchSize: options.batchSize, seed: options.seed)

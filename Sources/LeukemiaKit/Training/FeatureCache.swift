@@ -53,9 +53,10 @@ public struct FeatureCache: Sendable {
 
     /// The features of `images` (whose files have `contentHashes`) under `network`'s body in
     /// evaluation mode, from the cache when present, else computed and stored. `augmentedCopies`
-    /// extra versions use `options.augmentation`. Returns whether the cache had them.
+    /// extra versions use `options.augmentation`. Returns how many images' features were computed
+    /// (0 when the cache had them all).
     public func features(of images: DecodedImageSet, contentHashes: [String], network: any ImageClassifierNetwork,
-                         options: CNNTrainingOptions, augmentedCopies: Int) throws -> (features: CachedFeatures, reused: Bool) {
+                         options: CNNTrainingOptions, augmentedCopies: Int) throws -> (features: CachedFeatures, computed: Int) {
         let augmentation = augmentedCopies > 0 ? options.augmentation : nil
         let versions = augmentation == nil ? 1 : 1 + augmentedCopies
         if versions == 1 {
@@ -67,7 +68,7 @@ public struct FeatureCache: Sendable {
         if FileManager.default.fileExists(atPath: file.path),
            let contents = try? SafeTensors.readContents(from: file), let array = contents.tensors["features"],
            array.shape.count == 2, array.shape[0] == versions * images.count, array.shape[1] == network.featureCount {
-            return (CachedFeatures(features: try Tensor(array), labels: images.labels, versions: versions), true)
+            return (CachedFeatures(features: try Tensor(array), labels: images.labels, versions: versions), 0)
         }
         let computed = try Self.compute(images, network: network, options: options, augmentation: augmentation,
                                         versions: versions)
@@ -77,7 +78,7 @@ public struct FeatureCache: Sendable {
             throw AtomicFileError.writeFailed(path: directory.path, reason: error.localizedDescription)
         }
         try SafeTensors.write(["features": NamedArray(computed)], metadata: ["versions": "\(versions)"], to: file)
-        return (CachedFeatures(features: computed, labels: images.labels, versions: versions), false)
+        return (CachedFeatures(features: computed, labels: images.labels, versions: versions), images.count)
     }
 
     /// The features of the images themselves (no augmented copies), one file per image:
@@ -85,7 +86,7 @@ public struct FeatureCache: Sendable {
     /// Another image set on the same backbone (another split, another cross-validation fold)
     /// computes only the images it has not seen.
     private func imageByImage(_ images: DecodedImageSet, contentHashes: [String], network: any ImageClassifierNetwork,
-                              options: CNNTrainingOptions) throws -> (features: CachedFeatures, reused: Bool) {
+                              options: CNNTrainingOptions) throws -> (features: CachedFeatures, computed: Int) {
         let width = network.featureCount
         let folder = directory.appendingPathComponent(
             try Self.key(contentHashes: [], network: network, options: options, augmentation: nil, versions: 1))
@@ -126,7 +127,7 @@ public struct FeatureCache: Sendable {
                 }
             }
         }
-        return (CachedFeatures(features: output, labels: images.labels, versions: 1), missing.isEmpty)
+        return (CachedFeatures(features: output, labels: images.labels, versions: 1), missing.count)
     }
 
     /// Runs the body over every version of every image, in batches prepared in the background.
