@@ -40,6 +40,11 @@ struct EvaluateCommand: ParsableCommand {
                 printError("warning: \(result.seenInTraining) of the scored images are identical to images of the run's "
                            + "training or validation part (by SHA-256); their scores are optimistic")
             }
+            if !result.outOfDistribution.isEmpty {
+                let first = result.outOfDistribution.sorted { $0.key < $1.key }[0]
+                printError("warning: \(result.outOfDistribution.count) of the scored images are out of distribution for this run "
+                           + "(scored all the same), e.g. \(first.key): \(first.value)")
+            }
             print(result.metrics.summaryLine)
             print("wrote \(result.reportFolder.appendingPathComponent("metrics.json").path) and report.md")
         }

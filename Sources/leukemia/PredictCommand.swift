@@ -20,6 +20,9 @@ struct PredictCommand: ParsableCommand {
 
     @OptionGroup var testTimeAugmentation: TestTimeAugmentationOption
 
+    @Flag(name: .customLong("allow-ood"), help: "Exit with status 0 even when images are flagged out of distribution (they are still marked).")
+    var allowOutOfDistribution = false
+
     func run() throws {
         let (outcome, classNames) = try reportingErrors {
             let run = try testTimeAugmentation.openRun(runDirectory)
@@ -36,7 +39,15 @@ struct PredictCommand: ParsableCommand {
         }
         print(format.render(outcome.predictions, classNames: classNames))
         for failure in outcome.failures { printError("error: \(failure.file): \(failure.reason)") }
-        if !outcome.failures.isEmpty { throw ExitCode.failure }
+        if !outcome.checkedForOutOfDistribution {
+            printError("warning: \(runDirectory) has no out-of-distribution check; add one with `leukemia ood fit \(runDirectory)`")
+        }
+        let flagged = outcome.flagged
+        if !flagged.isEmpty {
+            printError("\(allowOutOfDistribution ? "warning" : "error"): \(flagged.count) of \(outcome.predictions.count) images are out of "
+                       + "distribution (the run cannot judge them), e.g. \(flagged[0].file): \(flagged[0].outOfDistribution ?? "")")
+        }
+        if !outcome.failures.isEmpty || (!flagged.isEmpty && !allowOutOfDistribution) { throw ExitCode.failure }
     }
 }
 

@@ -52,6 +52,7 @@ public enum ClassicalTrainer {
             log("warning: \(parts.unassigned.count) images are not in the reused split and are not used, e.g. \(parts.unassigned[0].relativePath)")
         }
         let createdFolder = try run.claimForNewRun()
+        let metrics: ClassificationMetrics
         do {
             try manifest.save(to: run.splitManifest)
 
@@ -99,7 +100,7 @@ public enum ClassicalTrainer {
             let probabilities = try model.probabilities(for: standardizer.transform(test.features))
             let scored = ScoredImages(classNames: folder.classes.names, paths: test.paths, labels: test.labels,
                                       probabilities: probabilities.rows)
-            let metrics = try scored.metrics(cost: cost, positiveClass: folder.classes.positiveClass)
+            metrics = try scored.metrics(cost: cost, positiveClass: folder.classes.positiveClass)
             let configuration = RunConfiguration(
                 formatVersion: RunConfiguration.currentFormatVersion, toolkitVersion: ToolkitVersion.current,
                 model: request.model.rawValue, seed: request.seed,
@@ -119,11 +120,12 @@ public enum ClassicalTrainer {
             try run.writeJSON(configuration, to: run.configuration)
             log(String(format: "test accuracy %.4f, total cost %.0f, %.1f s", metrics.accuracy, metrics.totalCost,
                        configuration.trainingSeconds))
-            return metrics
         } catch {
             // Nothing of an unfinished classical run can be resumed: free the directory.
             run.releaseClaim(createdFolder: createdFolder)
             throw error
         }
+        OutOfDistributionCheck.fitAfterTraining(runAt: run.url, log: log)
+        return metrics
     }
 }

@@ -54,10 +54,18 @@ public struct CNNInference {
     /// `firstPosition` is the position of `images[0]` in the whole request, which seeds its views.
     /// - Throws: `ImageError` when an augmented view cannot be made.
     public func probabilities(of images: [RGBImage], firstPosition: Int = 0) throws -> [[Double]] {
-        guard !images.isEmpty else { return [] }
+        try outputs(of: images, firstPosition: firstPosition).probabilities
+    }
+
+    /// The probabilities of `probabilities(of:firstPosition:)` and each image's feature vector
+    /// (`[image][featureCount]`: what the head consumes, of the unaltered image), from one pass.
+    /// - Throws: `ImageError` when an augmented view cannot be made.
+    public func outputs(of images: [RGBImage], firstPosition: Int = 0) throws -> (probabilities: [[Double]], features: [[Float]]) {
+        guard !images.isEmpty else { return ([], []) }
         if optimized == nil { network.eval() }
         let classCount = network.classCount
         var sums = [Double](repeating: 0, count: images.count * classCount)
+        var features: [[Float]] = []
         for view in 0...testTimeAugmentation {
             for start in stride(from: 0, to: images.count, by: imagesPerPass) {
                 let batch = start..<min(start + imagesPerPass, images.count)
@@ -65,7 +73,16 @@ public struct CNNInference {
                     of: Array(images[batch]), epoch: view, firstPosition: firstPosition + start,
                     augmentation: view == 0 ? nil : viewPolicy, normalization: options.normalization, seed: options.seed
                 ) { "image \(firstPosition + start + $0)" }
-                let probabilities = Tensor.withoutGradients { softmax(optimized?(inputs) ?? network(inputs)) }
+                let (probabilities, vectors) = Tensor.withoutGradients {
+                    let vectors = optimized?.features(inputs) ?? network.features(inputs)
+                    return (softmax(optimized?.logits(ofFeatures: vectors) ?? network.head(vectors)), vectors)
+                }
+                if view == 0 {
+                    let width = vectors.shape[1]
+                    vectors.withUnsafeBufferPointer { v in
+                        for slot in 0..<batch.count { features.append(Array(v[(slot * width)..<((slot + 1) * width)])) }
+                    }
+                }
                 probabilities.withUnsafeBufferPointer { p in
                     for slot in 0..<batch.count {
                         for c in 0..<classCount { sums[(start + slot) * classCount + c] += Double(p[slot * classCount + c]) }
@@ -74,6 +91,6 @@ public struct CNNInference {
             }
         }
         let views = Double(testTimeAugmentation + 1)
-        return images.indices.map { index in (0..<classCount).map { sums[index * classCount + $0] / views } }
+        return (images.indices.map { index in (0..<classCount).map { sums[index * classCount + $0] / views } }, features)
     }
 }

@@ -47,7 +47,7 @@ public struct CNNRun: TrainedImageClassifier {
     public var inputSize: Int { options.inputSize }
     public var resizePolicy: ResizePolicy { options.resize }
 
-    public func probabilities(of images: [RGBImage], firstPosition: Int) throws -> [[Double]] {
-        try inference.probabilities(of: images, firstPosition: firstPosition)
+    public func outputs(of images: [RGBImage], firstPosition: Int) throws -> (probabilities: [[Double]], features: [[Float]]) {
+        try inference.outputs(of: images, firstPosition: firstPosition)
     }
 }

@@ -49,16 +49,17 @@ public struct ClassicalRun: TrainedImageClassifier {
     /// The features are computed on a squashed square of fixed size, whatever the dataset.
     public var resizePolicy: ResizePolicy { .squash }
 
-    /// The hand-crafted features of each image (on both cores), standardized as in training, then
-    /// the model's probabilities.
-    public func probabilities(of images: [RGBImage], firstPosition: Int) throws -> [[Double]] {
-        guard !images.isEmpty else { return [] }
+    /// The hand-crafted features of each image (on both cores), standardized as in training (also
+    /// the feature vectors returned), then the model's probabilities.
+    public func outputs(of images: [RGBImage], firstPosition: Int) throws -> (probabilities: [[Double]], features: [[Float]]) {
+        guard !images.isEmpty else { return ([], []) }
         var rows = [[Float]](repeating: [], count: images.count)
         rows.withUnsafeMutableBufferPointer { output in
             let output = output
             DispatchQueue.concurrentPerform(iterations: images.count) { output[$0] = extractor.features(of: images[$0]) }
         }
-        let probabilities = try model.probabilities(for: normalization.standardizer.transform(FeatureMatrix(rows: rows)))
-        return images.indices.map { Array(probabilities[row: $0]) }
+        let standardized = try normalization.standardizer.transform(FeatureMatrix(rows: rows))
+        let probabilities = try model.probabilities(for: standardized)
+        return (images.indices.map { Array(probabilities[row: $0]) }, images.indices.map { Array(standardized[row: $0]) })
     }
 }

@@ -12,12 +12,15 @@ public enum PredictionFormat: String, CaseIterable, Sendable {
             return predictions.map { p in
                 "\(p.file)\t\(p.predictedClass)\t" + names.map { String(format: "%@=%.4f", $0, p.probabilities[$0] ?? 0) }
                     .joined(separator: " ") + (p.costOptimalClass == p.predictedClass ? "" : "\tcost-optimal=\(p.costOptimalClass)")
+                    + (p.outOfDistribution.map { "\t(\($0))" } ?? "")
             }.joined(separator: "\n")
         case .csv:
-            let header = (["file", "class", "cost_optimal_class"] + names.map { "p_\($0.lowercased())" }).joined(separator: ",")
+            let header = (["file", "class", "cost_optimal_class"] + names.map { "p_\($0.lowercased())" } + ["out_of_distribution"])
+                .joined(separator: ",")
             let rows = predictions.map { p in
                 ([Self.csvField(p.file), p.predictedClass, p.costOptimalClass]
-                    + names.map { String(format: "%.6f", p.probabilities[$0] ?? 0) }).joined(separator: ",")
+                    + names.map { String(format: "%.6f", p.probabilities[$0] ?? 0) } + [Self.csvField(p.outOfDistribution ?? "")])
+                    .joined(separator: ",")
             }
             return ([header] + rows).joined(separator: "\n")
         case .json:

@@ -13,6 +13,9 @@ public struct EvaluationResult {
     /// Scored images whose content (SHA-256) the run trained or selected its model on: its
     /// training and validation parts. Their scores are optimistic; 0 for the run's own test part.
     public var seenInTraining: Int = 0
+    /// Scored images the run's out-of-distribution check flags, with the reason (they are scored
+    /// all the same, and counted in the report); empty when the run has no check.
+    public var outOfDistribution: [String: String] = [:]
 }
 
 /// Scores a trained run on its own test part or on another folder of class subfolders.
@@ -104,14 +107,19 @@ public enum RunEvaluation {
 
     private static func scoreClaimed(_ run: any TrainedImageClassifier, images: [DatasetImage], folder: ImageFolder,
                               cost: CostMatrix, into destination: URL, title: String) throws -> EvaluationResult {
-        let results = try run.probabilities(forFilesAt: images.map { folder.url(of: $0) })
+        let check = try OutOfDistributionCheck.load(from: run.directory)
+        let results = try run.outputs(ofEncoded: images.map { .file(folder.url(of: $0)) })
         var paths: [String] = [], labels: [Int] = [], probabilities: [[Double]] = [], skipped: [String: String] = [:]
+        var flagged: [String: String] = [:]
         for (image, result) in zip(images, results) {
             switch result {
-            case .success(let p):
+            case .success(let output):
                 paths.append(image.relativePath)
                 labels.append(image.label)
-                probabilities.append(p)
+                probabilities.append(output.probabilities)
+                if let reason = check?.verdict(quality: output.quality, feature: output.features) {
+                    flagged[image.relativePath] = reason.description
+                }
             case .failure(let error):
                 skipped[image.relativePath] = "\(error)"
             }
@@ -121,8 +129,10 @@ public enum RunEvaluation {
         let metrics = try scored.metrics(cost: cost, positiveClass: run.configuration.classes.positiveClass)
         try EvaluationWriter.write(metrics: metrics, title: title,
                                    details: [("run", run.directory.url.path), ("images scored", "\(labels.count)"),
-                                             ("skipped (unreadable)", "\(skipped.count)")],
+                                             ("skipped (unreadable)", "\(skipped.count)"),
+                                             ("flagged out of distribution (scored all the same)",
+                                              check == nil ? "no check (leukemia ood fit RUN)" : "\(flagged.count)")],
                                    scored: scored, into: destination)
-        return EvaluationResult(metrics: metrics, skipped: skipped, reportFolder: destination)
+        return EvaluationResult(metrics: metrics, skipped: skipped, reportFolder: destination, outOfDistribution: flagged)
     }
 }

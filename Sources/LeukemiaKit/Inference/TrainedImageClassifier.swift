@@ -17,9 +17,25 @@ public protocol TrainedImageClassifier {
     /// How decoded images become `inputSize` squares: as the model was trained.
     var resizePolicy: ResizePolicy { get }
     /// Class probabilities `[image][class]` (in the run's class order) of images already
-    /// `inputSize` square; `firstPosition` is the position of `images[0]` in the whole request
-    /// (it seeds test-time augmentation).
-    func probabilities(of images: [RGBImage], firstPosition: Int) throws -> [[Double]]
+    /// `inputSize` square, and each image's feature vector (what the out-of-distribution check
+    /// compares: a CNN's pooled backbone features of the image itself, a classical run's
+    /// standardized hand-crafted features); `firstPosition` is the position of `images[0]` in the
+    /// whole request (it seeds test-time augmentation).
+    func outputs(of images: [RGBImage], firstPosition: Int) throws -> (probabilities: [[Double]], features: [[Float]])
+}
+
+/// What a run gives for one image: class probabilities, the feature vector, and the image's
+/// quality facts measured before resizing.
+public struct ImageOutputs: Sendable {
+    public var probabilities: [Double]
+    public var features: [Float]
+    public var quality: ImageQuality
+
+    public init(probabilities: [Double], features: [Float], quality: ImageQuality) {
+        self.probabilities = probabilities
+        self.features = features
+        self.quality = quality
+    }
 }
 
 /// An image to classify: a file, or encoded bytes (JPEG or PNG) with a name for messages.
@@ -35,14 +51,15 @@ public enum EncodedImage: Sendable {
         }
     }
 
-    /// The decoded image resized to `size` x `size` by `policy`.
+    /// The decoded image resized to `size` x `size` by `policy`, and its quality facts (`stain`
+    /// the stained cells' HSV range) measured before resizing.
     /// - Throws: `ImageError` naming the file or name.
-    func decoded(size: Int, policy: ResizePolicy) throws -> RGBImage {
+    func decoded(size: Int, policy: ResizePolicy, stain: HSVRange) throws -> (image: RGBImage, quality: ImageQuality) {
         let image = switch self {
         case .file(let url): try ImageDecoder.decode(fileAt: url)
         case .bytes(let data, let name): try ImageDecoder.decode(data: data, source: name)
         }
-        return image.resized(toSquare: size, policy: policy)
+        return (image.resized(toSquare: size, policy: policy), ImageQuality(of: image, stain: stain))
     }
 }
 
@@ -53,7 +70,7 @@ extension TrainedImageClassifier {
 
     /// Class probabilities of images already `inputSize` square, positions counted from 0.
     public func probabilities(of images: [RGBImage]) throws -> [[Double]] {
-        try probabilities(of: images, firstPosition: 0)
+        try outputs(of: images, firstPosition: 0).probabilities
     }
 
     /// Class probabilities for each file, or why it could not be read.
@@ -61,26 +78,36 @@ extension TrainedImageClassifier {
         try probabilities(ofEncoded: urls.map(EncodedImage.file))
     }
 
-    /// Class probabilities for each encoded image, or why it could not be decoded. Images are
-    /// decoded and resized on a background thread one chunk ahead of the model; an image that
-    /// cannot be decoded does not stop the others.
-    /// - Throws: what the model throws (an image that decodes but cannot be classified).
+    /// Class probabilities for each encoded image, or why it could not be decoded.
     public func probabilities(ofEncoded images: [EncodedImage]) throws -> [Result<[Double], Error>] {
-        let size = inputSize, policy = resizePolicy
+        try outputs(ofEncoded: images).map { $0.map(\.probabilities) }
+    }
+
+    /// Probabilities, features and quality facts for each encoded image, or why it could not be
+    /// decoded. Images are decoded and resized on a background thread one chunk ahead of the
+    /// model; an image that cannot be decoded does not stop the others.
+    /// - Throws: what the model throws (an image that decodes but cannot be classified).
+    public func outputs(ofEncoded images: [EncodedImage]) throws -> [Result<ImageOutputs, Error>] {
+        let size = inputSize, policy = resizePolicy, stain = configuration.purpleRange
         let chunks = stride(from: 0, to: images.count, by: Self.decodeChunk).map { $0..<min($0 + Self.decodeChunk, images.count) }
         let decoder = Prefetcher(count: chunks.count, ahead: 1, threadName: "leukemia.image-decoder") { chunk in
-            chunks[chunk].map { index in Result { try images[index].decoded(size: size, policy: policy) } }
+            chunks[chunk].map { index in Result { try images[index].decoded(size: size, policy: policy, stain: stain) } }
         }
         defer { decoder.cancel() }
-        var results: [Result<[Double], Error>] = []
+        var results: [Result<ImageOutputs, Error>] = []
         results.reserveCapacity(images.count)
         var position = 0
         while let decoded = decoder.next() {
             let readable = decoded.compactMap { try? $0.get() }
-            var probabilities = try self.probabilities(of: readable, firstPosition: position)[...]
+            let outputs = try self.outputs(of: readable.map(\.image), firstPosition: position)
+            var next = 0
             position += readable.count
             for result in decoded {
-                results.append(result.map { _ in probabilities.removeFirst() })
+                results.append(result.map { decoded in
+                    defer { next += 1 }
+                    return ImageOutputs(probabilities: outputs.probabilities[next], features: outputs.features[next],
+                                        quality: decoded.quality)
+                })
             }
         }
         return results

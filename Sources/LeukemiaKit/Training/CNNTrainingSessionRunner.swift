@@ -195,6 +195,7 @@ struct CNNTrainingSessionRunner {
         try directory.writeJSON(configuration, to: directory.configuration)
         log(String(format: "best epoch %d of %d; test accuracy %.4f, total cost %.0f", state.earlyStopping.bestEpoch,
                    state.epoch, metrics.accuracy, metrics.totalCost))
+        OutOfDistributionCheck.fitAfterTraining(runAt: directory.url, log: log)
         return metrics
     }
 }
