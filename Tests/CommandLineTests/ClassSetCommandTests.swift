@@ -45,10 +45,10 @@ final class ClassSetCommandTests: XCTestCase {
         let errors = confusion.enumerated().map { i, row in row.enumerated().filter { $0.offset != i }.map(\.element).reduce(0, +) }.reduce(0, +)
         XCTAssertEqual(metrics["total_cost"] as? Double, Double(errors), "0/1 costs count the errors")
 
-        let predict = try CommandRunner.run(["predict", path("run"), path("data/beta"), "--format", "csv"])
+        let predict = try CommandRunner.run(["predict", path("run"), path("data/beta"), "--format", "csv", "--allow-ood"])
         XCTAssertEqual(predict.status, 0, predict.standardError)
         let lines = predict.standardOutput.split(separator: "\n")
-        XCTAssertEqual(lines.first, "file,class,cost_optimal_class,p_alpha,p_beta,p_gamma")
+        XCTAssertEqual(lines.first, "file,class,cost_optimal_class,p_alpha,p_beta,p_gamma,out_of_distribution")
         XCTAssertEqual(lines.count, 21)
 
         // A folder of only some of the run's classes evaluates; one with another class is refused by name.
@@ -87,7 +87,8 @@ final class ClassSetCommandTests: XCTestCase {
         }
         let first = try train("eight", "run-8", classCount: 8, weights: "none")
         XCTAssertEqual(first.status, 0, first.standardError)
-        let predict = try CommandRunner.run(["predict", path("run-8"), path("eight/type-8/type-8-001.jpg"), "--format", "json"])
+        let predict = try CommandRunner.run(["predict", path("run-8"), path("eight/type-8/type-8-001.jpg"), "--format", "json",
+                                             "--allow-ood"])
         XCTAssertEqual(predict.status, 0, predict.standardError)
         let predictions = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(predict.standardOutput.utf8)) as? [[String: Any]])
         let probabilities = try XCTUnwrap(predictions.first?["probabilities"] as? [String: Double])

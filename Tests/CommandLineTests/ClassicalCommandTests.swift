@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import TestSupport
 import LeukemiaKit
 import XCTest
@@ -150,6 +151,36 @@ final class ClassicalCommandTests: XCTestCase {
         let garbage = try CommandRunner.run(["predict", Self.trainedRun.path, "-"], input: Data("not an image".utf8))
         XCTAssertNotEqual(garbage.status, 0)
         XCTAssertTrue(garbage.standardError.contains("error: -:"), garbage.standardError)
+    }
+
+    func testPredictMarksImagesTheRunCannotJudgeAndFailsUnlessAllowed() throws {
+        let blank = Self.workspace.appendingPathComponent("blank-\(UUID().uuidString).png")
+        try ImageEncoder.png(RGBImage(width: 100, height: 80, pixels: [UInt8](repeating: 250, count: 100 * 80 * 3))).write(to: blank)
+        let normal = data.appendingPathComponent("Early/Early-001.jpg")
+        let refused = try CommandRunner.run(["predict", Self.trainedRun.path, blank.path, "--format", "csv"])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.standardError.contains("1 of 1 images are out of distribution"), refused.standardError)
+        let row = try XCTUnwrap(refused.standardOutput.split(separator: "\n").last)
+        XCTAssertTrue(row.hasPrefix("\(blank.path),out-of-distribution,out-of-distribution,"), String(row))
+        XCTAssertTrue(row.hasSuffix("\"nearly uniform (luminance spread 0.0, below 4.0)\""), String(row))
+
+        let allowed = try CommandRunner.run(["predict", Self.trainedRun.path, blank.path, normal.path, "--allow-ood"])
+        XCTAssertEqual(allowed.status, 0, allowed.standardError)
+        XCTAssertTrue(allowed.standardError.contains("warning: 1 of 2 images are out of distribution"), allowed.standardError)
+        let lines = allowed.standardOutput.split(separator: "\n")
+        XCTAssertTrue(lines[0].contains("out-of-distribution") && lines[0].contains("(nearly uniform"), String(lines[0]))
+        XCTAssertFalse(lines[1].contains("out-of-distribution"), String(lines[1]))
+
+        // A run without a check (trained before it existed) says so, and `ood fit` adds one.
+        let copy = Self.workspace.appendingPathComponent("no-check-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: Self.trainedRun, to: copy)
+        try FileManager.default.removeItem(at: copy.appendingPathComponent("ood.safetensors"))
+        let unchecked = try CommandRunner.run(["predict", copy.path, blank.path])
+        XCTAssertEqual(unchecked.status, 0, unchecked.standardError)
+        XCTAssertTrue(unchecked.standardError.contains("no out-of-distribution check"), unchecked.standardError)
+        let fit = try CommandRunner.run(["ood", "fit", copy.path])
+        XCTAssertEqual(fit.status, 0, fit.standardError)
+        XCTAssertEqual(try CommandRunner.run(["predict", copy.path, blank.path]).status, 1)
     }
 
     func testBrokenFilesGiveOneLineNamingThePathOnceWithoutLibraryInternals() throws {
