@@ -76,6 +76,15 @@ final class CNNCommandTests: XCTestCase {
         XCTAssertTrue(again.standardOutput.contains("all reused"), again.standardOutput)
     }
 
+    func testAConfigurationThatCannotFitIsRefusedBeforeTheRunFolderExists() throws {
+        let out = workspace.appendingPathComponent("huge")
+        let outcome = try CommandRunner.run(["train", "--model", "efficientnet-lite0", "--weights", "none", "--batch-size", "1024",
+                                             "--input-size", "1024", "--data", data.path, "--out", out.path])
+        XCTAssertNotEqual(outcome.status, 0)
+        XCTAssertTrue(outcome.standardError.contains("lower --batch-size or --input-size"), outcome.standardError)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
+    }
+
     func testMissingImageNetWeightsAndUnavailableModelsGetOneLineErrors() throws {
         let cache = workspace.appendingPathComponent("empty-cache")
         let outcome = try CommandRunner.run(["train", "--model", "efficientnet-lite0", "--data", data.path,

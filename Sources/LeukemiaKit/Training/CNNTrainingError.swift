@@ -13,6 +13,8 @@ public enum CNNTrainingError: DescribedError, Equatable {
     case emptyPart(String, split: String)
     /// The training diverged: a batch's loss, or a parameter's gradient, is NaN or infinite.
     case nonFinite(epoch: Int, batch: Int, loss: Float, parameter: String?)
+    /// A configuration whose estimated peak memory exceeds the machine's.
+    case wouldNotFit(estimateMiB: Int, memoryMiB: Int, batchSize: Int, inputSize: Int)
 
     public var description: String {
         switch self {
@@ -27,6 +29,9 @@ public enum CNNTrainingError: DescribedError, Equatable {
         case .testTimeAugmentationUnsupported(let path):
             return "\(path) is not a CNN run; test-time augmentation (--tta) applies only to CNN runs"
         case let .unreadableImage(path, reason): return "\(path) cannot be read: \(reason)"
+        case let .wouldNotFit(estimate, memory, batchSize, inputSize):
+            return "training would need about \(estimate) MiB (batch \(batchSize), \(inputSize)x\(inputSize) images), "
+                + "this machine has \(memory) MiB; lower --batch-size or --input-size"
         case let .emptyPart(part, split): return "the \(part) part of \(split) has no readable image"
         case let .nonFinite(epoch, batch, loss, parameter):
             return "training stopped at epoch \(epoch), batch \(batch): the loss is \(loss)"
