@@ -12,12 +12,17 @@ public struct ScoredImages: Codable, Equatable, Sendable {
     public var labels: [Int]
     /// Each image's class probabilities, `[image][class]`.
     public var probabilities: [[Double]]
+    /// Why each image is out of distribution for the run (nil: the run can judge it); nil when the
+    /// run had no out-of-distribution check.
+    public var outOfDistribution: [String?]?
 
-    public init(classNames: [String], paths: [String], labels: [Int], probabilities: [[Double]]) {
+    public init(classNames: [String], paths: [String], labels: [Int], probabilities: [[Double]],
+                outOfDistribution: [String?]? = nil) {
         self.classNames = classNames
         self.paths = paths
         self.labels = labels
         self.probabilities = probabilities
+        self.outOfDistribution = outOfDistribution
     }
 
     /// The file name in an evaluation folder.
@@ -41,5 +46,7 @@ public struct ScoredImages: Codable, Equatable, Sendable {
         }
     }
 
-    enum CodingKeys: String, CodingKey { case classNames = "class_names", paths, labels, probabilities }
+    enum CodingKeys: String, CodingKey {
+        case classNames = "class_names", paths, labels, probabilities, outOfDistribution = "out_of_distribution"
+    }
 }

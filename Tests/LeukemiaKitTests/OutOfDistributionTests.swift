@@ -5,6 +5,7 @@ import TestSupport
 import XCTest
 @testable import Datasets
 @testable import LeukemiaKit
+import Evaluation
 
 /// The out-of-distribution check: its arithmetic on hand-made vectors, and on a small trained run
 /// the images it must refuse (blank, black, noise, another kind of image) and the ones it must not.
@@ -109,6 +110,21 @@ final class OutOfDistributionTests: XCTestCase {
         let normal = try Predictor.predict(run, images: test, cost: .study)
         XCTAssertEqual(normal.predictions.count, 20)
         XCTAssertLessThanOrEqual(normal.flagged.count, 2, "\(normal.flagged.map { "\($0.file): \($0.outOfDistribution!)" })")
+
+        // evaluate scores a flagged image all the same, and marks it in its predictions.json.
+        let other = folder.url.appendingPathComponent("other")
+        try FileManager.default.createDirectory(at: other.appendingPathComponent("Benign"), withIntermediateDirectories: true)
+        try ImageEncoder.png(RGBImage(width: 64, height: 64, pixels: [UInt8](repeating: 250, count: 64 * 64 * 3)))
+            .write(to: other.appendingPathComponent("Benign/blank.png"))
+        try FileManager.default.copyItem(at: data.appendingPathComponent("Benign/Benign-001.jpg"),
+                                         to: other.appendingPathComponent("Benign/Benign-001.jpg"))
+        let evaluation = try RunEvaluation.evaluateFolder(of: run, dataDirectory: other, cost: .study)
+        XCTAssertEqual(Array(evaluation.outOfDistribution.keys), ["Benign/blank.png"])
+        let scored = try ScoredImages.load(from: evaluation.reportFolder)
+        let index = try XCTUnwrap(scored.paths.firstIndex(of: "Benign/blank.png"))
+        XCTAssertTrue(scored.outOfDistribution?[index]?.hasPrefix("nearly uniform") ?? false, "\(String(describing: scored.outOfDistribution))")
+        XCTAssertNil(try XCTUnwrap(scored.outOfDistribution)[1 - index], "the smear is judged")
+        XCTAssertEqual(evaluation.metrics.sampleCount, 2)
     }
 
     func testAChangedCheckFileIsRefused() throws {

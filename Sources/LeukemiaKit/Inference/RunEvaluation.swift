@@ -110,22 +110,22 @@ public enum RunEvaluation {
         let check = try OutOfDistributionCheck.load(from: run.directory)
         let results = try run.outputs(ofEncoded: images.map { .file(folder.url(of: $0)) })
         var paths: [String] = [], labels: [Int] = [], probabilities: [[Double]] = [], skipped: [String: String] = [:]
-        var flagged: [String: String] = [:]
+        var flagged: [String: String] = [:], reasons: [String?] = []
         for (image, result) in zip(images, results) {
             switch result {
             case .success(let output):
                 paths.append(image.relativePath)
                 labels.append(image.label)
                 probabilities.append(output.probabilities)
-                if let reason = check?.verdict(quality: output.quality, feature: output.features) {
-                    flagged[image.relativePath] = reason.description
-                }
+                let reason = check?.verdict(quality: output.quality, feature: output.features)
+                reasons.append(reason?.description)
+                if let reason { flagged[image.relativePath] = reason.description }
             case .failure(let error):
                 skipped[image.relativePath] = "\(error)"
             }
         }
         let scored = ScoredImages(classNames: run.configuration.classes.names, paths: paths, labels: labels,
-                                  probabilities: probabilities)
+                                  probabilities: probabilities, outOfDistribution: check == nil ? nil : reasons)
         let metrics = try scored.metrics(cost: cost, positiveClass: run.configuration.classes.positiveClass)
         try EvaluationWriter.write(metrics: metrics, title: title,
                                    details: [("run", run.directory.url.path), ("images scored", "\(labels.count)"),
