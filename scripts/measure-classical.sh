@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${1:-../shared/data/ALL}
 out=${2:-runs/classical-$(date +%Y%m%d-%H%M%S)}
-leukemia=.build/release/leukemia
+leukemia=${LEUKEMIA:-.build/release/leukemia}
 mkdir -p "$out"
 
 printf '| model | split | test accuracy | total cost | macro F1 | kappa | train time (s) | peak memory (MiB) |\n'
