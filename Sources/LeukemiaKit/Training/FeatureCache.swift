@@ -25,7 +25,7 @@ public struct CachedFeatures {
         return features.withUnsafeBufferPointer { source in
             Tensor(shape: [rows.count, width]) { destination in
                 for (slot, row) in rows.enumerated() {
-                    UnsafeMutableBufferPointer(rebasing: destination[(slot * width)..<((slot + 1) * width)])
+                    _ = UnsafeMutableBufferPointer(rebasing: destination[(slot * width)..<((slot + 1) * width)])
                         .update(fromContentsOf: source[(row * width)..<((row + 1) * width)])
                 }
             }
@@ -118,7 +118,7 @@ public struct FeatureCache: Sendable {
                 try output.withUnsafeMutableBufferPointer { destination in
                     for (row, index) in missing.enumerated() {
                         let values = source[(row * width)..<((row + 1) * width)]
-                        UnsafeMutableBufferPointer(rebasing: destination[(index * width)..<((index + 1) * width)])
+                        _ = UnsafeMutableBufferPointer(rebasing: destination[(index * width)..<((index + 1) * width)])
                             .update(fromContentsOf: values)
                         var data = Data(capacity: width * 4)
                         for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
@@ -148,7 +148,7 @@ public struct FeatureCache: Sendable {
                     output.withUnsafeMutableBufferPointer { destination in
                         for (slot, index) in batch.indices.enumerated() {
                             let row = version * images.count + index
-                            UnsafeMutableBufferPointer(rebasing: destination[(row * width)..<((row + 1) * width)])
+                            _ = UnsafeMutableBufferPointer(rebasing: destination[(row * width)..<((row + 1) * width)])
                                 .update(fromContentsOf: source[(slot * width)..<((slot + 1) * width)])
                         }
                     }
