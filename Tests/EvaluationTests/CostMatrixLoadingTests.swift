@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import XCTest
 @testable import Evaluation
+import ToolkitSupport
 
 /// Cost matrices keyed by class names (JSON objects, CSV tables with a header row) for two, three
 /// and eight classes, and one test per fault a file can have.
