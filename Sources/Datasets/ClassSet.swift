@@ -2,9 +2,10 @@
 /// confusion matrices and cost matrices.
 ///
 /// A class set is data, not code: it comes from a data folder's subfolders (sorted by name),
-/// from the folder's `dataset.json` (see `DatasetDescription`), or from a run that recorded it.
+/// from the folder's `dataset.json` (see `DatasetDescription`, whose JSON layout is the one way a
+/// class set is written and read), or from a run that recorded it.
 /// Class names are compared ignoring case ("benign" is "Benign").
-public struct ClassSet: Codable, Equatable, Sendable {
+public struct ClassSet: Equatable, Sendable {
     /// One class.
     public struct Class: Codable, Equatable, Sendable {
         /// The name stored in runs, manifests and predictions, e.g. "Pro" or "lymphocyte".
@@ -64,15 +65,6 @@ public struct ClassSet: Codable, Equatable, Sendable {
     /// One class per folder name, in the given order (callers sort folder names first).
     public init(folderNames: [String]) throws {
         try self.init(classes: folderNames.map { Class(name: $0) })
-    }
-
-    private enum CodingKeys: String, CodingKey { case classes, isOrdered = "ordered", positiveClass = "positive_class" }
-
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(classes: try container.decode([Class].self, forKey: .classes),
-                      isOrdered: try container.decodeIfPresent(Bool.self, forKey: .isOrdered) ?? false,
-                      positiveClass: try container.decodeIfPresent(Int.self, forKey: .positiveClass))
     }
 
     /// The number of classes, k.

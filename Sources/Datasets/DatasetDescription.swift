@@ -167,15 +167,14 @@ public struct DatasetDescription: Codable, Equatable, Sendable {
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let entries = try container.decode([ClassEntry].self, forKey: .classes).map(\.value)
-        let positiveName = try container.decodeIfPresent(String.self, forKey: .positiveClass)
-        let positive = try positiveName.map { name in
-            guard let index = entries.firstIndex(where: { $0.name.lowercased() == name.lowercased() }) else {
+        let isOrdered = try container.decodeIfPresent(Bool.self, forKey: .ordered) ?? false
+        var classes = try ClassSet(classes: entries, isOrdered: isOrdered)
+        if let name = try container.decodeIfPresent(String.self, forKey: .positiveClass) {
+            guard let positive = classes.index(of: name) else {
                 throw ClassSetError.invalidDescription(path: "", reason: "positive_class \(name) is not one of the classes")
             }
-            return index
+            classes = try ClassSet(classes: entries, isOrdered: isOrdered, positiveClass: positive)
         }
-        let classes = try ClassSet(classes: entries, isOrdered: try container.decodeIfPresent(Bool.self, forKey: .ordered) ?? false,
-                                   positiveClass: positive)
         self.init(name: try container.decodeIfPresent(String.self, forKey: .name), classes: classes,
                   cost: try container.decodeIfPresent(CostEntry.self, forKey: .cost)?.rows(classes: classes, source: ""))
         groupsFile = try container.decodeIfPresent(String.self, forKey: .groups)
