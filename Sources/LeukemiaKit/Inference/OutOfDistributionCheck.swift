@@ -217,3 +217,24 @@ extension OutOfDistributionCheck {
         }
     }
 }
+
+/// One image's outputs with the run's verdict on it.
+public struct JudgedOutputs: Sendable {
+    public var outputs: ImageOutputs
+    /// Why the run cannot judge the image, or nil (also when the run has no check).
+    public var outOfDistribution: OutOfDistributionReason?
+}
+
+extension TrainedImageClassifier {
+    /// The outputs of each encoded image (or why it could not be read) with the verdict of the
+    /// run's out-of-distribution check, and whether the run has one: what `predict`, `evaluate`
+    /// and a server all apply.
+    /// - Throws: what loading the check or the model throws.
+    public func judgedOutputs(ofEncoded images: [EncodedImage]) throws -> (hasCheck: Bool, results: [Result<JudgedOutputs, Error>]) {
+        let check = try OutOfDistributionCheck.load(from: directory)
+        let results = try outputs(ofEncoded: images).map { result in
+            result.map { JudgedOutputs(outputs: $0, outOfDistribution: check?.verdict(quality: $0.quality, feature: $0.features)) }
+        }
+        return (check != nil, results)
+    }
+}

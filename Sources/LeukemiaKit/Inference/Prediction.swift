@@ -42,15 +42,13 @@ public enum Predictor {
     /// Predictions for `images` (files or encoded bytes, such as an image read from standard
     /// input), in their order, each checked by the run's out-of-distribution check when it has one.
     public static func predict(_ run: any TrainedImageClassifier, images: [EncodedImage], cost: CostMatrix) throws -> PredictionOutcome {
-        let check = try OutOfDistributionCheck.load(from: run.directory)
-        let results = try run.outputs(ofEncoded: images)
-        var outcome = PredictionOutcome(predictions: [], failures: [], checkedForOutOfDistribution: check != nil)
+        let (hasCheck, results) = try run.judgedOutputs(ofEncoded: images)
+        var outcome = PredictionOutcome(predictions: [], failures: [], checkedForOutOfDistribution: hasCheck)
         let names = run.configuration.classes.names
         for (image, result) in zip(images, results) {
             switch result {
-            case .success(let output):
-                let p = output.probabilities
-                let reason = check?.verdict(quality: output.quality, feature: output.features)
+            case .success(let judged):
+                let p = judged.outputs.probabilities, reason = judged.outOfDistribution
                 outcome.predictions.append(Prediction(
                     file: image.name, predictedClass: reason == nil ? names[ClassificationMetrics.argMax(p)] : Prediction.outOfDistributionLabel,
                     costOptimalClass: reason == nil ? names[try cost.costOptimalDecision(probabilities: p)] : Prediction.outOfDistributionLabel,

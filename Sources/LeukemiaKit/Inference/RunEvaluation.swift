@@ -107,31 +107,29 @@ public enum RunEvaluation {
 
     private static func scoreClaimed(_ run: any TrainedImageClassifier, images: [DatasetImage], folder: ImageFolder,
                               cost: CostMatrix, into destination: URL, title: String) throws -> EvaluationResult {
-        let check = try OutOfDistributionCheck.load(from: run.directory)
-        let results = try run.outputs(ofEncoded: images.map { .file(folder.url(of: $0)) })
+        let (hasCheck, results) = try run.judgedOutputs(ofEncoded: images.map { .file(folder.url(of: $0)) })
         var paths: [String] = [], labels: [Int] = [], probabilities: [[Double]] = [], skipped: [String: String] = [:]
         var flagged: [String: String] = [:], reasons: [String?] = []
         for (image, result) in zip(images, results) {
             switch result {
-            case .success(let output):
+            case .success(let judged):
                 paths.append(image.relativePath)
                 labels.append(image.label)
-                probabilities.append(output.probabilities)
-                let reason = check?.verdict(quality: output.quality, feature: output.features)
-                reasons.append(reason?.description)
-                if let reason { flagged[image.relativePath] = reason.description }
+                probabilities.append(judged.outputs.probabilities)
+                reasons.append(judged.outOfDistribution?.description)
+                if let reason = judged.outOfDistribution { flagged[image.relativePath] = reason.description }
             case .failure(let error):
                 skipped[image.relativePath] = "\(error)"
             }
         }
         let scored = ScoredImages(classNames: run.configuration.classes.names, paths: paths, labels: labels,
-                                  probabilities: probabilities, outOfDistribution: check == nil ? nil : reasons)
+                                  probabilities: probabilities, outOfDistribution: hasCheck ? reasons : nil)
         let metrics = try scored.metrics(cost: cost, positiveClass: run.configuration.classes.positiveClass)
         try EvaluationWriter.write(metrics: metrics, title: title,
                                    details: [("run", run.directory.url.path), ("images scored", "\(labels.count)"),
                                              ("skipped (unreadable)", "\(skipped.count)"),
                                              ("flagged out of distribution (scored all the same)",
-                                              check == nil ? "no check (leukemia ood fit RUN)" : "\(flagged.count)")],
+                                              hasCheck ? "\(flagged.count)" : "no check (leukemia ood fit RUN)")],
                                    scored: scored, into: destination)
         return EvaluationResult(metrics: metrics, skipped: skipped, reportFolder: destination, outOfDistribution: flagged)
     }
