@@ -65,8 +65,9 @@ struct TrainCommand: ParsableCommand {
             guard fractions.count == 3 else {
                 throw ValidationError("--fractions takes three numbers (train validation test), got \(fractions.count)")
             }
-            let splitConfiguration = try SplitConfiguration(trainFraction: fractions[0], validationFraction: fractions[1],
-                                                            testFraction: fractions[2], seed: seed, groupRuns: groupRuns)
+            let splitConfiguration = SplitConfiguration(trainFraction: fractions[0], validationFraction: fractions[1],
+                                                        testFraction: fractions[2], seed: seed, groupRuns: groupRuns)
+            try splitConfiguration.validate()
             if let folds {
                 guard split == nil else { throw ValidationError("--folds makes its own splits; it cannot reuse --split") }
                 try crossValidate(folds: folds, splitConfiguration: splitConfiguration)
