@@ -125,7 +125,7 @@ public enum ClassicalTrainer {
             run.releaseClaim(createdFolder: createdFolder)
             throw error
         }
-        OutOfDistributionCheck.fitAfterTraining(runAt: run.url, log: log)
+        OutOfDistributionCheck.fitAfterTraining(runAt: run.url, folder: folder, log: log)
         return metrics
     }
 }

@@ -193,7 +193,13 @@ extension OutOfDistributionCheck {
     public static func fit(_ run: any TrainedImageClassifier, dataDirectory: URL? = nil,
                            falseAlarmRate: Double = defaultFalseAlarmRate) throws -> OutOfDistributionCheck {
         let root = dataDirectory ?? URL(fileURLWithPath: run.configuration.dataDirectory)
-        let folder = try ImageFolder.scan(root, conformingTo: run.configuration.datasetDescription, allowingMissingClasses: false)
+        return try fit(run, folder: ImageFolder.scan(root, conformingTo: run.configuration.datasetDescription,
+                                                     allowingMissingClasses: false), falseAlarmRate: falseAlarmRate)
+    }
+
+    /// Fits and saves the check of `run` on its split of `folder`, already scanned (by its training).
+    static func fit(_ run: any TrainedImageClassifier, folder: ImageFolder,
+                    falseAlarmRate: Double = defaultFalseAlarmRate) throws -> OutOfDistributionCheck {
         let parts = try SplitManifest.load(from: run.directory.splitManifest).resolve(against: folder).assigned
         func outputs(_ part: DatasetPart) throws -> [ImageOutputs] {
             let files = parts.filter { $0.part == part }.map { EncodedImage.file(folder.url(of: $0.image)) }
@@ -205,11 +211,12 @@ extension OutOfDistributionCheck {
         return check
     }
 
-    /// Fits and saves the check of the run just trained in `url`, and logs its threshold; a
-    /// failure is logged as a warning (the run itself is complete; `leukemia ood fit` retries).
-    static func fitAfterTraining(runAt url: URL, log: (String) -> Void) {
+    /// Fits and saves the check of the run just trained in `url` on `folder` (the one its training
+    /// scanned), and logs its threshold; a failure is logged as a warning (the run itself is
+    /// complete; `leukemia ood fit` retries).
+    static func fitAfterTraining(runAt url: URL, folder: ImageFolder, log: (String) -> Void) {
         do {
-            let check = try fit(TrainedRuns.open(url))
+            let check = try fit(TrainedRuns.open(url), folder: folder)
             log(String(format: "out-of-distribution check: threshold %.4f on the features of %d training images "
                        + "(%.0f %% of the validation part above it)", check.threshold, check.referenceCount, 100 * check.falseAlarmRate))
         } catch {

@@ -195,7 +195,7 @@ struct CNNTrainingSessionRunner {
         try directory.writeJSON(configuration, to: directory.configuration)
         log(String(format: "best epoch %d of %d; test accuracy %.4f, total cost %.0f", state.earlyStopping.bestEpoch,
                    state.epoch, metrics.accuracy, metrics.totalCost))
-        OutOfDistributionCheck.fitAfterTraining(runAt: directory.url, log: log)
+        OutOfDistributionCheck.fitAfterTraining(runAt: directory.url, folder: folder, log: log)
         return metrics
     }
 }
