@@ -80,8 +80,8 @@ public enum CNNTrainer {
     @discardableResult
     public static func train(_ request: CNNTrainingRequest, control: CNNTrainingControl = .init()) throws -> CNNTrainingOutcome {
         try request.options.validate()
-        try TrainingMemoryEstimate.check(request.options)
-        control.log(String(format: "memory: about %.0f MiB estimated at its peak", TrainingMemoryEstimate.mebibytes(for: request.options)))
+        let estimate = try TrainingMemoryEstimate.check(request.options)
+        control.log(String(format: "memory: about %.0f MiB estimated at its peak", estimate))
         let run = RunDirectory(request.runDirectory)
         try run.checkFreeForNewRun()
         let (folder, cost) = try request.data.load()

@@ -59,14 +59,17 @@ public enum TrainingMemoryEstimate {
         return 300 + parameters * (frozen ? 4 : 16) + activations * scale * (frozen ? 0.25 : 1)
     }
 
-    /// Throws when the estimate exceeds `physicalMemory` (bytes; this machine's by default).
+    /// The estimate in MiB, after checking that it does not exceed `physicalMemory` (bytes; this
+    /// machine's by default).
     /// - Throws: `CNNTrainingError.wouldNotFit` with the estimate, the memory and what to lower.
+    @discardableResult
     public static func check(_ options: CNNTrainingOptions,
-                             physicalMemory: UInt64 = ProcessInfo.processInfo.physicalMemory) throws {
+                             physicalMemory: UInt64 = ProcessInfo.processInfo.physicalMemory) throws -> Double {
         let estimate = mebibytes(for: options), available = Double(physicalMemory) / 1_048_576
         guard estimate <= available else {
             throw CNNTrainingError.wouldNotFit(estimateMiB: Int(estimate.rounded()), memoryMiB: Int(available.rounded()),
                                                batchSize: options.batchSize, inputSize: options.inputSize)
         }
+        return estimate
     }
 }
