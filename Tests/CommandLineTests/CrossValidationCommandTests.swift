@@ -6,30 +6,20 @@ import XCTest
 /// End-to-end `train --folds K`: every image tested exactly once, by a model that did not train or
 /// select on it; the summary recomputed here from the folds; continuation and refusal of a folder.
 final class CrossValidationCommandTests: XCTestCase {
-    private var workspace: URL!
+    private var workspace: TemporaryFolder!
 
     override func setUpWithError() throws {
-        workspace = try TemporaryFolder().url
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: workspace)
-    }
-
-    private func path(_ name: String) -> String { workspace.appendingPathComponent(name).path }
-
-    private func json(_ file: String) throws -> [String: Any] {
-        try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path(file)))) as? [String: Any])
+        workspace = try TemporaryFolder(self)
     }
 
     private func entries(_ split: String) throws -> [[String: Any]] {
-        try XCTUnwrap(json(split)["entries"] as? [[String: Any]])
+        try XCTUnwrap(workspace.json(split)["entries"] as? [[String: Any]])
     }
 
     func testThreeFoldsTestEveryImageOnceAndPoolTheirPredictions() throws {
         let names = ["a", "b", "c"]
-        try SyntheticSmears.writeDataset(at: URL(fileURLWithPath: path("data")), perClass: 15, seed: 3, classNames: names)
-        let arguments = ["train", "--model", "xgboost", "--folds", "3", "--group-runs", "3", "--data", path("data"), "--out", path("cv")]
+        try SyntheticSmears.writeDataset(at: URL(fileURLWithPath: workspace.path("data")), perClass: 15, seed: 3, classNames: names)
+        let arguments = ["train", "--model", "xgboost", "--folds", "3", "--group-runs", "3", "--data", workspace.path("data"), "--out", workspace.path("cv")]
         let outcome = try CommandRunner.run(arguments)
         XCTAssertEqual(outcome.status, 0, outcome.standardError)
 
@@ -53,11 +43,11 @@ final class CrossValidationCommandTests: XCTestCase {
                     XCTAssertEqual(Set(members.map { partOf[$0] }).count, 1, "\(members)")
                 }
             }
-            let predictions = try json("cv/fold-\(fold)/predictions.json")
+            let predictions = try workspace.json("cv/fold-\(fold)/predictions.json")
             let scoredPaths = try XCTUnwrap(predictions["paths"] as? [String])
             XCTAssertEqual(Set(scoredPaths), test, "a fold run scores exactly its test part")
             for path in scoredPaths { testedBy[path, default: 0] += 1 }
-            let metrics = try json("cv/fold-\(fold)/metrics.json")
+            let metrics = try workspace.json("cv/fold-\(fold)/metrics.json")
             foldAccuracies.append(try XCTUnwrap(metrics["accuracy"] as? Double))
             let confusion = try XCTUnwrap(metrics["confusion_matrix"] as? [[Int]])
             for i in 0..<3 { for j in 0..<3 { pooledConfusion[i][j] += confusion[i][j] } }
@@ -65,7 +55,7 @@ final class CrossValidationCommandTests: XCTestCase {
         XCTAssertEqual(testedBy.count, 45)
         XCTAssertTrue(testedBy.values.allSatisfy { $0 == 1 }, "every image tested exactly once")
 
-        let summary = try json("cv/metrics.json")
+        let summary = try workspace.json("cv/metrics.json")
         XCTAssertEqual(summary["fold_count"] as? Int, 3)
         let pooled = try XCTUnwrap(summary["pooled"] as? [String: Any])
         XCTAssertEqual(pooled["confusion_matrix"] as? [[Int]], pooledConfusion)
@@ -73,16 +63,16 @@ final class CrossValidationCommandTests: XCTestCase {
         let sd = (foldAccuracies.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 2).squareRoot()
         XCTAssertEqual(try XCTUnwrap((summary["mean"] as? [String: Double])?["accuracy"]), mean, accuracy: 1e-12)
         XCTAssertEqual(try XCTUnwrap((summary["standard_deviation"] as? [String: Double])?["accuracy"]), sd, accuracy: 1e-12)
-        let report = try String(contentsOfFile: path("cv/report.md"), encoding: .utf8)
+        let report = try String(contentsOfFile: workspace.path("cv/report.md"), encoding: .utf8)
         XCTAssertTrue(report.contains(String(format: "%.4f ± %.4f", mean, sd)), report)
 
         // The same command continues (nothing to train); other settings are refused by name.
-        let finishedAt = try FileManager.default.attributesOfItem(atPath: path("cv/fold-2/config.json"))[.modificationDate] as? Date
+        let finishedAt = try FileManager.default.attributesOfItem(atPath: workspace.path("cv/fold-2/config.json"))[.modificationDate] as? Date
         let again = try CommandRunner.run(arguments)
         XCTAssertEqual(again.status, 0, again.standardError)
         XCTAssertTrue(again.standardOutput.contains("continuing the cross-validation"), again.standardOutput)
-        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: path("cv/fold-2/config.json"))[.modificationDate] as? Date, finishedAt)
-        let asRun = try CommandRunner.run(["evaluate", path("cv")])
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: workspace.path("cv/fold-2/config.json"))[.modificationDate] as? Date, finishedAt)
+        let asRun = try CommandRunner.run(["evaluate", workspace.path("cv")])
         XCTAssertNotEqual(asRun.status, 0)
         XCTAssertTrue(asRun.standardError.contains("is a cross-validation"), asRun.standardError)
         let other = try CommandRunner.run(arguments + ["--seed", "5"])
@@ -91,27 +81,27 @@ final class CrossValidationCommandTests: XCTestCase {
     }
 
     func testAnInterruptedCNNFoldIsResumedByTheSameCommand() throws {
-        try SyntheticSmears.writeDataset(at: URL(fileURLWithPath: path("data")), perClass: 6, seed: 9, size: 32, classNames: ["x", "y"])
+        try SyntheticSmears.writeDataset(at: URL(fileURLWithPath: workspace.path("data")), perClass: 6, seed: 9, size: 32, classNames: ["x", "y"])
         let blueprint = NetworkBlueprint.denseNet(DenseNet.Configuration(growthRate: 4, blockLayerCounts: [2, 2],
                                                                          initialFeatures: 8, classCount: 2))
-        try JSONEncoder().encode(blueprint).write(to: URL(fileURLWithPath: path("net.json")))
-        let arguments = ["train", "--model", "densenet201", "--network-config", path("net.json"), "--weights", "none",
-                         "--input-size", "32", "--batch-size", "4", "--epochs", "2", "--folds", "2", "--data", path("data"),
-                         "--out", path("cv"), "--feature-cache", path("features")]
+        try JSONEncoder().encode(blueprint).write(to: URL(fileURLWithPath: workspace.path("net.json")))
+        let arguments = ["train", "--model", "densenet201", "--network-config", workspace.path("net.json"), "--weights", "none",
+                         "--input-size", "32", "--batch-size", "4", "--epochs", "2", "--folds", "2", "--data", workspace.path("data"),
+                         "--out", workspace.path("cv"), "--feature-cache", workspace.path("features")]
         let stopped = try CommandRunner.run(arguments + ["--stop-after", "1"])
         XCTAssertEqual(stopped.status, 0, stopped.standardError)
         XCTAssertTrue(stopped.standardOutput.contains("re-run the command to continue"), stopped.standardOutput)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: path("cv/fold-1/checkpoint.safetensors")))
-        XCTAssertFalse(FileManager.default.fileExists(atPath: path("cv/fold-1/config.json")))
-        XCTAssertFalse(FileManager.default.fileExists(atPath: path("cv/fold-2")))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: workspace.path("cv/fold-1/checkpoint.safetensors")))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: workspace.path("cv/fold-1/config.json")))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: workspace.path("cv/fold-2")))
 
         let resumed = try CommandRunner.run(arguments)
         XCTAssertEqual(resumed.status, 0, resumed.standardError)
         XCTAssertTrue(resumed.standardOutput.contains("fold 1/2: resuming"), resumed.standardOutput)
         XCTAssertTrue(resumed.standardOutput.contains("resuming after epoch 1"), resumed.standardOutput)
-        let epochs = try String(contentsOfFile: path("cv/fold-1/epochs.jsonl"), encoding: .utf8).split(separator: "\n")
+        let epochs = try String(contentsOfFile: workspace.path("cv/fold-1/epochs.jsonl"), encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(epochs.count, 2)
-        let summary = try json("cv/metrics.json")
+        let summary = try workspace.json("cv/metrics.json")
         XCTAssertEqual((summary["pooled"] as? [String: Any])?["sample_count"] as? Int, 12)
     }
 }
