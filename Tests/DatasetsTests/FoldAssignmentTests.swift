@@ -150,29 +150,8 @@ final class FoldAssignmentTests: XCTestCase {
             for seed in dataSeeds {
                 let items = GroupedItems.grouped(classCount: classCount, seed: seed)
                 XCTAssertEqual(items.groups.map(\.count).max(), 6, "the data should hold groups of 6")
-                for foldCount in foldCounts {
-                    let assignment = try items.folds(foldCount, seed: seed)
-                    let context = "\(classCount) classes, data seed \(seed), K = \(foldCount)"
-                    for group in items.groups {
-                        XCTAssertEqual(Set(group.map { assignment.folds[$0] }).count, 1, "\(context): group \(group) split")
-                    }
-                    var sizeBound = 0.0
-                    for label in 0..<classCount {
-                        let ideal = Double(items.total(of: label)) / Double(foldCount)
-                        let largest = items.largestPureGroup(of: label)
-                        XCTAssertEqual(items.mixedItems(of: label), 0)
-                        sizeBound += Double(largest)
-                        for fold in 0..<foldCount {
-                            let count = items.count(of: label, among: assignment.items(in: fold))
-                            XCTAssertLessThanOrEqual(abs(Double(count) - ideal), Double(largest),
-                                                     "\(context), fold \(fold): class \(label) has \(count), ideal \(ideal)")
-                        }
-                    }
-                    for fold in 0..<foldCount {
-                        let size = assignment.items(in: fold).count
-                        XCTAssertLessThanOrEqual(abs(Double(size) - Double(items.count) / Double(foldCount)), sizeBound, context)
-                    }
-                }
+                for label in 0..<classCount { XCTAssertEqual(items.mixedItems(of: label), 0) }
+                try assertGroupsWholeAndCountsBounded(items, seed: seed)
             }
         }
     }
@@ -182,28 +161,37 @@ final class FoldAssignmentTests: XCTestCase {
             for seed in dataSeeds {
                 let items = GroupedItems.grouped(classCount: classCount, seed: seed, mixed: true)
                 XCTAssertTrue(items.groups.contains { items.mixedItems(in: $0) > 0 }, "the data should hold mixed groups")
-                for foldCount in foldCounts {
-                    let assignment = try items.folds(foldCount, seed: seed)
-                    let context = "\(classCount) classes, data seed \(seed), K = \(foldCount)"
-                    for group in items.groups {
-                        XCTAssertEqual(Set(group.map { assignment.folds[$0] }).count, 1, "\(context): group \(group) split")
-                    }
-                    var sizeBound = 0.0
-                    for label in 0..<classCount {
-                        let ideal = Double(items.total(of: label)) / Double(foldCount)
-                        let bound = Double(items.largestPureGroup(of: label) + items.mixedItems(of: label))
-                        sizeBound += bound
-                        for fold in 0..<foldCount {
-                            let count = items.count(of: label, among: assignment.items(in: fold))
-                            XCTAssertLessThanOrEqual(abs(Double(count) - ideal), bound,
-                                                     "\(context), fold \(fold): class \(label) has \(count), ideal \(ideal)")
-                        }
-                    }
-                    for fold in 0..<foldCount {
-                        let size = assignment.items(in: fold).count
-                        XCTAssertLessThanOrEqual(abs(Double(size) - Double(items.count) / Double(foldCount)), sizeBound, context)
-                    }
+                try assertGroupsWholeAndCountsBounded(items, seed: seed)
+            }
+        }
+    }
+
+    /// For every K: no group split across folds; each fold's count of class c within g_c + M_c of
+    /// the ideal n_c / K (the largest single-class group of c, plus c's items in mixed groups: just
+    /// g_c when no group mixes classes); each fold's size within the sum of those bounds of n / K.
+    private func assertGroupsWholeAndCountsBounded(_ items: GroupedItems, seed: UInt64,
+                                                   file: StaticString = #filePath, line: UInt = #line) throws {
+        for foldCount in foldCounts {
+            let assignment = try items.folds(foldCount, seed: seed)
+            let context = "\(items.classCount) classes, data seed \(seed), K = \(foldCount)"
+            for group in items.groups {
+                XCTAssertEqual(Set(group.map { assignment.folds[$0] }).count, 1, "\(context): group \(group) split", file: file, line: line)
+            }
+            var sizeBound = 0.0
+            for label in 0..<items.classCount {
+                let ideal = Double(items.total(of: label)) / Double(foldCount)
+                let bound = Double(items.largestPureGroup(of: label) + items.mixedItems(of: label))
+                sizeBound += bound
+                for fold in 0..<foldCount {
+                    let count = items.count(of: label, among: assignment.items(in: fold))
+                    XCTAssertLessThanOrEqual(abs(Double(count) - ideal), bound,
+                                             "\(context), fold \(fold): class \(label) has \(count), ideal \(ideal)", file: file, line: line)
                 }
+            }
+            for fold in 0..<foldCount {
+                let size = assignment.items(in: fold).count
+                XCTAssertLessThanOrEqual(abs(Double(size) - Double(items.count) / Double(foldCount)), sizeBound, context,
+                                         file: file, line: line)
             }
         }
     }
