@@ -67,20 +67,38 @@ public struct OutOfDistributionCheck: Sendable {
         let query = Self.normalized(feature)
         var nearest: [Double] = []
         reference.withUnsafeBufferPointer { rows in
-            for row in 0..<referenceCount {
-                var dot: Float = 0
-                for column in 0..<dimension { dot += rows[row * dimension + column] * query[column] }
-                let distance = 1 - Double(dot)
-                if nearest.count < Self.neighbours {
-                    nearest.append(distance)
-                    nearest.sort()
-                } else if distance < nearest[nearest.count - 1] {
-                    nearest[nearest.count - 1] = distance
-                    nearest.sort()
+            query.withUnsafeBufferPointer { query in
+                for row in 0..<referenceCount {
+                    let distance = 1 - Double(Self.dot(rows.baseAddress! + row * dimension, query.baseAddress!, count: dimension))
+                    if nearest.count < Self.neighbours {
+                        nearest.append(distance)
+                        nearest.sort()
+                    } else if distance < nearest[nearest.count - 1] {
+                        nearest[nearest.count - 1] = distance
+                        nearest.sort()
+                    }
                 }
             }
         }
         return nearest.reduce(0, +) / Double(nearest.count)
+    }
+
+    /// `Σ a[i] · b[i]` over `count` floats, 16 lanes at a time: this runs once per training image
+    /// for every image `predict` checks, so it must not be a scalar loop.
+    private static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        var lanes = SIMD16<Float>()
+        var i = 0
+        while i + 16 <= count {
+            lanes += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD16<Float>.self)
+                * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD16<Float>.self)
+            i += 16
+        }
+        var total = lanes.sum()
+        while i < count {
+            total += a[i] * b[i]
+            i += 1
+        }
+        return total
     }
 
     /// Why the image is out of distribution, or nil when the run can judge it. Quality rules come first.
