@@ -14,7 +14,8 @@ public final class XGBoostClassifier: ProbabilisticClassifier, @unchecked Sendab
     public let parameters: XGBoostParameters
     /// The 0-based round with the lowest validation loss; the model keeps rounds `0...bestIteration`.
     public let bestIteration: Int
-    /// The class-weighted validation `mlogloss` after each round that was run (as XGBoost reports it).
+    /// The class-weighted validation `mlogloss` after each round that was run (as XGBoost reports
+    /// it); empty for a model trained for a fixed round count (a refit).
     public let validationLossHistory: [Double]
     private let booster: BoosterHandle
     /// XGBoost's prediction reuses buffers inside the booster, so predictions are serialized.
@@ -31,21 +32,43 @@ public final class XGBoostClassifier: ProbabilisticClassifier, @unchecked Sendab
                              validation: (features: FeatureMatrix, labels: [Int]),
                              classCount: Int, classWeights: [Double], parameters: XGBoostParameters,
                              seed: UInt64) throws -> XGBoostClassifier {
+        try validateEvaluationInput(features: validation.features, labels: validation.labels,
+                                    classCount: classCount, columnCount: train.features.columnCount)
+        return try boost(train: train, validation: validation, rounds: parameters.maxRounds, classCount: classCount,
+                         classWeights: classWeights, parameters: parameters, seed: seed)
+    }
+
+    /// Trains exactly `rounds` rounds on `train`, without a validation set: the refit of a round
+    /// count chosen by early stopping on a validation part (`bestIteration` is `rounds - 1` and the
+    /// validation history is empty). Seeded by `seed`; equal inputs give the same trees as `train`
+    /// with validation for those rounds.
+    public static func train(train: (features: FeatureMatrix, labels: [Int]), rounds: Int,
+                             classCount: Int, classWeights: [Double], parameters: XGBoostParameters,
+                             seed: UInt64) throws -> XGBoostClassifier {
+        guard rounds >= 1 else { throw ClassicMLError.invalidHyperparameter(name: "rounds", value: "\(rounds)") }
+        return try boost(train: train, validation: nil, rounds: rounds, classCount: classCount,
+                         classWeights: classWeights, parameters: parameters, seed: seed)
+    }
+
+    /// Boosts up to `rounds` rounds; with a validation set, stops early and keeps the best round.
+    private static func boost(train: (features: FeatureMatrix, labels: [Int]),
+                              validation: (features: FeatureMatrix, labels: [Int])?, rounds: Int,
+                              classCount: Int, classWeights: [Double], parameters: XGBoostParameters,
+                              seed: UInt64) throws -> XGBoostClassifier {
         try parameters.validate()
         try validateTrainingInput(features: train.features, labels: train.labels, classCount: classCount,
                                   classWeights: classWeights)
-        try validateEvaluationInput(features: validation.features, labels: validation.labels,
-                                    classCount: classCount, columnCount: train.features.columnCount)
         silenceXGBoostOutput
         func rowWeights(_ labels: [Int]) -> [Float] { labels.map { Float(classWeights[$0]) } }
         let trainMatrix = try XGBoostDMatrix(features: train.features, labels: train.labels,
                                              weights: rowWeights(train.labels), threads: parameters.nthread)
-        let validationMatrix = try XGBoostDMatrix(features: validation.features, labels: validation.labels,
-                                                  weights: rowWeights(validation.labels), threads: parameters.nthread)
+        let validationMatrix = try validation.map {
+            try XGBoostDMatrix(features: $0.features, labels: $0.labels, weights: rowWeights($0.labels), threads: parameters.nthread)
+        }
 
-        var cachedMatrices: [DMatrixHandle?] = [trainMatrix.handle, validationMatrix.handle]
+        var cachedMatrices: [DMatrixHandle?] = [trainMatrix.handle] + (validationMatrix.map { [$0.handle] } ?? [])
         var created: BoosterHandle?
-        try checkXGBoost(XGBoosterCreate(&cachedMatrices, 2, &created), "XGBoosterCreate")
+        try checkXGBoost(XGBoosterCreate(&cachedMatrices, bst_ulong(cachedMatrices.count), &created), "XGBoosterCreate")
         guard let full = created else {
             throw ClassicMLError.xgboostFailed(function: "XGBoosterCreate", message: "no booster returned")
         }
@@ -59,8 +82,12 @@ public final class XGBoostClassifier: ProbabilisticClassifier, @unchecked Sendab
 
         var history: [Double] = []
         var bestIteration = 0
-        for iteration in 0..<parameters.maxRounds {
+        for iteration in 0..<rounds {
             try checkXGBoost(XGBoosterUpdateOneIter(full, Int32(iteration), trainMatrix.handle), "XGBoosterUpdateOneIter")
+            guard let validationMatrix else {
+                bestIteration = iteration
+                continue
+            }
             let loss = try validationLoss(of: full, iteration: iteration, on: validationMatrix)
             history.append(loss)
             if loss < history[bestIteration] { bestIteration = iteration }
@@ -148,7 +175,8 @@ public final class XGBoostClassifier: ProbabilisticClassifier, @unchecked Sendab
             throw invalid("the booster lacks this toolkit's training attributes")
         }
         let history = historyText.split(separator: ",").compactMap { Double($0) }
-        guard history.count > bestIteration, bestIteration >= 0 else {
+        // A refit (trained for a fixed round count) records no validation history.
+        guard bestIteration >= 0, history.isEmpty || history.count > bestIteration else {
             throw invalid("best iteration \(bestIteration) is outside the \(history.count) recorded rounds")
         }
         try checkXGBoost(XGBoosterSetParam(booster, "nthread", "\(parameters.nthread)"), "XGBoosterSetParam(nthread)")

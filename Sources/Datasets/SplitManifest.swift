@@ -162,9 +162,11 @@ public struct ManifestResolution: Sendable {
 
     /// Throws unless every part holds at least one image: a training needs all three.
     /// - Throws: `SplitError.emptyPart` naming the first empty part, with the counts of all three.
-    public func requireEveryPart() throws {
+    /// With `validation` false, the validation part may be empty (a refit's split).
+    public func requireEveryPart(validation: Bool = true) throws {
         let counts = Dictionary(grouping: assigned, by: \.part).mapValues(\.count)
-        if let empty = DatasetPart.allCases.first(where: { (counts[$0] ?? 0) == 0 }) {
+        let required = DatasetPart.allCases.filter { validation || $0 != .validation }
+        if let empty = required.first(where: { (counts[$0] ?? 0) == 0 }) {
             throw SplitError.emptyPart(empty, counts: counts)
         }
     }

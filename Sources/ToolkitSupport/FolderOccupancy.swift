@@ -5,12 +5,15 @@ import Foundation
 package enum FolderOccupancy {
     /// nil when `url` does not exist or is an empty folder; else what is there, in words: "it is a
     /// file", "3 entries, e.g. notes.txt", or "it cannot be listed".
-    package static func describe(_ url: URL) -> String? {
+    /// Entries named in `ignoring` do not count.
+    package static func describe(_ url: URL, ignoring: Set<String> = []) -> String? {
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
         guard manager.fileExists(atPath: url.path, isDirectory: &isDirectory) else { return nil }
         guard isDirectory.boolValue else { return "it is a file" }
-        guard let entries = try? manager.contentsOfDirectory(atPath: url.path) else { return "it cannot be listed" }
+        guard let entries = (try? manager.contentsOfDirectory(atPath: url.path))?.filter({ !ignoring.contains($0) }) else {
+            return "it cannot be listed"
+        }
         guard let first = entries.min() else { return nil }
         return "\(entries.count) entries, e.g. \(first)"
     }

@@ -36,6 +36,9 @@ struct TrainCommand: ParsableCommand {
                                valueName: "K"))
     var folds: Int?
 
+    @Flag(help: ArgumentHelp("After model selection on the validation part, train again on train + validation with the selected epochs, rounds or C and gamma (same seed) into OUT; the selection run stays in OUT/selection. Re-running the same command continues."))
+    var refit = false
+
     @OptionGroup var cost: CostOption
 
     @OptionGroup(title: "CNN options") var cnn: CNNTrainingArguments
@@ -73,23 +76,41 @@ struct TrainCommand: ParsableCommand {
                 try crossValidate(folds: folds, splitConfiguration: splitConfiguration)
                 return
             }
+            let dataDirectory = try data.directory()
             switch model {
             case .classical(let kind):
-                let request = ClassicalTrainingRequest(
-                    model: kind, dataDirectory: try data.directory(), runDirectory: URL(fileURLWithPath: out),
+                try train(ClassicalTrainingRequest(
+                    model: kind, dataDirectory: dataDirectory, runDirectory: URL(fileURLWithPath: out),
                     seed: seed, split: splitConfiguration, reusedSplit: split.map { URL(fileURLWithPath: $0) },
-                    classesFile: data.classesFile, costFile: cost.file)
-                try ClassicalTrainer.train(request) { print($0) }
+                    classesFile: data.classesFile, costFile: cost.file), log: { print($0) })
             case .cnn(let architecture):
-                let dataDirectory = try data.directory()
                 let classes = try TrainingData(directory: dataDirectory, descriptionFile: data.classesFile).description().classes
-                let request = CNNTrainingRequest(
+                try train(CNNTrainingRequest(
                     options: try cnn.options(for: architecture, classCount: classes.count, seed: seed), dataDirectory: dataDirectory,
                     runDirectory: URL(fileURLWithPath: out), split: splitConfiguration,
                     reusedSplit: split.map { URL(fileURLWithPath: $0) }, classesFile: data.classesFile, costFile: cost.file,
-                    weightsCache: cnn.weightsCacheURL, featureCache: cnn.featureCacheURL)
-                try CNNTrainer.train(request, control: cnn.control())
+                    weightsCache: cnn.weightsCacheURL, featureCache: cnn.featureCacheURL), resuming: false)
             }
+        }
+    }
+
+    /// Trains one classical run, with or without refit.
+    private func train(_ request: ClassicalTrainingRequest, log: @escaping (String) -> Void) throws {
+        if refit {
+            try Refit.train(request, log: log)
+        } else {
+            try ClassicalTrainer.train(request, log: log)
+        }
+    }
+
+    /// Trains (or, `resuming` an interrupted run, continues) one CNN run, with or without refit.
+    private func train(_ request: CNNTrainingRequest, resuming: Bool) throws {
+        if refit {
+            try Refit.train(request, control: cnn.control())
+        } else if resuming {
+            try CNNTrainer.resume(request.runDirectory, dataDirectory: request.dataDirectory, control: cnn.control())
+        } else {
+            try CNNTrainer.train(request, control: cnn.control())
         }
     }
 
@@ -103,23 +124,20 @@ struct TrainCommand: ParsableCommand {
         let request = CrossValidationRequest(
             foldCount: folds, data: trainingData, directory: URL(fileURLWithPath: out), seed: seed, groupRuns: groupRuns,
             validationFraction: splitConfiguration.validationFraction / (splitConfiguration.trainFraction + splitConfiguration.validationFraction),
-            model: cnnOptions.map { "\($0.network.name) (\($0.policy.rawValue))" } ?? model.defaultValueDescription)
+            model: (cnnOptions.map { "\($0.network.name) (\($0.policy.rawValue))" } ?? model.defaultValueDescription)
+                + (refit ? ", refit on train + validation" : ""))
         try CrossValidation.run(request, log: { print($0) }) { _, split, run, state in
             switch model {
             case .classical(let kind):
-                try ClassicalTrainer.train(ClassicalTrainingRequest(
+                try train(ClassicalTrainingRequest(
                     model: kind, dataDirectory: dataDirectory, runDirectory: run, seed: seed, split: splitConfiguration,
-                    reusedSplit: split, classesFile: data.classesFile, costFile: cost.file)) { print("  " + $0) }
+                    reusedSplit: split, classesFile: data.classesFile, costFile: cost.file), log: { print("  " + $0) })
             case .cnn:
                 guard let options = cnnOptions else { preconditionFailure("a CNN model has options") }
-                if state == .interrupted {
-                    try CNNTrainer.resume(run, dataDirectory: dataDirectory, control: cnn.control())
-                } else {
-                    try CNNTrainer.train(CNNTrainingRequest(
-                        options: options, dataDirectory: dataDirectory, runDirectory: run, split: splitConfiguration,
-                        reusedSplit: split, classesFile: data.classesFile, costFile: cost.file,
-                        weightsCache: cnn.weightsCacheURL, featureCache: cnn.featureCacheURL), control: cnn.control())
-                }
+                try train(CNNTrainingRequest(
+                    options: options, dataDirectory: dataDirectory, runDirectory: run, split: splitConfiguration,
+                    reusedSplit: split, classesFile: data.classesFile, costFile: cost.file,
+                    weightsCache: cnn.weightsCacheURL, featureCache: cnn.featureCacheURL), resuming: state == .interrupted)
             }
         }
     }

@@ -48,6 +48,34 @@ final class XGBoostClassifierTests: XCTestCase {
         XCTAssertEqual(loaded.parameters, parameters)
     }
 
+    /// A refit trains a fixed round count without a validation set: on the same rows and seed it
+    /// grows exactly the trees that early stopping kept, and saves and loads without a history.
+    func testAFixedRoundCountGrowsTheTreesEarlyStoppingKept() throws {
+        let training = try randomlyLabelledRows(count: 300, dimensions: 5, classCount: 3, seed: 41)
+        let validation = try randomlyLabelledRows(count: 150, dimensions: 5, classCount: 3, seed: 42)
+        var parameters = XGBoostParameters()
+        parameters.eta = 0.3
+        parameters.earlyStoppingRounds = 10
+        let stopped = try XGBoostClassifier.train(train: training.pair, validation: validation.pair, classCount: 3,
+                                                  classWeights: [1, 2, 1], parameters: parameters, seed: 9)
+        let fixed = try XGBoostClassifier.train(train: training.pair, rounds: stopped.bestIteration + 1, classCount: 3,
+                                                classWeights: [1, 2, 1], parameters: parameters, seed: 9)
+        XCTAssertEqual(fixed.bestIteration, stopped.bestIteration)
+        XCTAssertEqual(fixed.validationLossHistory, [])
+        XCTAssertEqual(try fixed.probabilities(for: validation.features).rows, try stopped.probabilities(for: validation.features).rows)
+        let longer = try XGBoostClassifier.train(train: training.pair, rounds: stopped.bestIteration + 5, classCount: 3,
+                                                 classWeights: [1, 2, 1], parameters: parameters, seed: 9)
+        XCTAssertNotEqual(try longer.probabilities(for: validation.features).rows, try stopped.probabilities(for: validation.features).rows)
+
+        let url = try TemporaryFolder(self).url.appendingPathComponent("refit.json")
+        try fixed.save(to: url)
+        let loaded = try XGBoostClassifier.load(from: url)
+        XCTAssertEqual(loaded.bestIteration, fixed.bestIteration)
+        XCTAssertEqual(try loaded.probabilities(for: validation.features).rows, try fixed.probabilities(for: validation.features).rows)
+        XCTAssertThrowsError(try XGBoostClassifier.train(train: training.pair, rounds: 0, classCount: 3, classWeights: [1, 1, 1],
+                                                         parameters: parameters, seed: 9))
+    }
+
     /// The kept model is the best round: its weighted validation log loss is the recorded minimum
     /// (XGBoost reports losses to 6 significant digits, hence the tolerance).
     func testKeptRoundsReproduceTheBestValidationLoss() throws {

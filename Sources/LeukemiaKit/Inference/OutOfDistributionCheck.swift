@@ -216,9 +216,15 @@ extension OutOfDistributionCheck {
     }
 
     /// Fits and saves the check of `run` on its split of `folder`, already scanned (by its training).
+    /// A refit, which has no validation part, uses its selection's split (`selection-split.json`):
+    /// its own network's features, the selection's training part as reference and validation part
+    /// for the threshold.
     static func fit(_ run: any TrainedImageClassifier, folder: ImageFolder,
                     falseAlarmRate: Double = defaultFalseAlarmRate) throws -> OutOfDistributionCheck {
-        let parts = try SplitManifest.load(from: run.directory.splitManifest).resolve(against: folder).assigned
+        let selectionSplit = run.directory.url.appendingPathComponent(Refit.selectionSplitFileName)
+        let split = run.configuration.refit != nil && FileManager.default.fileExists(atPath: selectionSplit.path)
+            ? selectionSplit : run.directory.splitManifest
+        let parts = try SplitManifest.load(from: split).resolve(against: folder).assigned
         func outputs(_ part: DatasetPart) throws -> [ImageOutputs] {
             let files = parts.filter { $0.part == part }.map { EncodedImage.file(folder.url(of: $0.image)) }
             return try run.outputs(ofEncoded: files).compactMap { try? $0.get() }

@@ -40,6 +40,9 @@ public struct RunConfiguration: Codable, Sendable {
     /// The cost matrix the run was scored with, and the default of `evaluate` and `predict`; nil
     /// in runs written before it was recorded (they used the study's matrix).
     public var cost: CostMatrix? = nil
+    /// For a run refitted on train + validation after model selection (`train --refit`): the
+    /// selection run and the schedule replayed; nil for every other run.
+    public var refit: RefitOrigin? = nil
 
     /// The run's dataset description (the built-in ALL one for old runs).
     public var datasetDescription: DatasetDescription { dataset ?? .acuteLymphoblasticLeukemia }
@@ -52,6 +55,6 @@ public struct RunConfiguration: Codable, Sendable {
         case formatVersion = "format_version", toolkitVersion = "toolkit_version", model, seed
         case dataDirectory = "data_directory", split, inputSize = "input_size", purpleRange = "purple_range"
         case libraries, hyperparameters, skippedImages = "skipped_images", createdAt = "created_at"
-        case trainingSeconds = "training_seconds", cnn, fileHashes = "file_hashes", dataset, cost
+        case trainingSeconds = "training_seconds", cnn, fileHashes = "file_hashes", dataset, cost, refit
     }
 }

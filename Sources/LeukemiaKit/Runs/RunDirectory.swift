@@ -7,8 +7,14 @@ import ToolkitSupport
 /// `config.json`, `split.json`, `normalization.json`, the model file, `metrics.json`, `report.md`.
 public struct RunDirectory: Sendable {
     public let url: URL
+    /// Entries of the folder that belong to it without being part of this run: a refit's
+    /// `selection` run. A new run may start beside them, and a failed one leaves them alone.
+    public let kept: Set<String>
 
-    public init(_ url: URL) { self.url = url }
+    public init(_ url: URL, keeping kept: Set<String> = []) {
+        self.url = url
+        self.kept = kept
+    }
 
     public var configuration: URL { url.appendingPathComponent("config.json") }
     public var splitManifest: URL { url.appendingPathComponent("split.json") }
@@ -29,7 +35,7 @@ public struct RunDirectory: Sendable {
     /// `--resume` continues), the data folder, or any folder that holds something.
     /// - Throws: `RunDirectoryError.alreadyHoldsRun` or `.notEmpty` naming the path and what is there.
     public func checkFreeForNewRun() throws {
-        guard let holding = FolderOccupancy.describe(url) else { return }
+        guard let holding = FolderOccupancy.describe(url, ignoring: kept) else { return }
         let manager = FileManager.default
         if manager.fileExists(atPath: configuration.path) { throw RunDirectoryError.alreadyHoldsRun(url.path) }
         if manager.fileExists(atPath: trainingSession.path) {
@@ -74,7 +80,7 @@ public struct RunDirectory: Sendable {
         if createdFolder {
             try? manager.removeItem(at: url)
         } else {
-            for entry in (try? manager.contentsOfDirectory(atPath: url.path)) ?? [] {
+            for entry in (try? manager.contentsOfDirectory(atPath: url.path)) ?? [] where !kept.contains(entry) {
                 try? manager.removeItem(at: url.appendingPathComponent(entry))
             }
         }
@@ -157,6 +163,17 @@ public struct RunDirectory: Sendable {
     private func check(_ file: URL, hash actual: String, against expected: String) throws {
         guard actual == expected else {
             throw RunDirectoryError.changedSinceTraining(file.path, recorded: expected, found: actual)
+        }
+    }
+
+    /// Reads a JSON file the run cannot do without.
+    /// - Throws: `RunDirectoryError.incomplete` when it is missing, `.corrupt` when it does not decode.
+    public func readJSON<Value: Decodable>(_ file: URL, as type: Value.Type = Value.self) throws -> Value {
+        let data = try readRequired(file)
+        do {
+            return try JSONDecoder().decode(Value.self, from: data)
+        } catch {
+            throw RunDirectoryError.corrupt(file.path, reason: "\(error)")
         }
     }
 

@@ -95,13 +95,20 @@ public enum CNNTrainer {
         // Fail on missing weights before anything is written.
         _ = try request.options.weights.file(for: request.options.network.pretrainedArchitecture,
                                              cache: request.weightsCache)
+        let session = CNNTrainingSession(options: request.options, dataDirectory: request.dataDirectory.standardizedFileURL.path,
+                                         cost: cost, dataset: folder.description, weightsCache: request.weightsCache.path,
+                                         featureCache: request.featureCache.path, refit: nil)
+        return try begin(session, manifest: manifest, in: run, folder: folder, control: control)
+    }
+
+    /// Claims `run`, writes its split and session, and runs the session's first epochs.
+    /// `extraFiles` are written after the split (a refit's `selection-split.json`).
+    static func begin(_ session: CNNTrainingSession, manifest: SplitManifest, in run: RunDirectory, folder: ImageFolder,
+                      extraFiles: [(URL, SplitManifest)] = [], control: CNNTrainingControl) throws -> CNNTrainingOutcome {
         let createdFolder = try run.claimForNewRun()
         do {
             try manifest.save(to: run.splitManifest)
-            let session = CNNTrainingSession(options: request.options,
-                                             dataDirectory: request.dataDirectory.standardizedFileURL.path,
-                                             cost: cost, dataset: folder.description, weightsCache: request.weightsCache.path,
-                                             featureCache: request.featureCache.path)
+            for (url, extra) in extraFiles { try extra.save(to: url) }
             try run.writeJSON(session, to: run.trainingSession)
             return try CNNTrainingSessionRunner(session: session, directory: run, folder: folder, control: control).run()
         } catch {
@@ -117,19 +124,12 @@ public enum CNNTrainer {
     @discardableResult
     public static func resume(_ runDirectory: URL, dataDirectory: URL? = nil,
                               control: CNNTrainingControl = .init()) throws -> CNNTrainingOutcome {
-        let run = RunDirectory(runDirectory)
+        let run = RunDirectory(runDirectory, keeping: [Refit.selectionFolderName])
         if FileManager.default.fileExists(atPath: run.configuration.path) { throw CNNTrainingError.alreadyFinished(run.url.path) }
         guard FileManager.default.fileExists(atPath: run.trainingSession.path) else {
             throw CNNTrainingError.nothingToResume(run.url.path)
         }
-        var session: CNNTrainingSession
-        do {
-            session = try JSONDecoder().decode(CNNTrainingSession.self, from: run.readRequired(run.trainingSession))
-        } catch let error as RunDirectoryError {
-            throw error
-        } catch {
-            throw RunDirectoryError.corrupt(run.trainingSession.path, reason: "\(error)")
-        }
+        var session: CNNTrainingSession = try run.readJSON(run.trainingSession)
         if let dataDirectory { session.dataDirectory = dataDirectory.standardizedFileURL.path }
         let folder = try ImageFolder.scan(URL(fileURLWithPath: session.dataDirectory), conformingTo: session.datasetDescription,
                                           allowingMissingClasses: false)
@@ -146,11 +146,15 @@ struct CNNTrainingSession: Codable {
     var dataset: DatasetDescription?
     var weightsCache: String
     var featureCache: String
+    /// For a refit: the selection run and the learning rate of each epoch to train; nil for a
+    /// training with validation, early stopping and reduce-on-plateau.
+    var refit: RefitOrigin?
 
     var datasetDescription: DatasetDescription { dataset ?? .acuteLymphoblasticLeukemia }
 
     enum CodingKeys: String, CodingKey {
         case options, dataDirectory = "data_directory", cost, dataset, weightsCache = "weights_cache", featureCache = "feature_cache"
+        case refit
     }
 }
 
@@ -159,7 +163,8 @@ struct CNNTrainingState: Codable, Equatable {
     /// Epochs completed.
     var epoch: Int
     var earlyStopping: EarlyStopping
-    /// The validation loss of every completed epoch (reduce-on-plateau is replayed from them).
+    /// The validation loss of every completed epoch (reduce-on-plateau is replayed from them);
+    /// empty in a refit.
     var validationLosses: [Float]
     /// Whether early stopping has ended the training.
     var stopped: Bool

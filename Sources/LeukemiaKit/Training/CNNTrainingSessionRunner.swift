@@ -33,7 +33,8 @@ struct CNNTrainingSessionRunner {
                                  size: options.inputSize, policy: options.resize)
         }
         let train = decode(.train), validation = decode(.validation)
-        for (part, images) in [(DatasetPart.train, train), (.validation, validation)] where images.count == 0 {
+        let requiredParts = session.refit == nil ? [(DatasetPart.train, train), (.validation, validation)] : [(.train, train)]
+        for (part, images) in requiredParts where images.count == 0 {
             throw CNNTrainingError.emptyPart(part.rawValue, split: directory.splitManifest.path)
         }
         let skipped = folder.unreadableFiles.merging(train.skipped) { first, _ in first }
@@ -62,23 +63,30 @@ struct CNNTrainingSessionRunner {
         let epochLog = EpochLog(url: directory.epochLog)
         var (state, records) = try restore(into: runner, optimizer: optimizer, plateau: plateau, epochLog: epochLog)
 
-        while !state.stopped && state.epoch < options.maximumEpochs {
+        let schedule = session.refit?.learningRates
+        let epochCount = schedule?.count ?? options.maximumEpochs
+        while !state.stopped && state.epoch < epochCount {
             let epoch = state.epoch + 1
+            if let schedule { optimizer.learningRate = schedule[epoch - 1] }
             let rate = optimizer.learningRate
             let epochStart = Date()
             let (trainScores, dataWait) = try runner.trainEpoch(epoch, optimizer: optimizer, classWeights: classWeights) { done, scores in
                 control.progress?(EpochProgress(epoch: epoch, epochCount: options.maximumEpochs, imagesDone: done, imageCount: runner.trainCount,
                                                 elapsed: Date().timeIntervalSince(epochStart), meanLoss: scores.meanLoss))
             }
-            let scores = try runner.validate()
-            let (isBest, shouldStop) = state.earlyStopping.record(validationLoss: scores.meanLoss, epoch: epoch)
-            plateau.step(metric: Float(scores.meanLoss), optimizer: optimizer)
+            // A refit has no validation part: it follows its schedule, and keeps each epoch's weights.
+            let scores = schedule == nil ? try runner.validate() : nil
+            var (isBest, shouldStop) = (true, false)
+            if let scores {
+                (isBest, shouldStop) = state.earlyStopping.record(validationLoss: scores.meanLoss, epoch: epoch)
+                plateau.step(metric: Float(scores.meanLoss), optimizer: optimizer)
+                state.validationLosses.append(Float(scores.meanLoss))
+            }
             state.epoch = epoch
-            state.validationLosses.append(Float(scores.meanLoss))
             state.stopped = shouldStop
             state.seconds += Date().timeIntervalSince(epochStart)
             records.append(EpochRecord(epoch: epoch, trainLoss: trainScores.meanLoss, trainAccuracy: trainScores.accuracy,
-                                       validationLoss: scores.meanLoss, validationAccuracy: scores.accuracy,
+                                       validationLoss: scores?.meanLoss, validationAccuracy: scores?.accuracy,
                                        learningRate: Double(rate), isBest: isBest))
             try epochLog.write(records)
             if isBest { try saveWeights(of: network, to: directory.weights, metadata: ["epoch": "\(epoch)"]) }
@@ -87,20 +95,26 @@ struct CNNTrainingSessionRunner {
                                         to: directory.checkpoint)
             try TrainingCurves.write(records, to: directory.curves)
             let seconds = Date().timeIntervalSince(epochStart)
-            log(String(format: "epoch %d/%d  loss %.4f  acc %.4f  val_loss %.4f  val_acc %.4f  lr %.2e  %.1f s (%.0f img/s, %.1f s waiting for data)%@%@",
-                       epoch, options.maximumEpochs, trainScores.meanLoss, trainScores.accuracy, scores.meanLoss, scores.accuracy,
+            let validationText = scores.map { String(format: "  val_loss %.4f  val_acc %.4f", $0.meanLoss, $0.accuracy) } ?? ""
+            log(String(format: "epoch %d/%d  loss %.4f  acc %.4f%@  lr %.2e  %.1f s (%.0f img/s, %.1f s waiting for data)%@%@",
+                       epoch, epochCount, trainScores.meanLoss, trainScores.accuracy, validationText,
                        Double(rate), seconds, Double(runner.trainCount) / max(seconds, 1e-9), dataWait,
-                       isBest ? "  best" : "", shouldStop ? "  early stop" : ""))
-            if let stop = control.stopAfterEpoch, epoch >= stop, !state.stopped, epoch < options.maximumEpochs {
+                       isBest && schedule == nil ? "  best" : "", shouldStop ? "  early stop" : ""))
+            if let stop = control.stopAfterEpoch, epoch >= stop, !state.stopped, epoch < epochCount {
                 log("stopped after epoch \(epoch); continue with --resume")
-                return CNNTrainingOutcome(epochs: records, bestEpoch: state.earlyStopping.bestEpoch,
+                return CNNTrainingOutcome(epochs: records, bestEpoch: keptEpoch(state),
                                           stoppedEarly: false, testMetrics: nil)
             }
         }
 
         let metrics = try finish(network: network, state: state, parts: parts, skipped: skipped, start: start)
-        return CNNTrainingOutcome(epochs: records, bestEpoch: state.earlyStopping.bestEpoch, stoppedEarly: state.stopped,
+        return CNNTrainingOutcome(epochs: records, bestEpoch: keptEpoch(state), stoppedEarly: state.stopped,
                                   testMetrics: metrics)
+    }
+
+    /// The epoch whose weights are kept: the lowest validation loss, or in a refit the last epoch.
+    private func keptEpoch(_ state: CNNTrainingState) -> Int {
+        session.refit == nil ? state.earlyStopping.bestEpoch : state.epoch
     }
 
     /// Head-only training on cached body features for the frozen policy (unless the network trains
@@ -148,7 +162,7 @@ struct CNNTrainingSessionRunner {
         let metadata = try TrainingCheckpoint.load(into: runner.checkpointedLayer, optimizer: optimizer, from: directory.checkpoint)
         guard let text = metadata[CNNTrainingState.metadataKey],
               let state = try? JSONDecoder().decode(CNNTrainingState.self, from: Data(text.utf8)),
-              state.validationLosses.count == state.epoch else {
+              state.validationLosses.count == (session.refit == nil ? state.epoch : 0) else {
             throw CNNTrainingError.corruptCheckpoint(directory.checkpoint.path, reason: "no valid '\(CNNTrainingState.metadataKey)' metadata")
         }
         let records = Array(try epochLog.read().prefix(state.epoch))
@@ -161,7 +175,7 @@ struct CNNTrainingSessionRunner {
         // stand-in optimizer that starts from the same rate.
         let standIn = try Adam(parameters: [], learningRate: options.learningRate)
         for loss in state.validationLosses { plateau.step(metric: loss, optimizer: standIn) }
-        log("resuming after epoch \(state.epoch) (best epoch \(state.earlyStopping.bestEpoch), learning rate \(optimizer.learningRate))")
+        log("resuming after epoch \(state.epoch) (kept epoch \(keptEpoch(state)), learning rate \(optimizer.learningRate))")
         return (state, records)
     }
 
@@ -180,20 +194,24 @@ struct CNNTrainingSessionRunner {
         let model = options.network.architecture.rawValue
         try EvaluationWriter.write(metrics: metrics, title: "\(model) — test part of \(URL(fileURLWithPath: session.dataDirectory).lastPathComponent)",
                                    details: [("model", model), ("policy", options.policy.rawValue), ("seed", "\(options.seed)"),
-                                             ("best epoch", "\(state.earlyStopping.bestEpoch) of \(state.epoch)"),
+                                             session.refit.map { ("refit of", "\($0.selectionRun): \(state.epoch) epochs on train + validation") }
+                                                ?? ("best epoch", "\(state.earlyStopping.bestEpoch) of \(state.epoch)"),
                                              ("images scored", "\(test.count)"), ("skipped", "\(test.skipped.count)")],
                                    scored: scored, into: directory.url)
         let configuration = RunConfiguration(
             formatVersion: RunConfiguration.currentFormatVersion, toolkitVersion: ToolkitVersion.current, model: model,
             seed: options.seed, dataDirectory: session.dataDirectory, split: try SplitManifest.load(from: directory.splitManifest).configuration,
             inputSize: options.inputSize, purpleRange: StudyProtocol.purpleRange, libraries: ToolkitVersion.libraries,
-            hyperparameters: ["best_epoch": Double(state.earlyStopping.bestEpoch), "epochs": Double(state.epoch),
-                              "best_validation_loss": state.earlyStopping.bestLoss],
+            hyperparameters: session.refit == nil
+                ? ["best_epoch": Double(state.earlyStopping.bestEpoch), "epochs": Double(state.epoch),
+                   "best_validation_loss": state.earlyStopping.bestLoss]
+                : ["epochs": Double(state.epoch)],
             skippedImages: skipped.merging(test.skipped) { first, _ in first },
             createdAt: ISO8601DateFormatter().string(from: start), trainingSeconds: state.seconds, cnn: options,
-            fileHashes: try directory.hashes(of: [directory.weights]), dataset: session.datasetDescription, cost: session.cost)
+            fileHashes: try directory.hashes(of: [directory.weights]), dataset: session.datasetDescription, cost: session.cost,
+            refit: session.refit)
         try directory.writeJSON(configuration, to: directory.configuration)
-        log(String(format: "best epoch %d of %d; test accuracy %.4f, total cost %.0f", state.earlyStopping.bestEpoch,
+        log(String(format: "kept epoch %d of %d; test accuracy %.4f, total cost %.0f", keptEpoch(state),
                    state.epoch, metrics.accuracy, metrics.totalCost))
         OutOfDistributionCheck.fitAfterTraining(runAt: directory.url, folder: folder, log: log)
         return metrics

@@ -33,4 +33,22 @@ public struct EarlyStopping: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case patience, bestLoss = "best_loss", bestEpoch = "best_epoch", epochsWithoutImprovement = "epochs_without_improvement"
     }
+
+    /// JSON has no infinity: before any epoch (and in a refit, which has no validation loss)
+    /// `best_loss` is left out.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(patience, forKey: .patience)
+        if bestLoss.isFinite { try container.encode(bestLoss, forKey: .bestLoss) }
+        try container.encode(bestEpoch, forKey: .bestEpoch)
+        try container.encode(epochsWithoutImprovement, forKey: .epochsWithoutImprovement)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        patience = try container.decode(Int.self, forKey: .patience)
+        bestLoss = try container.decodeIfPresent(Double.self, forKey: .bestLoss) ?? .infinity
+        bestEpoch = try container.decode(Int.self, forKey: .bestEpoch)
+        epochsWithoutImprovement = try container.decode(Int.self, forKey: .epochsWithoutImprovement)
+    }
 }

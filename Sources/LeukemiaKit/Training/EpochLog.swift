@@ -9,16 +9,17 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     /// The class-weighted training loss, averaged over the epoch's images (training mode).
     public var trainLoss: Double
     public var trainAccuracy: Double
-    /// The unweighted validation loss (evaluation mode).
-    public var validationLoss: Double
-    public var validationAccuracy: Double
+    /// The unweighted validation loss (evaluation mode); nil in a refit, which has no validation part.
+    public var validationLoss: Double?
+    public var validationAccuracy: Double?
     /// The rate used during the epoch.
     public var learningRate: Double
-    /// Whether this epoch has the lowest validation loss so far (its weights are kept).
+    /// Whether this epoch has the lowest validation loss so far (its weights are kept); in a refit,
+    /// every epoch (the last one's weights are the result).
     public var isBest: Bool
 
-    public init(epoch: Int, trainLoss: Double, trainAccuracy: Double, validationLoss: Double,
-                validationAccuracy: Double, learningRate: Double, isBest: Bool) {
+    public init(epoch: Int, trainLoss: Double, trainAccuracy: Double, validationLoss: Double?,
+                validationAccuracy: Double?, learningRate: Double, isBest: Bool) {
         self.epoch = epoch
         self.trainLoss = trainLoss
         self.trainAccuracy = trainAccuracy

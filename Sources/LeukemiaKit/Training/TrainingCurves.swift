@@ -19,14 +19,14 @@ public enum TrainingCurves {
     public static func png(_ records: [EpochRecord]) throws -> Data {
         var canvas = Canvas(width: 3 * panelWidth, height: panelHeight)
         let epochs = records.map { Double($0.epoch) }
-        let losses = records.flatMap { [$0.trainLoss, $0.validationLoss] }.filter(\.isFinite)
+        let losses = records.flatMap { [$0.trainLoss, $0.validationLoss ?? .nan] }.filter(\.isFinite)
         let lossRange = 0...max(losses.max() ?? 1, 1e-6)
         let logRates = records.map { log10(max($0.learningRate, 1e-12)) }
         let rateRange = (logRates.min() ?? 0) - 0.5...(logRates.max() ?? 0) + 0.5
         let bestEpoch = records.last(where: \.isBest).map { Double($0.epoch) }
         let panels: [(ClosedRange<Double>, [([Double], (UInt8, UInt8, UInt8))])] = [
-            (lossRange, [(records.map(\.trainLoss), train), (records.map(\.validationLoss), validation)]),
-            (0...1, [(records.map(\.trainAccuracy), train), (records.map(\.validationAccuracy), validation)]),
+            (lossRange, [(records.map(\.trainLoss), train), (records.map { $0.validationLoss ?? .nan }, validation)]),
+            (0...1, [(records.map(\.trainAccuracy), train), (records.map { $0.validationAccuracy ?? .nan }, validation)]),
             (rateRange, [(logRates, rate)]),
         ]
         for (index, (range, series)) in panels.enumerated() {
