@@ -12,7 +12,9 @@ public enum ConformalMethod: String, Codable, CaseIterable, Sendable {
     /// Adaptive prediction sets (Romano, Sesia & Candès 2020), non-randomized: score = the total
     /// probability of the classes ranked at or above the true class (probabilities descending, ties
     /// by class index); sets grow with the classifier's uncertainty. Without the randomization
-    /// the coverage guarantee holds but sets are somewhat larger than needed.
+    /// the coverage guarantee holds but sets are somewhat larger than needed; in particular
+    /// classes tied at the end of the order share one score, so a one-hot probability row (a
+    /// certain classifier) puts every class in the set — use LAC for such models.
     case adaptive = "aps"
 
     /// `scores[c]`: the nonconformity of class c for an image with class probabilities `row`.
