@@ -42,7 +42,7 @@ let package = Package(
         // The application, one room per concern: data sets, evaluation, then training, inference
         // and weights in LeukemiaKit; the command line only parses, calls and prints.
         .target(name: "Datasets", dependencies: ["Imaging", "Randomness", "ToolkitSupport"]),
-        .target(name: "Evaluation", dependencies: ["Datasets", "ToolkitSupport"]),
+        .target(name: "Evaluation", dependencies: ["Datasets", "Randomness", "ToolkitSupport"]),
         .target(name: "LeukemiaKit", dependencies: [
             "Datasets", "Evaluation", "ToolkitSupport", "Imaging", "ClassicML", "Randomness", "Tensors", "WeightFiles",
             "NeuralNetworks", "ModelZoo",

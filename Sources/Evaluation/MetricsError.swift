@@ -10,6 +10,10 @@ public enum MetricsError: DescribedError, Equatable {
     case positiveClass(Int, classCount: Int)
     /// An evaluation's `predictions.json` that cannot be read.
     case unreadablePredictions(path: String, reason: String)
+    /// A statistical setting outside its range (a miscoverage level, a confidence level, a count).
+    case parameterOutOfRange(name: String, value: Double, expected: String)
+    /// A resampled statistic that is not finite on the full sample, or on every resample.
+    case undefinedStatistic(where: String)
 
     public var description: String {
         switch self {
@@ -28,6 +32,10 @@ public enum MetricsError: DescribedError, Equatable {
                 : "a positive class (\(index)) applies to two classes only, not \(classCount)"
         case let .unreadablePredictions(path, reason):
             return "cannot read per-image predictions \(path): \(reason)"
+        case let .parameterOutOfRange(name, value, expected):
+            return "\(name) \(value) is outside its range: expected \(expected)"
+        case let .undefinedStatistic(place):
+            return "the statistic is not finite \(place)"
         }
     }
 }
