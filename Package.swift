@@ -70,6 +70,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Imaging", "ClassicML", "Randomness"], path: "Tests/TestSupport"),
         .target(name: "NetworkTestSupport", dependencies: ["TestSupport", "Tensors", "NeuralNetworks", "ModelZoo", "Randomness"],
                 path: "Tests/NetworkTestSupport"),
+        // Browser tests: a W3C WebDriver client for headless Chromium (both installed by scripts/setup.sh).
+        .target(name: "BrowserTestSupport", dependencies: ["Imaging"], path: "Tests/BrowserTestSupport"),
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport", "CTurboJPEG"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
@@ -85,6 +87,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
         .testTarget(name: "CommandLineTests", dependencies: ["LeukemiaKit", "Datasets", "Evaluation", "TestSupport"]),
+        .testTarget(name: "BrowserTests", dependencies: ["BrowserTestSupport", "Imaging", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libturbojpeg0-dev libpng-dev zlib1g-dev libsvm-dev libxgboost-dev libdnnl-dev)
+# The libraries the build links against, then headless Chromium and its WebDriver for the browser tests.
+packages=(libturbojpeg0-dev libpng-dev zlib1g-dev libsvm-dev libxgboost-dev libdnnl-dev chromium chromium-driver)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

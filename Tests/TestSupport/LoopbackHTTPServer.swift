@@ -3,9 +3,9 @@ import Foundation
 import Glibc
 #endif
 
-/// A minimal HTTP/1.0 file server on 127.0.0.1 for tests of downloads: it answers GET requests
-/// for the paths in `files` with their bytes and anything else with 404, one connection at a
-/// time, until `stop()`.
+/// A minimal HTTP/1.0 file server on 127.0.0.1 for tests of downloads and pages: it answers GET
+/// requests for the paths in `files` with their bytes (`.html` files as text/html, the rest as
+/// application/octet-stream) and anything else with 404, one connection at a time, until `stop()`.
 public final class LoopbackHTTPServer: @unchecked Sendable {
     public let port: UInt16
     private let files: [String: Data]
@@ -59,6 +59,10 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         }
     }
 
+    private static func contentType(of path: String) -> String {
+        path.hasSuffix(".html") ? "text/html; charset=utf-8" : "application/octet-stream"
+    }
+
     private func respond(on connection: Int32) {
         var request = [UInt8](repeating: 0, count: 4096)
         let count = recv(connection, &request, request.count, 0)
@@ -69,7 +73,7 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         let body = files[path]
         let header = body == nil
             ? "HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n"
-            : "HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: \(body!.count)\r\n\r\n"
+            : "HTTP/1.0 200 OK\r\nContent-Type: \(Self.contentType(of: path))\r\nContent-Length: \(body!.count)\r\n\r\n"
         var payload = Data(header.utf8)
         if let body { payload.append(body) }
         payload.withUnsafeBytes { raw in
