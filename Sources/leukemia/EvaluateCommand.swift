@@ -21,6 +21,9 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var testTimeAugmentation: TestTimeAugmentationOption
 
+    @Flag(help: "Score the model's raw probabilities instead of the calibrated ones.")
+    var raw = false
+
     func run() throws {
         try reportingErrors {
             let run = try testTimeAugmentation.openRun(runDirectory)
@@ -28,10 +31,10 @@ struct EvaluateCommand: ParsableCommand {
             let result: EvaluationResult
             if let data {
                 result = try RunEvaluation.evaluateFolder(of: run, dataDirectory: URL(fileURLWithPath: data), cost: costMatrix,
-                                                          reportFolder: reportDirectory.map { URL(fileURLWithPath: $0) })
+                                                          reportFolder: reportDirectory.map { URL(fileURLWithPath: $0) }, calibrated: !raw)
             } else {
                 result = try RunEvaluation.evaluateTestPart(of: run, cost: costMatrix,
-                                                            reportFolder: reportDirectory.map { URL(fileURLWithPath: $0) })
+                                                            reportFolder: reportDirectory.map { URL(fileURLWithPath: $0) }, calibrated: !raw)
             }
             for (path, reason) in result.skipped.sorted(by: { $0.key < $1.key }) {
                 printError("skipped unreadable image \(path): \(reason)")
@@ -45,7 +48,15 @@ struct EvaluateCommand: ParsableCommand {
                 printError("warning: \(result.outOfDistribution.count) of the scored images are out of distribution for this run "
                            + "(scored all the same), e.g. \(first.key): \(first.value)")
             }
+            if result.calibration == nil, !raw {
+                printError("warning: \(runDirectory) has no calibration; probabilities are raw (add it with `leukemia calibrate \(runDirectory)`)")
+            }
             print(result.metrics.summaryLine)
+            if let before = result.raw {
+                print(String(format: "calibration (15-bin ECE, Brier): raw %.4f, %.4f", before.expectedCalibrationError, before.brierScore)
+                      + (result.calibrated.map { String(format: "; calibrated %.4f, %.4f (temperature %.3f)", $0.expectedCalibrationError,
+                                                        $0.brierScore, result.calibration?.temperature ?? 1) } ?? ""))
+            }
             print("wrote \(result.reportFolder.appendingPathComponent("metrics.json").path) and report.md")
         }
     }

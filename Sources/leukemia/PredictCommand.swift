@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Datasets
+import Evaluation
 import LeukemiaKit
 
 struct PredictCommand: ParsableCommand {
@@ -23,6 +24,18 @@ struct PredictCommand: ParsableCommand {
     @Flag(name: .customLong("allow-ood"), help: "Exit with status 0 even when images are flagged out of distribution (they are still marked).")
     var allowOutOfDistribution = false
 
+    @Flag(help: "Give the model's raw probabilities instead of the calibrated ones.")
+    var raw = false
+
+    @Option(help: ArgumentHelp("Also give each image's split-conformal prediction set: the classes that hold the true one with this probability on images like the validation part's, e.g. 0.95.", valueName: "P"))
+    var coverage: Double?
+
+    @Option(name: .customLong("conformal-method"), help: "lac (smallest sets, one threshold; default), class_conditional (the coverage holds per class) or aps (adaptive).")
+    var conformalMethod: ConformalMethod = .leastAmbiguous
+
+    @Option(name: .customLong("refer-below"), help: ArgumentHelp("Mark images whose top (calibrated) probability is under P \"refer to a person\".", valueName: "P"))
+    var referBelow: Double?
+
     func run() throws {
         let (outcome, classNames) = try reportingErrors {
             let run = try testTimeAugmentation.openRun(runDirectory)
@@ -34,11 +47,18 @@ struct PredictCommand: ParsableCommand {
                     images += try ImageFileCollector.collect([URL(fileURLWithPath: path)]).map(EncodedImage.file)
                 }
             }
-            return (try Predictor.predict(run, images: images, cost: try cost.matrix(for: run.configuration)),
+            for (name, value) in [("--coverage", coverage), ("--refer-below", referBelow)] {
+                if let value, !(value > 0 && value < 1) { throw ValidationError("\(name) must be in (0, 1), got \(value)") }
+            }
+            let settings = PredictionSettings(calibrated: !raw, coverage: coverage, conformalMethod: conformalMethod, referBelow: referBelow)
+            return (try Predictor.predict(run, images: images, cost: try cost.matrix(for: run.configuration), settings: settings),
                     run.configuration.classes.names)
         }
         print(format.render(outcome.predictions, classNames: classNames))
         for failure in outcome.failures { printError("error: \(failure.file): \(failure.reason)") }
+        if outcome.calibration == nil, !raw {
+            printError("warning: \(runDirectory) has no calibration; probabilities are raw (add it with `leukemia calibrate \(runDirectory)`)")
+        }
         if !outcome.checkedForOutOfDistribution {
             printError("warning: \(runDirectory) has no out-of-distribution check; add one with `leukemia ood fit \(runDirectory)`")
         }
@@ -52,3 +72,4 @@ struct PredictCommand: ParsableCommand {
 }
 
 extension PredictionFormat: ExpressibleByArgument {}
+extension ConformalMethod: ExpressibleByArgument {}

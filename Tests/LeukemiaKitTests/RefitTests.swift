@@ -116,6 +116,10 @@ final class RefitTests: XCTestCase {
             let trainCount = try paths(.train, in: refit.splitManifest).count
             XCTAssertGreaterThan(trainCount, try paths(.train, in: selection.splitManifest).count)
             XCTAssertNoThrow(try TrainedRuns.open(out))
+            // Without a validation part, the refit borrows its selection's temperature, and says so.
+            let borrowed = try XCTUnwrap(try RunCalibration.load(from: refit))
+            XCTAssertEqual(borrowed.temperature, try XCTUnwrap(try RunCalibration.load(from: selection)).temperature)
+            XCTAssertTrue(borrowed.source.contains("selection"), borrowed.source)
         }
     }
 }

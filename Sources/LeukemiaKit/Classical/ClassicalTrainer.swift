@@ -134,9 +134,15 @@ public enum ClassicalTrainer {
                 try run.writeJSON(FeatureNormalization(featureNames: extractor.featureNames, standardizer: standardizer),
                                   to: run.normalization)
 
-                let probabilities = try model.probabilities(for: standardizer.transform(test.features))
+                // Temperature scaling on the validation part (a refit borrows its selection's), before the test part is scored.
+                let calibration = try refitOrigin.map { try RunCalibration.borrowed(by: $0) }
+                    ?? RunCalibration(fittingProbabilities: try model.probabilities(for: standardizer.transform(validation.features)).rows,
+                                      labels: validation.labels)
+                try calibration?.save(in: run)
+                log("calibration: " + (calibration?.summaryLine ?? "none (the selection run has none)"))
+                let raw = try model.probabilities(for: standardizer.transform(test.features)).rows
                 let scored = ScoredImages(classNames: folder.classes.names, paths: test.paths, labels: test.labels,
-                                          probabilities: probabilities.rows)
+                                          probabilities: calibration?.calibrated(raw) ?? raw)
                 metrics = try scored.metrics(cost: cost, positiveClass: folder.classes.positiveClass)
                 let configuration = RunConfiguration(
                     formatVersion: RunConfiguration.currentFormatVersion, toolkitVersion: ToolkitVersion.current,
@@ -151,7 +157,8 @@ public enum ClassicalTrainer {
                 try EvaluationWriter.write(metrics: metrics, title: "\(self.model.rawValue) — test part of \(dataDirectory.lastPathComponent)",
                                            details: [("model", self.model.rawValue), ("seed", "\(seed)")]
                                                + (refitOrigin.map { [("refit of", "\($0.selectionRun), on train + validation")] } ?? [])
-                                               + [("images scored", "\(test.labels.count)"), ("skipped", "\(test.skipped.count)")],
+                                               + [("images scored", "\(test.labels.count)"), ("skipped", "\(test.skipped.count)"),
+                                                  ("probabilities", calibration.map { "calibrated: " + $0.summaryLine } ?? "raw (uncalibrated)")],
                                            scored: scored, into: run.url)
                 // The config is written last: a run directory without it is an unfinished run.
                 try run.writeJSON(configuration, to: run.configuration)

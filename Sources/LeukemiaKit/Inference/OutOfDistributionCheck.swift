@@ -251,21 +251,34 @@ extension OutOfDistributionCheck {
 
 /// One image's outputs with the run's verdict on it.
 public struct JudgedOutputs: Sendable {
+    /// The run's outputs; `probabilities` calibrated when the batch's calibration is not nil.
     public var outputs: ImageOutputs
+    /// The model's probabilities before calibration.
+    public var rawProbabilities: [Double]
     /// Why the run cannot judge the image, or nil (also when the run has no check).
     public var outOfDistribution: OutOfDistributionReason?
 }
 
 extension TrainedImageClassifier {
     /// The outputs of each encoded image (or why it could not be read) with the verdict of the
-    /// run's out-of-distribution check, and whether the run has one: what `predict`, `evaluate`
-    /// and a server all apply.
-    /// - Throws: what loading the check or the model throws.
-    public func judgedOutputs(ofEncoded images: [EncodedImage]) throws -> (hasCheck: Bool, results: [Result<JudgedOutputs, Error>]) {
+    /// run's out-of-distribution check, and whether the run has one; the probabilities calibrated
+    /// by the run's `calibration.json` unless `calibrated` is false. What `predict`, `evaluate` and
+    /// a server all apply.
+    /// - Returns: `calibration` is the calibration applied: nil when `calibrated` is false or the
+    ///   run has none (its probabilities are raw).
+    /// - Throws: what loading the check, the calibration or the model throws.
+    public func judgedOutputs(ofEncoded images: [EncodedImage], calibrated: Bool = true) throws
+        -> (hasCheck: Bool, calibration: RunCalibration?, results: [Result<JudgedOutputs, Error>]) {
         let check = try OutOfDistributionCheck.load(from: directory)
+        let calibration = calibrated ? try RunCalibration.load(from: directory) : nil
         let results = try outputs(ofEncoded: images).map { result in
-            result.map { JudgedOutputs(outputs: $0, outOfDistribution: check?.verdict(quality: $0.quality, feature: $0.features)) }
+            result.map { raw in
+                var outputs = raw
+                if let calibration { outputs.probabilities = calibration.calibrated([raw.probabilities])[0] }
+                return JudgedOutputs(outputs: outputs, rawProbabilities: raw.probabilities,
+                                     outOfDistribution: check?.verdict(quality: raw.quality, feature: raw.features))
+            }
         }
-        return (check != nil, results)
+        return (check != nil, calibration, results)
     }
 }

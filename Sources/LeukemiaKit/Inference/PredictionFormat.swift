@@ -13,13 +13,17 @@ public enum PredictionFormat: String, CaseIterable, Sendable {
                 "\(p.file)\t\(p.predictedClass)\t" + names.map { String(format: "%@=%.4f", $0, p.probabilities[$0] ?? 0) }
                     .joined(separator: " ") + (p.costOptimalClass == p.predictedClass ? "" : "\tcost-optimal=\(p.costOptimalClass)")
                     + (p.outOfDistribution.map { "\t(\($0))" } ?? "")
+                    + (p.predictionSet.map { "\tset={\($0.joined(separator: ","))}" } ?? "")
+                    + (p.referToPerson == true ? "\trefer to a person" : "")
             }.joined(separator: "\n")
         case .csv:
-            let header = (["file", "class", "cost_optimal_class"] + names.map { "p_\($0.lowercased())" } + ["out_of_distribution"])
-                .joined(separator: ",")
+            let header = (["file", "class", "cost_optimal_class"] + names.map { "p_\($0.lowercased())" }
+                          + ["out_of_distribution", "prediction_set", "refer_to_person"]).joined(separator: ",")
             let rows = predictions.map { p in
                 ([Self.csvField(p.file), p.predictedClass, p.costOptimalClass]
-                    + names.map { String(format: "%.6f", p.probabilities[$0] ?? 0) } + [Self.csvField(p.outOfDistribution ?? "")])
+                    + names.map { String(format: "%.6f", p.probabilities[$0] ?? 0) }
+                    + [Self.csvField(p.outOfDistribution ?? ""), Self.csvField(p.predictionSet?.joined(separator: "|") ?? ""),
+                       p.referToPerson.map { $0 ? "yes" : "no" } ?? ""])
                     .joined(separator: ",")
             }
             return ([header] + rows).joined(separator: "\n")

@@ -16,6 +16,12 @@ public struct EvaluationResult {
     /// Scored images the run's out-of-distribution check flags, with the reason (they are scored
     /// all the same, and counted in the report); empty when the run has no check.
     public var outOfDistribution: [String: String] = [:]
+    /// Calibration of the scored images' raw and of their calibrated probabilities (ECE over 15
+    /// bins, Brier); `calibrated` is nil when the probabilities were left raw.
+    public var raw: Calibration? = nil
+    public var calibrated: Calibration? = nil
+    /// The run's calibration that was applied, or nil (raw probabilities).
+    public var calibration: RunCalibration? = nil
 }
 
 /// Scores a trained run on its own test part or on another folder of class subfolders.
@@ -29,14 +35,14 @@ public enum RunEvaluation {
     /// first free one of `RUN_DIR/evaluations/test-part`, `test-part-2`, ...
     /// - Throws: `InputPathError.notEmpty` for a `reportFolder` that holds anything.
     public static func evaluateTestPart(of run: any TrainedImageClassifier, dataDirectory: URL? = nil,
-                                        cost: CostMatrix, reportFolder: URL? = nil) throws -> EvaluationResult {
+                                        cost: CostMatrix, reportFolder: URL? = nil, calibrated: Bool = true) throws -> EvaluationResult {
         let root = dataDirectory ?? URL(fileURLWithPath: run.configuration.dataDirectory)
         let manifest = try SplitManifest.load(from: run.directory.splitManifest)
         let folder = try ImageFolder.scan(root, conformingTo: run.configuration.datasetDescription, allowingMissingClasses: false)
         let testImages = try manifest.resolve(against: folder).assigned.filter { $0.part == .test }.map(\.image)
         let destination = try claimReportFolder(reportFolder, of: run.directory, name: "test-part")
         return try score(run, images: testImages, folder: folder, cost: cost, into: destination,
-                         title: "\(run.configuration.model) — test part of \(root.lastPathComponent)")
+                         title: "\(run.configuration.model) — test part of \(root.lastPathComponent)", calibrated: calibrated)
     }
 
     /// Scores every image of `dataDirectory` (class subfolders); writes into `reportFolder`, by
@@ -45,7 +51,7 @@ public enum RunEvaluation {
     /// - Throws: `ClassSetError.classMismatch` naming classes the run does not know;
     ///   `InputPathError.notEmpty` for a `reportFolder` that holds anything.
     public static func evaluateFolder(of run: any TrainedImageClassifier, dataDirectory: URL,
-                                      cost: CostMatrix, reportFolder: URL? = nil) throws -> EvaluationResult {
+                                      cost: CostMatrix, reportFolder: URL? = nil, calibrated: Bool = true) throws -> EvaluationResult {
         let folder = try ImageFolder.scan(dataDirectory, conformingTo: run.configuration.datasetDescription,
                                           allowingMissingClasses: true)
         let manifest = try SplitManifest.load(from: run.directory.splitManifest)
@@ -53,7 +59,7 @@ public enum RunEvaluation {
         let destination = try claimReportFolder(reportFolder, of: run.directory,
                                                 name: dataDirectory.standardizedFileURL.lastPathComponent)
         var result = try score(run, images: folder.images, folder: folder, cost: cost, into: destination,
-                               title: "\(run.configuration.model) — \(dataDirectory.path)")
+                               title: "\(run.configuration.model) — \(dataDirectory.path)", calibrated: calibrated)
         result.seenInTraining = folder.images.filter { seenHashes.contains($0.contentHash) }.count
         return result
     }
@@ -94,9 +100,10 @@ public enum RunEvaluation {
     /// Scores `images` into `destination` (claimed by this evaluation); removes the folder again,
     /// while it is still empty, when scoring fails.
     private static func score(_ run: any TrainedImageClassifier, images: [DatasetImage], folder: ImageFolder,
-                              cost: CostMatrix, into destination: URL, title: String) throws -> EvaluationResult {
+                              cost: CostMatrix, into destination: URL, title: String, calibrated: Bool) throws -> EvaluationResult {
         do {
-            return try scoreClaimed(run, images: images, folder: folder, cost: cost, into: destination, title: title)
+            return try scoreClaimed(run, images: images, folder: folder, cost: cost, into: destination, title: title,
+                                    calibrated: calibrated)
         } catch {
             if (try? FileManager.default.contentsOfDirectory(atPath: destination.path))?.isEmpty == true {
                 try? FileManager.default.removeItem(at: destination)
@@ -106,9 +113,11 @@ public enum RunEvaluation {
     }
 
     private static func scoreClaimed(_ run: any TrainedImageClassifier, images: [DatasetImage], folder: ImageFolder,
-                              cost: CostMatrix, into destination: URL, title: String) throws -> EvaluationResult {
-        let (hasCheck, results) = try run.judgedOutputs(ofEncoded: images.map { .file(folder.url(of: $0)) })
+                                     cost: CostMatrix, into destination: URL, title: String, calibrated: Bool) throws -> EvaluationResult {
+        let (hasCheck, calibration, results) = try run.judgedOutputs(ofEncoded: images.map { .file(folder.url(of: $0)) },
+                                                                     calibrated: calibrated)
         var paths: [String] = [], labels: [Int] = [], probabilities: [[Double]] = [], skipped: [String: String] = [:]
+        var rawProbabilities: [[Double]] = []
         var flagged: [String: String] = [:], reasons: [String?] = []
         for (image, result) in zip(images, results) {
             switch result {
@@ -116,6 +125,7 @@ public enum RunEvaluation {
                 paths.append(image.relativePath)
                 labels.append(image.label)
                 probabilities.append(judged.outputs.probabilities)
+                rawProbabilities.append(judged.rawProbabilities)
                 reasons.append(judged.outOfDistribution?.description)
                 if let reason = judged.outOfDistribution { flagged[image.relativePath] = reason.description }
             case .failure(let error):
@@ -125,12 +135,23 @@ public enum RunEvaluation {
         let scored = ScoredImages(classNames: run.configuration.classes.names, paths: paths, labels: labels,
                                   probabilities: probabilities, outOfDistribution: hasCheck ? reasons : nil)
         let metrics = try scored.metrics(cost: cost, positiveClass: run.configuration.classes.positiveClass)
+        let raw = labels.isEmpty ? nil : try Calibration(probabilities: rawProbabilities, labels: labels)
+        let calibratedSummary = labels.isEmpty || calibration == nil ? nil : try Calibration(probabilities: probabilities, labels: labels)
+        func summary(_ calibration: Calibration?) -> String {
+            calibration.map { String(format: "ECE %.4f, Brier %.4f", $0.expectedCalibrationError, $0.brierScore) } ?? "-"
+        }
+        let probabilityNote = calibration.map { String(format: "calibrated, temperature %.3f", $0.temperature) }
+            ?? (calibrated ? "raw: the run has no calibration (leukemia calibrate RUN)" : "raw (asked for)")
         try EvaluationWriter.write(metrics: metrics, title: title,
                                    details: [("run", run.directory.url.path), ("images scored", "\(labels.count)"),
                                              ("skipped (unreadable)", "\(skipped.count)"),
                                              ("flagged out of distribution (scored all the same)",
-                                              hasCheck ? "\(flagged.count)" : "no check (leukemia ood fit RUN)")],
+                                              hasCheck ? "\(flagged.count)" : "no check (leukemia ood fit RUN)"),
+                                             ("probabilities", probabilityNote),
+                                             ("calibration of the raw probabilities", summary(raw)),
+                                             ("calibration of the calibrated probabilities", summary(calibratedSummary))],
                                    scored: scored, into: destination)
-        return EvaluationResult(metrics: metrics, skipped: skipped, reportFolder: destination, outOfDistribution: flagged)
+        return EvaluationResult(metrics: metrics, skipped: skipped, reportFolder: destination, outOfDistribution: flagged,
+                                raw: raw, calibrated: calibratedSummary, calibration: calibration)
     }
 }

@@ -107,7 +107,7 @@ struct CNNTrainingSessionRunner {
             }
         }
 
-        let metrics = try finish(network: network, state: state, parts: parts, skipped: skipped, start: start)
+        let metrics = try finish(network: network, state: state, parts: parts, validation: validation, skipped: skipped, start: start)
         return CNNTrainingOutcome(epochs: records, bestEpoch: keptEpoch(state), stoppedEarly: state.stopped,
                                   testMetrics: metrics)
     }
@@ -182,12 +182,19 @@ struct CNNTrainingSessionRunner {
     /// Restores the best weights, scores them on the test part and writes metrics, report and,
     /// last, `config.json`.
     private func finish(network: any ImageClassifierNetwork, state: CNNTrainingState, parts: ManifestResolution,
-                        skipped: [String: String], start: Date) throws -> ClassificationMetrics {
+                        validation: DecodedImageSet, skipped: [String: String], start: Date) throws -> ClassificationMetrics {
         _ = try directory.readRequired(directory.weights)
         try loadWeights(into: network, from: directory.weights)
+        let inference = CNNInference(network: network, options: options)
+        // Temperature scaling on the validation part (a refit borrows its selection's), before the test part is scored.
+        let calibration = try session.refit.map { try RunCalibration.borrowed(by: $0) }
+            ?? RunCalibration(fittingProbabilities: try inference.probabilities(of: validation.images), labels: validation.labels)
+        try calibration?.save(in: directory)
+        log("calibration: " + (calibration?.summaryLine ?? "none (the selection run has none)"))
         let test = DecodedImageSet.load(folder.labeledFiles(parts.assigned.filter { $0.part == .test }.map(\.image)),
                                         size: options.inputSize, policy: options.resize)
-        let probabilities = try CNNInference(network: network, options: options).probabilities(of: test.images)
+        let raw = try inference.probabilities(of: test.images)
+        let probabilities = calibration?.calibrated(raw) ?? raw
         let scored = ScoredImages(classNames: folder.classes.names, paths: test.paths, labels: test.labels,
                                   probabilities: probabilities)
         let metrics = try scored.metrics(cost: session.cost, positiveClass: folder.classes.positiveClass)
@@ -196,7 +203,8 @@ struct CNNTrainingSessionRunner {
                                    details: [("model", model), ("policy", options.policy.rawValue), ("seed", "\(options.seed)"),
                                              session.refit.map { ("refit of", "\($0.selectionRun): \(state.epoch) epochs on train + validation") }
                                                 ?? ("best epoch", "\(state.earlyStopping.bestEpoch) of \(state.epoch)"),
-                                             ("images scored", "\(test.count)"), ("skipped", "\(test.skipped.count)")],
+                                             ("images scored", "\(test.count)"), ("skipped", "\(test.skipped.count)"),
+                                             ("probabilities", calibration.map { "calibrated: " + $0.summaryLine } ?? "raw (uncalibrated)")],
                                    scored: scored, into: directory.url)
         let configuration = RunConfiguration(
             formatVersion: RunConfiguration.currentFormatVersion, toolkitVersion: ToolkitVersion.current, model: model,
