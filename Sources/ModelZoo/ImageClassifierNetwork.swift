@@ -98,27 +98,6 @@ extension ImageClassifierNetwork {
         return maps
     }
 
-    /// The logits of `x` together with the feature map `name`, which is returned as a leaf of the
-    /// gradient tape: after `logits.backward(seed:)`, its `gradient` holds d(seed · logits)/d(map), as
-    /// Grad-CAM needs. Gradients do not reach the layers before that map in this pass.
-    /// - Throws: `ModelZooError.unknownFeatureMap` when `name` is not in `featureMapNames`;
-    ///   `.gradientsNotRecorded` inside `Tensor.withoutGradients`.
-    public func logits(_ x: Tensor, exposing name: String) throws -> (logits: Tensor, featureMap: Tensor) {
-        guard featureMapNames.contains(name) else {
-            throw ModelZooError.unknownFeatureMap(name: name, available: featureMapNames)
-        }
-        guard Tensor.isRecordingGradients else { throw ModelZooError.gradientsNotRecorded(featureMap: name) }
-        var exposed: Tensor?
-        let logits = head(features(x) { mapName, map in
-            guard mapName == name else { return map }
-            let leaf = map.detached().requiringGradient()
-            exposed = leaf
-            return leaf
-        })
-        guard let exposed else { throw ModelZooError.unknownFeatureMap(name: name, available: featureMapNames) }
-        return (logits, exposed)
-    }
-
     /// Whether `key` belongs to the head.
     public func isHeadKey(_ key: String) -> Bool {
         key.hasPrefix(headKey + ".")

@@ -21,9 +21,10 @@ public struct CNNRun: TrainedImageClassifier {
                         testTimeAugmentation: testTimeAugmentation, views: views)
     }
 
-    /// Opens the CNN run in `directory` whose `config.json` was read as `configuration`.
+    /// Opens the CNN run in `directory` whose `config.json` was read as `configuration`; with
+    /// `optimized` false, no optimized inference network is built (Grad-CAM needs the training graph).
     static func open(_ directory: RunDirectory, configuration: RunConfiguration, testTimeAugmentation: Int,
-                     views: TestTimeViews) throws -> CNNRun {
+                     views: TestTimeViews, optimized: Bool = true) throws -> CNNRun {
         guard let options = configuration.cnn else {
             throw CNNTrainingError.notACNNRun(directory.url.path, model: configuration.model)
         }
@@ -41,7 +42,7 @@ public struct CNNRun: TrainedImageClassifier {
         }
         return CNNRun(directory: directory, configuration: configuration, options: options,
                       inference: CNNInference(network: network, options: options, testTimeAugmentation: testTimeAugmentation,
-                                              views: views))
+                                              views: views, optimized: optimized))
     }
 
     public var inputSize: Int { options.inputSize }

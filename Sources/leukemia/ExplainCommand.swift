@@ -1,0 +1,68 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import LeukemiaKit
+
+struct ExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "Show where a trained CNN looks: Grad-CAM heat maps of image files.",
+        discussion: """
+            For each image and layer, writes into --out <name>.<layer>.overlay.png (the heat map in viridis \
+            colours, blended at opacity 0.5 over the image resized as the network saw it) and \
+            <name>.<layer>.map.npy (the raw map: float32, input size x input size, in [0, 1], divided by its \
+            maximum; numpy.load reads it). Default layer: the backbone's last convolutional stage (for the \
+            hybrid, also its U-Net stage that feeds the classifier).
+            """)
+
+    @Argument(help: "Run directory of a CNN trained by `leukemia train`.")
+    var runDirectory: String
+
+    @Argument(help: "Image files or folders (searched recursively for .jpg, .jpeg, .png).")
+    var paths: [String]
+
+    @Option(help: ArgumentHelp("Folder for the heat maps (created if needed).", valueName: "DIR"))
+    var out: String
+
+    @Option(name: .customLong("class"), help: ArgumentHelp(
+        "The class to explain: a class name of the run or its 0-based index. Default: each image's predicted class.",
+        valueName: "C"))
+    var className: String?
+
+    @Option(name: .customLong("layer"), help: ArgumentHelp(
+        "A feature map to explain, by its PyTorch module name (e.g. features.norm5); repeat for several. Default: the network's.",
+        valueName: "NAME"))
+    var layers: [String] = []
+
+    func run() throws {
+        let failures = try reportingErrors { () -> Int in
+            let explainer = try GradCAMRun.open(URL(fileURLWithPath: runDirectory))
+            let layers = self.layers.isEmpty ? explainer.gradCAM.defaultLayers : self.layers
+            try explainer.gradCAM.validate(layers: layers)
+            let classIndex = try className.map { try explainer.classIndex(named: $0) }
+            let folder = URL(fileURLWithPath: out)
+            // Heat maps written earlier into a folder that is also searched are not images to explain.
+            let outputPrefix = folder.standardizedFileURL.path + "/"
+            let files = try ImageFileCollector.collect(paths.map { URL(fileURLWithPath: $0) })
+                .filter { !$0.standardizedFileURL.path.hasPrefix(outputPrefix) }
+            var failures = 0
+            for (file, stem) in zip(files, GradCAMRun.outputStems(for: files)) {
+                do {
+                    let output = try explainer.explain(fileAt: file, classIndex: classIndex, layers: layers, into: folder, stem: stem)
+                    let predicted = output.predictedClassName == output.className ? "" : ", predicted \(output.predictedClassName)"
+                    print("\(file.path): \(output.className) (p = \(String(format: "%.3f", output.probability))\(predicted))")
+                    for layer in output.files {
+                        print("  \(layer.layer): \(layer.overlay.path), \(layer.map.path)")
+                    }
+                } catch let error as GradCAMError {
+                    throw error
+                } catch {
+                    printError("error: \(file.path): \(error)")
+                    failures += 1
+                }
+            }
+            return failures
+        }
+        if failures > 0 { throw ExitCode.failure }
+    }
+}
