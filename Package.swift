@@ -19,6 +19,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/JohnSundell/Plot", from: "0.14.0"),
     ],
     targets: [
         systemLibrary("CTurboJPEG", apt: "libturbojpeg0-dev"),
@@ -43,6 +44,8 @@ let package = Package(
         // and weights in LeukemiaKit; the command line only parses, calls and prints.
         .target(name: "Datasets", dependencies: ["Imaging", "Randomness", "ToolkitSupport"]),
         .target(name: "Evaluation", dependencies: ["Datasets", "Randomness", "ToolkitSupport"]),
+        // The self-contained HTML report page; only this target sees Plot's HTML DSL.
+        .target(name: "Reporting", dependencies: ["Evaluation", .product(name: "Plot", package: "Plot")]),
         .target(name: "LeukemiaKit", dependencies: [
             "Datasets", "Evaluation", "ToolkitSupport", "Imaging", "ClassicML", "Randomness", "Tensors", "WeightFiles",
             "NeuralNetworks", "ModelZoo",
@@ -86,6 +89,7 @@ let package = Package(
                                                              "NetworkTestSupport", "WeightFiles", "ModelZoo"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Evaluation"]),
         .testTarget(name: "CommandLineTests", dependencies: ["LeukemiaKit", "Datasets", "Evaluation", "TestSupport"]),
         .testTarget(name: "BrowserTests", dependencies: ["BrowserTestSupport", "Imaging", "TestSupport"]),
     ],

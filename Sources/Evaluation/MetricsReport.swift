@@ -68,11 +68,8 @@ public enum MetricsReport {
         String(format: "%.\(digits)f", value)
     }
 
-    /// A Markdown table; `|` inside cells is escaped.
+    /// A Markdown table (`ReportTable.markdownLines`: `|` inside cells escaped, numeric columns right-aligned).
     static func table(header: [String], rows: [[String]]) -> [String] {
-        func line(_ cells: [String]) -> String {
-            "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |"
-        }
-        return [line(header), line(header.map { _ in "---" })] + rows.map(line)
+        ReportTable(header: header, rows: rows).markdownLines
     }
 }

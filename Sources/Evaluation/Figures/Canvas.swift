@@ -1,5 +1,5 @@
-/// The toolkit's figures are drawn on a `Canvas` in `Panel`s (training curves today).
-/// A white RGB raster.
+/// A white RGB raster that `Figure.rasterized()` draws on (`curves.png`); the drawing and the
+/// bitmap text are in `Canvas+Drawing.swift` and `Canvas+Text.swift`.
 package struct Canvas {
     package let width: Int, height: Int
     /// Interleaved RGB, row-major, `width · height · 3` bytes.
@@ -17,15 +17,5 @@ package struct Canvas {
         pixels[offset] = color.0
         pixels[offset + 1] = color.1
         pixels[offset + 2] = color.2
-    }
-
-    /// A line two pixels thick from (x0, y0) to (x1, y1).
-    package mutating func line(_ x0: Int, _ y0: Int, _ x1: Int, _ y1: Int, _ color: (UInt8, UInt8, UInt8), thick: Bool = true) {
-        let steps = max(abs(x1 - x0), abs(y1 - y0), 1)
-        for step in 0...steps {
-            let x = x0 + (x1 - x0) * step / steps, y = y0 + (y1 - y0) * step / steps
-            set(x, y, color)
-            if thick { set(x + 1, y, color); set(x, y + 1, color) }
-        }
     }
 }
