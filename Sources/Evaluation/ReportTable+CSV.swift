@@ -5,9 +5,13 @@ extension ReportTable {
     /// CRLF; a field containing a comma, a double quote, CR or LF is enclosed in double quotes,
     /// its quotes doubled.
     public var csv: String {
-        func field(_ cell: String) -> String {
-            cell.unicodeScalars.contains(where: { ",\"\r\n".unicodeScalars.contains($0) }) ? "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : cell
-        }
-        return ([header] + rows).map { $0.map(field).joined(separator: ",") + "\r\n" }.joined()
+        ([header] + rows).map { $0.map(Self.csvField).joined(separator: ",") + "\r\n" }.joined()
+    }
+
+    /// One CSV field: `cell` as is, or enclosed in double quotes (its quotes doubled) when it
+    /// holds a comma, a double quote, CR or LF.
+    package static func csvField(_ cell: String) -> String {
+        cell.unicodeScalars.contains(where: { ",\"\r\n".unicodeScalars.contains($0) })
+            ? "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : cell
     }
 }

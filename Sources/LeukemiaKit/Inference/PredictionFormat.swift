@@ -1,5 +1,6 @@
 import Foundation
 import Datasets
+import Evaluation
 
 /// How `predict` prints predictions: aligned text, CSV with a header row, or JSON.
 public enum PredictionFormat: String, CaseIterable, Sendable {
@@ -20,9 +21,9 @@ public enum PredictionFormat: String, CaseIterable, Sendable {
             let header = (["file", "class", "cost_optimal_class"] + names.map { "p_\($0.lowercased())" }
                           + ["out_of_distribution", "prediction_set", "refer_to_person"]).joined(separator: ",")
             let rows = predictions.map { p in
-                ([Self.csvField(p.file), p.predictedClass, p.costOptimalClass]
+                ([ReportTable.csvField(p.file), p.predictedClass, p.costOptimalClass]
                     + names.map { String(format: "%.6f", p.probabilities[$0] ?? 0) }
-                    + [Self.csvField(p.outOfDistribution ?? ""), Self.csvField(p.predictionSet?.joined(separator: "|") ?? ""),
+                    + [ReportTable.csvField(p.outOfDistribution ?? ""), ReportTable.csvField(p.predictionSet?.joined(separator: "|") ?? ""),
                        p.referToPerson.map { $0 ? "yes" : "no" } ?? ""])
                     .joined(separator: ",")
             }
@@ -35,9 +36,4 @@ public enum PredictionFormat: String, CaseIterable, Sendable {
         }
     }
 
-    /// A CSV field, quoted (with doubled quotes) when it holds a comma, a quote or a line break.
-    static func csvField(_ value: String) -> String {
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
 }
