@@ -142,12 +142,13 @@ struct CNNTrainingArguments: ParsableArguments {
     var weightsCacheURL: URL { weightsCache.map { URL(fileURLWithPath: $0) } ?? WeightStore.defaultFolder() }
     var featureCacheURL: URL { featureCache.map { URL(fileURLWithPath: $0) } ?? FeatureCache.defaultDirectory }
 
-    /// Log lines to standard output, and a progress bar on standard error when it is a terminal.
-    func control() -> CNNTrainingControl {
-        let display = ProgressDisplay()
+    /// Log lines to standard output, and a progress bar on standard error when it is a terminal;
+    /// both start with `prefix` (a study's "[2/3 xgboost] ").
+    func control(prefix: String = "") -> CNNTrainingControl {
+        let display = ProgressDisplay(prefix: prefix)
         return CNNTrainingControl(log: { line in
             display.clear()
-            print(line)
+            print(prefix + line)
             fflush(stdout)
         }, progress: display.isEnabled ? { display.show($0) } : nil, stopAfterEpoch: stopAfter)
     }
@@ -156,9 +157,13 @@ struct CNNTrainingArguments: ParsableArguments {
 /// Redraws one progress line on standard error, at most five times a second.
 final class ProgressDisplay {
     let isEnabled = isatty(STDERR_FILENO) != 0
+    /// Text before the bar.
+    let prefix: String
     private var lastDraw = Date.distantPast
     private var isShown = false
     private let bar = ProgressBar()
+
+    init(prefix: String = "") { self.prefix = prefix }
 
     func show(_ progress: EpochProgress) {
         let now = Date()
@@ -167,7 +172,7 @@ final class ProgressDisplay {
         isShown = true
         let line = bar.line(epoch: progress.epoch, epochs: progress.epochCount, done: progress.imagesDone, total: progress.imageCount,
                             elapsed: progress.elapsed, loss: progress.meanLoss)
-        FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line).utf8))
+        FileHandle.standardError.write(Data(("\r\u{1B}[2K" + prefix + line).utf8))
     }
 
     func clear() {

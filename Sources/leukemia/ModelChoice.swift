@@ -27,6 +27,14 @@ enum ModelChoice: ExpressibleByArgument, Equatable {
         return nil
     }
 
+    /// What `TrainingJob` trains: the classical model, or the CNN with the options of `cnn`.
+    func specification(cnn: CNNTrainingArguments, classCount: Int, seed: UInt64) throws -> ModelSpecification {
+        switch self {
+        case .classical(let kind): return .classical(kind)
+        case .cnn(let architecture): return .cnn(try cnn.options(for: architecture, classCount: classCount, seed: seed))
+        }
+    }
+
     var defaultValueDescription: String {
         switch self {
         case .classical(let kind): return kind.rawValue

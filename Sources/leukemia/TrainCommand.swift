@@ -76,69 +76,31 @@ struct TrainCommand: ParsableCommand {
                 try crossValidate(folds: folds, splitConfiguration: splitConfiguration)
                 return
             }
-            let dataDirectory = try data.directory()
-            switch model {
-            case .classical(let kind):
-                try train(ClassicalTrainingRequest(
-                    model: kind, dataDirectory: dataDirectory, runDirectory: URL(fileURLWithPath: out),
-                    seed: seed, split: splitConfiguration, reusedSplit: split.map { URL(fileURLWithPath: $0) },
-                    classesFile: data.classesFile, costFile: cost.file), log: { print($0) })
-            case .cnn(let architecture):
-                let classes = try TrainingData(directory: dataDirectory, descriptionFile: data.classesFile).description().classes
-                try train(CNNTrainingRequest(
-                    options: try cnn.options(for: architecture, classCount: classes.count, seed: seed), dataDirectory: dataDirectory,
-                    runDirectory: URL(fileURLWithPath: out), split: splitConfiguration,
-                    reusedSplit: split.map { URL(fileURLWithPath: $0) }, classesFile: data.classesFile, costFile: cost.file,
-                    weightsCache: cnn.weightsCacheURL, featureCache: cnn.featureCacheURL), resuming: false)
-            }
+            try job(splitConfiguration: splitConfiguration, reusedSplit: split.map { URL(fileURLWithPath: $0) })
+                .run(into: URL(fileURLWithPath: out), control: cnn.control())
         }
     }
 
-    /// Trains one classical run, with or without refit.
-    private func train(_ request: ClassicalTrainingRequest, log: @escaping (String) -> Void) throws {
-        if refit {
-            try Refit.train(request, log: log)
-        } else {
-            try ClassicalTrainer.train(request, log: log)
-        }
-    }
-
-    /// Trains (or, `resuming` an interrupted run, continues) one CNN run, with or without refit.
-    private func train(_ request: CNNTrainingRequest, resuming: Bool) throws {
-        if refit {
-            try Refit.train(request, control: cnn.control())
-        } else if resuming {
-            try CNNTrainer.resume(request.runDirectory, dataDirectory: request.dataDirectory, control: cnn.control())
-        } else {
-            try CNNTrainer.train(request, control: cnn.control())
-        }
+    /// The training of `--model` with this command's options.
+    private func job(splitConfiguration: SplitConfiguration, reusedSplit: URL?) throws -> TrainingJob {
+        let trainingData = TrainingData(directory: try data.directory(), descriptionFile: data.classesFile, costFile: cost.file)
+        return TrainingJob(model: try model.specification(cnn: cnn, classCount: trainingData.description().classes.count, seed: seed),
+                           data: trainingData, seed: seed, split: splitConfiguration, reusedSplit: reusedSplit, refit: refit,
+                           weightsCache: cnn.weightsCacheURL, featureCache: cnn.featureCacheURL)
     }
 
     /// `--folds K`: one run per fold, trained as a single run would be, then the pooled scores.
     private func crossValidate(folds: Int, splitConfiguration: SplitConfiguration) throws {
-        let dataDirectory = try data.directory()
-        let trainingData = TrainingData(directory: dataDirectory, descriptionFile: data.classesFile, costFile: cost.file)
-        let cnnOptions = try model.architecture.map {
-            try cnn.options(for: $0, classCount: try trainingData.description().classes.count, seed: seed)
-        }
+        var job = try job(splitConfiguration: splitConfiguration, reusedSplit: nil)
         let request = CrossValidationRequest(
-            foldCount: folds, data: trainingData, directory: URL(fileURLWithPath: out), seed: seed, groupRuns: groupRuns,
+            foldCount: folds, data: job.data, directory: URL(fileURLWithPath: out), seed: seed, groupRuns: groupRuns,
             validationFraction: splitConfiguration.validationFraction / (splitConfiguration.trainFraction + splitConfiguration.validationFraction),
-            model: (cnnOptions.map { "\($0.network.name) (\($0.policy.rawValue))" } ?? model.defaultValueDescription)
-                + (refit ? ", refit on train + validation" : ""))
-        try CrossValidation.run(request, log: { print($0) }) { _, split, run, state in
-            switch model {
-            case .classical(let kind):
-                try train(ClassicalTrainingRequest(
-                    model: kind, dataDirectory: dataDirectory, runDirectory: run, seed: seed, split: splitConfiguration,
-                    reusedSplit: split, classesFile: data.classesFile, costFile: cost.file), log: { print("  " + $0) })
-            case .cnn:
-                guard let options = cnnOptions else { preconditionFailure("a CNN model has options") }
-                try train(CNNTrainingRequest(
-                    options: options, dataDirectory: dataDirectory, runDirectory: run, split: splitConfiguration,
-                    reusedSplit: split, classesFile: data.classesFile, costFile: cost.file,
-                    weightsCache: cnn.weightsCacheURL, featureCache: cnn.featureCacheURL), resuming: state == .interrupted)
-            }
+            model: job.model.displayName + (refit ? ", refit on train + validation" : ""))
+        let control = cnn.control()
+        try CrossValidation.run(request, log: { print($0) }) { _, split, run, _ in
+            job.reusedSplit = split
+            try job.run(into: run, control: CNNTrainingControl(log: { print("  " + $0) }, progress: control.progress,
+                                                               stopAfterEpoch: control.stopAfterEpoch), continuing: true)
         }
     }
 }

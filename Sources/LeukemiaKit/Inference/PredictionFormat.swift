@@ -18,13 +18,15 @@ public enum PredictionFormat: String, CaseIterable, Sendable {
                     + (p.referToPerson == true ? "\trefer to a person" : "")
             }.joined(separator: "\n")
         case .csv:
-            let header = (["file", "class", "cost_optimal_class"] + names.map { "p_\($0.lowercased())" }
-                          + ["out_of_distribution", "prediction_set", "refer_to_person"]).joined(separator: ",")
+            // The prediction-set and referral columns appear when they were asked for.
+            let hasSets = predictions.contains { $0.predictionSet != nil }, hasReferrals = predictions.contains { $0.referToPerson != nil }
+            let header = (["file", "class", "cost_optimal_class"] + names.map { "p_\($0.lowercased())" } + ["out_of_distribution"]
+                          + (hasSets ? ["prediction_set"] : []) + (hasReferrals ? ["refer_to_person"] : [])).joined(separator: ",")
             let rows = predictions.map { p in
                 ([ReportTable.csvField(p.file), p.predictedClass, p.costOptimalClass]
-                    + names.map { String(format: "%.6f", p.probabilities[$0] ?? 0) }
-                    + [ReportTable.csvField(p.outOfDistribution ?? ""), ReportTable.csvField(p.predictionSet?.joined(separator: "|") ?? ""),
-                       p.referToPerson.map { $0 ? "yes" : "no" } ?? ""])
+                    + names.map { String(format: "%.6f", p.probabilities[$0] ?? 0) } + [ReportTable.csvField(p.outOfDistribution ?? "")]
+                    + (hasSets ? [ReportTable.csvField(p.predictionSet?.joined(separator: "|") ?? "")] : [])
+                    + (hasReferrals ? [p.referToPerson.map { $0 ? "yes" : "no" } ?? ""] : []))
                     .joined(separator: ",")
             }
             return ([header] + rows).joined(separator: "\n")

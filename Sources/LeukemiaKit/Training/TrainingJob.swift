@@ -1,0 +1,83 @@
+import Foundation
+import Datasets
+import Evaluation
+
+/// The model a training job trains: a classical model, or a CNN with every option.
+public enum ModelSpecification: Sendable, Equatable {
+    case classical(ClassicalModelKind)
+    case cnn(CNNTrainingOptions)
+
+    /// The name reports use, e.g. "svm" or "efficientnet-lite0 (full)".
+    public var displayName: String {
+        switch self {
+        case .classical(let kind): return kind.rawValue
+        case .cnn(let options): return "\(options.network.name) (\(options.policy.rawValue))"
+        }
+    }
+}
+
+/// One model trained into one run directory the way `train` trains it: a new run, the
+/// continuation of an interrupted CNN run, or a selection and its refit (`refit`). What
+/// `train`, each fold of `train --folds` and each model of `study` run.
+public struct TrainingJob: Sendable {
+    public var model: ModelSpecification
+    public var data: TrainingData
+    public var seed: UInt64
+    public var split: SplitConfiguration
+    /// A split manifest to reuse instead of making a new split.
+    public var reusedSplit: URL?
+    public var refit: Bool
+    public var weightsCache: URL
+    public var featureCache: URL
+
+    public init(model: ModelSpecification, data: TrainingData, seed: UInt64, split: SplitConfiguration, reusedSplit: URL? = nil,
+                refit: Bool = false, weightsCache: URL = WeightStore.defaultFolder(), featureCache: URL = FeatureCache.defaultDirectory) {
+        self.model = model
+        self.data = data
+        self.seed = seed
+        self.split = split
+        self.reusedSplit = reusedSplit
+        self.refit = refit
+        self.weightsCache = weightsCache
+        self.featureCache = featureCache
+    }
+
+    /// Whether `directory` holds the finished run of a job (its `config.json`).
+    public static func isFinished(_ directory: URL) -> Bool {
+        FileManager.default.fileExists(atPath: RunDirectory(directory).configuration.path)
+    }
+
+    /// Trains into `directory`; an interrupted CNN run there (or, with refit, its unfinished
+    /// selection or refit) is continued. With `continuing` (a re-run of a study or a
+    /// cross-validation, which own their run folders), an unfinished classical run there, which
+    /// has no checkpoint, is removed and trained again. Returns the run's test metrics, or nil when
+    /// the training was stopped on purpose (`control.stopAfterEpoch`) before its end.
+    @discardableResult
+    public func run(into directory: URL, control: CNNTrainingControl, continuing: Bool = false) throws -> ClassificationMetrics? {
+        switch model {
+        case .classical(let kind):
+            if continuing, !Self.isFinished(directory), FileManager.default.fileExists(atPath: directory.path) {
+                control.log("removing the unfinished classical run \(directory.path) to train it again")
+                try FileManager.default.removeItem(at: directory)
+            }
+            let request = ClassicalTrainingRequest(model: kind, dataDirectory: data.directory, runDirectory: directory, seed: seed,
+                                                   split: split, reusedSplit: reusedSplit, classesFile: data.descriptionFile,
+                                                   costFile: data.costFile)
+            let metrics = refit ? try Refit.train(request, log: control.log) : try ClassicalTrainer.train(request, log: control.log)
+            return metrics
+        case .cnn(let options):
+            let request = CNNTrainingRequest(options: options, dataDirectory: data.directory, runDirectory: directory, split: split,
+                                             reusedSplit: reusedSplit, classesFile: data.descriptionFile, costFile: data.costFile,
+                                             weightsCache: weightsCache, featureCache: featureCache)
+            let outcome: CNNTrainingOutcome
+            if refit {
+                outcome = try Refit.train(request, control: control)
+            } else if !Self.isFinished(directory), FileManager.default.fileExists(atPath: RunDirectory(directory).trainingSession.path) {
+                outcome = try CNNTrainer.resume(directory, dataDirectory: data.directory, control: control)
+            } else {
+                outcome = try CNNTrainer.train(request, control: control)
+            }
+            return Self.isFinished(directory) ? outcome.testMetrics : nil
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import LeukemiaKit
+import ModelZoo
+import TestSupport
+import XCTest
+
+/// `leukemia study`: every model on one split made once; a killed study continues and ends as an
+/// uninterrupted one; a folder made with other settings is refused.
+final class StudyCommandTests: XCTestCase {
+    private var workspace: URL!
+
+    override func setUpWithError() throws {
+        workspace = try TemporaryFolder().url
+        try SyntheticSmears.writeDataset(at: data, perClass: 8, seed: 2, size: 32)
+        let blueprint = NetworkBlueprint.denseNet(DenseNet.Configuration(growthRate: 4, blockLayerCounts: [2, 2],
+                                                                         initialFeatures: 8, classCount: 4))
+        try JSONEncoder().encode(blueprint).write(to: networkConfig)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: workspace)
+    }
+
+    private var data: URL { workspace.appendingPathComponent("data") }
+    private var networkConfig: URL { workspace.appendingPathComponent("tiny-densenet.json") }
+
+    private func study(_ name: String, _ extra: [String] = []) throws -> CommandRunner.Outcome {
+        try CommandRunner.run(["study", "--models", "xgboost,densenet201,svm", "--network-config", networkConfig.path,
+                               "--weights", "none", "--input-size", "32", "--batch-size", "8", "--epochs", "3",
+                               "--learning-rate", "0.003", "--seed", "5", "--data", data.path,
+                               "--out", workspace.appendingPathComponent(name).path,
+                               "--feature-cache", workspace.appendingPathComponent("features").path] + extra)
+    }
+
+    func testEveryModelTrainsOnTheOneSavedSplitAndAKilledStudyEndsAsAnUninterruptedOne() throws {
+        let straight = try study("straight")
+        XCTAssertEqual(straight.status, 0, straight.standardError)
+        XCTAssertTrue(straight.standardOutput.contains("[2/3 densenet201] epoch 3/3"), straight.standardOutput)
+        let folder = workspace.appendingPathComponent("straight")
+        let shared = try Data(contentsOf: folder.appendingPathComponent("split.json"))
+        for run in ["xgboost", "densenet201", "svm"] {
+            XCTAssertEqual(try Data(contentsOf: folder.appendingPathComponent(run).appendingPathComponent("split.json")), shared, run)
+            XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent("\(run)/config.json").path), run)
+        }
+        let record = try JSONDecoder().decode(StudyRecord.self, from: Data(contentsOf: folder.appendingPathComponent("study.json")))
+        XCTAssertEqual(record.runs, ["xgboost", "densenet201", "svm"])
+        XCTAssertEqual(record.seed, 5)
+
+        // Killed in the CNN's first epoch (as --stop-after 1 ends it), then the same command again.
+        let stopped = try study("resumed", ["--stop-after", "1"])
+        XCTAssertEqual(stopped.status, 0, stopped.standardError)
+        XCTAssertTrue(stopped.standardOutput.contains("run the same command again"), stopped.standardOutput)
+        let resumedFolder = workspace.appendingPathComponent("resumed")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: resumedFolder.appendingPathComponent("svm").path))
+        let resumed = try study("resumed")
+        XCTAssertEqual(resumed.status, 0, resumed.standardError)
+        XCTAssertTrue(resumed.standardOutput.contains("[1/3 xgboost] finished earlier; kept"), resumed.standardOutput)
+        XCTAssertTrue(resumed.standardOutput.contains("resuming after epoch 1"), resumed.standardOutput)
+        for run in ["xgboost", "densenet201", "svm"] {
+            let a = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("\(run)/metrics.json"))) as? NSDictionary
+            let b = try JSONSerialization.jsonObject(with: Data(contentsOf: resumedFolder.appendingPathComponent("\(run)/metrics.json"))) as? NSDictionary
+            XCTAssertEqual(a, b, run)
+        }
+
+        // Another seed in the same folder is refused, naming the difference.
+        let other = try study("straight", ["--seed", "6"])
+        XCTAssertNotEqual(other.status, 0)
+        XCTAssertTrue(other.standardError.contains("seed 5 vs 6"), other.standardError)
+        let unknown = try CommandRunner.run(["study", "--models", "svm,lasso", "--data", data.path,
+                                             "--out", workspace.appendingPathComponent("unknown").path])
+        XCTAssertNotEqual(unknown.status, 0)
+        XCTAssertTrue(unknown.standardError.contains("unknown model 'lasso'"), unknown.standardError)
+    }
+}
