@@ -7,7 +7,7 @@ struct Leukemia: ParsableCommand {
         commandName: "leukemia",
         abstract: "Classify acute lymphoblastic leukemia subtypes (Benign, Early, Pre, Pro) from blood smear images.",
         version: ToolkitVersion.description,
-        subcommands: [DatasetCommand.self, TrainCommand.self, StudyCommand.self, EvaluateCommand.self, PredictCommand.self, ExplainCommand.self,
-                      OODCommand.self, CalibrateCommand.self, WeightsCommand.self]
+        subcommands: [DatasetCommand.self, TrainCommand.self, StudyCommand.self, EvaluateCommand.self, PredictCommand.self,
+                      ExplainCommand.self, OODCommand.self, CalibrateCommand.self, EnsembleCommand.self, WeightsCommand.self]
     )
 }

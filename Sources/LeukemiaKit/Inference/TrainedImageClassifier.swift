@@ -22,6 +22,12 @@ public protocol TrainedImageClassifier {
     /// standardized hand-crafted features); `firstPosition` is the position of `images[0]` in the
     /// whole request (it seeds test-time augmentation).
     func outputs(of images: [RGBImage], firstPosition: Int) throws -> (probabilities: [[Double]], features: [[Float]])
+    /// Probabilities, features and quality facts for each encoded image, or why it could not be
+    /// decoded. The default (below) decodes each image once at `inputSize` by `resizePolicy` and
+    /// calls `outputs(of:firstPosition:)`; a model whose parts need images at different sizes (an
+    /// ensemble: each member decodes at its own size and policy) implements it itself. Every
+    /// caller (`evaluate`, `predict`, calibration, the out-of-distribution check) comes through here.
+    func outputs(ofEncoded images: [EncodedImage]) throws -> [Result<ImageOutputs, Error>]
 }
 
 /// What a run gives for one image: class probabilities, the feature vector, and the image's
@@ -118,13 +124,17 @@ extension TrainedImageClassifier {
 public enum TrainedRuns {
     /// Opens the run at `url` as its `config.json`'s model family requires (the directory's files
     /// are read once); `testTimeAugmentation` augmented views of the kind `views` are averaged with
-    /// each image (CNN runs only).
+    /// each image (CNN runs, and an ensemble's CNN members).
     /// - Throws: `RunDirectoryError` for a missing, incomplete or incompatible run;
-    ///   `CNNTrainingError.testTimeAugmentationUnsupported` for TTA on a classical run.
+    ///   `CNNTrainingError.testTimeAugmentationUnsupported` for TTA on a classical run (or an
+    ///   ensemble without CNN members); `EnsembleError` for an ensemble whose member is missing or changed.
     public static func open(_ url: URL, testTimeAugmentation: Int = 0,
                             views: TestTimeViews = .mirror) throws -> any TrainedImageClassifier {
         let directory = RunDirectory(url)
         let configuration = try directory.loadConfiguration()
+        if configuration.model == EnsembleSpecification.modelName {
+            return try EnsembleRun.open(directory, configuration: configuration, testTimeAugmentation: testTimeAugmentation, views: views)
+        }
         if Architecture(rawValue: configuration.model) != nil {
             return try CNNRun.open(directory, configuration: configuration, testTimeAugmentation: testTimeAugmentation, views: views)
         }

@@ -43,6 +43,9 @@ public struct RunConfiguration: Codable, Sendable {
     /// For a run refitted on train + validation after model selection (`train --refit`): the
     /// selection run and the schedule replayed; nil for every other run.
     public var refit: RefitOrigin? = nil
+    /// For an ensemble (`leukemia ensemble`, `model` "ensemble"): its members, their weights and
+    /// how they were chosen; nil for every other run.
+    public var ensemble: EnsembleSpecification? = nil
 
     /// The run's dataset description (the built-in ALL one for old runs).
     public var datasetDescription: DatasetDescription { dataset ?? .acuteLymphoblasticLeukemia }
@@ -55,6 +58,6 @@ public struct RunConfiguration: Codable, Sendable {
         case formatVersion = "format_version", toolkitVersion = "toolkit_version", model, seed
         case dataDirectory = "data_directory", split, inputSize = "input_size", purpleRange = "purple_range"
         case libraries, hyperparameters, skippedImages = "skipped_images", createdAt = "created_at"
-        case trainingSeconds = "training_seconds", cnn, fileHashes = "file_hashes", dataset, cost, refit
+        case trainingSeconds = "training_seconds", cnn, fileHashes = "file_hashes", dataset, cost, refit, ensemble
     }
 }
