@@ -80,6 +80,28 @@ final class ClassicalCommandTests: XCTestCase {
         XCTAssertTrue(broken.standardOutput.contains("Pre-001.jpg"), "the readable image is still predicted")
     }
 
+    func testPredictGivesPredictionSetsAndReferralsFromTheCalibration() throws {
+        let outcome = try CommandRunner.run(["predict", Self.trainedRun.path, data.appendingPathComponent("Early").path,
+                                             "--format", "csv", "--coverage", "0.95", "--refer-below", "0.999"])
+        XCTAssertEqual(outcome.status, 0, outcome.standardError)
+        let rows = outcome.standardOutput.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        XCTAssertEqual(Array(rows[0].suffix(2)), ["prediction_set", "refer_to_person"])
+        let probabilityColumns = try XCTUnwrap(rows[0].firstIndex(of: "p_benign"))..<XCTUnwrap(rows[0].firstIndex(of: "out_of_distribution"))
+        for row in rows.dropFirst() {
+            let set = row[row.count - 2].split(separator: "|").map(String.init)
+            XCTAssertTrue(set.contains(row[1]), "the set \(set) holds the most probable class \(row[1])")
+            let top = try XCTUnwrap(probabilityColumns.map { Double(row[$0])! }.max())
+            XCTAssertEqual(row.last, top < 0.999 ? "yes" : "no", row.joined(separator: ","))
+        }
+        let raw = try CommandRunner.run(["predict", Self.trainedRun.path, data.appendingPathComponent("Early").path,
+                                         "--raw", "--coverage", "0.95"])
+        XCTAssertNotEqual(raw.status, 0)
+        XCTAssertTrue(raw.standardError.contains("--coverage"), raw.standardError)
+        let wrong = try CommandRunner.run(["predict", Self.trainedRun.path, data.path, "--coverage", "95"])
+        XCTAssertNotEqual(wrong.status, 0)
+        XCTAssertTrue(wrong.standardError.contains("--coverage must be in (0, 1), got 95"), wrong.standardError)
+    }
+
     func testARunMissingAFileOrFromAnotherVersionIsRefusedByName() throws {
         let copy = Self.workspace.appendingPathComponent("run-copy-\(UUID().uuidString)")
         try FileManager.default.copyItem(at: Self.trainedRun, to: copy)
