@@ -9,12 +9,12 @@ import XCTest
 final class CNNCommandTests: XCTestCase {
     private var workspace: URL!
 
+    private var tinyCNN: [String] = []
+
     override func setUpWithError() throws {
         workspace = try TemporaryFolder().url
         try SyntheticSmears.writeDataset(at: data, perClass: 8, seed: 2, size: 32)
-        let blueprint = NetworkBlueprint.denseNet(DenseNet.Configuration(growthRate: 4, blockLayerCounts: [2, 2],
-                                                                         initialFeatures: 8, classCount: 4))
-        try JSONEncoder().encode(blueprint).write(to: networkConfig)
+        tinyCNN = try TinyCNN.options(in: workspace)
     }
 
     override func tearDownWithError() throws {
@@ -22,13 +22,10 @@ final class CNNCommandTests: XCTestCase {
     }
 
     private var data: URL { workspace.appendingPathComponent("data") }
-    private var networkConfig: URL { workspace.appendingPathComponent("tiny-densenet.json") }
 
     private func train(_ run: String, _ extra: [String] = []) throws -> CommandRunner.Outcome {
-        try CommandRunner.run(["train", "--model", "densenet201", "--network-config", networkConfig.path, "--weights", "none",
-                               "--input-size", "32", "--batch-size", "8", "--epochs", "3", "--learning-rate", "0.003",
-                               "--data", data.path, "--out", workspace.appendingPathComponent(run).path,
-                               "--feature-cache", workspace.appendingPathComponent("features").path] + extra)
+        try CommandRunner.run(["train", "--model", "densenet201", "--epochs", "3", "--data", data.path,
+                               "--out", workspace.appendingPathComponent(run).path] + tinyCNN + extra)
     }
 
     private func lines(_ file: URL) throws -> [String] {

@@ -68,9 +68,7 @@ final class ClassSetCommandTests: XCTestCase {
         try SyntheticSmears.writeDataset(at: URL(fileURLWithPath: workspace.path("three")), perClass: 8, seed: 7, size: 32,
                                          classNames: Array(eight.prefix(3)))
         func train(_ data: String, _ out: String, classCount: Int, weights: String) throws -> CommandRunner.Outcome {
-            let blueprint = NetworkBlueprint.denseNet(DenseNet.Configuration(growthRate: 4, blockLayerCounts: [2, 2],
-                                                                             initialFeatures: 8, classCount: classCount))
-            try JSONEncoder().encode(blueprint).write(to: URL(fileURLWithPath: workspace.path("net-\(classCount).json")))
+            try JSONEncoder().encode(TinyCNN.blueprint(classCount: classCount)).write(to: URL(fileURLWithPath: workspace.path("net-\(classCount).json")))
             return try CommandRunner.run(["train", "--model", "densenet201", "--network-config", workspace.path("net-\(classCount).json"),
                                           "--weights", weights, "--input-size", "32", "--batch-size", "8", "--epochs", "2",
                                           "--data", workspace.path(data), "--out", workspace.path(out), "--feature-cache", workspace.path("features")])

@@ -82,12 +82,8 @@ final class CrossValidationCommandTests: XCTestCase {
 
     func testAnInterruptedCNNFoldIsResumedByTheSameCommand() throws {
         try SyntheticSmears.writeDataset(at: URL(fileURLWithPath: workspace.path("data")), perClass: 6, seed: 9, size: 32, classNames: ["x", "y"])
-        let blueprint = NetworkBlueprint.denseNet(DenseNet.Configuration(growthRate: 4, blockLayerCounts: [2, 2],
-                                                                         initialFeatures: 8, classCount: 2))
-        try JSONEncoder().encode(blueprint).write(to: URL(fileURLWithPath: workspace.path("net.json")))
-        let arguments = ["train", "--model", "densenet201", "--network-config", workspace.path("net.json"), "--weights", "none",
-                         "--input-size", "32", "--batch-size", "4", "--epochs", "2", "--folds", "2", "--data", workspace.path("data"),
-                         "--out", workspace.path("cv"), "--feature-cache", workspace.path("features")]
+        let arguments = ["train", "--model", "densenet201", "--epochs", "2", "--folds", "2", "--data", workspace.path("data"),
+                         "--out", workspace.path("cv")] + (try TinyCNN.options(in: workspace.url, classCount: 2))
         let stopped = try CommandRunner.run(arguments + ["--stop-after", "1"])
         XCTAssertEqual(stopped.status, 0, stopped.standardError)
         XCTAssertTrue(stopped.standardOutput.contains("re-run the command to continue"), stopped.standardOutput)

@@ -16,12 +16,8 @@ final class ExplainCommandTests: XCTestCase {
             workspace = try TemporaryFolder().url
             let data = workspace.appendingPathComponent("data")
             try SyntheticSmears.writeDataset(at: data, perClass: 8, seed: 4, size: 32)
-            let networkConfig = workspace.appendingPathComponent("tiny-densenet.json")
-            try JSONEncoder().encode(NetworkBlueprint.denseNet(DenseNet.Configuration(
-                growthRate: 4, blockLayerCounts: [2, 2], initialFeatures: 8, classCount: 4))).write(to: networkConfig)
-            let cnn = try CommandRunner.run(["train", "--model", "densenet201", "--network-config", networkConfig.path,
-                                             "--weights", "none", "--input-size", "32", "--batch-size", "8", "--epochs", "1",
-                                             "--data", data.path, "--out", workspace.appendingPathComponent("cnn").path])
+            let cnn = try CommandRunner.run(["train", "--model", "densenet201", "--epochs", "1", "--data", data.path,
+                                             "--out", workspace.appendingPathComponent("cnn").path] + TinyCNN.options(in: workspace))
             XCTAssertEqual(cnn.status, 0, cnn.standardError)
             let classical = try CommandRunner.run(["train", "--model", "xgboost", "--data", data.path,
                                                    "--out", workspace.appendingPathComponent("xgboost").path])
