@@ -178,4 +178,38 @@ final class CompareCommandTests: XCTestCase {
         let models = try XCTUnwrap(comparison["models"] as? [[String: Any]])
         XCTAssertEqual((models[1]["metrics"] as? [String: Any])?["total_cost"] as? Double, evaluation.metrics.totalCost)
     }
+
+    func testCrossValidationsAreComparedOnTheirPooledFoldsWithMeanAndDeviation() throws {
+        var folders: [URL] = []
+        for model in ["xgboost", "svm"] {
+            let folder = Self.workspace.appendingPathComponent("cv-\(model)")
+            let outcome = try CommandRunner.run(["train", "--model", model, "--data", Self.data.path, "--folds", "2",
+                                                 "--out", folder.path, "--seed", "11"])
+            XCTAssertEqual(outcome.status, 0, outcome.standardError)
+            folders.append(folder)
+        }
+        let out = Self.workspace.appendingPathComponent("cv-comparison")
+        let outcome = try CommandRunner.run(["compare"] + folders.map(\.path) + ["--out", out.path, "--resamples", "100"])
+        XCTAssertEqual(outcome.status, 0, outcome.standardError)
+        let comparison = try json(out.appendingPathComponent("comparison.json"))
+        XCTAssertEqual((comparison["images"] as? [String: Any])?["count"] as? Int, 64, "every image once, out of fold")
+        let models = try XCTUnwrap(comparison["models"] as? [[String: Any]])
+        for (model, folder) in zip(models, folders) {
+            let folds = try XCTUnwrap(model["folds"] as? [String: Any])
+            XCTAssertEqual(folds["fold_count"] as? Int, 2)
+            XCTAssertEqual((model["runs"] as? [String])?.count, 2)
+            // The pooled scores are those the cross-validation itself wrote.
+            let written = try json(folder.appendingPathComponent("metrics.json"))
+            let pooled = try XCTUnwrap(written["pooled"] as? [String: Any])
+            XCTAssertEqual((model["metrics"] as? [String: Any])?["total_cost"] as? Double, pooled["total_cost"] as? Double)
+            XCTAssertEqual((model["metrics"] as? [String: Any])?["accuracy"] as? Double, pooled["accuracy"] as? Double)
+        }
+        let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
+        XCTAssertTrue(html.contains("mean ± sample standard deviation over the folds"))
+
+        let mixed = try CommandRunner.run(["compare", folders[0].path, Self.run("xgboost").path,
+                                           "--out", Self.workspace.appendingPathComponent("mixed").path])
+        XCTAssertNotEqual(mixed.status, 0, "a cross-validation's pooled folds are not a run's test part")
+        XCTAssertTrue(mixed.standardError.contains("different images"), mixed.standardError)
+    }
 }
