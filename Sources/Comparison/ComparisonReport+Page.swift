@@ -38,7 +38,8 @@ extension ComparisonReport {
         for (model, summaryOfModel) in zip(models, summary.models) {
             page.append(.heading("Model: \(model.source.name)", level: 2))
             page.append(.paragraph(modelSentence(summaryOfModel)))
-            page.append(.figures(figures(of: model, summaryOfModel), caption: nil))
+            page.append(.figures(figures(of: model, summaryOfModel), caption: "\(model.source.name): confusion matrices, ROC curves, "
+                                 + "reliability (15 bins), risk–coverage" + (model.isCNN ? ", training curves" : "")))
             page.append(.table(riskCoverageTable(summaryOfModel)))
         }
 
@@ -77,23 +78,20 @@ extension ComparisonReport {
         let name = model.source.name, metrics = model.metrics, names = metrics.classNames
         let labels = model.scored.labels, probabilities = model.scored.probabilities
         var figures = [
-            Figure.confusionHeatmap(classNames: names, counts: metrics.confusionMatrix, normalized: false,
-                                    title: "\(name): confusion matrix (images)"),
-            Figure.confusionHeatmap(classNames: names, counts: metrics.confusionMatrix, normalized: true,
-                                    title: "\(name): confusion matrix (share of each true class)"),
+            Figure.confusionHeatmap(classNames: names, counts: metrics.confusionMatrix, normalized: false),
+            Figure.confusionHeatmap(classNames: names, counts: metrics.confusionMatrix, normalized: true),
             Figure.rocCurves(names.indices.map { c in
                 (names[c], ClassificationMetrics.rocCurve(scores: probabilities.map { $0[c] }, positives: labels.map { $0 == c }),
                  metrics.rocAUC[c])
-            }, title: "\(name): ROC curves (one class against the rest)"),
+            }),
             Figure.reliabilityDiagram(bins: model.calibration.bins.map {
                 ($0.lowerEdge, $0.upperEdge, $0.count, $0.meanConfidence ?? 0, $0.accuracy ?? 0)
-            }, ece: model.calibration.expectedCalibrationError, title: "\(name): reliability"),
-            Figure.riskCoverage([(name, summary.riskCoverage.points.map { ($0.coverage, $0.accuracy) })],
-                                title: "\(name): accuracy of the decided images against coverage"),
+            }, ece: model.calibration.expectedCalibrationError),
+            Figure.riskCoverage([(name, summary.riskCoverage.points.map { ($0.coverage, $0.accuracy) })]),
         ]
         if model.isCNN, let epochs = model.runs.first?.epochs, !epochs.isEmpty {
             var curves = TrainingCurves.figure(epochs)
-            curves.title = "\(name): training curves" + (model.runs.count > 1 ? " (fold 1)" : "")
+            if model.runs.count > 1 { curves.title += " (fold 1)" }
             figures.append(curves)
         }
         return figures

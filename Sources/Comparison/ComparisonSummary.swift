@@ -144,3 +144,57 @@ public struct SplitSummary: Codable, Sendable {
         case runs, seed, fractions, groupRuns = "group_runs", fold, foldCount = "fold_count", counts
     }
 }
+
+// Optional keys are written as `null` rather than left out, so that every model has every key.
+
+extension ComparisonSummary.Images {
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(source, forKey: .source)
+        try container.encode(dataDirectory, forKey: .dataDirectory)
+        try container.encode(count, forKey: .count)
+        try container.encode(leftOut, forKey: .leftOut)
+        try container.encode(classNames, forKey: .classNames)
+    }
+}
+
+extension ModelSummary {
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(path, forKey: .path)
+        try container.encode(model, forKey: .model)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(runs, forKey: .runs)
+        try container.encode(metrics, forKey: .metrics)
+        try container.encode(intervals, forKey: .intervals)
+        try container.encode(folds, forKey: .folds)
+        try container.encode(calibration, forKey: .calibration)
+        try container.encode(predictionSets, forKey: .predictionSets)
+        try container.encode(riskCoverage, forKey: .riskCoverage)
+        try container.encode(trainingSeconds, forKey: .trainingSeconds)
+        try container.encode(inferenceSeconds, forKey: .inferenceSeconds)
+        try container.encode(inferenceImagesPerSecond, forKey: .inferenceImagesPerSecond)
+        try container.encode(peakTrainingMemoryMiB, forKey: .peakTrainingMemoryMiB)
+        try container.encode(peakTrainingMemory, forKey: .peakTrainingMemory)
+        try container.encode(seed, forKey: .seed)
+        try container.encode(splitSeed, forKey: .splitSeed)
+        try container.encode(toolkitVersion, forKey: .toolkitVersion)
+        try container.encode(libraries, forKey: .libraries)
+        try container.encode(trainCommand, forKey: .trainCommand)
+        try container.encode(skipped, forKey: .skipped)
+    }
+}
+
+extension SplitSummary {
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(runs, forKey: .runs)
+        try container.encode(seed, forKey: .seed)
+        try container.encode(fractions, forKey: .fractions)
+        try container.encode(groupRuns, forKey: .groupRuns)
+        try container.encode(fold, forKey: .fold)
+        try container.encode(foldCount, forKey: .foldCount)
+        try container.encode(counts, forKey: .counts)
+    }
+}

@@ -107,6 +107,9 @@ final class CompareCommandTests: XCTestCase {
             XCTAssertEqual(model["kind"] as? String, name == "cnn" ? "cnn" : "classical")
             XCTAssertEqual(model["peak_training_memory"] as? String, name == "cnn" ? "estimated" : "not recorded")
             XCTAssertNotNil((model["prediction_sets"] as? [String: Any])?["coverage"], "runs are calibrated: prediction sets")
+            for key in ["folds", "peak_training_memory_mib", "intervals", "risk_coverage", "train_command", "inference_images_per_second"] {
+                XCTAssertTrue(model.keys.contains(key), "every model has \(key), null when it does not apply")
+            }
         }
 
         // McNemar against the best, by hand from the runs' own predictions.
