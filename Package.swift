@@ -50,8 +50,14 @@ let package = Package(
             "Datasets", "Evaluation", "ToolkitSupport", "Imaging", "ClassicML", "Randomness", "Tensors", "WeightFiles",
             "NeuralNetworks", "ModelZoo",
         ]),
+        // `leukemia compare`: scores runs on the same images and writes the comparison report; it
+        // sits above LeukemiaKit (scoring, Grad-CAM) and Reporting (the HTML page, Plot), so that
+        // LeukemiaKit stays free of the HTML DSL.
+        .target(name: "Comparison", dependencies: [
+            "LeukemiaKit", "Reporting", "Evaluation", "Datasets", "Imaging", "ToolkitSupport",
+        ]),
         .executableTarget(name: "leukemia", dependencies: [
-            "LeukemiaKit", "Datasets", "Evaluation", "ModelZoo",
+            "LeukemiaKit", "Comparison", "Datasets", "Evaluation", "ModelZoo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -91,7 +97,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Evaluation"]),
         .testTarget(name: "CommandLineTests", dependencies: ["LeukemiaKit", "Datasets", "Evaluation", "TestSupport"]),
-        .testTarget(name: "BrowserTests", dependencies: ["BrowserTestSupport", "Imaging", "TestSupport"]),
+        .testTarget(name: "BrowserTests", dependencies: ["BrowserTestSupport", "Imaging", "TestSupport", "ModelZoo"]),
     ],
     swiftLanguageModes: [.v5]
 )

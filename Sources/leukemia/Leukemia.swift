@@ -5,9 +5,9 @@ import LeukemiaKit
 struct Leukemia: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leukemia",
-        abstract: "Classify acute lymphoblastic leukemia subtypes (Benign, Early, Pre, Pro) from blood smear images.",
+        abstract: "Train, compare, evaluate and apply classifiers of blood-cell images (any class set; acute lymphoblastic leukemia subtypes by default).",
         version: ToolkitVersion.description,
-        subcommands: [DatasetCommand.self, TrainCommand.self, StudyCommand.self, EvaluateCommand.self, PredictCommand.self,
+        subcommands: [DatasetCommand.self, TrainCommand.self, StudyCommand.self, CompareCommand.self, EvaluateCommand.self, PredictCommand.self,
                       ExplainCommand.self, OODCommand.self, CalibrateCommand.self, EnsembleCommand.self, WeightsCommand.self]
     )
 }
