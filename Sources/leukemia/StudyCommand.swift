@@ -1,4 +1,5 @@
 import ArgumentParser
+import Comparison
 import Foundation
 import Datasets
 import LeukemiaKit
@@ -7,7 +8,7 @@ import ModelZoo
 struct StudyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "study",
-        abstract: "Train several models on one split (or the same folds) and compare them.",
+        abstract: "Train several models on one split (or the same folds) and compare them (OUT/comparison/report.html).",
         discussion: """
             Every model is a normal run directory inside --out, trained as `leukemia train` would train it, on the split \
             saved once as OUT/split.json. A killed study continues when the same command runs again: finished runs are \
@@ -72,8 +73,18 @@ struct StudyCommand: ParsableCommand {
                 print("the study stopped before its end; run the same command again to continue")
                 return
             }
-            print("runs: " + runs.map(\.lastPathComponent).joined(separator: ", ")
-                  + "; compare them with `leukemia compare \(out) --out \(out)/comparison`")
+            // The comparison is the study's result: written anew (it is deterministic) whenever the study ends.
+            let comparison = URL(fileURLWithPath: out).appendingPathComponent("comparison")
+            if FileManager.default.fileExists(atPath: comparison.path) { try FileManager.default.removeItem(at: comparison) }
+            let summary = try Comparison.run(ComparisonRequest(
+                inputs: [URL(fileURLWithPath: out)], output: comparison, seed: seed,
+                costFile: cost.file, commandLine: (["leukemia"] + CommandLine.arguments.dropFirst()).map(CompareCommand.quoted).joined(separator: " ")
+            )) { print("[compare] " + $0) }
+            for model in summary.models {
+                print(String(format: "%@: accuracy %.4f, total cost %.0f", model.name, model.metrics.accuracy, model.metrics.totalCost)
+                      + (model.name == summary.bestModel ? " (best)" : ""))
+            }
+            print("runs: " + runs.map(\.lastPathComponent).joined(separator: ", ") + "; comparison: \(comparison.path)/report.html")
         }
     }
 

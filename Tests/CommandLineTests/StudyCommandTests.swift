@@ -57,6 +57,17 @@ final class StudyCommandTests: XCTestCase {
             let b = try JSONSerialization.jsonObject(with: Data(contentsOf: resumedFolder.appendingPathComponent("\(run)/metrics.json"))) as? NSDictionary
             XCTAssertEqual(a, b, run)
         }
+        // The study ends with its comparison; the resumed study's table equals the uninterrupted one's
+        // (scores and their intervals; training times differ).
+        func table(_ folder: URL) throws -> [NSDictionary] {
+            let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("comparison/comparison.json")))
+                as? [String: Any])
+            return try XCTUnwrap(json["models"] as? [[String: Any]]).map { ["name": $0["name"] ?? "", "metrics": $0["metrics"] ?? "",
+                                                                         "intervals": $0["intervals"] ?? ""] as NSDictionary }
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent("comparison/report.html").path))
+        XCTAssertEqual(try table(folder).count, 3)
+        XCTAssertEqual(try table(folder), try table(resumedFolder))
 
         // Another seed in the same folder is refused, naming the difference.
         let other = try study("straight", ["--seed", "6"])
