@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Issue #15's side-by-side: the default CNN recipe (EfficientNet-Lite0, full fine-tuning) in the
+# toolkit and in the PyTorch reference (scripts/reference/pytorch_finetune.py), on the same K folds,
+# image-level and grouped (runs of 25 file numbers), fold by fold: the reference trains on exactly
+# the images of each Swift fold run's split.json and scores the same test images. Prints one table
+# row per recipe and grouping (mean ± sample sd over folds, and the mean training minutes per fold).
+# Usage: scripts/compare-with-pytorch.sh DATA_DIR OUT_DIR [FOLDS] [RECIPE ...]   (after scripts/setup.sh)
+#   RECIPE: default (train as the README's main command) or refit (train --refit); default: both.
+# LEUKEMIA names the executable (default .build/release/leukemia); PYTHON the reference's
+# interpreter (default /work/venv-torch/bin/python, a venv outside the repository with torch).
+# Hours of both cores: 2 groupings x K folds x (Swift + PyTorch) trainings per recipe.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+data=$1 out=$2 folds=${3:-5}
+shift $(( $# < 3 ? $# : 3 ))
+recipes=("$@")
+[ ${#recipes[@]} -eq 0 ] && recipes=(default refit)
+leukemia=${LEUKEMIA:-.build/release/leukemia}
+python=${PYTHON:-/work/venv-torch/bin/python}
+mkdir -p "$out"
+
+for recipe in "${recipes[@]}"; do
+    case $recipe in
+        default) options=() ;;
+        refit) options=(--refit) ;;
+        *) echo "unknown recipe $recipe" >&2; exit 2 ;;
+    esac
+    for grouping in image grouped; do
+        swift="$out/swift-$recipe-$grouping" torch="$out/torch-$recipe-$grouping"
+        extra=(); [ "$grouping" = grouped ] && extra=(--group-runs 25)
+        "$leukemia" train --model efficientnet-lite0 --policy full --folds "$folds" --data "$data" --out "$swift" \
+            "${extra[@]}" "${options[@]}" > "$swift.log"
+        for fold in $(seq 1 "$folds"); do
+            # A refit's selection holds the fold's own split (with its validation part).
+            selection="$swift/fold-$fold"; [ "$recipe" = refit ] && selection="$swift/fold-$fold/selection"
+            [ -f "$torch/fold-$fold/metrics.json" ] && continue
+            "$python" scripts/reference/pytorch_finetune.py --data "$data" --split "$selection/split.json" \
+                --classes-from "$selection" --out "$torch/fold-$fold" --threads 2 "${options[@]}" > "$torch-fold-$fold.log" 2>&1
+        done
+    done
+done
+
+printf '| recipe | grouping | engine | accuracy (mean ± sd) | total cost (mean ± sd) | macro F1 (mean ± sd) | errors per fold | training min per fold |\n'
+printf '| --- | --- | --- | --- | --- | --- | --- | --- |\n'
+python3 - "$out" "$folds" "${recipes[@]}" <<'PY'
+import json, statistics, sys, pathlib
+out, folds, recipes = pathlib.Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
+def row(recipe, grouping, engine, runs):
+    metrics = [json.load(open(run / "metrics.json")) for run in runs]
+    def ms(key, digits):
+        values = [m[key] for m in metrics]
+        return f"{statistics.mean(values):.{digits}f} ± {statistics.stdev(values):.{digits}f}"
+    errors = [m["sample_count"] - round(m["accuracy"] * m["sample_count"]) if "sample_count" in m else None for m in metrics]
+    def seconds(run):
+        """A run's training seconds (Swift: config.json, PyTorch: metrics.json), its refit selection's included."""
+        own = json.load(open(run / "config.json" if (run / "config.json").exists() else run / "metrics.json"))["training_seconds"]
+        return own + (seconds(run / "selection") if (run / "selection").exists() else 0)
+    minutes = statistics.mean(seconds(run) for run in runs) / 60
+    print(f"| {recipe} | {grouping} | {engine} | {ms('accuracy', 4)} | {ms('total_cost', 1)} | {ms('macro_f1', 4)} | "
+          f"{' '.join(str(e) for e in errors)} | {minutes:.1f} |")
+for recipe in recipes:
+    for grouping in ("image", "grouped"):
+        row(recipe, grouping, "Swift (this toolkit)", [out / f"swift-{recipe}-{grouping}" / f"fold-{k}" for k in range(1, folds + 1)])
+        row(recipe, grouping, "PyTorch reference", [out / f"torch-{recipe}-{grouping}" / f"fold-{k}" for k in range(1, folds + 1)])
+PY
