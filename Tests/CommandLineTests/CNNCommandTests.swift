@@ -7,21 +7,13 @@ import XCTest
 /// End-to-end: CNN training (with a reduced network), resumption, evaluation and prediction
 /// through the `leukemia` executable on synthetic data.
 final class CNNCommandTests: XCTestCase {
-    private var workspace: URL!
+    private var fixture: SyntheticWorkspace!
+    private var workspace: URL { fixture.url }
+    private var data: URL { fixture.data }
+    private var tinyCNN: [String] { fixture.tinyCNN }
 
-    private var tinyCNN: [String] = []
-
-    override func setUpWithError() throws {
-        workspace = try TemporaryFolder().url
-        try SyntheticSmears.writeDataset(at: data, perClass: 8, seed: 2, size: 32)
-        tinyCNN = try TinyCNN.options(in: workspace)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: workspace)
-    }
-
-    private var data: URL { workspace.appendingPathComponent("data") }
+    override func setUpWithError() throws { fixture = try SyntheticWorkspace(seed: 2) }
+    override func tearDownWithError() throws { fixture.remove() }
 
     private func train(_ run: String, _ extra: [String] = []) throws -> CommandRunner.Outcome {
         try CommandRunner.run(["train", "--model", "densenet201", "--epochs", "3", "--data", data.path,

@@ -7,25 +7,16 @@ import XCTest
 /// `leukemia study`: every model on one split made once; a killed study continues and ends as an
 /// uninterrupted one; a folder made with other settings is refused.
 final class StudyCommandTests: XCTestCase {
-    private var workspace: URL!
+    private var fixture: SyntheticWorkspace!
+    private var workspace: URL { fixture.url }
+    private var data: URL { fixture.data }
 
-    private var tinyCNN: [String] = []
-
-    override func setUpWithError() throws {
-        workspace = try TemporaryFolder().url
-        try SyntheticSmears.writeDataset(at: data, perClass: 8, seed: 2, size: 32)
-        tinyCNN = try TinyCNN.options(in: workspace)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: workspace)
-    }
-
-    private var data: URL { workspace.appendingPathComponent("data") }
+    override func setUpWithError() throws { fixture = try SyntheticWorkspace(seed: 2) }
+    override func tearDownWithError() throws { fixture.remove() }
 
     private func study(_ name: String, _ extra: [String] = []) throws -> CommandRunner.Outcome {
         try CommandRunner.run(["study", "--models", "xgboost,densenet201,svm", "--epochs", "3", "--seed", "5", "--data", data.path,
-                               "--out", workspace.appendingPathComponent(name).path] + tinyCNN + extra)
+                               "--out", workspace.appendingPathComponent(name).path] + fixture.tinyCNN + extra)
     }
 
     func testEveryModelTrainsOnTheOneSavedSplitAndAKilledStudyEndsAsAnUninterruptedOne() throws {
