@@ -20,6 +20,13 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/JohnSundell/Plot", from: "0.14.0"),
+        // Serving (`leukemia serve`): the HTTP server, its metrics and its audit log.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
     ],
     targets: [
         systemLibrary("CTurboJPEG", apt: "libturbojpeg0-dev"),
@@ -50,8 +57,18 @@ let package = Package(
             "Datasets", "Evaluation", "ToolkitSupport", "Imaging", "ClassicML", "Randomness", "Tensors", "WeightFiles",
             "NeuralNetworks", "ModelZoo",
         ]),
+        // The web service and page (`leukemia serve`); only this target sees Hummingbird, GRDB and Prometheus.
+        .target(name: "LeukemiaServer", dependencies: [
+            "LeukemiaKit", "Datasets", "Evaluation", "Imaging", "ToolkitSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ]),
         .executableTarget(name: "leukemia", dependencies: [
-            "LeukemiaKit", "Datasets", "Evaluation", "ModelZoo",
+            "LeukemiaKit", "LeukemiaServer", "Datasets", "Evaluation", "ModelZoo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -74,7 +91,7 @@ let package = Package(
         .target(name: "NetworkTestSupport", dependencies: ["TestSupport", "Tensors", "NeuralNetworks", "ModelZoo", "Randomness"],
                 path: "Tests/NetworkTestSupport"),
         // Browser tests: a W3C WebDriver client for headless Chromium (both installed by scripts/setup.sh).
-        .target(name: "BrowserTestSupport", dependencies: ["Imaging"], path: "Tests/BrowserTestSupport"),
+        .target(name: "BrowserTestSupport", dependencies: ["Imaging", "TestSupport"], path: "Tests/BrowserTestSupport"),
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport", "CTurboJPEG"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
@@ -92,6 +109,8 @@ let package = Package(
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Evaluation"]),
         .testTarget(name: "CommandLineTests", dependencies: ["LeukemiaKit", "Datasets", "Evaluation", "TestSupport"]),
         .testTarget(name: "BrowserTests", dependencies: ["BrowserTestSupport", "Imaging", "TestSupport"]),
+        .testTarget(name: "LeukemiaServerTests", dependencies: ["LeukemiaServer", "LeukemiaKit", "Datasets", "ModelZoo", "Imaging",
+                                                                "Randomness", "ToolkitSupport", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -50,9 +50,7 @@ public struct GradCAMRun {
     ///   file; `AtomicFileError` naming a file that cannot be written.
     public func explain(fileAt url: URL, classIndex: Int? = nil, layers: [String]? = nil, into folder: URL,
                         stem: String) throws -> GradCAMFileOutput {
-        let (image, _) = try EncodedImage.file(url).decoded(size: run.inputSize, policy: run.resizePolicy,
-                                                             stain: run.configuration.purpleRange)
-        let explanation = try gradCAM.explain([image], classIndex: classIndex, layers: layers)[0]
+        let (image, explanation) = try explain(.file(url), classIndex: classIndex, layers: layers)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var files: [GradCAMFileOutput.LayerFiles] = []
         for map in explanation.maps {
@@ -64,6 +62,16 @@ public struct GradCAMRun {
         }
         return GradCAMFileOutput(file: url, className: classNames[explanation.classIndex], probability: explanation.probability,
                                  predictedClassName: classNames[explanation.predictedClassIndex], files: files)
+    }
+
+    /// The explanation of one encoded image (a file, or bytes such as an upload) for `classIndex`
+    /// (nil: the predicted class) at `layers` (nil: `GradCAM.defaultLayers`), with the image as
+    /// the network saw it (decoded and resized as the run's images were), which the maps overlay.
+    /// - Throws: `GradCAMError` for an unknown layer or class; `ImageError` naming an undecodable image.
+    public func explain(_ encoded: EncodedImage, classIndex: Int? = nil,
+                        layers: [String]? = nil) throws -> (image: RGBImage, explanation: GradCAMExplanation) {
+        let (image, _) = try encoded.decoded(size: run.inputSize, policy: run.resizePolicy, stain: run.configuration.purpleRange)
+        return (image, try gradCAM.explain([image], classIndex: classIndex, layers: layers)[0])
     }
 
     /// One output stem per file: its name without the extension, with `-2`, `-3`, ... appended to

@@ -1,0 +1,1 @@
+enum ServicePage { static let html = "<!doctype html><title>Leukemia</title>" }

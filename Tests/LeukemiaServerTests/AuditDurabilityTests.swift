@@ -1,0 +1,51 @@
+import Foundation
+import LeukemiaServer
+import TestSupport
+import XCTest
+
+/// The audit log keeps every acknowledged prediction through `kill -9`, and SIGTERM ends the
+/// server cleanly.
+final class AuditDurabilityTests: XCTestCase {
+    func testPredictionsAcknowledgedBeforeAKillAreInTheLogAfterARestart() throws {
+        let runs = try ServedRuns.shared()
+        let database = try TemporaryFolder(self).url.appendingPathComponent("audit.sqlite")
+        let arguments = [runs.cnn.path, "--log-db", database.path, "--batch-delay-ms", "2"]
+        let server = try ServerProcess(arguments)
+        let acknowledged = AcknowledgedNames()
+        // Four clients send as fast as they can; the kill comes while requests are in flight.
+        let clients = (0..<4).map { client in
+            Thread {
+                for number in 0..<1000 {
+                    let name = "client\(client)-\(number).jpg"
+                    guard let answer = try? LoopbackHTTPClient.send(
+                        "POST", port: server.port, path: "/v1/models/tiny-densenet/predict",
+                        headers: ["Content-Type": "image/jpeg", "X-File-Name": name], body: runs.images[client].jpeg, timeout: 10),
+                        answer.status == 200 else { return }
+                    acknowledged.append(name)
+                }
+            }
+        }
+        clients.forEach { $0.start() }
+        let deadline = Date() + 20
+        while acknowledged.names.count < 24, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        server.end(with: SIGKILL)
+        Thread.sleep(forTimeInterval: 0.5)  // the clients see the connection close and stop
+        let answered = acknowledged.names
+        XCTAssertGreaterThanOrEqual(answered.count, 24, "predictions were acknowledged before the kill")
+
+        let restarted = try ServerProcess(arguments)
+        let log = try LoopbackHTTPClient.send("GET", port: restarted.port, path: "/v1/predictions?limit=100000").json()
+        let recorded = Set((log["predictions"] as? [[String: Any]] ?? []).compactMap { $0["image_name"] as? String })
+        XCTAssertEqual(Set(answered).subtracting(recorded), [], "every acknowledged prediction is in the log")
+        XCTAssertEqual(restarted.end(with: SIGTERM), 0, "SIGTERM ends the server cleanly")
+        XCTAssertEqual(try AuditLog(url: database).records(limit: 100_000).count, recorded.count, "`leukemia log` reads the same")
+    }
+
+    /// The file names of the predictions answered 200, appended from several threads.
+    private final class AcknowledgedNames: @unchecked Sendable {
+        private let lock = NSLock()
+        private var list: [String] = []
+        var names: [String] { lock.withLock { list } }
+        func append(_ name: String) { lock.withLock { list.append(name) } }
+    }
+}
