@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
     ],
     targets: [
         systemLibrary("CTurboJPEG", apt: "libturbojpeg0-dev"),
@@ -65,7 +66,9 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "leukemia", dependencies: [
             "LeukemiaKit", "LeukemiaServer", "Datasets", "Evaluation", "ModelZoo",
@@ -110,7 +113,8 @@ let package = Package(
         .testTarget(name: "CommandLineTests", dependencies: ["LeukemiaKit", "Datasets", "Evaluation", "TestSupport"]),
         .testTarget(name: "BrowserTests", dependencies: ["BrowserTestSupport", "Imaging", "TestSupport"]),
         .testTarget(name: "LeukemiaServerTests", dependencies: ["LeukemiaServer", "LeukemiaKit", "Datasets", "ModelZoo", "Imaging",
-                                                                "Randomness", "ToolkitSupport", "TestSupport"]),
+                                                                "Randomness", "ToolkitSupport", "TestSupport",
+                                                                "BrowserTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

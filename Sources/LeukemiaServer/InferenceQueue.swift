@@ -2,7 +2,7 @@ import Foundation
 import Imaging
 
 /// The bounded queue between the HTTP handlers and the models, and the one thread that runs
-/// them: dynamic batching off the event loop.
+/// them (a parked-and-reused thread, see `ReusedThreads`): dynamic batching off the event loop.
 ///
 /// Requests wait here until the inference thread takes them. A prediction request that finds the
 /// thread idle waits up to `batchDelay` for others to the same model, so that up to `maxBatch`
@@ -32,9 +32,7 @@ final class InferenceQueue: @unchecked Sendable {
         self.batchDelay = batchDelay
         self.auditLog = auditLog
         self.metrics = metrics
-        let thread = Thread { [self] in run() }
-        thread.name = "leukemia.inference"
-        thread.start()
+        ReusedThreads.shared.run(name: "leukemia.inference") { [self] in run() }
     }
 
     /// Whether every model has answered its warm-up image.

@@ -1,7 +1,9 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
+import ServiceLifecycle
 
 /// `leukemia serve`: the HTTP API and the page over one or more trained runs.
 ///
@@ -15,6 +17,8 @@ public final class LeukemiaService: Sendable {
     let auditLog: AuditLog?
     let metrics = ServiceMetrics()
     let queue: InferenceQueue
+    /// The service group of `run`, for `shutDown`.
+    private let running = NIOLockedValueBox<ServiceGroup?>(nil)
 
     /// Opens the runs, the keys file and the audit log, and starts the inference thread (which
     /// warms the models up; `/readyz` answers 200 once it has).
@@ -38,9 +42,9 @@ public final class LeukemiaService: Sendable {
                                batchDelay: configuration.batchDelay, auditLog: auditLog, metrics: metrics)
     }
 
-    /// Serves until SIGTERM or SIGINT (with `handlingSignals`) or until the task is cancelled,
-    /// then stops accepting, answers what is queued, and closes the audit log. `onListening`
-    /// receives the bound port once the server accepts connections.
+    /// Serves until SIGTERM or SIGINT (with `handlingSignals`) or `shutDown()`, then stops
+    /// accepting, answers what is queued, and closes the audit log. `onListening` receives the
+    /// bound port once the server accepts connections.
     public func run(handlingSignals: Bool = true, onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         var logger = Logger(label: "leukemia.serve")
         logger.logLevel = .notice
@@ -49,9 +53,12 @@ public final class LeukemiaService: Sendable {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "leukemia"),
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: handlingSignals ? [.sigterm, .sigint] : [],
+                                                      logger: logger))
+        running.withLockedValue { $0 = group }
         let outcome: Result<Void, any Error>
         do {
-            if handlingSignals { try await app.runService() } else { try await app.run() }
+            try await group.run()
             outcome = .success(())
         } catch {
             outcome = .failure(error)
@@ -64,6 +71,11 @@ public final class LeukemiaService: Sendable {
         }
         try auditLog?.close()
         try outcome.get()
+    }
+
+    /// Shuts the service down as SIGTERM does (`run` returns when it is done).
+    public func shutDown() async {
+        await running.withLockedValue { $0 }?.triggerGracefulShutdown()
     }
 
     /// The names of the served models, sorted.

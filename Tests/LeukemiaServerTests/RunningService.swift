@@ -44,11 +44,11 @@ final class RunningService: @unchecked Sendable {
         XCTAssertEqual(try send("GET", "/healthz").status, 200, "/healthz after \(what)", file: file, line: line)
     }
 
-    /// Stops the service (as on SIGTERM: what is queued is answered) and waits until it has.
+    /// Stops the service as SIGTERM does (what is queued is answered) and waits until it has.
     func stop() {
-        task.cancel()
         let done = DispatchSemaphore(value: 0)
-        Task { [task] in
+        Task { [service, task] in
+            await service.shutDown()
             _ = await task.result
             done.signal()
         }
