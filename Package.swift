@@ -81,6 +81,9 @@ let package = Package(
                           swiftSettings: fastMath),
         .executableTarget(name: "model-benchmark", dependencies: ["BenchmarkSupport", "ModelZoo", "NeuralNetworks", "Tensors"],
                           swiftSettings: fastMath),
+        .executableTarget(name: "serve-benchmark", dependencies: [
+            "BenchmarkSupport", "LeukemiaServer", "LeukemiaKit", "Datasets", "ModelZoo", "Imaging", "Randomness", "TestSupport",
+        ]),
         .executableTarget(name: "classicml-benchmark", dependencies: ["ClassicML", "Randomness", "TestSupport"],
                           swiftSettings: fastMath),
         .executableTarget(name: "training-benchmark", dependencies: [
