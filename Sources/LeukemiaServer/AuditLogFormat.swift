@@ -3,7 +3,8 @@ import Foundation
 
 /// How `leukemia log` prints audit records.
 public enum AuditLogFormat: String, CaseIterable, Sendable {
-    /// One row per prediction, with a header row; probabilities and sets as JSON text.
+    /// One row per prediction, with a header row (RFC 4180, as `ReportTable.csv`); probabilities
+    /// and sets as JSON text.
     case csv
     /// A JSON array of records (the objects of `GET /v1/predictions`).
     case json
@@ -18,7 +19,7 @@ public enum AuditLogFormat: String, CaseIterable, Sendable {
                  String(record.expectedCost), record.predictionSet ?? "", record.referToPerson.map { $0 ? "true" : "false" } ?? "",
                  record.outOfDistribution ?? ""]
             }
-            return ([header] + rows).map { $0.map(ReportTable.csvField).joined(separator: ",") + "\n" }.joined()
+            return ReportTable(header: header, rows: rows).csv
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]

@@ -38,7 +38,20 @@ final class AuditDurabilityTests: XCTestCase {
         let recorded = Set((log["predictions"] as? [[String: Any]] ?? []).compactMap { $0["image_name"] as? String })
         XCTAssertEqual(Set(answered).subtracting(recorded), [], "every acknowledged prediction is in the log")
         XCTAssertEqual(restarted.end(with: SIGTERM), 0, "SIGTERM ends the server cleanly")
-        XCTAssertEqual(try AuditLog(url: database).records(limit: 100_000).count, recorded.count, "`leukemia log` reads the same")
+        XCTAssertEqual(try AuditLog(url: database).records(limit: 100_000).count, recorded.count)
+
+        let printer = Process()
+        printer.executableURL = Bundle.main.bundleURL.appendingPathComponent("leukemia")
+        printer.arguments = ["log", "--db", database.path, "--since", "2000-01-01"]
+        let output = Pipe()
+        printer.standardOutput = output
+        try printer.run()
+        let csv = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        printer.waitUntilExit()
+        XCTAssertEqual(printer.terminationStatus, 0)
+        let lines = csv.split(separator: "\r\n")
+        XCTAssertTrue(lines.first?.hasPrefix("id,time,client,model,weights_sha256,image_name,image_sha256") == true, csv)
+        XCTAssertEqual(lines.count, 1 + recorded.count, "`leukemia log` prints every record")
     }
 
     /// The file names of the predictions answered 200, appended from several threads.
