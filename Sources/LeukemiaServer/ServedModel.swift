@@ -16,6 +16,8 @@ final class ServedModel: @unchecked Sendable {
     private let explainer: GradCAMRun?
     private let cost: CostMatrix
     private let settings: PredictionSettings
+    /// The run's out-of-distribution check and calibration, read once.
+    private let judges: RunJudges
 
     /// Opens the run at `url` (any run directory the toolkit writes).
     /// - Throws: `RunDirectoryError` for a missing, incomplete or incompatible run.
@@ -25,7 +27,8 @@ final class ServedModel: @unchecked Sendable {
         let configuration = model.configuration
         explainer = configuration.cnn == nil ? nil : try GradCAMRun.open(url)
         cost = configuration.costMatrix
-        let calibrated = try RunCalibration.load(from: directory) != nil
+        judges = try RunJudges.load(from: directory)
+        let calibrated = judges.calibration != nil
         settings = PredictionSettings(calibrated: true, coverage: calibrated ? server.coverage : nil, referBelow: server.referBelow)
         let weights = configuration.cnn != nil ? directory.weights
             : directory.model(kind: try ClassicalModelKind(rawValue: configuration.model).unwrap(url))
@@ -34,7 +37,7 @@ final class ServedModel: @unchecked Sendable {
             classes: configuration.classes.names, costMatrix: cost.values, inputSize: model.inputSize,
             testMetrics: try? JSONDecoder().decode(ClassificationMetrics.self, from: Data(contentsOf: directory.metrics)),
             calibrated: calibrated, predictionSets: calibrated,
-            outOfDistributionCheck: try OutOfDistributionCheck.load(from: directory) != nil,
+            outOfDistributionCheck: judges.check != nil,
             explainable: explainer != nil, weightsSHA256: try SHA256.hash(fileAt: weights).hexString)
     }
 
@@ -44,7 +47,7 @@ final class ServedModel: @unchecked Sendable {
         // Unique names tie the predictor's answers back to the images, whatever the clients named them.
         let keys = images.indices.map { "#\($0)" }
         let outcome = try Predictor.predict(model, images: zip(images, keys).map { .bytes($0.bytes, name: $1) },
-                                            cost: cost, settings: settings)
+                                            cost: cost, settings: settings, judges: judges)
         let predictions = Dictionary(outcome.predictions.map { ($0.file, $0) }, uniquingKeysWith: { first, _ in first })
         let failures = Dictionary(outcome.failures.map { ($0.file, $0.reason) }, uniquingKeysWith: { first, _ in first })
         return try zip(images, keys).map { image, key in
