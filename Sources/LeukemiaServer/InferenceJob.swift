@@ -7,6 +7,8 @@ final class InferenceJob: @unchecked Sendable {
         case predict([UploadedImage])
         /// A Grad-CAM overlay of one image, for a class name or the predicted class.
         case explain(UploadedImage, className: String?)
+        /// The hybrid network's purple mask of one image.
+        case purpleMask(UploadedImage)
     }
 
     enum Answer {
@@ -34,14 +36,14 @@ final class InferenceJob: @unchecked Sendable {
     var imageCount: Int {
         switch work {
         case .predict(let images): return images.count
-        case .explain: return 1
+        case .explain, .purpleMask: return 1
         }
     }
 
     var images: [UploadedImage] {
         switch work {
         case .predict(let images): return images
-        case .explain(let image, _): return [image]
+        case .explain(let image, _), .purpleMask(let image): return [image]
         }
     }
 

@@ -133,11 +133,17 @@ final class InferenceQueue: @unchecked Sendable {
 
     private func process(_ batch: [InferenceJob]) {
         let model = batch[0].model
-        if case .explain(let image, let className) = batch[0].work {
+        switch batch[0].work {
+        case .explain(let image, let className):
             batch[0].finish(Result { try model.explain(image, className: className) }.map {
                 .overlay(png: $0.png, className: $0.className, probability: $0.probability)
             })
             return
+        case .purpleMask(let image):
+            batch[0].finish(Result { .overlay(png: try model.purpleMask(image), className: "", probability: 0) })
+            return
+        case .predict:
+            break
         }
         let images = batch.flatMap(\.images)
         metrics.batchSize.record(Double(images.count))

@@ -60,13 +60,20 @@ extension LeukemiaService {
             guard images.count == 1 else {
                 throw APIError(.badRequest, "one_image_only", "explain takes one image, got \(images.count)")
             }
-            let className = request.uri.queryParameters.get("class")
-            guard case .overlay(let png, let explained, let probability) = try await queue.submit(
-                .explain(images[0], className: className), model: model, client: context.client)
+            let view = request.uri.queryParameters.get("view") ?? "grad-cam"
+            guard ["grad-cam", "purple-mask"].contains(view) else {
+                throw APIError(.badRequest, "unknown_view", "view must be grad-cam or purple-mask, not '\(view)'")
+            }
+            let work: InferenceJob.Work = view == "purple-mask" ? .purpleMask(images[0])
+                : .explain(images[0], className: request.uri.queryParameters.get("class"))
+            guard case .overlay(let png, let explained, let probability) = try await queue.submit(work, model: model,
+                                                                                                 client: context.client)
             else { throw APIError(.internalServerError, "internal_error", "an explanation came back as something else") }
             var response = JSONResponse.bytes(png, contentType: "image/png")
-            response.headers[HTTPField.Name("X-Explained-Class")!] = explained
-            response.headers[HTTPField.Name("X-Probability")!] = String(format: "%.6f", probability)
+            if view == "grad-cam" {
+                response.headers[HTTPField.Name("X-Explained-Class")!] = explained
+                response.headers[HTTPField.Name("X-Probability")!] = String(format: "%.6f", probability)
+            }
             return response
         }
         router.get("/v1/predictions") { [auditLog] request, _ in

@@ -22,12 +22,14 @@ public struct ModelDescription: Codable, Sendable {
     public var outOfDistributionCheck: Bool
     /// Whether `POST /v1/models/{name}/explain` gives Grad-CAM overlays (CNN runs).
     public var explainable: Bool
+    /// Whether `explain?view=purple-mask` shows the hybrid network's purple mask.
+    public var purpleMask: Bool
     /// The SHA-256 (hex) of the weights or model file the predictions come from.
     public var weightsSHA256: String
 
     enum CodingKeys: String, CodingKey {
         case name, architecture, classes, costMatrix = "cost_matrix", inputSize = "input_size", testMetrics = "test_metrics"
         case calibrated, predictionSets = "prediction_sets", outOfDistributionCheck = "out_of_distribution_check"
-        case explainable, weightsSHA256 = "weights_sha256"
+        case explainable, purpleMask = "purple_mask", weightsSHA256 = "weights_sha256"
     }
 }

@@ -25,6 +25,7 @@ enum OpenAPIDocument {
               "input_size": {"type": "integer"}, "test_metrics": {"type": ["object", "null"]},
               "calibrated": {"type": "boolean"}, "prediction_sets": {"type": "boolean"},
               "out_of_distribution_check": {"type": "boolean"}, "explainable": {"type": "boolean"},
+              "purple_mask": {"type": "boolean"},
               "weights_sha256": {"type": "string"}
             }
           },
@@ -102,10 +103,12 @@ enum OpenAPIDocument {
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
           }}},
         "/v1/models/{name}/explain": {"post": {
-          "summary": "Grad-CAM overlay of one image (CNN runs)",
+          "summary": "Grad-CAM overlay (CNN runs) or purple mask (the hybrid) of one image",
           "parameters": [{"$ref": "#/components/parameters/name"},
                          {"name": "class", "in": "query", "schema": {"type": "string"},
-                          "description": "the class to explain (default: the predicted one)"}],
+                          "description": "the class to explain (default: the predicted one)"},
+                         {"name": "view", "in": "query", "schema": {"type": "string", "enum": ["grad-cam", "purple-mask"], "default": "grad-cam"},
+                          "description": "purple-mask: the hybrid network's purple mask (the image, black outside the mask)"}],
           "requestBody": {"$ref": "#/components/requestBodies/Images"},
           "responses": {
             "200": {"description": "the heat map over the image as the network saw it",

@@ -38,7 +38,7 @@ final class ServedModel: @unchecked Sendable {
             testMetrics: try? JSONDecoder().decode(ClassificationMetrics.self, from: Data(contentsOf: directory.metrics)),
             calibrated: calibrated, predictionSets: calibrated,
             outOfDistributionCheck: judges.check != nil,
-            explainable: explainer != nil, weightsSHA256: try SHA256.hash(fileAt: weights).hexString)
+            explainable: explainer != nil, purpleMask: explainer?.hasPurpleMask ?? false, weightsSHA256: try SHA256.hash(fileAt: weights).hexString)
     }
 
     /// One prediction per image, in order, or the first image that cannot be decoded.
@@ -75,6 +75,21 @@ final class ServedModel: @unchecked Sendable {
         APIError(.unprocessableContent, "not_explainable",
                  "\(name) is a classical model (\(description.architecture)) on hand-crafted features; "
                  + "Grad-CAM explains CNN runs only")
+    }
+
+    /// The hybrid's purple mask of `image` (PNG): the image as the network saw it, black outside the mask.
+    /// - Throws: `APIError` 422 for a network without a mask, 400 for an undecodable image.
+    func purpleMask(_ image: UploadedImage) throws -> Data {
+        guard let explainer, explainer.hasPurpleMask else {
+            throw APIError(.unprocessableContent, "no_purple_mask",
+                           "\(name) (\(description.architecture)) has no purple mask; only the hybrid network has one")
+        }
+        do {
+            guard let view = try explainer.purpleMaskView(of: .bytes(image.bytes, name: image.name)) else { return Data() }
+            return try ImageEncoder.png(view)
+        } catch let error as ImageError {
+            throw APIError(.badRequest, "undecodable_image", "cannot decode \(error)")
+        }
     }
 
     /// The Grad-CAM overlay (PNG) of `image` for the class `className` (nil: the predicted one) at

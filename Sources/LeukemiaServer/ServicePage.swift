@@ -1,6 +1,6 @@
 /// The page at `/`: choose a model, drop or pick smear images, read each image's class,
 /// probabilities, cost-optimal class and referral flag, toggle its Grad-CAM overlay, see the
-/// case's counts per class and download them as CSV.
+/// case's counts per class and download them as CSV; for the hybrid network, also toggle its purple mask.
 ///
 /// One self-contained document (no external script, font or stylesheet), driven by the JSON API
 /// with the key the user types (kept in the tab's session storage). Every control is a native
@@ -190,31 +190,40 @@ enum ServicePage {
       if (result.prediction_set) info.append(element("p", { class: "muted", text: "Prediction set: {" + result.prediction_set.join(", ") + "}" }));
       if (result.out_of_distribution) info.append(element("p", { class: "flag", text: "Out of distribution: " + result.out_of_distribution }));
       if (result.refer_to_person) info.append(element("p", { class: "flag referral", text: "Refer to a person" }));
-      const toggle = element("button", { type: "button", class: "gradcam", "aria-pressed": "false" },
-                             [model.explainable ? "Show Grad-CAM" : "No Grad-CAM for this model"]);
-      toggle.disabled = !model.explainable;
-      toggle.addEventListener("click", () => toggleOverlay(entry, image, toggle));
-      const actions = element("div", { class: "actions" }, [toggle]);
+      const views = [["grad-cam", "Grad-CAM", model.explainable]];
+      if (model.purple_mask) views.push(["purple-mask", "purple mask", true]);
+      const buttons = views.map(([view, label, possible]) => {
+        const button = element("button", { type: "button", class: view === "grad-cam" ? "gradcam" : "purplemask", "aria-pressed": "false",
+                                           "data-label": label }, [possible ? "Show " + label : "No " + label + " for this model"]);
+        button.disabled = !possible;
+        button.addEventListener("click", () => toggleView(entry, image, buttons, button, view));
+        return button;
+      });
+      const actions = element("div", { class: "actions" }, buttons);
       return element("article", { class: "card" + (result.refer_to_person ? " referred" : ""), "data-file": result.file },
                      [image, info, bars, actions]);
     }
 
-    async function toggleOverlay(entry, image, button) {
-      clearError();
-      if (button.getAttribute("aria-pressed") === "true") {
-        image.src = entry.thumbnail;
-        image.alt = "Image " + entry.result.file;
-        button.setAttribute("aria-pressed", "false");
-        button.textContent = "Show Grad-CAM";
-        return;
+    function showOriginal(entry, image, buttons) {
+      image.src = entry.thumbnail;
+      image.alt = "Image " + entry.result.file;
+      for (const other of buttons) {
+        other.setAttribute("aria-pressed", "false");
+        if (!other.disabled) other.textContent = "Show " + other.dataset.label;
       }
-      if (!entry.overlay) {
+    }
+
+    async function toggleView(entry, image, buttons, button, view) {
+      clearError();
+      if (button.getAttribute("aria-pressed") === "true") { showOriginal(entry, image, buttons); return; }
+      entry.views = entry.views || {};
+      if (!entry.views[view]) {
         button.disabled = true;
         try {
-          const response = await api("/v1/models/" + encodeURIComponent(entry.model.name) + "/explain", {
+          const response = await api("/v1/models/" + encodeURIComponent(entry.model.name) + "/explain?view=" + view, {
             method: "POST", body: entry.file, headers: { "Content-Type": entry.file.type || "image/jpeg", "X-File-Name": entry.file.name }
           });
-          entry.overlay = URL.createObjectURL(await response.blob());
+          entry.views[view] = URL.createObjectURL(await response.blob());
         } catch (error) {
           showError(error);
           return;
@@ -222,10 +231,11 @@ enum ServicePage {
           button.disabled = false;
         }
       }
-      image.src = entry.overlay;
-      image.alt = "Grad-CAM heat map over " + entry.result.file;
+      showOriginal(entry, image, buttons);
+      image.src = entry.views[view];
+      image.alt = button.dataset.label + " of " + entry.result.file;
       button.setAttribute("aria-pressed", "true");
-      button.textContent = "Hide Grad-CAM";
+      button.textContent = "Hide " + button.dataset.label;
     }
 
     function summarize() {

@@ -6,12 +6,14 @@ import ModelZoo
 import Randomness
 import TestSupport
 
-/// Two runs trained once per test process on synthetic smears (32 x 32, 8 per class): a tiny
-/// DenseNet (`cnn`) and XGBoost on hand-crafted features (`classical`), and test images.
+/// Three runs trained once per test process on synthetic smears (32 x 32, 8 per class): a tiny
+/// DenseNet (`cnn`), a light hybrid on it (`hybrid`, one epoch) and XGBoost on hand-crafted
+/// features (`classical`), and test images.
 final class ServedRuns: @unchecked Sendable {
     let folder: TemporaryFolder
     let cnn: URL
     let classical: URL
+    let hybrid: URL
     /// One JPEG per class, drawn apart from the training images, with its class name.
     let images: [(className: String, jpeg: Data)]
 
@@ -41,6 +43,20 @@ final class ServedRuns: @unchecked Sendable {
         options.batchSize = 8
         options.learningRate = 3e-3
         _ = try CNNTrainer.train(CNNTrainingRequest(options: options, dataDirectory: data, runDirectory: cnn,
+                                                    split: SplitConfiguration(seed: 3),
+                                                    weightsCache: folder.url.appendingPathComponent("weights"),
+                                                    featureCache: folder.url.appendingPathComponent("features")))
+        hybrid = folder.url.appendingPathComponent("tiny-hybrid")
+        options.blueprint = .hybrid(
+            HybridNetwork.Configuration(
+                purpleMask: PurpleMask(normalization: InputNormalization.imageNet.channelAffine.map {
+                    PurpleMask.ChannelAffine(scale: $0.scale, offset: $0.offset)
+                }), imageSize: 32,
+                unet: .init(widths: [4, 8, 16], flattenedStage: 4, flattenPooling: .average(window: 4), computesStagesAfterFlattened: false),
+                denseHead: .init(widths: [16], dropout: 0, l2: 0, classCount: 4)),
+            backbone: options.blueprint)
+        options.maximumEpochs = 1
+        _ = try CNNTrainer.train(CNNTrainingRequest(options: options, dataDirectory: data, runDirectory: hybrid,
                                                     split: SplitConfiguration(seed: 3),
                                                     weightsCache: folder.url.appendingPathComponent("weights"),
                                                     featureCache: folder.url.appendingPathComponent("features")))

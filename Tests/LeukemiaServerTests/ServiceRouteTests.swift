@@ -62,6 +62,24 @@ final class ServiceRouteTests: XCTestCase {
                                         body: runs.images[1].jpeg)
         XCTAssertEqual(classical.status, 422)
         XCTAssertEqual(try classical.json()["error"] as? String, "not_explainable")
+        let noMask = try server.send("POST", "/v1/models/tiny-densenet/explain?view=purple-mask",
+                                     headers: ["Content-Type": "image/jpeg"], body: runs.images[1].jpeg)
+        XCTAssertEqual(noMask.status, 422)
+        XCTAssertEqual(try noMask.json()["error"] as? String, "no_purple_mask")
+
+        // The hybrid's purple mask: the image as the network saw it, black outside the mask.
+        let hybridServer = try RunningService(runs: [runs.hybrid]) { $0.logDatabase = nil }
+        defer { hybridServer.stop() }
+        XCTAssertEqual((try hybridServer.send("GET", "/v1/models").json()["models"] as? [[String: Any]])?.first?["purple_mask"] as? Bool, true)
+        let maskAnswer = try hybridServer.send("POST", "/v1/models/tiny-hybrid/explain?view=purple-mask",
+                                               headers: ["Content-Type": "image/jpeg"], body: runs.images[3].jpeg)
+        XCTAssertEqual(maskAnswer.status, 200, maskAnswer.text)
+        let mask = try ImageDecoder.decode(data: maskAnswer.body, source: "mask")
+        XCTAssertEqual([mask.width, mask.height], [32, 32])
+        let black = stride(from: 0, to: mask.pixels.count, by: 3).filter { mask.pixels[$0..<$0 + 3].allSatisfy { $0 == 0 } }.count
+        XCTAssertTrue(black > 0 && black < 32 * 32, "the purple cells are kept, the pink background blacked out (\(black) black)")
+        XCTAssertEqual(try hybridServer.send("POST", "/v1/models/tiny-hybrid/explain?view=x", headers: ["Content-Type": "image/jpeg"],
+                                             body: runs.images[3].jpeg).status, 400)
 
         // The audit log holds the 1 + 4 + 4 predictions, with the weights' hash.
         let recorded = try XCTUnwrap(try server.send("GET", "/v1/predictions?since=2000-01-01").json()["predictions"] as? [[String: Any]])

@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import ModelZoo
 import ToolkitSupport
 
 /// A trained CNN run opened for Grad-CAM explanations of image files (`leukemia explain`).
@@ -72,6 +73,24 @@ public struct GradCAMRun {
                         layers: [String]? = nil) throws -> (image: RGBImage, explanation: GradCAMExplanation) {
         let (image, _) = try encoded.decoded(size: run.inputSize, policy: run.resizePolicy, stain: run.configuration.purpleRange)
         return (image, try gradCAM.explain([image], classIndex: classIndex, layers: layers)[0])
+    }
+
+    /// Whether the network is the hybrid, whose U-Net branch sees the image through a purple mask.
+    public var hasPurpleMask: Bool { purpleMask != nil }
+
+    /// The hybrid's purple mask of one image: the image as the network saw it, every pixel outside
+    /// the mask black (what its U-Net branch sees); nil for a network without a mask.
+    /// - Throws: `ImageError` naming an undecodable image.
+    public func purpleMaskView(of encoded: EncodedImage) throws -> RGBImage? {
+        guard let mask = purpleMask else { return nil }
+        let (image, _) = try encoded.decoded(size: run.inputSize, policy: run.resizePolicy, stain: run.configuration.purpleRange)
+        let range = HSVRange(hue: mask.hue, minimumSaturation: mask.minimumSaturation, minimumValue: mask.minimumValue)
+        return try image.masked(by: range.mask(of: image))
+    }
+
+    private var purpleMask: PurpleMask? {
+        guard case .hybrid(let configuration, _) = run.options.blueprint else { return nil }
+        return configuration.purpleMask
     }
 
     /// One output stem per file: its name without the extension, with `-2`, `-3`, ... appended to
