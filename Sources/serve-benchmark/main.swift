@@ -93,11 +93,3 @@ do {
     FileHandle.standardError.write(Data("serve-benchmark: \(error)\n".utf8))
     exit(1)
 }
-
-/// The port the service reports, set from its thread.
-final class PortBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var port = 0
-    var value: Int { lock.withLock { port } }
-    func set(_ value: Int) { lock.withLock { port = value } }
-}

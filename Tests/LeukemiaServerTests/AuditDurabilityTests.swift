@@ -4,7 +4,7 @@ import TestSupport
 import XCTest
 
 /// The audit log keeps every acknowledged prediction through `kill -9`, and SIGTERM ends the
-/// server cleanly.
+/// server cleanly after answering what is queued.
 final class AuditDurabilityTests: XCTestCase {
     func testPredictionsAcknowledgedBeforeAKillAreInTheLogAfterARestart() throws {
         let runs = try ServedRuns.shared()
@@ -33,11 +33,27 @@ final class AuditDurabilityTests: XCTestCase {
         let answered = acknowledged.names
         XCTAssertGreaterThanOrEqual(answered.count, 24, "predictions were acknowledged before the kill")
 
-        let restarted = try ServerProcess(arguments)
+        // Restarted with a long batching delay, so that a request is still queued when SIGTERM comes.
+        let restarted = try ServerProcess([runs.cnn.path, "--log-db", database.path, "--batch-delay-ms", "700"])
         let log = try LoopbackHTTPClient.send("GET", port: restarted.port, path: "/v1/predictions?limit=100000").json()
-        let recorded = Set((log["predictions"] as? [[String: Any]] ?? []).compactMap { $0["image_name"] as? String })
-        XCTAssertEqual(Set(answered).subtracting(recorded), [], "every acknowledged prediction is in the log")
+        let before = Set((log["predictions"] as? [[String: Any]] ?? []).compactMap { $0["image_name"] as? String })
+        XCTAssertEqual(Set(answered).subtracting(before), [], "every acknowledged prediction is in the log")
+
+        let queued = AcknowledgedNames()
+        let late = Thread {
+            if let answer = try? LoopbackHTTPClient.send("POST", port: restarted.port, path: "/v1/models/tiny-densenet/predict",
+                                                         headers: ["Content-Type": "image/jpeg", "X-File-Name": "queued.jpg"],
+                                                         body: runs.images[0].jpeg, timeout: 10) {
+                queued.append("\(answer.status)")
+            }
+        }
+        late.start()
+        Thread.sleep(forTimeInterval: 0.3)
         XCTAssertEqual(restarted.end(with: SIGTERM), 0, "SIGTERM ends the server cleanly")
+        let answerDeadline = Date() + 5
+        while queued.names.isEmpty, Date() < answerDeadline { Thread.sleep(forTimeInterval: 0.02) }
+        XCTAssertEqual(queued.names, ["200"], "what was queued at SIGTERM is answered")
+        let recorded = before.union(["queued.jpg"])
         XCTAssertEqual(try AuditLog(url: database).records(limit: 100_000).count, recorded.count)
 
         let printer = Process()
