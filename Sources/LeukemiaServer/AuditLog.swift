@@ -45,7 +45,7 @@ public final class AuditLog: Sendable {
     public func append(_ records: [AuditRecord]) throws {
         guard !records.isEmpty else { return }
         try pool.write { db in
-            for var record in records { try record.insert(db) }
+            for record in records { try record.insert(db) }
         }
     }
 

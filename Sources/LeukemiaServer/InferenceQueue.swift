@@ -104,7 +104,7 @@ final class InferenceQueue: @unchecked Sendable {
                 let remaining = batchDelay - (ContinuousClock.now - first.arrival)
                 guard remaining > .zero else { break }
                 let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) * 1e-18
-                condition.wait(until: Date(timeIntervalSinceNow: seconds))
+                _ = condition.wait(until: Date(timeIntervalSinceNow: seconds))
             }
         }
         var batch = [pending.removeFirst()]

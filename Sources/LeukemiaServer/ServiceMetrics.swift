@@ -1,7 +1,7 @@
 import Prometheus
 
 /// The service's Prometheus metrics (`GET /metrics`): requests by route and status, request
-/// latency, queue depth, batch sizes and images classified.
+/// latency, queue depth, batch sizes and images classified, all named `leukemia_...`.
 final class ServiceMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     /// Images waiting for the model.
@@ -10,28 +10,32 @@ final class ServiceMetrics: Sendable {
     let batchSize: ValueHistogram
     let imagesClassified: Counter
     private let latency: DurationHistogram
+    private static let requests = name("http_requests", unit: "total", help: "HTTP requests by route and status")
 
     init() {
-        queueDepth = registry.makeGauge(name: "leukemia_queue_depth", help: "Images waiting for the model")
-        batchSize = registry.makeValueHistogram(name: "leukemia_batch_size", buckets: [1, 2, 4, 8, 16, 32, 64],
-                                                help: "Images per forward pass")
-        imagesClassified = registry.makeCounter(name: "leukemia_images_classified_total", help: "Images classified and answered")
+        queueDepth = registry.makeGauge(descriptor: Self.name("queue_depth", unit: "", help: "Images waiting for the model"))
+        batchSize = registry.makeValueHistogram(descriptor: Self.name("batch_size", unit: "", help: "Images per forward pass"),
+                                                buckets: [1, 2, 4, 8, 16, 32, 64])
+        imagesClassified = registry.makeCounter(descriptor: Self.name("images_classified", unit: "total",
+                                                                      help: "Images classified and answered"))
         latency = registry.makeDurationHistogram(
-            name: "leukemia_request_duration_seconds",
+            descriptor: Self.name("request_duration", unit: "seconds", help: "Time from a request's arrival to its response"),
             buckets: [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
-                      .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10)],
-            help: "Time from a request's arrival to its response")
+                      .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10)])
     }
 
     /// Counts one answered request of `route` (the route pattern, or "NotFound") and records its duration.
     func record(route: String, status: Int, duration: Duration) {
-        registry.makeCounter(name: "leukemia_http_requests_total", labels: [("route", route), ("status", "\(status)")],
-                             help: "HTTP requests by route and status").increment()
+        registry.makeCounter(descriptor: Self.requests, labels: [("route", route), ("status", "\(status)")]).increment()
         latency.record(duration)
     }
 
     /// The Prometheus text exposition of every metric.
     func exposition() -> [UInt8] {
         registry.emitToBuffer()
+    }
+
+    private static func name(_ metric: String, unit: String, help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "leukemia", metricName: metric, unitName: unit, helpText: help)
     }
 }
