@@ -20,6 +20,14 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/JohnSundell/Plot", from: "0.14.0"),
+        // Serving (`leukemia serve`): the HTTP server, its metrics and its audit log.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
     ],
     targets: [
         systemLibrary("CTurboJPEG", apt: "libturbojpeg0-dev"),
@@ -56,8 +64,20 @@ let package = Package(
         .target(name: "Comparison", dependencies: [
             "LeukemiaKit", "Reporting", "Evaluation", "Datasets", "Imaging", "ToolkitSupport",
         ]),
+        // The web service and page (`leukemia serve`); only this target sees Hummingbird, GRDB and Prometheus.
+        .target(name: "LeukemiaServer", dependencies: [
+            "LeukemiaKit", "Datasets", "Evaluation", "Imaging", "ToolkitSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .executableTarget(name: "leukemia", dependencies: [
-            "LeukemiaKit", "Comparison", "Datasets", "Evaluation", "ModelZoo",
+            "LeukemiaKit", "Comparison", "LeukemiaServer", "Datasets", "Evaluation", "ModelZoo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -67,6 +87,9 @@ let package = Package(
                           swiftSettings: fastMath),
         .executableTarget(name: "model-benchmark", dependencies: ["BenchmarkSupport", "ModelZoo", "NeuralNetworks", "Tensors"],
                           swiftSettings: fastMath),
+        .executableTarget(name: "serve-benchmark", dependencies: [
+            "BenchmarkSupport", "LeukemiaServer", "LeukemiaKit", "Datasets", "ModelZoo", "Imaging", "Randomness", "TestSupport",
+        ]),
         .executableTarget(name: "classicml-benchmark", dependencies: ["ClassicML", "Randomness", "TestSupport"],
                           swiftSettings: fastMath),
         .executableTarget(name: "training-benchmark", dependencies: [
@@ -80,7 +103,7 @@ let package = Package(
         .target(name: "NetworkTestSupport", dependencies: ["TestSupport", "Tensors", "NeuralNetworks", "ModelZoo", "Randomness"],
                 path: "Tests/NetworkTestSupport"),
         // Browser tests: a W3C WebDriver client for headless Chromium (both installed by scripts/setup.sh).
-        .target(name: "BrowserTestSupport", dependencies: ["Imaging"], path: "Tests/BrowserTestSupport"),
+        .target(name: "BrowserTestSupport", dependencies: ["Imaging", "TestSupport"], path: "Tests/BrowserTestSupport"),
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport", "CTurboJPEG"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
@@ -98,6 +121,9 @@ let package = Package(
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Evaluation"]),
         .testTarget(name: "CommandLineTests", dependencies: ["LeukemiaKit", "Datasets", "Evaluation", "TestSupport"]),
         .testTarget(name: "BrowserTests", dependencies: ["BrowserTestSupport", "Imaging", "TestSupport", "ModelZoo"]),
+        .testTarget(name: "LeukemiaServerTests", dependencies: ["LeukemiaServer", "LeukemiaKit", "Datasets", "ModelZoo", "Imaging",
+                                                                "Randomness", "ToolkitSupport", "TestSupport",
+                                                                "BrowserTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -2,12 +2,13 @@ import ArgumentParser
 import LeukemiaKit
 
 @main
-struct Leukemia: ParsableCommand {
+struct Leukemia: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leukemia",
         abstract: "Train, compare, evaluate and apply classifiers of blood-cell images (any class set; acute lymphoblastic leukemia subtypes by default).",
         version: ToolkitVersion.description,
-        subcommands: [DatasetCommand.self, TrainCommand.self, StudyCommand.self, CompareCommand.self, EvaluateCommand.self, PredictCommand.self,
-                      ExplainCommand.self, OODCommand.self, CalibrateCommand.self, EnsembleCommand.self, WeightsCommand.self]
+        subcommands: [DatasetCommand.self, TrainCommand.self, StudyCommand.self, CompareCommand.self, EvaluateCommand.self,
+                      PredictCommand.self, ExplainCommand.self, OODCommand.self, CalibrateCommand.self, EnsembleCommand.self,
+                      ServeCommand.self, LogCommand.self, WeightsCommand.self]
     )
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import ModelZoo
 import ToolkitSupport
 
 /// A trained CNN run opened for Grad-CAM explanations of image files (`leukemia explain`).
@@ -50,9 +51,7 @@ public struct GradCAMRun {
     ///   file; `AtomicFileError` naming a file that cannot be written.
     public func explain(fileAt url: URL, classIndex: Int? = nil, layers: [String]? = nil, into folder: URL,
                         stem: String) throws -> GradCAMFileOutput {
-        let (image, _) = try EncodedImage.file(url).decoded(size: run.inputSize, policy: run.resizePolicy,
-                                                             stain: run.configuration.purpleRange)
-        let explanation = try gradCAM.explain([image], classIndex: classIndex, layers: layers)[0]
+        let (image, explanation) = try explain(.file(url), classIndex: classIndex, layers: layers)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var files: [GradCAMFileOutput.LayerFiles] = []
         for map in explanation.maps {
@@ -64,6 +63,34 @@ public struct GradCAMRun {
         }
         return GradCAMFileOutput(file: url, className: classNames[explanation.classIndex], probability: explanation.probability,
                                  predictedClassName: classNames[explanation.predictedClassIndex], files: files)
+    }
+
+    /// The explanation of one encoded image (a file, or bytes such as an upload) for `classIndex`
+    /// (nil: the predicted class) at `layers` (nil: `GradCAM.defaultLayers`), with the image as
+    /// the network saw it (decoded and resized as the run's images were), which the maps overlay.
+    /// - Throws: `GradCAMError` for an unknown layer or class; `ImageError` naming an undecodable image.
+    public func explain(_ encoded: EncodedImage, classIndex: Int? = nil,
+                        layers: [String]? = nil) throws -> (image: RGBImage, explanation: GradCAMExplanation) {
+        let (image, _) = try encoded.decoded(size: run.inputSize, policy: run.resizePolicy, stain: run.configuration.purpleRange)
+        return (image, try gradCAM.explain([image], classIndex: classIndex, layers: layers)[0])
+    }
+
+    /// Whether the network is the hybrid, whose U-Net branch sees the image through a purple mask.
+    public var hasPurpleMask: Bool { purpleMask != nil }
+
+    /// The hybrid's purple mask of one image: the image as the network saw it, every pixel outside
+    /// the mask black (what its U-Net branch sees); nil for a network without a mask.
+    /// - Throws: `ImageError` naming an undecodable image.
+    public func purpleMaskView(of encoded: EncodedImage) throws -> RGBImage? {
+        guard let mask = purpleMask else { return nil }
+        let (image, _) = try encoded.decoded(size: run.inputSize, policy: run.resizePolicy, stain: run.configuration.purpleRange)
+        let range = HSVRange(hue: mask.hue, minimumSaturation: mask.minimumSaturation, minimumValue: mask.minimumValue)
+        return try image.masked(by: range.mask(of: image))
+    }
+
+    private var purpleMask: PurpleMask? {
+        guard case .hybrid(let configuration, _) = run.options.blueprint else { return nil }
+        return configuration.purpleMask
     }
 
     /// One output stem per file: its name without the extension, with `-2`, `-3`, ... appended to

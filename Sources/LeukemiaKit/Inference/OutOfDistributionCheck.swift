@@ -269,8 +269,13 @@ extension TrainedImageClassifier {
     /// - Throws: what loading the check, the calibration or the model throws.
     public func judgedOutputs(ofEncoded images: [EncodedImage], calibrated: Bool = true) throws
         -> (hasCheck: Bool, calibration: RunCalibration?, results: [Result<JudgedOutputs, Error>]) {
-        let check = try OutOfDistributionCheck.load(from: directory)
-        let calibration = calibrated ? try RunCalibration.load(from: directory) : nil
+        try judgedOutputs(ofEncoded: images, judges: RunJudges.load(from: directory, calibrated: calibrated))
+    }
+
+    /// `judgedOutputs(ofEncoded:calibrated:)` with the check and calibration already read.
+    public func judgedOutputs(ofEncoded images: [EncodedImage], judges: RunJudges) throws
+        -> (hasCheck: Bool, calibration: RunCalibration?, results: [Result<JudgedOutputs, Error>]) {
+        let (check, calibration) = (judges.check, judges.calibration)
         let results = try outputs(ofEncoded: images).map { result in
             result.map { raw in
                 var outputs = raw

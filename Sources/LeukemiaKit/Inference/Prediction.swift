@@ -70,11 +70,14 @@ public enum Predictor {
 
     /// Predictions for `images` (files or encoded bytes, such as an image read from standard
     /// input), in their order, each checked by the run's out-of-distribution check when it has one.
+    /// `judges` are the run's check and calibration read once by a caller that predicts many times
+    /// (read with `calibrated: settings.calibrated`); nil reads them from the run's directory.
     /// - Throws: `PredictionError.needsCalibration` for prediction sets from a run without a
     ///   calibration (or with raw probabilities); what the model throws.
     public static func predict(_ run: any TrainedImageClassifier, images: [EncodedImage], cost: CostMatrix,
-                               settings: PredictionSettings = .init()) throws -> PredictionOutcome {
-        let (hasCheck, calibration, results) = try run.judgedOutputs(ofEncoded: images, calibrated: settings.calibrated)
+                               settings: PredictionSettings = .init(), judges: RunJudges? = nil) throws -> PredictionOutcome {
+        let judges = try judges ?? RunJudges.load(from: run.directory, calibrated: settings.calibrated)
+        let (hasCheck, calibration, results) = try run.judgedOutputs(ofEncoded: images, judges: judges)
         let conformal = try settings.coverage.map { coverage in
             guard let calibration else { throw PredictionError.needsCalibration(run.directory.url.path) }
             return try calibration.conformalPredictor(coverage: coverage, method: settings.conformalMethod)
