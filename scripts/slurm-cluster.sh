@@ -24,8 +24,8 @@ node="$(hostname -s)"
 die() { echo "slurm-cluster: $*" >&2; exit 1; }
 need_root() { [ "$(id -u)" -eq 0 ] || die "run as root (the daemons run as root in this one-node cluster)"; }
 
-# A daemon's pid from its pid file, when it is alive.
-alive() { local file="$1"; [ -s "$file" ] && kill -0 "$(cat "$file")" 2>/dev/null; }
+# Whether the daemon of a pid file is alive (a daemon removes its file as it exits).
+alive() { local pid; pid="$(cat "$1" 2>/dev/null)" && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
 
 write_configuration() {
     local cpus memory_kb memory_mb
@@ -117,9 +117,9 @@ start_slurm() {
 stop_daemon() {
     local name="$1" file="$2" waited=0
     if alive "$file"; then
-        kill "$(cat "$file")"
+        kill "$(cat "$file" 2>/dev/null)" 2>/dev/null || true
         while alive "$file" && [ $waited -lt 20 ]; do sleep 0.5; waited=$((waited + 1)); done
-        if alive "$file"; then kill -9 "$(cat "$file")" 2>/dev/null || true; fi
+        if alive "$file"; then kill -9 "$(cat "$file" 2>/dev/null)" 2>/dev/null || true; fi
         echo "slurm-cluster: stopped $name"
     fi
     rm -f "$file"

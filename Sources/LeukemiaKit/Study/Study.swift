@@ -90,6 +90,8 @@ public enum StudyError: DescribedError, Equatable {
     case noModels
     /// Another process (a Slurm task, another study command) trains this model now.
     case busy(model: String, lock: String)
+    /// A folder without `study.json`.
+    case notAStudy(String)
 
     public var description: String {
         switch self {
@@ -100,6 +102,7 @@ public enum StudyError: DescribedError, Equatable {
         case .noModels: return "a study needs at least one model (--models)"
         case let .busy(model, lock):
             return "the model \(model) is being trained by another process (it holds \(lock)); it is not trained twice"
+        case .notAStudy(let path): return "\(path) is not a study folder (it has no \(StudyRecord.fileName))"
         }
     }
 }

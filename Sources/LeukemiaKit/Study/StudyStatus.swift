@@ -61,9 +61,12 @@ public struct StudyStatus: Sendable {
     }
 
     /// Reads the study in `directory` (its `study.json`; `slurm.json` when it was submitted to Slurm).
-    /// - Throws: `RunDirectoryError` for a folder without a readable `study.json`.
+    /// - Throws: `StudyError.notAStudy` for a folder without `study.json`; `RunDirectoryError` for an unreadable one.
     public static func read(_ directory: URL) throws -> StudyStatus {
         let folder = RunDirectory(directory)
+        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent(StudyRecord.fileName).path) else {
+            throw StudyError.notAStudy(directory.path)
+        }
         let record: StudyRecord = try folder.readJSON(directory.appendingPathComponent(StudyRecord.fileName))
         let slurmFile = directory.appendingPathComponent(SlurmRecord.fileName)
         let slurm: SlurmRecord? = FileManager.default.fileExists(atPath: slurmFile.path) ? try folder.readJSON(slurmFile) : nil
