@@ -73,6 +73,10 @@ public enum SlurmStudy {
             }
         }
         let waitFor = (arrayJob.isEmpty ? [] : [arrayJob]) + activeArrays.sorted()
+        // The new comparison job waits for everything the queued one waited for: one comparison, at the end.
+        if status.comparisonIsActive, let queued = status.comparisonJob, (try? Slurm.command("scancel", [queued])) != nil {
+            log("comparison: queued Slurm job \(queued) cancelled, replaced by the one below")
+        }
         let comparisonJob = try Slurm.submit(["--job-name=\(name)-compare", "--output=" + comparisonLog(in: directory).path,
                                               "--open-mode=append"]
                                              + (waitFor.isEmpty ? [] : ["--dependency=afterany:" + waitFor.joined(separator: ":")])
