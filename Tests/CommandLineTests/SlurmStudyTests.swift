@@ -104,8 +104,8 @@ final class SlurmStudyTests: XCTestCase {
     }
 
     /// `study status` on a pending (held) and then failed task; submitting the same study twice
-    /// queues nothing twice.
-    func testStatusNamesPendingAndFailedTasksWithTheirLogsAndASecondSubmissionQueuesNothing() throws {
+    /// queues nothing twice, and a second trainer of a model being trained leaves it alone.
+    func testStatusNamesPendingAndFailedTasksWithTheirLogsAndNothingTrainsTwice() throws {
         let data = workspace.appendingPathComponent("data")
         let study = workspace.appendingPathComponent("held")
         // Held jobs (--slurm-extra passes sbatch's --hold) wait until released.
@@ -125,6 +125,17 @@ final class SlurmStudyTests: XCTestCase {
         let record = try record(study)
         XCTAssertEqual(record.submissions.count, 1)
         XCTAssertEqual(record.options.extra, ["--hold", "--job-name=held-study"])
+
+        // A trainer of svm holds its lock (as a running task does): another task of svm leaves the run alone.
+        let locks = study.appendingPathComponent(".locks")
+        try FileManager.default.createDirectory(at: locks, withIntermediateDirectories: true)
+        let descriptor = open(locks.appendingPathComponent("svm.lock").path, O_CREAT | O_RDWR, 0o644)
+        XCTAssertEqual(flock(descriptor, LOCK_EX | LOCK_NB), 0)
+        let duplicate = try CommandRunner.run(["study", "run-task", study.path, "0"])
+        close(descriptor)
+        XCTAssertEqual(duplicate.status, 0, duplicate.standardError)
+        XCTAssertTrue(duplicate.standardOutput.contains("is being trained by another process"), duplicate.standardOutput)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: study.appendingPathComponent("svm").path))
 
         // The data goes away before the tasks start: they fail, and the status names their logs.
         try FileManager.default.moveItem(at: data, to: workspace.appendingPathComponent("moved"))
