@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The libraries the build links against, then headless Chromium and its WebDriver for the browser tests.
-packages=(libturbojpeg0-dev libpng-dev zlib1g-dev libsvm-dev libxgboost-dev libdnnl-dev chromium chromium-driver)
+# The libraries the build links against, headless Chromium and its WebDriver for the browser tests,
+# and Slurm with munge for the one-node cluster of `study --executor slurm`'s tests (scripts/slurm-cluster.sh).
+packages=(libturbojpeg0-dev libpng-dev zlib1g-dev libsvm-dev libxgboost-dev libdnnl-dev chromium chromium-driver slurm-wlm munge)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -5,14 +5,59 @@ import Datasets
 import LeukemiaKit
 import ModelZoo
 
+/// `leukemia study`: a command group whose default subcommand (`start`) trains or submits a study,
+/// so that `leukemia study --data ... --out ...` reads as before.
 struct StudyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "study",
         abstract: "Train several models on one split (or the same folds) and compare them (OUT/comparison/report.html).",
+        subcommands: [StudyStartCommand.self, StudyStatusCommand.self, StudyResumeCommand.self, StudyRunTaskCommand.self,
+                      StudyFinishCommand.self],
+        defaultSubcommand: StudyStartCommand.self)
+}
+
+/// Where a study's trainings run.
+enum StudyExecutor: String, ExpressibleByArgument, CaseIterable {
+    case local, slurm
+}
+
+/// The `sbatch` resources of a study submitted to Slurm.
+struct SlurmArguments: ParsableArguments {
+    @Option(name: .customLong("slurm-partition"), help: "Slurm partition of the jobs (sbatch --partition).")
+    var partition: String?
+
+    @Option(name: .customLong("slurm-cpus-per-task"), help: "CPUs of each training (sbatch --cpus-per-task).")
+    var cpusPerTask: Int?
+
+    @Option(name: .customLong("slurm-mem"), help: "Memory of each training, e.g. 8G (sbatch --mem).")
+    var memory: String?
+
+    @Option(name: .customLong("slurm-time"), help: "Time limit of each training, e.g. 4:00:00 (sbatch --time).")
+    var time: String?
+
+    @Option(name: .customLong("slurm-extra"), parsing: .unconditional, help: ArgumentHelp("Further sbatch arguments, split at spaces, e.g. \"--account=lab --qos=long\".",
+                                                                 valueName: "ARGS"))
+    var extra: String?
+
+    var options: SlurmOptions {
+        SlurmOptions(partition: partition, cpusPerTask: cpusPerTask, memory: memory, time: time,
+                     extra: extra.map { $0.split(whereSeparator: \.isWhitespace).map(String.init) } ?? [])
+    }
+
+    var isEmpty: Bool { options == SlurmOptions() }
+}
+
+struct StudyStartCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "start",
+        abstract: "Train several models on one split (or the same folds) and compare them (OUT/comparison/report.html).",
         discussion: """
             Every model is a normal run directory inside --out, trained as `leukemia train` would train it, on the split \
             saved once as OUT/split.json. A killed study continues when the same command runs again: finished runs are \
-            kept, an interrupted CNN resumes from its checkpoint. CNN options apply to every CNN of the study.
+            kept, an interrupted CNN resumes from its checkpoint. CNN options apply to every CNN of the study. \
+            With --executor slurm the split is made here, each model's training becomes one task of a Slurm job array \
+            and a job after them writes the comparison (OUT must be on storage the cluster's nodes share); follow it with \
+            `leukemia study status OUT`, continue it with `leukemia study resume OUT`.
             """)
 
     @OptionGroup var data: DataOption
@@ -46,46 +91,110 @@ struct StudyCommand: ParsableCommand {
 
     @OptionGroup(title: "CNN options (for every CNN of the study)") var cnn: CNNTrainingArguments
 
+    @Option(help: "Where the trainings run: local (one after the other, here) or slurm (one job array task each).")
+    var executor: StudyExecutor = .local
+
+    @OptionGroup(title: "Slurm options (with --executor slurm)") var slurm: SlurmArguments
+
     /// The default models: those that can train here.
     static let standardModels = ["svm", "xgboost", "efficientnet-lite0", "hybrid"]
     static let modelsNeedingImportedWeights: [Architecture] = [.vgg16, .densenet201, .convnextTiny]
 
     func run() throws {
         try reportingErrors {
-            guard fractions.count == 3 else {
-                throw ValidationError("--fractions takes three numbers (train validation test), got \(fractions.count)")
+            let request = try makeRequest()
+            switch executor {
+            case .local:
+                guard slurm.isEmpty else { throw ValidationError("the --slurm-* options need --executor slurm") }
+                let count = request.models.count
+                guard try Study.run(request, log: { print($0) }, control: { index, name in
+                    cnn.control(prefix: "[\(index + 1)/\(count) \(name)] ")
+                }) != nil else {
+                    print("the study stopped before its end; run the same command again to continue")
+                    return
+                }
+                try compare(request, commandLine: CommandLine.arguments)
+            case .slurm:
+                try Study.prepare(request, log: { print($0) })
+                let record = SlurmRecord(executable: SlurmStudy.currentExecutable(),
+                                         workingDirectory: FileManager.default.currentDirectoryPath,
+                                         arguments: Array(CommandLine.arguments.dropFirst()), runs: request.models.map(\.name),
+                                         options: slurm.options, submissions: Self.submissions(in: request.directory))
+                try SlurmStudy.submit(request.directory, record: record) { print($0) }
+                print("follow it with: leukemia study status \(out)")
             }
-            guard folds == nil || split == nil else { throw ValidationError("--folds makes its own splits; it cannot reuse --split") }
-            let splitConfiguration = SplitConfiguration(trainFraction: fractions[0], validationFraction: fractions[1],
-                                                        testFraction: fractions[2], seed: seed, groupRuns: groupRuns)
-            try splitConfiguration.validate()
-            let trainingData = TrainingData(directory: try data.directory(), descriptionFile: data.classesFile, costFile: cost.file)
-            let classCount = try trainingData.description().classes.count
-            let request = StudyRequest(
-                directory: URL(fileURLWithPath: out), data: trainingData,
-                models: try modelNames().map { ($0.folder, try specification(of: $0.model, classCount: classCount)) },
-                seed: seed, split: splitConfiguration, reusedSplit: split.map { URL(fileURLWithPath: $0) }, folds: folds, refit: refit,
-                weightsCache: cnn.weightsCacheURL, featureCache: cnn.featureCacheURL, commandLine: CommandLine.arguments)
-            let count = request.models.count
-            guard let runs = try Study.run(request, log: { print($0) }, control: { index, name in
-                cnn.control(prefix: "[\(index + 1)/\(count) \(name)] ")
-            }) else {
-                print("the study stopped before its end; run the same command again to continue")
-                return
-            }
-            // The comparison is the study's result: written anew (it is deterministic) whenever the study ends.
-            let comparison = URL(fileURLWithPath: out).appendingPathComponent("comparison")
-            if FileManager.default.fileExists(atPath: comparison.path) { try FileManager.default.removeItem(at: comparison) }
-            let summary = try Comparison.run(ComparisonRequest(
-                inputs: [URL(fileURLWithPath: out)], output: comparison, seed: seed,
-                costFile: cost.file, commandLine: (["leukemia"] + CommandLine.arguments.dropFirst()).map(CompareCommand.quoted).joined(separator: " ")
-            )) { print("[compare] " + $0) }
-            for model in summary.models {
-                print(String(format: "%@: accuracy %.4f, total cost %.0f", model.name, model.metrics.accuracy, model.metrics.totalCost)
-                      + (model.name == summary.bestModel ? " (best)" : ""))
-            }
-            print("runs: " + runs.map(\.lastPathComponent).joined(separator: ", ") + "; comparison: \(comparison.path)/report.html")
         }
+    }
+
+    /// The study this command describes.
+    func makeRequest() throws -> StudyRequest {
+        guard fractions.count == 3 else {
+            throw ValidationError("--fractions takes three numbers (train validation test), got \(fractions.count)")
+        }
+        guard folds == nil || split == nil else { throw ValidationError("--folds makes its own splits; it cannot reuse --split") }
+        let splitConfiguration = SplitConfiguration(trainFraction: fractions[0], validationFraction: fractions[1],
+                                                    testFraction: fractions[2], seed: seed, groupRuns: groupRuns)
+        try splitConfiguration.validate()
+        let trainingData = TrainingData(directory: try data.directory(), descriptionFile: data.classesFile, costFile: cost.file)
+        let classCount = try trainingData.description().classes.count
+        return StudyRequest(
+            directory: URL(fileURLWithPath: out), data: trainingData,
+            models: try modelNames().map { ($0.folder, try specification(of: $0.model, classCount: classCount)) },
+            seed: seed, split: splitConfiguration, reusedSplit: split.map { URL(fileURLWithPath: $0) }, folds: folds, refit: refit,
+            weightsCache: cnn.weightsCacheURL, featureCache: cnn.featureCacheURL, commandLine: CommandLine.arguments)
+    }
+
+    /// Writes the study's comparison into OUT/comparison, anew (it is deterministic): of every run
+    /// when all finished, else of the finished ones, naming the others and their logs.
+    /// - Throws: `ComparisonError` (nothing finished, ...).
+    func compare(_ request: StudyRequest, commandLine: [String]) throws {
+        let comparison = request.directory.appendingPathComponent("comparison")
+        if FileManager.default.fileExists(atPath: comparison.path) { try FileManager.default.removeItem(at: comparison) }
+        let runs = Study.runs(of: request)
+        let unfinished = runs.enumerated().filter { !Study.isFinished($0.element) }
+        let summary = try Comparison.run(ComparisonRequest(
+            inputs: unfinished.isEmpty ? [request.directory] : runs.filter(Study.isFinished), output: comparison, seed: seed,
+            costFile: cost.file, commandLine: (["leukemia"] + commandLine.dropFirst()).map(CompareCommand.quoted).joined(separator: " ")
+        )) { print("[compare] " + $0) }
+        for model in summary.models {
+            print(String(format: "%@: accuracy %.4f, total cost %.0f", model.name, model.metrics.accuracy, model.metrics.totalCost)
+                  + (model.name == summary.bestModel ? " (best)" : ""))
+        }
+        if !unfinished.isEmpty {
+            // The comparison of what finished; what did not is named, with its log when it ran in Slurm.
+            let lines = unfinished.map { index, run -> String in
+                let log = SlurmStudy.log(of: index, in: request.directory)
+                return "- \(run.lastPathComponent): not finished"
+                    + (FileManager.default.fileExists(atPath: log.path) ? " (log: \(log.path))" : "")
+            }
+            try Data((["# Not compared", ""] + lines + ["", "Continue with `leukemia study resume \(request.directory.path)` "
+                        + "(Slurm) or the study's own command (local).", ""]).joined(separator: "\n").utf8)
+                .write(to: comparison.appendingPathComponent("unfinished.md"))
+            lines.forEach { print("not compared: " + $0.dropFirst(2)) }
+        }
+        print("runs: " + runs.map(\.lastPathComponent).joined(separator: ", ") + "; comparison: \(comparison.path)/report.html")
+    }
+
+    /// The submissions `slurm.json` holds already in `directory`.
+    static func submissions(in directory: URL) -> [SlurmSubmission] {
+        let file = directory.appendingPathComponent(SlurmRecord.fileName)
+        return (try? JSONDecoder().decode(SlurmRecord.self, from: Data(contentsOf: file)))?.submissions ?? []
+    }
+
+    /// The study command recorded in `slurm.json`, parsed again in its working directory, for
+    /// the study folder `directory` (where it is now).
+    static func recorded(in directory: URL) throws -> (command: StudyStartCommand, record: SlurmRecord) {
+        let file = directory.appendingPathComponent(SlurmRecord.fileName)
+        guard FileManager.default.fileExists(atPath: file.path) else { throw SlurmError.notSubmitted(path: directory.path) }
+        let record: SlurmRecord = try RunDirectory(directory).readJSON(file)
+        guard FileManager.default.changeCurrentDirectoryPath(record.workingDirectory) else {
+            throw ValidationError("cannot enter the study's working directory \(record.workingDirectory)")
+        }
+        guard var command = try Leukemia.parseAsRoot(record.arguments) as? StudyStartCommand else {
+            throw ValidationError("\(file.path) does not hold a study command: \(record.arguments.joined(separator: " "))")
+        }
+        command.out = directory.path
+        return (command, record)
     }
 
     /// The listed (or default) models with their run folder names.

@@ -88,6 +88,10 @@ public enum StudyError: DescribedError, Equatable {
     /// Two models would share one run folder.
     case duplicateModel(String)
     case noModels
+    /// Another process (a Slurm task, another study command) trains this model now.
+    case busy(model: String, lock: String)
+    /// A folder without `study.json`.
+    case notAStudy(String)
 
     public var description: String {
         switch self {
@@ -96,6 +100,9 @@ public enum StudyError: DescribedError, Equatable {
                 + "re-run its own command to continue it, or choose another --out directory"
         case .duplicateModel(let name): return "the model \(name) is listed twice; each model of a study is trained once"
         case .noModels: return "a study needs at least one model (--models)"
+        case let .busy(model, lock):
+            return "the model \(model) is being trained by another process (it holds \(lock)); it is not trained twice"
+        case .notAStudy(let path): return "\(path) is not a study folder (it has no \(StudyRecord.fileName))"
         }
     }
 }
@@ -113,6 +120,19 @@ public enum Study {
     @discardableResult
     public static func run(_ request: StudyRequest, log: (String) -> Void,
                            control: (_ index: Int, _ name: String) -> CNNTrainingControl) throws -> [URL]? {
+        try prepare(request, log: log)
+        for index in request.models.indices {
+            guard try train(request, model: index, log: log, control: control(index, request.models[index].name)) else { return nil }
+        }
+        log("study: all \(request.models.count) models finished in \(request.directory.path)")
+        return runs(of: request)
+    }
+
+    /// Makes the study folder once: checks the models, writes `split.json` (without `folds`) and
+    /// `study.json`; a folder that holds the same study is continued, one with other settings refused.
+    /// What every executor does first, on the submitting machine.
+    /// - Throws: `StudyError`; what loading the data or splitting throws.
+    public static func prepare(_ request: StudyRequest, log: (String) -> Void) throws {
         guard !request.models.isEmpty else { throw StudyError.noModels }
         if let duplicate = Dictionary(grouping: request.models.map(\.name), by: { $0 }).first(where: { $1.count > 1 })?.key {
             throw StudyError.duplicateModel(duplicate)
@@ -144,43 +164,73 @@ public enum Study {
             log("study: \(request.models.count) models on \(folder.images.count) images of \(folder.classes.count) classes, seed \(request.seed)"
                 + (request.folds.map { ", \($0)-fold cross-validation" } ?? ", one split (\(study.splitManifest.path))"))
         }
+    }
 
-        var runs: [URL] = []
-        for (index, (name, model)) in request.models.enumerated() {
-            let run = request.directory.appendingPathComponent(name)
-            runs.append(run)
-            let prefix = "[\(index + 1)/\(request.models.count) \(name)] "
-            if isFinished(run) {
-                log(prefix + "finished earlier; kept")
-                continue
-            }
-            let job = TrainingJob(model: model, data: request.data, seed: request.seed, split: request.split,
-                                  reusedSplit: request.folds == nil ? study.splitManifest : nil, refit: request.refit,
-                                  weightsCache: request.weightsCache, featureCache: request.featureCache)
-            let modelControl = control(index, name)
-            log(prefix + "training \(model.displayName)")
-            if let folds = request.folds {
-                var foldJob = job
-                let crossValidation = CrossValidationRequest(
-                    foldCount: folds, data: request.data, directory: run, seed: request.seed, groupRuns: request.split.groupRuns,
-                    validationFraction: request.split.validationFraction / (request.split.trainFraction + request.split.validationFraction),
-                    model: model.displayName + (request.refit ? ", refit on train + validation" : ""))
-                let summary = try CrossValidation.run(crossValidation, log: modelControl.log) { _, split, foldRun, _ in
-                    foldJob.reusedSplit = split
-                    try foldJob.run(into: foldRun, control: modelControl, continuing: true)
-                }
-                if summary == nil { return nil }
-            } else if try job.run(into: run, control: modelControl, continuing: true) == nil {
-                return nil
-            }
+    /// Trains (or continues) model `index` (0-based) of a prepared study, as every executor trains
+    /// it: a local study one after the other, each task of a Slurm job array one. A finished run
+    /// is kept. Returns whether the run is finished (false: stopped on purpose before its end).
+    /// - Throws: what training throws.
+    public static func train(_ request: StudyRequest, model index: Int, log: (String) -> Void,
+                             control modelControl: CNNTrainingControl) throws -> Bool {
+        let (name, model) = request.models[index]
+        let study = RunDirectory(request.directory)
+        let run = request.directory.appendingPathComponent(name)
+        let prefix = "[\(index + 1)/\(request.models.count) \(name)] "
+        // One trainer per model, whatever starts it: held until this function returns (or the process dies).
+        let lock = try ModelLock(request.directory, name: name)
+        defer { lock.release() }
+        if isFinished(run) {
+            log(prefix + "finished earlier; kept")
+            return true
         }
-        log("study: all \(request.models.count) models finished in \(request.directory.path)")
-        return runs
+        let job = TrainingJob(model: model, data: request.data, seed: request.seed, split: request.split,
+                              reusedSplit: request.folds == nil ? study.splitManifest : nil, refit: request.refit,
+                              weightsCache: request.weightsCache, featureCache: request.featureCache)
+        log(prefix + "training \(model.displayName)")
+        if let folds = request.folds {
+            var foldJob = job
+            let crossValidation = CrossValidationRequest(
+                foldCount: folds, data: request.data, directory: run, seed: request.seed, groupRuns: request.split.groupRuns,
+                validationFraction: request.split.validationFraction / (request.split.trainFraction + request.split.validationFraction),
+                model: model.displayName + (request.refit ? ", refit on train + validation" : ""))
+            let summary = try CrossValidation.run(crossValidation, log: modelControl.log) { _, split, foldRun, _ in
+                foldJob.reusedSplit = split
+                try foldJob.run(into: foldRun, control: modelControl, continuing: true)
+            }
+            return summary != nil
+        }
+        return try job.run(into: run, control: modelControl, continuing: true) != nil
+    }
+
+    /// The run folder of each model, in the study's order.
+    public static func runs(of request: StudyRequest) -> [URL] {
+        request.models.map { request.directory.appendingPathComponent($0.name) }
     }
 
     /// Whether the model's folder holds a finished run (or a finished cross-validation).
-    static func isFinished(_ run: URL) -> Bool {
+    public static func isFinished(_ run: URL) -> Bool {
         TrainingJob.isFinished(run) || FileManager.default.fileExists(atPath: RunDirectory(run).metrics.path)
             && FileManager.default.fileExists(atPath: RunDirectory(run).crossValidationRecord.path)
     }
+}
+
+/// An exclusive `flock` on `STUDY/.locks/NAME.lock`: the one process training a model of the study.
+/// The kernel releases it when the process ends, killed or not.
+struct ModelLock {
+    let descriptor: Int32
+
+    /// - Throws: `StudyError.busy` when another process holds it.
+    init(_ study: URL, name: String) throws {
+        let folder = study.appendingPathComponent(".locks")
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let file = folder.appendingPathComponent("\(name).lock")
+        descriptor = open(file.path, O_CREAT | O_RDWR, 0o644)
+        guard descriptor >= 0 else { throw RunDirectoryError.cannotCreate(file.path, reason: String(cString: strerror(errno))) }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            throw StudyError.busy(model: name, lock: file.path)
+        }
+    }
+
+    func release() { close(descriptor) }
 }
