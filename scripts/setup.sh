@@ -11,12 +11,16 @@ missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
+sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
 if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: installing ${missing[*]}"
-    sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
     $sudo_cmd apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
 fi
+
+# The one-node Slurm cluster that the tests of `study --executor slurm` submit to (its daemons run
+# as root; `scripts/slurm-cluster.sh stop` ends them). Idempotent: a running cluster is kept.
+$sudo_cmd bash scripts/slurm-cluster.sh start
 
 echo "setup: building (release)"
 swift build -c release --product leukemia
