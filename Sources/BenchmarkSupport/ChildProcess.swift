@@ -7,7 +7,18 @@ public enum ChildProcess {
     /// - Throws: `BenchmarkError` naming the command when it cannot start, fails or prints no report.
     public static func run<Report: Decodable>(_ executable: String, _ arguments: [String],
                                               environment: [String: String] = [:], as: Report.Type) throws -> Report {
-        let command = ([executable] + arguments).joined(separator: " ")
+        let printed = try output(executable, arguments, environment: environment)
+        guard let line = printed.split(separator: "\n").last,
+              let report = try? JSONDecoder().decode(Report.self, from: Data(line.utf8)) else {
+            throw BenchmarkError("\(command(executable, arguments)) printed no report")
+        }
+        return report
+    }
+
+    /// Runs `executable` with `arguments` (and `environment` added to this process's), its stderr
+    /// going to ours, and returns what it printed on stdout.
+    /// - Throws: `BenchmarkError` naming the command when it cannot start or fails.
+    public static func output(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -17,18 +28,19 @@ public enum ChildProcess {
         do {
             try process.run()
         } catch {
-            throw BenchmarkError("cannot start \(command): \(error.localizedDescription)")
+            throw BenchmarkError("cannot start \(command(executable, arguments)): \(error.localizedDescription)")
         }
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationReason == .exit, process.terminationStatus == 0 else {
             let how = process.terminationReason == .exit ? "exited with status" : "was killed by signal"
-            throw BenchmarkError("\(command) \(how) \(process.terminationStatus)")
+            throw BenchmarkError("\(command(executable, arguments)) \(how) \(process.terminationStatus)")
         }
-        guard let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
-              let report = try? JSONDecoder().decode(Report.self, from: Data(line.utf8)) else {
-            throw BenchmarkError("\(command) printed no report")
-        }
-        return report
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The command line, for messages.
+    public static func command(_ executable: String, _ arguments: [String]) -> String {
+        ([executable] + arguments).joined(separator: " ")
     }
 }
