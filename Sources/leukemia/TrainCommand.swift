@@ -91,16 +91,9 @@ struct TrainCommand: ParsableCommand {
 
     /// `--folds K`: one run per fold, trained as a single run would be, then the pooled scores.
     private func crossValidate(folds: Int, splitConfiguration: SplitConfiguration) throws {
-        var job = try job(splitConfiguration: splitConfiguration, reusedSplit: nil)
-        let request = CrossValidationRequest(
-            foldCount: folds, data: job.data, directory: URL(fileURLWithPath: out), seed: seed, groupRuns: groupRuns,
-            validationFraction: splitConfiguration.validationFraction / (splitConfiguration.trainFraction + splitConfiguration.validationFraction),
-            model: job.model.displayName + (refit ? ", refit on train + validation" : ""))
         let control = cnn.control()
-        try CrossValidation.run(request, log: { print($0) }) { _, split, run, _ in
-            job.reusedSplit = split
-            try job.run(into: run, control: CNNTrainingControl(log: { print("  " + $0) }, progress: control.progress,
-                                                               stopAfterEpoch: control.stopAfterEpoch), continuing: true)
-        }
+        try job(splitConfiguration: splitConfiguration, reusedSplit: nil).crossValidate(
+            folds: folds, into: URL(fileURLWithPath: out), log: { print($0) },
+            control: CNNTrainingControl(log: { print("  " + $0) }, progress: control.progress, stopAfterEpoch: control.stopAfterEpoch))
     }
 }

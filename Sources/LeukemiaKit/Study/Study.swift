@@ -188,16 +188,7 @@ public enum Study {
                               weightsCache: request.weightsCache, featureCache: request.featureCache)
         log(prefix + "training \(model.displayName)")
         if let folds = request.folds {
-            var foldJob = job
-            let crossValidation = CrossValidationRequest(
-                foldCount: folds, data: request.data, directory: run, seed: request.seed, groupRuns: request.split.groupRuns,
-                validationFraction: request.split.validationFraction / (request.split.trainFraction + request.split.validationFraction),
-                model: model.displayName + (request.refit ? ", refit on train + validation" : ""))
-            let summary = try CrossValidation.run(crossValidation, log: modelControl.log) { _, split, foldRun, _ in
-                foldJob.reusedSplit = split
-                try foldJob.run(into: foldRun, control: modelControl, continuing: true)
-            }
-            return summary != nil
+            return try job.crossValidate(folds: folds, into: run, log: modelControl.log, control: modelControl) != nil
         }
         return try job.run(into: run, control: modelControl, continuing: true) != nil
     }

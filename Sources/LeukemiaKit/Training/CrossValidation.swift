@@ -31,16 +31,6 @@ public struct CrossValidationRequest: Sendable {
     }
 }
 
-/// How far a fold's run got, which decides what `CrossValidation.run` asks of the trainer.
-public enum FoldRunState: Sendable {
-    /// No run yet: train one on the fold's split.
-    case fresh
-    /// An interrupted CNN training: resume it.
-    case interrupted
-    /// A finished run: nothing to do.
-    case finished
-}
-
 /// Why a cross-validation cannot start or continue.
 public enum CrossValidationError: DescribedError, Equatable {
     /// The folder holds a cross-validation made with other settings.
@@ -93,14 +83,15 @@ public enum CrossValidation {
         }
     }
 
-    /// Runs `trainFold(fold, split, run, state)` for every fold (1...K) not finished yet, then pools
+    /// Runs `trainFold(split, run)` for every fold (1...K) whose run is not finished yet (an
+    /// interrupted run is left for `trainFold` to continue), then pools
     /// the folds' test predictions; writes and returns the summary, or nil when a fold's training
     /// was stopped on purpose (`--stop-after`) before its end.
     /// - Throws: `CrossValidationError.otherSettings` for a folder made with other settings; what
     ///   the folder scan, the fold assignment or `trainFold` throw.
     @discardableResult
     public static func run(_ request: CrossValidationRequest, log: (String) -> Void,
-                           trainFold: (_ fold: Int, _ split: URL, _ run: URL, _ state: FoldRunState) throws -> Void)
+                           trainFold: (_ split: URL, _ run: URL) throws -> Void)
         throws -> CrossValidationMetrics? {
         let (folder, cost) = try request.data.load()
         let record = Record(foldCount: request.foldCount, seed: request.seed, groupRuns: request.groupRuns,
@@ -136,11 +127,9 @@ public enum CrossValidation {
         for fold in 1...request.foldCount {
             let run = RunDirectory(request.directory.appendingPathComponent("fold-\(fold)"))
             let manager = FileManager.default
-            let state: FoldRunState = manager.fileExists(atPath: run.configuration.path) ? .finished
-                : manager.fileExists(atPath: run.trainingSession.path) ? .interrupted : .fresh
-            if state != .finished {
-                log("fold \(fold)/\(request.foldCount)" + (state == .interrupted ? ": resuming" : ""))
-                try trainFold(fold, splits.appendingPathComponent("fold-\(fold).json"), run.url, state)
+            if !manager.fileExists(atPath: run.configuration.path) {
+                log("fold \(fold)/\(request.foldCount)" + (manager.fileExists(atPath: run.trainingSession.path) ? ": resuming" : ""))
+                try trainFold(splits.appendingPathComponent("fold-\(fold).json"), run.url)
                 guard manager.fileExists(atPath: run.configuration.path) else {
                     log("fold \(fold) stopped before the end of its training; re-run the command to continue")
                     return nil

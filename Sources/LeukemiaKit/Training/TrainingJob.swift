@@ -81,3 +81,24 @@ public struct TrainingJob: Sendable {
         }
     }
 }
+
+extension TrainingJob {
+    /// `--folds K`: this job once per fold (stratified, grouped by `split.groupRuns`; the model
+    /// selected on `split`'s validation share of the other folds' images) into `directory/fold-N`,
+    /// then the pooled scores. A re-run continues: finished folds are kept, an interrupted CNN fold
+    /// resumes, an unfinished classical fold trains again. Returns nil when a fold's training was
+    /// stopped on purpose (`control.stopAfterEpoch`) before its end.
+    @discardableResult
+    public func crossValidate(folds: Int, into directory: URL, log: (String) -> Void,
+                              control: CNNTrainingControl) throws -> CrossValidationMetrics? {
+        let request = CrossValidationRequest(
+            foldCount: folds, data: data, directory: directory, seed: seed, groupRuns: split.groupRuns,
+            validationFraction: split.validationFraction / (split.trainFraction + split.validationFraction),
+            model: model.displayName + (refit ? ", refit on train + validation" : ""))
+        var foldJob = self
+        return try CrossValidation.run(request, log: log) { foldSplit, run in
+            foldJob.reusedSplit = foldSplit
+            try foldJob.run(into: run, control: control, continuing: true)
+        }
+    }
+}
