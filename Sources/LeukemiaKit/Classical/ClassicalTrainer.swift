@@ -128,16 +128,19 @@ public enum ClassicalTrainer {
                 log("features: \(extractor.featureNames.count) per image; train \(train.labels.count), validation \(validation.labels.count), test \(test.labels.count); \(skipped.count) unreadable skipped")
 
                 let standardizer = try FeatureStandardizer(fitting: train.features)
+                // Standardized once, for the model selection and the calibration; a refit has no validation part.
+                let validationSet = try refitOrigin == nil
+                    ? (features: standardizer.transform(validation.features), labels: validation.labels) : nil
                 let (model, hyperparameters) = try fitModel(train: (try standardizer.transform(train.features), train.labels),
-                                                            validation: validation, standardizer: standardizer, run: run, log: log)
+                                                            validation: validationSet, run: run, log: log)
                 try model.save(to: run.model(kind: self.model))
                 try run.writeJSON(FeatureNormalization(featureNames: extractor.featureNames, standardizer: standardizer),
                                   to: run.normalization)
 
                 // Temperature scaling on the validation part (a refit borrows its selection's), before the test part is scored.
-                let calibration = try refitOrigin.map { try RunCalibration.borrowed(by: $0) }
-                    ?? RunCalibration(fittingProbabilities: try model.probabilities(for: standardizer.transform(validation.features)).rows,
-                                      labels: validation.labels)
+                let calibration = try validationSet.map {
+                    try RunCalibration(fittingProbabilities: model.probabilities(for: $0.features).rows, labels: $0.labels)
+                } ?? refitOrigin.flatMap { try RunCalibration.borrowed(by: $0) }
                 try calibration?.save(in: run)
                 log("calibration: " + (calibration?.summaryLine ?? "none (the selection run has none)"))
                 let raw = try model.probabilities(for: standardizer.transform(test.features)).rows
@@ -174,22 +177,24 @@ public enum ClassicalTrainer {
         }
 
         /// The model and the hyperparameters `config.json` records.
-        private func fitModel(train: (features: FeatureMatrix, labels: [Int]), validation: FeatureTable,
-                              standardizer: FeatureStandardizer, run: RunDirectory,
+        /// `train` and `validation` are standardized; a refit has no validation part (nil).
+        private func fitModel(train: (features: FeatureMatrix, labels: [Int]), validation: (features: FeatureMatrix, labels: [Int])?,
+                              run: RunDirectory,
                               log: (String) -> Void) throws -> (any ProbabilisticClassifier, [String: Double]) {
             let classCount = folder.classes.count
             let classWeights = try balancedClassWeights(labels: train.labels, classCount: classCount)
             switch (model, fit) {
             case (.svm, .select):
+                guard let validation else { preconditionFailure("a selection has a validation part") }
                 let search = try SVMHyperparameterSearch.select(
-                    train: train, validation: (try standardizer.transform(validation.features), validation.labels),
-                    classCount: classCount, classWeights: classWeights, seed: seed)
+                    train: train, validation: validation, classCount: classCount, classWeights: classWeights, seed: seed)
                 try run.writeJSON(search.table, to: run.modelSelection)
                 log("svm: chose C=\(search.c) gamma=\(search.gamma) on the validation part")
                 return (search.model, ["C": search.c, "gamma": search.gamma])
             case (.xgboost, .select):
+                guard let validation else { preconditionFailure("a selection has a validation part") }
                 let booster = try XGBoostClassifier.train(
-                    train: train, validation: (try standardizer.transform(validation.features), validation.labels),
+                    train: train, validation: validation,
                     classCount: classCount, classWeights: classWeights, parameters: XGBoostParameters(), seed: seed)
                 try run.writeJSON(booster.validationLossHistory, to: run.modelSelection)
                 log("xgboost: early stopping kept \(booster.bestIteration + 1) rounds (validation loss)")
