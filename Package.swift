@@ -81,14 +81,14 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .target(name: "BenchmarkSupport"),
-        .executableTarget(name: "engine-benchmark", dependencies: ["BenchmarkSupport", "Tensors", "NeuralNetworks"], swiftSettings: fastMath),
+        .target(name: "BenchmarkSupport", dependencies: ["ToolkitSupport"]),
+        .executableTarget(name: "engine-benchmark", dependencies: ["BenchmarkSupport", "ToolkitSupport", "Tensors", "NeuralNetworks"], swiftSettings: fastMath),
         .executableTarget(name: "block-benchmark", dependencies: ["BenchmarkSupport", "ModelZoo", "NeuralNetworks", "Tensors"],
                           swiftSettings: fastMath),
-        .executableTarget(name: "model-benchmark", dependencies: ["BenchmarkSupport", "ModelZoo", "NeuralNetworks", "Tensors"],
+        .executableTarget(name: "model-benchmark", dependencies: ["BenchmarkSupport", "ToolkitSupport", "ModelZoo", "NeuralNetworks", "Tensors"],
                           swiftSettings: fastMath),
         .executableTarget(name: "serve-benchmark", dependencies: [
-            "BenchmarkSupport", "LeukemiaServer", "LeukemiaKit", "Datasets", "ModelZoo", "Imaging", "Randomness", "TestSupport",
+            "BenchmarkSupport", "ToolkitSupport", "LeukemiaServer", "LeukemiaKit", "Datasets", "ModelZoo", "Imaging", "Randomness", "TestSupport",
         ]),
         .executableTarget(name: "classicml-benchmark", dependencies: ["ClassicML", "Randomness", "TestSupport"],
                           swiftSettings: fastMath),

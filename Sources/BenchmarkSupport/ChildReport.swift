@@ -1,4 +1,5 @@
 import Foundation
+import ToolkitSupport
 
 /// What a benchmark child process prints as its last line (JSON): the median time of its timed
 /// iterations and its peak resident memory. The PyTorch scripts print the same

@@ -38,7 +38,9 @@ struct ComparisonReport {
     }
 
     static func memory(_ model: ModelSummary) -> String {
-        model.peakTrainingMemoryMiB.map { String(format: "%.0f MiB (estimated peak)", $0) } ?? "not recorded"
+        model.peakTrainingMemoryMiB.map {
+            String(format: "%.0f MiB", $0) + (model.peakTrainingMemory == PeakMemoryProvenance.estimated.rawValue ? " (estimated peak)" : "")
+        } ?? "not recorded"
     }
 
     // MARK: Tables

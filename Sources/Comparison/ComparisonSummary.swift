@@ -80,7 +80,9 @@ public struct ModelSummary: Codable, Sendable {
     /// Wall-clock seconds of scoring the images (decoding, resizing, the model), and the rate.
     public var inferenceSeconds: Double
     public var inferenceImagesPerSecond: Double
+    /// The peak resident memory of the training (MiB; the largest over folds), or nil.
     public var peakTrainingMemoryMiB: Double?
+    /// How `peakTrainingMemoryMiB` is known: a `PeakMemoryProvenance` raw value, or "not recorded".
     public var peakTrainingMemory: String
     public var seed: UInt64
     public var splitSeed: UInt64

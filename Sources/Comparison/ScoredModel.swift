@@ -43,8 +43,14 @@ struct ScoredModel: Sendable {
         return seconds > 0 ? Double(count) / seconds : 0
     }
     var trainingSeconds: Double { runs.reduce(0) { $0 + $1.configuration.trainingSeconds } }
-    /// `TrainingMemoryEstimate` for CNNs (MiB); nil for classical runs, which record none.
-    var estimatedPeakTrainingMiB: Double? { configuration.cnn.map(TrainingMemoryEstimate.mebibytes(for:)) }
+    /// The peak training memory (MiB) and how it is known: the largest measured peak of the runs
+    /// (`RunConfiguration.peakMemoryMiB`) when every run recorded one; else, for CNNs,
+    /// `TrainingMemoryEstimate`; else nil ("not recorded", classical runs written before it was measured).
+    var peakTrainingMemory: (mebibytes: Double, provenance: PeakMemoryProvenance)? {
+        let measured = runs.compactMap(\.configuration.peakMemoryMiB)
+        if measured.count == runs.count, let peak = measured.max() { return (peak, .measured) }
+        return configuration.cnn.map { (TrainingMemoryEstimate.mebibytes(for: $0), .estimated) }
+    }
     /// Per-fold metrics of a cross-validation (nil for a single run).
     var foldSummary: CrossValidationMetrics? {
         guard source.isCrossValidation, runs.count >= 2 else { return nil }
@@ -163,4 +169,12 @@ enum ModelScoring {
         }
         return (models, leftOut)
     }
+}
+
+/// Where a model's peak training memory comes from.
+enum PeakMemoryProvenance: String {
+    /// Measured by the training itself (`VmHWM` of its process).
+    case measured
+    /// `TrainingMemoryEstimate`'s figure from the network's size (runs that measured nothing).
+    case estimated
 }

@@ -17,6 +17,7 @@
 import BenchmarkSupport
 import Foundation
 import Tensors
+import ToolkitSupport
 /// One convolution layer to time.
 struct LayerShape: Encodable {
     let network: String

@@ -5,6 +5,7 @@ import NeuralNetworks
 import Tensors
 #if canImport(Glibc)
 import Glibc
+import ToolkitSupport
 #endif
 
 /// The Swift side of one model's comparison, run as a child process (so its peak memory is its

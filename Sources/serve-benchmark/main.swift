@@ -14,6 +14,7 @@ import Imaging
 import LeukemiaServer
 import Randomness
 import TestSupport
+import ToolkitSupport
 
 do {
     let options = try ServeBenchmarkOptions(Array(CommandLine.arguments.dropFirst()))

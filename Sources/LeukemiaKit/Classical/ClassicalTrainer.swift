@@ -2,6 +2,7 @@ import ClassicML
 import Foundation
 import Datasets
 import Evaluation
+import ToolkitSupport
 
 /// What to train: a classical model on a data folder, into a new run directory.
 public struct ClassicalTrainingRequest: Sendable {
@@ -103,6 +104,7 @@ public enum ClassicalTrainer {
 
         func run(in run: RunDirectory, log: (String) -> Void) throws -> ClassificationMetrics {
             let start = Date()
+            PeakMemory.reset()
             let parts = try manifest.resolve(against: folder)
             try parts.requireEveryPart(validation: refitOrigin == nil)
             if !parts.unassigned.isEmpty {
@@ -154,7 +156,7 @@ public enum ClassicalTrainer {
                     inputSize: StudyProtocol.inputSize, purpleRange: StudyProtocol.purpleRange,
                     libraries: ToolkitVersion.libraries, hyperparameters: hyperparameters, skippedImages: skipped,
                     createdAt: ISO8601DateFormatter().string(from: start),
-                    trainingSeconds: Date().timeIntervalSince(start),
+                    trainingSeconds: Date().timeIntervalSince(start), peakMemoryMiB: PeakMemory.residentMebibytes(),
                     fileHashes: try run.hashes(of: [run.model(kind: self.model), run.normalization]),
                     dataset: folder.description, cost: cost, refit: refitOrigin)
                 try EvaluationWriter.write(metrics: metrics, title: "\(self.model.rawValue) — test part of \(dataDirectory.lastPathComponent)",

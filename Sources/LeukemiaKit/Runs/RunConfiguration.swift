@@ -28,6 +28,11 @@ public struct RunConfiguration: Codable, Sendable {
     public var createdAt: String
     /// Training wall-clock time in seconds, feature extraction included.
     public var trainingSeconds: Double
+    /// The peak resident memory of the training process while it trained this run (MiB): Linux's
+    /// `VmHWM`, reset when the training starts (`PeakMemory`), so a study's later models do not
+    /// inherit an earlier one's peak; for a resumed CNN, the largest over its sessions. Nil in runs
+    /// written before it was recorded (d64feef and earlier) and in ensembles, which train nothing.
+    public var peakMemoryMiB: Double? = nil
     /// The CNN training options (architecture, blueprint, policy, optimizer settings); nil for classical runs.
     public var cnn: CNNTrainingOptions? = nil
     /// The SHA-256 (hex) of each file the model is loaded from, by file name (`weights.safetensors`;
@@ -58,6 +63,6 @@ public struct RunConfiguration: Codable, Sendable {
         case formatVersion = "format_version", toolkitVersion = "toolkit_version", model, seed
         case dataDirectory = "data_directory", split, inputSize = "input_size", purpleRange = "purple_range"
         case libraries, hyperparameters, skippedImages = "skipped_images", createdAt = "created_at"
-        case trainingSeconds = "training_seconds", cnn, fileHashes = "file_hashes", dataset, cost, refit, ensemble
+        case trainingSeconds = "training_seconds", peakMemoryMiB = "peak_memory_mib", cnn, fileHashes = "file_hashes", dataset, cost, refit, ensemble
     }
 }

@@ -170,10 +170,15 @@ struct CNNTrainingState: Codable, Equatable {
     var stopped: Bool
     /// Seconds spent in epochs so far, over all sessions.
     var seconds: Double
+    /// The peak resident memory of the training process so far (MiB), the largest over all
+    /// sessions (`PeakMemory`, reset when each session starts); nil in checkpoints written before
+    /// it was recorded.
+    var peakMemoryMiB: Double? = nil
 
     static let metadataKey = "training_state"
 
     enum CodingKeys: String, CodingKey {
         case epoch, earlyStopping = "early_stopping", validationLosses = "validation_losses", stopped, seconds
+        case peakMemoryMiB = "peak_memory_mib"
     }
 }

@@ -5,6 +5,7 @@ import NeuralNetworks
 import Tensors
 import Datasets
 import Evaluation
+import ToolkitSupport
 
 /// One session of a CNN training (new or resumed): prepares data and network, restores the last
 /// checkpoint if any, runs the remaining epochs, and when training ends scores the best weights
@@ -25,6 +26,7 @@ struct CNNTrainingSessionRunner {
 
     func run() throws -> CNNTrainingOutcome {
         let start = Date()
+        PeakMemory.reset()
         let parts = try SplitManifest.load(from: directory.splitManifest).resolve(against: folder)
         let hashes = Dictionary(parts.assigned.map { ($0.image.relativePath, $0.image.contentHash) },
                                 uniquingKeysWith: { first, _ in first })
@@ -85,6 +87,7 @@ struct CNNTrainingSessionRunner {
             state.epoch = epoch
             state.stopped = shouldStop
             state.seconds += Date().timeIntervalSince(epochStart)
+            state.peakMemoryMiB = max(state.peakMemoryMiB ?? 0, PeakMemory.residentMebibytes())
             records.append(EpochRecord(epoch: epoch, trainLoss: trainScores.meanLoss, trainAccuracy: trainScores.accuracy,
                                        validationLoss: scores?.meanLoss, validationAccuracy: scores?.accuracy,
                                        learningRate: Double(rate), isBest: isBest))
@@ -215,7 +218,8 @@ struct CNNTrainingSessionRunner {
                    "best_validation_loss": state.earlyStopping.bestLoss]
                 : ["epochs": Double(state.epoch)],
             skippedImages: skipped.merging(test.skipped) { first, _ in first },
-            createdAt: ISO8601DateFormatter().string(from: start), trainingSeconds: state.seconds, cnn: options,
+            createdAt: ISO8601DateFormatter().string(from: start), trainingSeconds: state.seconds,
+            peakMemoryMiB: max(state.peakMemoryMiB ?? 0, PeakMemory.residentMebibytes()), cnn: options,
             fileHashes: try directory.hashes(of: [directory.weights]), dataset: session.datasetDescription, cost: session.cost,
             refit: session.refit)
         try directory.writeJSON(configuration, to: directory.configuration)
