@@ -106,9 +106,9 @@ struct StudyStartCommand: ParsableCommand {
             switch executor {
             case .local:
                 guard slurm.isEmpty else { throw ValidationError("the --slurm-* options need --executor slurm") }
-                let count = request.models.count
-                guard try Study.run(request, log: { print($0) }, control: { index, name in
-                    cnn.control(prefix: "[\(index + 1)/\(count) \(name)] ")
+                let count = Study.tasks(of: request).count
+                guard try Study.run(request, log: { print($0) }, control: { index, label in
+                    cnn.control(prefix: "[\(index + 1)/\(count) \(label)] ")
                 }) != nil else {
                     print("the study stopped before its end; run the same command again to continue")
                     return
@@ -118,7 +118,8 @@ struct StudyStartCommand: ParsableCommand {
                 try Study.prepare(request, log: { print($0) })
                 let record = SlurmRecord(executable: SlurmStudy.currentExecutable(),
                                          workingDirectory: FileManager.default.currentDirectoryPath,
-                                         arguments: Array(CommandLine.arguments.dropFirst()), runs: request.models.map(\.name),
+                                         arguments: Array(CommandLine.arguments.dropFirst()),
+                                         runs: Study.tasks(of: request).map { $0.runPath(in: request) },
                                          options: slurm.options, submissions: Self.submissions(in: request.directory))
                 try SlurmStudy.submit(request.directory, record: record) { print($0) }
                 print("follow it with: leukemia study status \(out)")
@@ -150,21 +151,27 @@ struct StudyStartCommand: ParsableCommand {
     func compare(_ request: StudyRequest, commandLine: [String]) throws {
         let comparison = request.directory.appendingPathComponent("comparison")
         if FileManager.default.fileExists(atPath: comparison.path) { try FileManager.default.removeItem(at: comparison) }
+        try Study.poolFinishedCrossValidations(request) { print("[compare] " + $0) }
         let runs = Study.runs(of: request)
-        let unfinished = runs.enumerated().filter { !Study.isFinished($0.element) }
+        let finished = runs.filter(Study.isFinished)
         let summary = try Comparison.run(ComparisonRequest(
-            inputs: unfinished.isEmpty ? [request.directory] : runs.filter(Study.isFinished), output: comparison, seed: seed,
+            inputs: finished.count == runs.count ? [request.directory] : finished, output: comparison, seed: seed,
             costFile: cost.file, commandLine: (["leukemia"] + commandLine.dropFirst()).map(CompareCommand.quoted).joined(separator: " ")
         )) { print("[compare] " + $0) }
         for model in summary.models {
             print(String(format: "%@: accuracy %.4f, total cost %.0f", model.name, model.metrics.accuracy, model.metrics.totalCost)
                   + (model.name == summary.bestModel ? " (best)" : ""))
         }
+        // The comparison of what finished; each unfinished training (a model, or a fold) is named,
+        // with its log when it ran in Slurm.
+        let unfinished = Study.tasks(of: request).enumerated().filter { index, task in
+            let run = request.directory.appendingPathComponent(task.runPath(in: request))
+            return !Study.isFinished(runs[task.model]) && !(task.fold != nil && TrainingJob.isFinished(run))
+        }
         if !unfinished.isEmpty {
-            // The comparison of what finished; what did not is named, with its log when it ran in Slurm.
-            let lines = unfinished.map { index, run -> String in
+            let lines = unfinished.map { index, task -> String in
                 let log = SlurmStudy.log(of: index, in: request.directory)
-                return "- \(run.lastPathComponent): not finished"
+                return "- \(task.runPath(in: request)): not finished"
                     + (FileManager.default.fileExists(atPath: log.path) ? " (log: \(log.path))" : "")
             }
             try Data((["# Not compared", ""] + lines + ["", "Continue with `leukemia study resume \(request.directory.path)` "

@@ -83,13 +83,13 @@ struct StudyResumeCommand: ParsableCommand {
 /// `leukemia study run-task STUDY INDEX`: what a Slurm array task runs.
 struct StudyRunTaskCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "run-task", abstract: "Train model INDEX of a submitted study (what each Slurm array task runs).",
+        commandName: "run-task", abstract: "Train task INDEX of a submitted study: a model, or a fold of a model (what each Slurm array task runs).",
         shouldDisplay: false)
 
     @Argument(help: "The study folder.")
     var study: String
 
-    @Argument(help: "The model's index in the study (0-based), the array task id.")
+    @Argument(help: "The task's index in the study (0-based, model by model and fold by fold), the array task id.")
     var index: Int
 
     func run() throws {
@@ -97,23 +97,24 @@ struct StudyRunTaskCommand: ParsableCommand {
             let directory = URL(fileURLWithPath: study).standardizedFileURL
             let (command, _) = try StudyStartCommand.recorded(in: directory)
             let request = try command.makeRequest()
-            guard request.models.indices.contains(index) else {
-                throw ValidationError("the study has \(request.models.count) models; no model \(index)")
+            let tasks = Study.tasks(of: request)
+            guard tasks.indices.contains(index) else {
+                throw ValidationError("the study has \(tasks.count) tasks; no task \(index)")
             }
-            let name = request.models[index].name
+            let name = tasks[index].runPath(in: request)
             let environment = ProcessInfo.processInfo.environment
             print("task \(index) (\(name)) on \(ProcessInfo.processInfo.hostName), Slurm job "
                   + "\(environment["SLURM_ARRAY_JOB_ID"] ?? "?")_\(environment["SLURM_ARRAY_TASK_ID"] ?? "?"), "
                   + ISO8601DateFormatter().string(from: Date()))
-            let prefix = "[\(index + 1)/\(request.models.count) \(name)] "
+            let prefix = "[\(index + 1)/\(tasks.count) \(name)] "
             do {
-                if try Study.train(request, model: index, log: { print($0) }, control: command.cnn.control(prefix: prefix)) {
+                if try Study.train(request, task: tasks[index], log: { print($0) }, control: command.cnn.control(prefix: prefix)) {
                     print(prefix + "finished")
                 } else {
                     print(prefix + "stopped before its end; leukemia study resume \(directory.path) continues it")
                 }
             } catch let error as StudyError {
-                // Another task trains this model now: this one leaves it alone.
+                // Another task trains this one now: this one leaves it alone.
                 guard case .busy = error else { throw error }
                 print(prefix + "\(error)")
             }

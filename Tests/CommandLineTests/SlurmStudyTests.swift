@@ -31,9 +31,10 @@ final class SlurmStudyTests: XCTestCase {
         fixture?.remove()
     }
 
-    /// The Done-when test: svm, xgboost and the tiny CNN on 2 folds through Slurm; the CNN's task
-    /// cancelled after its first checkpoint, the study resumed; every training completed once, the
-    /// CNN continued from its checkpoint, and the comparison table is the local study's.
+    /// The Done-when test: svm, xgboost and the tiny CNN on 2 folds through Slurm, one array task
+    /// per model and fold; the task of the CNN's first fold cancelled after its first checkpoint,
+    /// the study resumed; every training completed once, the CNN's fold continued from its
+    /// checkpoint, and the comparison table is the local study's.
     func testACancelledAndResumedSlurmStudyEndsWithTheLocalStudysTable() throws {
         let started = Date()
         // Enough epochs that the CNN's first fold is still training when it is cancelled.
@@ -47,50 +48,56 @@ final class SlurmStudyTests: XCTestCase {
         let submitted = try CommandRunner.run(arguments + ["--out", study.path, "--executor", "slurm", "--slurm-cpus-per-task", "1",
                                                            "--slurm-time", "10:00"])
         XCTAssertEqual(submitted.status, 0, submitted.standardError + submitted.standardOutput)
-        XCTAssertTrue(submitted.standardOutput.contains("[3/3 densenet201] submitted as Slurm job"), submitted.standardOutput)
+        XCTAssertTrue(submitted.standardOutput.contains("[6/6 densenet201/fold-2] submitted as Slurm job"), submitted.standardOutput)
         let first = try record(study)
         XCTAssertEqual(first.submissions.count, 1)
-        XCTAssertEqual(first.submissions[0].tasks, [0, 1, 2])
-        XCTAssertEqual(first.runs, ["svm", "xgboost", "densenet201"])
+        XCTAssertEqual(first.submissions[0].tasks, [0, 1, 2, 3, 4, 5])
+        XCTAssertEqual(first.runs, ["svm/fold-1", "svm/fold-2", "xgboost/fold-1", "xgboost/fold-2", "densenet201/fold-1", "densenet201/fold-2"])
 
-        // Cancel the CNN's task once its first fold has a checkpoint.
+        // Cancel the task of the CNN's first fold once it has a checkpoint.
         let checkpoint = study.appendingPathComponent("densenet201/fold-1/checkpoint.safetensors")
         try waitUntil("the CNN's first checkpoint", timeout: 120) { FileManager.default.fileExists(atPath: checkpoint.path) }
-        let cancel = try Self.tool("scancel", ["\(first.submissions[0].arrayJob)_2"])
+        let cancel = try Self.tool("scancel", ["\(first.submissions[0].arrayJob)_4"])
         XCTAssertEqual(cancel.status, 0, cancel.output)
         let interrupted = try waitForStudy(study)
         print(interrupted.standardOutput)
         XCTAssertEqual(interrupted.status, 4, interrupted.standardOutput)  // unfinished, nothing queued
-        XCTAssertTrue(row("densenet201", in: interrupted).contains("cancelled"), interrupted.standardOutput)
-        XCTAssertTrue(row("densenet201", in: interrupted).contains("fold 1/2, epoch"), interrupted.standardOutput)
-        XCTAssertTrue(row("svm", in: interrupted).contains("completed"), interrupted.standardOutput)
-        XCTAssertTrue(row("svm", in: interrupted).contains("test accuracy"), interrupted.standardOutput)
-        XCTAssertTrue(row("xgboost", in: interrupted).contains("completed"), interrupted.standardOutput)
-        XCTAssertTrue(row("densenet201", in: interrupted).contains(study.appendingPathComponent("logs/task-2.log").path))
+        XCTAssertTrue(row("densenet201/fold-1", in: interrupted).contains("cancelled"), interrupted.standardOutput)
+        XCTAssertTrue(row("densenet201/fold-1", in: interrupted).contains("fold 1/2, epoch"), interrupted.standardOutput)
+        XCTAssertTrue(row("densenet201/fold-1", in: interrupted).contains(study.appendingPathComponent("logs/task-4.log").path))
+        // The other fold of the CNN ran beside it, in its own task, to its end.
+        XCTAssertTrue(row("densenet201/fold-2", in: interrupted).contains("completed"), interrupted.standardOutput)
+        for name in ["svm/fold-1", "svm/fold-2", "xgboost/fold-1", "xgboost/fold-2"] {
+            XCTAssertTrue(row(name, in: interrupted).contains("completed"), interrupted.standardOutput)
+            XCTAssertTrue(row(name, in: interrupted).contains("test accuracy"), interrupted.standardOutput)
+        }
         XCTAssertFalse(FileManager.default.fileExists(atPath: study.appendingPathComponent("densenet201/metrics.json").path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: study.appendingPathComponent("svm/metrics.json").path),
+                      "the fold that finished svm's cross-validation pooled its folds")
         // The comparison job ran on what finished and named what did not.
         let partial = try String(contentsOf: study.appendingPathComponent("comparison/unfinished.md"), encoding: .utf8)
-        XCTAssertTrue(partial.contains("densenet201: not finished (log: "), partial)
+        XCTAssertTrue(partial.contains("densenet201/fold-1: not finished (log: "), partial)
+        XCTAssertFalse(partial.contains("densenet201/fold-2"), partial)
 
         let resumed = try CommandRunner.run(["study", "resume", study.path])
         XCTAssertEqual(resumed.status, 0, resumed.standardError)
-        XCTAssertTrue(resumed.standardOutput.contains("[1/3 svm] finished earlier; kept"), resumed.standardOutput)
-        XCTAssertTrue(resumed.standardOutput.contains("[3/3 densenet201] submitted as Slurm job"), resumed.standardOutput)
+        XCTAssertTrue(resumed.standardOutput.contains("[1/6 svm/fold-1] finished earlier; kept"), resumed.standardOutput)
+        XCTAssertTrue(resumed.standardOutput.contains("[5/6 densenet201/fold-1] submitted as Slurm job"), resumed.standardOutput)
         let done = try waitForStudy(study)
         XCTAssertEqual(done.status, 0, done.standardOutput)
-        for model in ["svm", "xgboost", "densenet201"] {
-            XCTAssertTrue(row(model, in: done).contains("completed"), done.standardOutput)
+        for name in first.runs {
+            XCTAssertTrue(row(name, in: done).contains("completed"), done.standardOutput)
         }
 
         // Every training ran to its end once: the classical tasks were submitted once, the CNN's
-        // second task continued the first one's fold from its checkpoint.
+        // fold 1 was submitted again and continued from its checkpoint.
         let second = try record(study)
-        XCTAssertEqual(second.submissions.map(\.tasks), [[0, 1, 2], [2]])
-        for (index, model) in ["svm", "xgboost"].enumerated() {
+        XCTAssertEqual(second.submissions.map(\.tasks), [[0, 1, 2, 3, 4, 5], [4]])
+        for (index, model) in ["svm", "svm", "xgboost", "xgboost"].enumerated() {
             let log = try String(contentsOf: study.appendingPathComponent("logs/task-\(index).log"), encoding: .utf8)
             XCTAssertEqual(log.components(separatedBy: "] training \(model)").count - 1, 1, log)
         }
-        let cnnLog = try String(contentsOf: study.appendingPathComponent("logs/task-2.log"), encoding: .utf8)
+        let cnnLog = try String(contentsOf: study.appendingPathComponent("logs/task-4.log"), encoding: .utf8)
         XCTAssertTrue(cnnLog.contains("fold 1/2: resuming"), cnnLog)
         XCTAssertTrue(cnnLog.contains("resuming after epoch"), cnnLog)
         for fold in 1...2 {

@@ -35,11 +35,11 @@ public struct SlurmOptions: Codable, Equatable, Sendable {
     }
 }
 
-/// One `sbatch` of a study: a job array whose task N trains model N, and the comparison job
-/// that waits for it (`--dependency=afterany`).
+/// One `sbatch` of a study: a job array whose task N trains `Study.tasks(of:)[N]` (a model, or a
+/// fold of a model), and the comparison job that waits for it (`--dependency=afterany`).
 public struct SlurmSubmission: Codable, Equatable, Sendable {
     public var arrayJob: String
-    /// The model indices (0-based, the array's task ids) submitted.
+    /// The task indices (0-based, of `Study.tasks(of:)`; the array's task ids) submitted.
     public var tasks: [Int]
     public var comparisonJob: String
     public var submittedAt: String
@@ -61,7 +61,8 @@ public struct SlurmRecord: Codable, Equatable, Sendable {
     /// The study command's arguments after the executable (`study --models ... --out ...`): every
     /// task parses them again to train its model exactly as the local study does.
     public var arguments: [String]
-    /// The run folder of each model (index = array task id).
+    /// The run folder of each task, relative to the study folder (index = array task id): "svm",
+    /// or with folds "svm/fold-1".
     public var runs: [String]
     public var options: SlurmOptions
     public var submissions: [SlurmSubmission]
@@ -76,7 +77,7 @@ public struct SlurmRecord: Codable, Equatable, Sendable {
         self.submissions = submissions
     }
 
-    /// The array task that last ran (or runs) model `index`, as squeue names it ("12_3").
+    /// The array task that last ran (or runs) task `index`, as squeue names it ("12_3").
     public func latestTask(of index: Int) -> String? {
         submissions.last(where: { $0.tasks.contains(index) }).map { "\($0.arrayJob)_\(index)" }
     }

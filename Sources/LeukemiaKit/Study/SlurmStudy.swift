@@ -1,7 +1,8 @@
 import Foundation
 
-/// A study's trainings as Slurm jobs: a job array whose task N trains model N of the study
-/// (`leukemia study run-task STUDY N`, the local study's training of that model), and a job that
+/// A study's trainings as Slurm jobs: a job array whose task N trains task N of the study (a
+/// model, or with folds one fold of a model: `Study.tasks(of:)`; `leukemia study run-task STUDY N`,
+/// the local study's training of that task), and a job that
 /// waits for the array (`--dependency=afterany`) and writes the comparison (`leukemia study finish
 /// STUDY`). The study folder must be on storage that every node sees at the same path.
 public enum SlurmStudy {
@@ -19,10 +20,10 @@ public enum SlurmStudy {
         return URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
     }
 
-    /// Submits every model of the prepared study in `directory` that is neither finished nor queued
+    /// Submits every task of the prepared study in `directory` that is neither finished nor queued
     /// or running in Slurm, then a comparison job after them; appends the submission to `record`
     /// and writes it as `slurm.json`. Submitting again therefore never queues a training twice
-    /// (and `Study.train`'s lock keeps a second trainer of one model from starting).
+    /// (and `Study.train`'s lock keeps a second trainer of one task from starting).
     /// Returns the submission, or nil when there was nothing to submit.
     /// - Throws: `SlurmError` when sbatch fails; what writing the folder throws.
     @discardableResult
@@ -51,7 +52,7 @@ public enum SlurmStudy {
         let executable = shellQuoted(record.executable), study = shellQuoted(directory.path)
         let trainScript = slurmFolder.appendingPathComponent("train.sh"), compareScript = slurmFolder.appendingPathComponent("compare.sh")
         try script("""
-            # Array task N trains model N of the study exactly as the local study trains it (an
+            # Array task N trains task N of the study exactly as the local study trains it (an
             # interrupted CNN continues from its checkpoint; a finished run is kept).
             exec \(executable) study run-task \(study) "$SLURM_ARRAY_TASK_ID"
             """, to: trainScript)

@@ -107,29 +107,62 @@ public enum StudyError: DescribedError, Equatable {
     }
 }
 
+/// One training of a study, and one task of its Slurm job array: a model on the study's split,
+/// or with `folds` one fold of a model's cross-validation.
+public struct StudyTask: Equatable, Sendable {
+    /// The model's index in the study (0-based).
+    public var model: Int
+    /// The fold (1-based), with `folds`; nil for a study on one split.
+    public var fold: Int?
+
+    /// The task's run folder relative to the study folder: "svm", or "svm/fold-2".
+    public func runPath(in request: StudyRequest) -> String {
+        let name = request.models[model].name
+        return fold.map { "\(name)/fold-\($0)" } ?? name
+    }
+
+    /// The name of its lock in `STUDY/.locks`: "svm", or "svm.fold-2".
+    func lockName(in request: StudyRequest) -> String {
+        let name = request.models[model].name
+        return fold.map { "\(name).fold-\($0)" } ?? name
+    }
+}
+
 /// Trains a study: every model on one split (saved once as `split.json` and reused by all), or
 /// with `folds` on the same K folds, each into a normal run directory of the study folder.
 /// Re-running the same command continues a killed study: finished runs are kept, an interrupted
 /// CNN run resumes from its checkpoint, and an unfinished classical run (which has no
 /// checkpoint) is trained again.
+///
+/// The unit of work is a `StudyTask` (a model, or a fold of a model): a local study trains the
+/// tasks one after the other, a Slurm study submits each as one task of a job array.
 public enum Study {
-    /// Trains (or continues) every model; `control(index, name)` gives the log and progress of
-    /// model `index` (0-based). Returns the run folders, or nil when a training was stopped on
-    /// purpose (`stopAfterEpoch`) before its end.
+    /// Trains (or continues) every task; `control(index, label)` gives the log and progress of
+    /// task `index` (0-based, of `tasks(of:)`). Returns the model run folders, or nil when a
+    /// training was stopped on purpose (`stopAfterEpoch`) before its end.
     /// - Throws: `StudyError`; what splitting or training throws.
     @discardableResult
     public static func run(_ request: StudyRequest, log: (String) -> Void,
-                           control: (_ index: Int, _ name: String) -> CNNTrainingControl) throws -> [URL]? {
+                           control: (_ index: Int, _ label: String) -> CNNTrainingControl) throws -> [URL]? {
         try prepare(request, log: log)
-        for index in request.models.indices {
-            guard try train(request, model: index, log: log, control: control(index, request.models[index].name)) else { return nil }
+        for (index, task) in tasks(of: request).enumerated() {
+            guard try train(request, task: task, log: log, control: control(index, task.runPath(in: request))) else { return nil }
         }
         log("study: all \(request.models.count) models finished in \(request.directory.path)")
         return runs(of: request)
     }
 
-    /// Makes the study folder once: checks the models, writes `split.json` (without `folds`) and
-    /// `study.json`; a folder that holds the same study is continued, one with other settings refused.
+    /// The study's trainings in order, model by model (with `folds`, fold by fold): the index of a
+    /// task in this list is its Slurm array task id.
+    public static func tasks(of request: StudyRequest) -> [StudyTask] {
+        request.models.indices.flatMap { model in
+            request.folds.map { folds in (1...folds).map { StudyTask(model: model, fold: $0) } } ?? [StudyTask(model: model, fold: nil)]
+        }
+    }
+
+    /// Makes the study folder once: checks the models, writes `split.json` (without `folds`; with
+    /// `folds`, each model's cross-validation folder with its fold splits) and `study.json`; a
+    /// folder that holds the same study is continued, one with other settings refused.
     /// What every executor does first, on the submitting machine.
     /// - Throws: `StudyError`; what loading the data or splitting throws.
     public static func prepare(_ request: StudyRequest, log: (String) -> Void) throws {
@@ -164,33 +197,61 @@ public enum Study {
             log("study: \(request.models.count) models on \(folder.images.count) images of \(folder.classes.count) classes, seed \(request.seed)"
                 + (request.folds.map { ", \($0)-fold cross-validation" } ?? ", one split (\(study.splitManifest.path))"))
         }
+        if let folds = request.folds {
+            // Every fold's split exists before any fold trains: a Slurm study trains them in parallel.
+            for index in request.models.indices where !isFinished(runs(of: request)[index]) {
+                try CrossValidation.prepare(job(request, model: index).crossValidation(folds: folds, into: runs(of: request)[index]),
+                                            log: log)
+            }
+        }
     }
 
-    /// Trains (or continues) model `index` (0-based) of a prepared study, as every executor trains
-    /// it: a local study one after the other, each task of a Slurm job array one. A finished run
-    /// is kept. Returns whether the run is finished (false: stopped on purpose before its end).
-    /// - Throws: what training throws.
-    public static func train(_ request: StudyRequest, model index: Int, log: (String) -> Void,
-                             control modelControl: CNNTrainingControl) throws -> Bool {
-        let (name, model) = request.models[index]
-        let study = RunDirectory(request.directory)
-        let run = request.directory.appendingPathComponent(name)
-        let prefix = "[\(index + 1)/\(request.models.count) \(name)] "
-        // One trainer per model, whatever starts it: held until this function returns (or the process dies).
-        let lock = try ModelLock(request.directory, name: name)
+    /// Trains (or continues) one task of a prepared study, as every executor trains it: a local
+    /// study one after the other, each task of a Slurm job array one. A finished run is kept; the
+    /// fold that completes a model's cross-validation also pools its folds. Returns whether the
+    /// task's run is finished (false: stopped on purpose before its end).
+    /// - Throws: `StudyError.busy` when another process trains this task; what training throws.
+    public static func train(_ request: StudyRequest, task: StudyTask, log: (String) -> Void,
+                             control taskControl: CNNTrainingControl) throws -> Bool {
+        let all = tasks(of: request)
+        let name = task.runPath(in: request)
+        let prefix = "[\((all.firstIndex(of: task) ?? 0) + 1)/\(all.count) \(name)] "
+        // One trainer per task, whatever starts it: held until this function returns (or the process dies).
+        let lock = try ModelLock(request.directory, name: task.lockName(in: request))
         defer { lock.release() }
-        if isFinished(run) {
+        let modelRun = runs(of: request)[task.model]
+        if isFinished(modelRun) || task.fold.map({ TrainingJob.isFinished(CrossValidation.run(of: $0, in: modelRun)) }) == true {
             log(prefix + "finished earlier; kept")
             return true
         }
-        let job = TrainingJob(model: model, data: request.data, seed: request.seed, split: request.split,
-                              reusedSplit: request.folds == nil ? study.splitManifest : nil, refit: request.refit,
-                              weightsCache: request.weightsCache, featureCache: request.featureCache)
-        log(prefix + "training \(model.displayName)")
-        if let folds = request.folds {
-            return try job.crossValidate(folds: folds, into: run, log: modelControl.log, control: modelControl) != nil
+        let job = job(request, model: task.model)
+        log(prefix + "training \(request.models[task.model].model.displayName)")
+        guard let fold = task.fold, let folds = request.folds else {
+            return try job.run(into: modelRun, control: taskControl, continuing: true) != nil
         }
-        return try job.run(into: run, control: modelControl, continuing: true) != nil
+        let crossValidation = job.crossValidation(folds: folds, into: modelRun)
+        guard try CrossValidation.train(fold: fold, of: crossValidation, log: taskControl.log, trainFold: { split, run in
+            try job.trainFold(split: split, into: run, control: taskControl)
+        }) else { return false }
+        try CrossValidation.summarize(crossValidation, log: taskControl.log)
+        return true
+    }
+
+    /// Pools every model's cross-validation whose folds all finished but whose pooled scores are
+    /// missing (the task that finished last was stopped before it pooled them): what the
+    /// comparison does first.
+    public static func poolFinishedCrossValidations(_ request: StudyRequest, log: (String) -> Void) throws {
+        guard let folds = request.folds else { return }
+        for (index, run) in runs(of: request).enumerated() where !isFinished(run) {
+            try CrossValidation.summarize(job(request, model: index).crossValidation(folds: folds, into: run), log: log)
+        }
+    }
+
+    /// The training job of model `index`, on the study's split (its folds' splits with `folds`).
+    private static func job(_ request: StudyRequest, model index: Int) -> TrainingJob {
+        TrainingJob(model: request.models[index].model, data: request.data, seed: request.seed, split: request.split,
+                    reusedSplit: request.folds == nil ? RunDirectory(request.directory).splitManifest : nil, refit: request.refit,
+                    weightsCache: request.weightsCache, featureCache: request.featureCache)
     }
 
     /// The run folder of each model, in the study's order.
@@ -205,7 +266,7 @@ public enum Study {
     }
 }
 
-/// An exclusive `flock` on `STUDY/.locks/NAME.lock`: the one process training a model of the study.
+/// An exclusive `flock` on `STUDY/.locks/NAME.lock`: the one process training a task of the study.
 /// The kernel releases it when the process ends, killed or not.
 struct ModelLock {
     let descriptor: Int32

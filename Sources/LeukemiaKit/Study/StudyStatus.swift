@@ -4,8 +4,9 @@ import Evaluation
 /// How far a study got (`leukemia study status`): per training its Slurm state, the epoch reached,
 /// its last metrics and its log, read from `slurm.json`, `squeue` and the run folders.
 public struct StudyStatus: Sendable {
-    /// One model's training (a cross-validation's folds together).
+    /// One training: a `StudyTask` (a model, or one fold of a model's cross-validation).
     public struct Training: Sendable {
+        /// Its run folder relative to the study folder: "svm", or "svm/fold-2".
         public var name: String
         public var run: URL
         /// The array task ("12_3") that last ran it, or nil (a local study, or never submitted).
@@ -16,11 +17,11 @@ public struct StudyStatus: Sendable {
         public var finished: Bool
         /// Whether its run folder exists (an unfinished CNN there continues from its checkpoint).
         public var started: Bool
-        /// The fold being trained (1-based) and the fold count, for a cross-validation.
+        /// The fold it trains (1-based) and the fold count, for a cross-validation.
         public var fold: (index: Int, count: Int)?
-        /// The last epoch written to `epochs.jsonl` (of the current fold), for a CNN.
+        /// The last epoch written to `epochs.jsonl`, for a CNN.
         public var lastEpoch: EpochRecord?
-        /// The test accuracy of a finished run (pooled over the folds of a cross-validation).
+        /// The test accuracy of a finished run (of its fold, for a cross-validation).
         public var testAccuracy: Double?
         public var log: URL?
 
@@ -70,29 +71,26 @@ public struct StudyStatus: Sendable {
         let record: StudyRecord = try folder.readJSON(directory.appendingPathComponent(StudyRecord.fileName))
         let slurmFile = directory.appendingPathComponent(SlurmRecord.fileName)
         let slurm: SlurmRecord? = FileManager.default.fileExists(atPath: slurmFile.path) ? try folder.readJSON(slurmFile) : nil
-        let tasks = record.runs.indices.map { slurm?.latestTask(of: $0) }
+        let studyTasks = record.runs.indices.flatMap { model in
+            record.folds.map { folds in (1...folds).map { (model, Optional($0)) } } ?? [(model, nil)]
+        }
+        let tasks = studyTasks.indices.map { slurm?.latestTask(of: $0) }
         let comparisonJob = slurm?.submissions.last?.comparisonJob
         let states = Slurm.states(of: tasks.compactMap { $0 } + (comparisonJob.map { [$0] } ?? []))
-        let trainings = record.runs.enumerated().map { index, name -> Training in
-            let run = directory.appendingPathComponent(name)
-            var training = Training(name: name, run: run, slurmJob: tasks[index], slurmState: tasks[index].flatMap { states[$0] },
-                                    finished: Study.isFinished(run), started: FileManager.default.fileExists(atPath: run.path),
+        let trainings = studyTasks.enumerated().map { index, task -> Training in
+            let (model, fold) = task
+            let modelRun = directory.appendingPathComponent(record.runs[model])
+            let run = fold.map { CrossValidation.run(of: $0, in: modelRun) } ?? modelRun
+            var training = Training(name: record.runs[model] + (fold.map { "/fold-\($0)" } ?? ""), run: run, slurmJob: tasks[index],
+                                    slurmState: tasks[index].flatMap { states[$0] },
+                                    finished: Study.isFinished(modelRun) || fold != nil && TrainingJob.isFinished(run),
+                                    started: FileManager.default.fileExists(atPath: run.path),
                                     log: slurm == nil ? nil : SlurmStudy.log(of: index, in: directory))
-            var epochFolder = run
-            if let folds = record.folds {
-                let current = (1...folds).last { FileManager.default.fileExists(atPath: run.appendingPathComponent("fold-\($0)").path) } ?? 1
-                training.fold = (current, folds)
-                epochFolder = run.appendingPathComponent("fold-\(current)")
-            }
-            training.lastEpoch = try? EpochLog(url: RunDirectory(epochFolder).epochLog).read().last
+            training.fold = fold.flatMap { fold in record.folds.map { (fold, $0) } }
+            training.lastEpoch = try? EpochLog(url: RunDirectory(run).epochLog).read().last
             if training.finished {
-                if record.folds != nil {
-                    training.testAccuracy = try? JSONDecoder().decode(CrossValidationMetrics.self,
-                                                                      from: Data(contentsOf: RunDirectory(run).metrics)).pooled.accuracy
-                } else {
-                    training.testAccuracy = try? JSONDecoder().decode(ClassificationMetrics.self,
-                                                                      from: Data(contentsOf: RunDirectory(run).metrics)).accuracy
-                }
+                training.testAccuracy = try? JSONDecoder().decode(ClassificationMetrics.self,
+                                                                  from: Data(contentsOf: RunDirectory(run).metrics)).accuracy
             }
             return training
         }

@@ -93,6 +93,26 @@ public enum CrossValidation {
     public static func run(_ request: CrossValidationRequest, log: (String) -> Void,
                            trainFold: (_ split: URL, _ run: URL) throws -> Void)
         throws -> CrossValidationMetrics? {
+        let prepared = try prepare(request, log: log)
+        for fold in 1...request.foldCount {
+            guard try train(fold: fold, of: request, log: log, trainFold: trainFold) else { return nil }
+        }
+        return try summarize(request, prepared: prepared, log: log)
+    }
+
+    /// The data a prepared cross-validation scores its folds on.
+    public struct Prepared {
+        let folder: ImageFolder
+        let cost: CostMatrix
+    }
+
+    /// Makes the folder once (`cross-validation.json` and every fold's split), or checks that it
+    /// holds this cross-validation. What a Slurm study does on the submitting machine before its
+    /// folds train in parallel.
+    /// - Throws: `CrossValidationError.otherSettings` for a folder made with other settings; what
+    ///   the folder scan or the fold assignment throw.
+    @discardableResult
+    public static func prepare(_ request: CrossValidationRequest, log: (String) -> Void) throws -> Prepared {
         let (folder, cost) = try request.data.load()
         let record = Record(foldCount: request.foldCount, seed: request.seed, groupRuns: request.groupRuns,
                             validationFraction: request.validationFraction, model: request.model,
@@ -115,29 +135,55 @@ public enum CrossValidation {
                 throw RunDirectoryError.cannotCreate(splits.path, reason: error.localizedDescription)
             }
             for (index, manifest) in manifests.enumerated() {
-                try manifest.save(to: splits.appendingPathComponent("fold-\(index + 1).json"))
+                try manifest.save(to: split(of: index + 1, in: request.directory))
             }
             // Written last: a folder with it has every split.
             try directory.writeJSON(record, to: recordFile)
             log("cross-validation: \(request.foldCount) folds of \(folder.images.count) images, \(folder.classes.count) classes, "
                 + "seed \(request.seed)" + (request.groupRuns.map { ", runs of \($0) file numbers kept together" } ?? ""))
         }
+        return Prepared(folder: folder, cost: cost)
+    }
 
+    /// The run folder of fold `fold` (1-based) of the cross-validation in `directory`.
+    public static func run(of fold: Int, in directory: URL) -> URL { directory.appendingPathComponent("fold-\(fold)") }
+
+    /// The split manifest of fold `fold` (1-based): its test part is the fold.
+    static func split(of fold: Int, in directory: URL) -> URL { directory.appendingPathComponent("splits/fold-\(fold).json") }
+
+    /// Trains fold `fold` (1-based) of a prepared cross-validation with `trainFold(split, run)`,
+    /// unless its run is finished (an interrupted run is left for `trainFold` to continue).
+    /// Returns whether the fold's run is finished (false: stopped on purpose before its end).
+    public static func train(fold: Int, of request: CrossValidationRequest, log: (String) -> Void,
+                             trainFold: (_ split: URL, _ run: URL) throws -> Void) throws -> Bool {
+        let run = RunDirectory(run(of: fold, in: request.directory))
+        let manager = FileManager.default
+        guard !manager.fileExists(atPath: run.configuration.path) else { return true }
+        log("fold \(fold)/\(request.foldCount)" + (manager.fileExists(atPath: run.trainingSession.path) ? ": resuming" : ""))
+        try trainFold(split(of: fold, in: request.directory), run.url)
+        guard manager.fileExists(atPath: run.configuration.path) else {
+            log("fold \(fold) stopped before the end of its training; re-run the command to continue")
+            return false
+        }
+        return true
+    }
+
+    /// Pools the folds' test predictions once every fold's run is finished: writes `metrics.json`,
+    /// the pooled `scores.json` and `report.md`, and returns the summary; nil (nothing written)
+    /// while a fold is unfinished. Writing it again gives the same files.
+    /// - Throws: what reading a fold's scores or writing the files throws.
+    @discardableResult
+    public static func summarize(_ request: CrossValidationRequest, prepared: Prepared? = nil,
+                                 log: (String) -> Void) throws -> CrossValidationMetrics? {
+        let folds = (1...request.foldCount).map { RunDirectory(run(of: $0, in: request.directory)) }
+        guard folds.allSatisfy({ FileManager.default.fileExists(atPath: $0.configuration.path) }) else { return nil }
+        let (folder, cost) = try prepared.map { ($0.folder, $0.cost) } ?? request.data.load()
+        let directory = RunDirectory(request.directory)
         var foldMetrics: [ClassificationMetrics] = [], pooled: [ScoredImages] = []
-        for fold in 1...request.foldCount {
-            let run = RunDirectory(request.directory.appendingPathComponent("fold-\(fold)"))
-            let manager = FileManager.default
-            if !manager.fileExists(atPath: run.configuration.path) {
-                log("fold \(fold)/\(request.foldCount)" + (manager.fileExists(atPath: run.trainingSession.path) ? ": resuming" : ""))
-                try trainFold(splits.appendingPathComponent("fold-\(fold).json"), run.url)
-                guard manager.fileExists(atPath: run.configuration.path) else {
-                    log("fold \(fold) stopped before the end of its training; re-run the command to continue")
-                    return nil
-                }
-            }
+        for (index, run) in folds.enumerated() {
             let scored = try ScoredImages.load(from: run.url)
             let metrics = try scored.metrics(cost: cost, positiveClass: folder.classes.positiveClass)
-            log(String(format: "fold %d: accuracy %.4f, macro F1 %.4f, total cost %.0f on %d test images", fold,
+            log(String(format: "fold %d: accuracy %.4f, macro F1 %.4f, total cost %.0f on %d test images", index + 1,
                        metrics.accuracy, metrics.macroF1, metrics.totalCost, metrics.sampleCount))
             foldMetrics.append(metrics)
             pooled.append(scored)
@@ -145,15 +191,16 @@ public enum CrossValidation {
         let all = ScoredImages(classNames: folder.classes.names, paths: pooled.flatMap(\.paths), labels: pooled.flatMap(\.labels),
                                probabilities: pooled.flatMap(\.probabilities))
         let summary = CrossValidationMetrics(folds: foldMetrics, pooled: try all.metrics(cost: cost, positiveClass: folder.classes.positiveClass))
-        try directory.writeJSON(summary, to: directory.metrics)
         try directory.writeJSON(all, to: request.directory.appendingPathComponent(ScoredImages.fileName))
         let report = summary.markdown(
             title: "\(request.model) — \(request.foldCount)-fold cross-validation on \(request.data.directory.lastPathComponent)",
-            details: [("model", request.model), ("data", record.dataDirectory),
+            details: [("model", request.model), ("data", request.data.directory.standardizedFileURL.path),
                       ("classes", folder.classes.names.joined(separator: ", ")), ("seed", "\(request.seed)"),
                       ("grouping", request.groupRuns.map { "identical files; runs of \($0) file numbers" } ?? "identical files"),
                       ("validation share of the other folds", String(format: "%.3f", request.validationFraction))])
         try AtomicFile.write(Data(report.utf8), to: directory.report)
+        // Written last: a folder with it is a finished cross-validation.
+        try directory.writeJSON(summary, to: directory.metrics)
         for name in ["accuracy", "macro_f1", "total_cost"] {
             if let text = summary.meanAndDeviation(name, digits: name == "total_cost" ? 1 : 4) { log("\(name): \(text) over \(request.foldCount) folds") }
         }

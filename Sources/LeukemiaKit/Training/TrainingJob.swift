@@ -91,14 +91,24 @@ extension TrainingJob {
     @discardableResult
     public func crossValidate(folds: Int, into directory: URL, log: (String) -> Void,
                               control: CNNTrainingControl) throws -> CrossValidationMetrics? {
-        let request = CrossValidationRequest(
+        try CrossValidation.run(crossValidation(folds: folds, into: directory), log: log) { foldSplit, run in
+            try trainFold(split: foldSplit, into: run, control: control)
+        }
+    }
+
+    /// The cross-validation of this job on `folds` folds in `directory`: the validation share of
+    /// the other folds is `split`'s validation / (train + validation).
+    public func crossValidation(folds: Int, into directory: URL) -> CrossValidationRequest {
+        CrossValidationRequest(
             foldCount: folds, data: data, directory: directory, seed: seed, groupRuns: split.groupRuns,
             validationFraction: split.validationFraction / (split.trainFraction + split.validationFraction),
             model: model.displayName + (refit ? ", refit on train + validation" : ""))
+    }
+
+    /// One fold of `crossValidation(folds:into:)`: this job on the fold's split.
+    public func trainFold(split foldSplit: URL, into run: URL, control: CNNTrainingControl) throws {
         var foldJob = self
-        return try CrossValidation.run(request, log: log) { foldSplit, run in
-            foldJob.reusedSplit = foldSplit
-            try foldJob.run(into: run, control: control, continuing: true)
-        }
+        foldJob.reusedSplit = foldSplit
+        try foldJob.run(into: run, control: control, continuing: true)
     }
 }
