@@ -178,7 +178,9 @@ struct ComparisonReport {
             + "difference is unlikely to be resampling noise.",
          "Training time is the run's recorded wall clock (summed over folds); inference images/s is the wall clock of scoring "
             + "the compared images here (decoding, resizing and the model, on this machine's shared cores). Peak training memory "
-            + "is not recorded by runs: CNNs show the toolkit's estimate (TrainingMemoryEstimate), classical runs 'not recorded'."]
+            + "is the peak resident memory each training measured of its own process (Linux VmHWM, reset when the training "
+            + "starts; the largest over folds); runs that measured none show the toolkit's estimate for CNNs (marked "
+            + "'estimated peak') and 'not recorded' for classical models."]
     }
 
     var commands: [String] {
