@@ -8,6 +8,9 @@ public enum LayerError: Error, Equatable, CustomStringConvertible, LocalizedErro
     case inconsistentArray(key: String, shape: [Int], valueCount: Int)
     /// A layer was configured with an impossible hyperparameter.
     case invalidConfiguration(layer: String, message: String)
+    /// A bag of no instances was given to a multiple-instance pooling, which has nothing to weigh
+    /// (for cell bags: an image in which no cell was detected; classify it from the whole image).
+    case emptyBag(layer: String)
 
     /// A one-line message naming the prefix, key or layer.
     public var description: String {
@@ -18,6 +21,8 @@ public enum LayerError: Error, Equatable, CustomStringConvertible, LocalizedErro
             return "state-dict array '\(key)' has shape \(shape) but \(valueCount) values"
         case let .invalidConfiguration(layer, message):
             return "\(layer): \(message)"
+        case let .emptyBag(layer):
+            return "\(layer): the bag is empty (no instances); attention pooling needs at least one instance"
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import NeuralNetworks
 import Randomness
 import Tensors
@@ -18,6 +19,13 @@ final class LayerComputationTests: XCTestCase {
         // d(sum)/dW[o, i] = sum over the batch of x[i]; d/db = batch size.
         XCTAssertEqual(linear.weight.gradient?.scalars, [3, 1, 0, 3, 1, 0])
         XCTAssertEqual(linear.bias?.gradient?.scalars, [2, 2])
+    }
+
+    func testTanhLayerIsTheHyperbolicTangent() {
+        let input = Tensor([-3, -0.5, 0, 0.25, 4])
+        for (output, x) in zip(Tanh()(input).scalars, input.scalars) {
+            XCTAssertEqual(Double(output), Foundation.tanh(Double(x)), accuracy: 1e-6, "tanh(\(x))")
+        }
     }
 
     func testFlattenUsesPyTorchChannelMajorOrder() throws {

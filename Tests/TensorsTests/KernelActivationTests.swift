@@ -11,6 +11,7 @@ final class KernelActivationTests: XCTestCase {
         case .gelu: return x * 0.5 * (1 + erf(x / 2.0.squareRoot()))
         case .silu: return x / (1 + exp(-x))
         case .sigmoid: return 1 / (1 + exp(-x))
+        case .tanh: return Foundation.tanh(x)
         }
     }
 

@@ -198,7 +198,9 @@ final class KernelOperationTests: XCTestCase {
         assertGradientsMatchFiniteDifferences([input]) { gelu($0[0]) }
         assertGradientsMatchFiniteDifferences([input]) { silu($0[0]) }
         assertGradientsMatchFiniteDifferences([input]) { sigmoid($0[0]) }
+        assertGradientsMatchFiniteDifferences([input]) { tanh($0[0]) }
         assertTensor(relu6(try! Tensor(shape: [4], scalars: [-2, 3, 7, 0.5])), equals: [0, 3, 6, 0.5], shape: [4])
         assertTensor(sigmoid(try! Tensor(shape: [1], scalars: [0])), equals: [0.5], shape: [1])
+        assertTensor(tanh(try! Tensor(shape: [3], scalars: [0, 20, -20])), equals: [0, 1, -1], shape: [3])
     }
 }

@@ -34,3 +34,10 @@ public final class Sigmoid: Layer {
     public init() {}
     public func callAsFunction(_ x: Tensor) -> Tensor { sigmoid(x) }
 }
+
+/// `(e^x - e^-x) / (e^x + e^-x)`, PyTorch's `nn.Tanh`.
+public final class Tanh: Layer {
+    public var isTraining = true
+    public init() {}
+    public func callAsFunction(_ x: Tensor) -> Tensor { tanh(x) }
+}

@@ -12,12 +12,14 @@ package enum Activation: Int, Hashable, Sendable, CaseIterable {
     case silu
     /// 1 / (1 + exp(-x)).
     case sigmoid
+    /// (e^x - e^-x) / (e^x + e^-x).
+    case tanh
 
     /// Whether the backward pass reads the forward output (true) or the forward input (false);
     /// keep that buffer from the forward pass.
     package var backwardUsesOutput: Bool {
         switch self {
-        case .relu, .relu6, .sigmoid: return true
+        case .relu, .relu6, .sigmoid, .tanh: return true
         case .gelu, .silu: return false
         }
     }
@@ -30,6 +32,7 @@ package enum Activation: Int, Hashable, Sendable, CaseIterable {
         case .gelu: return EltwiseOperation(algorithm: dnnl_eltwise_gelu_erf, alpha: 0, beta: 0)
         case .silu: return EltwiseOperation(algorithm: dnnl_eltwise_swish, alpha: 1, beta: 0)
         case .sigmoid: return EltwiseOperation(algorithm: dnnl_eltwise_logistic_use_dst_for_bwd, alpha: 0, beta: 0)
+        case .tanh: return EltwiseOperation(algorithm: dnnl_eltwise_tanh_use_dst_for_bwd, alpha: 0, beta: 0)
         }
     }
 }
