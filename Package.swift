@@ -105,7 +105,7 @@ let package = Package(
         // Browser tests: a W3C WebDriver client for headless Chromium (both installed by scripts/setup.sh).
         .target(name: "BrowserTestSupport", dependencies: ["Imaging", "TestSupport"], path: "Tests/BrowserTestSupport"),
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport", "CTurboJPEG"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport", "CTurboJPEG", "Randomness"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
         .testTarget(name: "ClassicMLTests", dependencies: ["ClassicML", "TestSupport"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], resources: [.copy("Fixtures")]),

@@ -1,3 +1,4 @@
+import Imaging
 import Randomness
 
 /// A stratified, grouped assignment of every image of a folder to train, validation or test.

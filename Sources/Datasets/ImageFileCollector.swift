@@ -5,8 +5,10 @@ public enum ImageFileCollector {
     static let imageExtensions: Set<String> = ["jpg", "jpeg", "png"]
 
     /// Files are kept as given (whatever their extension: decoding will tell if they are images);
-    /// folders are searched recursively for .jpg, .jpeg and .png files, sorted by path.
-    public static func collect(_ paths: [URL]) throws -> [URL] {
+    /// folders are searched recursively for .jpg, .jpeg and .png files, sorted by path. Files
+    /// inside `excluded` are left out: a command's output folder, whose images (overlays written
+    /// by an earlier run) are no input even when it lies inside a searched folder.
+    public static func collect(_ paths: [URL], excluding excluded: URL? = nil) throws -> [URL] {
         var files: [URL] = []
         for path in paths {
             var isDirectory: ObjCBool = false
@@ -26,6 +28,23 @@ public enum ImageFileCollector {
             guard !found.isEmpty else { throw InputPathError.noImages(path.path) }
             files += found.sorted { $0.path < $1.path }
         }
-        return files
+        guard let excluded else { return files }
+        let excludedPrefix = excluded.standardizedFileURL.path + "/"
+        return files.filter { !$0.standardizedFileURL.path.hasPrefix(excludedPrefix) }
+    }
+
+    /// One output stem per file: its name without the extension, with `-2`, `-3`, ... appended to
+    /// later files of the same name (from other folders), so that no output overwrites another.
+    public static func outputStems(for files: [URL]) -> [String] {
+        var used: Set<String> = []
+        return files.map { file in
+            let base = file.deletingPathExtension().lastPathComponent
+            var stem = base, number = 1
+            while !used.insert(stem).inserted {
+                number += 1
+                stem = "\(base)-\(number)"
+            }
+            return stem
+        }
     }
 }

@@ -1,4 +1,5 @@
-/// A single-channel image with luma values in 0...1, row-major, top row first.
+/// A single-channel image with values in 0...1 (luma, or a stain channel such as
+/// `RGBImage.magentaStain()`), row-major, top row first.
 public struct GrayImage: Sendable, Equatable {
     public let width: Int
     public let height: Int

@@ -38,6 +38,11 @@ extension GrayImage {
         BinaryMask(validatedWidth: width, height: height, bits: values.map { $0 < threshold })
     }
 
+    /// The pixels whose value is at least `threshold` (the light class of `otsuThreshold()`).
+    public func mask(atLeast threshold: Float) -> BinaryMask {
+        BinaryMask(validatedWidth: width, height: height, bits: values.map { $0 >= threshold })
+    }
+
     /// The histogram level 0...255 of a value in 0...1 (values outside are clamped).
     private static func level(of value: Float) -> Int {
         Int(min(max(value * 255 + 0.5, 0), 255))

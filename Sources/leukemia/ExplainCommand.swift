@@ -42,11 +42,9 @@ struct ExplainCommand: ParsableCommand {
             let classIndex = try className.map { try explainer.classIndex(named: $0) }
             let folder = URL(fileURLWithPath: out)
             // Heat maps written earlier into a folder that is also searched are not images to explain.
-            let outputPrefix = folder.standardizedFileURL.path + "/"
-            let files = try ImageFileCollector.collect(paths.map { URL(fileURLWithPath: $0) })
-                .filter { !$0.standardizedFileURL.path.hasPrefix(outputPrefix) }
+            let files = try ImageFileCollector.collect(paths.map { URL(fileURLWithPath: $0) }, excluding: folder)
             var failures = 0
-            for (file, stem) in zip(files, GradCAMRun.outputStems(for: files)) {
+            for (file, stem) in zip(files, ImageFileCollector.outputStems(for: files)) {
                 do {
                     let output = try explainer.explain(fileAt: file, classIndex: classIndex, layers: layers, into: folder, stem: stem)
                     let predicted = output.predictedClassName == output.className ? "" : ", predicted \(output.predictedClassName)"

@@ -92,19 +92,4 @@ public struct GradCAMRun {
         guard case .hybrid(let configuration, _) = run.options.blueprint else { return nil }
         return configuration.purpleMask
     }
-
-    /// One output stem per file: its name without the extension, with `-2`, `-3`, ... appended to
-    /// later files of the same name (from other folders), so that no output overwrites another.
-    public static func outputStems(for files: [URL]) -> [String] {
-        var used: Set<String> = []
-        return files.map { file in
-            let base = file.deletingPathExtension().lastPathComponent
-            var stem = base, number = 1
-            while !used.insert(stem).inserted {
-                number += 1
-                stem = "\(base)-\(number)"
-            }
-            return stem
-        }
-    }
 }

@@ -1,14 +1,15 @@
-/// Disjoint sets over 0..<count (union by size, path halving).
-struct UnionFind {
+/// Disjoint sets over 0..<count (union by size, path halving): the watershed's basins, and the
+/// groups of identical or neighbouring images of a data set split.
+package struct UnionFind {
     private var parent: [Int]
     private var size: [Int]
 
-    init(count: Int) {
+    package init(count: Int) {
         parent = Array(0..<count)
         size = Array(repeating: 1, count: count)
     }
 
-    mutating func find(_ element: Int) -> Int {
+    package mutating func find(_ element: Int) -> Int {
         var node = element
         while parent[node] != node {
             parent[node] = parent[parent[node]]
@@ -17,16 +18,19 @@ struct UnionFind {
         return node
     }
 
-    mutating func union(_ a: Int, _ b: Int) {
+    /// Joins the sets of `a` and `b` and returns the root of the joined set.
+    @discardableResult
+    package mutating func union(_ a: Int, _ b: Int) -> Int {
         var rootA = find(a), rootB = find(b)
-        guard rootA != rootB else { return }
+        guard rootA != rootB else { return rootA }
         if size[rootA] < size[rootB] { swap(&rootA, &rootB) }
         parent[rootB] = rootA
         size[rootA] += size[rootB]
+        return rootA
     }
 
     /// The sets, each sorted ascending, ordered by their smallest element.
-    mutating func sets() -> [[Int]] {
+    package mutating func sets() -> [[Int]] {
         var indexOfRoot: [Int: Int] = [:]
         var result: [[Int]] = []
         for element in 0..<parent.count {
