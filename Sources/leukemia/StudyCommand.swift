@@ -91,6 +91,8 @@ struct StudyStartCommand: ParsableCommand {
 
     @OptionGroup(title: "CNN options (for every CNN of the study)") var cnn: CNNTrainingArguments
 
+    @OptionGroup(title: "Cell-attention options (with cell-attention in --models)") var cells: CellAttentionArguments
+
     @Option(help: "Where the trainings run: local (one after the other, here) or slurm (one job array task each).")
     var executor: StudyExecutor = .local
 
@@ -234,10 +236,10 @@ struct StudyStartCommand: ParsableCommand {
         switch model {
         case .plain(let choice):
             arguments.backbone = nil
-            return try choice.specification(cnn: arguments, classCount: classCount, seed: seed)
+            return try choice.specification(cnn: arguments, cells: cells, classCount: classCount, seed: seed)
         case .hybrid(let backbone):
             arguments.backbone = backbone
-            return try ModelChoice.cnn(.hybrid).specification(cnn: arguments, classCount: classCount, seed: seed)
+            return try ModelChoice.cnn(.hybrid).specification(cnn: arguments, cells: cells, classCount: classCount, seed: seed)
         }
     }
 }

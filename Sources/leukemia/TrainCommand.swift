@@ -43,6 +43,8 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup(title: "CNN options") var cnn: CNNTrainingArguments
 
+    @OptionGroup(title: "Cell-attention options (--model cell-attention)") var cells: CellAttentionArguments
+
     /// The options `--resume` takes: which run, where its data now is, and how this session runs.
     static let optionsUsedOnResume: Set<String> = ["--resume", "--out", "--data", "--stop-after"]
 
@@ -84,7 +86,7 @@ struct TrainCommand: ParsableCommand {
     /// The training of `--model` with this command's options.
     private func job(splitConfiguration: SplitConfiguration, reusedSplit: URL?) throws -> TrainingJob {
         let trainingData = TrainingData(directory: try data.directory(), descriptionFile: data.classesFile, costFile: cost.file)
-        return TrainingJob(model: try model.specification(cnn: cnn, classCount: trainingData.description().classes.count, seed: seed),
+        return TrainingJob(model: try model.specification(cnn: cnn, cells: cells, classCount: trainingData.description().classes.count, seed: seed),
                            data: trainingData, seed: seed, split: splitConfiguration, reusedSplit: reusedSplit, refit: refit,
                            weightsCache: cnn.weightsCacheURL, featureCache: cnn.featureCacheURL)
     }

@@ -139,6 +139,9 @@ public enum TrainedRuns {
             return try CNNRun.open(directory, configuration: configuration, testTimeAugmentation: testTimeAugmentation, views: views)
         }
         guard testTimeAugmentation == 0 else { throw CNNTrainingError.testTimeAugmentationUnsupported(url.path) }
+        if configuration.model == CellAttentionOptions.modelName {
+            return try CellAttentionRun.open(directory, configuration: configuration)
+        }
         return try ClassicalRun.open(directory, configuration: configuration)
     }
 }

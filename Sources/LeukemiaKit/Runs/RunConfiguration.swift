@@ -51,6 +51,9 @@ public struct RunConfiguration: Codable, Sendable {
     /// For an ensemble (`leukemia ensemble`, `model` "ensemble"): its members, their weights and
     /// how they were chosen; nil for every other run.
     public var ensemble: EnsembleSpecification? = nil
+    /// For a cell-attention run (`model` "cell-attention"): its options and the identity of the
+    /// backbone that embedded the cells; nil for every other run.
+    public var cellAttention: CellAttentionRecord? = nil
 
     /// The run's dataset description (the built-in ALL one for old runs).
     public var datasetDescription: DatasetDescription { dataset ?? .acuteLymphoblasticLeukemia }
@@ -64,5 +67,6 @@ public struct RunConfiguration: Codable, Sendable {
         case dataDirectory = "data_directory", split, inputSize = "input_size", purpleRange = "purple_range"
         case libraries, hyperparameters, skippedImages = "skipped_images", createdAt = "created_at"
         case trainingSeconds = "training_seconds", peakMemoryMiB = "peak_memory_mib", cnn, fileHashes = "file_hashes", dataset, cost, refit, ensemble
+        case cellAttention = "cell_attention"
     }
 }

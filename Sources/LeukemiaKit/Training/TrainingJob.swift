@@ -2,16 +2,19 @@ import Foundation
 import Datasets
 import Evaluation
 
-/// The model a training job trains: a classical model, or a CNN with every option.
+/// The model a training job trains: a classical model, a CNN with every option, or the
+/// cell-attention model.
 public enum ModelSpecification: Sendable, Equatable {
     case classical(ClassicalModelKind)
     case cnn(CNNTrainingOptions)
+    case cellAttention(CellAttentionOptions)
 
     /// The name reports use, e.g. "svm" or "efficientnet-lite0 (full)".
     public var displayName: String {
         switch self {
         case .classical(let kind): return kind.rawValue
         case .cnn(let options): return "\(options.network.name) (\(options.policy.rawValue))"
+        case .cellAttention(let options): return "\(CellAttentionOptions.modelName) (\(options.backbone.rawValue), frozen)"
         }
     }
 }
@@ -65,6 +68,18 @@ public struct TrainingJob: Sendable {
                                                    costFile: data.costFile)
             let metrics = refit ? try Refit.train(request, log: control.log) : try ClassicalTrainer.train(request, log: control.log)
             return metrics
+        case .cellAttention(let options):
+            guard !refit else {
+                throw CNNTrainingError.invalidOption(name: "refit", value: "cell-attention",
+                                                     expected: "a CNN or classical model (a cell-attention refit is not built yet)")
+            }
+            if continuing, !Self.isFinished(directory), FileManager.default.fileExists(atPath: directory.path) {
+                control.log("removing the unfinished cell-attention run \(directory.path) to train it again from the cached cell embeddings")
+                try FileManager.default.removeItem(at: directory)
+            }
+            return try CellAttentionTrainer.train(CellAttentionTrainingRequest(
+                options: options, data: data, runDirectory: directory, split: split, reusedSplit: reusedSplit,
+                weightsCache: weightsCache, featureCache: featureCache), log: control.log)
         case .cnn(let options):
             let request = CNNTrainingRequest(options: options, dataDirectory: data.directory, runDirectory: directory, split: split,
                                              reusedSplit: reusedSplit, classesFile: data.descriptionFile, costFile: data.costFile,
