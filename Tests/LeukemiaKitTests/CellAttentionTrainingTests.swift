@@ -58,6 +58,20 @@ final class CellAttentionTrainingTests: XCTestCase {
         XCTAssertEqual(evaluation.metrics.accuracy, metrics.accuracy, accuracy: 1e-12)
         XCTAssertEqual(evaluation.metrics.totalCost, metrics.totalCost, accuracy: 1e-9)
 
+        // Its explanation is the attention of each cell found: weights summing to 1, heaviest first,
+        // the heaviest cell's box drawn in viridis' yellow.
+        let image = fixture.data.appendingPathComponent("Pro/Pro-001.jpg")
+        let (explanation, overlay) = try CellAttentionExplanation.explain(fileAt: image, with: run, into: fixture.root.appendingPathComponent("explain"),
+                                                                          stem: "pro-1")
+        XCTAssertFalse(explanation.wholeImage)
+        XCTAssertEqual(explanation.cells.map(\.weight).reduce(0, +), 1, accuracy: 1e-4)
+        XCTAssertEqual(explanation.cells.map(\.weight), explanation.cells.map(\.weight).sorted(by: >))
+        let drawn = try ImageDecoder.decode(fileAt: overlay)
+        let heaviest = try XCTUnwrap(explanation.cells.first).cell.box
+        let corner = drawn.pixel(x: heaviest.x, y: heaviest.y)
+        XCTAssertEqual(RGBColor(red: corner.red, green: corner.green, blue: corner.blue), RGBColor.viridis(1))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: fixture.root.appendingPathComponent("explain/pro-1.attention.json").path))
+
         // A second training on the same images and backbone embeds nothing again.
         lines = []
         try CellAttentionTrainer.train(request(fixture, options(weights: .imagenet, epochs: 2, inputSize: 48), run: "again",
