@@ -32,9 +32,13 @@ struct CellsCommand: ParsableCommand {
     var out: String
 
     @Option(help: ArgumentHelp(
-        "Stained pixels: magenta (the image's Otsu threshold on (R + B) / 2 - G, at least 0.12) or hsv (the study's purple range: H 0.7...0.8, S >= 0.5, V >= 0.4).",
+        "Stained pixels: magenta (the image's Otsu threshold on ((R + B) / 2 - G) / 255, at least --minimum-stain-threshold) or hsv (the study's purple range: H 0.7...0.8, S >= 0.5, V >= 0.4).",
         valueName: "RULE"))
     var stain: StainChoice = .magenta
+
+    @Option(help: ArgumentHelp("With --stain magenta: the least threshold on the magenta channel (0...1).",
+                               valueName: "T"))
+    var minimumStainThreshold: Float = CellDetector.defaultMinimumStainThreshold
 
     @Option(help: ArgumentHelp("Longer side of the image the detector works on, in pixels.", valueName: "PIXELS"))
     var workingSize: Int = CellDetector().workingSize ?? 224
@@ -46,7 +50,8 @@ struct CellsCommand: ParsableCommand {
     var maximumArea: Int = CellDetector().maximumArea
 
     var detector: CellDetector {
-        let rule: CellDetector.Stain = stain == .hsv ? .hsvRange(StudyProtocol.purpleRange) : CellDetector.defaultStain
+        let rule: CellDetector.Stain = stain == .hsv ? .hsvRange(StudyProtocol.purpleRange)
+            : .magentaOtsu(minimumThreshold: minimumStainThreshold)
         return CellDetector(stain: rule, workingSize: workingSize, minimumArea: minimumArea, maximumArea: maximumArea)
     }
 

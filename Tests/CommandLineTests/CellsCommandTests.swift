@@ -84,6 +84,22 @@ final class CellsCommandTests: XCTestCase {
         XCTAssertEqual((try workspace.json("out/c.cells.json")["cells"] as? [Any])?.count, 4)
     }
 
+    func testSettingsOutOfRangeAreRefusedByNameBeforeAnythingIsWritten() throws {
+        try writeSmear("images/a.png", cellCount: 2, seed: 4)
+        for (option, value, setting) in [("--minimum-stain-threshold", "2", "minimum_threshold"), ("--minimum-area", "0", "minimum_area"),
+                                         ("--working-size", "3", "working_size")] {
+            let outcome = try CommandRunner.run(["cells", workspace.path("images"), "--out", workspace.path("out"), option, value])
+            XCTAssertNotEqual(outcome.status, 0)
+            XCTAssertTrue(outcome.standardError.contains("cell detector setting \(setting): \(value)"), outcome.standardError)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: workspace.path("out")))
+        }
+        let lower = try CommandRunner.run(["cells", workspace.path("images"), "--out", workspace.path("out"),
+                                           "--minimum-stain-threshold", "0.2"])
+        XCTAssertEqual(lower.status, 0, lower.standardError)
+        let stain = (try workspace.json("out/a.cells.json")["detector"] as? [String: Any])?["stain"] as? [String: Any]
+        XCTAssertEqual(try XCTUnwrap(stain?["minimum_threshold"] as? Double), 0.2, accuracy: 1e-6)
+    }
+
     func testDatasetInspectAddsTheCellsPerImageOfEachClass() throws {
         for (index, count) in [1, 2, 3].enumerated() { try writeSmear("data/Benign/b\(index).jpg", cellCount: count, seed: UInt64(10 + index)) }
         for (index, count) in [8, 4, 6, 5].enumerated() { try writeSmear("data/Pro/p\(index).jpg", cellCount: count, seed: UInt64(20 + index)) }
