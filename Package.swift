@@ -77,7 +77,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "leukemia", dependencies: [
-            "LeukemiaKit", "Comparison", "LeukemiaServer", "Datasets", "Evaluation", "ModelZoo",
+            "LeukemiaKit", "Comparison", "LeukemiaServer", "Datasets", "Evaluation", "Imaging", "ModelZoo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -119,7 +119,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Evaluation"]),
-        .testTarget(name: "CommandLineTests", dependencies: ["LeukemiaKit", "Datasets", "Evaluation", "TestSupport"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["LeukemiaKit", "Datasets", "Evaluation", "Imaging", "TestSupport"]),
         .testTarget(name: "BrowserTests", dependencies: ["BrowserTestSupport", "Imaging", "TestSupport", "ModelZoo"]),
         .testTarget(name: "LeukemiaServerTests", dependencies: ["LeukemiaServer", "LeukemiaKit", "Datasets", "ModelZoo", "Imaging",
                                                                 "Randomness", "ToolkitSupport", "TestSupport",

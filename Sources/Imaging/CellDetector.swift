@@ -57,10 +57,14 @@ public struct CellDetector: Sendable, Equatable, Codable {
         }
     }
 
-    /// The default rule: the magenta channel's Otsu threshold, at least 0.12. On the ALL images it
-    /// finds the white cells whatever their stain (see `RGBImage.magentaStain()`); 0.12 keeps out
-    /// the bluish red cells of the palest slides.
-    public static let defaultStain = Stain.magentaOtsu(minimumThreshold: 0.12)
+    /// The default least threshold of the magenta rule: it keeps out the bluish red cells of the
+    /// palest ALL slides, whose Otsu threshold falls to 0.05.
+    public static let defaultMinimumStainThreshold: Float = 0.12
+
+    /// The default rule: the magenta channel's Otsu threshold, at least
+    /// `defaultMinimumStainThreshold`. On the ALL images it finds the white cells whatever their
+    /// stain (see `RGBImage.magentaStain()`).
+    public static let defaultStain = Stain.magentaOtsu(minimumThreshold: defaultMinimumStainThreshold)
 
     public var stain: Stain
     /// The longer side, in pixels, of the image the detector works on (the aspect ratio is kept);

@@ -9,14 +9,25 @@ struct DatasetCommand: ParsableCommand {
 
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print counts per class, groups of identical files and unreadable images.")
+            abstract: "Print counts per class, groups of identical files and unreadable images (and cells per image, with --cells).")
 
         @Argument(help: "Folder of class subfolders.")
         var directory: String
 
+        @Option(help: ArgumentHelp(
+            "A folder of cell records that `leukemia cells` wrote for this folder's images: adds per class the minimum, median and maximum number of cells per image.",
+            valueName: "DIR"))
+        var cells: String?
+
         func run() throws {
             let inspection = try reportingErrors { try DatasetInspection.inspect(URL(fileURLWithPath: directory)) }
             print(inspection.summary)
+            if let cells {
+                let summary = try reportingErrors {
+                    try CellCountSummary.load(records: URL(fileURLWithPath: cells), for: inspection.folder)
+                }
+                print(summary.lines.joined(separator: "\n"))
+            }
         }
     }
 

@@ -7,7 +7,7 @@ struct Leukemia: AsyncParsableCommand {
         commandName: "leukemia",
         abstract: "Train, compare, evaluate and apply classifiers of blood-cell images (any class set; acute lymphoblastic leukemia subtypes by default).",
         version: ToolkitVersion.description,
-        subcommands: [DatasetCommand.self, TrainCommand.self, StudyCommand.self, CompareCommand.self, EvaluateCommand.self,
+        subcommands: [DatasetCommand.self, CellsCommand.self, TrainCommand.self, StudyCommand.self, CompareCommand.self, EvaluateCommand.self,
                       PredictCommand.self, ExplainCommand.self, OODCommand.self, CalibrateCommand.self, EnsembleCommand.self,
                       ServeCommand.self, LogCommand.self, WeightsCommand.self]
     )
