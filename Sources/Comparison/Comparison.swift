@@ -83,7 +83,8 @@ public enum Comparison {
         var skipped: [String: String] = [:]
         for run in model.runs { skipped.merge(run.scores.skipped) { first, _ in first } }
         return ModelSummary(
-            name: model.source.name, path: model.source.url.path, model: configuration.model, kind: model.isCNN ? "cnn" : "classical",
+            name: model.source.name, path: model.source.url.path, model: configuration.model,
+            kind: model.isCNN ? "cnn" : configuration.cellAttention != nil ? "cell-attention" : "classical",
             runs: model.runs.map(\.url.path), metrics: model.metrics, intervals: intervals, folds: model.foldSummary,
             calibration: .init(probabilities: probabilities, temperatures: temperatures,
                                rawECE: model.rawCalibration.expectedCalibrationError, rawBrier: model.rawCalibration.brierScore,

@@ -55,13 +55,13 @@ public struct ComparisonSummary: Codable, Sendable {
 
 /// One model of `comparison.json`.
 ///
-/// Keys: `name`, `path`, `model`, `kind` ("cnn" or "classical"), `runs`, `metrics` (as
+/// Keys: `name`, `path`, `model`, `kind` ("cnn", "cell-attention" or "classical"), `runs`, `metrics` (as
 /// `evaluate`'s `metrics.json`), `intervals` (score name → confidence interval: `accuracy`,
 /// `macro_f1`, `cohen_kappa`, `macro_roc_auc`, `total_cost`, `average_cost`,
 /// `cost_sensitive_accuracy`, `ece`, `brier`), `folds` (a cross-validation's per-fold metrics,
 /// mean and standard deviation, or null), `calibration`, `prediction_sets` (or null),
 /// `risk_coverage`, `training_seconds`, `inference_seconds`, `inference_images_per_second`,
-/// `peak_training_memory_mib` (or null), `peak_training_memory` ("estimated" or "not recorded"),
+/// `peak_training_memory_mib` (or null), `peak_training_memory` ("measured", "estimated" or "not recorded"),
 /// `seed`, `split_seed`, `toolkit_version`, `libraries`, `train_command`, `skipped`.
 public struct ModelSummary: Codable, Sendable {
     public var name: String

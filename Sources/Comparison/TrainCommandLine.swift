@@ -40,6 +40,15 @@ enum TrainCommandLine {
             if cnn.cachedAugmentedCopies > 0 { arguments += ["--cached-copies", "\(cnn.cachedAugmentedCopies)"] }
             notes.append("network blueprint as recorded in config.json (cnn.blueprint); pass it with --network-config FILE if it is not the architecture's own")
         }
+        if let cells = configuration.cellAttention?.options {
+            arguments += ["--weights", cells.backboneWeights.description, "--cell-backbone", cells.backbone.rawValue,
+                          "--cell-size", "\(cells.cellSize)", "--cell-input-size", "\(cells.embeddingInputSize)",
+                          "--cell-versions", "\(cells.augmentedVersions)", "--cell-epochs", "\(cells.maximumEpochs)",
+                          "--cell-batch-size", "\(cells.bagsPerStep)", "--cell-learning-rate", "\(cells.learningRate)",
+                          "--cell-patience", "\(cells.earlyStoppingPatience)", "--cell-dropout", "\(cells.network.dropoutRate)"]
+            if !cells.balancedClassWeights { arguments.append("--no-class-weights") }
+            notes.append("cell detector and attention sizes as recorded in config.json (cell_attention.options)")
+        }
         if configuration.dataset != nil { notes.append("classes and costs as recorded in config.json (dataset, cost); pass --classes FILE / --cost FILE if they are not the data folder's") }
         return ([arguments.map(quoted).joined(separator: " ")] + notes.map { "#   \($0)" }).joined(separator: "\n")
     }

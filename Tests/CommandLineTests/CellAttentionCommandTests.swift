@@ -1,0 +1,46 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// `--model cell-attention` through the executable: trained with a random backbone (the wiring,
+/// not the accuracy, is under test), then predicted, explained by its cells and compared.
+final class CellAttentionCommandTests: XCTestCase {
+    func testTrainPredictExplainAndCompareACellAttentionRun() throws {
+        let workspace = try TemporaryFolder(self).url
+        let data = workspace.appendingPathComponent("data"), run = workspace.appendingPathComponent("cells")
+        try SyntheticSmears.writeDataset(at: data, perClass: 6, seed: 9, size: 64)
+        let trained = try CommandRunner.run(["train", "--model", "cell-attention", "--weights", "none", "--cell-input-size", "32",
+                                             "--cell-versions", "1", "--cell-epochs", "2", "--data", data.path, "--out", run.path,
+                                             "--feature-cache", workspace.appendingPathComponent("features").path])
+        XCTAssertEqual(trained.status, 0, trained.standardError)
+        XCTAssertTrue(trained.standardOutput.contains("train: "), trained.standardOutput)
+        XCTAssertTrue(trained.standardOutput.contains("kept epoch"), trained.standardOutput)
+
+        let image = data.appendingPathComponent("Pro/Pro-001.jpg")
+        let predicted = try CommandRunner.run(["predict", run.path, image.path, "--allow-ood"])
+        XCTAssertEqual(predicted.status, 0, predicted.standardError)
+        XCTAssertTrue(["Benign", "Early", "Pre", "Pro"].contains { predicted.standardOutput.contains($0) }, predicted.standardOutput)
+
+        let explained = try CommandRunner.run(["explain", run.path, image.path, "--out", workspace.appendingPathComponent("explain").path])
+        XCTAssertEqual(explained.status, 0, explained.standardError)
+        XCTAssertTrue(explained.standardOutput.contains(" cells; "), explained.standardOutput)
+        XCTAssertTrue(explained.standardOutput.contains("1. weight "), explained.standardOutput)
+        for file in ["Pro-001.cells.png", "Pro-001.attention.json"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: workspace.appendingPathComponent("explain/\(file)").path), file)
+        }
+        let refused = try CommandRunner.run(["explain", run.path, image.path, "--class", "Pro", "--out", workspace.appendingPathComponent("x").path])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.standardError.contains("--class and --layer apply to CNN runs"), refused.standardError)
+
+        let comparison = workspace.appendingPathComponent("comparison")
+        let compared = try CommandRunner.run(["compare", run.path, "--out", comparison.path, "--resamples", "100", "--no-grad-cam"])
+        XCTAssertEqual(compared.status, 0, compared.standardError)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: comparison.appendingPathComponent("comparison.json")))
+            as? [String: Any])
+        let model = try XCTUnwrap((json["models"] as? [[String: Any]])?.first)
+        XCTAssertEqual(model["kind"] as? String, "cell-attention")
+        XCTAssertEqual(model["peak_training_memory"] as? String, "measured")
+        let command = try XCTUnwrap(model["train_command"] as? String)
+        XCTAssertTrue(command.contains("--model cell-attention") && command.contains("--cell-size 64") && command.contains("--weights none"), command)
+    }
+}
