@@ -104,6 +104,7 @@ extension ComparisonReport {
         let wrong = labels.indices.filter { labels[$0] != predictions[$0] }
             .sorted { (cost.values[labels[$0]][predictions[$0]], $1) > (cost.values[labels[$1]][predictions[$1]], $0) }
         var gradCAMRuns: [Int: GradCAMRun?] = [:]
+        var cellRuns: [Int: CellAttentionRun?] = [:]
         var cards: [GalleryCard] = []
         for index in wrong.prefix(limit) {
             let file = model.files[index]
@@ -132,6 +133,24 @@ extension ComparisonReport {
                     }
                 }
             }
+            var overlayCaption = "right: Grad-CAM of the predicted class"
+            if model.configuration.cellAttention != nil, request.gradCAM {
+                let runIndex = model.runOfImage[index]
+                if cellRuns[runIndex] == nil {
+                    cellRuns[runIndex] = .some(try? TrainedRuns.open(model.runs[runIndex].url) as? CellAttentionRun)
+                }
+                if let run = cellRuns[runIndex] ?? nil {
+                    do {
+                        let (explanation, drawn) = try CellAttentionExplanation.make(of: image, named: file.path, with: run)
+                        overlay = try Self.thumbnail(drawn)
+                        overlayCaption = explanation.wholeImage ? "right: no cell found; the whole image decided"
+                            : String(format: "right: the %d cells found, boxes coloured by attention (heaviest yellow, weight %.2f)",
+                                     explanation.cells.count, explanation.cells.first?.weight ?? 0)
+                    } catch {
+                        log("gallery: no cell attention for \(file.path): \(error)")
+                    }
+                }
+            }
             let row = model.scored.probabilities[index]
             let probabilities = zip(names, row).map { String(format: "%@ %.3f", $0, $1) }.joined(separator: ", ")
             let decision = (try? cost.costOptimalDecision(probabilities: row)).map { names[$0] } ?? "-"
@@ -143,7 +162,7 @@ extension ComparisonReport {
                          "probabilities: \(probabilities)",
                          "cost of the error: \(Self.number(cost.values[labels[index]][predictions[index]], digits: 1))",
                          "cost-optimal decision: \(decision)", set]
-            if overlay != nil { lines.append("right: Grad-CAM of the predicted class") }
+            if overlay != nil { lines.append(overlayCaption) }
             cards.append(GalleryCard(image: try Self.thumbnail(image), alt: model.scored.paths[index], overlay: overlay,
                                      captionLines: lines))
         }

@@ -24,7 +24,7 @@ public struct ComparisonRequest: Sendable {
     public var raw: Bool
     /// At most this many gallery cards (misclassified images) over all models.
     public var galleryLimit: Int
-    /// Grad-CAM overlays in the gallery for CNN runs.
+    /// Overlays in the gallery: Grad-CAM for CNN runs, the cells coloured by attention for cell-attention runs.
     public var gradCAM: Bool
     /// The command as typed, for the page's "how to reproduce".
     public var commandLine: String

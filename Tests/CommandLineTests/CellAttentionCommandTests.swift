@@ -33,13 +33,19 @@ final class CellAttentionCommandTests: XCTestCase {
         XCTAssertTrue(refused.standardError.contains("--class and --layer apply to CNN runs"), refused.standardError)
 
         let comparison = workspace.appendingPathComponent("comparison")
-        let compared = try CommandRunner.run(["compare", run.path, "--out", comparison.path, "--resamples", "100", "--no-grad-cam"])
+        let compared = try CommandRunner.run(["compare", run.path, "--out", comparison.path, "--resamples", "100"])
         XCTAssertEqual(compared.status, 0, compared.standardError)
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: comparison.appendingPathComponent("comparison.json")))
             as? [String: Any])
         let model = try XCTUnwrap((json["models"] as? [[String: Any]])?.first)
         XCTAssertEqual(model["kind"] as? String, "cell-attention")
         XCTAssertEqual(model["peak_training_memory"] as? String, "measured")
+        // Its misclassified images show their cells coloured by attention in the report's gallery.
+        let accuracy = try XCTUnwrap((model["metrics"] as? [String: Any])?["accuracy"] as? Double)
+        let page = try String(contentsOf: comparison.appendingPathComponent("report.html"), encoding: .utf8)
+        if accuracy < 1 {
+            XCTAssertTrue(page.contains("boxes coloured by attention"), "the gallery's cards show the cells' attention")
+        }
         let command = try XCTUnwrap(model["train_command"] as? String)
         XCTAssertTrue(command.contains("--model cell-attention") && command.contains("--cell-size 64") && command.contains("--weights none"), command)
     }

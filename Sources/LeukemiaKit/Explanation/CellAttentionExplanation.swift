@@ -27,24 +27,35 @@ public struct CellAttentionExplanation: Codable, Sendable {
         case image, predictedClass = "predicted_class", probability, cells, wholeImage = "whole_image"
     }
 
-    /// Explains the image file `file` with `run` and writes the two files into `folder`.
-    /// - Returns: the explanation and the overlay's URL.
-    /// - Throws: `ImageError` naming the file; what the run or writing throw.
-    public static func explain(fileAt file: URL, with run: CellAttentionRun, into folder: URL,
-                               stem: String) throws -> (explanation: CellAttentionExplanation, overlay: URL) {
-        let image = try ImageDecoder.decode(fileAt: file).resized(toSquare: run.inputSize, policy: run.resizePolicy)
-        let (cells, prediction) = try run.explanations(of: [image])[0]
+    /// Explains `image` (as decoded; resized here to the run's size) with `run`: the explanation
+    /// (`name` as its image) and the overlay, the resized image with each cell's box coloured by
+    /// its weight relative to the heaviest (viridis: the heaviest yellow), 2-pixel lines.
+    /// - Throws: what the run throws.
+    public static func make(of image: RGBImage, named name: String,
+                            with run: CellAttentionRun) throws -> (explanation: CellAttentionExplanation, overlay: RGBImage) {
+        let input = image.resized(toSquare: run.inputSize, policy: run.resizePolicy)
+        let (cells, prediction) = try run.explanations(of: [input])[0]
         let probabilities = try RunCalibration.load(from: run.directory)?.calibrated([prediction.probabilities])[0]
             ?? prediction.probabilities
         let predicted = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
         let order = cells.indices.sorted { prediction.attention[$0] > prediction.attention[$1] }
         let explanation = CellAttentionExplanation(
-            image: file.path, predictedClass: run.configuration.classes.names[predicted], probability: probabilities[predicted],
+            image: name, predictedClass: run.configuration.classes.names[predicted], probability: probabilities[predicted],
             cells: order.map { WeightedCell(cell: cells[$0], weight: prediction.attention[$0]) }, wholeImage: cells.isEmpty)
-        var overlay = image
-        let heaviest = prediction.attention.max() ?? 1
-        overlay.drawBoxes(cells.map(\.box), colors: prediction.attention.prefix(cells.count).map { RGBColor.viridis($0 / max(heaviest, 1e-6)) },
+        var overlay = input
+        let heaviest = max(prediction.attention.max() ?? 1, 1e-6)
+        overlay.drawBoxes(cells.map(\.box), colors: prediction.attention.prefix(cells.count).map { RGBColor.viridis($0 / heaviest) },
                           lineWidth: 2)
+        return (explanation, overlay)
+    }
+
+    /// Explains the image file `file` with `run` and writes `<stem>.cells.png` and
+    /// `<stem>.attention.json` into `folder`.
+    /// - Returns: the explanation and the overlay's URL.
+    /// - Throws: `ImageError` naming the file; what the run or writing throw.
+    public static func explain(fileAt file: URL, with run: CellAttentionRun, into folder: URL,
+                               stem: String) throws -> (explanation: CellAttentionExplanation, overlay: URL) {
+        let (explanation, overlay) = try make(of: try ImageDecoder.decode(fileAt: file), named: file.path, with: run)
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
