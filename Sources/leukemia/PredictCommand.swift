@@ -36,6 +36,9 @@ struct PredictCommand: ParsableCommand {
     @Option(name: .customLong("refer-below"), help: ArgumentHelp("Mark images whose top (calibrated) probability is under P \"refer to a person\".", valueName: "P"))
     var referBelow: Double?
 
+    @Option(help: ArgumentHelp("Also write each image file's explanation into DIR, as `leukemia explain` does: the cells coloured by attention for a cell-attention run, Grad-CAM of the predicted class for a CNN.", valueName: "DIR"))
+    var explain: String?
+
     func run() throws {
         let (outcome, classNames) = try reportingErrors {
             let run = try testTimeAugmentation.openRun(runDirectory)
@@ -51,8 +54,9 @@ struct PredictCommand: ParsableCommand {
                 if let value, !(value > 0 && value < 1) { throw ValidationError("\(name) must be in (0, 1), got \(value)") }
             }
             let settings = PredictionSettings(calibrated: !raw, coverage: coverage, conformalMethod: conformalMethod, referBelow: referBelow)
-            return (try Predictor.predict(run, images: images, cost: try cost.matrix(for: run.configuration), settings: settings),
-                    run.configuration.classes.names)
+            let outcome = try Predictor.predict(run, images: images, cost: try cost.matrix(for: run.configuration), settings: settings)
+            if let explain { try writeExplanations(of: run, for: images, into: URL(fileURLWithPath: explain)) }
+            return (outcome, run.configuration.classes.names)
         }
         print(format.render(outcome.predictions, classNames: classNames))
         for failure in outcome.failures { printError("error: \(failure.file): \(failure.reason)") }
@@ -68,6 +72,28 @@ struct PredictCommand: ParsableCommand {
                        + "distribution (the run cannot judge them), e.g. \(flagged[0].file): \(flagged[0].outOfDistribution ?? "")")
         }
         if !outcome.failures.isEmpty || (!flagged.isEmpty && !allowOutOfDistribution) { throw ExitCode.failure }
+    }
+
+    /// `--explain DIR`: each image file's explanation; an image that cannot be explained is named
+    /// on standard error (its prediction stands).
+    private func writeExplanations(of run: any TrainedImageClassifier, for images: [EncodedImage], into folder: URL) throws {
+        let files = images.compactMap { image -> URL? in
+            if case .file(let url) = image { return url }
+            return nil
+        }
+        let cellRun = run as? CellAttentionRun
+        let gradCAM = cellRun == nil ? try GradCAMRun.open(run.directory.url) : nil
+        for (file, stem) in zip(files, ImageFileCollector.outputStems(for: files)) {
+            do {
+                if let cellRun {
+                    _ = try CellAttentionExplanation.explain(fileAt: file, with: cellRun, into: folder, stem: stem)
+                } else if let gradCAM {
+                    _ = try gradCAM.explain(fileAt: file, classIndex: nil, layers: gradCAM.gradCAM.defaultLayers, into: folder, stem: stem)
+                }
+            } catch {
+                printError("error: \(file.path): no explanation: \(error)")
+            }
+        }
     }
 }
 

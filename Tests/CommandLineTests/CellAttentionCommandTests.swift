@@ -17,8 +17,11 @@ final class CellAttentionCommandTests: XCTestCase {
         XCTAssertTrue(trained.standardOutput.contains("kept epoch"), trained.standardOutput)
 
         let image = data.appendingPathComponent("Pro/Pro-001.jpg")
-        let predicted = try CommandRunner.run(["predict", run.path, image.path, "--allow-ood"])
+        let predicted = try CommandRunner.run(["predict", run.path, image.path, "--allow-ood",
+                                               "--explain", workspace.appendingPathComponent("predict-explain").path])
         XCTAssertEqual(predicted.status, 0, predicted.standardError)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: workspace.appendingPathComponent("predict-explain/Pro-001.cells.png").path),
+                      "predict --explain writes the cells coloured by attention")
         XCTAssertTrue(["Benign", "Early", "Pre", "Pro"].contains { predicted.standardOutput.contains($0) }, predicted.standardOutput)
 
         let explained = try CommandRunner.run(["explain", run.path, image.path, "--out", workspace.appendingPathComponent("explain").path])
