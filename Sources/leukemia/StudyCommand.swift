@@ -166,10 +166,7 @@ struct StudyStartCommand: ParsableCommand {
         }
         // The comparison of what finished; each unfinished training (a model, or a fold) is named,
         // with its log when it ran in Slurm.
-        let unfinished = Study.tasks(of: request).enumerated().filter { index, task in
-            let run = request.directory.appendingPathComponent(task.runPath(in: request))
-            return !Study.isFinished(runs[task.model]) && !(task.fold != nil && TrainingJob.isFinished(run))
-        }
+        let unfinished = Study.tasks(of: request).enumerated().filter { !$1.isFinished(modelRun: runs[$1.model]) }
         if !unfinished.isEmpty {
             let lines = unfinished.map { index, task -> String in
                 let log = SlurmStudy.log(of: index, in: request.directory)

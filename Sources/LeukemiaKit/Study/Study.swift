@@ -115,16 +115,33 @@ public struct StudyTask: Equatable, Sendable {
     /// The fold (1-based), with `folds`; nil for a study on one split.
     public var fold: Int?
 
-    /// The task's run folder relative to the study folder: "svm", or "svm/fold-2".
-    public func runPath(in request: StudyRequest) -> String {
-        let name = request.models[model].name
-        return fold.map { "\(name)/fold-\($0)" } ?? name
+    /// Every task of `modelCount` models, model by model (with `folds`, fold by fold): the index
+    /// of a task in this list is its Slurm array task id.
+    public static func all(modelCount: Int, folds: Int?) -> [StudyTask] {
+        (0..<modelCount).flatMap { model in
+            folds.map { folds in (1...folds).map { StudyTask(model: model, fold: $0) } } ?? [StudyTask(model: model, fold: nil)]
+        }
     }
+
+    /// The task's run folder relative to the study folder, for its model's folder `modelName`:
+    /// "svm", or "svm/fold-2".
+    public func runPath(modelName: String) -> String {
+        fold.map { "\(modelName)/fold-\($0)" } ?? modelName
+    }
+
+    /// The task's run folder relative to the study folder: "svm", or "svm/fold-2".
+    public func runPath(in request: StudyRequest) -> String { runPath(modelName: request.models[model].name) }
 
     /// The name of its lock in `STUDY/.locks`: "svm", or "svm.fold-2".
     func lockName(in request: StudyRequest) -> String {
         let name = request.models[model].name
         return fold.map { "\(name).fold-\($0)" } ?? name
+    }
+
+    /// Whether the task's training is finished, its model's run folder being `modelRun`: the
+    /// model's run (or whole cross-validation) is, or the task's fold run is.
+    public func isFinished(modelRun: URL) -> Bool {
+        Study.isFinished(modelRun) || fold.map { TrainingJob.isFinished(CrossValidation.run(of: $0, in: modelRun)) } ?? false
     }
 }
 
@@ -155,9 +172,7 @@ public enum Study {
     /// The study's trainings in order, model by model (with `folds`, fold by fold): the index of a
     /// task in this list is its Slurm array task id.
     public static func tasks(of request: StudyRequest) -> [StudyTask] {
-        request.models.indices.flatMap { model in
-            request.folds.map { folds in (1...folds).map { StudyTask(model: model, fold: $0) } } ?? [StudyTask(model: model, fold: nil)]
-        }
+        StudyTask.all(modelCount: request.models.count, folds: request.folds)
     }
 
     /// Makes the study folder once: checks the models, writes `split.json` (without `folds`; with
@@ -220,7 +235,7 @@ public enum Study {
         let lock = try ModelLock(request.directory, name: task.lockName(in: request))
         defer { lock.release() }
         let modelRun = runs(of: request)[task.model]
-        if isFinished(modelRun) || task.fold.map({ TrainingJob.isFinished(CrossValidation.run(of: $0, in: modelRun)) }) == true {
+        if task.isFinished(modelRun: modelRun) {
             log(prefix + "finished earlier; kept")
             return true
         }

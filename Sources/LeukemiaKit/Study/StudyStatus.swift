@@ -71,22 +71,19 @@ public struct StudyStatus: Sendable {
         let record: StudyRecord = try folder.readJSON(directory.appendingPathComponent(StudyRecord.fileName))
         let slurmFile = directory.appendingPathComponent(SlurmRecord.fileName)
         let slurm: SlurmRecord? = FileManager.default.fileExists(atPath: slurmFile.path) ? try folder.readJSON(slurmFile) : nil
-        let studyTasks = record.runs.indices.flatMap { model in
-            record.folds.map { folds in (1...folds).map { (model, Optional($0)) } } ?? [(model, nil)]
-        }
+        let studyTasks = StudyTask.all(modelCount: record.runs.count, folds: record.folds)
         let tasks = studyTasks.indices.map { slurm?.latestTask(of: $0) }
         let comparisonJob = slurm?.submissions.last?.comparisonJob
         let states = Slurm.states(of: tasks.compactMap { $0 } + (comparisonJob.map { [$0] } ?? []))
         let trainings = studyTasks.enumerated().map { index, task -> Training in
-            let (model, fold) = task
-            let modelRun = directory.appendingPathComponent(record.runs[model])
-            let run = fold.map { CrossValidation.run(of: $0, in: modelRun) } ?? modelRun
-            var training = Training(name: record.runs[model] + (fold.map { "/fold-\($0)" } ?? ""), run: run, slurmJob: tasks[index],
-                                    slurmState: tasks[index].flatMap { states[$0] },
-                                    finished: Study.isFinished(modelRun) || fold != nil && TrainingJob.isFinished(run),
+            let modelRun = directory.appendingPathComponent(record.runs[task.model])
+            let name = task.runPath(modelName: record.runs[task.model])
+            let run = directory.appendingPathComponent(name)
+            var training = Training(name: name, run: run, slurmJob: tasks[index], slurmState: tasks[index].flatMap { states[$0] },
+                                    finished: task.isFinished(modelRun: modelRun),
                                     started: FileManager.default.fileExists(atPath: run.path),
                                     log: slurm == nil ? nil : SlurmStudy.log(of: index, in: directory))
-            training.fold = fold.flatMap { fold in record.folds.map { (fold, $0) } }
+            training.fold = task.fold.flatMap { fold in record.folds.map { (fold, $0) } }
             training.lastEpoch = try? EpochLog(url: RunDirectory(run).epochLog).read().last
             if training.finished {
                 training.testAccuracy = try? JSONDecoder().decode(ClassificationMetrics.self,
