@@ -17,6 +17,13 @@ public enum ModelSpecification: Sendable, Equatable {
         case .cellAttention(let options): return "\(CellAttentionOptions.modelName) (\(options.backbone.rawValue), frozen)"
         }
     }
+
+    /// Whether an interrupted training continues from its checkpoint (a CNN's); the others have
+    /// none and train again.
+    public var resumesFromCheckpoint: Bool {
+        if case .cnn = self { return true }
+        return false
+    }
 }
 
 /// One model trained into one run directory the way `train` trains it: a new run, the
@@ -52,17 +59,18 @@ public struct TrainingJob: Sendable {
 
     /// Trains into `directory`; an interrupted CNN run there (or, with refit, its unfinished
     /// selection or refit) is continued. With `continuing` (a re-run of a study or a
-    /// cross-validation, which own their run folders), an unfinished classical run there, which
-    /// has no checkpoint, is removed and trained again. Returns the run's test metrics, or nil when
-    /// the training was stopped on purpose (`control.stopAfterEpoch`) before its end.
+    /// cross-validation, which own their run folders), an unfinished classical or cell-attention
+    /// run there, which has no checkpoint, is removed and trained again (a cell-attention run from
+    /// its cached cell embeddings). Returns the run's test metrics, or nil when the training was
+    /// stopped on purpose (`control.stopAfterEpoch`) before its end.
     @discardableResult
     public func run(into directory: URL, control: CNNTrainingControl, continuing: Bool = false) throws -> ClassificationMetrics? {
+        if continuing, !model.resumesFromCheckpoint, !Self.isFinished(directory), FileManager.default.fileExists(atPath: directory.path) {
+            control.log("removing the unfinished \(model.displayName) run \(directory.path) to train it again")
+            try FileManager.default.removeItem(at: directory)
+        }
         switch model {
         case .classical(let kind):
-            if continuing, !Self.isFinished(directory), FileManager.default.fileExists(atPath: directory.path) {
-                control.log("removing the unfinished classical run \(directory.path) to train it again")
-                try FileManager.default.removeItem(at: directory)
-            }
             let request = ClassicalTrainingRequest(model: kind, dataDirectory: data.directory, runDirectory: directory, seed: seed,
                                                    split: split, reusedSplit: reusedSplit, classesFile: data.descriptionFile,
                                                    costFile: data.costFile)
@@ -72,10 +80,6 @@ public struct TrainingJob: Sendable {
             guard !refit else {
                 throw CNNTrainingError.invalidOption(name: "refit", value: "cell-attention",
                                                      expected: "a CNN or classical model (a cell-attention refit is not built yet)")
-            }
-            if continuing, !Self.isFinished(directory), FileManager.default.fileExists(atPath: directory.path) {
-                control.log("removing the unfinished cell-attention run \(directory.path) to train it again from the cached cell embeddings")
-                try FileManager.default.removeItem(at: directory)
             }
             return try CellAttentionTrainer.train(CellAttentionTrainingRequest(
                 options: options, data: data, runDirectory: directory, split: split, reusedSplit: reusedSplit,
