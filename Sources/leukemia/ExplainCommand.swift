@@ -38,10 +38,12 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         let failures = try reportingErrors { () -> Int in
-            if let cellRun = try TrainedRuns.open(URL(fileURLWithPath: runDirectory)) as? CellAttentionRun {
+            let url = URL(fileURLWithPath: runDirectory)
+            if try RunDirectory(url).loadConfiguration().model == CellAttentionOptions.modelName,
+               let cellRun = try TrainedRuns.open(url) as? CellAttentionRun {
                 return try explainCells(with: cellRun)
             }
-            let explainer = try GradCAMRun.open(URL(fileURLWithPath: runDirectory))
+            let explainer = try GradCAMRun.open(url)
             let layers = self.layers.isEmpty ? explainer.gradCAM.defaultLayers : self.layers
             try explainer.gradCAM.validate(layers: layers)
             let classIndex = try className.map { try explainer.classIndex(named: $0) }

@@ -20,9 +20,7 @@ public struct CellAttentionPrediction: Sendable {
         try Tensor.withoutGradients {
             for first in stride(from: 0, to: bags.count, by: 64) {
                 let chunk = Array(bags[first..<min(first + 64, bags.count)])
-                let output = try network.logits(bags: chunk.map { bag in
-                    Tensor(shape: [bag.instanceCount, bag.featureCount]) { _ = $0.update(fromContentsOf: bag.embeddings[0]) }
-                })
+                let output = try network.logits(bags: chunk.map { $0.tensor(version: 0) })
                 let probabilities = softmax(output.logits).scalars
                 let classCount = output.logits.shape[1]
                 for (slot, bag) in chunk.enumerated() {

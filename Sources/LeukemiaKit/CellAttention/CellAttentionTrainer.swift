@@ -138,7 +138,7 @@ public enum CellAttentionTrainer {
                     let step = Array(order[first..<min(first + options.bagsPerStep, order.count)])
                     let bags = step.map { index in
                         let bag = train.bags[index]
-                        return Self.tensor(bag, version: Int(generator.next() % UInt64(bag.versions)))
+                        return bag.tensor(version: Int(generator.next() % UInt64(bag.versions)))
                     }
                     let labels = step.map { train.labels[$0] }
                     optimizer.zeroGradients()
@@ -208,13 +208,6 @@ public enum CellAttentionTrainer {
             return metrics
         }
 
-        /// Bag `bag` under symmetry `version` as a `[instances, featureCount]` tensor.
-        static func tensor(_ bag: EmbeddedBag, version: Int) -> Tensor {
-            Tensor(shape: [bag.instanceCount, bag.featureCount]) { destination in
-                _ = destination.update(fromContentsOf: bag.embeddings[version])
-            }
-        }
-
         /// The mean (class-weighted) loss and the accuracy of `network` in evaluation mode.
         static func scores(of network: CellAttentionNetwork, bags: [EmbeddedBag], labels: [Int],
                            classWeights: Tensor?) throws -> (loss: Double, accuracy: Double) {
@@ -224,7 +217,7 @@ public enum CellAttentionTrainer {
             try Tensor.withoutGradients {
                 for first in stride(from: 0, to: bags.count, by: 64) {
                     let range = first..<min(first + 64, bags.count)
-                    let logits = try network.logits(bags: range.map { tensor(bags[$0], version: 0) }).logits
+                    let logits = try network.logits(bags: range.map { bags[$0].tensor(version: 0) }).logits
                     let batchLabels = Array(labels[range])
                     let batchWeight = batchLabels.reduce(0.0) { $0 + Double(weights?[$1] ?? 1) }
                     lossSum += Double(softmaxCrossEntropy(logits: logits, labels: batchLabels, classWeights: classWeights).scalars[0]) * batchWeight

@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import ModelZoo
+import Tensors
 import ToolkitSupport
 import WeightFiles
 
@@ -19,6 +20,12 @@ struct EmbeddedBag: Sendable {
     var instanceCount: Int { max(cells.count, 1) }
     var isWholeImage: Bool { cells.isEmpty }
     var versions: Int { embeddings.count }
+
+    /// The bag under symmetry `version` as the `[instanceCount, featureCount]` tensor the
+    /// attention network takes.
+    func tensor(version: Int) -> Tensor {
+        Tensor(shape: [instanceCount, featureCount]) { _ = $0.update(fromContentsOf: embeddings[version]) }
+    }
 }
 
 /// Embeds the cells of images with the frozen backbone of `CellAttentionOptions`, keeping the

@@ -35,8 +35,7 @@ public struct CellAttentionExplanation: Codable, Sendable {
                             with run: CellAttentionRun) throws -> (explanation: CellAttentionExplanation, overlay: RGBImage) {
         let input = image.resized(toSquare: run.inputSize, policy: run.resizePolicy)
         let (cells, prediction) = try run.explanations(of: [input])[0]
-        let probabilities = try RunCalibration.load(from: run.directory)?.calibrated([prediction.probabilities])[0]
-            ?? prediction.probabilities
+        let probabilities = run.calibration?.calibrated([prediction.probabilities])[0] ?? prediction.probabilities
         let predicted = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
         let order = cells.indices.sorted { prediction.attention[$0] > prediction.attention[$1] }
         let explanation = CellAttentionExplanation(

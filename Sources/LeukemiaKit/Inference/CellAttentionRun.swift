@@ -12,6 +12,8 @@ public struct CellAttentionRun: TrainedImageClassifier {
     public let record: CellAttentionRecord
     let network: CellAttentionNetwork
     let embedder: CellEmbedder
+    /// The run's temperature (`calibration.json`), read once; nil for a run without one.
+    let calibration: RunCalibration?
 
     /// Opens the cell-attention run in `directory` whose `config.json` was read as `configuration`;
     /// the backbone's weights come from `weightsCache` (ImageNet's) or the recorded file.
@@ -38,7 +40,8 @@ public struct CellAttentionRun: TrainedImageClassifier {
                                                          + "(\(record.options.backboneWeights)) of \(directory.url.path)",
                                                          recorded: record.backboneKey, found: embedder.backboneKey)
         }
-        return CellAttentionRun(directory: directory, configuration: configuration, record: record, network: network, embedder: embedder)
+        return CellAttentionRun(directory: directory, configuration: configuration, record: record, network: network, embedder: embedder,
+                                calibration: try RunCalibration.load(from: directory))
     }
 
     public var inputSize: Int { record.options.imageSize }
