@@ -22,13 +22,18 @@ public struct GrayImage: Sendable, Equatable {
 extension RGBImage {
     /// BT.601 luma `(0.299 R + 0.587 G + 0.114 B) / 255`, in 0...1.
     public func grayscale() -> GrayImage {
+        channel { red, green, blue in (0.299 * red + 0.587 * green + 0.114 * blue) * (1 / 255) }
+    }
+
+    /// One value per pixel, `value(red, green, blue)` of its 0...255 channels, as a grey image
+    /// of this image's size: what `grayscale()` and the stain channels are made of.
+    @inline(__always)
+    func channel(_ value: (_ red: Float, _ green: Float, _ blue: Float) -> Float) -> GrayImage {
         let count = width * height
         let values = [Float](unsafeUninitializedCapacity: count) { output, initialized in
             pixels.withUnsafeBufferPointer { rgb in
                 for index in 0..<count {
-                    let red = Float(rgb[3 * index]), green = Float(rgb[3 * index + 1])
-                    let blue = Float(rgb[3 * index + 2])
-                    output[index] = (0.299 * red + 0.587 * green + 0.114 * blue) * (1 / 255)
+                    output[index] = value(Float(rgb[3 * index]), Float(rgb[3 * index + 1]), Float(rgb[3 * index + 2]))
                 }
             }
             initialized = count

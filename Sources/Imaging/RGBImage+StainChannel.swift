@@ -10,17 +10,6 @@ extension RGBImage {
     /// the background 0, whichever way a slide was stained — unlike a fixed hue range, which
     /// misses the pink and the deep blue cells.
     public func magentaStain() -> GrayImage {
-        let count = width * height
-        let values = [Float](unsafeUninitializedCapacity: count) { output, initialized in
-            pixels.withUnsafeBufferPointer { rgb in
-                for index in 0..<count {
-                    let red = Float(rgb[3 * index]), green = Float(rgb[3 * index + 1])
-                    let blue = Float(rgb[3 * index + 2])
-                    output[index] = max((red + blue) / 2 - green, 0) * (1 / 255)
-                }
-            }
-            initialized = count
-        }
-        return GrayImage(validatedWidth: width, height: height, values: values)
+        channel { red, green, blue in max((red + blue) / 2 - green, 0) * (1 / 255) }
     }
 }
