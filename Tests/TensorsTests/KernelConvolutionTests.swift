@@ -27,6 +27,11 @@ final class KernelConvolutionTests: XCTestCase {
                              padding: .init(top: 0, bottom: 1, left: 1, right: 0)), groups: 48)),
         ("depthwise 5 d2 (scalar path)", .init(batch: 1, inputHeight: 6, inputWidth: 6, inputChannels: 5, outputChannels: 5,
                                                window: .init(kernel: 3, padding: 2, dilation: 2), groups: 5)),
+        // Kernels wider than the image (EfficientNet-Lite0's 5x5 stride-2 blocks on 32-pixel cell crops).
+        ("depthwise 5x5 s2 p2 on 1x1", .init(batch: 3, inputHeight: 1, inputWidth: 1, inputChannels: 16, outputChannels: 16,
+                                              window: .init(kernel: 5, stride: 2, padding: 2), groups: 16)),
+        ("depthwise 5x5 s2 p2 on 2x3", .init(batch: 2, inputHeight: 2, inputWidth: 3, inputChannels: 16, outputChannels: 16,
+                                              window: .init(kernel: 5, stride: 2, padding: 2), groups: 16)),
         ("1x1", .init(batch: 2, inputHeight: 3, inputWidth: 3, inputChannels: 5, outputChannels: 3,
                       window: .init(kernel: 1))),
         ("1x1 no bias", .init(batch: 3, inputHeight: 2, inputWidth: 3, inputChannels: 4, outputChannels: 6,

@@ -63,10 +63,15 @@ enum DepthwiseBackwardWeights {
                 guard iy >= 0, iy < height else { continue }
                 let inputRow = input + (n * height + iy) * width * channels
                 for kx in 0..<window.kernelWidth {
-                    // Output columns whose tap kx lands inside the image: 0 <= ox * s - left + kx * d < width.
+                    // Output columns whose tap kx lands inside the image: 0 <= ox * s - left + kx * d < width,
+                    // so ox >= ceil(-offset / s) and ox <= floor((width - 1 - offset) / s); Swift's division
+                    // truncates, which is the ceiling for the first bound's negative values but not the
+                    // floor for the second's (a tap right of a narrow image, e.g. 5x5 on 1x1 at stride 2).
                     let offset = kx * window.dilationX - window.padding.left
                     let first = max(0, (-offset + window.strideX - 1) / window.strideX)
-                    let end = min(outputWidth, (width - 1 - offset) / window.strideX + 1)
+                    let lastColumn = width - 1 - offset
+                    guard lastColumn >= 0 else { continue }
+                    let end = min(outputWidth, lastColumn / window.strideX + 1)
                     guard first < end else { continue }
                     let target = accumulator + (ky * window.kernelWidth + kx) * channels
                     addRowProducts(count: end - first, channels: channels,
