@@ -1,4 +1,5 @@
 import NeuralNetworks
+import Randomness
 import Tensors
 import XCTest
 
@@ -63,6 +64,46 @@ final class OptimizerTests: XCTestCase {
         parameter.gradient = try Tensor(shape: [2], scalars: [3, -0.001])
         adam.step()
         assertValues(parameter.value.scalars, [-0.5 * 3 / (3 + 1e-8), 0.5 * 0.001 / (0.001 + 1e-8)])
+    }
+
+    func testParameterGroupsStepEachLayerAtItsGroupsRate() throws {
+        // y = sum(W2 (W1 x + b1) + b2): the first layer in a group at 0.01, the second at 0.1. Adam's
+        // first step moves each weight by its group's rate · g / (|g| + ε), checked against the
+        // gradients the backward pass left.
+        var generator = SeededGenerator(seed: 3)
+        let first = try Linear(inFeatures: 3, outFeatures: 2, generator: &generator)
+        let second = try Linear(inFeatures: 2, outFeatures: 1, generator: &generator)
+        let adam = try Adam(parameterGroups: [(first.parameters(), 0.01), (second.parameters(), 0.1)])
+        XCTAssertEqual(adam.learningRate, 0.01)
+        XCTAssertEqual(adam.learningRateFactors, [1, 1, 10, 10])
+        let parameters = first.parameters() + second.parameters()
+        let before = parameters.map(\.value.scalars)
+        second(first(try Tensor(shape: [1, 3], scalars: [1, -2, 0.5]))).sum().backward()
+        let gradients = try parameters.map { try XCTUnwrap($0.gradient).scalars }
+        adam.step()
+        for (index, parameter) in parameters.enumerated() {
+            let rate: Float = index < 2 ? 0.01 : 0.1
+            let expected = zip(before[index], gradients[index]).map { value, g in value - rate * g / (abs(g) + 1e-8) }
+            assertValues(parameter.value.scalars, expected)
+        }
+        // A schedule lowering the rate lowers both groups' in proportion: at 0.001 the second
+        // layer's steps are 0.01 (a fresh optimizer, so that its step is again a first step).
+        let lowered = try Adam(parameterGroups: [(first.parameters(), 0.01), (second.parameters(), 0.1)])
+        lowered.learningRate = 0.001
+        let secondBefore = second.weight.value.scalars, secondGradient = try XCTUnwrap(second.weight.gradient).scalars
+        lowered.step()
+        assertValues(second.weight.value.scalars, zip(secondBefore, secondGradient).map { $0 - 0.01 * $1 / (abs($1) + 1e-8) })
+        // A group at rate 0 does not move, not even by AdamW's decoupled decay.
+        let still = Parameter(try Tensor(shape: [2], scalars: [1, -1])), moving = Parameter(try Tensor(shape: [1], scalars: [1]))
+        let adamW = try Adam(parameterGroups: [(parameters: [moving], learningRate: 0.1), (parameters: [still], learningRate: 0)],
+                             weightDecay: .decoupled(0.5))
+        (still.gradient, moving.gradient) = (try Tensor(shape: [2], scalars: [1, 1]), try Tensor(shape: [1], scalars: [1]))
+        adamW.step()
+        XCTAssertEqual(still.value.scalars, [1, -1])
+        assertValues(moving.value.scalars, [1 * (1 - 0.1 * 0.5) - 0.1 * 1 / (1 + 1e-8)])
+        XCTAssertThrowsError(try Adam(parameters: [still], learningRateFactors: [1, 2])) { error in
+            XCTAssertTrue("\(error)".contains("learningRateFactors.count"), "\(error)")
+        }
     }
 
     func testFrozenParametersAndMissingGradientsAreSkipped() throws {
