@@ -42,7 +42,9 @@ enum TrainCommandLine {
         }
         if let cells = configuration.cellAttention?.options {
             arguments += ["--weights", cells.backboneWeights.description, "--cell-backbone", cells.backbone.rawValue,
-                          "--cell-size", "\(cells.cellSize)", "--cell-input-size", "\(cells.embeddingInputSize)",
+                          "--policy", cells.policy.rawValue]
+            if cells.policy == .topBlocks { arguments += ["--backbone-learning-rate", "\(cells.backboneLearningRate)"] }
+            arguments += ["--cell-size", "\(cells.cellSize)", "--cell-input-size", "\(cells.embeddingInputSize)",
                           "--cell-versions", "\(cells.augmentedVersions)", "--cell-epochs", "\(cells.maximumEpochs)",
                           "--cell-batch-size", "\(cells.bagsPerStep)", "--cell-learning-rate", "\(cells.learningRate)",
                           "--cell-patience", "\(cells.earlyStoppingPatience)", "--cell-dropout", "\(cells.network.dropoutRate)"]

@@ -26,8 +26,12 @@ struct CNNTrainingArguments: ParsableArguments {
             help: "Folder of cached frozen-backbone features (default $LEUKEMIA_FEATURE_CACHE or ~/.cache/leukemia/features).")
     var featureCache: String?
 
-    @Option(help: "Transfer policy: frozen (head only, cached features), top-blocks, or full fine-tuning.")
-    var policy: TransferPolicy = .full
+    @Option(help: "Transfer policy: frozen (head only, cached features), top-blocks, or full fine-tuning (the CNNs' default); for --model cell-attention frozen (default) or top-blocks.")
+    var policy: TransferPolicy?
+
+    @Option(name: .customLong("backbone-learning-rate"),
+            help: "Adam's rate for the backbone's trained blocks (--model cell-attention --policy top-blocks; default 1e-4).")
+    var backboneLearningRate: Float?
 
     @Option(help: "Most epochs (early stopping usually ends sooner).")
     var epochs: Int = 50
@@ -96,6 +100,9 @@ struct CNNTrainingArguments: ParsableArguments {
 
     /// The options for `architecture`, from the study's defaults and the given overrides.
     func options(for architecture: Architecture, classCount: Int, seed: UInt64) throws -> CNNTrainingOptions {
+        if backboneLearningRate != nil {
+            throw ValidationError("--backbone-learning-rate applies only to --model cell-attention --policy top-blocks")
+        }
         if architecture != .hybrid, let backbone {
             throw ValidationError("--backbone \(backbone.rawValue) applies only to --model hybrid")
         }
@@ -121,7 +128,7 @@ struct CNNTrainingArguments: ParsableArguments {
             }
         }
         options.weights = WeightsSource(argument: weights)
-        options.policy = policy
+        options.policy = policy ?? .full
         options.resize = resize
         options.augmentation = noAugmentation ? nil : AugmentationPolicy(
             rotationDegrees: rotation, widthShift: shift, heightShift: shift, shearDegrees: shear, zoom: zoom,

@@ -4,10 +4,11 @@ import LeukemiaKit
 import ModelZoo
 
 /// The options of `--model cell-attention` (`train`, `study`); its backbone's weights are
-/// `--weights` (ImageNet's by default, or a run's fine-tuned `weights.safetensors`), its seed
-/// `--seed`, and `--no-class-weights` applies as to the CNNs.
+/// `--weights` (ImageNet's by default, or a run's fine-tuned `weights.safetensors`), what of the
+/// backbone trains `--policy` (frozen by default, or top-blocks at `--backbone-learning-rate`),
+/// its seed `--seed`, and `--no-class-weights` applies as to the CNNs.
 struct CellAttentionArguments: ParsableArguments {
-    @Option(name: .customLong("cell-backbone"), help: "The frozen network that embeds each cell.")
+    @Option(name: .customLong("cell-backbone"), help: "The network that embeds each cell.")
     var backbone: Architecture = .efficientnetLite0
 
     @Option(name: .customLong("cell-size"), help: "Side in pixels of the square cut around each cell, in the 224-pixel image.")
@@ -34,11 +35,16 @@ struct CellAttentionArguments: ParsableArguments {
     @Option(name: .customLong("cell-dropout"), help: "Dropout after the cell projection.")
     var dropout: Float = 0.25
 
-    /// The options of a cell-attention training with `cnn`'s `--weights` and `--no-class-weights`.
+    /// The options of a cell-attention training with `cnn`'s `--weights`, `--policy`,
+    /// `--backbone-learning-rate` and `--no-class-weights`.
     func options(cnn: CNNTrainingArguments, classCount: Int, seed: UInt64) throws -> CellAttentionOptions {
+        let policy = cnn.policy ?? .frozen
+        if cnn.backboneLearningRate != nil, policy != .topBlocks {
+            throw ValidationError("--backbone-learning-rate applies only to --policy top-blocks (a frozen backbone does not train)")
+        }
         let options = CellAttentionOptions(
             cellSize: cellSize, embeddingInputSize: inputSize, backbone: backbone, backboneWeights: WeightsSource(argument: cnn.weights),
-            augmentedVersions: versions, network: CellAttentionNetwork.Configuration(dropoutRate: dropout, classCount: classCount),
+            policy: policy, backboneLearningRate: cnn.backboneLearningRate ?? 1e-4, augmentedVersions: versions, network: CellAttentionNetwork.Configuration(dropoutRate: dropout, classCount: classCount),
             maximumEpochs: epochs, bagsPerStep: batchSize, learningRate: learningRate, earlyStoppingPatience: patience,
             balancedClassWeights: !cnn.noClassWeights, seed: seed)
         try options.validate()

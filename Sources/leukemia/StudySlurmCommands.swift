@@ -59,7 +59,7 @@ struct StudyResumeCommand: ParsableCommand {
         commandName: "resume",
         abstract: "Submit again, with the same options, every training of a Slurm study that is neither finished nor queued, and its comparison.",
         discussion: """
-            An interrupted CNN (cancelled, timed out, preempted, its node failed) continues from its last checkpoint; \
+            An interrupted CNN or cell-attention model (cancelled, timed out, preempted, its node failed) continues from its last checkpoint; \
             an unfinished classical model is trained again; finished trainings are kept, queued or running ones are \
             not submitted twice. A local study continues with its own command instead.
             """)

@@ -63,8 +63,8 @@ struct TrainCommand: ParsableCommand {
                     printError("warning: --resume continues with the options the run was started with; ignoring "
                                + ignored.joined(separator: ", "))
                 }
-                try CNNTrainer.resume(URL(fileURLWithPath: out), dataDirectory: data.data.map { URL(fileURLWithPath: $0) },
-                                      control: cnn.control())
+                try TrainingJob.resume(URL(fileURLWithPath: out), dataDirectory: data.data.map { URL(fileURLWithPath: $0) },
+                                       control: cnn.control())
                 return
             }
             guard fractions.count == 3 else {

@@ -52,4 +52,40 @@ final class CellAttentionCommandTests: XCTestCase {
         let command = try XCTUnwrap(model["train_command"] as? String)
         XCTAssertTrue(command.contains("--model cell-attention") && command.contains("--cell-size 64") && command.contains("--weights none"), command)
     }
+
+    func testTopBlocksTrainingStopsResumesAndIsRecordedInTheTrainCommand() throws {
+        let workspace = try TemporaryFolder(self).url
+        let data = workspace.appendingPathComponent("data"), run = workspace.appendingPathComponent("top")
+        try SyntheticSmears.writeDataset(at: data, perClass: 4, seed: 9, size: 64)
+        let common = ["train", "--model", "cell-attention", "--weights", "none", "--cell-input-size", "32", "--cell-epochs", "2",
+                      "--data", data.path, "--feature-cache", workspace.appendingPathComponent("features").path]
+        let frozenRate = try CommandRunner.run(common + ["--backbone-learning-rate", "0.001", "--out", workspace.appendingPathComponent("x").path])
+        XCTAssertNotEqual(frozenRate.status, 0)
+        XCTAssertTrue(frozenRate.standardError.contains("--backbone-learning-rate applies only to --policy top-blocks"), frozenRate.standardError)
+        let full = try CommandRunner.run(common + ["--policy", "full", "--out", workspace.appendingPathComponent("y").path])
+        XCTAssertNotEqual(full.status, 0)
+        XCTAssertTrue(full.standardError.contains("frozen or top-blocks"), full.standardError)
+
+        let stopped = try CommandRunner.run(common + ["--policy", "top-blocks", "--backbone-learning-rate", "0.001", "--stop-after", "1",
+                                                      "--out", run.path])
+        XCTAssertEqual(stopped.status, 0, stopped.standardError)
+        XCTAssertTrue(stopped.standardOutput.contains("continue with --resume"), stopped.standardOutput)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: run.appendingPathComponent("config.json").path))
+        let resumed = try CommandRunner.run(["train", "--resume", "--out", run.path])
+        XCTAssertEqual(resumed.status, 0, resumed.standardError)
+        XCTAssertTrue(resumed.standardOutput.contains("resuming after epoch 1"), resumed.standardOutput)
+        XCTAssertTrue(resumed.standardOutput.contains("kept epoch"), resumed.standardOutput)
+        let config = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("config.json"))) as? [String: Any])
+        let options = try XCTUnwrap((config["cell_attention"] as? [String: Any])?["options"] as? [String: Any])
+        XCTAssertEqual(options["policy"] as? String, "top-blocks")
+        XCTAssertEqual(options["backbone_learning_rate"] as? Double ?? 0, 0.001, accuracy: 1e-9)
+
+        let comparison = workspace.appendingPathComponent("comparison")
+        let compared = try CommandRunner.run(["compare", run.path, "--out", comparison.path, "--resamples", "50"])
+        XCTAssertEqual(compared.status, 0, compared.standardError)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: comparison.appendingPathComponent("comparison.json")))
+            as? [String: Any])
+        let command = try XCTUnwrap(((json["models"] as? [[String: Any]])?.first)?["train_command"] as? String)
+        XCTAssertTrue(command.contains("--policy top-blocks --backbone-learning-rate 0.001"), command)
+    }
 }

@@ -5,6 +5,7 @@ import Imaging
 import ModelZoo
 import NeuralNetworks
 import TestSupport
+import WeightFiles
 import XCTest
 @testable import LeukemiaKit
 
@@ -33,9 +34,8 @@ final class CellAttentionTrainingTests: XCTestCase {
         let fixture = try CNNTestFixture(self, perClass: 10)
         var lines: [String] = []
         let imagenet = options(weights: .imagenet, epochs: 15, inputSize: 48)
-        let metrics = try CellAttentionTrainer.train(request(fixture, imagenet, run: "cells", weightsCache: store.folder)) {
-            lines.append($0)
-        }
+        let metrics = try XCTUnwrap(try CellAttentionTrainer.train(request(fixture, imagenet, run: "cells", weightsCache: store.folder),
+                                                                   control: CNNTrainingControl(log: { lines.append($0) })))
         let log = lines.joined(separator: "\n")
         print(log)
         // Class i has i + 1 discs: the training part holds about 2.5 cells per image on average.
@@ -75,7 +75,7 @@ final class CellAttentionTrainingTests: XCTestCase {
         // A second training on the same images and backbone embeds nothing again.
         lines = []
         try CellAttentionTrainer.train(request(fixture, options(weights: .imagenet, epochs: 2, inputSize: 48), run: "again",
-                                               weightsCache: store.folder)) { lines.append($0) }
+                                               weightsCache: store.folder), control: CNNTrainingControl(log: { lines.append($0) }))
         let again = try XCTUnwrap(lines.first { $0.hasPrefix("train: ") })
         XCTAssertTrue(again.contains("; 0 embedded in"), again)
     }
@@ -86,7 +86,7 @@ final class CellAttentionTrainingTests: XCTestCase {
         let blank = try RGBImage(width: 224, height: 224, pixels: [UInt8](repeating: 0, count: 224 * 224 * 3).enumerated().map {
             [UInt8(230), 200, 212][$0.offset % 3]
         })
-        let (cells, crops) = try embedder.crops(of: blank)
+        let (cells, crops) = try options().cells(in: blank)
         XCTAssertTrue(cells.isEmpty)
         XCTAssertEqual(crops.count, 1, "the whole image is the one instance")
         XCTAssertEqual(crops[0], blank.resized(width: 32, height: 32))
@@ -130,5 +130,106 @@ final class CellAttentionTrainingTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("backbone"), "\(error)")
             XCTAssertTrue("\(error)".contains("is not the file its training wrote"), "\(error)")
         }
+    }
+
+    /// A Lite0 weights file drawn from `seed` (random weights: these tests check the wiring).
+    private func lite0Weights(_ fixture: CNNTestFixture, seed: UInt64 = 1) throws -> URL {
+        let weights = fixture.root.appendingPathComponent("lite0-\(seed).safetensors")
+        try saveWeights(of: try Architecture.efficientnetLite0.makeNetwork(classCount: 4, seed: seed), to: weights)
+        return weights
+    }
+
+    func testAKilledTrainingResumesToTheWeightsOfAnUninterruptedOne() throws {
+        // With dropout in the attention network (its masks are drawn per epoch), and under
+        // top-blocks (the backbone's weights, batch-norm statistics and both Adam groups restored).
+        let fixture = try CNNTestFixture(self, perClass: 4)
+        let weights = try lite0Weights(fixture)
+        for policy in [TransferPolicy.frozen, .topBlocks] {
+            var options = self.options(weights: .file(weights.path), epochs: 3)
+            options.network.dropoutRate = 0.25
+            options.policy = policy
+            let whole = fixture.root.appendingPathComponent("\(policy.rawValue)-whole")
+            let killed = fixture.root.appendingPathComponent("\(policy.rawValue)-killed")
+            let uninterrupted = try XCTUnwrap(try CellAttentionTrainer.train(request(fixture, options, run: whole.lastPathComponent)))
+            XCTAssertNil(try CellAttentionTrainer.train(request(fixture, options, run: killed.lastPathComponent),
+                                                        control: CNNTrainingControl(stopAfterEpoch: 1)))
+            XCTAssertFalse(TrainingJob.isFinished(killed))
+            XCTAssertThrowsError(try CellAttentionTrainer.train(request(fixture, options, run: killed.lastPathComponent))) { error in
+                XCTAssertTrue("\(error)".contains("--resume"), "a new training refuses the interrupted one's folder: \(error)")
+            }
+            var lines: [String] = []
+            let resumed = try XCTUnwrap(try TrainingJob.resume(killed, dataDirectory: nil, control: CNNTrainingControl(log: { lines.append($0) })))
+            XCTAssertTrue(lines.contains { $0.hasPrefix("resuming after epoch 1") }, lines.joined(separator: "\n"))
+            XCTAssertEqual(lines.filter { $0.hasPrefix("epoch ") }.count, 2, "epochs 2 and 3 only")
+            var files = ["weights.safetensors", "epochs.jsonl"]
+            if policy == .topBlocks { files.append("backbone.safetensors") }
+            for file in files {
+                XCTAssertEqual(try Data(contentsOf: killed.appendingPathComponent(file)), try Data(contentsOf: whole.appendingPathComponent(file)),
+                               "\(policy.rawValue): \(file) of the resumed run equals the uninterrupted run's")
+            }
+            XCTAssertEqual(resumed.accuracy, uninterrupted.accuracy)
+            XCTAssertEqual(resumed.totalCost, uninterrupted.totalCost)
+        }
+    }
+
+    func testTopBlocksFineTunesOnlyTheTopBlocksAndTheRunKeepsItsBackbone() throws {
+        let fixture = try CNNTestFixture(self, perClass: 4)
+        let weights = try lite0Weights(fixture)
+        var options = self.options(weights: .file(weights.path), epochs: 2)
+        options.policy = .topBlocks
+        options.backboneLearningRate = 1e-2
+        let runURL = fixture.root.appendingPathComponent("top")
+        let metrics = try XCTUnwrap(try CellAttentionTrainer.train(request(fixture, options, run: "top")))
+
+        // Which keys trained: those the top-blocks policy unfreezes, the backbone's unused head aside.
+        let reference = try Architecture.efficientnetLite0.makeNetwork(classCount: 4, seed: 1)
+        try TransferPolicy.topBlocks.apply(to: reference)
+        let trained = Set(reference.namedParameters().filter { !$0.parameter.isFrozen && !reference.isHeadKey($0.name) }.map(\.name))
+        XCTAssertTrue(trained.contains { $0.hasPrefix(reference.topBlocksStart + ".") })
+        let before = try SafeTensors.readContents(from: weights).tensors
+        let after = try SafeTensors.readContents(from: runURL.appendingPathComponent("backbone.safetensors")).tensors
+        XCTAssertEqual(Set(before.keys), Set(after.keys))
+        // The trained layers' batch-norm statistics follow their batches; every other layer's stay.
+        func layer(_ key: String) -> Substring { key[..<(key.lastIndex(of: ".") ?? key.endIndex)] }
+        let trainedLayers = Set(trained.map(layer))
+        var changed = 0
+        for (key, array) in before where !reference.isHeadKey(key) {
+            let tuned = try XCTUnwrap(after[key], key)
+            if trained.contains(key) {
+                if tuned.values != array.values { changed += 1 }
+            } else if !trainedLayers.contains(layer(key)) {
+                XCTAssertTrue(tuned.values == array.values, "\(key) is below the top blocks and stays as loaded")
+            }
+        }
+        XCTAssertGreaterThan(changed, trained.count * 9 / 10, "the top blocks' weights moved")
+
+        // The run embeds with its own backbone: it opens, scores its test part as training did,
+        // records the policy, and refuses a backbone file that is not the one it wrote.
+        let configuration = try RunDirectory(runURL).loadConfiguration()
+        XCTAssertEqual(configuration.cellAttention?.options.policy, .topBlocks)
+        XCTAssertNotNil(configuration.fileHashes?["backbone.safetensors"])
+        let run = try XCTUnwrap(try TrainedRuns.open(runURL) as? CellAttentionRun)
+        let evaluation = try RunEvaluation.evaluateTestPart(of: run, cost: configuration.costMatrix,
+                                                            reportFolder: fixture.root.appendingPathComponent("evaluate"))
+        XCTAssertEqual(evaluation.metrics.accuracy, metrics.accuracy, accuracy: 1e-12)
+        XCTAssertEqual(evaluation.metrics.totalCost, metrics.totalCost, accuracy: 1e-9)
+        try FileManager.default.removeItem(at: runURL.appendingPathComponent("backbone.safetensors"))
+        try FileManager.default.copyItem(at: weights, to: runURL.appendingPathComponent("backbone.safetensors"))
+        XCTAssertThrowsError(try TrainedRuns.open(runURL)) { error in
+            XCTAssertTrue("\(error)".contains("backbone.safetensors"), "\(error)")
+        }
+    }
+
+    func testOptionsOutOfRangeAndOldRecordsAreHandled() throws {
+        var options = self.options()
+        options.policy = .full
+        XCTAssertThrowsError(try options.validate()) { XCTAssertTrue("\($0)".contains("frozen or top-blocks"), "\($0)") }
+        // A run recorded before the policy existed reads as a frozen backbone.
+        var object = try XCTUnwrap(try JSONSerialization.jsonObject(with: JSONEncoder().encode(self.options())) as? [String: Any])
+        object["policy"] = nil
+        object["backbone_learning_rate"] = nil
+        let old = try JSONDecoder().decode(CellAttentionOptions.self, from: JSONSerialization.data(withJSONObject: object))
+        XCTAssertEqual(old.policy, .frozen)
+        XCTAssertEqual(old, self.options())
     }
 }

@@ -28,7 +28,7 @@ struct EmbeddedBag: Sendable {
     }
 }
 
-/// Embeds the cells of images with the frozen backbone of `CellAttentionOptions`, keeping the
+/// Embeds the cells of images with the backbone of `CellAttentionOptions`, keeping the
 /// embeddings on disk: `featureCache/cells/<key>/<image content hash>.safetensors` (the tensor
 /// `embeddings [versions, instances, featureCount]` and the cells as JSON metadata), where the
 /// key is the SHA-256 of the backbone's blueprint, input size, normalization and body weights
@@ -47,10 +47,14 @@ struct CellEmbedder {
     /// `weightsCache`); `featureCache` nil caches nothing.
     /// - Throws: `WeightStoreError`, `CNNTrainingError` for weights that cannot be loaded.
     init(options: CellAttentionOptions, weightsCache: URL, featureCache: URL?) throws {
+        try self.init(options: options, backbone: Self.backbone(of: options, weightsCache: weightsCache), featureCache: featureCache)
+    }
+
+    /// Embeds with `backbone` as its weights are now (a top-blocks training's fine-tuned one),
+    /// in evaluation mode; `featureCache` nil caches nothing.
+    init(options: CellAttentionOptions, backbone network: any ImageClassifierNetwork, featureCache: URL?) throws {
         self.options = options
         let backboneOptions = try options.backboneOptions()
-        let network = try backboneOptions.blueprint.makeNetwork(seed: options.seed)
-        _ = try backboneOptions.weights.load(into: network.pretrainedBody, architecture: options.backbone, cache: weightsCache)
         network.eval()
         inference = CNNInference(network: network, options: backboneOptions)
         let backboneKey = try FeatureCache.key(contentHashes: [], network: network, options: backboneOptions,
@@ -71,21 +75,18 @@ struct CellEmbedder {
         }
     }
 
+    /// The backbone of `options` with its starting weights (`options.backboneWeights`, ImageNet's
+    /// from `weightsCache`), its head unused.
+    /// - Throws: `WeightStoreError`, `CNNTrainingError` for weights that cannot be loaded.
+    static func backbone(of options: CellAttentionOptions, weightsCache: URL) throws -> any ImageClassifierNetwork {
+        let backboneOptions = try options.backboneOptions()
+        let network = try backboneOptions.blueprint.makeNetwork(seed: options.seed)
+        _ = try backboneOptions.weights.load(into: network.pretrainedBody, architecture: options.backbone, cache: weightsCache)
+        return network
+    }
+
     /// The length of one embedding (the backbone's pooled features).
     var featureCount: Int { inference.network.featureCount }
-
-    /// The cells of `image` (already `imageSize` square) and the crops the backbone embeds: one
-    /// `cellSize` square around each centroid, resized to `embeddingInputSize`; the whole image
-    /// when no cell is found.
-    /// - Throws: `CellDetectorError` for detector settings out of range.
-    func crops(of image: RGBImage) throws -> (cells: [DetectedCell], crops: [RGBImage]) {
-        let side = options.embeddingInputSize
-        let cells = try options.detector.detect(in: image)
-        guard !cells.isEmpty else { return ([], [image.resized(width: side, height: side)]) }
-        return (cells, cells.map {
-            image.square(side: options.cellSize, centeredAt: $0.centroidX, $0.centroidY).resized(width: side, height: side)
-        })
-    }
 
     /// The bags of `images` (each `imageSize` square, with its file's `contentHashes` naming the
     /// cache entry; nil hashes cache nothing), each with `versions` symmetries of its crops.
@@ -100,18 +101,7 @@ struct CellEmbedder {
         let missing = images.indices.filter { bags[$0] == nil }
         // Detection and cutting for a chunk of images, then one backbone pass over all its crops.
         for chunk in stride(from: 0, to: missing.count, by: 64).map({ Array(missing[$0..<min($0 + 64, missing.count)]) }) {
-            let found = try chunk.map { try crops(of: images[$0]) }
-            var versionEmbeddings: [[[Float]]] = []   // [version][crop of the chunk][feature]
-            for version in 0..<versions {
-                versionEmbeddings.append(try inference.outputs(of: found.flatMap { $0.crops.map { $0.dihedral(version) } }).features)
-            }
-            var first = 0
-            for (slot, index) in chunk.enumerated() {
-                let count = found[slot].crops.count
-                let bag = EmbeddedBag(cells: found[slot].cells,
-                                      embeddings: versionEmbeddings.map { Array($0[first..<(first + count)].joined()) },
-                                      featureCount: featureCount)
-                first += count
+            for (index, bag) in zip(chunk, try embed(chunk.map { try options.cells(in: images[$0]) }, versions: versions)) {
                 bags[index] = bag
                 if let contentHashes, let cacheFolder {
                     try store(bag, to: cacheFolder.appendingPathComponent(contentHashes[index] + ".safetensors"))
@@ -119,6 +109,22 @@ struct CellEmbedder {
             }
         }
         return (bags.map { $0! }, missing.count)
+    }
+
+    /// The bags of images whose cells were found and cut (`CellAttentionOptions.cells(in:)`), each with `versions`
+    /// symmetries of its crops, from one backbone pass per symmetry; nothing is cached.
+    func embed(_ found: [(cells: [DetectedCell], crops: [RGBImage])], versions: Int) throws -> [EmbeddedBag] {
+        var versionEmbeddings: [[[Float]]] = []   // [version][crop of all images][feature]
+        for version in 0..<versions {
+            versionEmbeddings.append(try inference.outputs(of: found.flatMap { $0.crops.map { $0.dihedral(version) } }).features)
+        }
+        var first = 0
+        return found.map { image in
+            let count = image.crops.count
+            defer { first += count }
+            return EmbeddedBag(cells: image.cells, embeddings: versionEmbeddings.map { Array($0[first..<(first + count)].joined()) },
+                               featureCount: featureCount)
+        }
     }
 
     /// The cached bag in `file` cut to `versions` symmetries, or nil when it is absent, unreadable

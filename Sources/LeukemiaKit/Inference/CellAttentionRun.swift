@@ -4,7 +4,8 @@ import ModelZoo
 import NeuralNetworks
 
 /// A trained cell-attention run, opened for evaluation, prediction, serving and explanation:
-/// each image's cells are found and embedded by the frozen backbone, and the attention network
+/// each image's cells are found and embedded by the backbone (its recorded weights, or the run's
+/// `backbone.safetensors` when its top blocks were fine-tuned), and the attention network
 /// classifies the bag.
 public struct CellAttentionRun: TrainedImageClassifier {
     public let directory: RunDirectory
@@ -16,7 +17,8 @@ public struct CellAttentionRun: TrainedImageClassifier {
     let calibration: RunCalibration?
 
     /// Opens the cell-attention run in `directory` whose `config.json` was read as `configuration`;
-    /// the backbone's weights come from `weightsCache` (ImageNet's) or the recorded file.
+    /// the backbone's weights come from `weightsCache` (ImageNet's), the recorded file, or (top
+    /// blocks fine-tuned) the run's `backbone.safetensors`, checked against its recorded hash.
     /// - Throws: `RunDirectoryError` for missing or changed weights, or a backbone whose weights
     ///   are not those the run was trained with.
     static func open(_ directory: RunDirectory, configuration: RunConfiguration,
@@ -34,10 +36,15 @@ public struct CellAttentionRun: TrainedImageClassifier {
             throw RunDirectoryError.corrupt(directory.weights.path, reason: "\(error)")
         }
         network.eval()
-        let embedder = try CellEmbedder(options: record.options, weightsCache: weightsCache, featureCache: nil)
+        var options = record.options
+        if options.policy == .topBlocks {
+            try directory.verify(try directory.readRequired(directory.cellBackbone), of: directory.cellBackbone, against: configuration)
+            options.backboneWeights = .file(directory.cellBackbone.path)
+        }
+        let embedder = try CellEmbedder(options: options, weightsCache: weightsCache, featureCache: nil)
         guard embedder.backboneKey == record.backboneKey else {
             throw RunDirectoryError.changedSinceTraining("the \(record.options.backbone.rawValue) backbone "
-                                                         + "(\(record.options.backboneWeights)) of \(directory.url.path)",
+                                                         + "(\(options.backboneWeights)) of \(directory.url.path)",
                                                          recorded: record.backboneKey, found: embedder.backboneKey)
         }
         return CellAttentionRun(directory: directory, configuration: configuration, record: record, network: network, embedder: embedder,

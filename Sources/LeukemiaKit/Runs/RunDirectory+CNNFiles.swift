@@ -1,6 +1,6 @@
 import Foundation
 
-/// The files a CNN run adds to a run directory.
+/// The files a CNN or cell-attention run adds to a run directory.
 extension RunDirectory {
     /// The best epoch's weights (the network's full state dict).
     public var weights: URL { url.appendingPathComponent("weights.safetensors") }
@@ -10,6 +10,9 @@ extension RunDirectory {
     public var trainingSession: URL { url.appendingPathComponent("training-options.json") }
     /// One JSON object per epoch.
     public var epochLog: URL { url.appendingPathComponent("epochs.jsonl") }
+    /// A cell-attention run's backbone whose top blocks it fine-tuned (the best epoch's full
+    /// state dict); absent for a frozen backbone, which the run names by its weights source.
+    public var cellBackbone: URL { url.appendingPathComponent("backbone.safetensors") }
     /// Loss, accuracy and learning-rate curves.
     public var curves: URL { url.appendingPathComponent("curves.png") }
 }

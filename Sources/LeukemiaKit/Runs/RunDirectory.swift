@@ -39,7 +39,7 @@ public struct RunDirectory: Sendable {
         let manager = FileManager.default
         if manager.fileExists(atPath: configuration.path) { throw RunDirectoryError.alreadyHoldsRun(url.path) }
         if manager.fileExists(atPath: trainingSession.path) {
-            throw RunDirectoryError.notEmpty(url.path, holding: "an interrupted CNN training; continue it with --resume")
+            throw RunDirectoryError.notEmpty(url.path, holding: "an interrupted training; continue it with --resume")
         }
         if manager.fileExists(atPath: claimMarker.path) {
             throw RunDirectoryError.notEmpty(url.path, holding: "a run that another training is writing or left unfinished")

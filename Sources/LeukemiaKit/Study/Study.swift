@@ -148,7 +148,7 @@ public struct StudyTask: Equatable, Sendable {
 /// Trains a study: every model on one split (saved once as `split.json` and reused by all), or
 /// with `folds` on the same K folds, each into a normal run directory of the study folder.
 /// Re-running the same command continues a killed study: finished runs are kept, an interrupted
-/// CNN run resumes from its checkpoint, and an unfinished classical run (which has no
+/// CNN or cell-attention run resumes from its checkpoint, and an unfinished classical run (which has no
 /// checkpoint) is trained again.
 ///
 /// The unit of work is a `StudyTask` (a model, or a fold of a model): a local study trains the

@@ -87,7 +87,7 @@ struct NetworkEpochRunner: EpochRunner {
 
     func trainEpoch(_ epoch: Int, optimizer: any Optimizer, classWeights: Tensor?,
                     progress: (Int, PassScores) -> Void) throws -> (scores: PassScores, dataWait: Double) {
-        reseedRandomLayers(epoch: epoch)
+        reseedRandomLayers(of: network, seed: seed, epoch: epoch)
         step.enterTrainingMode()
         var scores = PassScores()
         var dataWait = 0.0, batchNumber = 0
@@ -123,14 +123,18 @@ struct NetworkEpochRunner: EpochRunner {
 
     /// Gives every dropout and stochastic-depth layer a generator determined by the seed, the
     /// epoch and the layer's position, so that a resumed epoch draws the same masks.
-    private func reseedRandomLayers(epoch: Int) {
-        let base = SeededGenerator(seed: seed).derived(UInt64(epoch))
-        for (index, (_, layer)) in network.namedLayers().enumerated() {
-            if let dropout = layer as? Dropout {
-                dropout.generator = base.derived(UInt64(index))
-            } else if let stochasticDepth = layer as? StochasticDepth {
-                stochasticDepth.generator = base.derived(UInt64(index))
-            }
+}
+
+/// Gives every dropout and stochastic-depth layer of `layer` a generator drawn from `seed`, the
+/// epoch and the layer's position, so that an epoch's random masks do not depend on the epochs
+/// before it and a resumed training draws what the uninterrupted one drew.
+func reseedRandomLayers(of layer: any Layer, seed: UInt64, epoch: Int) {
+    let base = SeededGenerator(seed: seed).derived(UInt64(epoch))
+    for (index, (_, layer)) in layer.namedLayers().enumerated() {
+        if let dropout = layer as? Dropout {
+            dropout.generator = base.derived(UInt64(index))
+        } else if let stochasticDepth = layer as? StochasticDepth {
+            stochasticDepth.generator = base.derived(UInt64(index))
         }
     }
 }

@@ -14,15 +14,15 @@ public enum ModelSpecification: Sendable, Equatable {
         switch self {
         case .classical(let kind): return kind.rawValue
         case .cnn(let options): return "\(options.network.name) (\(options.policy.rawValue))"
-        case .cellAttention(let options): return "\(CellAttentionOptions.modelName) (\(options.backbone.rawValue), frozen)"
+        case .cellAttention(let options): return "\(CellAttentionOptions.modelName) (\(options.backbone.rawValue), \(options.policy.rawValue))"
         }
     }
 
-    /// Whether an interrupted training continues from its checkpoint (a CNN's); the others have
-    /// none and train again.
+    /// Whether an interrupted training continues from its checkpoint (a CNN's or a cell-attention
+    /// model's); a classical model has none and trains again.
     public var resumesFromCheckpoint: Bool {
-        if case .cnn = self { return true }
-        return false
+        if case .classical = self { return false }
+        return true
     }
 }
 
@@ -57,11 +57,29 @@ public struct TrainingJob: Sendable {
         FileManager.default.fileExists(atPath: RunDirectory(directory).configuration.path)
     }
 
-    /// Trains into `directory`; an interrupted CNN run there (or, with refit, its unfinished
-    /// selection or refit) is continued. With `continuing` (a re-run of a study or a
-    /// cross-validation, which own their run folders), an unfinished classical or cell-attention
-    /// run there, which has no checkpoint, is removed and trained again (a cell-attention run from
-    /// its cached cell embeddings). Returns the run's test metrics, or nil when the training was
+    /// Whether `directory` holds an interrupted training that `resume` continues.
+    static func isInterrupted(_ directory: URL) -> Bool {
+        !isFinished(directory) && FileManager.default.fileExists(atPath: RunDirectory(directory).trainingSession.path)
+    }
+
+    /// Continues the interrupted training in `directory` (`train --resume`), a CNN's or a
+    /// cell-attention model's, from its last checkpoint with the options it was started with;
+    /// its data now in `dataDirectory`, when given. Returns the test metrics, or nil when the
+    /// session was stopped on purpose before the end.
+    /// - Throws: `CNNTrainingError.alreadyFinished` or `.nothingToResume` naming the directory.
+    @discardableResult
+    public static func resume(_ directory: URL, dataDirectory: URL?, control: CNNTrainingControl) throws -> ClassificationMetrics? {
+        if CellAttentionTrainingSession.isRecorded(in: RunDirectory(directory)) {
+            return try CellAttentionTrainer.resume(directory, dataDirectory: dataDirectory, control: control)
+        }
+        let outcome = try CNNTrainer.resume(directory, dataDirectory: dataDirectory, control: control)
+        return isFinished(directory) ? outcome.testMetrics : nil
+    }
+
+    /// Trains into `directory`; an interrupted CNN or cell-attention run there (or, with refit, its
+    /// unfinished selection or refit) is continued. With `continuing` (a re-run of a study or a
+    /// cross-validation, which own their run folders), an unfinished classical run there, which
+    /// has no checkpoint, is removed and trained again. Returns the run's test metrics, or nil when the training was
     /// stopped on purpose (`control.stopAfterEpoch`) before its end.
     @discardableResult
     public func run(into directory: URL, control: CNNTrainingControl, continuing: Bool = false) throws -> ClassificationMetrics? {
@@ -81,9 +99,10 @@ public struct TrainingJob: Sendable {
                 throw CNNTrainingError.invalidOption(name: "refit", value: "cell-attention",
                                                      expected: "a CNN or classical model (a cell-attention refit is not built yet)")
             }
+            if Self.isInterrupted(directory) { return try CellAttentionTrainer.resume(directory, dataDirectory: data.directory, control: control) }
             return try CellAttentionTrainer.train(CellAttentionTrainingRequest(
                 options: options, data: data, runDirectory: directory, split: split, reusedSplit: reusedSplit,
-                weightsCache: weightsCache, featureCache: featureCache), log: control.log)
+                weightsCache: weightsCache, featureCache: featureCache), control: control)
         case .cnn(let options):
             let request = CNNTrainingRequest(options: options, dataDirectory: data.directory, runDirectory: directory, split: split,
                                              reusedSplit: reusedSplit, classesFile: data.descriptionFile, costFile: data.costFile,
@@ -91,7 +110,7 @@ public struct TrainingJob: Sendable {
             let outcome: CNNTrainingOutcome
             if refit {
                 outcome = try Refit.train(request, control: control)
-            } else if !Self.isFinished(directory), FileManager.default.fileExists(atPath: RunDirectory(directory).trainingSession.path) {
+            } else if Self.isInterrupted(directory) {
                 outcome = try CNNTrainer.resume(directory, dataDirectory: data.directory, control: control)
             } else {
                 outcome = try CNNTrainer.train(request, control: control)
