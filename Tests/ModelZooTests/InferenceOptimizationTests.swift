@@ -104,7 +104,7 @@ final class InferenceOptimizationTests: XCTestCase {
         XCTAssertEqual(fast.logits(ofFeatures: features).scalars, optimized.scalars, file: file, line: line)
     }
 
-    private static func images(batch: Int, size: Int, seed: UInt64) -> Tensor {
+    static func images(batch: Int, size: Int, seed: UInt64) -> Tensor {
         var generator = SeededGenerator(seed: seed)
         return Tensor.randomNormal([batch, size, size, 3], generator: &generator)
     }

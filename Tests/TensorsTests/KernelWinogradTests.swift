@@ -12,9 +12,14 @@ final class KernelWinogradTests: XCTestCase {
                               window: Window2D(kernel: 3, stride: stride, padding: padding, dilation: dilation), groups: groups)
     }
 
-    func testStaticRulePicksWinogradOnlyForWide3x3Stride1() throws {
-        XCTAssertEqual(ConvolutionAlgorithm.staticChoice(for: Self.threeByThree(channels: (64, 64))), .winograd)
-        XCTAssertEqual(ConvolutionAlgorithm.staticChoice(for: Self.threeByThree(channels: (512, 128), padding: 0)), .winograd)
+    /// Where oneDNN has Winograd kernels (AVX-512; `ONEDNN_MAX_CPU_ISA=AVX2` turns them off).
+    private static let winogradWhereAvailable: ConvolutionAlgorithm = ConvolutionAlgorithm.winogradIsAvailable ? .winograd : .direct
+
+    func testStaticRulePicksWinogradOnlyForWide3x3Stride1WhereTheCPUHasIt() throws {
+        XCTAssertEqual(ConvolutionAlgorithm.winogradIsAvailable, OneDNNLibrary.instructionSet.hasPrefix("avx512"))
+        XCTAssertEqual(ConvolutionAlgorithm.staticChoice(for: Self.threeByThree(channels: (64, 64))), Self.winogradWhereAvailable)
+        XCTAssertEqual(ConvolutionAlgorithm.staticChoice(for: Self.threeByThree(channels: (512, 128), padding: 0)),
+                       Self.winogradWhereAvailable)
         let direct: [(String, Convolution2DGeometry)] = [
             ("3 input channels", Self.threeByThree(channels: (3, 64))),
             ("32 output channels", Self.threeByThree(channels: (128, 32))),
@@ -76,7 +81,7 @@ final class KernelWinogradTests: XCTestCase {
         assertClose(gradBias, expectedBias, "winograd bias")
     }
 
-    /// The static rule's Winograd layers agree with forced direct ones (within 1e-5 of each array's
+    /// Winograd layers (the static rule's choice where the CPU has them) agree with forced direct ones (within 1e-5 of each array's
     /// largest value) and repeat bit for bit.
     func testStaticWinogradAgreesWithDirectAndRepeats() throws {
         let winograd = try assertStaticWinogradAgreesWithDirect(Self.threeByThree(channels: (64, 64), size: (9, 10)))
@@ -99,8 +104,9 @@ final class KernelWinogradTests: XCTestCase {
     private func assertStaticWinogradAgreesWithDirect(_ geometry: Convolution2DGeometry,
                                                       file: StaticString = #filePath, line: UInt = #line) throws
         -> Convolution2DKernel {
-        let winograd = try Convolution2DKernel(geometry), direct = try Convolution2DKernel(geometry, algorithm: .direct)
-        XCTAssertEqual(winograd.algorithm, .winograd, file: file, line: line)
+        let winograd = try Convolution2DKernel(geometry, algorithm: .winograd)
+        let direct = try Convolution2DKernel(geometry, algorithm: .direct)
+        XCTAssertEqual(try Convolution2DKernel(geometry).algorithm, Self.winogradWhereAvailable, file: file, line: line)
         let input = randomFloats(geometry.inputCount, seed: 5), weights = randomFloats(geometry.weightCount, seed: 6)
         let bias = randomFloats(geometry.outputChannels, seed: 7), gradOutput = randomFloats(winograd.outputCount, seed: 8)
         func passes(_ kernel: Convolution2DKernel) throws -> [[Float]] {

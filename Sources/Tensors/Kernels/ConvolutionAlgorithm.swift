@@ -41,8 +41,17 @@ package enum ConvolutionAlgorithm: Int, Hashable, Sendable {
     /// Winograd stops paying: 3->64 @224 40/225/81 vs 115/157/150, 128->32 @56 53/40/59 vs 40/77/144;
     /// a 32-channel threshold (DenseNet-201's 3x3 128->32 layers, mostly at 14x14 and 7x7) made
     /// DenseNet-201 inference 2.3-2.6 instead of 4.0-4.2 images/s (alternating runs under load).
+    ///
+    /// On a CPU where oneDNN has no Winograd kernel (`winogradIsAvailable` false: AVX2 only, e.g.
+    /// AMD Zen 3) every convolution is direct, on NHWC in whole batches, never in Winograd's
+    /// sub-batches or channel-blocked copies.
     package static func staticChoice(for geometry: Convolution2DGeometry) -> ConvolutionAlgorithm {
         let wide = min(geometry.inputChannels, geometry.outputChannels) >= winogradMinimumChannels
-        return wide && winogradSupports(geometry) ? .winograd : .direct
+        return wide && winogradIsAvailable && winogradSupports(geometry) ? .winograd : .direct
     }
+
+    /// Whether oneDNN has Winograd kernels on this CPU: oneDNN 2.6's `jit_avx512_core_f32_wino_conv_*`
+    /// need AVX-512 (`OneDNNLibrary.instructionSet` avx512_core or above; `ONEDNN_MAX_CPU_ISA=AVX2`
+    /// makes an AVX-512 machine answer as an AVX2 one).
+    package static let winogradIsAvailable = OneDNNLibrary.instructionSet.hasPrefix("avx512_core")
 }

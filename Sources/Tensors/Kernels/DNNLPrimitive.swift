@@ -64,6 +64,7 @@ final class DNNLPrimitive {
         self.primitive = primitive
         self.engine = context.engine
         scratchpadByteCount = MemoryDescriptor.byteCount(dnnl_primitive_desc_query_md(descriptor, dnnl_query_scratchpad_md, 0).pointee)
+        PrimitiveImplementations.record(primitive: name, implementation: implementation)
     }
 
     deinit {

@@ -18,4 +18,9 @@ final class PrimitiveCache {
         plans[key] = plan
         return plan
     }
+
+    /// Forgets every plan, so that the next use of each geometry creates its primitive anew.
+    func removeAll() {
+        plans.removeAll()
+    }
 }
