@@ -30,7 +30,7 @@ struct CNNTrainingArguments: ParsableArguments {
     var policy: TransferPolicy?
 
     @Option(name: .customLong("backbone-learning-rate"),
-            help: "Adam's rate for the backbone's trained blocks (--model cell-attention --policy top-blocks; default 1e-4).")
+            help: "Adam's rate for the pretrained backbone's trained parameters, the head (and the hybrid's U-Net and dense head) keeping --learning-rate; with --model cell-attention --policy top-blocks its top blocks (default 1e-4).")
     var backboneLearningRate: Float?
 
     @Option(help: "Most epochs (early stopping usually ends sooner).")
@@ -100,9 +100,6 @@ struct CNNTrainingArguments: ParsableArguments {
 
     /// The options for `architecture`, from the study's defaults and the given overrides.
     func options(for architecture: Architecture, classCount: Int, seed: UInt64) throws -> CNNTrainingOptions {
-        if backboneLearningRate != nil {
-            throw ValidationError("--backbone-learning-rate applies only to --model cell-attention --policy top-blocks")
-        }
         if architecture != .hybrid, let backbone {
             throw ValidationError("--backbone \(backbone.rawValue) applies only to --model hybrid")
         }
@@ -136,6 +133,7 @@ struct CNNTrainingArguments: ParsableArguments {
         options.maximumEpochs = epochs
         options.batchSize = batchSize
         options.learningRate = learningRate
+        options.backboneLearningRate = backboneLearningRate
         options.earlyStoppingPatience = earlyStoppingPatience
         options.plateauFactor = plateauFactor
         options.plateauPatience = plateauPatience

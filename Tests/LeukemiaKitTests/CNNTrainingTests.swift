@@ -151,4 +151,39 @@ final class CNNTrainingTests: XCTestCase {
         XCTAssertNotEqual(weights["unet.conv1.0.weight"], initial["unet.conv1.0.weight"])
         XCTAssertEqual(try TrainedRuns.open(fixture.run("straight").url).configuration.model, "hybrid")
     }
+
+    func testABackboneLearningRateReachesTheBackboneAndTheRestKeepsTheLearningRate() throws {
+        // At backbone rate 0 the pretrained parameters stay as they were, whatever trains beside
+        // them: the hybrid's U-Net and dense head, a plain network's classifier. Resumed runs agree.
+        let fixture = try CNNTestFixture(self)
+        for (name, blueprint, trainedKey) in [("hybrid", CNNTestFixture.tinyHybrid, "unet.conv1.0.weight"),
+                                              ("densenet", CNNTestFixture.tinyDenseNet, "classifier.weight")] {
+            var options = try CNNTestFixture.options(blueprint, policy: .full, epochs: 2, learningRate: 1e-2)
+            if name == "hybrid" {
+                options.network = NetworkDescription(.hybrid, backbone: .densenet201, hybridVariant: .light, classCount: 4, inputSize: 32)
+            }
+            options.backboneLearningRate = 0
+            let straight = try CNNTrainer.train(fixture.request(options, run: "\(name)-straight"))
+            XCTAssertEqual(straight.epochs.count, 2)
+            try CNNTrainer.train(fixture.request(options, run: "\(name)-resumed"), control: .init(stopAfterEpoch: 1))
+            try TrainingJob.resume(fixture.run("\(name)-resumed").url, dataDirectory: nil, control: .init())
+            let weights = try SafeTensors.read(from: fixture.run("\(name)-straight").weights)
+            XCTAssertEqual(weights, try SafeTensors.read(from: fixture.run("\(name)-resumed").weights), name)
+
+            let network = try blueprint.makeNetwork(seed: options.seed)
+            let initial = network.stateDict()
+            let head = Set(network.head.namedParameters().map { network.headKey + "." + $0.name })
+            let backbone = network.pretrainedBody === network ? "" : "backbone."
+            let backboneParameters = network.namedParameters().map(\.name)
+                .filter { $0.hasPrefix(backbone) && !head.contains($0) }
+            XCTAssertGreaterThan(backboneParameters.count, 4, name)
+            for key in backboneParameters { XCTAssertEqual(weights[key], initial[key], "\(name): \(key) at rate 0") }
+            XCTAssertNotEqual(weights[trainedKey], initial[trainedKey], "\(name): \(trainedKey) trains at --learning-rate")
+            let configuration = try TrainedRuns.open(fixture.run("\(name)-straight").url).configuration
+            XCTAssertEqual(configuration.cnn?.backboneLearningRate, 0)
+        }
+        var frozen = try CNNTestFixture.options(policy: .frozen)
+        frozen.backboneLearningRate = 1e-5
+        XCTAssertThrowsError(try frozen.validate()) { XCTAssertTrue("\($0)".contains("backbone-learning-rate"), "\($0)") }
+    }
 }

@@ -20,6 +20,11 @@ public struct CNNTrainingOptions: Codable, Equatable, Sendable {
     public var maximumEpochs: Int
     public var batchSize: Int
     public var learningRate: Float
+    /// Adam's rate for the pretrained backbone's trained parameters (`--backbone-learning-rate`;
+    /// for a plain network every parameter but its head's, for the hybrid its backbone's), the
+    /// others (head, U-Net, dense head) at `learningRate`; nil: one rate for all (the study's).
+    /// A schedule (reduce-on-plateau, a refit's replay) scales both rates alike.
+    public var backboneLearningRate: Float? = nil
     /// Epochs without a lower validation loss before training stops (5); the best epoch's weights are kept.
     public var earlyStoppingPatience: Int
     /// The learning-rate factor applied on a validation-loss plateau (0.1).
@@ -67,6 +72,11 @@ public struct CNNTrainingOptions: Codable, Equatable, Sendable {
         try check((1...10_000).contains(maximumEpochs), "epochs", maximumEpochs, "1 to 10000")
         try check((1...1024).contains(batchSize), "batch-size", batchSize, "1 to 1024")
         try check(learningRate > 0 && learningRate <= 1, "learning-rate", learningRate, "a number in (0, 1]")
+        if let backboneLearningRate {
+            try check(backboneLearningRate >= 0 && backboneLearningRate <= 1, "backbone-learning-rate", backboneLearningRate,
+                      "a number in [0, 1] (0 keeps the backbone as loaded)")
+            try check(policy != .frozen, "backbone-learning-rate", backboneLearningRate, "unset with --policy frozen (the backbone does not train)")
+        }
         try check((1...1000).contains(earlyStoppingPatience), "early-stopping-patience", earlyStoppingPatience, "1 to 1000")
         try check(plateauFactor > 0 && plateauFactor < 1, "plateau-factor", plateauFactor, "in (0, 1)")
         try check((0...1000).contains(plateauPatience), "plateau-patience", plateauPatience, "0 to 1000")
@@ -90,6 +100,7 @@ public struct CNNTrainingOptions: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case network, blueprint, weights, policy, augmentation
         case maximumEpochs = "maximum_epochs", batchSize = "batch_size", learningRate = "learning_rate"
+        case backboneLearningRate = "backbone_learning_rate"
         case earlyStoppingPatience = "early_stopping_patience", plateauFactor = "plateau_factor"
         case plateauPatience = "plateau_patience", balancedClassWeights = "balanced_class_weights"
         case cachedAugmentedCopies = "cached_augmented_copies", seed, prefetchCount = "prefetch_count", resize
@@ -122,6 +133,7 @@ extension CNNTrainingOptions {
         maximumEpochs = try container.decode(Int.self, forKey: .maximumEpochs)
         batchSize = try container.decode(Int.self, forKey: .batchSize)
         learningRate = try container.decode(Float.self, forKey: .learningRate)
+        backboneLearningRate = try container.decodeIfPresent(Float.self, forKey: .backboneLearningRate)
         earlyStoppingPatience = try container.decode(Int.self, forKey: .earlyStoppingPatience)
         plateauFactor = try container.decode(Float.self, forKey: .plateauFactor)
         plateauPatience = try container.decode(Int.self, forKey: .plateauPatience)

@@ -57,7 +57,10 @@ struct CNNTrainingSessionRunner {
             ? Tensor(try balancedClassWeights(labels: train.labels, classCount: network.classCount).map(Float.init)) : nil
 
         let runner = try makeRunner(network: network, train: train, validation: validation, hashes: hashes)
-        let optimizer = try Adam(parameters: trainable, learningRate: options.learningRate)
+        let optimizer = try Self.optimizer(of: network, trainable: trainable, options: options)
+        if let rate = options.backboneLearningRate {
+            log(String(format: "learning rates: backbone %.2e, the rest %.2e", rate, options.learningRate))
+        }
         // Keras semantics: the rate drops once `plateauPatience` epochs in a row bring no improvement.
         let plateau = try ReduceOnPlateau(mode: .minimize, factor: options.plateauFactor,
                                           patience: max(0, options.plateauPatience - 1), threshold: 1e-4,
@@ -113,6 +116,19 @@ struct CNNTrainingSessionRunner {
         let metrics = try finish(network: network, state: state, parts: parts, validation: validation, skipped: skipped, start: start)
         return CNNTrainingOutcome(epochs: records, bestEpoch: keptEpoch(state), stoppedEarly: state.stopped,
                                   testMetrics: metrics)
+    }
+
+    /// Adam over the `trainable` parameters: one group at `learningRate`, or with a
+    /// `backboneLearningRate` two, the pretrained backbone's parameters (its head aside) at that rate
+    /// and the others (the head; the hybrid's U-Net and dense head) at `learningRate`.
+    static func optimizer(of network: any ImageClassifierNetwork, trainable: [Parameter], options: CNNTrainingOptions) throws -> Adam {
+        guard let backboneRate = options.backboneLearningRate else {
+            return try Adam(parameters: trainable, learningRate: options.learningRate)
+        }
+        let head = Set(network.head.parameters().map(ObjectIdentifier.init))
+        let backbone = Set(network.pretrainedBody.parameters().map(ObjectIdentifier.init)).subtracting(head)
+        return try Adam(parameterGroups: [(trainable.filter { !backbone.contains(ObjectIdentifier($0)) }, options.learningRate),
+                                          (trainable.filter { backbone.contains(ObjectIdentifier($0)) }, backboneRate)])
     }
 
     /// The epoch whose weights are kept: the lowest validation loss, or in a refit the last epoch.
