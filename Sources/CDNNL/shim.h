@@ -1,2 +1,3 @@
 // The C API of the Debian package that provides dnnl.h, seen from Swift.
 #include <dnnl.h>
+#include <dnnl_debug.h>

@@ -98,6 +98,9 @@ struct CNNTrainingArguments: ParsableArguments {
     @Option(name: .customLong("stop-after"), help: "End this session after epoch N (continue later with --resume).")
     var stopAfter: Int?
 
+    @Flag(help: "After each CNN epoch, print where its time went: kernels by kind and pass, optimizer, data, the rest, idle cores.")
+    var profile = false
+
     /// The options for `architecture`, from the study's defaults and the given overrides.
     func options(for architecture: Architecture, classCount: Int, seed: UInt64) throws -> CNNTrainingOptions {
         if architecture != .hybrid, let backbone {
@@ -155,7 +158,7 @@ struct CNNTrainingArguments: ParsableArguments {
             display.clear()
             print(prefix + line)
             fflush(stdout)
-        }, progress: display.isEnabled ? { display.show($0) } : nil, stopAfterEpoch: stopAfter)
+        }, progress: display.isEnabled ? { display.show($0) } : nil, stopAfterEpoch: stopAfter, profile: profile)
     }
 }
 

@@ -46,7 +46,7 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup(title: "Cell-attention options (--model cell-attention)") var cells: CellAttentionArguments
 
     /// The options `--resume` takes: which run, where its data now is, and how this session runs.
-    static let optionsUsedOnResume: Set<String> = ["--resume", "--out", "--data", "--stop-after"]
+    static let optionsUsedOnResume: Set<String> = ["--resume", "--out", "--data", "--stop-after", "--profile"]
 
     /// The options in `arguments` (as typed, `--name` or `--name=value`) that `--resume` does not use.
     static func optionsIgnoredOnResume(_ arguments: ArraySlice<String>) -> [String] {
@@ -96,6 +96,7 @@ struct TrainCommand: ParsableCommand {
         let control = cnn.control()
         try job(splitConfiguration: splitConfiguration, reusedSplit: nil).crossValidate(
             folds: folds, into: URL(fileURLWithPath: out), log: { print($0) },
-            control: CNNTrainingControl(log: { print("  " + $0) }, progress: control.progress, stopAfterEpoch: control.stopAfterEpoch))
+            control: CNNTrainingControl(log: { print("  " + $0) }, progress: control.progress, stopAfterEpoch: control.stopAfterEpoch,
+                                        profile: control.profile))
     }
 }

@@ -186,4 +186,38 @@ final class CNNTrainingTests: XCTestCase {
         frozen.backboneLearningRate = 1e-5
         XCTAssertThrowsError(try frozen.validate()) { XCTAssertTrue("\($0)".contains("backbone-learning-rate"), "\($0)") }
     }
+
+    func testTheProfileOfAnEpochAccountsForItsTimeByOperation() throws {
+        let fixture = try CNNTestFixture(self)
+        let options = try CNNTestFixture.options(epochs: 1)
+        var lines: [String] = []
+        try CNNTrainer.train(fixture.request(options, run: "profiled"), control: .init(log: { lines.append($0) }, profile: true))
+        let log = lines.joined(separator: "\n")
+        let header = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("profile of epoch 1: ") }, log)
+        let wall = try XCTUnwrap(Double(lines[header].split(separator: " ")[4]), lines[header])
+        // "  CATEGORY   N calls   S s   P %", or without calls for the wait and the rest.
+        var seconds: [String: Double] = [:], calls: [String: Int] = [:]
+        for line in lines[(header + 1)...].prefix { $0.hasPrefix("  ") } {
+            let fields = line.split(separator: " ")
+            let value = try XCTUnwrap(Double(fields[fields.count - 4]), line)
+            let name: String
+            if let index = fields.firstIndex(of: "calls") {
+                name = fields[..<(index - 1)].joined(separator: " ")
+                calls[name] = Int(fields[index - 1])
+            } else {
+                name = fields[..<(fields.count - 4)].joined(separator: " ")
+            }
+            seconds[name] = value
+        }
+        for category in ["convolution forward_training", "convolution backward_data", "batch_normalization forward_training",
+                         "optimizer step (Adam)", "waiting for prepared batches", "other (Swift element-wise, autograd, allocation)"] {
+            XCTAssertNotNil(seconds[category], "\(category) in\n\(log)")
+        }
+        let trainImages = try XCTUnwrap(lines.first { $0.hasPrefix("data: train ") }.flatMap { Int($0.split(separator: " ")[2].dropLast()) }, log)
+        XCTAssertEqual(calls["optimizer step (Adam)"], (trainImages + options.batchSize - 1) / options.batchSize, "one step a batch\n\(log)")
+        XCTAssertNotNil(calls["batch_normalization forward_inference"], "validation runs in evaluation mode\n\(log)")
+        // The categories never nest: the measured ones add up to no more than the wall time.
+        XCTAssertLessThanOrEqual(seconds.values.reduce(0, +), wall + 0.05, log)
+        XCTAssertGreaterThan(seconds.filter { $0.key.hasPrefix("convolution") }.values.reduce(0, +), 0, log)
+    }
 }

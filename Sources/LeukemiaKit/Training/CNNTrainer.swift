@@ -51,12 +51,15 @@ public struct CNNTrainingControl {
     /// Ends the session after this epoch's checkpoint, as if the process were killed there
     /// (for `--stop-after`, and for testing `--resume`).
     public var stopAfterEpoch: Int?
+    /// Logs where each epoch's time went (`train --profile`, `EpochProfile`).
+    public var profile: Bool
 
     public init(log: @escaping (String) -> Void = { _ in }, progress: ((EpochProgress) -> Void)? = nil,
-                stopAfterEpoch: Int? = nil) {
+                stopAfterEpoch: Int? = nil, profile: Bool = false) {
         self.log = log
         self.progress = progress
         self.stopAfterEpoch = stopAfterEpoch
+        self.profile = profile
     }
 }
 

@@ -74,6 +74,7 @@ struct CNNTrainingSessionRunner {
             let epoch = state.epoch + 1
             if let schedule { optimizer.learningRate = schedule[epoch - 1] }
             let rate = optimizer.learningRate
+            let profile = control.profile ? EpochProfile.begin() : nil
             let epochStart = Date()
             let (trainScores, dataWait) = try runner.trainEpoch(epoch, optimizer: optimizer, classWeights: classWeights) { done, scores in
                 control.progress?(EpochProgress(epoch: epoch, epochCount: options.maximumEpochs, imagesDone: done, imageCount: runner.trainCount,
@@ -106,6 +107,7 @@ struct CNNTrainingSessionRunner {
                        epoch, epochCount, trainScores.meanLoss, trainScores.accuracy, validationText,
                        Double(rate), seconds, Double(runner.trainCount) / max(seconds, 1e-9), dataWait,
                        isBest && schedule == nil ? "  best" : "", shouldStop ? "  early stop" : ""))
+            profile?.end(dataWait: dataWait).lines(title: "epoch \(epoch)").forEach(log)
             if let stop = control.stopAfterEpoch, epoch >= stop, !state.stopped, epoch < epochCount {
                 log("stopped after epoch \(epoch); continue with --resume")
                 return CNNTrainingOutcome(epochs: records, bestEpoch: keptEpoch(state),

@@ -55,7 +55,7 @@ func trainingStep(logits: Tensor, labels: [Int], optimizer: any Optimizer, class
     var loss = softmaxCrossEntropy(logits: logits, labels: labels, classWeights: classWeights)
     if let penalty = penalty() { loss = loss + penalty }
     loss.backward()
-    optimizer.step()
+    KernelProfile.measure("optimizer step (\(type(of: optimizer)))") { optimizer.step() }
     return loss.scalar
 }
 

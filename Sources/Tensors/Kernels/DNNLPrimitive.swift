@@ -19,6 +19,8 @@ final class DNNLPrimitive {
     let descriptor: dnnl_primitive_desc_t
     private let primitive: dnnl_primitive_t
     private let scratchpadByteCount: Int
+    /// The kind and pass oneDNN names (`convolution backward_weights`, `reorder`): its `KernelProfile` category.
+    private let profileCategory: String
     private var memories: [Int32: dnnl_memory_t] = [:]
     private let engine: dnnl_engine_t
 
@@ -64,7 +66,20 @@ final class DNNLPrimitive {
         self.primitive = primitive
         self.engine = context.engine
         scratchpadByteCount = MemoryDescriptor.byteCount(dnnl_primitive_desc_query_md(descriptor, dnnl_query_scratchpad_md, 0).pointee)
+        profileCategory = Self.kindAndPass(of: descriptor)
         PrimitiveImplementations.record(primitive: name, implementation: implementation)
+    }
+
+    /// "KIND PASS" as oneDNN's debug names spell them (`pooling_v2 forward_inference`), or the kind
+    /// alone for primitives without a pass (reorders).
+    private static func kindAndPass(of descriptor: dnnl_primitive_desc_t) -> String {
+        var kind = dnnl_undefined_primitive
+        _ = withUnsafeMutablePointer(to: &kind) { dnnl_primitive_desc_query(descriptor, dnnl_query_primitive_kind, 0, $0) }
+        var pass = dnnl_prop_kind_undef
+        let hasPass = withUnsafeMutablePointer(to: &pass) { dnnl_primitive_desc_query(descriptor, dnnl_query_prop_kind, 0, $0) }
+            == dnnl_success && pass != dnnl_prop_kind_undef
+        let kindName = dnnl_prim_kind2str(kind).map { String(cString: $0) } ?? "primitive"
+        return hasPass ? kindName + " " + (dnnl_prop_kind2str(pass).map { String(cString: $0) } ?? "") : kindName
     }
 
     deinit {
@@ -130,9 +145,11 @@ final class DNNLPrimitive {
             let scratchpad = context.scratchpad(byteCount: scratchpadByteCount)
             execArguments.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: try bind(DNNL_ARG_SCRATCHPAD, scratchpad)))
         }
-        try dnnlCheck(dnnl_primitive_execute(primitive, context.stream, Int32(execArguments.count), execArguments),
-                      "dnnl_primitive_execute", name)
-        try context.wait(name)
+        try KernelProfile.measure(profileCategory) {
+            try dnnlCheck(dnnl_primitive_execute(primitive, context.stream, Int32(execArguments.count), execArguments),
+                          "dnnl_primitive_execute", name)
+            try context.wait(name)
+        }
     }
 
     private func bind(_ argument: Int32, _ pointer: UnsafeRawPointer) throws -> dnnl_memory_t? {

@@ -17,10 +17,10 @@ enum Gemm {
             return
         }
         let noTranspose = CChar(UInt8(ascii: "N")), transpose = CChar(UInt8(ascii: "T"))
-        let status = dnnl_sgemm(transposingA ? transpose : noTranspose, transposingB ? transpose : noTranspose,
+        let status = KernelProfile.measure("sgemm (matrix products, pointwise backward weights)") { dnnl_sgemm(transposingA ? transpose : noTranspose, transposingB ? transpose : noTranspose,
                                 dnnl_dim_t(m), dnnl_dim_t(n), dnnl_dim_t(k), 1,
                                 a, dnnl_dim_t(transposingA ? m : k), b, dnnl_dim_t(transposingB ? k : n),
-                                accumulate ? 1 : 0, c, dnnl_dim_t(n))
+                                accumulate ? 1 : 0, c, dnnl_dim_t(n)) }
         guard status == dnnl_success else {
             Tensor.fail(.invalidArgument(operation: "matmul", message: "dnnl_sgemm failed with status \(status.rawValue) for m \(m), n \(n), k \(k)"))
         }
