@@ -215,9 +215,10 @@ final class CNNTrainingTests: XCTestCase {
         }
         let trainImages = try XCTUnwrap(lines.first { $0.hasPrefix("data: train ") }.flatMap { Int($0.split(separator: " ")[2].dropLast()) }, log)
         XCTAssertEqual(calls["optimizer step (Adam)"], (trainImages + options.batchSize - 1) / options.batchSize, "one step a batch\n\(log)")
-        XCTAssertNotNil(calls["batch_normalization forward_inference"], "validation runs in evaluation mode\n\(log)")
+        XCTAssertNotNil(calls["convolution forward_inference"], "validation runs the inference network\n\(log)")
         // The categories never nest: the measured ones add up to no more than the wall time.
-        XCTAssertLessThanOrEqual(seconds.values.reduce(0, +), wall + 0.05, log)
-        XCTAssertGreaterThan(seconds.filter { $0.key.hasPrefix("convolution") }.values.reduce(0, +), 0, log)
+        // (The wall time is printed to 0.1 s, each category to 0.01 s.)
+        XCTAssertLessThanOrEqual(seconds.values.reduce(0, +), wall + 0.05 + 0.005 * Double(seconds.count), log)
+        XCTAssertGreaterThan(calls.filter { $0.key.hasPrefix("convolution") }.values.reduce(0, +), 40, "every convolution call is counted\n\(log)")
     }
 }
