@@ -104,6 +104,6 @@ final class CNNCommandTests: XCTestCase {
 
         let resume = try CommandRunner.run(["train", "--resume", "--out", workspace.appendingPathComponent("nothing").path])
         XCTAssertNotEqual(resume.status, 0)
-        XCTAssertTrue(resume.standardError.contains("holds no interrupted CNN training"), resume.standardError)
+        XCTAssertTrue(resume.standardError.contains("holds no interrupted training"), resume.standardError)
     }
 }

@@ -30,7 +30,7 @@ final class RunDirectoryClaimTests: XCTestCase {
         let interrupted = fixture.run("cnn").url
         let before = try snapshot(interrupted)
         XCTAssertThrowsError(try ClassicalTrainer.train(classical(fixture, into: interrupted), log: { _ in })) { error in
-            XCTAssertTrue("\(error)".contains("an interrupted CNN training; continue it with --resume"), "\(error)")
+            XCTAssertTrue("\(error)".contains("an interrupted training; continue it with --resume"), "\(error)")
         }
         XCTAssertEqual(try snapshot(interrupted), before)
         XCTAssertEqual(try CNNTrainer.resume(interrupted).epochs.count, 3, "the interrupted run still resumes")

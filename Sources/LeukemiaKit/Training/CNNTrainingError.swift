@@ -22,7 +22,7 @@ public enum CNNTrainingError: DescribedError, Equatable {
         case let .incompatibleWeights(path, reason): return "\(path) does not fit the network: \(reason)"
         case let .invalidOption(name, value, expected): return "--\(name) \(value): expected \(expected)"
         case .nothingToResume(let path):
-            return "\(path) holds no interrupted CNN training (training-options.json or checkpoint.safetensors is missing)"
+            return "\(path) holds no interrupted training (training-options.json or checkpoint.safetensors is missing)"
         case .alreadyFinished(let path): return "\(path) holds a finished run (config.json); nothing to resume"
         case let .corruptCheckpoint(path, reason): return "\(path) is unusable: \(reason)"
         case let .notACNNRun(path, model): return "\(path) holds a '\(model)' run, not a CNN run"
