@@ -311,23 +311,10 @@ public enum CellAttentionTrainer {
         /// The state after the last checkpointed epoch (layers and optimizer restored, the log cut
         /// to that epoch), or a fresh state when there is no checkpoint.
         func restore(_ layers: CheckpointedLayers, optimizer: Adam, epochLog: EpochLog) throws -> (CNNTrainingState, [EpochRecord]) {
-            let fresh = CNNTrainingState(epoch: 0, earlyStopping: EarlyStopping(patience: options.earlyStoppingPatience),
-                                         validationLosses: [], stopped: false, seconds: 0)
-            guard FileManager.default.fileExists(atPath: directory.checkpoint.path) else {
-                try epochLog.write([])
-                return (fresh, [])
+            guard let (state, records) = try CNNTrainingState.restore(from: directory, into: layers, optimizer: optimizer,
+                                                                     epochLog: epochLog) else {
+                return (CNNTrainingState(beforeTheFirstEpochWithPatience: options.earlyStoppingPatience), [])
             }
-            let metadata = try TrainingCheckpoint.load(into: layers, optimizer: optimizer, from: directory.checkpoint)
-            guard let text = metadata[CNNTrainingState.metadataKey],
-                  let state = try? JSONDecoder().decode(CNNTrainingState.self, from: Data(text.utf8)),
-                  state.validationLosses.count == state.epoch else {
-                throw CNNTrainingError.corruptCheckpoint(directory.checkpoint.path, reason: "no valid '\(CNNTrainingState.metadataKey)' metadata")
-            }
-            let records = Array(try epochLog.read().prefix(state.epoch))
-            guard records.count == state.epoch else {
-                throw CNNTrainingError.corruptCheckpoint(directory.epochLog.path, reason: "\(records.count) epochs logged, the checkpoint has \(state.epoch)")
-            }
-            try epochLog.write(records)
             log("resuming after epoch \(state.epoch) (kept epoch \(state.earlyStopping.bestEpoch))")
             return (state, records)
         }

@@ -185,3 +185,36 @@ struct CNNTrainingState: Codable, Equatable {
         case peakMemoryMiB = "peak_memory_mib"
     }
 }
+
+extension CNNTrainingState {
+    /// The state of a training that has not trained an epoch yet.
+    init(beforeTheFirstEpochWithPatience patience: Int) {
+        self.init(epoch: 0, earlyStopping: EarlyStopping(patience: patience), validationLosses: [], stopped: false, seconds: 0)
+    }
+
+    /// Restores `layer` and `optimizer` from the checkpoint in `directory` and returns the training
+    /// state after its epoch with the epoch log cut to it; nil (the log emptied) when there is no
+    /// checkpoint yet. What a resumed CNN or cell-attention session starts from.
+    /// - Parameter validatesEveryEpoch: whether each epoch recorded a validation loss (false in a refit).
+    /// - Throws: `CNNTrainingError.corruptCheckpoint` naming the checkpoint or the epoch log;
+    ///   what `TrainingCheckpoint.load` throws for a checkpoint that does not fit.
+    static func restore(from directory: RunDirectory, into layer: any Layer, optimizer: any Optimizer, epochLog: EpochLog,
+                        validatesEveryEpoch: Bool = true) throws -> (state: CNNTrainingState, records: [EpochRecord])? {
+        guard FileManager.default.fileExists(atPath: directory.checkpoint.path) else {
+            try epochLog.write([])
+            return nil
+        }
+        let metadata = try TrainingCheckpoint.load(into: layer, optimizer: optimizer, from: directory.checkpoint)
+        guard let text = metadata[metadataKey], let state = try? JSONDecoder().decode(CNNTrainingState.self, from: Data(text.utf8)),
+              state.validationLosses.count == (validatesEveryEpoch ? state.epoch : 0) else {
+            throw CNNTrainingError.corruptCheckpoint(directory.checkpoint.path, reason: "no valid '\(metadataKey)' metadata")
+        }
+        let records = Array(try epochLog.read().prefix(state.epoch))
+        guard records.count == state.epoch else {
+            throw CNNTrainingError.corruptCheckpoint(directory.epochLog.path,
+                                                     reason: "\(records.count) epochs logged, the checkpoint has \(state.epoch)")
+        }
+        try epochLog.write(records)
+        return (state, records)
+    }
+}

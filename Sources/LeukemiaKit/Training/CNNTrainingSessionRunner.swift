@@ -174,24 +174,10 @@ struct CNNTrainingSessionRunner {
     /// cut to that epoch), or a fresh state when there is no checkpoint.
     private func restore(into runner: any EpochRunner, optimizer: any Optimizer, plateau: ReduceOnPlateau,
                          epochLog: EpochLog) throws -> (CNNTrainingState, [EpochRecord]) {
-        let fresh = CNNTrainingState(epoch: 0, earlyStopping: EarlyStopping(patience: options.earlyStoppingPatience),
-                                     validationLosses: [], stopped: false, seconds: 0)
-        guard FileManager.default.fileExists(atPath: directory.checkpoint.path) else {
-            try epochLog.write([])
-            return (fresh, [])
+        guard let (state, records) = try CNNTrainingState.restore(from: directory, into: runner.checkpointedLayer, optimizer: optimizer,
+                                                                 epochLog: epochLog, validatesEveryEpoch: session.refit == nil) else {
+            return (CNNTrainingState(beforeTheFirstEpochWithPatience: options.earlyStoppingPatience), [])
         }
-        let metadata = try TrainingCheckpoint.load(into: runner.checkpointedLayer, optimizer: optimizer, from: directory.checkpoint)
-        guard let text = metadata[CNNTrainingState.metadataKey],
-              let state = try? JSONDecoder().decode(CNNTrainingState.self, from: Data(text.utf8)),
-              state.validationLosses.count == (session.refit == nil ? state.epoch : 0) else {
-            throw CNNTrainingError.corruptCheckpoint(directory.checkpoint.path, reason: "no valid '\(CNNTrainingState.metadataKey)' metadata")
-        }
-        let records = Array(try epochLog.read().prefix(state.epoch))
-        guard records.count == state.epoch else {
-            throw CNNTrainingError.corruptCheckpoint(directory.epochLog.path,
-                                                     reason: "\(records.count) epochs logged, the checkpoint has \(state.epoch)")
-        }
-        try epochLog.write(records)
         // ReduceOnPlateau's counters are a function of the losses it has seen: replay them on a
         // stand-in optimizer that starts from the same rate.
         let standIn = try Adam(parameters: [], learningRate: options.learningRate)
