@@ -30,6 +30,7 @@ enum TrainCommandLine {
                           "--early-stopping-patience", "\(cnn.earlyStoppingPatience)", "--plateau-factor", "\(cnn.plateauFactor)",
                           "--plateau-patience", "\(cnn.plateauPatience)"]
             if let rate = cnn.backboneLearningRate { arguments += ["--backbone-learning-rate", "\(rate)"] }
+            if cnn.selection != .loss { arguments += ["--selection", cnn.selection.rawValue] }
             if !cnn.balancedClassWeights { arguments.append("--no-class-weights") }
             if let augmentation = cnn.augmentation {
                 arguments += ["--rotation", "\(augmentation.rotationDegrees)", "--shift", "\(augmentation.widthShift)",

@@ -33,6 +33,9 @@ struct CNNTrainingArguments: ParsableArguments {
             help: "Adam's rate for the pretrained backbone's trained parameters, the head (and the hybrid's U-Net and dense head) keeping --learning-rate; with --model cell-attention --policy top-blocks its top blocks (default 1e-4).")
     var backboneLearningRate: Float?
 
+    @Option(help: "What picks the kept epoch and drives reduce-on-plateau: loss (the study's validation loss, the hybrid's L2 term included), data-loss (without it) or accuracy.")
+    var selection: ModelSelection = .loss
+
     @Option(help: "Most epochs (early stopping usually ends sooner).")
     var epochs: Int = 50
 
@@ -137,6 +140,7 @@ struct CNNTrainingArguments: ParsableArguments {
         options.batchSize = batchSize
         options.learningRate = learningRate
         options.backboneLearningRate = backboneLearningRate
+        options.selection = selection
         options.earlyStoppingPatience = earlyStoppingPatience
         options.plateauFactor = plateauFactor
         options.plateauPatience = plateauPatience
@@ -191,3 +195,4 @@ final class ProgressDisplay {
 }
 
 extension ResizePolicy: ExpressibleByArgument {}
+extension ModelSelection: ExpressibleByArgument {}

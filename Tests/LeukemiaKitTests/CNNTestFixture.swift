@@ -31,15 +31,20 @@ struct CNNTestFixture {
 
     /// A light hybrid at 32x32 (U-Net widths 4, 8, 16, stage conv4 pooled 4 x 4; head 32, 16 with
     /// dropout) on the tiny DenseNet, its purple mask undoing ImageNet normalization.
-    static let tinyHybrid = NetworkBlueprint.hybrid(
+    static let tinyHybrid = tinyHybrid(l2: 0.01)
+
+    /// `tinyHybrid` with the dense head's L2 factor `l2`.
+    static func tinyHybrid(l2: Float) -> NetworkBlueprint {
+        NetworkBlueprint.hybrid(
         HybridNetwork.Configuration(
             purpleMask: PurpleMask(normalization: InputNormalization.imageNet.channelAffine.map {
                 PurpleMask.ChannelAffine(scale: $0.scale, offset: $0.offset)
             }), imageSize: 32,
             unet: .init(widths: [4, 8, 16], flattenedStage: 4, flattenPooling: .average(window: 4),
                         computesStagesAfterFlattened: false),
-            denseHead: .init(widths: [32, 16], dropout: 0.3, l2: 0.01, classCount: 4)),
+            denseHead: .init(widths: [32, 16], dropout: 0.3, l2: l2, classCount: 4)),
         backbone: tinyDenseNet)
+    }
 
     static func options(_ blueprint: NetworkBlueprint = tinyDenseNet, policy: TransferPolicy = .full, epochs: Int = 4,
                         learningRate: Float = 3e-3, seed: UInt64 = 7) throws -> CNNTrainingOptions {

@@ -221,4 +221,35 @@ final class CNNTrainingTests: XCTestCase {
         XCTAssertLessThanOrEqual(seconds.values.reduce(0, +), wall + 0.05 + 0.005 * Double(seconds.count), log)
         XCTAssertGreaterThan(calls.filter { $0.key.hasPrefix("convolution") }.values.reduce(0, +), 40, "every convolution call is counted\n\(log)")
     }
+
+    func testTheKeptEpochFollowsTheSelectionAndTheRunSaysWhich() throws {
+        // A hybrid whose validation loss carries a large L2 term (logged as validation_regularization):
+        // each selection keeps the first epoch with the lowest value of its own quantity.
+        let fixture = try CNNTestFixture(self)
+        for selection in ModelSelection.allCases {
+            var options = try CNNTestFixture.options(CNNTestFixture.tinyHybrid(l2: 1), policy: .frozen, epochs: 5, learningRate: 1e-2)
+            options.network = NetworkDescription(.hybrid, backbone: .densenet201, hybridVariant: .light, classCount: 4, inputSize: 32)
+            options.selection = selection
+            options.earlyStoppingPatience = 10
+            let outcome = try CNNTrainer.train(fixture.request(options, run: selection.rawValue))
+            let records = try EpochLog(url: fixture.run(selection.rawValue).epochLog).read()
+            XCTAssertEqual(records.count, 5)
+            let values = try records.map { record -> Double in
+                let loss = try XCTUnwrap(record.validationLoss), accuracy = try XCTUnwrap(record.validationAccuracy)
+                let regularization = try XCTUnwrap(record.validationRegularization, "the hybrid's L2 term is logged")
+                XCTAssertGreaterThan(regularization, 0)
+                switch selection {
+                case .loss: return loss
+                case .dataLoss: return loss - regularization
+                case .accuracy: return 1 - accuracy
+                }
+            }
+            let expected = try XCTUnwrap(values.firstIndex(of: try XCTUnwrap(values.min()))) + 1
+            XCTAssertEqual(outcome.bestEpoch, expected, "\(selection.rawValue): \(values)")
+            XCTAssertEqual(try SafeTensors.readContents(from: fixture.run(selection.rawValue).weights).metadata["epoch"], "\(expected)")
+            XCTAssertEqual(try TrainedRuns.open(fixture.run(selection.rawValue).url).configuration.cnn?.selection, selection)
+            let report = try String(contentsOf: fixture.run(selection.rawValue).url.appendingPathComponent("report.md"), encoding: .utf8)
+            XCTAssertTrue(report.contains("validation \(selection.rawValue)"), report)
+        }
+    }
 }

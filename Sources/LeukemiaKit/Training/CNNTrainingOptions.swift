@@ -25,6 +25,9 @@ public struct CNNTrainingOptions: Codable, Equatable, Sendable {
     /// others (head, U-Net, dense head) at `learningRate`; nil: one rate for all (the study's).
     /// A schedule (reduce-on-plateau, a refit's replay) scales both rates alike.
     public var backboneLearningRate: Float? = nil
+    /// What picks the kept epoch and drives reduce-on-plateau (`--selection`): the study's
+    /// validation loss (`loss`, the hybrid's L2 term included), the data loss alone, or accuracy.
+    public var selection: ModelSelection = .loss
     /// Epochs without a lower validation loss before training stops (5); the best epoch's weights are kept.
     public var earlyStoppingPatience: Int
     /// The learning-rate factor applied on a validation-loss plateau (0.1).
@@ -100,7 +103,7 @@ public struct CNNTrainingOptions: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case network, blueprint, weights, policy, augmentation
         case maximumEpochs = "maximum_epochs", batchSize = "batch_size", learningRate = "learning_rate"
-        case backboneLearningRate = "backbone_learning_rate"
+        case backboneLearningRate = "backbone_learning_rate", selection
         case earlyStoppingPatience = "early_stopping_patience", plateauFactor = "plateau_factor"
         case plateauPatience = "plateau_patience", balancedClassWeights = "balanced_class_weights"
         case cachedAugmentedCopies = "cached_augmented_copies", seed, prefetchCount = "prefetch_count", resize
@@ -134,6 +137,7 @@ extension CNNTrainingOptions {
         batchSize = try container.decode(Int.self, forKey: .batchSize)
         learningRate = try container.decode(Float.self, forKey: .learningRate)
         backboneLearningRate = try container.decodeIfPresent(Float.self, forKey: .backboneLearningRate)
+        selection = try container.decodeIfPresent(ModelSelection.self, forKey: .selection) ?? .loss
         earlyStoppingPatience = try container.decode(Int.self, forKey: .earlyStoppingPatience)
         plateauFactor = try container.decode(Float.self, forKey: .plateauFactor)
         plateauPatience = try container.decode(Int.self, forKey: .plateauPatience)

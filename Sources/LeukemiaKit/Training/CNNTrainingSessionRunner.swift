@@ -84,17 +84,19 @@ struct CNNTrainingSessionRunner {
             let scores = schedule == nil ? try runner.validate() : nil
             var (isBest, shouldStop) = (true, false)
             if let scores {
-                (isBest, shouldStop) = state.earlyStopping.record(validationLoss: scores.meanLoss, epoch: epoch)
-                plateau.step(metric: Float(scores.meanLoss), optimizer: optimizer)
-                state.validationLosses.append(Float(scores.meanLoss))
+                let selected = options.selection.value(of: scores)
+                (isBest, shouldStop) = state.earlyStopping.record(validationLoss: selected, epoch: epoch)
+                plateau.step(metric: Float(selected), optimizer: optimizer)
+                state.validationLosses.append(Float(selected))
             }
             state.epoch = epoch
             state.stopped = shouldStop
             state.seconds += Date().timeIntervalSince(epochStart)
             state.peakMemoryMiB = max(state.peakMemoryMiB ?? 0, PeakMemory.residentMebibytes())
             records.append(EpochRecord(epoch: epoch, trainLoss: trainScores.meanLoss, trainAccuracy: trainScores.accuracy,
-                                       validationLoss: scores?.meanLoss, validationAccuracy: scores?.accuracy,
-                                       learningRate: Double(rate), isBest: isBest))
+                                       validationLoss: scores.map { $0.meanLoss + $0.regularization }, validationAccuracy: scores?.accuracy,
+                                       learningRate: Double(rate), isBest: isBest,
+                                       validationRegularization: scores.flatMap { $0.regularization == 0 ? nil : $0.regularization }))
             try epochLog.write(records)
             if isBest { try saveWeights(of: network, to: directory.weights, metadata: ["epoch": "\(epoch)"]) }
             try TrainingCheckpoint.save(model: runner.checkpointedLayer, optimizer: optimizer,
@@ -102,7 +104,7 @@ struct CNNTrainingSessionRunner {
                                         to: directory.checkpoint)
             try TrainingCurves.write(records, to: directory.curves)
             let seconds = Date().timeIntervalSince(epochStart)
-            let validationText = scores.map { String(format: "  val_loss %.4f  val_acc %.4f", $0.meanLoss, $0.accuracy) } ?? ""
+            let validationText = scores.map { String(format: "  val_loss %.4f  val_acc %.4f", $0.meanLoss + $0.regularization, $0.accuracy) } ?? ""
             log(String(format: "epoch %d/%d  loss %.4f  acc %.4f%@  lr %.2e  %.1f s (%.0f img/s, %.1f s waiting for data)%@%@",
                        epoch, epochCount, trainScores.meanLoss, trainScores.accuracy, validationText,
                        Double(rate), seconds, Double(runner.trainCount) / max(seconds, 1e-9), dataWait,
@@ -209,7 +211,7 @@ struct CNNTrainingSessionRunner {
         try EvaluationWriter.write(metrics: metrics, title: "\(model) — test part of \(URL(fileURLWithPath: session.dataDirectory).lastPathComponent)",
                                    details: [("model", model), ("policy", options.policy.rawValue), ("seed", "\(options.seed)"),
                                              session.refit.map { ("refit of", "\($0.selectionRun): \(state.epoch) epochs on train + validation") }
-                                                ?? ("best epoch", "\(state.earlyStopping.bestEpoch) of \(state.epoch)"),
+                                                ?? ("best epoch", "\(state.earlyStopping.bestEpoch) of \(state.epoch), selected on the validation \(options.selection.rawValue)"),
                                              ("images scored", "\(test.count)"), ("skipped", "\(test.skipped.count)"),
                                              ("probabilities", calibration.map { "calibrated: " + $0.summaryLine } ?? "raw (uncalibrated)")],
                                    scored: scored, into: directory.url)

@@ -14,12 +14,15 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     public var validationAccuracy: Double?
     /// The rate used during the epoch.
     public var learningRate: Double
-    /// Whether this epoch has the lowest validation loss so far (its weights are kept); in a refit,
-    /// every epoch (the last one's weights are the result).
+    /// Whether this epoch is the best so far by the run's `ModelSelection` (its weights are kept);
+    /// in a refit, every epoch (the last one's weights are the result).
     public var isBest: Bool
+    /// The network's regularization term included in `validationLoss` (the hybrid's L2); nil (and
+    /// not written) for networks without one.
+    public var validationRegularization: Double?
 
     public init(epoch: Int, trainLoss: Double, trainAccuracy: Double, validationLoss: Double?,
-                validationAccuracy: Double?, learningRate: Double, isBest: Bool) {
+                validationAccuracy: Double?, learningRate: Double, isBest: Bool, validationRegularization: Double? = nil) {
         self.epoch = epoch
         self.trainLoss = trainLoss
         self.trainAccuracy = trainAccuracy
@@ -27,11 +30,13 @@ public struct EpochRecord: Codable, Equatable, Sendable {
         self.validationAccuracy = validationAccuracy
         self.learningRate = learningRate
         self.isBest = isBest
+        self.validationRegularization = validationRegularization
     }
 
     enum CodingKeys: String, CodingKey {
         case epoch, trainLoss = "train_loss", trainAccuracy = "train_accuracy", validationLoss = "validation_loss"
         case validationAccuracy = "validation_accuracy", learningRate = "learning_rate", isBest = "is_best"
+        case validationRegularization = "validation_regularization"
     }
 }
 

@@ -9,6 +9,9 @@ struct PassScores {
     private(set) var lossSum = 0.0
     private(set) var correct = 0
     private(set) var count = 0
+    /// The network's regularization term (the hybrid's L2) that a validation loss as Keras reports
+    /// it adds to `meanLoss`; 0 for networks without one.
+    var regularization = 0.0
 
     mutating func add(meanLoss: Float, logits: Tensor, labels: [Int]) {
         lossSum += Double(meanLoss) * Double(labels.count)
@@ -123,8 +126,9 @@ struct NetworkEpochRunner: EpochRunner {
                 let logits = inference?(batch.inputs) ?? network(batch.inputs)
                 return (logits, softmaxCrossEntropy(logits: logits, labels: batch.labels))
             }
-            scores.add(meanLoss: loss.scalar + penaltyValue, logits: logits, labels: batch.labels)
+            scores.add(meanLoss: loss.scalar, logits: logits, labels: batch.labels)
         }
+        scores.regularization = Double(penaltyValue)
         return scores
     }
 
