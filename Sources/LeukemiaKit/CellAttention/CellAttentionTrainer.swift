@@ -93,15 +93,8 @@ public enum CellAttentionTrainer {
         let session = CellAttentionTrainingSession(
             options: request.options, dataDirectory: request.data.directory.standardizedFileURL.path, dataset: folder.description,
             cost: cost, weightsCache: request.weightsCache.path, featureCache: request.featureCache.path)
-        let createdFolder = try run.claimForNewRun()
-        do {
-            try manifest.save(to: run.splitManifest)
-            try run.writeJSON(session, to: run.trainingSession)
-            return try Session(session: session, folder: folder, directory: run, control: control).run()
-        } catch {
-            // Failing before the first checkpoint leaves nothing to resume: free the directory.
-            if !FileManager.default.fileExists(atPath: run.checkpoint.path) { run.releaseClaim(createdFolder: createdFolder) }
-            throw error
+        return try run.beginTraining(manifest: manifest, session: session) {
+            try Session(session: session, folder: folder, directory: run, control: control).run()
         }
     }
 

@@ -108,17 +108,8 @@ public enum CNNTrainer {
     /// `extraFiles` are written after the split (a refit's `selection-split.json`).
     static func begin(_ session: CNNTrainingSession, manifest: SplitManifest, in run: RunDirectory, folder: ImageFolder,
                       extraFiles: [(URL, SplitManifest)] = [], control: CNNTrainingControl) throws -> CNNTrainingOutcome {
-        let createdFolder = try run.claimForNewRun()
-        do {
-            try manifest.save(to: run.splitManifest)
-            for (url, extra) in extraFiles { try extra.save(to: url) }
-            try run.writeJSON(session, to: run.trainingSession)
-            return try CNNTrainingSessionRunner(session: session, directory: run, folder: folder, control: control).run()
-        } catch {
-            // Failing before the first checkpoint (e.g. weights that do not fit) leaves nothing
-            // to resume: free the directory for a corrected `train`.
-            if !FileManager.default.fileExists(atPath: run.checkpoint.path) { run.releaseClaim(createdFolder: createdFolder) }
-            throw error
+        try run.beginTraining(manifest: manifest, extraFiles: extraFiles, session: session) {
+            try CNNTrainingSessionRunner(session: session, directory: run, folder: folder, control: control).run()
         }
     }
 
