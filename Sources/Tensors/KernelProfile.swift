@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Where the engine's time goes, by operation, for `train --profile` (issue #19: every speed claim
 /// is explained from it). Off by default; when on, every oneDNN primitive execution is timed under
@@ -18,16 +19,17 @@ package enum KernelProfile {
 
     private final class Store: @unchecked Sendable {
         let lock = NSLock()
-        var isEnabled = false
         var totals: [String: (calls: Int, nanoseconds: UInt64)] = [:]
     }
 
     private static let store = Store()
+    /// Read on every primitive execution: an atomic load, no lock, while profiling is off.
+    private static let enabled = Atomic<Bool>(false)
 
     /// Whether operations are timed (false: `measure` only runs its body).
     package static var isEnabled: Bool {
-        get { store.lock.withLock { store.isEnabled } }
-        set { store.lock.withLock { store.isEnabled = newValue } }
+        get { enabled.load(ordering: .relaxed) }
+        set { enabled.store(newValue, ordering: .relaxed) }
     }
 
     /// Runs `body`, adding its wall time to `category` when profiling is on.

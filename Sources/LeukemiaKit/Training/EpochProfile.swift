@@ -6,8 +6,8 @@ import Tensors
 /// element-wise operations, autograd bookkeeping, allocation), with the cores' idle time from the
 /// process's CPU time. Training and validation are both in it; checkpoints and logs are not.
 struct EpochProfile {
-    /// Categories, largest first, then the wait for data and the rest.
-    struct Line: Equatable {
+    /// One category: a kernel kind and pass, the optimizer, the wait for data or the rest.
+    struct Entry: Equatable {
         var category: String
         var calls: Int?
         var seconds: Double
@@ -17,7 +17,8 @@ struct EpochProfile {
     private let cpuStart: Double
     private(set) var wallSeconds = 0.0
     private(set) var busyCoreSeconds = 0.0
-    private(set) var lines: [Line] = []
+    /// Categories, largest first, then the wait for data and the rest.
+    private(set) var entries: [Entry] = []
 
     /// Starts profiling (the kernels' totals start from zero).
     static func begin() -> EpochProfile {
@@ -38,10 +39,10 @@ struct EpochProfile {
         result.busyCoreSeconds = Self.processCPUSeconds() - cpuStart
         KernelProfile.isEnabled = false
         let kernels = KernelProfile.take()
-        result.lines = kernels.map { Line(category: $0.category, calls: $0.calls, seconds: $0.seconds) }
+        result.entries = kernels.map { Entry(category: $0.category, calls: $0.calls, seconds: $0.seconds) }
         let accounted = kernels.reduce(0) { $0 + $1.seconds } + dataWait
-        result.lines.append(Line(category: "waiting for prepared batches", calls: nil, seconds: dataWait))
-        result.lines.append(Line(category: "other (Swift element-wise, autograd, allocation)", calls: nil,
+        result.entries.append(Entry(category: "waiting for prepared batches", calls: nil, seconds: dataWait))
+        result.entries.append(Entry(category: "other (Swift element-wise, autograd, allocation)", calls: nil,
                                  seconds: max(0, result.wallSeconds - accounted)))
         return result
     }
@@ -55,10 +56,10 @@ struct EpochProfile {
         var text = [String(format: "profile of %@: %.1f s wall on %d cores (oneDNN %@, %@); %.1f of %.1f core-seconds busy, %.1f idle (%.0f %%)",
                            title, wallSeconds, Self.cores, OneDNNLibrary.version, OneDNNLibrary.instructionSet, busyCoreSeconds,
                            available, max(0, available - busyCoreSeconds), 100 * max(0, available - busyCoreSeconds) / max(available, 1e-9))]
-        for line in lines {
-            let calls = line.calls.map { String(format: "%8d calls", $0) } ?? String(repeating: " ", count: 14)
-            text.append(String(format: "  %@ %@ %9.2f s %6.1f %%", line.category.padding(toLength: 52, withPad: " ", startingAt: 0),
-                               calls, line.seconds, 100 * line.seconds / max(wallSeconds, 1e-9)))
+        for entry in entries {
+            let calls = entry.calls.map { String(format: "%8d calls", $0) } ?? String(repeating: " ", count: 14)
+            text.append(String(format: "  %@ %@ %9.2f s %6.1f %%", entry.category.padding(toLength: 52, withPad: " ", startingAt: 0),
+                               calls, entry.seconds, 100 * entry.seconds / max(wallSeconds, 1e-9)))
         }
         return text
     }

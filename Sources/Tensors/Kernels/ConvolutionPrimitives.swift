@@ -310,8 +310,10 @@ struct ConvolutionPrimitives: Sendable {
                          gradWeights: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>?) throws {
         try checkBias(gradBias, .backwardWeights)
         if !transposed && DepthwiseBackwardWeights.handles(geometry) {
-            DepthwiseBackwardWeights.run(geometry, outputHeight: outputHeight, outputWidth: outputWidth, input: input,
-                                         gradOutput: gradOutput, gradWeights: gradWeights, gradBias: gradBias)
+            KernelProfile.measure("convolution backward_weights depthwise (Swift)") {
+                DepthwiseBackwardWeights.run(geometry, outputHeight: outputHeight, outputWidth: outputWidth, input: input,
+                                             gradOutput: gradOutput, gradWeights: gradWeights, gradBias: gradBias)
+            }
             return
         }
         if !transposed && PointwiseBackwardWeights.handles(geometry) {

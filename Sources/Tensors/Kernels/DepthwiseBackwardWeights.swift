@@ -17,15 +17,6 @@ enum DepthwiseBackwardWeights {
     static func run(_ geometry: Convolution2DGeometry, outputHeight: Int, outputWidth: Int,
                     input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
                     gradWeights: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>?) {
-        KernelProfile.measure("convolution backward_weights depthwise (Swift)") {
-            accumulateAll(geometry, outputHeight: outputHeight, outputWidth: outputWidth, input: input, gradOutput: gradOutput,
-                          gradWeights: gradWeights, gradBias: gradBias)
-        }
-    }
-
-    private static func accumulateAll(_ geometry: Convolution2DGeometry, outputHeight: Int, outputWidth: Int,
-                                      input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
-                                      gradWeights: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>?) {
         let channels = geometry.inputChannels, window = geometry.window
         let taps = window.kernelHeight * window.kernelWidth
         let accumulatorCount = (taps + 1) * channels  // taps, then the bias row
