@@ -55,7 +55,8 @@
 ///   regions (permute, slice, concatenate); `Gemm.multiply` wraps `dnnl_sgemm`;
 ///   `Tensor.rowwise` runs a kernel over the rows of the last axis.
 /// - Buffers: released buffers of at least 16 KB go to `BufferPool.shared` and are handed to the
-///   next allocation of the same size, so a training step allocates no fresh memory.
+///   next allocation of the same size (the pool keeps up to a quarter of the machine's memory),
+///   so a training step after the first allocates no fresh memory.
 public struct Tensor {
     /// The extent of each axis; `[]` for a scalar.
     public private(set) var shape: [Int]

@@ -70,6 +70,27 @@ final class TensorTests: XCTestCase {
         XCTAssertEqual(pool.pooledByteCount, 600_000, "the older size makes room for the newer one")
     }
 
+    /// A step whose activations exceed the old fixed capacity of 512 MiB (48 saved outputs of
+    /// 16 MiB each, plus their gradients) must be served entirely from the pool the second time.
+    func testASecondTrainingStepAllocatesNoFreshBuffers() {
+        let activationBytes = 48 * (4 << 20) * MemoryLayout<Float>.stride
+        guard BufferPool.shared.capacityInBytes >= 2 * activationBytes else {
+            return XCTFail("the default pool capacity \(BufferPool.shared.capacityInBytes) bytes cannot hold a 768 MiB step")
+        }
+        let weight = Parameter(Tensor.ones([4 << 20]))
+        func step() {
+            weight.zeroGradient()
+            var x = weight.value * 0.5
+            for _ in 0..<48 { x = sigmoid(x) }
+            x.sum().backward()
+        }
+        step()
+        let freshBefore = BufferPool.shared.freshAllocationCount
+        step()
+        XCTAssertEqual(BufferPool.shared.freshAllocationCount, freshBefore,
+                       "the second step's buffers must all come from the pool")
+    }
+
     func testReshapeSharesStorage() {
         let tensor = Tensor.ones([2, 6])
         let reshaped = tensor.reshaped(to: [3, -1])
