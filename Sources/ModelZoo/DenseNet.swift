@@ -72,7 +72,7 @@ public final class DenseNet: ImageClassifierNetwork {
         /// `x [batch, height, width, inputFeatures]` (the concatenated earlier outputs) ->
         /// `[batch, height, width, growthRate]`.
         public func callAsFunction(_ x: Tensor) -> Tensor {
-            let newFeatures = conv2(relu(norm2(conv1(relu(norm1(x))))))
+            let newFeatures = conv2(norm2(conv1(norm1(x, activation: .relu)), activation: .relu))
             guard dropRate > 0 else { return newFeatures }
             return dropout(newFeatures, rate: dropRate, isTraining: isTraining, generator: &dropoutGenerator)
         }
@@ -126,7 +126,7 @@ public final class DenseNet: ImageClassifierNetwork {
 
         /// `x [batch, h, w, c]` -> `[batch, h / 2, w / 2, c / 2]`.
         public func callAsFunction(_ x: Tensor) -> Tensor {
-            pool(conv(relu(norm(x))))
+            pool(conv(norm(x, activation: .relu)))
         }
     }
 

@@ -129,8 +129,8 @@ public final class EfficientNetLite: ImageClassifierNetwork {
         /// `x [batch, height, width, inputFilters]` -> `[batch, height / stride, width / stride, outputFilters]`.
         public func callAsFunction(_ x: Tensor) -> Tensor {
             var y = x
-            if let expandConv, let bn0 { y = relu6(bn0(expandConv(y))) }
-            y = bn2(projectConv(relu6(bn1(depthwiseConv(y)))))
+            if let expandConv, let bn0 { y = bn0(expandConv(y), activation: .relu6) }
+            y = bn2(projectConv(bn1(depthwiseConv(y), activation: .relu6)))
             return hasResidual ? dropConnect(y) + x : y
         }
     }
@@ -227,9 +227,9 @@ public final class EfficientNetLite: ImageClassifierNetwork {
     }
 
     public func features(_ x: Tensor, tap: FeatureMapTap) -> Tensor {
-        let stem = relu6(bn0(convStem(x)))
+        let stem = bn0(convStem(x), activation: .relu6)
         let blockOutput = blocks.callAsFunction(stem, keyPrefix: "_blocks.", tapping: featureMapNames, with: tap)
-        let activatedHead = tap("head", relu6(bn1(convHead(blockOutput))))
+        let activatedHead = tap("head", bn1(convHead(blockOutput), activation: .relu6))
         return dropout(globalAvgPool2d(activatedHead))
     }
 }

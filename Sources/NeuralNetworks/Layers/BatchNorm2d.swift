@@ -40,9 +40,15 @@ public final class BatchNorm2d: Layer {
     }
 
     /// `x [batch, height, width, features]` normalized per channel.
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    public func callAsFunction(_ x: Tensor) -> Tensor { normalize(x, activation: nil) }
+
+    /// `activation(self(x))`, with ReLU and ReLU6 computed in the normalization's own passes over
+    /// memory (see `batchNorm(_:scale:shift:statistics:isTraining:epsilon:activation:)`).
+    public func callAsFunction(_ x: Tensor, activation: FusedActivation) -> Tensor { normalize(x, activation: activation) }
+
+    private func normalize(_ x: Tensor, activation: FusedActivation?) -> Tensor {
         if isTraining { numBatchesTracked = Tensor(numBatchesTracked.scalar + 1) }
         return batchNorm(x, scale: weight.value, shift: bias.value, statistics: statistics, isTraining: isTraining,
-                         epsilon: epsilon)
+                         epsilon: epsilon, activation: activation)
     }
 }

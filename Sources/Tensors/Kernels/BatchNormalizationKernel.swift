@@ -112,12 +112,8 @@ package struct BatchNormalizationKernel: Sendable {
                                          runningVariance: UnsafeMutablePointer<Float>,
                                          batchMean: UnsafePointer<Float>, batchVariance: UnsafePointer<Float>,
                                          momentum: Float) {
-        let n = Float(valuesPerChannel)
-        let unbiasing = n > 1 ? n / (n - 1) : 1
-        for channel in 0..<channels {
-            runningMean[channel] = (1 - momentum) * runningMean[channel] + momentum * batchMean[channel]
-            runningVariance[channel] = (1 - momentum) * runningVariance[channel]
-                + momentum * batchVariance[channel] * unbiasing
-        }
+        BatchNormStatistics.blend(runningMean: runningMean, runningVariance: runningVariance, batchMean: batchMean,
+                                  batchVariance: batchVariance, channels: channels, sampleCount: valuesPerChannel,
+                                  momentum: momentum)
     }
 }

@@ -7,8 +7,11 @@
 /// - Parameters:
 ///   - scale: gamma, `[channels]`.
 ///   - shift: beta, `[channels]`.
+///   - activation: applied to the normalized values, `activation(batchNorm(...))`. ReLU and ReLU6
+///     run in the same passes over memory as the normalization (`BatchNormActivationKernel`) when
+///     the channel count is a multiple of 8; otherwise, and for GELU, the two run one after the other.
 public func batchNorm(_ input: Tensor, scale: Tensor, shift: Tensor, statistics: BatchNormStatistics, isTraining: Bool,
-                      epsilon: Float = 1e-5) -> Tensor {
+                      epsilon: Float = 1e-5, activation: FusedActivation? = nil) -> Tensor {
     let operation = "batchNorm"
     input.checkNHWC(operation)
     let channels = input.shape[3]
@@ -16,6 +19,65 @@ public func batchNorm(_ input: Tensor, scale: Tensor, shift: Tensor, statistics:
                            ("running variance", statistics.variance)] where tensor.shape != [channels] {
         Tensor.fail(.shapeMismatch(operation: "\(operation) input and \(name)", lhs: input.shape, rhs: tensor.shape))
     }
+    guard let activation else {
+        return batchNormOnly(input, scale: scale, shift: shift, statistics: statistics, isTraining: isTraining,
+                             epsilon: epsilon)
+    }
+    guard let upper = activation.clampUpperBound, BatchNormActivationKernel.handles(channels: channels), epsilon > 0 else {
+        return activation.applied(to: batchNormOnly(input, scale: scale, shift: shift, statistics: statistics,
+                                                    isTraining: isTraining, epsilon: epsilon))
+    }
+    let kernel = BatchNormActivationKernel(rows: input.scalarCount / channels, channels: channels, epsilon: epsilon,
+                                           upper: upper)
+    let output = Tensor(uninitializedShape: input.shape)
+    let mean: Tensor, variance: Tensor
+    if isTraining {
+        mean = Tensor(uninitializedShape: [channels])
+        variance = Tensor(uninitializedShape: [channels])
+        kernel.forwardTraining(input: input.kernelInput, scale: scale.kernelInput, shift: shift.kernelInput,
+                               output: output.kernelOutput, mean: mean.kernelOutput, variance: variance.kernelOutput)
+        statistics.update(batchMean: mean, batchVariance: variance, sampleCount: kernel.rows)
+    } else {
+        mean = statistics.mean.detached()
+        variance = statistics.variance.detached()
+        kernel.forwardWithStatistics(input: input.kernelInput, scale: scale.kernelInput, shift: shift.kernelInput,
+                                     mean: mean.kernelInput, variance: variance.kernelInput, output: output.kernelOutput)
+    }
+    guard Tensor.shouldRecord(input, scale, shift) else { return output }
+    let savedOutput = output
+    return output.recordingNormalization("\(operation)+\(activation)", input: input, scale: scale, shift: shift) { gradient in
+        kernel.backward(gradOutput: gradient.output, output: savedOutput.kernelInput, input: gradient.input,
+                        scale: gradient.scale, mean: mean.kernelInput, variance: variance.kernelInput,
+                        statisticsWereGiven: !isTraining, gradInput: gradient.gradInput, gradScale: gradient.gradScale,
+                        gradShift: gradient.gradShift)
+    }
+}
+
+extension FusedActivation {
+    /// The upper end of the clamp ReLU (infinite) and ReLU6 (6) apply; nil for GELU.
+    var clampUpperBound: Float? {
+        switch self {
+        case .relu: return .infinity
+        case .relu6: return 6
+        case .gelu: return nil
+        }
+    }
+
+    /// The activation as its own operation.
+    func applied(to x: Tensor) -> Tensor {
+        switch self {
+        case .relu: return Tensors.relu(x)
+        case .relu6: return Tensors.relu6(x)
+        case .gelu: return Tensors.gelu(x)
+        }
+    }
+}
+
+/// Batch normalization by oneDNN's primitive, without an activation.
+private func batchNormOnly(_ input: Tensor, scale: Tensor, shift: Tensor, statistics: BatchNormStatistics,
+                           isTraining: Bool, epsilon: Float) -> Tensor {
+    let operation = "batchNorm"
+    let channels = input.shape[3]
     let kernel = Tensor.kernelCall(operation) {
         try BatchNormalizationKernel(batch: input.shape[0], height: input.shape[1], width: input.shape[2],
                                      channels: channels, epsilon: epsilon)
@@ -29,15 +91,7 @@ public func batchNorm(_ input: Tensor, scale: Tensor, shift: Tensor, statistics:
             try kernel.forwardTraining(input: input.kernelInput, scale: scale.kernelInput, shift: shift.kernelInput,
                                        output: output.kernelOutput, mean: mean.kernelOutput, variance: variance.kernelOutput)
         }
-        statistics.mean.withUnsafeMutableBufferPointer { runningMean in
-            statistics.variance.withUnsafeMutableBufferPointer { runningVariance in
-                // Both hold `channels` > 0 floats (checked above), so the base addresses exist.
-                guard let runningMean = runningMean.baseAddress, let runningVariance = runningVariance.baseAddress else { return }
-                kernel.updateRunningStatistics(runningMean: runningMean, runningVariance: runningVariance,
-                                               batchMean: mean.kernelInput, batchVariance: variance.kernelInput,
-                                               momentum: statistics.momentum)
-            }
-        }
+        statistics.update(batchMean: mean, batchVariance: variance, sampleCount: kernel.valuesPerChannel)
     } else {
         mean = statistics.mean.detached()
         variance = statistics.variance.detached()
