@@ -195,6 +195,13 @@ func timeOtherKernels(runs: Int) throws {
                                                    variance: perChannel[3], gradInput: dx, gradScale: perChannel[1],
                                                    gradShift: perChannel[1]) })
     let rows = n * side * side
+    let fused = BatchNormActivationKernel(rows: rows, channels: channels, epsilon: 1e-5, upper: 6)
+    row("batch norm + ReLU6 fused (Swift) 56x56x256",
+        milliseconds { fused.forwardTraining(input: x, scale: perChannel[0], shift: perChannel[1], output: y,
+                                             mean: perChannel[2], variance: perChannel[3]) },
+        milliseconds { fused.backward(gradOutput: dy, output: y, input: x, scale: perChannel[0], mean: perChannel[2],
+                                      variance: perChannel[3], statisticsWereGiven: false, gradInput: dx,
+                                      gradScale: perChannel[1], gradShift: perChannel[1]) })
     let layerNorm = try LayerNormalizationKernel(rows: rows * channels / 96, channels: 96)
     let statistics = [makeBuffer(rows * channels / 96), makeBuffer(rows * channels / 96)]
     defer { for buffer in statistics { buffer.deallocate() } }

@@ -105,9 +105,9 @@ final class FusedBatchNormActivationTests: XCTestCase {
         assertClose(output.scalars, expected, "output", tolerance: .elementwise(2e-4))
     }
 
-    /// Channel counts the fused kernel does not take (not a multiple of 8) run the unfused chain.
-    func testOtherChannelCountsFallBackToTheUnfusedChain() {
-        XCTAssertFalse(BatchNormActivationKernel.handles(channels: 12))
+    /// Channel counts that are not a multiple of the vector width (the loops' remainders).
+    func testOddChannelCountsEqualTheUnfusedChain() {
         assertFusedEqualsUnfused(.relu6, shape: [2, 5, 7, 12], isTraining: true, seed: 7)
+        assertFusedEqualsUnfused(.relu, shape: [4, 9, 9, 3], isTraining: true, seed: 8)
     }
 }

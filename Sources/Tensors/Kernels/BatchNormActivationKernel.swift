@@ -18,9 +18,12 @@ import Foundation
 ///
 /// Sums are accumulated in Float over blocks of `blockRows` rows, then in Double across blocks
 /// and threads. The batch variance uses the first row as a shift (`Σ(x - k)²/n - (Σ(x - k)/n)²`),
-/// which stays accurate when the mean is large against the spread. Channels come in vectors of
-/// 8, so `channels` must be a multiple of 8 (`handles(channels:)`); callers fall back to the
-/// unfused primitives otherwise.
+/// which stays accurate when the mean is large against the spread.
+///
+/// The loops are plain loops over a row's channels, which the compiler vectorizes; every load
+/// is unconditional (a load inside `? :` is not speculated, and the loop stays scalar). Written
+/// with `SIMD8<Float>` instead, the normalization ran at a quarter of the speed (5.8 against
+/// 23–32 GB/s for 16–256 channels, 2026-12-05, AMD EPYC Zen 4).
 package struct BatchNormActivationKernel: Sendable {
     /// Rows (batch · height · width) and channels of the activations.
     package let rows: Int, channels: Int
@@ -31,15 +34,10 @@ package struct BatchNormActivationKernel: Sendable {
 
     /// Rows summed in Float before the block's sums go into the Double totals.
     static let blockRows = 128
-    private typealias Vector = SIMD8<Float>
-    private static let lanes = Vector.scalarCount
-
-    /// Whether the fused kernel takes activations with this many channels.
-    package static func handles(channels: Int) -> Bool { channels > 0 && channels % lanes == 0 }
 
     /// - Parameter upper: 6 for ReLU6, `.infinity` for ReLU.
     package init(rows: Int, channels: Int, epsilon: Float, upper: Float) {
-        precondition(rows > 0 && Self.handles(channels: channels) && epsilon > 0 && upper > 0,
+        precondition(rows > 0 && channels > 0 && epsilon > 0 && upper > 0,
                      "BatchNormActivationKernel: \(rows) rows of \(channels) channels, epsilon \(epsilon)")
         self.rows = rows
         self.channels = channels
@@ -61,10 +59,10 @@ package struct BatchNormActivationKernel: Sendable {
                 let deviations = accumulator, squares = accumulator + channels
                 for row in rows {
                     let x = input + row * channels
-                    for c in stride(from: 0, to: channels, by: Self.lanes) {
-                        let d = Self.load(x + c) - Self.load(shiftRow + c)
-                        Self.store(Self.load(deviations + c) + d, deviations + c)
-                        Self.store(Self.load(squares + c) + d * d, squares + c)
+                    for c in 0..<channels {
+                        let d = x[c] - shiftRow[c]
+                        deviations[c] += d
+                        squares[c] += d * d
                     }
                 }
             }
@@ -95,13 +93,12 @@ package struct BatchNormActivationKernel: Sendable {
         let a = UnsafeMutablePointer<Float>.allocate(capacity: channels)
         defer { a.deallocate() }
         for c in 0..<channels { a[c] = scale[c] / (variance[c] + epsilon).squareRoot() }
-        let lower = Vector(repeating: self.lower), upper = Vector(repeating: self.upper)
+        let lower = self.lower, upper = self.upper
         Parallel.forEachChunk(count: rows, costPerItem: channels) { range in
             for row in range {
                 let x = input + row * channels, z = output + row * channels
-                for c in stride(from: 0, to: channels, by: Self.lanes) {
-                    let y = (Self.load(x + c) - Self.load(mean + c)) * Self.load(a + c) + Self.load(shift + c)
-                    Self.store(y.clamped(lowerBound: lower, upperBound: upper), z + c)
+                for c in 0..<channels {
+                    z[c] = min(max((x[c] - mean[c]) * a[c] + shift[c], lower), upper)
                 }
             }
         }
@@ -119,18 +116,16 @@ package struct BatchNormActivationKernel: Sendable {
                           statisticsWereGiven: Bool, gradInput: UnsafeMutablePointer<Float>,
                           gradScale: UnsafeMutablePointer<Float>, gradShift: UnsafeMutablePointer<Float>) {
         KernelProfile.measure("batch normalization + activation backward (Swift)") {
-            let lower = Vector(repeating: self.lower), upper = Vector(repeating: self.upper), zero = Vector()
+            let lower = self.lower, upper = self.upper
             // Σ dy and Σ dy · (x - mean), with dy = dz where lower < z < upper, else 0.
             let sums = channelSums(sumsPerChannel: 2) { rows, accumulator in
                 let gradientSums = accumulator, productSums = accumulator + channels
                 for row in rows {
-                    let offset = row * channels
-                    for c in stride(from: 0, to: channels, by: Self.lanes) {
-                        let z = Self.load(output + offset + c)
-                        let dy = zero.replacing(with: Self.load(gradOutput + offset + c), where: (z .> lower) .& (z .< upper))
-                        Self.store(Self.load(gradientSums + c) + dy, gradientSums + c)
-                        Self.store(Self.load(productSums + c) + dy * (Self.load(input + offset + c) - Self.load(mean + c)),
-                                   productSums + c)
+                    let z = output + row * channels, dz = gradOutput + row * channels, x = input + row * channels
+                    for c in 0..<channels {
+                        let dy = Self.masked(dz[c], z[c], lower, upper)
+                        gradientSums[c] += dy
+                        productSums[c] += dy * (x[c] - mean[c])
                     }
                 }
             }
@@ -153,13 +148,10 @@ package struct BatchNormActivationKernel: Sendable {
             }
             Parallel.forEachChunk(count: rows, costPerItem: channels) { range in
                 for row in range {
-                    let offset = row * channels
-                    for c in stride(from: 0, to: channels, by: Self.lanes) {
-                        let z = Self.load(output + offset + c)
-                        let dy = zero.replacing(with: Self.load(gradOutput + offset + c), where: (z .> lower) .& (z .< upper))
-                        let deviation = Self.load(input + offset + c) - Self.load(mean + c)
-                        let dx = dy * Self.load(a + c) - deviation * Self.load(b + c) - Self.load(d + c)
-                        Self.store(dx, gradInput + offset + c)
+                    let z = output + row * channels, dz = gradOutput + row * channels, x = input + row * channels
+                    let dx = gradInput + row * channels
+                    for c in 0..<channels {
+                        dx[c] = Self.masked(dz[c], z[c], lower, upper) * a[c] - (x[c] - mean[c]) * b[c] - d[c]
                     }
                 }
             }
@@ -196,16 +188,11 @@ package struct BatchNormActivationKernel: Sendable {
         return Array(UnsafeBufferPointer(start: totals, count: count))
     }
 
+    /// The gradient `dz` where the clamp passed the value through (`lower < z < upper`), else 0;
+    /// both loads happen before the selects, so that the loop around it vectorizes.
     @inline(__always)
-    private static func load(_ pointer: UnsafePointer<Float>) -> Vector {
-        UnsafeRawPointer(pointer).loadUnaligned(as: Vector.self)
-    }
-
-    @inline(__always)
-    private static func load(_ pointer: UnsafeMutablePointer<Float>) -> Vector { load(UnsafePointer(pointer)) }
-
-    @inline(__always)
-    private static func store(_ vector: Vector, _ pointer: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(pointer).storeBytes(of: vector, as: Vector.self)
+    private static func masked(_ dz: Float, _ z: Float, _ lower: Float, _ upper: Float) -> Float {
+        let aboveLower = z > lower ? dz : 0
+        return z < upper ? aboveLower : 0
     }
 }

@@ -8,8 +8,8 @@
 ///   - scale: gamma, `[channels]`.
 ///   - shift: beta, `[channels]`.
 ///   - activation: applied to the normalized values, `activation(batchNorm(...))`. ReLU and ReLU6
-///     run in the same passes over memory as the normalization (`BatchNormActivationKernel`) when
-///     the channel count is a multiple of 8; otherwise, and for GELU, the two run one after the other.
+///     run in the same passes over memory as the normalization (`BatchNormActivationKernel`); GELU
+///     runs after it.
 public func batchNorm(_ input: Tensor, scale: Tensor, shift: Tensor, statistics: BatchNormStatistics, isTraining: Bool,
                       epsilon: Float = 1e-5, activation: FusedActivation? = nil) -> Tensor {
     let operation = "batchNorm"
@@ -23,7 +23,7 @@ public func batchNorm(_ input: Tensor, scale: Tensor, shift: Tensor, statistics:
         return batchNormOnly(input, scale: scale, shift: shift, statistics: statistics, isTraining: isTraining,
                              epsilon: epsilon)
     }
-    guard let upper = activation.clampUpperBound, BatchNormActivationKernel.handles(channels: channels), epsilon > 0 else {
+    guard let upper = activation.clampUpperBound, epsilon > 0 else {
         return activation.applied(to: batchNormOnly(input, scale: scale, shift: shift, statistics: statistics,
                                                     isTraining: isTraining, epsilon: epsilon))
     }
