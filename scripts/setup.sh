@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 # The libraries the build links against (and, for oneDNN below, unzip and the GNU OpenMP runtime it
 # needs), headless Chromium and its WebDriver for the browser tests, and Slurm with munge for the
 # one-node cluster of `study --executor slurm`'s tests (scripts/slurm-cluster.sh).
-packages=(libturbojpeg0-dev libpng-dev zlib1g-dev libsvm-dev libxgboost-dev libdnnl-dev unzip libgomp1 chromium chromium-driver
+packages=(libturbojpeg0-dev libpng-dev zlib1g-dev libsvm-dev libxgboost-dev unzip libgomp1 chromium chromium-driver
           slurm-wlm munge)
 missing=()
 for package in "${packages[@]}"; do
