@@ -9,6 +9,16 @@ func systemLibrary(_ name: String, apt: String) -> Target {
 /// Optimizations for the numeric targets (the root package may use unsafe flags).
 let fastMath: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
 
+/// oneDNN 3.2, the tensor engine's library: `scripts/setup.sh` unpacks Intel's PyPI wheels into this
+/// folder of the package (`lib/libdnnl.so.3`, `include/oneapi/dnnl/`), not a Debian package.
+let oneDNN = Context.packageDirectory + "/.dependencies/onednn-3.2"
+/// Its headers for the clang importer, searched before the system's (so that Debian's libdnnl-dev 2.6,
+/// if installed, is never seen): every target that imports `CDNNL` or `@testable import`s `Tensors`.
+let oneDNNHeaders: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-I" + oneDNN + "/include"])]
+/// Its library, linked from the folder and loaded from it at run time by rpath (no LD_LIBRARY_PATH):
+/// on `Tensors`, whence every executable and test bundle that links it inherits the flags.
+let oneDNNLibrary: [LinkerSetting] = [.unsafeFlags(["-L" + oneDNN + "/lib", "-Xlinker", "-rpath", "-Xlinker", oneDNN + "/lib"])]
+
 let package = Package(
     name: "Leukemia",
     platforms: [.macOS(.v14)],
@@ -34,7 +44,8 @@ let package = Package(
         systemLibrary("CPNG", apt: "libpng-dev"),
         systemLibrary("CLibSVM", apt: "libsvm-dev"),
         systemLibrary("CXGBoost", apt: "libxgboost-dev"),
-        systemLibrary("CDNNL", apt: "libdnnl-dev"),
+        // oneDNN's C API from `oneDNN` above (shim.h fails the build, naming scripts/setup.sh, without it).
+        .systemLibrary(name: "CDNNL"),
         systemLibrary("CZlib", apt: "zlib1g-dev"),
 
         // Foundations: seeded randomness, and the toolkit's shared file and error conventions.
@@ -44,7 +55,8 @@ let package = Package(
         .target(name: "ClassicML", dependencies: ["Imaging", "CLibSVM", "CXGBoost", "Randomness", "ToolkitSupport"],
                 swiftSettings: fastMath),
         .target(name: "WeightFiles", dependencies: ["CZlib", "ToolkitSupport"]),
-        .target(name: "Tensors", dependencies: ["CDNNL", "Randomness"], swiftSettings: fastMath),
+        .target(name: "Tensors", dependencies: ["CDNNL", "Randomness"], swiftSettings: fastMath + oneDNNHeaders,
+                linkerSettings: oneDNNLibrary),
         .target(name: "NeuralNetworks", dependencies: ["Tensors", "Randomness", "WeightFiles"], swiftSettings: fastMath),
         .target(name: "ModelZoo", dependencies: ["NeuralNetworks", "Tensors", "WeightFiles", "Imaging", "Randomness"], swiftSettings: fastMath),
 
@@ -108,7 +120,8 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport", "CTurboJPEG", "Randomness"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
         .testTarget(name: "ClassicMLTests", dependencies: ["ClassicML", "TestSupport"]),
-        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], resources: [.copy("Fixtures")],
+                    swiftSettings: oneDNNHeaders),
         .testTarget(name: "WeightFilesTests", dependencies: ["WeightFiles", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "TestSupport", "NetworkTestSupport"],
                     resources: [.copy("Fixtures")]),

@@ -4,9 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The libraries the build links against, headless Chromium and its WebDriver for the browser tests,
-# and Slurm with munge for the one-node cluster of `study --executor slurm`'s tests (scripts/slurm-cluster.sh).
-packages=(libturbojpeg0-dev libpng-dev zlib1g-dev libsvm-dev libxgboost-dev libdnnl-dev chromium chromium-driver slurm-wlm munge)
+# The libraries the build links against (and, for oneDNN below, unzip and the GNU OpenMP runtime it
+# needs), headless Chromium and its WebDriver for the browser tests, and Slurm with munge for the
+# one-node cluster of `study --executor slurm`'s tests (scripts/slurm-cluster.sh).
+packages=(libturbojpeg0-dev libpng-dev zlib1g-dev libsvm-dev libxgboost-dev unzip libgomp1 chromium chromium-driver
+          slurm-wlm munge)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -21,6 +23,10 @@ fi
 # The one-node Slurm cluster that the tests of `study --executor slurm` submit to (its daemons run
 # as root; `scripts/slurm-cluster.sh stop` ends them). Idempotent: a running cluster is kept.
 $sudo_cmd bash scripts/slurm-cluster.sh start
+
+# oneDNN 3.2, the tensor engine's library, from Intel's PyPI wheels into .dependencies/onednn-3.2
+# (fetched with pip, checked against pinned hashes; kept when already there and intact).
+bash scripts/install-onednn.sh
 
 echo "setup: building (release)"
 swift build -c release --product leukemia

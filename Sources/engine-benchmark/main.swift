@@ -10,7 +10,7 @@
 // alternate layer by layer and round by round, so that load from other jobs hits both alike. The
 // table gives the median over rounds. Convolutions run as the conv2d operation runs them
 // (`ConvolutionActivationLayout.operationDefault`, `ConvolutionAlgorithm.staticChoice`).
-//     --variants        also time forced direct NHWC, direct blocked and (where supported) Winograd
+//     --variants        also time forced direct NHWC, direct blocked and (where oneDNN has it for the layer) Winograd
 //     --other           also time pooling, normalization and activation kernels (milliseconds, in process)
 //     --filter TEXT     only layers whose network or name contains TEXT
 //     --pytorch PYTHON  run scripts/benchmarks/engine_pytorch.py with PYTHON and print the ratios
@@ -108,8 +108,10 @@ enum Variant: String, CaseIterable {
         }
     }
 
+    /// Winograd only where the library has Winograd kernels (not oneDNN 3.2: a forced Winograd
+    /// kernel would run direct) and the layer suits them.
     func applies(to geometry: Convolution2DGeometry) -> Bool {
-        self != .winograd || ConvolutionAlgorithm.winogradSupports(geometry)
+        self != .winograd || (ConvolutionAlgorithm.winogradIsAvailable && ConvolutionAlgorithm.winogradSupports(geometry))
     }
 }
 

@@ -24,7 +24,12 @@ final class HybridNetworkBranchTests: XCTestCase {
         let (unetFeatures, backboneFeatures) = network.branchFeatures(nonPurple) { $1 }
         let zeroImageFeatures = network.unet(Tensor.zeros([1, side, side, 3])).scalars
         XCTAssertTrue(zeroImageFeatures.contains { $0 != 0 })
-        XCTAssertEqual(unetFeatures.scalars, Array([[Float]](repeating: zeroImageFeatures, count: 3).joined()))
+        // Bit for bit against zero images in a batch of the same size: oneDNN 3.2's transposed
+        // convolution (brgconv_strided) splits a lone image over the threads and then rounds some
+        // outputs differently than when each thread takes whole images.
+        XCTAssertEqual(unetFeatures.scalars, network.unet(Tensor.zeros([3, side, side, 3])).scalars)
+        assertClose(unetFeatures, Tensor(concatenating: Array(repeating: network.unet(Tensor.zeros([1, side, side, 3])), count: 3)),
+                    "U-Net features of a lone zero image", tolerance: .relativeToLargest(1e-6))
         // ... and the logits are those of the head on [U-Net of zeros, backbone features].
         let zeroRows = Tensor(concatenating: Array(repeating: network.unet(Tensor.zeros([1, side, side, 3])), count: 3))
         let expected = network.denseHead(Tensor(concatenating: [zeroRows, backboneFeatures], alongAxis: 1))

@@ -6,8 +6,8 @@ final class KernelErrorTests: XCTestCase {
     func testRejectedCallNamesPrimitiveCallAndStatus() {
         XCTAssertThrowsError(try MemoryDescriptor.make([Int](repeating: 2, count: 13), dnnl_a, primitive: "demo 13-d tensor")) {
             XCTAssertEqual($0 as? DNNLError, DNNLError(primitive: "demo 13-d tensor", cause: .status(
-                call: "dnnl_memory_desc_init_by_tag", status: "dnnl_invalid_arguments")))
-            XCTAssertEqual("\($0)", "demo 13-d tensor: dnnl_memory_desc_init_by_tag failed with dnnl_invalid_arguments")
+                call: "dnnl_memory_desc_create_with_tag", status: "dnnl_invalid_arguments")))
+            XCTAssertEqual("\($0)", "demo 13-d tensor: dnnl_memory_desc_create_with_tag failed with dnnl_invalid_arguments")
         }
     }
 

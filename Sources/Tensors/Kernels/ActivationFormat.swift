@@ -20,7 +20,7 @@ public enum ActivationFormat: Int, Hashable, Sendable {
 
     /// The oneDNN descriptor of a buffer in this format (logical dims NCHW, as oneDNN orders them).
     func descriptor(batch: Int, height: Int, width: Int, channels: Int, primitive: @autoclosure () -> String) throws
-        -> dnnl_memory_desc_t {
+        -> MemoryDescriptor {
         try MemoryDescriptor.make([batch, channels, height, width], tag, primitive: primitive())
     }
 }

@@ -19,9 +19,9 @@ final class ArgumentLayout {
     ///   - primitive: the layout the primitive uses for this argument.
     ///   - isOutput: whether the primitive writes the argument (reorder back after execution).
     ///   - slot: the context temporary to reorder through, distinct for each argument of a plan.
-    init(user: dnnl_memory_desc_t, primitive: dnnl_memory_desc_t, isOutput: Bool, slot: Int, context: DNNLContext,
+    init(user: MemoryDescriptor, primitive: MemoryDescriptor, isOutput: Bool, slot: Int, context: DNNLContext,
          name: String) throws {
-        primitiveByteCount = MemoryDescriptor.byteCount(primitive)
+        primitiveByteCount = primitive.byteCount
         self.slot = slot
         if MemoryDescriptor.equal(user, primitive) {
             toPrimitive = nil

@@ -49,22 +49,25 @@ package struct BatchNormalizationKernel: Sendable {
                                parameters: [batch, height, width, channels, Int(epsilon.bitPattern), pass.rawValue])
         return try context.cache.plan(key) {
             let name = self.name(pass)
-            var data = try MemoryDescriptor.make([batch, channels, height, width], dnnl_nhwc, primitive: name)
-            var operation = dnnl_batch_normalization_desc_t()
+            let data = try MemoryDescriptor.make([batch, channels, height, width], dnnl_nhwc, primitive: name)
             let flags = dnnl_use_scale.rawValue | dnnl_use_shift.rawValue
                 | (pass.usesGivenStatistics ? dnnl_use_global_stats.rawValue : 0)
             switch pass {
             case .training, .inference, .trainingGivenStatistics:
-                try dnnlCheck(dnnl_batch_normalization_forward_desc_init(
-                    &operation, pass == .inference ? dnnl_forward_inference : dnnl_forward_training, &data, epsilon, flags),
-                    "dnnl_batch_normalization_forward_desc_init", name)
-                return try DNNLPrimitive(operation: operation, context: context, name: name)
+                let propagation = pass == .inference ? dnnl_forward_inference : dnnl_forward_training
+                return try DNNLPrimitive(context: context, name: name,
+                                         call: "dnnl_batch_normalization_forward_primitive_desc_create") {
+                    dnnl_batch_normalization_forward_primitive_desc_create(&$0, context.engine, propagation, data.handle,
+                                                                           data.handle, epsilon, flags, $1)
+                }
             case .backward, .backwardGivenStatistics:
-                try dnnlCheck(dnnl_batch_normalization_backward_desc_init(&operation, dnnl_backward, &data, &data,
-                                                                          epsilon, flags),
-                              "dnnl_batch_normalization_backward_desc_init", name)
                 let hint = try primitive(pass == .backward ? .training : .trainingGivenStatistics, context: context)
-                return try DNNLPrimitive(operation: operation, hint: hint, context: context, name: name)
+                return try DNNLPrimitive(context: context, name: name,
+                                         call: "dnnl_batch_normalization_backward_primitive_desc_create") {
+                    dnnl_batch_normalization_backward_primitive_desc_create(&$0, context.engine, dnnl_backward, data.handle,
+                                                                            data.handle, data.handle, epsilon, flags,
+                                                                            hint.descriptor, $1)
+                }
             }
         }
     }
@@ -101,7 +104,8 @@ package struct BatchNormalizationKernel: Sendable {
                           gradShift: UnsafeMutablePointer<Float>) throws {
         try DNNLContext.execute(NormalizationArguments.backward(gradOutput: gradOutput, input: input, scale: scale,
                                                                 mean: mean, variance: variance, gradInput: gradInput,
-                                                                gradScale: gradScale, gradShift: gradShift)) {
+                                                                gradScale: gradScale, gradShift: gradShift,
+                                                                passingShift: false)) {
             try primitive(statisticsWereGiven ? .backwardGivenStatistics : .backward, context: $0)
         }
     }

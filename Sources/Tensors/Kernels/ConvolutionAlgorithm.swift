@@ -4,8 +4,9 @@ internal import CDNNL
 package enum ConvolutionAlgorithm: Int, Hashable, Sendable {
     /// Direct convolution (oneDNN's brgconv/jit kernels), on the caller's NHWC buffers by default.
     case direct
-    /// Winograd F(4x4, 3x3) (oneDNN 2.6's `jit_wino_4x3`): 2-4.5x faster than `direct` on 3x3 layers
-    /// with 64 or more channels, for every pass. It works only on oneDNN's channel-blocked
+    /// Winograd F(4x4, 3x3) (oneDNN 2.6's `jit_wino_4x3`, AVX-512 only; oneDNN 3 has no f32 Winograd
+    /// kernel on x86, see `winogradIsAvailable`): 2-4.5x faster than `direct` on 3x3 layers
+    /// with 64 or more channels, for every pass, with 2.6. It works only on oneDNN's channel-blocked
     /// activations, so NHWC buffers are reordered around each call. Its results differ from
     /// `direct` by rounding (about 1e-6 of the output scale), and are the same from run to run.
     case winograd
@@ -14,8 +15,8 @@ package enum ConvolutionAlgorithm: Int, Hashable, Sendable {
         self == .winograd ? dnnl_convolution_winograd : dnnl_convolution_direct
     }
 
-    /// Whether oneDNN 2.6 has a Winograd kernel for `geometry`: a plain (not transposed, not grouped)
-    /// 3x3 convolution with stride 1, dilation 1 and at most one row or column of padding per side.
+    /// Whether a Winograd kernel (oneDNN 2.6's) can compute `geometry`: a plain (not transposed, not
+    /// grouped) 3x3 convolution with stride 1, dilation 1 and at most one row or column of padding per side.
     package static func winogradSupports(_ geometry: Convolution2DGeometry) -> Bool {
         let window = geometry.window, padding = window.padding
         return window.kernelHeight == 3 && window.kernelWidth == 3 && window.strideY == 1 && window.strideX == 1
@@ -42,16 +43,35 @@ package enum ConvolutionAlgorithm: Int, Hashable, Sendable {
     /// a 32-channel threshold (DenseNet-201's 3x3 128->32 layers, mostly at 14x14 and 7x7) made
     /// DenseNet-201 inference 2.3-2.6 instead of 4.0-4.2 images/s (alternating runs under load).
     ///
-    /// On a CPU where oneDNN has no Winograd kernel (`winogradIsAvailable` false: AVX2 only, e.g.
-    /// AMD Zen 3) every convolution is direct, on NHWC in whole batches, never in Winograd's
-    /// sub-batches or channel-blocked copies.
+    /// Where oneDNN has no Winograd kernel (`winogradIsAvailable` false: oneDNN 3.2 on any CPU, or
+    /// 2.6 on AVX2 only, e.g. AMD Zen 3) every convolution is direct, on NHWC in whole batches, never
+    /// in Winograd's sub-batches or channel-blocked copies.
     package static func staticChoice(for geometry: Convolution2DGeometry) -> ConvolutionAlgorithm {
         let wide = min(geometry.inputChannels, geometry.outputChannels) >= winogradMinimumChannels
         return wide && winogradIsAvailable && winogradSupports(geometry) ? .winograd : .direct
     }
 
-    /// Whether oneDNN has Winograd kernels on this CPU: oneDNN 2.6's `jit_avx512_core_f32_wino_conv_*`
-    /// need AVX-512 (`OneDNNLibrary.instructionSet` avx512_core or above; `ONEDNN_MAX_CPU_ISA=AVX2`
-    /// makes an AVX-512 machine answer as an AVX2 one).
-    package static let winogradIsAvailable = OneDNNLibrary.instructionSet.hasPrefix("avx512_core")
+    /// Whether oneDNN has Winograd kernels on this CPU, as the loaded library answers: whether it
+    /// creates a Winograd forward convolution for a small layer that `winogradSupports` (asked once
+    /// per process; an error while asking counts as no). oneDNN 2.6 had them on AVX-512 only
+    /// (`jit_avx512_core_f32_wino_conv_*`; `ONEDNN_MAX_CPU_ISA=AVX2` turned them off); oneDNN 3.2 has
+    /// no f32 Winograd convolution on x86 at all (its f32 forward list holds brgconv, jit, gemm and
+    /// ref kernels only), so with it this is false on every CPU.
+    package static let winogradIsAvailable: Bool = {
+        let name = "Winograd probe: convolution forward 3x3 s1 p1 1x64x8x8 -> 64"
+        do {
+            // The engine only, not the context lock: the first caller may already hold the lock.
+            let engine = try DNNLContext.shared().engine
+            let activations = try MemoryDescriptor.make([1, 64, 8, 8], dnnl_format_tag_any, primitive: name)
+            let weights = try MemoryDescriptor.make([64, 64, 3, 3], dnnl_format_tag_any, primitive: name)
+            var descriptor: dnnl_primitive_desc_t?
+            let status = dnnl_convolution_forward_primitive_desc_create(
+                &descriptor, engine, dnnl_forward_training, dnnl_convolution_winograd, activations.handle, weights.handle,
+                MemoryDescriptor.none.handle, activations.handle, [1, 1], [0, 0], [1, 1], [1, 1], nil)
+            if let descriptor { dnnl_primitive_desc_destroy(descriptor) }
+            return status == dnnl_success
+        } catch {
+            return false
+        }
+    }()
 }

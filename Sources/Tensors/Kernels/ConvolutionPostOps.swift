@@ -23,7 +23,7 @@ struct ConvolutionPostOps: Hashable, Sendable {
     var keyParameter: Int { (addsResidual ? 8 : 0) + (activation?.keyParameter ?? 0) }
 
     /// The oneDNN post-ops; the residual's layout is `outputDescriptor`, the caller's output layout.
-    func dnnlPostOps(outputDescriptor: dnnl_memory_desc_t) -> [DNNLPostOp] {
+    func dnnlPostOps(outputDescriptor: MemoryDescriptor) -> [DNNLPostOp] {
         (addsResidual ? [.add(outputDescriptor)] : []) + (activation.map { [.eltwise($0.postOp)] } ?? [])
     }
 }
@@ -32,5 +32,5 @@ struct ConvolutionPostOps: Hashable, Sendable {
 enum DNNLPostOp {
     case eltwise(EltwiseOperation)
     /// Adds a tensor of the given layout elementwise.
-    case add(dnnl_memory_desc_t)
+    case add(MemoryDescriptor)
 }

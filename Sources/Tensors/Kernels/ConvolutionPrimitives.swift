@@ -101,7 +101,7 @@ struct ConvolutionPrimitives: Sendable {
     }
 
     private func userDescriptors(_ name: String, _ formats: ConvolutionFormats)
-        throws -> (source: dnnl_memory_desc_t, weights: dnnl_memory_desc_t, destination: dnnl_memory_desc_t) {
+        throws -> (source: MemoryDescriptor, weights: MemoryDescriptor, destination: MemoryDescriptor) {
         (try MemoryDescriptor.make(sourceDims, formats.input.tag, primitive: name),
          try MemoryDescriptor.make(weights.dims, weights.tag, primitive: name),
          try MemoryDescriptor.make(destinationDims, formats.output.tag, primitive: name))
@@ -141,50 +141,55 @@ struct ConvolutionPrimitives: Sendable {
                           algorithm: ConvolutionAlgorithm, context: DNNLContext) throws -> PrimitivePlan {
         let name = self.name(pass)
         let activationTag = self.activationTag(algorithm, formats)
-        var source = try MemoryDescriptor.make(sourceDims, activationTag, primitive: name)
-        var weightsAny = try MemoryDescriptor.make(weights.dims, dnnl_format_tag_any, primitive: name)
-        var bias = geometry.hasBias ? try MemoryDescriptor.make([geometry.outputChannels], dnnl_x, primitive: name)
+        let source = try MemoryDescriptor.make(sourceDims, activationTag, primitive: name)
+        let weightsAny = try MemoryDescriptor.make(weights.dims, dnnl_format_tag_any, primitive: name)
+        let bias = geometry.hasBias ? try MemoryDescriptor.make([geometry.outputChannels], dnnl_x, primitive: name)
                                     : MemoryDescriptor.none
-        var destination = try MemoryDescriptor.make(destinationDims, activationTag, primitive: name)
+        let destination = try MemoryDescriptor.make(destinationDims, activationTag, primitive: name)
         let window = geometry.window
         let strides = window.dnnlStrides, dilations = window.dnnlDilations, paddingBegin = window.dnnlPaddingBegin
         let paddingEnd = transposed ? [window.dnnlPaddingEnd[0] - Int64(outputPadding.y),
                                        window.dnnlPaddingEnd[1] - Int64(outputPadding.x)] : window.dnnlPaddingEnd
         let dnnlAlgorithm = transposed ? dnnl_deconvolution_direct : algorithm.dnnlAlgorithm
-        var operation = dnnl_convolution_desc_t()
         let user = try userDescriptors(name, formats)
         let primitive: DNNLPrimitive
-        let userLayouts: [Int32: (descriptor: dnnl_memory_desc_t, isOutput: Bool)]
+        let userLayouts: [Int32: (descriptor: MemoryDescriptor, isOutput: Bool)]
         switch pass {
         case .forwardTraining, .forwardInference:
-            let initForward = transposed ? dnnl_dilated_deconvolution_forward_desc_init
-                                         : dnnl_dilated_convolution_forward_desc_init
-            try dnnlCheck(initForward(&operation, pass == .forwardTraining ? dnnl_forward_training : dnnl_forward_inference,
-                                      dnnlAlgorithm, &source, &weightsAny, &bias, &destination,
-                                      strides, dilations, paddingBegin, paddingEnd),
-                          "dnnl_dilated_convolution_forward_desc_init", name)
-            primitive = try DNNLPrimitive(operation: operation, postOps: postOps.dnnlPostOps(outputDescriptor: user.destination),
-                                          context: context, name: name)
+            let createForward = transposed ? dnnl_deconvolution_forward_primitive_desc_create
+                                           : dnnl_convolution_forward_primitive_desc_create
+            let call: StaticString = transposed ? "dnnl_deconvolution_forward_primitive_desc_create"
+                                                : "dnnl_convolution_forward_primitive_desc_create"
+            let propagation = pass == .forwardTraining ? dnnl_forward_training : dnnl_forward_inference
+            primitive = try DNNLPrimitive(postOps: postOps.dnnlPostOps(outputDescriptor: user.destination), context: context,
+                                          name: name, call: call) {
+                createForward(&$0, context.engine, propagation, dnnlAlgorithm, source.handle, weightsAny.handle, bias.handle,
+                              destination.handle, strides, dilations, paddingBegin, paddingEnd, $1)
+            }
             userLayouts = [DNNL_ARG_SRC: (user.source, false), DNNL_ARG_WEIGHTS: (user.weights, false),
                            DNNL_ARG_DST: (user.destination, true)]
         case .backwardData:
-            let initBackwardData = transposed ? dnnl_dilated_deconvolution_backward_data_desc_init
-                                              : dnnl_dilated_convolution_backward_data_desc_init
-            try dnnlCheck(initBackwardData(&operation, dnnlAlgorithm, &source, &weightsAny, &destination,
-                                           strides, dilations, paddingBegin, paddingEnd),
-                          "dnnl_dilated_convolution_backward_data_desc_init", name)
+            let createBackwardData = transposed ? dnnl_deconvolution_backward_data_primitive_desc_create
+                                                : dnnl_convolution_backward_data_primitive_desc_create
+            let call: StaticString = transposed ? "dnnl_deconvolution_backward_data_primitive_desc_create"
+                                                : "dnnl_convolution_backward_data_primitive_desc_create"
             let hint = try plan(.forwardTraining, context: context).primitive
-            primitive = try DNNLPrimitive(operation: operation, hint: hint, context: context, name: name)
+            primitive = try DNNLPrimitive(context: context, name: name, call: call) {
+                createBackwardData(&$0, context.engine, dnnlAlgorithm, source.handle, weightsAny.handle, destination.handle,
+                                   strides, dilations, paddingBegin, paddingEnd, hint.descriptor, $1)
+            }
             userLayouts = [DNNL_ARG_DIFF_DST: (user.destination, false), DNNL_ARG_WEIGHTS: (user.weights, false),
                            DNNL_ARG_DIFF_SRC: (user.source, true)]
         case .backwardWeights:
-            let initBackwardWeights = transposed ? dnnl_dilated_deconvolution_backward_weights_desc_init
-                                                 : dnnl_dilated_convolution_backward_weights_desc_init
-            try dnnlCheck(initBackwardWeights(&operation, dnnlAlgorithm, &source, &weightsAny, &bias, &destination,
-                                              strides, dilations, paddingBegin, paddingEnd),
-                          "dnnl_dilated_convolution_backward_weights_desc_init", name)
+            let createBackwardWeights = transposed ? dnnl_deconvolution_backward_weights_primitive_desc_create
+                                                   : dnnl_convolution_backward_weights_primitive_desc_create
+            let call: StaticString = transposed ? "dnnl_deconvolution_backward_weights_primitive_desc_create"
+                                                : "dnnl_convolution_backward_weights_primitive_desc_create"
             let hint = try plan(.forwardTraining, context: context).primitive
-            primitive = try DNNLPrimitive(operation: operation, hint: hint, context: context, name: name)
+            primitive = try DNNLPrimitive(context: context, name: name, call: call) {
+                createBackwardWeights(&$0, context.engine, dnnlAlgorithm, source.handle, weightsAny.handle, bias.handle,
+                                      destination.handle, strides, dilations, paddingBegin, paddingEnd, hint.descriptor, $1)
+            }
             userLayouts = [DNNL_ARG_SRC: (user.source, false), DNNL_ARG_DIFF_DST: (user.destination, false),
                            DNNL_ARG_DIFF_WEIGHTS: (user.weights, true)]
         }

@@ -24,30 +24,27 @@ final class DNNLPrimitive {
     private var memories: [Int32: dnnl_memory_t] = [:]
     private let engine: dnnl_engine_t
 
-    /// Creates the primitive for an initialized operation descriptor (`dnnl_*_desc_t`).
-    convenience init<Operation>(operation: Operation, postOps: [DNNLPostOp] = [],
-                                hint: DNNLPrimitive? = nil, context: DNNLContext, name: String) throws {
+    /// Creates the primitive whose descriptor `create` makes: one `dnnl_<kind>_<pass>_primitive_desc_create`
+    /// call (named `call` in errors) that receives where to put the descriptor and the attributes to pass
+    /// on (the user-managed scratchpad and `postOps`); a backward pass gives it its forward primitive's
+    /// `descriptor` as the hint.
+    convenience init(postOps: [DNNLPostOp] = [], context: DNNLContext, name: String, call: StaticString,
+                     create: (_ descriptor: inout dnnl_primitive_desc_t?, _ attributes: const_dnnl_primitive_attr_t?)
+                         -> dnnl_status_t) throws {
         let attributes = try Self.makeAttributes(postOps: postOps, name: name)
         defer { dnnl_primitive_attr_destroy(attributes) }
         var descriptor: dnnl_primitive_desc_t?
-        let status = withUnsafeBytes(of: operation) { bytes in
-            dnnl_primitive_desc_create(&descriptor, bytes.baseAddress, attributes, context.engine, hint?.descriptor)
-        }
-        try dnnlCheck(status, "dnnl_primitive_desc_create", name)
+        try dnnlCheck(create(&descriptor, attributes), call, name)
         try self.init(descriptor: descriptor, context: context, name: name)
     }
 
     /// Creates a reorder from layout `source` to layout `destination`.
-    convenience init(reorderFrom source: dnnl_memory_desc_t, to destination: dnnl_memory_desc_t,
+    convenience init(reorderFrom source: MemoryDescriptor, to destination: MemoryDescriptor,
                      context: DNNLContext, name: String) throws {
-        var source = source, destination = destination
-        let attributes = try Self.makeAttributes(postOps: [], name: name)
-        defer { dnnl_primitive_attr_destroy(attributes) }
-        var descriptor: dnnl_primitive_desc_t?
-        try dnnlCheck(dnnl_reorder_primitive_desc_create(&descriptor, &source, context.engine, &destination,
-                                                         context.engine, attributes),
-                      "dnnl_reorder_primitive_desc_create", name)
-        try self.init(descriptor: descriptor, context: context, name: name)
+        try self.init(context: context, name: name, call: "dnnl_reorder_primitive_desc_create") { descriptor, attributes in
+            dnnl_reorder_primitive_desc_create(&descriptor, source.handle, context.engine, destination.handle, context.engine,
+                                               attributes)
+        }
     }
 
     private init(descriptor: dnnl_primitive_desc_t?, context: DNNLContext, name: String) throws {
@@ -65,12 +62,12 @@ final class DNNLPrimitive {
         self.descriptor = descriptor
         self.primitive = primitive
         self.engine = context.engine
-        scratchpadByteCount = MemoryDescriptor.byteCount(dnnl_primitive_desc_query_md(descriptor, dnnl_query_scratchpad_md, 0).pointee)
+        scratchpadByteCount = MemoryDescriptor.byteCount(dnnl_primitive_desc_query_md(descriptor, dnnl_query_scratchpad_md, 0))
         profileCategory = Self.kindAndPass(of: descriptor)
         PrimitiveImplementations.record(primitive: name, implementation: implementation)
     }
 
-    /// "KIND PASS" as oneDNN's debug names spell them (`pooling_v2 forward_inference`), or the kind
+    /// "KIND PASS" as oneDNN's debug names spell them (`pooling forward_inference`), or the kind
     /// alone for primitives without a pass (reorders).
     private static func kindAndPass(of descriptor: dnnl_primitive_desc_t) -> String {
         var kind = dnnl_undefined_primitive
@@ -101,11 +98,11 @@ final class DNNLPrimitive {
                 for postOp in chain {
                     switch postOp {
                     case .eltwise(let operation):
-                        try dnnlCheck(dnnl_post_ops_append_eltwise(postOps, 1, operation.algorithm, operation.alpha,
+                        try dnnlCheck(dnnl_post_ops_append_eltwise(postOps, operation.algorithm, operation.alpha,
                                                                    operation.beta),
                                       "dnnl_post_ops_append_eltwise", name)
-                    case .add(var layout):
-                        try dnnlCheck(dnnl_post_ops_append_binary(postOps, dnnl_binary_add, &layout),
+                    case .add(let layout):
+                        try dnnlCheck(dnnl_post_ops_append_binary(postOps, dnnl_binary_add, layout.handle),
                                       "dnnl_post_ops_append_binary", name)
                     }
                 }
@@ -118,13 +115,20 @@ final class DNNLPrimitive {
         return attributes
     }
 
-    /// The memory descriptor of execution argument `argument` (e.g. `DNNL_ARG_WEIGHTS`); zero if unused.
-    func memoryDescriptor(_ argument: Int32) -> dnnl_memory_desc_t {
-        dnnl_primitive_desc_query_md(descriptor, dnnl_query_exec_arg_md, argument).pointee
+    /// A copy of the memory descriptor of execution argument `argument` (e.g. `DNNL_ARG_WEIGHTS`): the
+    /// layout this primitive uses for it (oneDNN's zero descriptor, of no bytes, if it is unused).
+    func memoryDescriptor(_ argument: Int32) throws -> MemoryDescriptor {
+        try MemoryDescriptor.copy(of: argumentDescriptor(argument), primitive: name)
+    }
+
+    /// The primitive descriptor's own descriptor of `argument`: valid only while this primitive lives,
+    /// so it never leaves this class.
+    private func argumentDescriptor(_ argument: Int32) -> const_dnnl_memory_desc_t? {
+        dnnl_primitive_desc_query_md(descriptor, dnnl_query_exec_arg_md, argument)
     }
 
     /// Bytes of execution argument `argument` in the layout this primitive uses.
-    func byteCount(_ argument: Int32) -> Int { MemoryDescriptor.byteCount(memoryDescriptor(argument)) }
+    func byteCount(_ argument: Int32) -> Int { MemoryDescriptor.byteCount(argumentDescriptor(argument)) }
 
     /// The name of the implementation oneDNN picked (e.g. "brgconv:avx512_core").
     var implementation: String {
@@ -158,9 +162,8 @@ final class DNNLPrimitive {
             try dnnlCheck(dnnl_memory_set_data_handle(memory, data), "dnnl_memory_set_data_handle", name)
             return memory
         }
-        var descriptor = memoryDescriptor(argument)
         var memory: dnnl_memory_t?
-        try dnnlCheck(dnnl_memory_create(&memory, &descriptor, engine, data), "dnnl_memory_create", name)
+        try dnnlCheck(dnnl_memory_create(&memory, argumentDescriptor(argument), engine, data), "dnnl_memory_create", name)
         memories[argument] = memory
         return memory
     }

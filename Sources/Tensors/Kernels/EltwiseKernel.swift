@@ -20,19 +20,20 @@ package struct EltwiseKernel: Sendable {
         let key = PrimitiveKey(kind: "eltwise", parameters: [activation.rawValue, count, backward ? 1 : 0])
         return try context.cache.plan(key) {
             let name = "\(activation) \(backward ? "backward" : "forward") over \(count) values"
-            var data = try MemoryDescriptor.make([count], dnnl_a, primitive: name)
+            let data = try MemoryDescriptor.make([count], dnnl_a, primitive: name)
             let eltwise = activation.eltwise
-            var operation = dnnl_eltwise_desc_t()
             if backward {
-                try dnnlCheck(dnnl_eltwise_backward_desc_init(&operation, eltwise.algorithm, &data, &data,
-                                                              eltwise.alpha, eltwise.beta),
-                              "dnnl_eltwise_backward_desc_init", name)
-                return try DNNLPrimitive(operation: operation, hint: try primitive(backward: false, context: context),
-                                         context: context, name: name)
+                // The saved buffer (`data`) is the forward output or input, as `backwardUsesOutput` says.
+                let hint = try primitive(backward: false, context: context)
+                return try DNNLPrimitive(context: context, name: name, call: "dnnl_eltwise_backward_primitive_desc_create") {
+                    dnnl_eltwise_backward_primitive_desc_create(&$0, context.engine, eltwise.algorithm, data.handle, data.handle,
+                                                                data.handle, eltwise.alpha, eltwise.beta, hint.descriptor, $1)
+                }
             }
-            try dnnlCheck(dnnl_eltwise_forward_desc_init(&operation, dnnl_forward_training, eltwise.algorithm, &data,
-                                                         eltwise.alpha, eltwise.beta), "dnnl_eltwise_forward_desc_init", name)
-            return try DNNLPrimitive(operation: operation, context: context, name: name)
+            return try DNNLPrimitive(context: context, name: name, call: "dnnl_eltwise_forward_primitive_desc_create") {
+                dnnl_eltwise_forward_primitive_desc_create(&$0, context.engine, dnnl_forward_training, eltwise.algorithm,
+                                                           data.handle, data.handle, eltwise.alpha, eltwise.beta, $1)
+            }
         }
     }
 

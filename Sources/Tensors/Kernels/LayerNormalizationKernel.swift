@@ -33,22 +33,25 @@ package struct LayerNormalizationKernel: Sendable {
         let key = PrimitiveKey(kind: "layer normalization", parameters: [rows, channels, Int(epsilon.bitPattern), pass.rawValue])
         return try context.cache.plan(key) {
             let name = self.name(pass)
-            var data = try MemoryDescriptor.make([rows, channels], dnnl_ab, primitive: name)
-            var statistics = try MemoryDescriptor.make([rows], dnnl_a, primitive: name)
-            var operation = dnnl_layer_normalization_desc_t()
+            let data = try MemoryDescriptor.make([rows, channels], dnnl_ab, primitive: name)
+            let statistics = try MemoryDescriptor.make([rows], dnnl_a, primitive: name)
             let affine = dnnl_use_scale.rawValue | dnnl_use_shift.rawValue
             switch pass {
             case .training, .inference:
-                try dnnlCheck(dnnl_layer_normalization_forward_desc_init(
-                    &operation, pass == .training ? dnnl_forward_training : dnnl_forward_inference,
-                    &data, &statistics, epsilon, affine), "dnnl_layer_normalization_forward_desc_init", name)
-                return try DNNLPrimitive(operation: operation, context: context, name: name)
+                let propagation = pass == .training ? dnnl_forward_training : dnnl_forward_inference
+                return try DNNLPrimitive(context: context, name: name,
+                                         call: "dnnl_layer_normalization_forward_primitive_desc_create") {
+                    dnnl_layer_normalization_forward_primitive_desc_create(&$0, context.engine, propagation, data.handle,
+                                                                           data.handle, statistics.handle, epsilon, affine, $1)
+                }
             case .backward:
-                try dnnlCheck(dnnl_layer_normalization_backward_desc_init(&operation, dnnl_backward, &data, &data,
-                                                                          &statistics, epsilon, affine),
-                              "dnnl_layer_normalization_backward_desc_init", name)
-                return try DNNLPrimitive(operation: operation, hint: try primitive(.training, context: context),
-                                         context: context, name: name)
+                let hint = try primitive(.training, context: context)
+                return try DNNLPrimitive(context: context, name: name,
+                                         call: "dnnl_layer_normalization_backward_primitive_desc_create") {
+                    dnnl_layer_normalization_backward_primitive_desc_create(&$0, context.engine, dnnl_backward, data.handle,
+                                                                            data.handle, data.handle, statistics.handle,
+                                                                            epsilon, affine, hint.descriptor, $1)
+                }
             }
         }
     }
@@ -79,7 +82,8 @@ package struct LayerNormalizationKernel: Sendable {
                           gradShift: UnsafeMutablePointer<Float>) throws {
         try DNNLContext.execute(NormalizationArguments.backward(gradOutput: gradOutput, input: input, scale: scale,
                                                                 mean: mean, variance: variance, gradInput: gradInput,
-                                                                gradScale: gradScale, gradShift: gradShift)) {
+                                                                gradScale: gradScale, gradShift: gradShift,
+                                                                passingShift: true)) {
             try primitive(.backward, context: $0)
         }
     }

@@ -17,15 +17,19 @@ enum NormalizationArguments {
     }
 
     /// Backward pass: gradients with respect to input, scale and shift.
+    ///
+    /// - Parameter passingShift: whether SHIFT is passed too. oneDNN 3.2 checks the number of inputs
+    ///   at execution: its layer normalization backward counts SHIFT among them (with
+    ///   `dnnl_use_shift`), although the gradients never read it, and `scale`, of the same size,
+    ///   stands in for it; its batch normalization backward does not, and rejects it.
     static func backward(gradOutput: UnsafePointer<Float>, input: UnsafePointer<Float>, scale: UnsafePointer<Float>,
                          mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
                          gradInput: UnsafeMutablePointer<Float>, gradScale: UnsafeMutablePointer<Float>,
-                         gradShift: UnsafeMutablePointer<Float>) -> [DNNLArgument] {
-        // oneDNN 2.6 insists on a SHIFT argument whenever `dnnl_use_shift` is set, although the
-        // gradients never read it; `scale` has the same size and stands in for it.
+                         gradShift: UnsafeMutablePointer<Float>, passingShift: Bool) -> [DNNLArgument] {
         [DNNLArgument(DNNL_ARG_DIFF_DST, gradOutput), DNNLArgument(DNNL_ARG_SRC, input),
-         DNNLArgument(DNNL_ARG_SCALE, scale), DNNLArgument(DNNL_ARG_SHIFT, scale), DNNLArgument(DNNL_ARG_MEAN, mean),
+         DNNLArgument(DNNL_ARG_SCALE, scale), DNNLArgument(DNNL_ARG_MEAN, mean),
          DNNLArgument(DNNL_ARG_VARIANCE, variance), DNNLArgument(DNNL_ARG_DIFF_SRC, gradInput),
          DNNLArgument(DNNL_ARG_DIFF_SCALE, gradScale), DNNLArgument(DNNL_ARG_DIFF_SHIFT, gradShift)]
+            + (passingShift ? [DNNLArgument(DNNL_ARG_SHIFT, scale)] : [])
     }
 }

@@ -4,7 +4,7 @@ internal import CDNNL
 /// by `leukemia --version`, so that a figure can be tied to the library and instruction set that
 /// made it.
 public enum OneDNNLibrary {
-    /// `major.minor.patch` of the loaded library (e.g. `2.6.0`).
+    /// `major.minor.patch` of the loaded library (e.g. `3.2.0`).
     public static var version: String {
         guard let version = dnnl_version()?.pointee else { return "unknown" }
         return "\(version.major).\(version.minor).\(version.patch)"
@@ -17,10 +17,13 @@ public enum OneDNNLibrary {
         case dnnl_cpu_isa_avx: return "avx"
         case dnnl_cpu_isa_avx2: return "avx2"
         case dnnl_cpu_isa_avx2_vnni: return "avx2_vnni"
+        case dnnl_cpu_isa_avx2_vnni_2: return "avx2_vnni_2"
         case dnnl_cpu_isa_avx512_core: return "avx512_core"
         case dnnl_cpu_isa_avx512_core_vnni: return "avx512_core_vnni"
         case dnnl_cpu_isa_avx512_core_bf16: return "avx512_core_bf16"
+        case dnnl_cpu_isa_avx512_core_fp16: return "avx512_core_fp16"
         case dnnl_cpu_isa_avx512_core_amx: return "avx512_core_amx"
+        case dnnl_cpu_isa_avx512_core_amx_fp16: return "avx512_core_amx_fp16"
         case let other: return "isa 0x\(String(other.rawValue, radix: 16))"
         }
     }

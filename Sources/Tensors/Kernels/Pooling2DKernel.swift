@@ -73,27 +73,26 @@ package struct Pooling2DKernel: Sendable {
                                                              pass.rawValue, format.rawValue] + window.keyParameters)
         return try context.cache.plan(key) {
             let name = self.name(pass)
-            var source = try format.descriptor(batch: batch, height: inputHeight, width: inputWidth, channels: channels,
+            let source = try format.descriptor(batch: batch, height: inputHeight, width: inputWidth, channels: channels,
                                                primitive: name)
-            var destination = try format.descriptor(batch: batch, height: outputHeight, width: outputWidth,
+            let destination = try format.descriptor(batch: batch, height: outputHeight, width: outputWidth,
                                                     channels: channels, primitive: name)
-            var operation = dnnl_pooling_v2_desc_t()
+            let kernel = [Int64(window.kernelHeight), Int64(window.kernelWidth)]
             switch pass {
             case .training, .inference:
-                try dnnlCheck(dnnl_pooling_v2_forward_desc_init(
-                    &operation, pass == .training ? dnnl_forward_training : dnnl_forward_inference, mode.algorithm,
-                    &source, &destination, window.dnnlStrides, [Int64(window.kernelHeight), Int64(window.kernelWidth)],
-                    window.dnnlDilations, window.dnnlPaddingBegin, window.dnnlPaddingEnd),
-                    "dnnl_pooling_v2_forward_desc_init", name)
-                return try DNNLPrimitive(operation: operation, context: context, name: name)
+                let propagation = pass == .training ? dnnl_forward_training : dnnl_forward_inference
+                return try DNNLPrimitive(context: context, name: name, call: "dnnl_pooling_forward_primitive_desc_create") {
+                    dnnl_pooling_forward_primitive_desc_create(
+                        &$0, context.engine, propagation, mode.algorithm, source.handle, destination.handle, window.dnnlStrides,
+                        kernel, window.dnnlDilations, window.dnnlPaddingBegin, window.dnnlPaddingEnd, $1)
+                }
             case .backward:
-                try dnnlCheck(dnnl_pooling_v2_backward_desc_init(
-                    &operation, mode.algorithm, &source, &destination, window.dnnlStrides,
-                    [Int64(window.kernelHeight), Int64(window.kernelWidth)], window.dnnlDilations,
-                    window.dnnlPaddingBegin, window.dnnlPaddingEnd),
-                    "dnnl_pooling_v2_backward_desc_init", name)
-                return try DNNLPrimitive(operation: operation, hint: try primitive(.training, context: context),
-                                         context: context, name: name)
+                let hint = try primitive(.training, context: context)
+                return try DNNLPrimitive(context: context, name: name, call: "dnnl_pooling_backward_primitive_desc_create") {
+                    dnnl_pooling_backward_primitive_desc_create(
+                        &$0, context.engine, mode.algorithm, source.handle, destination.handle, window.dnnlStrides, kernel,
+                        window.dnnlDilations, window.dnnlPaddingBegin, window.dnnlPaddingEnd, hint.descriptor, $1)
+                }
             }
         }
     }

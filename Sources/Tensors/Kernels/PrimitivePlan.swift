@@ -18,12 +18,12 @@ final class PrimitivePlan {
 
     /// - Parameter userLayouts: the caller's layout of each argument the primitive may store
     ///   differently, and whether the primitive writes it.
-    init(primitive: DNNLPrimitive, userLayouts: [Int32: (descriptor: dnnl_memory_desc_t, isOutput: Bool)],
+    init(primitive: DNNLPrimitive, userLayouts: [Int32: (descriptor: MemoryDescriptor, isOutput: Bool)],
          context: DNNLContext) throws {
         self.primitive = primitive
         var layouts: [Int32: ArgumentLayout] = [:]
         for (slot, (argument, user)) in userLayouts.sorted(by: { $0.key < $1.key }).enumerated() {
-            let layout = try ArgumentLayout(user: user.descriptor, primitive: primitive.memoryDescriptor(argument),
+            let layout = try ArgumentLayout(user: user.descriptor, primitive: try primitive.memoryDescriptor(argument),
                                             isOutput: user.isOutput, slot: slot, context: context, name: primitive.name)
             if layout.needsReorder { layouts[argument] = layout }
         }

@@ -17,17 +17,18 @@ struct SoftmaxKernel: Sendable {
     private func primitive(backward: Bool, context: DNNLContext) throws -> DNNLPrimitive {
         try context.cache.plan(PrimitiveKey(kind: "softmax", parameters: [rows, columns, backward ? 1 : 0])) {
             let name = "softmax \(backward ? "backward" : "forward") \(rows)x\(columns)"
-            var data = try MemoryDescriptor.make([rows, columns], dnnl_ab, primitive: name)
-            var operation = dnnl_softmax_v2_desc_t()
+            let data = try MemoryDescriptor.make([rows, columns], dnnl_ab, primitive: name)
             if backward {
-                try dnnlCheck(dnnl_softmax_v2_backward_desc_init(&operation, dnnl_softmax_accurate, &data, &data, &data, 1),
-                              "dnnl_softmax_v2_backward_desc_init", name)
-                return try DNNLPrimitive(operation: operation, hint: try primitive(backward: false, context: context),
-                                         context: context, name: name)
+                let hint = try primitive(backward: false, context: context)
+                return try DNNLPrimitive(context: context, name: name, call: "dnnl_softmax_backward_primitive_desc_create") {
+                    dnnl_softmax_backward_primitive_desc_create(&$0, context.engine, dnnl_softmax_accurate, data.handle,
+                                                                data.handle, data.handle, 1, hint.descriptor, $1)
+                }
             }
-            try dnnlCheck(dnnl_softmax_v2_forward_desc_init(&operation, dnnl_forward_training, dnnl_softmax_accurate,
-                                                            &data, &data, 1), "dnnl_softmax_v2_forward_desc_init", name)
-            return try DNNLPrimitive(operation: operation, context: context, name: name)
+            return try DNNLPrimitive(context: context, name: name, call: "dnnl_softmax_forward_primitive_desc_create") {
+                dnnl_softmax_forward_primitive_desc_create(&$0, context.engine, dnnl_forward_training, dnnl_softmax_accurate,
+                                                           data.handle, data.handle, 1, $1)
+            }
         }
     }
 
