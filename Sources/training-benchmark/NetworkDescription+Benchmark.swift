@@ -30,7 +30,11 @@ extension NetworkDescription {
         return options
     }
 
-    /// torchvision's builder of the same network (scripts/benchmarks/training_pytorch.py), nil
-    /// when torchvision has none.
-    var torchvisionName: String? { backbone == nil ? architecture.torchvisionName : nil }
+    /// The PyTorch builder of the same network in scripts/benchmarks/training_pytorch.py (a
+    /// torchvision constructor, or `efficientnet_lite0` from the `efficientnet-lite-pytorch`
+    /// package), nil for the hybrid, which has none.
+    var pytorchBuilderName: String? {
+        guard backbone == nil else { return nil }
+        return architecture == .efficientnetLite0 ? architecture.referenceName : architecture.torchvisionName
+    }
 }

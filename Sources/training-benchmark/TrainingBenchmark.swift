@@ -81,14 +81,14 @@ struct TrainingBenchmark: ParsableCommand {
         fflush(stdout)
         var results: [ModelRuns] = []
         for model in try chosenModels() {
-            var runs = ModelRuns(model: model, torch: noPython || model.torchvisionName == nil ? nil : SideRuns())
+            var runs = ModelRuns(model: model, torch: noPython || model.pytorchBuilderName == nil ? nil : SideRuns())
             let common = ["--batch-size", "\(batch)", "--size", "\(size)", "--iterations", "\(steps)", "--seed", "\(seed)"]
             for round in 1...roundCount {
                 runs.swift.run {
                     try ChildReport.fromChild(Self.executable, ["--child", model.name] + common,
                                               environment: ["OMP_NUM_THREADS": "\(threads)"])
                 }
-                if let name = model.torchvisionName {
+                if let name = model.pytorchBuilderName {
                     runs.torch?.run {
                         try ChildReport.fromChild(python, [script, "--model", name, "--batch", "\(batch)", "--size", "\(size)",
                                                            "--iterations", "\(steps)", "--threads", "\(threads)", "--seed", "\(seed)"],

