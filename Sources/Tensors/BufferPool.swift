@@ -52,12 +52,14 @@ public final class BufferPool: @unchecked Sendable {
     func take(_ count: Int) -> UnsafeMutablePointer<Float> {
         if count >= minimumPooledCount {
             let reused: UnsafeMutablePointer<Float>? = lock.withLock {
-                guard let pointer = freeBuffers[count]?.popLast() else { return nil }
+                guard let pointer = freeBuffers[count]?.popLast() else {
+                    freshPooledSizeAllocations += 1
+                    return nil
+                }
                 pooledBytes -= count * MemoryLayout<Float>.stride
                 return pointer
             }
             if let reused { return reused }
-            lock.withLock { freshPooledSizeAllocations += 1 }
         }
         return allocateAlignedFloats(count)
     }

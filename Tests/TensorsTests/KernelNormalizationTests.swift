@@ -111,8 +111,8 @@ final class KernelNormalizationTests: XCTestCase {
     func testRunningStatisticsUseUnbiasedVariance() throws {
         let kernel = try BatchNormalizationKernel(batch: 2, height: 1, width: 2, channels: 1)
         var runningMean: [Float] = [1], runningVariance: [Float] = [2]
-        kernel.updateRunningStatistics(runningMean: &runningMean, runningVariance: &runningVariance,
-                                       batchMean: [3], batchVariance: [0.75], momentum: 0.1)
+        BatchNormStatistics.blend(runningMean: &runningMean, runningVariance: &runningVariance, batchMean: [3],
+                                  batchVariance: [0.75], channels: 1, sampleCount: kernel.valuesPerChannel, momentum: 0.1)
         // 0.9 * 1 + 0.1 * 3 = 1.2; 0.9 * 2 + 0.1 * 0.75 * 4 / 3 = 1.9
         XCTAssertEqual(runningMean[0], 1.2, accuracy: 1e-6)
         XCTAssertEqual(runningVariance[0], 1.9, accuracy: 1e-6)

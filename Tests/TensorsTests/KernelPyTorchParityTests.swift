@@ -117,8 +117,9 @@ final class KernelPyTorchParityTests: XCTestCase {
             try c.expect(variance, "batch_variance")
 
             var runningMean = [Float](repeating: 0, count: channels), runningVariance = [Float](repeating: 1, count: channels)
-            kernel.updateRunningStatistics(runningMean: &runningMean, runningVariance: &runningVariance, batchMean: mean,
-                                           batchVariance: variance, momentum: Float(try XCTUnwrap(c.params["momentum"])))
+            BatchNormStatistics.blend(runningMean: &runningMean, runningVariance: &runningVariance, batchMean: mean,
+                                      batchVariance: variance, channels: channels, sampleCount: kernel.valuesPerChannel,
+                                      momentum: Float(try XCTUnwrap(c.params["momentum"])))
             try c.expect(runningMean, "running_mean")
             try c.expect(runningVariance, "running_variance")
             var evalOutput = [Float](repeating: .nan, count: input.count)

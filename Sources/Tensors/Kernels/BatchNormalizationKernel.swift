@@ -109,15 +109,4 @@ package struct BatchNormalizationKernel: Sendable {
             try primitive(statisticsWereGiven ? .backwardGivenStatistics : .backward, context: $0)
         }
     }
-
-    /// PyTorch's running-statistics update: `running = (1 - momentum) * running + momentum * batch`,
-    /// using the unbiased batch variance (`variance * n / (n - 1)`, n = `valuesPerChannel`).
-    package func updateRunningStatistics(runningMean: UnsafeMutablePointer<Float>,
-                                         runningVariance: UnsafeMutablePointer<Float>,
-                                         batchMean: UnsafePointer<Float>, batchVariance: UnsafePointer<Float>,
-                                         momentum: Float) {
-        BatchNormStatistics.blend(runningMean: runningMean, runningVariance: runningVariance, batchMean: batchMean,
-                                  batchVariance: batchVariance, channels: channels, sampleCount: valuesPerChannel,
-                                  momentum: momentum)
-    }
 }
