@@ -89,7 +89,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "leukemia", dependencies: [
-            "LeukemiaKit", "Comparison", "LeukemiaServer", "Datasets", "Evaluation", "Imaging", "ModelZoo",
+            "LeukemiaKit", "Comparison", "LeukemiaServer", "Datasets", "Evaluation", "Imaging", "ModelZoo", "Tensors",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -77,6 +77,8 @@ func parent(rounds: Int, iterations: Int, python: String) throws {
     }
 }
 
+OpenMPSpinning.applyToThisProcess()  // as `leukemia` runs: see OpenMPSpinning
+
 do {
     var arguments = CommandLine.arguments.dropFirst().makeIterator()
     var rounds = 5, iterations = 5, python = "/work/venv-torch/bin/python", child: Block?

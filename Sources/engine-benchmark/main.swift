@@ -246,6 +246,8 @@ enum Side: Hashable {
     }
 }
 
+OpenMPSpinning.applyToThisProcess()  // as `leukemia` runs: see OpenMPSpinning
+
 do {
     let arguments = Array(CommandLine.arguments.dropFirst())
     if arguments.first == "--child" {

@@ -1,7 +1,6 @@
 import ArgumentParser
 import LeukemiaKit
 
-@main
 struct Leukemia: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leukemia",

@@ -10,7 +10,9 @@
 //   model-benchmark [--models densenet201,convnext-tiny,...] [--runs N] [--warmup N] [--unoptimized]
 //                   [--python PATH | --no-python] [--script PATH] [--channels-last] [--batch N] [--size N] [--threads N]
 import Foundation
+import Tensors
 
+OpenMPSpinning.applyToThisProcess()  // as `leukemia` runs: see OpenMPSpinning
 do {
     let arguments = Array(CommandLine.arguments.dropFirst())
     if arguments.first == "--worker" {

@@ -9,7 +9,6 @@ import BenchmarkSupport
 import Foundation
 import ModelZoo
 
-@main
 struct TrainingBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "training-benchmark",

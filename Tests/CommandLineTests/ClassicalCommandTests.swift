@@ -276,7 +276,7 @@ final class ClassicalCommandTests: XCTestCase {
         // A run records the same libraries.
         let configuration = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.trainedRun.appendingPathComponent("config.json")))
         let recorded = try XCTUnwrap((configuration as? [String: Any])?["libraries"] as? [String: String])
-        XCTAssertEqual(Set(recorded.keys), ["libsvm", "onednn", "xgboost"])
+        XCTAssertEqual(Set(recorded.keys), ["libsvm", "onednn", "openmp", "xgboost"])
     }
 
     func testInspectReportsDuplicatesAndUnreadableImages() throws {

@@ -15,10 +15,18 @@ struct CommandRunner {
         return productsDirectory.appendingPathComponent("leukemia")
     }
 
-    static func run(_ arguments: [String], in directory: URL? = nil, input: Data? = nil) throws -> Outcome {
+    /// Runs the executable with `arguments`; `environment` changes this process's environment for
+    /// it (a nil value removes the variable).
+    static func run(_ arguments: [String], in directory: URL? = nil, input: Data? = nil,
+                    environment: [String: String?] = [:]) throws -> Outcome {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            var changed = ProcessInfo.processInfo.environment
+            for (name, value) in environment { changed[name] = value }
+            process.environment = changed
+        }
         if let directory { process.currentDirectoryURL = directory }
         let output = Pipe(), error = Pipe(), standardInput = Pipe()
         process.standardOutput = output

@@ -5,10 +5,11 @@ import Tensors
 public enum ToolkitVersion {
     public static let current = "0.1.0"
 
-    /// The native libraries' versions by name: libsvm, XGBoost, and oneDNN with the instruction
-    /// set it uses on this CPU.
+    /// The native libraries' versions by name: libsvm, XGBoost, oneDNN with the instruction set it
+    /// uses on this CPU, and how OpenMP's threads spin ("openmp", see `OpenMPSpinning`).
     public static var libraries: [String: String] {
-        NativeLibraryVersions.all.merging(["onednn": "\(OneDNNLibrary.version) (\(OneDNNLibrary.instructionSet))"]) { first, _ in first }
+        NativeLibraryVersions.all.merging(["onednn": "\(OneDNNLibrary.version) (\(OneDNNLibrary.instructionSet))",
+                                           "openmp": OpenMPSpinning.setting]) { first, _ in first }
     }
 
     /// What `leukemia --version` prints: the toolkit's version, then one library per line.
