@@ -78,7 +78,7 @@ let package = Package(
         ]),
         // The web service and page (`leukemia serve`); only this target sees Hummingbird, GRDB and Prometheus.
         .target(name: "LeukemiaServer", dependencies: [
-            "LeukemiaKit", "Datasets", "Evaluation", "Imaging", "ToolkitSupport",
+            "LeukemiaKit", "Datasets", "Evaluation", "Imaging", "ToolkitSupport", "Tensors",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -132,7 +132,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Evaluation"]),
-        .testTarget(name: "CommandLineTests", dependencies: ["LeukemiaKit", "Datasets", "Evaluation", "Imaging", "TestSupport"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["LeukemiaKit", "Datasets", "Evaluation", "Imaging", "TestSupport", "Tensors"]),
         .testTarget(name: "BrowserTests", dependencies: ["BrowserTestSupport", "Imaging", "TestSupport", "ModelZoo"]),
         .testTarget(name: "LeukemiaServerTests", dependencies: ["LeukemiaServer", "LeukemiaKit", "Datasets", "ModelZoo", "Imaging",
                                                                 "Randomness", "ToolkitSupport", "TestSupport",

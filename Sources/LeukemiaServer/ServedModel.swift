@@ -23,7 +23,7 @@ final class ServedModel: @unchecked Sendable {
     /// - Throws: `RunDirectoryError` for a missing, incomplete or incompatible run.
     init(run url: URL, configuration server: ServerConfiguration) throws {
         let directory = RunDirectory(url)
-        model = try TrainedRuns.open(url)
+        model = try TrainedRuns.open(url, precision: server.precision)
         let configuration = model.configuration
         explainer = configuration.cnn == nil ? nil : try GradCAMRun.open(url)
         cost = configuration.costMatrix

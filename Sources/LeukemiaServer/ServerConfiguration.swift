@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// How `leukemia serve` runs: the runs it serves, where it listens, its batching and limits,
 /// access control and the audit log.
@@ -28,6 +29,8 @@ public struct ServerConfiguration: Sendable {
     public var coverage: Double = 0.95
     /// Images whose top (calibrated) probability is under this value are flagged for referral.
     public var referBelow: Double = 0.6
+    /// What the CNN runs' convolutions compute in; nil: each run's own (`--precision`).
+    public var precision: ComputePrecision?
 
     public init(runs: [URL]) {
         self.runs = runs

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LeukemiaKit
+import Tensors
 import ModelZoo
 import Datasets
 import Imaging
@@ -35,6 +36,9 @@ struct CNNTrainingArguments: ParsableArguments {
 
     @Option(help: "What picks the kept epoch and drives reduce-on-plateau: loss (the study's validation loss, the hybrid's L2 term included), data-loss (without it) or accuracy.")
     var selection: ModelSelection = .loss
+
+    @Option(help: "What convolutions compute in: fp32, or bf16 (mixed precision: bf16 inputs, FP32 accumulation, weights, optimizer and every other operation; needs a CPU with native bf16, never emulated).")
+    var precision: ComputePrecision = .fp32
 
     @Option(help: "Most epochs (early stopping usually ends sooner).")
     var epochs: Int = 50
@@ -141,6 +145,7 @@ struct CNNTrainingArguments: ParsableArguments {
         options.learningRate = learningRate
         options.backboneLearningRate = backboneLearningRate
         options.selection = selection
+        options.precision = precision
         options.earlyStoppingPatience = earlyStoppingPatience
         options.plateauFactor = plateauFactor
         options.plateauPatience = plateauPatience
@@ -196,3 +201,4 @@ final class ProgressDisplay {
 
 extension ResizePolicy: ExpressibleByArgument {}
 extension ModelSelection: ExpressibleByArgument {}
+extension ComputePrecision: ExpressibleByArgument {}

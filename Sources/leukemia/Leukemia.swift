@@ -1,6 +1,8 @@
 import ArgumentParser
 import LeukemiaKit
+import Tensors
 
+@main
 struct Leukemia: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leukemia",
@@ -10,4 +12,11 @@ struct Leukemia: AsyncParsableCommand {
                       PredictCommand.self, ExplainCommand.self, OODCommand.self, CalibrateCommand.self, EnsembleCommand.self,
                       ServeCommand.self, LogCommand.self, WeightsCommand.self]
     )
+
+    /// The entry point: oneDNN's OpenMP threads get the toolkit's spin count (one re-execution of
+    /// this program, see `OpenMPSpinning`), then the command line is parsed and run.
+    static func main() async {
+        OpenMPSpinning.applyToThisProcess()
+        await main(nil)
+    }
 }

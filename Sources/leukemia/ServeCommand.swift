@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LeukemiaServer
+import Tensors
 
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -48,6 +49,9 @@ struct ServeCommand: ParsableCommand {
         @Option(name: .customLong("log-db"), help: ArgumentHelp("Audit log database (SQLite).", valueName: "FILE"))
         var logDatabase = LeukemiaServer.AuditLog.defaultFileName
 
+        @Option(help: "What the CNN runs' convolutions compute in: fp32 or bf16 (needs a CPU with native bf16). Default: each run's.")
+        var precision: ComputePrecision?
+
         @Option(help: ArgumentHelp("Coverage of the prediction sets of runs with a calibration.", valueName: "P"))
         var coverage = 0.95
 
@@ -71,6 +75,7 @@ struct ServeCommand: ParsableCommand {
             configuration.logDatabase = URL(fileURLWithPath: logDatabase)
             configuration.coverage = coverage
             configuration.referBelow = referBelow
+            configuration.precision = precision
             configuration.insecure = insecure
             let service = try reportingErrors { try LeukemiaService(configuration: configuration) }
             let (host, log, names) = (self.host, logDatabase, service.modelNames.joined(separator: ", "))

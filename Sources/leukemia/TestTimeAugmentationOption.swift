@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
 import LeukemiaKit
+import Tensors
 
-/// The test-time augmentation options of `evaluate` and `predict`, and the run they open.
+/// The test-time augmentation and precision options of `evaluate` and `predict`, and the run they open.
 struct TestTimeAugmentationOption: ParsableArguments {
     @Option(help: "CNN runs: average each image's probabilities over N augmented views besides the image itself.")
     var tta: Int = 0
@@ -10,8 +11,11 @@ struct TestTimeAugmentationOption: ParsableArguments {
     @Option(name: .customLong("tta-views"), help: "Views for --tta: mirror (mirror images) or training (the run's training augmentation).")
     var ttaViews: TestTimeViews = .mirror
 
+    @Option(help: "CNN runs: what convolutions compute in, fp32 or bf16 (mixed precision; needs a CPU with native bf16). Default: the run's.")
+    var precision: ComputePrecision?
+
     /// The run directory at `path`, opened with these options.
     func openRun(_ path: String) throws -> any TrainedImageClassifier {
-        try TrainedRuns.open(URL(fileURLWithPath: path), testTimeAugmentation: tta, views: ttaViews)
+        try TrainedRuns.open(URL(fileURLWithPath: path), testTimeAugmentation: tta, views: ttaViews, precision: precision)
     }
 }

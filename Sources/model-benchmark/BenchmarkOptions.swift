@@ -16,6 +16,8 @@ struct BenchmarkOptions {
     var script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("scripts/benchmarks/model_pytorch.py").path
     var includeUnoptimized = false
+    /// Also time the optimized network with its convolutions in bf16 (`ComputePrecision.bf16`).
+    var includeBF16 = false
     var channelsLast = false
     var seed: UInt64 = 1
     /// Pause before every timed run, so that no other side's threads still hold a core.
@@ -61,6 +63,7 @@ struct BenchmarkOptions {
             case "--no-python": python = nil
             case "--script": script = try value(flag)
             case "--unoptimized": includeUnoptimized = true
+            case "--bf16": includeBF16 = true
             case "--channels-last": channelsLast = true
             default: throw UsageError("unknown argument '\(flag)'\n\(Self.usage)")
             }
@@ -69,7 +72,7 @@ struct BenchmarkOptions {
 
     static let usage = """
         usage: model-benchmark [--models a,b] [--runs N] [--warmup N] [--batch N] [--size N] [--threads N]
-                               [--python PATH | --no-python] [--script model_pytorch.py] [--unoptimized] [--channels-last] [--seed N]
+                               [--python PATH | --no-python] [--script model_pytorch.py] [--unoptimized] [--bf16] [--channels-last] [--seed N]
                                [--settle SECONDS (pause before each timed run, default 0.5)]
         models: \(Architecture.allCases.map(\.rawValue).joined(separator: ", "))
         """

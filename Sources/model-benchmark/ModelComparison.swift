@@ -34,7 +34,7 @@ struct ModelComparison {
     let options: BenchmarkOptions
     let directory: URL
 
-    static let swiftName = "Swift", plainName = "Swift plain", torchName = "PyTorch", onnxName = "onnxruntime"
+    static let swiftName = "Swift", plainName = "Swift plain", bf16Name = "Swift bf16", torchName = "PyTorch", onnxName = "onnxruntime"
 
     func run() throws -> ModelResult {
         let weightsURL = directory.appendingPathComponent("\(architecture.rawValue).safetensors")
@@ -49,18 +49,19 @@ struct ModelComparison {
         let threadEnvironment = ["OMP_NUM_THREADS": "\(options.threads)"]
 
         var workers: [LineWorker] = []
-        func startSwift(_ name: String, optimized: Bool, savingWeights: Bool) throws {
+        func startSwift(_ name: String, mode: SwiftWorker.Mode, savingWeights: Bool) throws {
             let worker = try LineWorker(
                 name: "\(name) \(architecture.rawValue)", executable: executable,
-                arguments: SwiftWorker.arguments(architecture: architecture, optimized: optimized,
+                arguments: SwiftWorker.arguments(architecture: architecture, mode: mode,
                                                  weightsURL: savingWeights ? weightsURL : nil, checkInputURL: checkInputURL,
                                                  checkOutputURL: logitsURL(name), options: options),
                 environment: threadEnvironment)
             _ = try worker.waitUntilReady()
             workers.append(worker)
         }
-        try startSwift(Self.swiftName, optimized: true, savingWeights: true)
-        if options.includeUnoptimized { try startSwift(Self.plainName, optimized: false, savingWeights: false) }
+        try startSwift(Self.swiftName, mode: .optimized, savingWeights: true)
+        if options.includeUnoptimized { try startSwift(Self.plainName, mode: .plain, savingWeights: false) }
+        if options.includeBF16 { try startSwift(Self.bf16Name, mode: .optimizedBF16, savingWeights: false) }
         if let python = options.python {
             for (name, backend) in [(Self.torchName, "torch"), (Self.onnxName, "ort")] {
                 var arguments = [options.script, "--model", architecture.referenceName, "--backend", backend,
@@ -97,7 +98,7 @@ struct ModelComparison {
         }
         let swiftLogits = try RawFloats.read(logitsURL(Self.swiftName))
         var differences: [(String, Double)] = []
-        for other in [Self.torchName, Self.onnxName, Self.plainName] where sides.contains(where: { $0.name == other }) {
+        for other in [Self.torchName, Self.onnxName, Self.plainName, Self.bf16Name] where sides.contains(where: { $0.name == other }) {
             differences.append((other, try Self.relativeDifference(swiftLogits, RawFloats.read(logitsURL(other)), other)))
         }
         return ModelResult(architecture: architecture, sides: sides, logitDifferences: differences)

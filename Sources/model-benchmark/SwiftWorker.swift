@@ -12,28 +12,39 @@ import ToolkitSupport
 /// own): builds the network with seeded weights, optionally saves them for the Python workers,
 /// writes the logits of the check input, then answers "run" and "quit" like `model_pytorch.py`.
 struct SwiftWorker {
+    /// Which network runs, and in what precision.
+    enum Mode: String {
+        /// The optimized inference network (`InferenceNetwork`), FP32.
+        case optimized
+        /// The training graph in evaluation mode, FP32.
+        case plain
+        /// The optimized inference network with its convolutions in bf16.
+        case optimizedBF16 = "optimized-bf16"
+    }
+
     let architecture: Architecture
-    let optimized: Bool
+    let mode: Mode
     let options: BenchmarkOptions
     let weightsURL: URL?
     let checkInputURL: URL
     let checkOutputURL: URL
 
     /// The worker's arguments after `--worker`.
-    static func arguments(architecture: Architecture, optimized: Bool, weightsURL: URL?, checkInputURL: URL,
+    static func arguments(architecture: Architecture, mode: Mode, weightsURL: URL?, checkInputURL: URL,
                           checkOutputURL: URL, options: BenchmarkOptions) -> [String] {
-        ["--worker", architecture.rawValue, optimized ? "optimized" : "plain", weightsURL?.path ?? "-", checkInputURL.path,
+        ["--worker", architecture.rawValue, mode.rawValue, weightsURL?.path ?? "-", checkInputURL.path,
          checkOutputURL.path, "--batch", "\(options.batch)", "--size", "\(options.size)",
          "--check-batch", "\(options.checkBatch)", "--seed", "\(options.seed)"]
     }
 
     /// Parses what `arguments(...)` produced (after `--worker`).
     init(workerArguments: [String]) throws {
-        guard workerArguments.count >= 5, let architecture = Architecture(rawValue: workerArguments[0]) else {
-            throw UsageError("--worker needs MODEL optimized|plain WEIGHTS CHECK-INPUT CHECK-OUTPUT, got \(workerArguments)")
+        guard workerArguments.count >= 5, let architecture = Architecture(rawValue: workerArguments[0]),
+              let mode = Mode(rawValue: workerArguments[1]) else {
+            throw UsageError("--worker needs MODEL optimized|plain|optimized-bf16 WEIGHTS CHECK-INPUT CHECK-OUTPUT, got \(workerArguments)")
         }
         self.architecture = architecture
-        optimized = workerArguments[1] == "optimized"
+        self.mode = mode
         weightsURL = workerArguments[2] == "-" ? nil : URL(fileURLWithPath: workerArguments[2])
         checkInputURL = URL(fileURLWithPath: workerArguments[3])
         checkOutputURL = URL(fileURLWithPath: workerArguments[4])
@@ -46,19 +57,21 @@ struct SwiftWorker {
         network.eval()
         if let weightsURL { try saveWeights(of: network, to: weightsURL) }
         let forward: (Tensor) -> Tensor
-        if optimized {
+        switch mode {
+        case .optimized, .optimizedBF16:
             guard let fast = network.inferenceNetworkIfOptimizable() else {
                 throw UsageError("\(architecture.rawValue) has no optimized inference network")
             }
-            forward = { fast($0) }
-        } else {
+            let precision: ComputePrecision = mode == .optimizedBF16 ? .bf16 : .fp32
+            forward = { x in ComputePrecision.$current.withValue(precision) { fast(x) } }
+        case .plain:
             forward = { x in Tensor.withoutGradients { network(x) } }
         }
         let checkInput = try Tensor(shape: [options.checkBatch, options.size, options.size, 3],
                                     scalars: RawFloats.read(checkInputURL))
         try RawFloats.write(forward(checkInput), to: checkOutputURL)
         let images = CheckInput.images(batch: options.batch, size: options.size, seed: options.seed &+ 2)
-        print("ready", architecture.rawValue, optimized ? "optimized" : "plain")
+        print("ready", architecture.rawValue, mode.rawValue)
         fflush(stdout)
         while let command = Swift.readLine() {
             switch command {

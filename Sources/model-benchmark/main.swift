@@ -32,6 +32,7 @@ do {
         }
         var sideNames = [ModelComparison.swiftName]
         if options.includeUnoptimized { sideNames.append(ModelComparison.plainName) }
+        if options.includeBF16 { sideNames.append(ModelComparison.bf16Name) }
         if options.python != nil { sideNames += [ModelComparison.torchName, ModelComparison.onnxName] }
         print(ResultTable.render(results, sideNames: sideNames))
         let loadAfter = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?"

@@ -1,32 +1,38 @@
 import ModelZoo
 import Foundation
 
-/// The benchmark's table in Markdown: images/s of the median round (of the fastest in
-/// parentheses), Swift's speed over PyTorch's, each side's peak resident memory, and whether
-/// Swift's stays under the 12 GiB budget.
+/// The benchmark's table in Markdown, one row per model and precision: images/s of the median
+/// round (of the fastest in parentheses), Swift's speed over PyTorch's in the same precision (bf16:
+/// PyTorch's autocast) and over PyTorch's FP32 (when measured), each side's peak resident memory,
+/// and whether Swift's stays under the 12 GiB budget.
 enum ResultTable {
     static let memoryBudgetMebibytes = 12.0 * 1024
 
     static func render(_ runs: [ModelRuns], batch: Int) -> String {
-        var lines = ["| model | batch | Swift img/s | PyTorch img/s | Swift/PyTorch | Swift peak MiB | PyTorch peak MiB | Swift < 12 GiB |",
-                     "|---|---|---|---|---|---|---|---|"]
+        var lines = ["| model | precision | batch | Swift img/s | PyTorch img/s | Swift/PyTorch | Swift/PyTorch FP32 | Swift peak MiB | PyTorch peak MiB | Swift < 12 GiB |",
+                     "|---|---|---|---|---|---|---|---|---|---|"]
         var failures: [String] = []
         for run in runs {
-            let swiftRate = run.swift.imagesPerSecond(batch: batch), torchRate = run.torch?.imagesPerSecond(batch: batch)
-            var ratio = "-"
-            if let swiftRate, let torchRate,
-               let swiftBest = run.swift.bestImagesPerSecond(batch: batch), let torchBest = run.torch?.bestImagesPerSecond(batch: batch) {
-                ratio = String(format: "%.2fx (%.2fx)", swiftRate / torchRate, swiftBest / torchBest)
-            }
-            let underBudget = run.swift.peakMebibytes.map { $0 < memoryBudgetMebibytes ? "yes" : "NO" } ?? "-"
-            let cells = [run.model.name, "\(batch)", rate(run.swift, batch), run.torch.map { rate($0, batch) } ?? "-", ratio,
-                         mebibytes(run.swift), run.torch.map(mebibytes) ?? "-", underBudget]
+            let torchFP32 = runs.first { $0.model.name == run.model.name && $0.precision == .fp32 }?.torch
+            let cells = [run.model.name, run.precision == .fp32 ? "FP32" : "bf16 (PyTorch: autocast)", "\(batch)", rate(run.swift, batch),
+                         run.torch.map { rate($0, batch) } ?? "-", ratio(run.swift, run.torch, batch), ratio(run.swift, torchFP32, batch),
+                         mebibytes(run.swift), run.torch.map(mebibytes) ?? "-",
+                         run.swift.peakMebibytes.map { $0 < memoryBudgetMebibytes ? "yes" : "NO" } ?? "-"]
             lines.append("| " + cells.joined(separator: " | ") + " |")
             for (side, runs) in [("Swift", run.swift), ("PyTorch", run.torch)] {
                 if let failure = runs?.failure { failures.append("\(run.model.name), \(side): \(failure)") }
             }
         }
         return (lines + (failures.isEmpty ? [] : [""] + failures.map { "failed: \($0)" })).joined(separator: "\n")
+    }
+
+    /// Median over median (fastest over fastest in parentheses), or "-".
+    private static func ratio(_ swift: SideRuns, _ torch: SideRuns?, _ batch: Int) -> String {
+        guard let swiftRate = swift.imagesPerSecond(batch: batch), let torchRate = torch?.imagesPerSecond(batch: batch),
+              let swiftBest = swift.bestImagesPerSecond(batch: batch), let torchBest = torch?.bestImagesPerSecond(batch: batch) else {
+            return "-"
+        }
+        return String(format: "%.2fx (%.2fx)", swiftRate / torchRate, swiftBest / torchBest)
     }
 
     private static func rate(_ side: SideRuns, _ batch: Int) -> String {

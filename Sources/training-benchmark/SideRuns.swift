@@ -1,5 +1,6 @@
 import ModelZoo
 import BenchmarkSupport
+import Tensors
 
 /// One side's (Swift's or PyTorch's) child reports for one model over the rounds, or why a child failed.
 struct SideRuns {
@@ -33,9 +34,10 @@ struct SideRuns {
     }
 }
 
-/// Both sides' runs of one model.
+/// Both sides' runs of one model in one precision (PyTorch's bf16 is `torch.autocast`).
 struct ModelRuns {
     let model: NetworkDescription
+    let precision: ComputePrecision
     var swift = SideRuns()
     /// Nil when PyTorch is not run for this model.
     var torch: SideRuns?

@@ -8,9 +8,10 @@ import Datasets
 
 /// The Swift side, run in a child process: the network, trainable parameters and Adam optimizer
 /// as `leukemia train` sets them up (without pretrained weights), then `NetworkTrainingStep`, the
-/// step the trainer takes, on one seeded batch of random images and labels.
+/// step the trainer takes, on one seeded batch of random images and labels, in `precision`.
 enum SwiftTrainingChild {
-    static func measure(_ model: NetworkDescription, batchSize: Int, iterations: Int, seed: UInt64) throws -> ChildReport {
+    static func measure(_ model: NetworkDescription, batchSize: Int, iterations: Int, seed: UInt64,
+                        precision: ComputePrecision) throws -> ChildReport {
         let options = try model.trainingOptions(batchSize: batchSize, seed: seed)
         let network = try options.blueprint.makeNetwork(seed: options.seed)
         let trainable = try options.policy.apply(to: network)
@@ -20,8 +21,10 @@ enum SwiftTrainingChild {
         let images = Tensor.randomNormal([batchSize, model.inputSize, model.inputSize, 3], generator: &generator)
         let labels = (0..<batchSize).map { _ in Int(generator.next() % UInt64(ClassSet.acuteLymphoblasticLeukemia.count)) }
         step.enterTrainingMode()
-        return ChildReport.measure(iterations: iterations) {
-            step(images, labels: labels, optimizer: optimizer, classWeights: nil)
+        return ComputePrecision.$current.withValue(precision) {
+            ChildReport.measure(iterations: iterations) {
+                step(images, labels: labels, optimizer: optimizer, classWeights: nil)
+            }
         }
     }
 }

@@ -8,7 +8,9 @@ import ArgumentParser
 import BenchmarkSupport
 import Foundation
 import ModelZoo
+import Tensors
 
+@main
 struct TrainingBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "training-benchmark",
@@ -37,6 +39,13 @@ struct TrainingBenchmark: ParsableCommand {
     @Option(name: .customLong("batch-size"), help: "Images per step; default 16, 32 with --memory.")
     var batchSize: Int?
 
+    @Option(help: ArgumentHelp("Comma-separated precisions: fp32, bf16 (Swift's --precision bf16 beside PyTorch's bf16 autocast; "
+                               + "needs a CPU with native bf16).", valueName: "LIST"))
+    var precisions = "fp32"
+
+    @Option(help: ArgumentHelp("Child mode: the precision.", visibility: .hidden))
+    var childPrecision: ComputePrecision = .fp32
+
     @Option(help: "Image size in pixels.")
     var size = 224
 
@@ -59,6 +68,13 @@ struct TrainingBenchmark: ParsableCommand {
     @Option(help: ArgumentHelp("Child mode: measure this model and print the report.", visibility: .hidden))
     var child: String?
 
+    /// Swift children run as `leukemia` does (see `OpenMPSpinning`); the PyTorch children it
+    /// starts keep libgomp's default, as a user's script would.
+    static func main() {
+        OpenMPSpinning.applyToThisProcess()
+        main(nil)
+    }
+
     func validate() throws {
         for (name, value) in [("rounds", rounds), ("iterations", iterations), ("batch-size", batchSize)] {
             if let value, value < 1 { throw ValidationError("--\(name) must be at least 1, got \(value)") }
@@ -66,12 +82,25 @@ struct TrainingBenchmark: ParsableCommand {
         guard size >= 32 else { throw ValidationError("--size must be at least 32, got \(size)") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
         _ = try chosenModels()
+        for precision in try chosenPrecisions() {
+            if let needs = precision.unsupportedReason { throw ValidationError("--precisions \(precision.rawValue) needs \(needs)") }
+        }
+    }
+
+    private func chosenPrecisions() throws -> [ComputePrecision] {
+        try precisions.split(separator: ",").map { name in
+            guard let precision = ComputePrecision(rawValue: String(name)) else {
+                throw ValidationError("--precisions: \(name) is not fp32 or bf16")
+            }
+            return precision
+        }
     }
 
     func run() throws {
         let batch = batchSize ?? (memory ? 32 : 16), steps = iterations ?? (memory ? 1 : 3)
         if let child {
-            try SwiftTrainingChild.measure(try .benchmarked(child, size: size), batchSize: batch, iterations: steps, seed: seed).print()
+            try SwiftTrainingChild.measure(try .benchmarked(child, size: size), batchSize: batch, iterations: steps, seed: seed,
+                                           precision: childPrecision).print()
             return
         }
         let roundCount = rounds ?? (memory ? 1 : 5)
@@ -79,27 +108,34 @@ struct TrainingBenchmark: ParsableCommand {
               + "after a warm-up per child, median over \(roundCount) alternating rounds; load average at start: \(Self.loadAverage())")
         fflush(stdout)
         var results: [ModelRuns] = []
+        let precisions = try chosenPrecisions()
         for model in try chosenModels() {
-            var runs = ModelRuns(model: model, torch: noPython || model.pytorchBuilderName == nil ? nil : SideRuns())
+            var runs = precisions.map { ModelRuns(model: model, precision: $0,
+                                                  torch: noPython || model.pytorchBuilderName == nil ? nil : SideRuns()) }
             let common = ["--batch-size", "\(batch)", "--size", "\(size)", "--iterations", "\(steps)", "--seed", "\(seed)"]
             for round in 1...roundCount {
-                runs.swift.run {
-                    try ChildReport.fromChild(Self.executable, ["--child", model.name] + common,
-                                              environment: ["OMP_NUM_THREADS": "\(threads)"])
-                }
-                if let name = model.pytorchBuilderName {
-                    runs.torch?.run {
-                        try ChildReport.fromChild(python, [script, "--model", name, "--batch", "\(batch)", "--size", "\(size)",
-                                                           "--iterations", "\(steps)", "--threads", "\(threads)", "--seed", "\(seed)"],
-                                                  environment: ["OMP_NUM_THREADS": "\(threads)", "PYTHONWARNINGS": "ignore"])
+                for index in runs.indices {
+                    let precision = runs[index].precision
+                    runs[index].swift.run {
+                        try ChildReport.fromChild(Self.executable, ["--child", model.name, "--child-precision", precision.rawValue] + common,
+                                                  environment: ["OMP_NUM_THREADS": "\(threads)"])
                     }
+                    if let name = model.pytorchBuilderName {
+                        runs[index].torch?.run {
+                            try ChildReport.fromChild(python, [script, "--model", name, "--batch", "\(batch)", "--size", "\(size)",
+                                                               "--iterations", "\(steps)", "--threads", "\(threads)", "--seed", "\(seed)"]
+                                                          + (precision == .bf16 ? ["--autocast"] : []),
+                                                      environment: ["OMP_NUM_THREADS": "\(threads)", "PYTHONWARNINGS": "ignore"])
+                        }
+                    }
+                    let latest = [("Swift", runs[index].swift), ("PyTorch", runs[index].torch)].compactMap { side, runs in
+                        runs?.reports.last.map { "\(side) \(String(format: "%.2f", $0.medianSeconds)) s/step" }
+                    }
+                    FileHandle.standardError.write(Data(
+                        "\(model.name) \(precision.rawValue) round \(round): \(latest.joined(separator: ", "))\n".utf8))
                 }
-                let latest = [("Swift", runs.swift), ("PyTorch", runs.torch)].compactMap { side, runs in
-                    runs?.reports.last.map { "\(side) \(String(format: "%.2f", $0.medianSeconds)) s/step" }
-                }
-                FileHandle.standardError.write(Data("\(model.name) round \(round): \(latest.joined(separator: ", "))\n".utf8))
             }
-            results.append(runs)
+            results += runs
         }
         print(ResultTable.render(results, batch: batch))
         print("load average at end: \(Self.loadAverage())")
@@ -121,3 +157,5 @@ struct TrainingBenchmark: ParsableCommand {
         return text.split(separator: " ").prefix(3).joined(separator: " ")
     }
 }
+
+extension ComputePrecision: ExpressibleByArgument {}

@@ -1,6 +1,7 @@
 import Foundation
 import LeukemiaKit
 import ModelZoo
+import Tensors
 import TestSupport
 import XCTest
 
@@ -54,6 +55,39 @@ final class CNNCommandTests: XCTestCase {
         let rows = prediction.standardOutput.split(separator: "\n")
         XCTAssertEqual(rows.first, "file,class,cost_optimal_class,p_benign,p_early,p_pre,p_pro,out_of_distribution")
         XCTAssertEqual(rows.count, 1 + 8)
+    }
+
+    /// `--precision bf16` is refused, naming the instruction set, where oneDNN has no native bf16
+    /// (`ONEDNN_MAX_CPU_ISA=AVX2` makes any x86 CPU such a one), by `train` before the run folder
+    /// exists and by `evaluate`; on a bf16 CPU the run trains in bf16, records it, and `evaluate`
+    /// runs it in either precision.
+    func testBF16IsRecordedOrRefusedByTheCPU() throws {
+        let refusedOut = workspace.appendingPathComponent("bf16-refused")
+        let refused = try CommandRunner.run(["train", "--model", "densenet201", "--epochs", "1", "--data", data.path,
+                                             "--out", refusedOut.path, "--precision", "bf16"] + tinyCNN,
+                                            environment: ["ONEDNN_MAX_CPU_ISA": "AVX2"])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.standardError.contains("--precision bf16: expected a CPU with native bf16 instructions"), refused.standardError)
+        XCTAssertTrue(refused.standardError.contains("oneDNN runs avx2 here"), refused.standardError)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: refusedOut.path))
+
+        let fp32 = try train("fp32", ["--epochs", "1"])
+        XCTAssertEqual(fp32.status, 0, fp32.standardError)
+        let run = workspace.appendingPathComponent("fp32").path
+        let refusedEvaluation = try CommandRunner.run(["evaluate", run, "--precision", "bf16"], environment: ["ONEDNN_MAX_CPU_ISA": "AVX2"])
+        XCTAssertNotEqual(refusedEvaluation.status, 0)
+        XCTAssertTrue(refusedEvaluation.standardError.contains("--precision bf16: expected a CPU with native bf16"), refusedEvaluation.standardError)
+
+        guard ComputePrecision.bf16.isSupportedHere else { return }
+        let bf16 = try train("bf16", ["--epochs", "1", "--precision", "bf16"])
+        XCTAssertEqual(bf16.status, 0, bf16.standardError)
+        let options = try JSONSerialization.jsonObject(with: Data(contentsOf: workspace.appendingPathComponent("bf16/training-options.json")))
+        XCTAssertEqual(((options as? [String: Any])?["options"] as? [String: Any])?["precision"] as? String, "bf16")
+        for precision in ["fp32", "bf16"] {
+            let evaluation = try CommandRunner.run(["evaluate", workspace.appendingPathComponent("bf16").path, "--precision", precision])
+            XCTAssertEqual(evaluation.status, 0, evaluation.standardError)
+            XCTAssertTrue(evaluation.standardOutput.hasPrefix("accuracy "), evaluation.standardOutput)
+        }
     }
 
     func testFrozenPolicyTrainsTheHeadOnCachedFeatures() throws {

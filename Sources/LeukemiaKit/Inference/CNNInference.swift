@@ -9,7 +9,8 @@ import Datasets
 /// The forward pass is the network's optimized inference network (`InferenceNetwork`: batch norms
 /// folded, activations fused) when the zoo has one for it, else the network itself in evaluation
 /// mode (the hybrid); both give the same probabilities to within 1e-4 (`OptimizedInferenceTests`).
-/// Images go through in passes of `imagesPerPass`.
+/// Images go through in passes of `imagesPerPass`, in `options.precision` (the run's, or what
+/// `evaluate`/`predict`/`serve --precision` set).
 public struct CNNInference {
     public let network: any ImageClassifierNetwork
     public let options: CNNTrainingOptions
@@ -73,9 +74,11 @@ public struct CNNInference {
                     of: Array(images[batch]), epoch: view, firstPosition: firstPosition + start,
                     augmentation: view == 0 ? nil : viewPolicy, normalization: options.normalization, seed: options.seed
                 ) { "image \(firstPosition + start + $0)" }
-                let (probabilities, vectors) = Tensor.withoutGradients {
-                    let vectors = optimized?.features(inputs) ?? network.features(inputs)
-                    return (softmax(optimized?.logits(ofFeatures: vectors) ?? network.head(vectors)), vectors)
+                let (probabilities, vectors) = ComputePrecision.$current.withValue(options.precision) {
+                    Tensor.withoutGradients {
+                        let vectors = optimized?.features(inputs) ?? network.features(inputs)
+                        return (softmax(optimized?.logits(ofFeatures: vectors) ?? network.head(vectors)), vectors)
+                    }
                 }
                 if view == 0 {
                     let width = vectors.shape[1]

@@ -2,6 +2,7 @@ import Foundation
 import Imaging
 import ModelZoo
 import NeuralNetworks
+import Tensors
 
 /// A trained CNN run, opened for evaluation and prediction.
 public struct CNNRun: TrainedImageClassifier {
@@ -12,21 +13,28 @@ public struct CNNRun: TrainedImageClassifier {
 
     /// Opens a CNN run directory: checks its format version, options and best weights
     /// (`weights.safetensors`), and rebuilds the network; `testTimeAugmentation` views of the
-    /// kind `views` are averaged with each image.
+    /// kind `views` are averaged with each image; `precision` replaces the run's own (nil keeps it).
     /// - Throws: `RunDirectoryError` naming the directory or file at fault;
-    ///   `CNNTrainingError.notACNNRun` for a classical run; `.invalidOption` for a negative TTA.
-    public static func open(_ url: URL, testTimeAugmentation: Int = 0, views: TestTimeViews = .mirror) throws -> CNNRun {
+    ///   `CNNTrainingError.notACNNRun` for a classical run; `.invalidOption` for a negative TTA or a
+    ///   precision this CPU cannot run.
+    public static func open(_ url: URL, testTimeAugmentation: Int = 0, views: TestTimeViews = .mirror,
+                            precision: ComputePrecision? = nil) throws -> CNNRun {
         let directory = RunDirectory(url)
         return try open(directory, configuration: try directory.loadConfiguration(),
-                        testTimeAugmentation: testTimeAugmentation, views: views)
+                        testTimeAugmentation: testTimeAugmentation, views: views, precision: precision)
     }
 
     /// Opens the CNN run in `directory` whose `config.json` was read as `configuration`; with
     /// `optimized` false, no optimized inference network is built (Grad-CAM needs the training graph).
     static func open(_ directory: RunDirectory, configuration: RunConfiguration, testTimeAugmentation: Int,
-                     views: TestTimeViews, optimized: Bool = true) throws -> CNNRun {
-        guard let options = configuration.cnn else {
+                     views: TestTimeViews, precision: ComputePrecision? = nil, optimized: Bool = true) throws -> CNNRun {
+        guard var options = configuration.cnn else {
             throw CNNTrainingError.notACNNRun(directory.url.path, model: configuration.model)
+        }
+        options.precision = precision ?? options.precision
+        if let needs = options.precision.unsupportedReason {
+            throw CNNTrainingError.invalidOption(name: "precision", value: options.precision.rawValue
+                                                    + (precision == nil ? " (the run's, \(directory.url.path))" : ""), expected: needs)
         }
         guard (0...64).contains(testTimeAugmentation) else {
             throw CNNTrainingError.invalidOption(name: "tta", value: "\(testTimeAugmentation)", expected: "0 to 64 views")

@@ -1,6 +1,7 @@
 import Foundation
 import Evaluation
 import Imaging
+import Tensors
 import ToolkitSupport
 
 /// An ensemble run (`leukemia ensemble`), opened for evaluation and prediction like any run: the
@@ -27,11 +28,12 @@ public struct EnsembleRun: TrainedImageClassifier {
 
     /// Opens the ensemble in `directory` whose `config.json` was read as `configuration`: opens
     /// each member (which checks its own files' SHA-256) after checking that its `config.json` is
-    /// the one the ensemble recorded. `testTimeAugmentation` views are averaged by the CNN members.
+    /// the one the ensemble recorded. `testTimeAugmentation` views are averaged by the CNN members,
+    /// which compute in `precision` (nil: each member's own).
     /// - Throws: `EnsembleError.memberUnavailable` or `.memberChanged` naming the member;
     ///   `CNNTrainingError.testTimeAugmentationUnsupported` for TTA without a CNN member.
     static func open(_ directory: RunDirectory, configuration: RunConfiguration, testTimeAugmentation: Int,
-                     views: TestTimeViews) throws -> EnsembleRun {
+                     views: TestTimeViews, precision: ComputePrecision? = nil) throws -> EnsembleRun {
         let path = directory.url.path
         guard let specification = configuration.ensemble else {
             throw EnsembleError.invalidSpecification(directory.configuration.path, reason: "no \"ensemble\" record")
@@ -59,7 +61,8 @@ public struct EnsembleRun: TrainedImageClassifier {
             let isCNN = memberConfiguration.cnn != nil
             anyCNN = anyCNN || isCNN
             do {
-                members.append(try TrainedRuns.open(url, testTimeAugmentation: isCNN ? testTimeAugmentation : 0, views: views))
+                members.append(try TrainedRuns.open(url, testTimeAugmentation: isCNN ? testTimeAugmentation : 0, views: views,
+                                                    precision: isCNN ? precision : nil))
             } catch {
                 throw EnsembleError.memberUnavailable(ensemble: path, member: member.run, reason: "\(error)")
             }

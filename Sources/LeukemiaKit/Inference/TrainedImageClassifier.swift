@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import ModelZoo
+import Tensors
 import ToolkitSupport
 
 /// A trained model that gives class probabilities: what evaluation, prediction and serving need,
@@ -124,19 +125,22 @@ extension TrainedImageClassifier {
 public enum TrainedRuns {
     /// Opens the run at `url` as its `config.json`'s model family requires (the directory's files
     /// are read once); `testTimeAugmentation` augmented views of the kind `views` are averaged with
-    /// each image (CNN runs, and an ensemble's CNN members).
+    /// each image (CNN runs, and an ensemble's CNN members), which compute in `precision` (nil: each
+    /// run's own).
     /// - Throws: `RunDirectoryError` for a missing, incomplete or incompatible run;
     ///   `CNNTrainingError.testTimeAugmentationUnsupported` for TTA on a classical run (or an
     ///   ensemble without CNN members); `EnsembleError` for an ensemble whose member is missing or changed.
-    public static func open(_ url: URL, testTimeAugmentation: Int = 0,
-                            views: TestTimeViews = .mirror) throws -> any TrainedImageClassifier {
+    public static func open(_ url: URL, testTimeAugmentation: Int = 0, views: TestTimeViews = .mirror,
+                            precision: ComputePrecision? = nil) throws -> any TrainedImageClassifier {
         let directory = RunDirectory(url)
         let configuration = try directory.loadConfiguration()
         if configuration.model == EnsembleSpecification.modelName {
-            return try EnsembleRun.open(directory, configuration: configuration, testTimeAugmentation: testTimeAugmentation, views: views)
+            return try EnsembleRun.open(directory, configuration: configuration, testTimeAugmentation: testTimeAugmentation, views: views,
+                                        precision: precision)
         }
         if Architecture(rawValue: configuration.model) != nil {
-            return try CNNRun.open(directory, configuration: configuration, testTimeAugmentation: testTimeAugmentation, views: views)
+            return try CNNRun.open(directory, configuration: configuration, testTimeAugmentation: testTimeAugmentation, views: views,
+                                   precision: precision)
         }
         guard testTimeAugmentation == 0 else { throw CNNTrainingError.testTimeAugmentationUnsupported(url.path) }
         if configuration.model == CellAttentionOptions.modelName {

@@ -2,6 +2,7 @@ import Foundation
 import ModelZoo
 import Datasets
 import Imaging
+import Tensors
 
 /// Every choice of a CNN training, with the study's values as defaults; stored in the run
 /// directory (`training-options.json`, and under `cnn` in `config.json`) so that a resumed run
@@ -42,6 +43,10 @@ public struct CNNTrainingOptions: Codable, Equatable, Sendable {
     /// How decoded images become `inputSize` squares (`--resize`): squash (the study's) or
     /// shorter side then centre crop. Runs written before it was an option squash.
     public var resize: ResizePolicy = .squash
+    /// What the convolutions compute in (`--precision`): FP32, or bf16 mixed precision on a CPU
+    /// with native bf16 (see `ComputePrecision`). Runs written before it was an option are FP32.
+    /// `evaluate`, `predict` and `serve` use the run's unless told otherwise.
+    public var precision: ComputePrecision = .fp32
     /// Seed of the head initialization, batch order, augmentation and dropout.
     public var seed: UInt64
     /// Batches prepared ahead of the network.
@@ -75,6 +80,7 @@ public struct CNNTrainingOptions: Codable, Equatable, Sendable {
         try check((1...10_000).contains(maximumEpochs), "epochs", maximumEpochs, "1 to 10000")
         try check((1...1024).contains(batchSize), "batch-size", batchSize, "1 to 1024")
         try check(learningRate > 0 && learningRate <= 1, "learning-rate", learningRate, "a number in (0, 1]")
+        try check(precision.isSupportedHere, "precision", precision.rawValue, precision.unsupportedReason ?? "")
         if let backboneLearningRate {
             try check(backboneLearningRate >= 0 && backboneLearningRate <= 1, "backbone-learning-rate", backboneLearningRate,
                       "a number in [0, 1] (0 keeps the backbone as loaded)")
@@ -107,6 +113,7 @@ public struct CNNTrainingOptions: Codable, Equatable, Sendable {
         case earlyStoppingPatience = "early_stopping_patience", plateauFactor = "plateau_factor"
         case plateauPatience = "plateau_patience", balancedClassWeights = "balanced_class_weights"
         case cachedAugmentedCopies = "cached_augmented_copies", seed, prefetchCount = "prefetch_count", resize
+        case precision
     }
 }
 
@@ -146,5 +153,6 @@ extension CNNTrainingOptions {
         seed = try container.decode(UInt64.self, forKey: .seed)
         prefetchCount = try container.decode(Int.self, forKey: .prefetchCount)
         resize = try container.decodeIfPresent(ResizePolicy.self, forKey: .resize) ?? .squash
+        precision = try container.decodeIfPresent(ComputePrecision.self, forKey: .precision) ?? .fp32
     }
 }

@@ -24,7 +24,12 @@ struct CNNTrainingSessionRunner {
     private var options: CNNTrainingOptions { session.options }
     private var log: (String) -> Void { control.log }
 
+    /// Trains (or continues) the session, every kernel in `options.precision`.
     func run() throws -> CNNTrainingOutcome {
+        try ComputePrecision.$current.withValue(options.precision) { try trainInCurrentPrecision() }
+    }
+
+    private func trainInCurrentPrecision() throws -> CNNTrainingOutcome {
         let start = Date()
         PeakMemory.reset()
         let parts = try SplitManifest.load(from: directory.splitManifest).resolve(against: folder)

@@ -38,15 +38,26 @@ struct ConvolutionPrimitives: Sendable {
     /// The algorithm every pass asks oneDNN for first (direct when oneDNN has no Winograd kernel).
     let algorithm: ConvolutionAlgorithm
 
-    /// - Parameter algorithm: nil for `ConvolutionAlgorithm.staticChoice` (always direct when transposed).
+    /// What the primitives read their activations, weights and output gradients in (they always
+    /// write FP32): `ComputePrecision.current` when the kernel was made.
+    let precision: ComputePrecision
+
+    /// - Parameters:
+    ///   - algorithm: nil for `ConvolutionAlgorithm.staticChoice` (always direct when transposed).
+    ///   - precision: throws when it is not supported on this CPU (`ComputePrecision.unsupportedReason`).
     init(transposed: Bool, geometry: Convolution2DGeometry, outputPadding: (y: Int, x: Int),
-         activationLayout: ConvolutionActivationLayout, algorithm: ConvolutionAlgorithm? = nil) throws {
+         activationLayout: ConvolutionActivationLayout, algorithm: ConvolutionAlgorithm? = nil,
+         precision: ComputePrecision = ComputePrecision.current) throws {
         self.transposed = transposed
+        self.precision = precision
         self.geometry = geometry
         self.outputPadding = outputPadding
         self.activationLayout = activationLayout
         let name = (transposed ? "transposed convolution " : "convolution ") + geometry.shortDescription
         if let reason = geometry.invalidReason { throw DNNLError(primitive: name, cause: .invalidGeometry(reason)) }
+        if let needs = precision.unsupportedReason {
+            throw DNNLError(primitive: name, cause: .invalidGeometry("\(precision.rawValue) needs \(needs)"))
+        }
         if algorithm == .winograd && (transposed || !ConvolutionAlgorithm.winogradSupports(geometry)) {
             throw DNNLError(primitive: name, cause: .invalidGeometry(
                 "Winograd needs a 3x3 convolution with stride 1, dilation 1, one group and padding of at most 1"))
@@ -75,7 +86,10 @@ struct ConvolutionPrimitives: Sendable {
 
     var operationName: String { transposed ? "transposed convolution" : "convolution" }
 
-    func name(_ pass: ConvolutionPass) -> String { "\(operationName) \(pass.label) \(geometry.shortDescription)" }
+    /// E.g. "convolution backward data 3x3 ...", with " in bf16" under `ComputePrecision.bf16`.
+    func name(_ pass: ConvolutionPass) -> String {
+        "\(operationName) \(pass.label) \(geometry.shortDescription)" + (precision == .fp32 ? "" : " in \(precision.rawValue)")
+    }
 
     /// Number of output activations.
     var outputCount: Int { geometry.batch * outputHeight * outputWidth * geometry.outputChannels }
@@ -113,7 +127,8 @@ struct ConvolutionPrimitives: Sendable {
         PrimitiveKey(kind: transposed ? "deconvolution" : "convolution",
                      parameters: geometry.keyParameters + [outputPadding.y, outputPadding.x, pass.rawValue,
                                                            activationLayout.rawValue, postOps.keyParameter,
-                                                           algorithm.rawValue, formats.input.rawValue, formats.output.rawValue])
+                                                           algorithm.rawValue, formats.input.rawValue, formats.output.rawValue,
+                                                           precision.inputElementType.rawValue])
     }
 
     /// The cached plan for `pass` on caller buffers in `formats`, created on first use (call only
@@ -141,11 +156,18 @@ struct ConvolutionPrimitives: Sendable {
                           algorithm: ConvolutionAlgorithm, context: DNNLContext) throws -> PrimitivePlan {
         let name = self.name(pass)
         let activationTag = self.activationTag(algorithm, formats)
-        let source = try MemoryDescriptor.make(sourceDims, activationTag, primitive: name)
-        let weightsAny = try MemoryDescriptor.make(weights.dims, dnnl_format_tag_any, primitive: name)
+        // What each argument holds: the pass reads its inputs in `precision` and writes FP32 (the
+        // source is the output gradient of backward data; the weights that of backward weights).
+        let reduced = precision.inputElementType
+        let source = try MemoryDescriptor.make(sourceDims, activationTag, elementType: pass == .backwardData ? .float32 : reduced,
+                                               primitive: name)
+        let weightsAny = try MemoryDescriptor.make(weights.dims, dnnl_format_tag_any,
+                                                   elementType: pass == .backwardWeights ? .float32 : reduced, primitive: name)
         let bias = geometry.hasBias ? try MemoryDescriptor.make([geometry.outputChannels], dnnl_x, primitive: name)
                                     : MemoryDescriptor.none
-        let destination = try MemoryDescriptor.make(destinationDims, activationTag, primitive: name)
+        let destination = try MemoryDescriptor.make(destinationDims, activationTag,
+                                                    elementType: pass == .forwardTraining || pass == .forwardInference ? .float32 : reduced,
+                                                    primitive: name)
         let window = geometry.window
         let strides = window.dnnlStrides, dilations = window.dnnlDilations, paddingBegin = window.dnnlPaddingBegin
         let paddingEnd = transposed ? [window.dnnlPaddingEnd[0] - Int64(outputPadding.y),

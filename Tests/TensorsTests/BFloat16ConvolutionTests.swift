@@ -1,0 +1,86 @@
+@testable import Tensors
+import XCTest
+
+/// Convolutions under `ComputePrecision.bf16` against FP32, within the error bf16's 8-bit
+/// significand allows, on a CPU with native bf16 (skipped elsewhere, saying why).
+///
+/// The bound, element by element: each bf16 input is its FP32 value times (1 + d), |d| <= u = 2^-8
+/// (round to nearest, 8 significand bits), so each product a·b is off by at most (2u + u²)·|a·b|,
+/// and an FP32 sum of K such terms adds at most K·2^-24 of Σ|a·b|. Σ|a·b| is the same convolution
+/// pass computed in FP32 on the absolute values: the test runs it to get each element's bound.
+final class BFloat16ConvolutionTests: XCTestCase {
+    private static let unitRoundoff: Float = 1.0 / 256
+
+    override func setUpWithError() throws {
+        if let needs = ComputePrecision.bf16.unsupportedReason {
+            throw XCTSkip("bf16 needs \(needs)")
+        }
+    }
+
+    /// Output, input gradient and weight gradient of `conv2d` with the loss `sum(output · r)`.
+    private struct Pass {
+        var output: [Float], gradInput: [Float], gradWeight: [Float]
+    }
+
+    private func pass(_ input: Tensor, _ weight: Tensor, _ r: Tensor, stride: Int, padding: Int, groups: Int,
+                      precision: ComputePrecision) -> Pass {
+        let x = input.detached().requiringGradient(), w = weight.detached().requiringGradient()
+        let output = ComputePrecision.$current.withValue(precision) {
+            conv2d(x, weight: w, stride: stride, padding: Padding2D(padding), groups: groups)
+        }
+        (output * r).sum().backward()
+        return Pass(output: output.scalars, gradInput: x.gradient!.scalars, gradWeight: w.gradient!.scalars)
+    }
+
+    private func assertWithinBound(_ name: String, _ reduced: [Float], _ exact: [Float], _ absolute: [Float], terms: Int,
+                                   file: StaticString = #filePath, line: UInt = #line) {
+        let u = Self.unitRoundoff
+        let factor = 2 * u + u * u + Float(terms) * 0x1p-24
+        var worst: Float = 0, largestDifference: Float = 0
+        for index in exact.indices {
+            let difference = abs(reduced[index] - exact[index])
+            largestDifference = max(largestDifference, difference)
+            let bound = factor * absolute[index] + 1e-30
+            worst = max(worst, difference / bound)
+        }
+        XCTAssertLessThanOrEqual(worst, 1, "\(name): a difference reaches \(worst) times its bound", file: file, line: line)
+        // bf16 really ran: FP32 inputs this random cannot all survive rounding to 8 bits.
+        XCTAssertGreaterThan(largestDifference, 0, "\(name): bf16 gave exactly the FP32 result", file: file, line: line)
+    }
+
+    private func check(batch: Int, size: Int, inputChannels: Int, outputChannels: Int, kernel: Int, stride: Int = 1,
+                       padding: Int, groups: Int = 1, seed: UInt64, file: StaticString = #filePath, line: UInt = #line) throws {
+        try PrimitiveImplementations.reset()
+        let input = randomTensor([batch, size, size, inputChannels], seed: seed)
+        let weight = randomTensor([outputChannels, inputChannels / groups, kernel, kernel], seed: seed + 1, standardDeviation: 0.2)
+        let outputSize = (size + 2 * padding - kernel) / stride + 1
+        let r = randomTensor([batch, outputSize, outputSize, outputChannels], seed: seed + 2)
+        let reduced = pass(input, weight, r, stride: stride, padding: padding, groups: groups, precision: .bf16)
+        let exact = pass(input, weight, r, stride: stride, padding: padding, groups: groups, precision: .fp32)
+        func absolute(_ t: Tensor) -> Tensor { try! Tensor(shape: t.shape, scalars: t.scalars.map(abs)) }
+        let bound = pass(absolute(input), absolute(weight), absolute(r), stride: stride, padding: padding, groups: groups,
+                         precision: .fp32)
+        let perGroupInput = inputChannels / groups
+        assertWithinBound("forward", reduced.output, exact.output, bound.output, terms: perGroupInput * kernel * kernel,
+                          file: file, line: line)
+        assertWithinBound("backward data", reduced.gradInput, exact.gradInput, bound.gradInput,
+                          terms: outputChannels / groups * kernel * kernel, file: file, line: line)
+        assertWithinBound("backward weights", reduced.gradWeight, exact.gradWeight, bound.gradWeight,
+                          terms: batch * outputSize * outputSize, file: file, line: line)
+        let bf16Primitives = PrimitiveImplementations.recorded.filter { $0.primitive.hasSuffix(" in bf16") }
+        for pass in ["convolution forward ", "convolution backward data ", "convolution backward weights "] {
+            XCTAssertTrue(bf16Primitives.contains { $0.primitive.hasPrefix(pass) }, "\(pass)did not run in bf16", file: file, line: line)
+        }
+        for entry in bf16Primitives {
+            XCTAssertFalse(entry.implementation.hasPrefix("ref"), "\(entry.primitive) runs \(entry.implementation)", file: file, line: line)
+        }
+    }
+
+    func testA3x3ConvolutionInBF16StaysWithinItsBound() throws {
+        try check(batch: 2, size: 14, inputChannels: 32, outputChannels: 64, kernel: 3, padding: 1, seed: 11)
+    }
+
+    func testAStridedConvolutionInBF16StaysWithinItsBound() throws {
+        try check(batch: 3, size: 15, inputChannels: 16, outputChannels: 32, kernel: 3, stride: 2, padding: 1, seed: 21)
+    }
+}
