@@ -39,7 +39,11 @@ struct ConvolutionPrimitives: Sendable {
     let algorithm: ConvolutionAlgorithm
 
     /// What the primitives read their activations, weights and output gradients in (they always
-    /// write FP32): `ComputePrecision.current` when the kernel was made.
+    /// write FP32): `ComputePrecision.current` when the kernel was made, except that depthwise
+    /// convolutions stay FP32. They do a few operations per value they read, so converting their
+    /// inputs costs more than bf16 saves: EfficientNet-Lite0's training step ran at 27.0 images/s
+    /// with them in bf16, against 34.9 in FP32 (`training-benchmark --no-python`, batch 16, AMD EPYC
+    /// Zen 4, 2026-12-05).
     let precision: ComputePrecision
 
     /// - Parameters:
@@ -49,7 +53,7 @@ struct ConvolutionPrimitives: Sendable {
          activationLayout: ConvolutionActivationLayout, algorithm: ConvolutionAlgorithm? = nil,
          precision: ComputePrecision = ComputePrecision.current) throws {
         self.transposed = transposed
-        self.precision = precision
+        self.precision = DepthwiseBackwardWeights.handles(geometry) ? .fp32 : precision
         self.geometry = geometry
         self.outputPadding = outputPadding
         self.activationLayout = activationLayout
