@@ -1,20 +1,22 @@
 internal import CDNNL
 
-/// The precision the engine computes convolutions in: FP32 throughout, or bf16 mixed precision.
+/// The precision the engine computes convolutions and matrix products in: FP32 throughout, or
+/// bf16 mixed precision.
 ///
 /// With `.bf16`, every convolution and transposed convolution (forward, backward data, backward
-/// weights) reads its activations, weights and output gradients as bfloat16 (8-bit mantissa) and
-/// accumulates and writes FP32: the tensors, the master weights, the optimizer state, the loss,
-/// softmax, normalizations and every other operation stay FP32, as in the usual mixed-precision
-/// recipe. oneDNN converts at each convolution's boundary (one FP32→bf16 reorder per input, the
-/// weights' copy cached while their `WeightsVersion` is unchanged). The depthwise and pointwise
-/// backward-weights kernels of the engine's own (`DepthwiseBackwardWeights`, `dnnl_sgemm`
-/// products) and matrix products stay FP32.
+/// weights) but the depthwise ones, and every matrix product (`matmul`, hence `Linear`, forward and
+/// backward), reads its activations, weights and output gradients as bfloat16 (8-bit significand)
+/// and accumulates and writes FP32. The tensors, the master weights, the optimizer state, the loss,
+/// softmax, normalizations, pooling and every element-wise operation stay FP32, as in the usual
+/// mixed-precision recipe: those are memory-bound, and bf16 copies would only add traffic. oneDNN
+/// converts at each product's boundary (one FP32→bf16 reorder per input; a convolution's weights
+/// are converted once while their `WeightsVersion` is unchanged). The engine's own pointwise and
+/// depthwise backward-weights kernels (`PointwiseBackwardWeights`' `dnnl_sgemm`,
+/// `DepthwiseBackwardWeights`) stay FP32.
 ///
-/// The precision is a task-local value read when an operation creates its kernel: run a forward
-/// pass inside `ComputePrecision.$current.withValue(.bf16) { ... }` and its recorded backward
-/// pass follows it. bf16 needs a CPU that computes it natively (`isSupportedHere`); it is never
-/// emulated.
+/// The precision is a task-local value read when an operation runs its forward pass: run it inside
+/// `ComputePrecision.$current.withValue(.bf16) { ... }` and its recorded backward pass follows it.
+/// bf16 needs a CPU that computes it natively (`isSupportedHere`); it is never emulated.
 public enum ComputePrecision: String, Sendable, CaseIterable, Codable {
     case fp32
     case bf16

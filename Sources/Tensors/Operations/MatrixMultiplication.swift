@@ -9,11 +9,21 @@ internal import CDNNL
 enum Gemm {
     /// `c = op(a) * op(b) + (accumulate ? c : 0)` for row-major `op(a)` of `m x k` and
     /// `op(b)` of `k x n`, `op` transposing when asked (the stored matrix is then `k x m` / `n x k`).
+    /// With `precision` bf16 (which cannot accumulate) the product reads bf16 copies of `a` and `b`
+    /// (`BFloat16MatrixProduct`).
     static func multiply(_ a: UnsafePointer<Float>, transposingA: Bool, _ b: UnsafePointer<Float>, transposingB: Bool,
-                         into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, accumulate: Bool = false) {
+                         into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, accumulate: Bool = false,
+                         precision: ComputePrecision = .fp32) {
         guard m > 0, n > 0 else { return }
         guard k > 0 else {
             if !accumulate { c.update(repeating: 0, count: m * n) }
+            return
+        }
+        if precision == .bf16 {
+            precondition(!accumulate, "Gemm.multiply: a bf16 product does not accumulate")
+            Tensor.kernelCall("matmul") {
+                try BFloat16MatrixProduct.multiply(a, transposingA: transposingA, b, transposingB: transposingB, into: c, m: m, n: n, k: k)
+            }
             return
         }
         let noTranspose = CChar(UInt8(ascii: "N")), transpose = CChar(UInt8(ascii: "T"))
@@ -31,6 +41,7 @@ enum Gemm {
 ///
 /// Supported: `[..., m, k] x [k, n]` (the leading axes of `lhs` are folded into the rows, as
 /// for a batch of inputs times a weight) and `[b..., m, k] x [b..., k, n]` with equal batch axes.
+/// Under `ComputePrecision.bf16` the products (forward and backward) read bf16 copies.
 public func matmul(_ lhs: Tensor, _ rhs: Tensor) -> Tensor {
     let operation = "matmul"
     guard lhs.rank >= 2, rhs.rank >= 2, lhs.shape[lhs.rank - 1] == rhs.shape[rhs.rank - 2],
@@ -42,11 +53,12 @@ public func matmul(_ lhs: Tensor, _ rhs: Tensor) -> Tensor {
     let batches = sharedRight ? 1 : lhs.shape.dropLast(2).reduce(1, *)
     let m = sharedRight ? lhs.scalarCount / Swift.max(k, 1) : lhs.shape[lhs.rank - 2]
     let output = Tensor(uninitializedShape: lhs.shape.dropLast() + [n])
+    let precision = ComputePrecision.current  // the backward pass's products follow the forward's
     withExtendedLifetime((lhs, rhs)) {
         for batch in 0..<batches {
             Gemm.multiply(lhs.storage.baseAddress + batch * m * k, transposingA: false,
                           rhs.storage.baseAddress + batch * k * n, transposingB: false,
-                          into: output.storage.baseAddress + batch * m * n, m: m, n: n, k: k)
+                          into: output.storage.baseAddress + batch * m * n, m: m, n: n, k: k, precision: precision)
         }
     }
     return output.recordingProduct(operation, lhs: lhs, rhs: rhs) { gradient, left, right, lhsGradient, rhsGradient in
@@ -54,11 +66,11 @@ public func matmul(_ lhs: Tensor, _ rhs: Tensor) -> Tensor {
             let g = gradient.storage.baseAddress + batch * m * n
             if let result = lhsGradient {   // dL/dA = G * B^T
                 Gemm.multiply(g, transposingA: false, right.storage.baseAddress + batch * k * n, transposingB: true,
-                              into: result.storage.baseAddress + batch * m * k, m: m, n: k, k: n)
+                              into: result.storage.baseAddress + batch * m * k, m: m, n: k, k: n, precision: precision)
             }
             if let result = rhsGradient {   // dL/dB = A^T * G
                 Gemm.multiply(left.storage.baseAddress + batch * m * k, transposingA: true, g, transposingB: false,
-                              into: result.storage.baseAddress + batch * k * n, m: k, n: n, k: m)
+                              into: result.storage.baseAddress + batch * k * n, m: k, n: n, k: m, precision: precision)
             }
         }
     }

@@ -1,14 +1,15 @@
 @testable import Tensors
 import XCTest
 
-/// Convolutions under `ComputePrecision.bf16` against FP32, within the error bf16's 8-bit
-/// significand allows, on a CPU with native bf16 (skipped elsewhere, saying why).
+/// Convolutions and matrix products under `ComputePrecision.bf16` against FP32, forward and
+/// backward, within the error bf16's 8-bit significand allows, on a CPU with native bf16 (skipped
+/// elsewhere, saying why).
 ///
 /// The bound, element by element: each bf16 input is its FP32 value times (1 + d), |d| <= u = 2^-8
 /// (round to nearest, 8 significand bits), so each product a·b is off by at most (2u + u²)·|a·b|,
-/// and an FP32 sum of K such terms adds at most K·2^-24 of Σ|a·b|. Σ|a·b| is the same convolution
-/// pass computed in FP32 on the absolute values: the test runs it to get each element's bound.
-final class BFloat16ConvolutionTests: XCTestCase {
+/// and an FP32 sum of K such terms adds at most K·2^-24 of Σ|a·b|. Σ|a·b| is the same pass computed
+/// in FP32 on the absolute values: the test runs it to get each element's bound.
+final class BFloat16PrecisionTests: XCTestCase {
     private static let unitRoundoff: Float = 1.0 / 256
 
     override func setUpWithError() throws {
@@ -82,5 +83,31 @@ final class BFloat16ConvolutionTests: XCTestCase {
 
     func testAStridedConvolutionInBF16StaysWithinItsBound() throws {
         try check(batch: 3, size: 15, inputChannels: 16, outputChannels: 32, kernel: 3, stride: 2, padding: 1, seed: 21)
+    }
+
+    /// `matmul(x, transposing: w)` (what `Linear` runs) and `matmul(x, w)`: output and both gradients.
+    func testMatrixProductsInBF16StayWithinTheirBound() throws {
+        try PrimitiveImplementations.reset()
+        let (m, k, n) = (37, 96, 53)
+        func absolute(_ t: Tensor) -> Tensor { try! Tensor(shape: t.shape, scalars: t.scalars.map(abs)) }
+        for transposed in [true, false] {
+            let x = randomTensor([m, k], seed: 31), w = randomTensor(transposed ? [n, k] : [k, n], seed: 32)
+            let r = randomTensor([m, n], seed: 33)
+            func pass(_ x: Tensor, _ w: Tensor, _ r: Tensor, _ precision: ComputePrecision) -> Pass {
+                let a = x.detached().requiringGradient(), b = w.detached().requiringGradient()
+                let output = ComputePrecision.$current.withValue(precision) { transposed ? matmul(a, transposing: b) : matmul(a, b) }
+                (output * r).sum().backward()
+                return Pass(output: output.scalars, gradInput: a.gradient!.scalars, gradWeight: b.gradient!.scalars)
+            }
+            let reduced = pass(x, w, r, .bf16), exact = pass(x, w, r, .fp32)
+            let bound = pass(absolute(x), absolute(w), absolute(r), .fp32)
+            let label = transposed ? "matmul(_:transposing:)" : "matmul"
+            assertWithinBound("\(label) forward", reduced.output, exact.output, bound.output, terms: k)
+            assertWithinBound("\(label) input gradient", reduced.gradInput, exact.gradInput, bound.gradInput, terms: n)
+            assertWithinBound("\(label) weight gradient", reduced.gradWeight, exact.gradWeight, bound.gradWeight, terms: m)
+        }
+        let products = PrimitiveImplementations.recorded.filter { $0.primitive.hasPrefix("matrix product") }
+        XCTAssertTrue(products.allSatisfy { $0.primitive.hasSuffix(" in bf16") && !$0.implementation.hasPrefix("ref") }, "\(products)")
+        XCTAssertGreaterThanOrEqual(products.count, 4, "\(products)")
     }
 }

@@ -1,0 +1,41 @@
+internal import CDNNL
+
+/// `c = op(a) · op(b)` for row-major FP32 buffers, computed by oneDNN's matmul primitive on bf16
+/// copies of `a` and `b` with FP32 accumulation and output: the matrix products of
+/// `ComputePrecision.bf16` (`Gemm.multiply(..., precision: .bf16)`). `op` transposes when asked
+/// (the stored matrix is then `k x m` / `n x k`). The copies are made on every call, through the
+/// context's temporary buffers, by the plan's reorders.
+enum BFloat16MatrixProduct {
+    /// - Throws: `DNNLError` naming the product when oneDNN cannot run it (no native bf16 here).
+    static func multiply(_ a: UnsafePointer<Float>, transposingA: Bool, _ b: UnsafePointer<Float>, transposingB: Bool,
+                         into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) throws {
+        try DNNLContext.withShared { context in
+            let key = PrimitiveKey(kind: "matmul bf16", parameters: [m, n, k, transposingA ? 1 : 0, transposingB ? 1 : 0])
+            let plan = try context.cache.plan(key) {
+                try makePlan(transposingA: transposingA, transposingB: transposingB, m: m, n: n, k: k, context: context)
+            }
+            try plan.run([.input(DNNL_ARG_SRC, a), .input(DNNL_ARG_WEIGHTS, b), .output(DNNL_ARG_DST, c)], context: context)
+        }
+    }
+
+    private static func makePlan(transposingA: Bool, transposingB: Bool, m: Int, n: Int, k: Int,
+                                 context: DNNLContext) throws -> PrimitivePlan {
+        let name = "matrix product \(m)x\(k) · \(k)x\(n)\(transposingA ? " (a transposed)" : "")"
+            + "\(transposingB ? " (b transposed)" : "") in bf16"
+        if let needs = ComputePrecision.bf16.unsupportedReason {
+            throw DNNLError(primitive: name, cause: .invalidGeometry("bf16 needs \(needs)"))
+        }
+        let userA = try MemoryDescriptor.make([m, k], transposingA ? dnnl_ba : dnnl_ab, primitive: name)
+        let userB = try MemoryDescriptor.make([k, n], transposingB ? dnnl_ba : dnnl_ab, primitive: name)
+        let output = try MemoryDescriptor.make([m, n], dnnl_ab, primitive: name)
+        let source = try MemoryDescriptor.make([m, k], dnnl_ab, elementType: .bfloat16, primitive: name)
+        let weights = try MemoryDescriptor.make([k, n], dnnl_format_tag_any, elementType: .bfloat16, primitive: name)
+        let primitive = try DNNLPrimitive(context: context, name: name, call: "dnnl_matmul_primitive_desc_create") {
+            dnnl_matmul_primitive_desc_create(&$0, context.engine, source.handle, weights.handle, nil, output.handle, $1)
+        }
+        return try PrimitivePlan(primitive: primitive,
+                                 userLayouts: [DNNL_ARG_SRC: (userA, false), DNNL_ARG_WEIGHTS: (userB, false),
+                                               DNNL_ARG_DST: (output, true)],
+                                 context: context)
+    }
+}
