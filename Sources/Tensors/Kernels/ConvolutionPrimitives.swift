@@ -41,9 +41,9 @@ struct ConvolutionPrimitives: Sendable {
     /// What the primitives read their activations, weights and output gradients in (they always
     /// write FP32): `ComputePrecision.current` when the kernel was made, except that depthwise
     /// convolutions stay FP32. They do a few operations per value they read, so converting their
-    /// inputs costs more than bf16 saves: EfficientNet-Lite0's training step ran at 27.0 images/s
-    /// with them in bf16, against 34.9 in FP32 (`training-benchmark --no-python`, batch 16, AMD EPYC
-    /// Zen 4, 2026-12-05).
+    /// inputs costs more than bf16 saves: EfficientNet-Lite0's bf16 training step ran at 27.0
+    /// images/s with them in bf16 (FP32: 34.9) and at 41.6 with them in FP32 (FP32: 35.8)
+    /// (`training-benchmark --no-python`, batch 16, AMD EPYC Zen 4, 2026-12-05).
     let precision: ComputePrecision
 
     /// - Parameters:
