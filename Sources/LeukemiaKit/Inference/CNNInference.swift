@@ -43,7 +43,7 @@ public struct CNNInference {
     /// in the caches; `predict` over 427 ALL test images (EfficientNet-Lite0, 2 cores of an AMD EPYC
     /// Zen 4, whole command) took 2.6 s in passes of 4 images, 2.7–2.9 s of 2 or 8, 3.0 s of 1 or
     /// 16, and 3.9–4.3 s of 32 (the training batch, used before).
-    public static let pixelsPerPass = 4 * 224 * 224
+    public static let pixelsPerPass = InferenceNetwork.cacheSizedPassPixels
 
     /// Images per forward pass at this input size (at least 1).
     public var imagesPerPass: Int { max(1, Self.pixelsPerPass / (options.inputSize * options.inputSize)) }

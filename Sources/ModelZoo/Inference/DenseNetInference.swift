@@ -6,9 +6,10 @@ extension DenseNet: InferenceOptimizable {
     /// `norm1`+ReLU is one pass that also reads the block's channel buffer in place of a
     /// concatenation, and `norm2`+ReLU is folded into `conv1`; each transition pools before its 1x1
     /// convolution (both are linear, so the order does not change the result) on a quarter of the pixels.
-    /// Large batches run in passes of `inputPixelsPerPass` (measured at 224x224, 2 cores, 32 MB L3:
-    /// DenseNet-201 at 22 images/s in passes of 1–4 images, 19 in passes of 8, 18 in one pass of 16).
-    public func optimizedForInference() -> InferenceNetwork { optimizedForInference(inputPixelsPerPass: Self.inputPixelsPerPass) }
+    /// Large batches run in passes of `InferenceNetwork.cacheSizedPassPixels`.
+    public func optimizedForInference() -> InferenceNetwork {
+        optimizedForInference(inputPixelsPerPass: InferenceNetwork.cacheSizedPassPixels)
+    }
 
     /// The same with passes of at most `inputPixelsPerPass` input pixels (at least one image each).
     func optimizedForInference(inputPixelsPerPass: Int) -> InferenceNetwork {
@@ -35,10 +36,6 @@ extension DenseNet: InferenceOptimizable {
             return images.inSubBatches(ofAtMost: imagesPerPass) { part in stages.reduce(part) { x, stage in stage(x) } }
         }, head: { head($0) })
     }
-
-    /// Input pixels per inference pass: 4 images of 224x224, which keeps the first dense block's
-    /// channel buffer (256 channels at a quarter of the input's side) near 13 MB, within the L3 cache.
-    static let inputPixelsPerPass = 4 * 224 * 224
 
     private static func inferenceBlock(_ block: DenseBlock) -> (Tensor) -> Tensor {
         let layers = block.layers.map { layer in
