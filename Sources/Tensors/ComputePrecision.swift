@@ -40,12 +40,24 @@ public enum ComputePrecision: String, Sendable, CaseIterable, Codable {
     /// What this precision needs and this CPU lacks, naming the instruction set oneDNN runs here
     /// ("a CPU with native bf16 instructions ...; use fp32"), or nil.
     public var unsupportedReason: String? {
-        guard self == .bf16 else { return nil }
-        let isa = dnnl_get_effective_cpu_isa()
+        self == .bf16 ? Self.bfloat16Lack : nil
+    }
+
+    /// Throws a `DNNLError` naming `primitive` when this precision cannot run here: the kernels'
+    /// own guard behind the commands' earlier refusal.
+    func checkSupported(primitive: String) throws {
+        if let needs = unsupportedReason {
+            throw DNNLError(primitive: primitive, cause: .invalidGeometry("\(rawValue) needs \(needs)"))
+        }
+    }
+
+    /// What bf16 needs and this CPU lacks, or nil; asked of oneDNN once (its instruction set is fixed
+    /// for the process).
+    private static let bfloat16Lack: String? = {
         let native: Set<UInt32> = [dnnl_cpu_isa_avx512_core_bf16.rawValue, dnnl_cpu_isa_avx512_core_fp16.rawValue,
                                    dnnl_cpu_isa_avx512_core_amx.rawValue, dnnl_cpu_isa_avx512_core_amx_fp16.rawValue]
-        if native.contains(isa.rawValue) { return nil }
+        if native.contains(dnnl_get_effective_cpu_isa().rawValue) { return nil }
         return "a CPU with native bf16 instructions (avx512_core_bf16 or AMX); oneDNN runs "
             + "\(OneDNNLibrary.instructionSet) here, and bf16 is never emulated: use fp32"
-    }
+    }()
 }

@@ -32,10 +32,7 @@ public struct CNNRun: TrainedImageClassifier {
             throw CNNTrainingError.notACNNRun(directory.url.path, model: configuration.model)
         }
         options.precision = precision ?? options.precision
-        if let needs = options.precision.unsupportedReason {
-            throw CNNTrainingError.invalidOption(name: "precision", value: options.precision.rawValue
-                                                    + (precision == nil ? " (the run's, \(directory.url.path))" : ""), expected: needs)
-        }
+        try options.checkPrecisionRunsHere(origin: precision == nil ? "the run's, \(directory.url.path)" : nil)
         guard (0...64).contains(testTimeAugmentation) else {
             throw CNNTrainingError.invalidOption(name: "tta", value: "\(testTimeAugmentation)", expected: "0 to 64 views")
         }

@@ -80,7 +80,7 @@ public struct CNNTrainingOptions: Codable, Equatable, Sendable {
         try check((1...10_000).contains(maximumEpochs), "epochs", maximumEpochs, "1 to 10000")
         try check((1...1024).contains(batchSize), "batch-size", batchSize, "1 to 1024")
         try check(learningRate > 0 && learningRate <= 1, "learning-rate", learningRate, "a number in (0, 1]")
-        try check(precision.isSupportedHere, "precision", precision.rawValue, precision.unsupportedReason ?? "")
+        try checkPrecisionRunsHere()
         if let backboneLearningRate {
             try check(backboneLearningRate >= 0 && backboneLearningRate <= 1, "backbone-learning-rate", backboneLearningRate,
                       "a number in [0, 1] (0 keeps the backbone as loaded)")
@@ -104,6 +104,14 @@ public struct CNNTrainingOptions: Codable, Equatable, Sendable {
         if let mismatch = network.mismatch(with: blueprint) {
             throw CNNTrainingError.invalidOption(name: "network-config", value: network.name, expected: "a fitting network: " + mismatch)
         }
+    }
+
+    /// Throws `CNNTrainingError.invalidOption` for `--precision` when this CPU cannot run
+    /// `precision`; `origin` (e.g. "the run's, RUN") says where the value came from.
+    func checkPrecisionRunsHere(origin: String? = nil) throws {
+        guard let needs = precision.unsupportedReason else { return }
+        throw CNNTrainingError.invalidOption(name: "precision", value: precision.rawValue + (origin.map { " (\($0))" } ?? ""),
+                                             expected: needs)
     }
 
     enum CodingKeys: String, CodingKey {

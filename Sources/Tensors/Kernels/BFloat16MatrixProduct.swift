@@ -22,9 +22,7 @@ enum BFloat16MatrixProduct {
                                  context: DNNLContext) throws -> PrimitivePlan {
         let name = "matrix product \(m)x\(k) · \(k)x\(n)\(transposingA ? " (a transposed)" : "")"
             + "\(transposingB ? " (b transposed)" : "") in bf16"
-        if let needs = ComputePrecision.bf16.unsupportedReason {
-            throw DNNLError(primitive: name, cause: .invalidGeometry("bf16 needs \(needs)"))
-        }
+        try ComputePrecision.bf16.checkSupported(primitive: name)
         let userA = try MemoryDescriptor.make([m, k], transposingA ? dnnl_ba : dnnl_ab, primitive: name)
         let userB = try MemoryDescriptor.make([k, n], transposingB ? dnnl_ba : dnnl_ab, primitive: name)
         let output = try MemoryDescriptor.make([m, n], dnnl_ab, primitive: name)

@@ -59,9 +59,7 @@ struct ConvolutionPrimitives: Sendable {
         self.activationLayout = activationLayout
         let name = (transposed ? "transposed convolution " : "convolution ") + geometry.shortDescription
         if let reason = geometry.invalidReason { throw DNNLError(primitive: name, cause: .invalidGeometry(reason)) }
-        if let needs = precision.unsupportedReason {
-            throw DNNLError(primitive: name, cause: .invalidGeometry("\(precision.rawValue) needs \(needs)"))
-        }
+        try precision.checkSupported(primitive: name)
         if algorithm == .winograd && (transposed || !ConvolutionAlgorithm.winogradSupports(geometry)) {
             throw DNNLError(primitive: name, cause: .invalidGeometry(
                 "Winograd needs a 3x3 convolution with stride 1, dilation 1, one group and padding of at most 1"))
