@@ -6,6 +6,7 @@
 # row per recipe and grouping (mean ± sample sd over folds, and the mean training minutes per fold).
 # Usage: scripts/compare-with-pytorch.sh DATA_DIR OUT_DIR [FOLDS] [RECIPE ...]   (after scripts/setup.sh)
 #   RECIPE: default (train as the README's main command) or refit (train --refit); default: both.
+# GROUPINGS chooses and orders the groupings (default "image grouped"); the table shows both.
 # LEUKEMIA names the executable (default .build/release/leukemia); PYTHON the reference's
 # interpreter (default /work/venv-torch/bin/python, a venv outside the repository with torch).
 # Hours of both cores: 2 groupings x K folds x (Swift + PyTorch) trainings per recipe.
@@ -25,7 +26,7 @@ for recipe in "${recipes[@]}"; do
         refit) options=(--refit) ;;
         *) echo "unknown recipe $recipe" >&2; exit 2 ;;
     esac
-    for grouping in image grouped; do
+    for grouping in ${GROUPINGS:-image grouped}; do
         swift="$out/swift-$recipe-$grouping" torch="$out/torch-$recipe-$grouping"
         extra=(); [ "$grouping" = grouped ] && extra=(--group-runs 25)
         "$leukemia" train --model efficientnet-lite0 --policy full --folds "$folds" --data "$data" --out "$swift" \

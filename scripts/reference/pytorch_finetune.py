@@ -116,6 +116,7 @@ STUDY = {
                      "zoom": 0.4, "horizontalFlip": True},
 }
 INPUT_SIZE = 224
+MEMORY_FORMAT = torch.channels_last  # set from --memory-format in main
 ALL_CLASSES = ["Benign", "Early", "Pre", "Pro"]
 ALL_COST = [[0, 10, 20, 30], [10, 0, 15, 25], [20, 15, 0, 10], [30, 25, 10, 0]]
 NORMALIZATION = {  # per channel (scale, offset): input = pixel * scale + offset
@@ -320,7 +321,8 @@ def make_batch(images, indices, scale, offset, augmentation=None, seed=0, epoch=
             rng = np.random.default_rng([seed, epoch, first_position + slot])
             image = warp_nearest(image, random_map(image.shape[1], image.shape[0], rng, augmentation))
         batch[slot] = image.astype(np.float32) * scale + offset
-    return torch.from_numpy(batch).permute(0, 3, 1, 2).contiguous()
+    # NCHW shape; memory order as MEMORY_FORMAT (--memory-format): channels_last is the same tensor, 2x faster here.
+    return torch.from_numpy(batch).permute(0, 3, 1, 2).contiguous(memory_format=MEMORY_FORMAT)
 
 
 class Batches:
@@ -556,7 +558,7 @@ def run(args, out, parts_items, names, positive, cost, cost_source, normalizatio
     log(f"data: train {len(train_set[1])}, validation {len(validation_set[1])}, test {len(test_set[1])} images at "
         f"{INPUT_SIZE}x{INPUT_SIZE} ({time.perf_counter() - load_start:.1f} s to decode)")
 
-    model = make_network(len(names), args.seed)
+    model = make_network(len(names), args.seed).to(memory_format=MEMORY_FORMAT)
     outcome = train(model, train_set[:2], validation_set[:2], args, len(names), normalization, out, schedule)
     inference_start = time.perf_counter()
     rows = probabilities(model, test_set[0], normalization)
@@ -568,7 +570,7 @@ def run(args, out, parts_items, names, positive, cost, cost_source, normalizatio
     metrics.update({
         "reference": "scripts/reference/pytorch_finetune.py (PyTorch peer of the Swift default CNN training)",
         "model": "efficientnet-lite0", "policy": "full", "seed": args.seed, "threads": args.threads,
-        "torch_version": torch.__version__, "numpy_version": np.__version__, "python_version": platform.python_version(),
+        "memory_format": args.memory_format, "torch_version": torch.__version__, "numpy_version": np.__version__, "python_version": platform.python_version(),
         "split": str(args.split), "data_directory": str(args.data), "cost_source": cost_source,
         "resize_kernel": args.resize_kernel, "maximum_epochs": args.epochs,
         "best_epoch": outcome["best_epoch"], "epochs": outcome["epochs"], "stopped_early": outcome["stopped_early"],
@@ -620,6 +622,9 @@ def main():
     parser.add_argument("--seed", type=int, help="seed (default: the --classes-from run's seed, else 42)")
     parser.add_argument("--epochs", type=int, default=STUDY["maximum_epochs"], help="maximum epochs (50)")
     parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
+    parser.add_argument("--memory-format", choices=["channels_last", "contiguous"], default="channels_last",
+                        help="activations' and weights' memory order (channels_last: same results, about 2x faster "
+                             "training of EfficientNet-Lite0 with torch 2.15 on 2 cores)")
     parser.add_argument("--classes-from", type=pathlib.Path, help="a Swift run directory: class order (and cost) from its config.json")
     parser.add_argument("--cost-from", type=pathlib.Path, help="a Swift run directory whose config.json cost is used")
     parser.add_argument("--refit", action="store_true",
@@ -632,6 +637,8 @@ def main():
     if args.seed is None:
         args.seed = read_run_config(args.classes_from).get("seed", 42) if args.classes_from is not None else 42
     torch.set_num_threads(args.threads)
+    global MEMORY_FORMAT
+    MEMORY_FORMAT = {"channels_last": torch.channels_last, "contiguous": torch.contiguous_format}[args.memory_format]
     random.seed(args.seed)
     np.random.seed(args.seed)
     torch.manual_seed(args.seed)
