@@ -37,6 +37,10 @@ struct CNNTrainingArguments: ParsableArguments {
     @Option(help: "What picks the kept epoch and drives reduce-on-plateau: loss (the study's validation loss, the hybrid's L2 term included), data-loss (without it) or accuracy.")
     var selection: ModelSelection = .loss
 
+    @Option(name: .customLong("recompute-batch-norm"),
+            help: ArgumentHelp("Recompute the batch normalizations' running statistics at the end of each epoch from this many unaugmented training images, dropout off (0: keep the training steps' running averages, the study's).", valueName: "images"))
+    var batchNormRecomputationImages: Int = 0
+
     @Option(help: "What convolutions compute in: fp32, or bf16 (mixed precision: bf16 inputs, FP32 accumulation, weights, optimizer and every other operation; needs a CPU with native bf16, never emulated).")
     var precision: ComputePrecision = .fp32
 
@@ -146,6 +150,7 @@ struct CNNTrainingArguments: ParsableArguments {
         options.backboneLearningRate = backboneLearningRate
         options.selection = selection
         options.precision = precision
+        options.batchNormRecomputationImages = batchNormRecomputationImages
         options.earlyStoppingPatience = earlyStoppingPatience
         options.plateauFactor = plateauFactor
         options.plateauPatience = plateauPatience

@@ -47,6 +47,11 @@ public struct CNNTrainingOptions: Codable, Equatable, Sendable {
     /// with native bf16 (see `ComputePrecision`). Runs written before it was an option are FP32.
     /// `evaluate`, `predict` and `serve` use the run's unless told otherwise.
     public var precision: ComputePrecision = .fp32
+    /// Training images (rounded up to whole batches) whose unaugmented forward passes, dropout
+    /// off, recompute the running statistics of the batch normalizations at the end of each epoch
+    /// (`--recompute-batch-norm`; 0: the running averages of the training steps, the study's).
+    /// Runs written before it was an option use 0.
+    public var batchNormRecomputationImages = 0
     /// Seed of the head initialization, batch order, augmentation and dropout.
     public var seed: UInt64
     /// Batches prepared ahead of the network.
@@ -93,6 +98,10 @@ public struct CNNTrainingOptions: Codable, Equatable, Sendable {
         try check(cachedAugmentedCopies == 0 || policy == .frozen, "cached-copies", cachedAugmentedCopies,
                   "0 unless --policy frozen")
         try check((1...64).contains(prefetchCount), "prefetch", prefetchCount, "1 to 64")
+        try check((0...1_000_000).contains(batchNormRecomputationImages), "recompute-batch-norm", batchNormRecomputationImages,
+                  "0 to 1000000 images")
+        try check(batchNormRecomputationImages == 0 || policy != .frozen || network.architecture == .hybrid, "recompute-batch-norm",
+                  batchNormRecomputationImages, "0 with --policy frozen (no batch normalization trains)")
         if let augmentation {
             try check((0...180).contains(augmentation.rotationDegrees), "rotation", augmentation.rotationDegrees, "0 to 180 degrees")
             try check((0...1).contains(augmentation.widthShift) && (0...1).contains(augmentation.heightShift), "shift",
@@ -121,7 +130,7 @@ public struct CNNTrainingOptions: Codable, Equatable, Sendable {
         case earlyStoppingPatience = "early_stopping_patience", plateauFactor = "plateau_factor"
         case plateauPatience = "plateau_patience", balancedClassWeights = "balanced_class_weights"
         case cachedAugmentedCopies = "cached_augmented_copies", seed, prefetchCount = "prefetch_count", resize
-        case precision
+        case precision, batchNormRecomputationImages = "batch_norm_recomputation_images"
     }
 }
 
@@ -162,5 +171,6 @@ extension CNNTrainingOptions {
         prefetchCount = try container.decode(Int.self, forKey: .prefetchCount)
         resize = try container.decodeIfPresent(ResizePolicy.self, forKey: .resize) ?? .squash
         precision = try container.decodeIfPresent(ComputePrecision.self, forKey: .precision) ?? .fp32
+        batchNormRecomputationImages = try container.decodeIfPresent(Int.self, forKey: .batchNormRecomputationImages) ?? 0
     }
 }

@@ -172,8 +172,15 @@ struct CNNTrainingSessionRunner {
                     augmentation: training ? options.augmentation : nil, shuffle: training, seed: options.seed,
                     prefetchCount: options.prefetchCount))
             }
-            return NetworkEpochRunner(step: NetworkTrainingStep(network: network), trainLoader: loader(train, training: true),
-                                      validationLoader: loader(validation, training: false), seed: options.seed)
+            var runner = NetworkEpochRunner(step: NetworkTrainingStep(network: network), trainLoader: loader(train, training: true),
+                                            validationLoader: loader(validation, training: false), seed: options.seed)
+            if options.batchNormRecomputationImages > 0 {
+                runner.batchNormLoader = ImageBatchLoader(images: train, settings: .init(
+                    batchSize: options.batchSize, normalization: options.normalization, augmentation: nil, shuffle: true,
+                    seed: options.seed, prefetchCount: 1))
+                runner.batchNormBatches = (options.batchNormRecomputationImages + options.batchSize - 1) / options.batchSize
+            }
+            return runner
         }
     }
 

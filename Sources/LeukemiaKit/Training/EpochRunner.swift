@@ -83,6 +83,11 @@ struct NetworkEpochRunner: EpochRunner {
     let trainLoader: ImageBatchLoader
     let validationLoader: ImageBatchLoader
     let seed: UInt64
+    /// The training images, unaugmented and in a seeded order, whose first batches recompute the
+    /// batch normalizations' statistics at the end of each epoch (`--recompute-batch-norm`), or nil.
+    var batchNormLoader: ImageBatchLoader? = nil
+    /// How many of `batchNormLoader`'s batches (0: none).
+    var batchNormBatches = 0
 
     var network: any ImageClassifierNetwork { step.network }
     var checkpointedLayer: any Layer { network }
@@ -106,7 +111,24 @@ struct NetworkEpochRunner: EpochRunner {
             scores.add(meanLoss: loss, logits: logits, labels: batch.labels)
             progress(scores.count, scores)
         }
+        try recomputeBatchNormStatistics()
         return (scores, dataWait)
+    }
+
+    /// Replaces the running statistics of the batch normalizations that train by their mean over
+    /// `batchNormBatches` unaugmented training batches, dropout off (see
+    /// `Layer.recomputeBatchNormStatistics`), so that the validation and the kept weights use
+    /// statistics of the epoch's final weights. Leaves the network in evaluation mode.
+    private func recomputeBatchNormStatistics() throws {
+        guard let loader = batchNormLoader, batchNormBatches > 0 else { return }
+        let norms = network.trainingBatchNorms(whenTraining: step.enterTrainingMode)
+        let order = loader.order(epoch: 0)
+        try KernelProfile.measure("batch-norm statistics recomputed") {
+            try network.recomputeBatchNormStatistics(norms, batchCount: min(batchNormBatches, loader.batchCount)) { batch in
+                let inputs = try loader.makeBatch(epoch: 0, batch: batch, order: order).inputs
+                Tensor.withoutGradients { _ = network(inputs) }
+            }
+        }
     }
 
     /// Scores the validation part with the network's inference network where the zoo has one (a
