@@ -50,7 +50,8 @@ final class BFloat16PrecisionTests: XCTestCase {
     }
 
     private func check(batch: Int, size: Int, inputChannels: Int, outputChannels: Int, kernel: Int, stride: Int = 1,
-                       padding: Int, groups: Int = 1, seed: UInt64, file: StaticString = #filePath, line: UInt = #line) throws {
+                       padding: Int, groups: Int = 1, seed: UInt64, backwardWeightsPrimitive: String = "convolution backward weights ",
+                       file: StaticString = #filePath, line: UInt = #line) throws {
         try PrimitiveImplementations.reset()
         let input = randomTensor([batch, size, size, inputChannels], seed: seed)
         let weight = randomTensor([outputChannels, inputChannels / groups, kernel, kernel], seed: seed + 1, standardDeviation: 0.2)
@@ -69,7 +70,7 @@ final class BFloat16PrecisionTests: XCTestCase {
         assertWithinBound("backward weights", reduced.gradWeight, exact.gradWeight, bound.gradWeight,
                           terms: batch * outputSize * outputSize, file: file, line: line)
         let bf16Primitives = PrimitiveImplementations.recorded.filter { $0.primitive.hasSuffix(" in bf16") }
-        for pass in ["convolution forward ", "convolution backward data ", "convolution backward weights "] {
+        for pass in ["convolution forward ", "convolution backward data ", backwardWeightsPrimitive] {
             XCTAssertTrue(bf16Primitives.contains { $0.primitive.hasPrefix(pass) }, "\(pass)did not run in bf16", file: file, line: line)
         }
         for entry in bf16Primitives {
@@ -83,6 +84,13 @@ final class BFloat16PrecisionTests: XCTestCase {
 
     func testAStridedConvolutionInBF16StaysWithinItsBound() throws {
         try check(batch: 3, size: 15, inputChannels: 16, outputChannels: 32, kernel: 3, stride: 2, padding: 1, seed: 21)
+    }
+
+    /// A pointwise convolution's backward weights is a matrix product (`PointwiseBackwardWeights`):
+    /// it must run in bf16 too.
+    func testAPointwiseConvolutionInBF16StaysWithinItsBound() throws {
+        try check(batch: 2, size: 9, inputChannels: 48, outputChannels: 24, kernel: 1, padding: 0, seed: 41,
+                  backwardWeightsPrimitive: "matrix product ")
     }
 
     /// `matmul(x, transposing: w)` (what `Linear` runs) and `matmul(x, w)`: output and both gradients.

@@ -4,27 +4,45 @@ internal import CDNNL
 /// copies of `a` and `b` with FP32 accumulation and output: the matrix products of
 /// `ComputePrecision.bf16` (`Gemm.multiply(..., precision: .bf16)`). `op` transposes when asked
 /// (the stored matrix is then `k x m` / `n x k`). The copies are made on every call, through the
-/// context's temporary buffers, by the plan's reorders.
+/// context's temporary buffers, by the plan's reorders, or beforehand by the caller (`BFloat16Copy`).
 enum BFloat16MatrixProduct {
+    /// FP32 operands, converted by the plan's reorders on every call.
     /// - Throws: `DNNLError` naming the product when oneDNN cannot run it (no native bf16 here).
     static func multiply(_ a: UnsafePointer<Float>, transposingA: Bool, _ b: UnsafePointer<Float>, transposingB: Bool,
                          into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) throws {
+        try run(a, transposingA: transposingA, b, transposingB: transposingB, operands: .float32, into: c, m: m, n: n, k: k)
+    }
+
+    /// Operands converted beforehand (`a` holds `m * k` values, `b` `k * n`): nothing is converted.
+    /// - Throws: as `multiply(_:transposingA:_:transposingB:into:m:n:k:)`.
+    static func multiply(_ a: BFloat16Copy, transposingA: Bool, _ b: BFloat16Copy, transposingB: Bool,
+                         into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) throws {
+        precondition(a.count == m * k && b.count == k * n, "BFloat16MatrixProduct: operands of other sizes than m, n, k")
+        try run(a.pointer, transposingA: transposingA, b.pointer, transposingB: transposingB, operands: .bfloat16, into: c,
+                m: m, n: n, k: k)
+    }
+
+    private static func run(_ a: UnsafeRawPointer, transposingA: Bool, _ b: UnsafeRawPointer, transposingB: Bool,
+                            operands: KernelElementType, into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) throws {
         try DNNLContext.withShared { context in
-            let key = PrimitiveKey(kind: "matmul bf16", parameters: [m, n, k, transposingA ? 1 : 0, transposingB ? 1 : 0])
+            let key = PrimitiveKey(kind: "matmul bf16",
+                                   parameters: [m, n, k, transposingA ? 1 : 0, transposingB ? 1 : 0, operands.rawValue])
             let plan = try context.cache.plan(key) {
-                try makePlan(transposingA: transposingA, transposingB: transposingB, m: m, n: n, k: k, context: context)
+                try makePlan(transposingA: transposingA, transposingB: transposingB, operands: operands, m: m, n: n, k: k,
+                             context: context)
             }
             try plan.run([.input(DNNL_ARG_SRC, a), .input(DNNL_ARG_WEIGHTS, b), .output(DNNL_ARG_DST, c)], context: context)
         }
     }
 
-    private static func makePlan(transposingA: Bool, transposingB: Bool, m: Int, n: Int, k: Int,
+    /// The plan reading the caller's operands of type `operands` (reordered to bf16 when FP32).
+    private static func makePlan(transposingA: Bool, transposingB: Bool, operands: KernelElementType, m: Int, n: Int, k: Int,
                                  context: DNNLContext) throws -> PrimitivePlan {
         let name = "matrix product \(m)x\(k) · \(k)x\(n)\(transposingA ? " (a transposed)" : "")"
             + "\(transposingB ? " (b transposed)" : "") in bf16"
         try ComputePrecision.bf16.checkSupported(primitive: name)
-        let userA = try MemoryDescriptor.make([m, k], transposingA ? dnnl_ba : dnnl_ab, primitive: name)
-        let userB = try MemoryDescriptor.make([k, n], transposingB ? dnnl_ba : dnnl_ab, primitive: name)
+        let userA = try MemoryDescriptor.make([m, k], transposingA ? dnnl_ba : dnnl_ab, elementType: operands, primitive: name)
+        let userB = try MemoryDescriptor.make([k, n], transposingB ? dnnl_ba : dnnl_ab, elementType: operands, primitive: name)
         let output = try MemoryDescriptor.make([m, n], dnnl_ab, primitive: name)
         let source = try MemoryDescriptor.make([m, k], dnnl_ab, elementType: .bfloat16, primitive: name)
         let weights = try MemoryDescriptor.make([k, n], dnnl_format_tag_any, elementType: .bfloat16, primitive: name)

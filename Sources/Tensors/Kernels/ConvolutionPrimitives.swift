@@ -347,7 +347,7 @@ struct ConvolutionPrimitives: Sendable {
         }
         if !transposed && PointwiseBackwardWeights.handles(geometry) {
             PointwiseBackwardWeights.run(geometry, input: input, gradOutput: gradOutput, gradWeights: gradWeights,
-                                         gradBias: gradBias)
+                                         gradBias: gradBias, precision: precision)
             return
         }
         let image = imageSizes(.nhwc), parts = subBatches

@@ -14,13 +14,16 @@ enum PointwiseBackwardWeights {
             && geometry.groups == 1 && [padding.top, padding.bottom, padding.left, padding.right].allSatisfy { $0 == 0 }
     }
 
-    /// Writes `gradWeights` (PyTorch layout `[out, in, 1, 1]`) and, if given, `gradBias`.
+    /// Writes `gradWeights` (PyTorch layout `[out, in, 1, 1]`) and, if given, `gradBias`. With
+    /// `precision` bf16 the weight product reads bf16 copies (as the other convolutions' backward
+    /// weights do); the bias sums stay FP32.
     static func run(_ geometry: Convolution2DGeometry, input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
-                    gradWeights: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>?) {
+                    gradWeights: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>?,
+                    precision: ComputePrecision = .fp32) {
         let pixels = geometry.batch * geometry.inputHeight * geometry.inputWidth
         let inputs = geometry.inputChannels, outputs = geometry.outputChannels
         Gemm.multiply(gradOutput, transposingA: true, input, transposingB: false, into: gradWeights,
-                      m: outputs, n: inputs, k: pixels)
+                      m: outputs, n: inputs, k: pixels, precision: precision)
         guard let gradBias else { return }
         let ones = UnsafeMutablePointer<Float>.allocate(capacity: pixels)
         ones.initialize(repeating: 1, count: pixels)

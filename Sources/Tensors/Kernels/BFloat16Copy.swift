@@ -1,0 +1,33 @@
+internal import CDNNL
+
+/// `count` FP32 values rounded to bf16 (oneDNN's reorder: round to nearest even), held in pooled
+/// `TensorStorage`, two bf16 values to a float slot: an operand of `BFloat16MatrixProduct` converted
+/// once. A bf16 matrix product keeps its operands' copies for its backward pass instead of their
+/// FP32 tensors (half the bytes), and its three products read each operand and the output
+/// gradient converted once instead of once per product.
+final class BFloat16Copy {
+    /// Values held.
+    let count: Int
+    private let storage: TensorStorage
+
+    /// The first value (2 bytes each, row-major as the source).
+    var pointer: UnsafeRawPointer { UnsafeRawPointer(storage.baseAddress) }
+
+    /// Converts `source[0..<count]`.
+    /// - Throws: `DNNLError` when oneDNN cannot make the conversion.
+    init(of source: UnsafePointer<Float>, count: Int) throws {
+        self.count = count
+        storage = TensorStorage(uninitializedCount: (count + 1) / 2)
+        let destination = storage.baseAddress
+        try DNNLContext.withShared { context in
+            let plan = try context.cache.plan(PrimitiveKey(kind: "reorder f32 to bf16", parameters: [count])) {
+                let name = "conversion of \(count) values to bf16"
+                let from = try MemoryDescriptor.make([count], dnnl_x, primitive: name)
+                let to = try MemoryDescriptor.make([count], dnnl_x, elementType: .bfloat16, primitive: name)
+                return try PrimitivePlan(primitive: try DNNLPrimitive(reorderFrom: from, to: to, context: context, name: name),
+                                         userLayouts: [:], context: context)
+            }
+            try plan.run([.input(DNNL_ARG_FROM, source), .output(DNNL_ARG_TO, destination)], context: context)
+        }
+    }
+}
