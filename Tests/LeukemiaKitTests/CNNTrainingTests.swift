@@ -1,6 +1,8 @@
+import Datasets
 import Foundation
 import ModelZoo
 import NeuralNetworks
+import Tensors
 import WeightFiles
 import XCTest
 @testable import LeukemiaKit
@@ -251,5 +253,51 @@ final class CNNTrainingTests: XCTestCase {
             let report = try String(contentsOf: fixture.run(selection.rawValue).url.appendingPathComponent("report.md"), encoding: .utf8)
             XCTAssertTrue(report.contains("validation \(selection.rawValue)"), report)
         }
+    }
+
+    /// `--recompute-batch-norm`: the kept weights' running statistics of the stem's batch norm are
+    /// the mean and unbiased variance of its input over the unaugmented training images (one batch
+    /// holding them all, so the order cannot matter), computed here from the stem convolution; and
+    /// the training itself is unchanged (training mode uses batch statistics).
+    func testRecomputedBatchNormStatisticsAreThoseOfTheUnaugmentedTrainingImages() throws {
+        let fixture = try CNNTestFixture(self)
+        var options = try CNNTestFixture.options(epochs: 1)
+        options.batchSize = 64
+        try CNNTrainer.train(fixture.request(options, run: "plain"))
+        options.batchNormRecomputationImages = 64
+        try CNNTrainer.train(fixture.request(options, run: "recomputed"))
+        let (plain, recomputed) = (fixture.run("plain"), fixture.run("recomputed"))
+        XCTAssertEqual(try EpochLog(url: plain.epochLog).read().map(\.trainLoss), try EpochLog(url: recomputed.epochLog).read().map(\.trainLoss))
+        XCTAssertEqual(try TrainedRuns.open(recomputed.url).configuration.cnn?.batchNormRecomputationImages, 64)
+
+        let network = try CNNTestFixture.tinyDenseNet.makeNetwork(seed: 1)
+        try loadWeights(into: network, from: recomputed.weights)
+        let layers = Dictionary(uniqueKeysWithValues: network.namedLayers().map { ($0.name, $0.layer) })
+        let conv = try XCTUnwrap(layers["features.conv0"] as? Conv2d), norm = try XCTUnwrap(layers["features.norm0"] as? BatchNorm2d)
+        let files = try fixture.files(of: .train, in: recomputed)
+        XCTAssertLessThanOrEqual(files.count, 64, "one batch holds every training image")
+        let images = DecodedImageSet.load(files.map { LabeledImageFile(path: $0.url.lastPathComponent, url: $0.url, label: $0.label) },
+                                          size: 32)
+        let inputs = try ImageBatchLoader.inputTensor(of: images.images, epoch: 0, firstPosition: 0, augmentation: nil,
+                                                      normalization: options.normalization, seed: 0) { images.paths[$0] }
+        let stem = Tensor.withoutGradients { conv(inputs) }
+        let channels = stem.shape[3], values = stem.scalars, n = values.count / channels
+        var means: [Double] = [], variances: [Double] = []
+        for channel in 0..<channels {
+            let column = stride(from: channel, to: values.count, by: channels).map { Double(values[$0]) }
+            let mean = column.reduce(0, +) / Double(n)
+            means.append(mean)
+            variances.append(column.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(n - 1))
+        }
+        for channel in 0..<channels {
+            XCTAssertEqual(Double(norm.statistics.mean.scalars[channel]), means[channel], accuracy: 1e-4 * max(1, abs(means[channel])),
+                           "channel \(channel)")
+            XCTAssertEqual(Double(norm.statistics.variance.scalars[channel]), variances[channel], accuracy: 1e-4 * max(1, variances[channel]),
+                           "channel \(channel)")
+        }
+        // Without recomputation they are the training step's momentum average (0.9 · 1 + 0.1 · an augmented batch's).
+        try loadWeights(into: network, from: plain.weights)
+        let farthest = (0..<channels).map { abs(Double(norm.statistics.variance.scalars[$0]) - variances[$0]) / variances[$0] }.max()!
+        XCTAssertGreaterThan(farthest, 0.05)
     }
 }
