@@ -33,7 +33,8 @@ final class CompareCommandTests: XCTestCase {
                 ["--model", "xgboost", "--out", run("xgboost").path],
                 ["--model", "svm", "--out", run("svm").path, "--split", split],
                 ["--model", "densenet201", "--network-config", networkConfig.path, "--weights", "none", "--input-size", "32",
-                 "--batch-size", "8", "--epochs", "3", "--learning-rate", "0.003", "--out", run("cnn").path, "--split", split,
+                 "--batch-size", "8", "--epochs", "3", "--learning-rate", "0.003", "--recompute-batch-norm", "16",
+                 "--out", run("cnn").path, "--split", split,
                  "--feature-cache", workspace.appendingPathComponent("features").path],
                 ["--model", "xgboost", "--out", otherSplit.path, "--seed", "8"],
             ]
@@ -157,6 +158,45 @@ final class CompareCommandTests: XCTestCase {
         XCTAssertEqual(csv.split(separator: "\r\n").count, 4, "header + 3 models")
         let markdown = try String(contentsOf: out.appendingPathComponent("comparison.md"), encoding: .utf8)
         XCTAssertTrue(markdown.contains("| xgboost") && markdown.contains("## Paired comparisons"))
+    }
+
+    /// The report's "how to reproduce" command of the CNN, run as printed (plus the network file
+    /// its note asks for and a new --out), trains with exactly the options of the run it came from.
+    func testTheCNNsReproduceCommandTrainsWithTheSameOptions() throws {
+        let out = Self.workspace.appendingPathComponent("comparison-reproduce")
+        let outcome = try CommandRunner.run(["compare", Self.study.path, "--out", out.path, "--resamples", "50", "--seed", "5"])
+        XCTAssertEqual(outcome.status, 0, outcome.standardError)
+        let models = try XCTUnwrap(try json(out.appendingPathComponent("comparison.json"))["models"] as? [[String: Any]])
+        let command = try XCTUnwrap(models.first { $0["name"] as? String == "cnn" }?["train_command"] as? String)
+        var arguments = Self.shellWords(String(command.prefix { $0 != "\n" }))
+        XCTAssertEqual(Array(arguments.prefix(2)), ["leukemia", "train"], command)
+        XCTAssertTrue(arguments.contains("--recompute-batch-norm"), command)
+        let again = Self.workspace.appendingPathComponent("cnn-again")
+        let outIndex = try XCTUnwrap(arguments.firstIndex(of: "--out"), command)
+        arguments[outIndex + 1] = again.path
+        let retrained = try CommandRunner.run(Array(arguments.dropFirst()) + ["--network-config", Self.workspace.appendingPathComponent("tiny-densenet.json").path,
+                                                                              "--feature-cache", Self.workspace.appendingPathComponent("features").path])
+        XCTAssertEqual(retrained.status, 0, retrained.standardError + "\n" + command)
+        let original = try XCTUnwrap(try json(Self.run("cnn").appendingPathComponent("training-options.json"))["options"] as? NSDictionary)
+        let reproduced = try XCTUnwrap(try json(again.appendingPathComponent("training-options.json"))["options"] as? NSDictionary)
+        XCTAssertEqual(reproduced, original)
+    }
+
+    /// `line` split into words as a POSIX shell would for what `TrainCommandLine.quoted` writes
+    /// (plain words and single-quoted ones).
+    private static func shellWords(_ line: String) -> [String] {
+        var words: [String] = [], current = "", quoted = false, inWord = false
+        for character in line {
+            if character == "'" { quoted.toggle(); inWord = true; continue }
+            if character == " " && !quoted {
+                if inWord { words.append(current) }
+                current = ""; inWord = false
+                continue
+            }
+            current.append(character); inWord = true
+        }
+        if inWord { words.append(current) }
+        return words
     }
 
     func testRunsWithOtherTestImagesAreRefusedUnlessScoredOnOneFolder() throws {
