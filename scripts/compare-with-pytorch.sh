@@ -5,7 +5,9 @@
 # the images of each Swift fold run's split.json and scores the same test images. Prints one table
 # row per recipe and grouping (mean ± sample sd over folds, and the mean training minutes per fold).
 # Usage: scripts/compare-with-pytorch.sh DATA_DIR OUT_DIR [FOLDS] [RECIPE ...]   (after scripts/setup.sh)
-#   RECIPE: default (train as the README's main command) or refit (train --refit); default: both.
+#   RECIPE: default (the study's protocol, which the reference implements: the README's main command
+#   without its --early-stopping-patience 4, which keeps the same epoch and weights whenever no two
+#   best epochs are 5 apart; each fold's epochs.jsonl shows it) or refit (train --refit); default: both.
 # GROUPINGS chooses and orders the groupings (default "image grouped"); the table shows both.
 # LEUKEMIA names the executable (default .build/release/leukemia); PYTHON the reference's
 # interpreter (default /work/venv-torch/bin/python, a venv outside the repository with torch).
