@@ -7,8 +7,10 @@
 # Usage: scripts/compare-with-pytorch.sh DATA_DIR OUT_DIR [FOLDS] [RECIPE ...]   (after scripts/setup.sh)
 #   RECIPE: default (the study's protocol, which the reference implements: the README's main command
 #   without its --early-stopping-patience 4, which keeps the same epoch and weights whenever no two
-#   best epochs are 5 apart; each fold's epochs.jsonl shows it) or refit (train --refit); default: both.
-# GROUPINGS chooses and orders the groupings (default "image grouped"); the table shows both.
+#   best epochs are 5 apart; each fold's epochs.jsonl shows it), refit (train --refit), or
+#   recompute-bn (train --recompute-batch-norm 512, against the reference's default: the same folds);
+#   default: default and refit.
+# GROUPINGS chooses and orders the groupings (default "image grouped"), in the runs and the table.
 # LEUKEMIA names the executable (default .build/release/leukemia); PYTHON the reference's
 # interpreter (default /work/venv-torch/bin/python, a venv outside the repository with torch).
 # Hours of both cores: 2 groupings x K folds x (Swift + PyTorch) trainings per recipe.
@@ -23,22 +25,25 @@ python=${PYTHON:-/work/venv-torch/bin/python}
 mkdir -p "$out"
 
 for recipe in "${recipes[@]}"; do
+    # options: the Swift run's; peer: the reference recipe it is compared with (the same folds).
     case $recipe in
-        default) options=() ;;
-        refit) options=(--refit) ;;
+        default) options=() peer=default ;;
+        refit) options=(--refit) peer=refit ;;
+        recompute-bn) options=(--recompute-batch-norm 512) peer=default ;;
         *) echo "unknown recipe $recipe" >&2; exit 2 ;;
     esac
+    torch_options=(); [ "$peer" = refit ] && torch_options=(--refit)
     for grouping in ${GROUPINGS:-image grouped}; do
-        swift="$out/swift-$recipe-$grouping" torch="$out/torch-$recipe-$grouping"
+        swift="$out/swift-$recipe-$grouping" torch="$out/torch-$peer-$grouping"
         extra=(); [ "$grouping" = grouped ] && extra=(--group-runs 25)
         "$leukemia" train --model efficientnet-lite0 --policy full --folds "$folds" --data "$data" --out "$swift" \
-            "${extra[@]}" "${options[@]}" > "$swift.log"
+            "${extra[@]}" "${options[@]}" >> "$swift.log"
         for fold in $(seq 1 "$folds"); do
             # A refit's selection holds the fold's own split (with its validation part).
             selection="$swift/fold-$fold"; [ "$recipe" = refit ] && selection="$swift/fold-$fold/selection"
             [ -f "$torch/fold-$fold/metrics.json" ] && continue
             "$python" scripts/reference/pytorch_finetune.py --data "$data" --split "$selection/split.json" \
-                --classes-from "$selection" --out "$torch/fold-$fold" --threads 2 "${options[@]}" > "$torch-fold-$fold.log" 2>&1
+                --classes-from "$selection" --out "$torch/fold-$fold" --threads 2 "${torch_options[@]}" > "$torch-fold-$fold.log" 2>&1
         done
     done
 done
@@ -46,7 +51,7 @@ done
 printf '| recipe | grouping | engine | accuracy (mean ± sd) | total cost (mean ± sd) | macro F1 (mean ± sd) | errors per fold | training min per fold |\n'
 printf '| --- | --- | --- | --- | --- | --- | --- | --- |\n'
 python3 - "$out" "$folds" "${recipes[@]}" <<'PY'
-import json, statistics, sys, pathlib
+import json, os, statistics, sys, pathlib
 out, folds, recipes = pathlib.Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
 def row(recipe, grouping, engine, runs):
     metrics = [json.load(open(run / "metrics.json")) for run in runs]
@@ -61,8 +66,10 @@ def row(recipe, grouping, engine, runs):
     minutes = statistics.mean(seconds(run) for run in runs) / 60
     print(f"| {recipe} | {grouping} | {engine} | {ms('accuracy', 4)} | {ms('total_cost', 1)} | {ms('macro_f1', 4)} | "
           f"{' '.join(str(e) for e in errors)} | {minutes:.1f} |")
+peers = {"default": "default", "refit": "refit", "recompute-bn": "default"}  # the case above
 for recipe in recipes:
-    for grouping in ("image", "grouped"):
+    for grouping in os.environ.get("GROUPINGS", "image grouped").split():
         row(recipe, grouping, "Swift (this toolkit)", [out / f"swift-{recipe}-{grouping}" / f"fold-{k}" for k in range(1, folds + 1)])
-        row(recipe, grouping, "PyTorch reference", [out / f"torch-{recipe}-{grouping}" / f"fold-{k}" for k in range(1, folds + 1)])
+        if peers[recipe] == recipe or peers[recipe] not in recipes:  # each reference row once
+            row(peers[recipe], grouping, "PyTorch reference", [out / f"torch-{peers[recipe]}-{grouping}" / f"fold-{k}" for k in range(1, folds + 1)])
 PY
