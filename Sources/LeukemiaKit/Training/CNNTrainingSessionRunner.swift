@@ -175,10 +175,11 @@ struct CNNTrainingSessionRunner {
             var runner = NetworkEpochRunner(step: NetworkTrainingStep(network: network), trainLoader: loader(train, training: true),
                                             validationLoader: loader(validation, training: false), seed: options.seed)
             if options.batchNormRecomputationImages > 0 {
-                runner.batchNormLoader = ImageBatchLoader(images: train, settings: .init(
+                let loader = ImageBatchLoader(images: train, settings: .init(
                     batchSize: options.batchSize, normalization: options.normalization, augmentation: nil, shuffle: true,
                     seed: options.seed, prefetchCount: 1))
-                runner.batchNormBatches = (options.batchNormRecomputationImages + options.batchSize - 1) / options.batchSize
+                let wholeBatches = (options.batchNormRecomputationImages + options.batchSize - 1) / options.batchSize
+                runner.batchNormRecomputation = (loader, min(wholeBatches, loader.batchCount))
             }
             return runner
         }

@@ -83,11 +83,10 @@ struct NetworkEpochRunner: EpochRunner {
     let trainLoader: ImageBatchLoader
     let validationLoader: ImageBatchLoader
     let seed: UInt64
-    /// The training images, unaugmented and in a seeded order, whose first batches recompute the
-    /// batch normalizations' statistics at the end of each epoch (`--recompute-batch-norm`), or nil.
-    var batchNormLoader: ImageBatchLoader? = nil
-    /// How many of `batchNormLoader`'s batches (0: none).
-    var batchNormBatches = 0
+    /// The training images, unaugmented and in a seeded order, whose first `batchCount` batches
+    /// recompute the batch normalizations' statistics at the end of each epoch
+    /// (`--recompute-batch-norm`), or nil.
+    var batchNormRecomputation: (loader: ImageBatchLoader, batchCount: Int)? = nil
 
     var network: any ImageClassifierNetwork { step.network }
     var checkpointedLayer: any Layer { network }
@@ -116,15 +115,15 @@ struct NetworkEpochRunner: EpochRunner {
     }
 
     /// Replaces the running statistics of the batch normalizations that train by their mean over
-    /// `batchNormBatches` unaugmented training batches, dropout off (see
+    /// `batchNormRecomputation`'s unaugmented training batches, dropout off (see
     /// `Layer.recomputeBatchNormStatistics`), so that the validation and the kept weights use
     /// statistics of the epoch's final weights. Leaves the network in evaluation mode.
     private func recomputeBatchNormStatistics() throws {
-        guard let loader = batchNormLoader, batchNormBatches > 0 else { return }
+        guard let (loader, batchCount) = batchNormRecomputation else { return }
         let norms = network.trainingBatchNorms(whenTraining: step.enterTrainingMode)
         let order = loader.order(epoch: 0)
         try KernelProfile.measure("batch-norm statistics recomputed") {
-            try network.recomputeBatchNormStatistics(norms, batchCount: min(batchNormBatches, loader.batchCount)) { batch in
+            try network.recomputeBatchNormStatistics(norms, batchCount: batchCount) { batch in
                 let inputs = try loader.makeBatch(epoch: 0, batch: batch, order: order).inputs
                 Tensor.withoutGradients { _ = network(inputs) }
             }

@@ -13,7 +13,8 @@ enum BFloat16MatrixProduct {
         try run(a, transposingA: transposingA, b, transposingB: transposingB, operands: .float32, into: c, m: m, n: n, k: k)
     }
 
-    /// Operands converted beforehand (`a` holds `m * k` values, `b` `k * n`): nothing is converted.
+    /// Operands converted beforehand (`a` holds `m * k` values, `b` `k * n`): nothing is converted
+    /// to bf16 (a transposed operand, or weights in a blocked layout, are still reordered).
     /// - Throws: as `multiply(_:transposingA:_:transposingB:into:m:n:k:)`.
     static func multiply(_ a: BFloat16Copy, transposingA: Bool, _ b: BFloat16Copy, transposingB: Bool,
                          into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) throws {
