@@ -3,7 +3,8 @@
 # toolkit and in the PyTorch reference (scripts/reference/pytorch_finetune.py), on the same K folds,
 # image-level and grouped (runs of 25 file numbers), fold by fold: the reference trains on exactly
 # the images of each Swift fold run's split.json and scores the same test images. Prints one table
-# row per recipe and grouping (mean ± sample sd over folds, and the mean training minutes per fold).
+# row per recipe and grouping (mean ± sample sd over folds, and the mean training minutes per fold),
+# over the folds both engines finished. TABLE_ONLY=1 prints the table without training.
 # Usage: scripts/compare-with-pytorch.sh DATA_DIR OUT_DIR [FOLDS] [RECIPE ...]   (after scripts/setup.sh)
 #   RECIPE: default (the study's protocol, which the reference implements: the README's main command
 #   without its --early-stopping-patience 4, which keeps the same epoch and weights whenever no two
@@ -36,9 +37,12 @@ for recipe in "${recipes[@]}"; do
     for grouping in ${GROUPINGS:-image grouped}; do
         swift="$out/swift-$recipe-$grouping" torch="$out/torch-$peer-$grouping"
         extra=(); [ "$grouping" = grouped ] && extra=(--group-runs 25)
-        "$leukemia" train --model efficientnet-lite0 --policy full --folds "$folds" --data "$data" --out "$swift" \
-            "${extra[@]}" "${options[@]}" >> "$swift.log"
+        # Fold by fold, Swift then the reference on the same fold (train --fold), so that an
+        # interrupted comparison has complete pairs; re-running continues where it stopped.
         for fold in $(seq 1 "$folds"); do
+            [ -n "${TABLE_ONLY:-}" ] && continue
+            "$leukemia" train --model efficientnet-lite0 --policy full --folds "$folds" --fold "$fold" --data "$data" \
+                --out "$swift" "${extra[@]}" "${options[@]}" >> "$swift.log"
             # A refit's selection holds the fold's own split (with its validation part).
             selection="$swift/fold-$fold"; [ "$recipe" = refit ] && selection="$swift/fold-$fold/selection"
             [ -f "$torch/fold-$fold/metrics.json" ] && continue
@@ -48,28 +52,35 @@ for recipe in "${recipes[@]}"; do
     done
 done
 
-printf '| recipe | grouping | engine | accuracy (mean ± sd) | total cost (mean ± sd) | macro F1 (mean ± sd) | errors per fold | training min per fold |\n'
-printf '| --- | --- | --- | --- | --- | --- | --- | --- |\n'
+printf '| recipe | grouping | engine | folds | accuracy (mean ± sd) | total cost (mean ± sd) | macro F1 (mean ± sd) | errors per fold | training min per fold |\n'
+printf '| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n'
 python3 - "$out" "$folds" "${recipes[@]}" <<'PY'
 import json, os, statistics, sys, pathlib
 out, folds, recipes = pathlib.Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
 def row(recipe, grouping, engine, runs):
+    if not runs:
+        return
     metrics = [json.load(open(run / "metrics.json")) for run in runs]
     def ms(key, digits):
         values = [m[key] for m in metrics]
-        return f"{statistics.mean(values):.{digits}f} ± {statistics.stdev(values):.{digits}f}"
+        sd = statistics.stdev(values) if len(values) > 1 else float("nan")
+        return f"{statistics.mean(values):.{digits}f} ± {sd:.{digits}f}"
     errors = [m["sample_count"] - round(m["accuracy"] * m["sample_count"]) if "sample_count" in m else None for m in metrics]
     def seconds(run):
         """A run's training seconds (Swift: config.json, PyTorch: metrics.json), its refit selection's included."""
         own = json.load(open(run / "config.json" if (run / "config.json").exists() else run / "metrics.json"))["training_seconds"]
         return own + (seconds(run / "selection") if (run / "selection").exists() else 0)
     minutes = statistics.mean(seconds(run) for run in runs) / 60
-    print(f"| {recipe} | {grouping} | {engine} | {ms('accuracy', 4)} | {ms('total_cost', 1)} | {ms('macro_f1', 4)} | "
+    print(f"| {recipe} | {grouping} | {engine} | {' '.join(run.name[5:] for run in runs)} | {ms('accuracy', 4)} | {ms('total_cost', 1)} | {ms('macro_f1', 4)} | "
           f"{' '.join(str(e) for e in errors)} | {minutes:.1f} |")
 peers = {"default": "default", "refit": "refit", "recompute-bn": "default"}  # the case above
 for recipe in recipes:
     for grouping in os.environ.get("GROUPINGS", "image grouped").split():
-        row(recipe, grouping, "Swift (this toolkit)", [out / f"swift-{recipe}-{grouping}" / f"fold-{k}" for k in range(1, folds + 1)])
+        swift, torch = (out / f"swift-{recipe}-{grouping}", out / f"torch-{peers[recipe]}-{grouping}")
+        # The folds both engines finished (a Swift fold is finished when its config.json exists).
+        paired = [k for k in range(1, folds + 1)
+                  if (swift / f"fold-{k}" / "config.json").exists() and (torch / f"fold-{k}" / "metrics.json").exists()]
+        row(recipe, grouping, "Swift (this toolkit)", [swift / f"fold-{k}" for k in paired])
         if peers[recipe] == recipe or peers[recipe] not in recipes:  # each reference row once
-            row(peers[recipe], grouping, "PyTorch reference", [out / f"torch-{peers[recipe]}-{grouping}" / f"fold-{k}" for k in range(1, folds + 1)])
+            row(peers[recipe], grouping, "PyTorch reference", [torch / f"fold-{k}" for k in paired])
 PY

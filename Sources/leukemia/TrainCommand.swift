@@ -36,6 +36,10 @@ struct TrainCommand: ParsableCommand {
                                valueName: "K"))
     var folds: Int?
 
+    @Option(help: ArgumentHelp("With --folds K: train fold N alone (the same folds and runs as without it); the pooled scores are written once all K folds are finished. Lets the folds run one at a time, on several machines, or beside another tool's run of the same fold.",
+                               valueName: "N"))
+    var fold: Int?
+
     @Flag(help: ArgumentHelp("After model selection on the validation part, train again on train + validation with the selected epochs, rounds or C and gamma (same seed) into OUT; the selection run stays in OUT/selection. Re-running the same command continues."))
     var refit = false
 
@@ -73,6 +77,10 @@ struct TrainCommand: ParsableCommand {
             let splitConfiguration = SplitConfiguration(trainFraction: fractions[0], validationFraction: fractions[1],
                                                         testFraction: fractions[2], seed: seed, groupRuns: groupRuns)
             try splitConfiguration.validate()
+            if let fold {
+                guard let folds else { throw ValidationError("--fold \(fold) needs --folds K") }
+                guard (1...max(folds, 1)).contains(fold) else { throw ValidationError("--fold \(fold) is not one of the folds 1...\(folds)") }
+            }
             if let folds {
                 guard split == nil else { throw ValidationError("--folds makes its own splits; it cannot reuse --split") }
                 try crossValidate(folds: folds, splitConfiguration: splitConfiguration)
@@ -95,7 +103,7 @@ struct TrainCommand: ParsableCommand {
     private func crossValidate(folds: Int, splitConfiguration: SplitConfiguration) throws {
         let control = cnn.control()
         try job(splitConfiguration: splitConfiguration, reusedSplit: nil).crossValidate(
-            folds: folds, into: URL(fileURLWithPath: out), log: { print($0) },
+            folds: folds, only: fold, into: URL(fileURLWithPath: out), log: { print($0) },
             control: CNNTrainingControl(log: { print("  " + $0) }, progress: control.progress, stopAfterEpoch: control.stopAfterEpoch,
                                         profile: control.profile))
     }

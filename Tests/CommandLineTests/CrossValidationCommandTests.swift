@@ -80,6 +80,41 @@ final class CrossValidationCommandTests: XCTestCase {
         XCTAssertTrue(other.standardError.contains("seed 5"), other.standardError)
     }
 
+    func testFoldsTrainedOneAtATimeAreTheFoldsOfOneCommand() throws {
+        try SyntheticSmears.writeDataset(at: URL(fileURLWithPath: workspace.path("data")), perClass: 9, seed: 4, classNames: ["a", "b", "c"])
+        let common = ["train", "--model", "xgboost", "--folds", "3", "--data", workspace.path("data")]
+        let whole = try CommandRunner.run(common + ["--out", workspace.path("whole")])
+        XCTAssertEqual(whole.status, 0, whole.standardError)
+
+        let second = try CommandRunner.run(common + ["--fold", "2", "--out", workspace.path("one")])
+        XCTAssertEqual(second.status, 0, second.standardError)
+        let manager = FileManager.default
+        XCTAssertTrue(manager.fileExists(atPath: workspace.path("one/fold-2/config.json")))
+        XCTAssertFalse(manager.fileExists(atPath: workspace.path("one/fold-1")), "only the fold asked for trains")
+        XCTAssertFalse(manager.fileExists(atPath: workspace.path("one/fold-3")))
+        XCTAssertFalse(manager.fileExists(atPath: workspace.path("one/metrics.json")), "no pooled scores before every fold is finished")
+        for fold in ["3", "1"] {
+            let outcome = try CommandRunner.run(common + ["--fold", fold, "--out", workspace.path("one")])
+            XCTAssertEqual(outcome.status, 0, outcome.standardError)
+        }
+        // The same folds, models and pooled scores as the one command's.
+        for fold in 1...3 {
+            XCTAssertEqual(try workspace.json("one/fold-\(fold)/split.json")["entries"] as? NSArray,
+                           try workspace.json("whole/fold-\(fold)/split.json")["entries"] as? NSArray, "fold \(fold)")
+            XCTAssertEqual(try workspace.json("one/fold-\(fold)/predictions.json")["probabilities"] as? NSArray,
+                           try workspace.json("whole/fold-\(fold)/predictions.json")["probabilities"] as? NSArray, "fold \(fold)")
+        }
+        let pooled = { (run: String) in try XCTUnwrap(self.workspace.json("\(run)/metrics.json")["pooled"] as? [String: Any]) }
+        XCTAssertEqual(try pooled("one")["confusion_matrix"] as? [[Int]], try pooled("whole")["confusion_matrix"] as? [[Int]])
+
+        let outOfRange = try CommandRunner.run(common + ["--fold", "4", "--out", workspace.path("other")])
+        XCTAssertNotEqual(outOfRange.status, 0)
+        XCTAssertTrue(outOfRange.standardError.contains("--fold 4"), outOfRange.standardError)
+        let alone = try CommandRunner.run(["train", "--model", "xgboost", "--fold", "1", "--data", workspace.path("data"), "--out", workspace.path("other")])
+        XCTAssertNotEqual(alone.status, 0)
+        XCTAssertTrue(alone.standardError.contains("needs --folds"), alone.standardError)
+    }
+
     func testAnInterruptedCNNFoldIsResumedByTheSameCommand() throws {
         try SyntheticSmears.writeDataset(at: URL(fileURLWithPath: workspace.path("data")), perClass: 6, seed: 9, size: 32, classNames: ["x", "y"])
         let arguments = ["train", "--model", "densenet201", "--epochs", "2", "--folds", "2", "--data", workspace.path("data"),

@@ -83,18 +83,20 @@ public enum CrossValidation {
         }
     }
 
-    /// Runs `trainFold(split, run)` for every fold (1...K) whose run is not finished yet (an
-    /// interrupted run is left for `trainFold` to continue), then pools
-    /// the folds' test predictions; writes and returns the summary, or nil when a fold's training
-    /// was stopped on purpose (`--stop-after`) before its end.
+    /// Runs `trainFold(split, run)` for every fold (1...K), or for fold `only` alone, whose run is
+    /// not finished yet (an interrupted run is left for `trainFold` to continue), then pools the
+    /// folds' test predictions once all K are finished; writes and returns the summary, or nil when
+    /// a fold is unfinished (another fold's turn with `only`, or a training stopped on purpose
+    /// with `--stop-after`).
     /// - Throws: `CrossValidationError.otherSettings` for a folder made with other settings; what
     ///   the folder scan, the fold assignment or `trainFold` throw.
     @discardableResult
-    public static func run(_ request: CrossValidationRequest, log: (String) -> Void,
+    public static func run(_ request: CrossValidationRequest, only: Int? = nil, log: (String) -> Void,
                            trainFold: (_ split: URL, _ run: URL) throws -> Void)
         throws -> CrossValidationMetrics? {
+        precondition(only.map { (1...request.foldCount).contains($0) } ?? true, "fold \(only!) of \(request.foldCount)")
         let prepared = try prepare(request, log: log)
-        for fold in 1...request.foldCount {
+        for fold in only.map({ [$0] }) ?? Array(1...request.foldCount) {
             guard try train(fold: fold, of: request, log: log, trainFold: trainFold) else { return nil }
         }
         return try summarize(request, prepared: prepared, log: log)

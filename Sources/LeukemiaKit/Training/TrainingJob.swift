@@ -126,10 +126,12 @@ extension TrainingJob {
     /// then the pooled scores. A re-run continues: finished folds are kept, an interrupted CNN fold
     /// resumes, an unfinished classical fold trains again. Returns nil when a fold's training was
     /// stopped on purpose (`control.stopAfterEpoch`) before its end.
+    /// With `only`, just that fold (1-based) trains; the pooled scores are written by whichever
+    /// call finishes the last fold.
     @discardableResult
-    public func crossValidate(folds: Int, into directory: URL, log: (String) -> Void,
+    public func crossValidate(folds: Int, only: Int? = nil, into directory: URL, log: (String) -> Void,
                               control: CNNTrainingControl) throws -> CrossValidationMetrics? {
-        try CrossValidation.run(crossValidation(folds: folds, into: directory), log: log) { foldSplit, run in
+        try CrossValidation.run(crossValidation(folds: folds, into: directory), only: only, log: log) { foldSplit, run in
             try trainFold(split: foldSplit, into: run, control: control)
         }
     }
