@@ -5,6 +5,10 @@
 # the images of each Swift fold run's split.json and scores the same test images. Prints one table
 # row per recipe and grouping (mean ± sample sd over folds, and the mean training minutes per fold),
 # over the folds both engines finished. TABLE_ONLY=1 prints the table without training.
+# ONLY_FOLDS="4 5" trains just those folds (the others are left as they are). RECORD=DIR copies each
+# finished fold's small files (scores, predictions, epochs, configuration; no weights) into DIR with
+# OUT_DIR's structure, so that a comparison spread over machines that do not keep OUT_DIR can be
+# tabled from DIR (TABLE_ONLY=1 scripts/compare-with-pytorch.sh DATA DIR ...).
 # Usage: scripts/compare-with-pytorch.sh DATA_DIR OUT_DIR [FOLDS] [RECIPE ...]   (after scripts/setup.sh)
 #   RECIPE: default (the study's protocol, which the reference implements: the README's main command
 #   without its --early-stopping-patience 4, which keeps the same epoch and weights whenever no two
@@ -25,6 +29,21 @@ leukemia=${LEUKEMIA:-.build/release/leukemia}
 python=${PYTHON:-/work/venv-torch/bin/python}
 mkdir -p "$out"
 
+# Copies the small files of the finished fold runs given (and of a refit's selection) under $RECORD.
+record_fold() {
+    local run target
+    for run in "$@"; do
+        target="$RECORD/${run#"$out"/}"
+        for part in "" /selection; do
+            [ -d "$run$part" ] || continue
+            mkdir -p "$target$part"
+            for file in config.json training-options.json metrics.json epochs.jsonl predictions.json report.md; do
+                if [ -f "$run$part/$file" ]; then cp "$run$part/$file" "$target$part/"; fi
+            done
+        done
+    done
+}
+
 for recipe in "${recipes[@]}"; do
     # options: the Swift run's; peer: the reference recipe it is compared with (the same folds).
     case $recipe in
@@ -39,15 +58,16 @@ for recipe in "${recipes[@]}"; do
         extra=(); [ "$grouping" = grouped ] && extra=(--group-runs 25)
         # Fold by fold, Swift then the reference on the same fold (train --fold), so that an
         # interrupted comparison has complete pairs; re-running continues where it stopped.
-        for fold in $(seq 1 "$folds"); do
+        for fold in ${ONLY_FOLDS:-$(seq 1 "$folds")}; do
             [ -n "${TABLE_ONLY:-}" ] && continue
             "$leukemia" train --model efficientnet-lite0 --policy full --folds "$folds" --fold "$fold" --data "$data" \
                 --out "$swift" "${extra[@]}" "${options[@]}" >> "$swift.log"
             # A refit's selection holds the fold's own split (with its validation part).
             selection="$swift/fold-$fold"; [ "$recipe" = refit ] && selection="$swift/fold-$fold/selection"
-            [ -f "$torch/fold-$fold/metrics.json" ] && continue
-            "$python" scripts/reference/pytorch_finetune.py --data "$data" --split "$selection/split.json" \
-                --classes-from "$selection" --out "$torch/fold-$fold" --threads 2 "${torch_options[@]}" > "$torch-fold-$fold.log" 2>&1
+            [ -f "$torch/fold-$fold/metrics.json" ] ||
+                "$python" scripts/reference/pytorch_finetune.py --data "$data" --split "$selection/split.json" \
+                    --classes-from "$selection" --out "$torch/fold-$fold" --threads 2 "${torch_options[@]}" > "$torch-fold-$fold.log" 2>&1
+            if [ -n "${RECORD:-}" ]; then record_fold "$swift/fold-$fold" "$torch/fold-$fold"; fi
         done
     done
 done
