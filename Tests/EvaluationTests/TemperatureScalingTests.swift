@@ -51,6 +51,25 @@ final class TemperatureScalingTests: XCTestCase {
         XCTAssertEqual(slope, 0, accuracy: 1e-6)
     }
 
+    /// Every image right: the NLL falls all the way to T -> 0, so no temperature is fitted (T = 1);
+    /// one image wrong makes the minimum finite again.
+    func testSeparableImagesKeepTheModelsOwnProbabilities() throws {
+        let separable: [[Double]] = [[4, 1, 0], [0, 3, 1], [1, 0, 2], [2.5, 2, 0]]
+        let labels = [0, 1, 2, 0]
+        XCTAssertTrue(TemperatureScaling.isSeparable(logits: separable, labels: labels))
+        XCTAssertEqual(try TemperatureScaling.fit(logits: separable, labels: labels), 1)
+        func nll(_ t: Double) -> Double {
+            zip(TemperatureScaling.apply(t, toLogits: separable), labels).reduce(0) { $0 - log($1.0[$1.1]) }
+        }
+        XCTAssertLessThan(nll(0.01), nll(1), "the likelihood alone would have chosen T -> 0")
+        XCTAssertFalse(TemperatureScaling.isSeparable(logits: separable, labels: [0, 1, 2, 1]))
+        XCTAssertFalse(TemperatureScaling.isSeparable(logits: [[1, 1]], labels: [0]), "a tie is not separable")
+        let oneWrong = try TemperatureScaling.fit(logits: separable, labels: [0, 1, 2, 1])
+        XCTAssertGreaterThan(oneWrong, 0.05)
+        XCTAssertLessThan(oneWrong, 100)
+        XCTAssertNotEqual(oneWrong, 1)
+    }
+
     func testRejectsBadInput() {
         XCTAssertThrowsError(try TemperatureScaling.fit(logits: [], labels: []))
         XCTAssertThrowsError(try TemperatureScaling.fit(logits: [[1, 2]], labels: [2]))

@@ -69,8 +69,10 @@ public struct RunCalibration: Codable, Equatable, Sendable {
 
     /// One line for a training's log and report: the temperature and the validation ECE before and after.
     public var summaryLine: String {
-        String(format: "temperature %.3f (validation ECE %.4f -> %.4f, log loss %.4f -> %.4f; %@)", temperature,
-               before.expectedCalibrationError, after.expectedCalibrationError, before.logLoss, after.logLoss, source)
+        let separable = TemperatureScaling.isSeparable(logits: validationProbabilities, labels: validationLabels)
+        return String(format: "temperature %.3f (validation ECE %.4f -> %.4f, log loss %.4f -> %.4f; %@%@)", temperature,
+                      before.expectedCalibrationError, after.expectedCalibrationError, before.logLoss, after.logLoss, source,
+                      separable ? "; every validation image right, which fits no temperature: the model's own probabilities kept" : "")
     }
 
     /// `probabilities` (`[image][class]`, raw) after temperature scaling.
