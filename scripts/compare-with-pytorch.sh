@@ -13,7 +13,9 @@
 #   RECIPE: default (the study's protocol, which the reference implements: the README's main command
 #   without its --early-stopping-patience 4, which keeps the same epoch and weights whenever no two
 #   best epochs are 5 apart; each fold's epochs.jsonl shows it), refit (train --refit), or
-#   recompute-bn (train --recompute-batch-norm 512, against the reference's default: the same folds);
+#   recompute-bn (train --recompute-batch-norm 512, against the reference's default: the same folds),
+#   or reflect-fill (train --fill reflect: augmented images mirrored at the edges instead of the
+#   edge pixel repeated, against the reference's default);
 #   default: default and refit.
 # GROUPINGS chooses and orders the groupings (default "image grouped"), in the runs and the table.
 # LEUKEMIA names the executable (default .build/release/leukemia); PYTHON the reference's
@@ -50,6 +52,7 @@ for recipe in "${recipes[@]}"; do
         default) options=() peer=default ;;
         refit) options=(--refit) peer=refit ;;
         recompute-bn) options=(--recompute-batch-norm 512) peer=default ;;
+        reflect-fill) options=(--fill reflect) peer=default ;;
         *) echo "unknown recipe $recipe" >&2; exit 2 ;;
     esac
     torch_options=(); [ "$peer" = refit ] && torch_options=(--refit)
@@ -93,7 +96,7 @@ def row(recipe, grouping, engine, runs):
     minutes = statistics.mean(seconds(run) for run in runs) / 60
     print(f"| {recipe} | {grouping} | {engine} | {' '.join(run.name[5:] for run in runs)} | {ms('accuracy', 4)} | {ms('total_cost', 1)} | {ms('macro_f1', 4)} | "
           f"{' '.join(str(e) for e in errors)} | {minutes:.1f} |")
-peers = {"default": "default", "refit": "refit", "recompute-bn": "default"}  # the case above
+peers = {"default": "default", "refit": "refit", "recompute-bn": "default", "reflect-fill": "default"}  # the case above
 for recipe in recipes:
     for grouping in os.environ.get("GROUPINGS", "image grouped").split():
         swift, torch = (out / f"swift-{recipe}-{grouping}", out / f"torch-{peers[recipe]}-{grouping}")

@@ -38,6 +38,7 @@ enum TrainCommandLine {
                 arguments += ["--rotation", "\(augmentation.rotationDegrees)", "--shift", "\(augmentation.widthShift)",
                               "--shear", "\(augmentation.shearDegrees)", "--zoom", "\(augmentation.zoom)"]
                 if !augmentation.horizontalFlip { arguments.append("--no-flip") }
+                if augmentation.fill != .nearest { arguments += ["--fill", augmentation.fill.rawValue] }
             } else {
                 arguments.append("--no-augmentation")
             }

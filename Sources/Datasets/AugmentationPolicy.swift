@@ -17,15 +17,44 @@ public struct AugmentationPolicy: Codable, Sendable, Equatable {
     public var zoom: Double
     /// Whether half of the images are mirrored left to right.
     public var horizontalFlip: Bool
+    /// What a moved image shows where it samples outside the original.
+    public var fill: Fill
+
+    /// What an augmented image shows outside the original (Keras' `fill_mode`).
+    public enum Fill: String, Codable, Sendable, CaseIterable {
+        /// The nearest edge pixel repeated: Keras' default, the study's.
+        case nearest
+        /// The image mirrored at its edges (`WarpBorder.reflect`).
+        case reflect
+
+        var border: WarpBorder { self == .nearest ? .nearest : .reflect }
+    }
 
     public init(rotationDegrees: Double, widthShift: Double, heightShift: Double, shearDegrees: Double,
-                zoom: Double, horizontalFlip: Bool) {
+                zoom: Double, horizontalFlip: Bool, fill: Fill = .nearest) {
         self.rotationDegrees = rotationDegrees
         self.widthShift = widthShift
         self.heightShift = heightShift
         self.shearDegrees = shearDegrees
         self.zoom = zoom
         self.horizontalFlip = horizontalFlip
+        self.fill = fill
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case rotationDegrees, widthShift, heightShift, shearDegrees, zoom, horizontalFlip, fill
+    }
+
+    /// Reads a recorded policy; runs recorded before `fill` existed used `.nearest`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(rotationDegrees: try container.decode(Double.self, forKey: .rotationDegrees),
+                  widthShift: try container.decode(Double.self, forKey: .widthShift),
+                  heightShift: try container.decode(Double.self, forKey: .heightShift),
+                  shearDegrees: try container.decode(Double.self, forKey: .shearDegrees),
+                  zoom: try container.decode(Double.self, forKey: .zoom),
+                  horizontalFlip: try container.decode(Bool.self, forKey: .horizontalFlip),
+                  fill: try container.decodeIfPresent(Fill.self, forKey: .fill) ?? .nearest)
     }
 
     /// The study's augmentation: rotation 40°, shifts 0.4, shear 0.4, zoom 0.4, horizontal flip.
@@ -48,8 +77,8 @@ public struct AugmentationPolicy: Codable, Sendable, Equatable {
             .followed(by: .translation(x: shiftX, y: shiftY))
     }
 
-    /// `image` moved by a random map; outside the source the nearest edge pixel is repeated.
+    /// `image` moved by a random map; outside the source it shows what `fill` says.
     public func augment(_ image: RGBImage, generator: inout SeededGenerator) throws -> RGBImage {
-        try image.warped(by: randomMap(width: image.width, height: image.height, generator: &generator), border: .nearest)
+        try image.warped(by: randomMap(width: image.width, height: image.height, generator: &generator), border: fill.border)
     }
 }

@@ -4,6 +4,9 @@ public enum WarpBorder: Sendable, Equatable {
     case constant(red: UInt8, green: UInt8, blue: UInt8)
     /// The nearest edge pixel (Keras' default `fill_mode="nearest"`).
     case nearest
+    /// The image mirrored at its edges, the edge pixel included (d c b a | a b c d | d c b a:
+    /// Keras' `fill_mode="reflect"`, scipy's `mode="reflect"`), repeating with period 2 x side.
+    case reflect
 }
 
 extension RGBImage {
@@ -22,14 +25,22 @@ extension RGBImage {
             throw ImageError(source: "affine transform \(transform)", reason: .notInvertible)
         }
         let fillColor: (Float, Float, Float)
-        let clampsToEdge: Bool
+        let clampsToEdge: Bool, reflects: Bool
         switch border {
         case let .constant(red, green, blue):
             fillColor = (Float(red), Float(green), Float(blue))
-            clampsToEdge = false
+            (clampsToEdge, reflects) = (false, false)
         case .nearest:
             fillColor = (0, 0, 0)
-            clampsToEdge = true
+            (clampsToEdge, reflects) = (true, false)
+        case .reflect:
+            fillColor = (0, 0, 0)
+            (clampsToEdge, reflects) = (false, true)
+        }
+        /// Index `i` of a side of `n` pixels mirrored into 0..<n (half-sample symmetric).
+        func reflected(_ i: Int, _ n: Int) -> Int {
+            let period = 2 * n, m = ((i % period) + period) % period
+            return m < n ? m : period - 1 - m
         }
         let count = width * height * 3
         let result = [UInt8](unsafeUninitializedCapacity: count) { output, initialized in
@@ -40,6 +51,9 @@ extension RGBImage {
                     if clampsToEdge {
                         x = min(max(x, 0), width - 1)
                         y = min(max(y, 0), height - 1)
+                    } else if reflects {
+                        x = reflected(x, width)
+                        y = reflected(y, height)
                     }
                     guard x >= 0, x < width, y >= 0, y < height else { return fillColor }
                     let offset = (y * width + x) * 3
@@ -49,10 +63,13 @@ extension RGBImage {
                     for x in 0..<width {
                         var sampled = fillColor
                         let source = inverse.apply(x: Double(x), y: Double(y))
-                        // Positions more than a pixel outside (or not finite) see only the border.
+                        // Positions more than a pixel outside (or not finite) see only the border; a
+                        // reflected one is sampled wherever it is (within a billion pixels).
                         let clampedX = clampsToEdge ? min(max(source.x, 0), Double(width - 1)) : source.x
                         let clampedY = clampsToEdge ? min(max(source.y, 0), Double(height - 1)) : source.y
-                        if clampedX > -1, clampedX < Double(width), clampedY > -1, clampedY < Double(height) {
+                        let inside = reflects ? abs(clampedX) < 1e9 && abs(clampedY) < 1e9
+                            : clampedX > -1 && clampedX < Double(width) && clampedY > -1 && clampedY < Double(height)
+                        if inside {
                             let left = clampedX.rounded(.down), top = clampedY.rounded(.down)
                             let fx = Float(clampedX - left), fy = Float(clampedY - top)
                             let x0 = Int(left), y0 = Int(top)

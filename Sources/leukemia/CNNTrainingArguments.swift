@@ -92,6 +92,10 @@ struct CNNTrainingArguments: ParsableArguments {
     @Flag(name: .customLong("no-flip"), help: "Augmentation: no horizontal flips.")
     var noFlip = false
 
+    @Option(name: .customLong("fill"),
+            help: "Augmentation: what a moved image shows outside the original: nearest (the edge pixel repeated, Keras' default, the study's) or reflect (mirrored at the edges).")
+    var fill: AugmentationPolicy.Fill = .nearest
+
     @Option(name: .customLong("cached-copies"),
             help: "With --policy frozen: augmented copies of each training image whose features are cached besides the original.")
     var cachedCopies: Int = 0
@@ -143,7 +147,7 @@ struct CNNTrainingArguments: ParsableArguments {
         options.resize = resize
         options.augmentation = noAugmentation ? nil : AugmentationPolicy(
             rotationDegrees: rotation, widthShift: shift, heightShift: shift, shearDegrees: shear, zoom: zoom,
-            horizontalFlip: !noFlip)
+            horizontalFlip: !noFlip, fill: fill)
         options.maximumEpochs = epochs
         options.batchSize = batchSize
         options.learningRate = learningRate
@@ -207,3 +211,4 @@ final class ProgressDisplay {
 extension ResizePolicy: ExpressibleByArgument {}
 extension ModelSelection: ExpressibleByArgument {}
 extension ComputePrecision: ExpressibleByArgument {}
+extension AugmentationPolicy.Fill: ExpressibleByArgument {}

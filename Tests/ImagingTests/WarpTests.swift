@@ -29,6 +29,21 @@ final class WarpTests: XCTestCase {
         }
     }
 
+    func testReflectBorderMirrorsTheImageWithItsEdgePixel() throws {
+        // One row of reds 10 20 30 40; mirrored it reads ... 30 20 10 10 | 10 20 30 40 | 40 30 20 10 10 ...
+        let row = TestImages.make(width: 4, height: 1) { x, _ in (UInt8(10 * (x + 1)), 0, 0) }
+        func reds(_ shift: Double) throws -> [UInt8] {
+            let shifted = try row.warped(by: .translation(x: shift, y: 0), border: .reflect)
+            return (0..<4).map { shifted.pixel(x: $0, y: 0).red }
+        }
+        XCTAssertEqual(try reds(2), [20, 10, 10, 20])    // output x shows input x - 2: -2 -> 1, -1 -> 0
+        XCTAssertEqual(try reds(-3), [40, 40, 30, 20])   // input 3, 4 -> 3, 5 -> 2, 6 -> 1
+        XCTAssertEqual(try reds(9), [10, 10, 20, 30])    // period 8: -9 -> -1 -> 0, -8 -> 0, -7 -> 1, -6 -> 2
+        XCTAssertEqual(try reds(0.5), [10, 15, 25, 35])  // -0.5 blends the mirrored pixel 0 with pixel 0
+        let nearest = try row.warped(by: .translation(x: 2, y: 0), border: .nearest)
+        XCTAssertEqual((0..<4).map { nearest.pixel(x: $0, y: 0).red }, [10, 10, 10, 20])
+    }
+
     func testHalfPixelShiftAveragesNeighbours() throws {
         let shifted = try image.warped(by: .translation(x: 0.5, y: 0))
         // Output (2, 0) samples input x = 1.5: red (50 + 100) / 2; output (0, 0) blends fill black and input 0.

@@ -66,6 +66,35 @@ final class TrainingInputTests: XCTestCase {
         }
     }
 
+    func testReflectFillWarpsWithTheSameRandomMapAndMirrorsOutside() throws {
+        // Columns 0..<20 dark, 20..<40 light, moved right by s >= 22 pixels: output column 0 shows
+        // input column -s, which the nearest fill reads as column 0 (dark) and reflection as
+        // column s - 1 >= 21 (light).
+        let image = try RGBImage(width: 40, height: 40, pixels: (0..<(40 * 40)).flatMap { index in
+            [UInt8]((index % 40) < 20 ? [0, 0, 0] : [255, 255, 255])
+        })
+        let shift = AugmentationPolicy(rotationDegrees: 0, widthShift: 0.9, heightShift: 0, shearDegrees: 0, zoom: 0,
+                                       horizontalFlip: false)
+        var reflecting = shift
+        reflecting.fill = .reflect
+        var generator = SeededGenerator(seed: 4), drawn = generator
+        while shift.randomMap(width: 40, height: 40, generator: &drawn).apply(x: 0, y: 0).x < 22 { generator = drawn }
+        var other = generator
+        let nearest = try shift.augment(image, generator: &generator)
+        let reflected = try reflecting.augment(image, generator: &other)
+        XCTAssertEqual(nearest.pixel(x: 0, y: 20).red, 0, "the dark edge column repeated")
+        XCTAssertEqual(reflected.pixel(x: 0, y: 20).red, 255, "a mirrored light column")
+        XCTAssertTrue(nearest.pixel(x: 39, y: 20) == reflected.pixel(x: 39, y: 20), "inside the original both agree")
+    }
+
+    func testAPolicyRecordedBeforeFillExistedReadsAsNearest() throws {
+        let old = #"{"rotationDegrees":40,"widthShift":0.4,"heightShift":0.4,"shearDegrees":0.4,"zoom":0.4,"horizontalFlip":true}"#
+        XCTAssertEqual(try JSONDecoder().decode(AugmentationPolicy.self, from: Data(old.utf8)), .study)
+        var reflecting = AugmentationPolicy.study
+        reflecting.fill = .reflect
+        XCTAssertEqual(try JSONDecoder().decode(AugmentationPolicy.self, from: JSONEncoder().encode(reflecting)), reflecting)
+    }
+
     func testNormalizationsMapPixelValuesAsDocumented() throws {
         let image = try RGBImage(width: 2, height: 1, pixels: [0, 0, 0, 255, 255, 255])
         var values = [Float](repeating: .nan, count: 6)

@@ -113,7 +113,7 @@ STUDY = {
     "plateau_factor": 0.1, "plateau_patience": 3, "balanced_class_weights": True, "policy": "full",
     "weights": "imagenet", "resize": "squash",
     "augmentation": {"rotationDegrees": 40, "widthShift": 0.4, "heightShift": 0.4, "shearDegrees": 0.4,
-                     "zoom": 0.4, "horizontalFlip": True},
+                     "zoom": 0.4, "horizontalFlip": True, "fill": "nearest"},
 }
 INPUT_SIZE = 224
 MEMORY_FORMAT = torch.channels_last  # set from --memory-format in main
@@ -608,7 +608,7 @@ def warn_about_run_options(run_dir):
     for key, value in STUDY.items():
         found = cnn.get(key)
         if key == "augmentation" and found is not None:
-            found = {name: found.get(name) for name in value}
+            found = {name: found.get(name, "nearest" if name == "fill" else None) for name in value}  # fill: since 2026-12-05
         if found is not None and found != value:
             log(f"warning: {run_dir} used {key} = {found}; this reference uses {value}")
 
