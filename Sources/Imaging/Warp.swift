@@ -25,18 +25,11 @@ extension RGBImage {
             throw ImageError(source: "affine transform \(transform)", reason: .notInvertible)
         }
         let fillColor: (Float, Float, Float)
-        let clampsToEdge: Bool, reflects: Bool
         switch border {
-        case let .constant(red, green, blue):
-            fillColor = (Float(red), Float(green), Float(blue))
-            (clampsToEdge, reflects) = (false, false)
-        case .nearest:
-            fillColor = (0, 0, 0)
-            (clampsToEdge, reflects) = (true, false)
-        case .reflect:
-            fillColor = (0, 0, 0)
-            (clampsToEdge, reflects) = (false, true)
+        case let .constant(red, green, blue): fillColor = (Float(red), Float(green), Float(blue))
+        case .nearest, .reflect: fillColor = (0, 0, 0)
         }
+        let clampsToEdge = border == .nearest, reflects = border == .reflect
         /// Index `i` of a side of `n` pixels mirrored into 0..<n (half-sample symmetric).
         func reflected(_ i: Int, _ n: Int) -> Int {
             let period = 2 * n, m = ((i % period) + period) % period
