@@ -8,7 +8,7 @@ struct TestTimeAugmentationOption: ParsableArguments {
     @Option(help: "CNN runs: average each image's probabilities over N augmented views besides the image itself.")
     var tta: Int = 0
 
-    @Option(name: .customLong("tta-views"), help: "Views for --tta: mirror (mirror images) or training (the run's training augmentation).")
+    @Option(name: .customLong("tta-views"), help: "Views for --tta: mirror (the image or its mirror image, at random), training (the run's training augmentation) or orientations (the other 7 of rotations by 90° and mirror images, exactly; --tta 7 takes all).")
     var ttaViews: TestTimeViews = .mirror
 
     @Option(help: "CNN runs: what convolutions compute in, fp32 or bf16 (mixed precision; needs a CPU with native bf16). Default: the run's.")

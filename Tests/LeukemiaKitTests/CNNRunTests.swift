@@ -66,6 +66,36 @@ final class CNNRunTests: XCTestCase {
         XCTAssertGreaterThan(mixtures.count, 1, "the views differ between images")
     }
 
+    func testOrientationViewsAverageTheEightOrientationsExactly() throws {
+        let run = try CNNRun.open(runURL)
+        let images = DecodedImageSet.load(try testFiles().map { LabeledImageFile(path: $0.path, url: $0, label: 0) },
+                                          size: 32).images
+        // Each orientation scored on its own, then averaged by hand.
+        let perOrientation = try SquareSymmetry.allCases.map { symmetry in
+            try run.inference.probabilities(of: images.map { $0.transformed(by: symmetry) })
+        }
+        let averaged = try CNNRun.open(runURL, testTimeAugmentation: 7, views: .orientations).inference.probabilities(of: images)
+        for (index, row) in averaged.enumerated() {
+            for c in row.indices {
+                let mean = perOrientation.map { $0[index][c] }.reduce(0, +) / 8
+                XCTAssertEqual(row[c], mean, accuracy: 1e-6, "image \(index), class \(c)")
+            }
+        }
+        XCTAssertNotEqual(averaged, perOrientation[0], "the orientations change the probabilities")
+        // Three views: the image, its left-right and its top-bottom mirror image.
+        let three = try CNNRun.open(runURL, testTimeAugmentation: 2, views: .orientations).inference.probabilities(of: images)
+        for (index, row) in three.enumerated() {
+            for c in row.indices {
+                XCTAssertEqual(row[c], (0..<3).map { perOrientation[$0][index][c] }.reduce(0, +) / 3, accuracy: 1e-6)
+            }
+        }
+        // There are no more than seven other orientations.
+        XCTAssertThrowsError(try CNNRun.open(runURL, testTimeAugmentation: 8, views: .orientations)) { error in
+            XCTAssertEqual(error as? CNNTrainingError,
+                           .invalidOption(name: "tta", value: "8", expected: "0 to 7 views (--tta-views orientations)"))
+        }
+    }
+
     func testTheCostOptimalDecisionMinimizesTheExpectedCost() throws {
         let run = try TrainedRuns.open(runURL)
         // Predicting Benign costs nothing whatever the truth: it is always the cost-optimal class.

@@ -33,8 +33,9 @@ public struct CNNRun: TrainedImageClassifier {
         }
         options.precision = precision ?? options.precision
         try options.checkPrecisionRunsHere(origin: precision == nil ? "the run's, \(directory.url.path)" : nil)
-        guard (0...64).contains(testTimeAugmentation) else {
-            throw CNNTrainingError.invalidOption(name: "tta", value: "\(testTimeAugmentation)", expected: "0 to 64 views")
+        guard (0...views.maximumViews).contains(testTimeAugmentation) else {
+            throw CNNTrainingError.invalidOption(name: "tta", value: "\(testTimeAugmentation)",
+                                                 expected: "0 to \(views.maximumViews) views (--tta-views \(views.rawValue))")
         }
         let weights = try directory.readRequired(directory.weights)
         try directory.verify(weights, of: directory.weights, against: configuration)

@@ -1,4 +1,6 @@
 import Datasets
+import Imaging
+
 /// Which augmented views test-time augmentation averages.
 ///
 /// Measured on the ALL data (427 test images, EfficientNet-Lite0): views drawn with the study's
@@ -10,15 +12,24 @@ public enum TestTimeViews: String, Codable, Sendable, CaseIterable {
     case mirror
     /// Each view is drawn from the run's training augmentation (the study's if it trained without).
     case training
+    /// The views are the image's other seven orientations, in `SquareSymmetry` order (mirror
+    /// left-right, mirror top-bottom, rotation by 180°, transpose, rotations by 90° and 270°,
+    /// anti-transpose): exact pixel moves, no interpolation, nothing drawn at random.
+    case orientations
 
-    /// The augmentation the views are drawn from for a run trained with `options`.
-    public func policy(for options: CNNTrainingOptions) -> AugmentationPolicy {
+    /// The most views the kind has: 7 distinct orientations; the drawn kinds, `CNNRun`'s limit.
+    public var maximumViews: Int { self == .orientations ? SquareSymmetry.allCases.count - 1 : 64 }
+
+    /// How view `view` (1, 2, ...) of an image is made for a run trained with `options`.
+    func view(_ view: Int, options: CNNTrainingOptions) -> CNNInference.View {
         switch self {
         case .mirror:
-            return AugmentationPolicy(rotationDegrees: 0, widthShift: 0, heightShift: 0, shearDegrees: 0, zoom: 0,
-                                      horizontalFlip: true)
+            return .drawn(AugmentationPolicy(rotationDegrees: 0, widthShift: 0, heightShift: 0, shearDegrees: 0, zoom: 0,
+                                             horizontalFlip: true))
         case .training:
-            return options.augmentation ?? .study
+            return .drawn(options.augmentation ?? .study)
+        case .orientations:
+            return .oriented(SquareSymmetry.allCases[view])
         }
     }
 }
