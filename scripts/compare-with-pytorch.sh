@@ -4,7 +4,8 @@
 # image-level and grouped (runs of 25 file numbers), fold by fold: the reference trains on exactly
 # the images of each Swift fold run's split.json and scores the same test images. Prints one table
 # row per recipe and grouping (mean ± sample sd over folds, and the mean training minutes per fold),
-# over the folds both engines finished. TABLE_ONLY=1 prints the table without training.
+# over the folds both engines finished, then for each recipe and grouping the images wrong in one
+# engine only and in both, with McNemar's exact p. TABLE_ONLY=1 prints the table without training.
 # ONLY_FOLDS="4 5" trains just those folds (the others are left as they are). RECORD=DIR copies each
 # finished fold's small files (scores, predictions, epochs, configuration; no weights) into DIR with
 # OUT_DIR's structure, so that a comparison spread over machines that do not keep OUT_DIR can be
@@ -78,7 +79,7 @@ done
 printf '| recipe | grouping | engine | folds | accuracy (mean ± sd) | total cost (mean ± sd) | macro F1 (mean ± sd) | errors per fold | training min per fold |\n'
 printf '| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n'
 python3 - "$out" "$folds" "${recipes[@]}" <<'PY'
-import json, os, statistics, sys, pathlib
+import json, math, os, statistics, sys, pathlib
 out, folds, recipes = pathlib.Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
 def row(recipe, grouping, engine, runs):
     if not runs:
@@ -96,14 +97,39 @@ def row(recipe, grouping, engine, runs):
     minutes = statistics.mean(seconds(run) for run in runs) / 60
     print(f"| {recipe} | {grouping} | {engine} | {' '.join(run.name[5:] for run in runs)} | {ms('accuracy', 4)} | {ms('total_cost', 1)} | {ms('macro_f1', 4)} | "
           f"{' '.join(str(e) for e in errors)} | {minutes:.1f} |")
+def paired(recipe, grouping, swift_runs, torch_runs):
+    """Per image over the paired folds: wrong in Swift only, in the reference only, in both; McNemar's exact p."""
+    def wrong(run):
+        p = json.load(open(run / "predictions.json"))
+        return {os.path.basename(path): label != max(range(len(q)), key=q.__getitem__)
+                for path, label, q in zip(p["paths"], p["labels"], p["probabilities"])}
+    only_swift = only_torch = both = images = 0
+    for s, t in zip(swift_runs, torch_runs):
+        a, b = wrong(s), wrong(t)
+        if a.keys() != b.keys():
+            return f"{recipe}, {grouping}: {s.name} has other test images in the two engines"
+        images += len(a)
+        only_swift += sum(a[f] and not b[f] for f in a)
+        only_torch += sum(b[f] and not a[f] for f in a)
+        both += sum(a[f] and b[f] for f in a)
+    n, k = only_swift + only_torch, min(only_swift, only_torch)
+    p = min(1.0, 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n) if n else 1.0
+    return (f"{recipe}, {grouping}, paired over {images} images: wrong only in Swift {only_swift}, "
+            f"only in the reference {only_torch}, in both {both}; McNemar's exact p = {p:.2f}")
+notes = []
 peers = {"default": "default", "refit": "refit", "recompute-bn": "default", "reflect-fill": "default"}  # the case above
 for recipe in recipes:
     for grouping in os.environ.get("GROUPINGS", "image grouped").split():
         swift, torch = (out / f"swift-{recipe}-{grouping}", out / f"torch-{peers[recipe]}-{grouping}")
         # The folds both engines finished (a Swift fold is finished when its config.json exists).
-        paired = [k for k in range(1, folds + 1)
+        folds_done = [k for k in range(1, folds + 1)
                   if (swift / f"fold-{k}" / "config.json").exists() and (torch / f"fold-{k}" / "metrics.json").exists()]
-        row(recipe, grouping, "Swift (this toolkit)", [swift / f"fold-{k}" for k in paired])
+        row(recipe, grouping, "Swift (this toolkit)", [swift / f"fold-{k}" for k in folds_done])
         if peers[recipe] == recipe or peers[recipe] not in recipes:  # each reference row once
-            row(peers[recipe], grouping, "PyTorch reference", [torch / f"fold-{k}" for k in paired])
+            row(peers[recipe], grouping, "PyTorch reference", [torch / f"fold-{k}" for k in folds_done])
+        if folds_done:
+            notes.append(paired(recipe, grouping, [swift / f"fold-{k}" for k in folds_done], [torch / f"fold-{k}" for k in folds_done]))
+print()
+for note in notes:
+    print(f"- {note}")
 PY
