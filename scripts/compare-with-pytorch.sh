@@ -16,7 +16,8 @@
 #   best epochs are 5 apart; each fold's epochs.jsonl shows it), refit (train --refit), or
 #   recompute-bn (train --recompute-batch-norm 512, against the reference's default: the same folds),
 #   or reflect-fill (train --fill reflect: augmented images mirrored at the edges instead of the
-#   edge pixel repeated, against the reference's default);
+#   edge pixel repeated, against the reference's default), or orientations (train --orientations:
+#   each training image also in a random one of its 8 orientations, against the reference's default);
 #   default: default and refit.
 # GROUPINGS chooses and orders the groupings (default "image grouped"), in the runs and the table.
 # LEUKEMIA names the executable (default .build/release/leukemia); PYTHON the reference's
@@ -54,6 +55,7 @@ for recipe in "${recipes[@]}"; do
         refit) options=(--refit) peer=refit ;;
         recompute-bn) options=(--recompute-batch-norm 512) peer=default ;;
         reflect-fill) options=(--fill reflect) peer=default ;;
+        orientations) options=(--orientations) peer=default ;;
         *) echo "unknown recipe $recipe" >&2; exit 2 ;;
     esac
     torch_options=(); [ "$peer" = refit ] && torch_options=(--refit)
@@ -117,7 +119,7 @@ def paired(recipe, grouping, swift_runs, torch_runs):
     return (f"{recipe}, {grouping}, paired over {images} images: wrong only in Swift {only_swift}, "
             f"only in the reference {only_torch}, in both {both}; McNemar's exact p = {p:.2f}")
 notes = []
-peers = {"default": "default", "refit": "refit", "recompute-bn": "default", "reflect-fill": "default"}  # the case above
+peers = {"default": "default", "refit": "refit", "recompute-bn": "default", "reflect-fill": "default", "orientations": "default"}  # the case above
 for recipe in recipes:
     for grouping in os.environ.get("GROUPINGS", "image grouped").split():
         swift, torch = (out / f"swift-{recipe}-{grouping}", out / f"torch-{peers[recipe]}-{grouping}")

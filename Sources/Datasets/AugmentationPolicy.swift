@@ -19,6 +19,10 @@ public struct AugmentationPolicy: Codable, Sendable, Equatable {
     public var horizontalFlip: Bool
     /// What a moved image shows where it samples outside the original.
     public var fill: Fill
+    /// Whether each image is first put in one of the square's eight orientations (rotations by
+    /// 90° and mirror images, `SquareSymmetry`), drawn uniformly, moved exactly; on a non-square
+    /// image only the four that keep its sides. Off in the study's policy; a smear has no up or left.
+    public var randomOrientation: Bool
 
     /// What an augmented image shows outside the original (Keras' `fill_mode`).
     public enum Fill: String, Codable, Sendable, CaseIterable {
@@ -31,7 +35,7 @@ public struct AugmentationPolicy: Codable, Sendable, Equatable {
     }
 
     public init(rotationDegrees: Double, widthShift: Double, heightShift: Double, shearDegrees: Double,
-                zoom: Double, horizontalFlip: Bool, fill: Fill = .nearest) {
+                zoom: Double, horizontalFlip: Bool, fill: Fill = .nearest, randomOrientation: Bool = false) {
         self.rotationDegrees = rotationDegrees
         self.widthShift = widthShift
         self.heightShift = heightShift
@@ -39,13 +43,15 @@ public struct AugmentationPolicy: Codable, Sendable, Equatable {
         self.zoom = zoom
         self.horizontalFlip = horizontalFlip
         self.fill = fill
+        self.randomOrientation = randomOrientation
     }
 
     private enum CodingKeys: String, CodingKey {
-        case rotationDegrees, widthShift, heightShift, shearDegrees, zoom, horizontalFlip, fill
+        case rotationDegrees, widthShift, heightShift, shearDegrees, zoom, horizontalFlip, fill, randomOrientation
     }
 
-    /// Reads a recorded policy; runs recorded before `fill` existed used `.nearest`.
+    /// Reads a recorded policy; runs recorded before `fill` and `randomOrientation` existed used
+    /// `.nearest` and no orientations.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(rotationDegrees: try container.decode(Double.self, forKey: .rotationDegrees),
@@ -54,7 +60,8 @@ public struct AugmentationPolicy: Codable, Sendable, Equatable {
                   shearDegrees: try container.decode(Double.self, forKey: .shearDegrees),
                   zoom: try container.decode(Double.self, forKey: .zoom),
                   horizontalFlip: try container.decode(Bool.self, forKey: .horizontalFlip),
-                  fill: try container.decodeIfPresent(Fill.self, forKey: .fill) ?? .nearest)
+                  fill: try container.decodeIfPresent(Fill.self, forKey: .fill) ?? .nearest,
+                  randomOrientation: try container.decodeIfPresent(Bool.self, forKey: .randomOrientation) ?? false)
     }
 
     /// The study's augmentation: rotation 40°, shifts 0.4, shear 0.4, zoom 0.4, horizontal flip.
@@ -77,8 +84,15 @@ public struct AugmentationPolicy: Codable, Sendable, Equatable {
             .followed(by: .translation(x: shiftX, y: shiftY))
     }
 
-    /// `image` moved by a random map; outside the source it shows what `fill` says.
+    /// `image` in a random orientation (when `randomOrientation`; drawn first, and only then, so
+    /// that policies without it draw what they always drew), then moved by a random map; outside
+    /// the source it shows what `fill` says.
     public func augment(_ image: RGBImage, generator: inout SeededGenerator) throws -> RGBImage {
-        try image.warped(by: randomMap(width: image.width, height: image.height, generator: &generator), border: fill.border)
+        var image = image
+        if randomOrientation {
+            let choices = SquareSymmetry.allCases.filter { image.width == image.height || !$0.swapsSides }
+            image = image.transformed(by: choices[min(choices.count - 1, Int(generator.nextUnitDouble() * Double(choices.count)))])
+        }
+        return try image.warped(by: randomMap(width: image.width, height: image.height, generator: &generator), border: fill.border)
     }
 }

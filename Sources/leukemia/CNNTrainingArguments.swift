@@ -96,6 +96,10 @@ struct CNNTrainingArguments: ParsableArguments {
             help: "Augmentation: what a moved image shows outside the original: nearest (the edge pixel repeated, Keras' default, the study's) or reflect (mirrored at the edges).")
     var fill: AugmentationPolicy.Fill = .nearest
 
+    @Flag(name: .customLong("orientations"),
+          help: "Augmentation: each training image first turned by a random multiple of 90° and mirrored at random (one of the square's 8 orientations, moved exactly).")
+    var orientations = false
+
     @Option(name: .customLong("cached-copies"),
             help: "With --policy frozen: augmented copies of each training image whose features are cached besides the original.")
     var cachedCopies: Int = 0
@@ -126,6 +130,10 @@ struct CNNTrainingArguments: ParsableArguments {
                                                  expected: "the hybrid's backbone, one of "
                                                     + Architecture.backbones.map(\.rawValue).joined(separator: ", "))
         }
+        if noAugmentation, orientations || fill != .nearest {
+            throw ValidationError("--no-augmentation trains on the images as they are: it cannot take "
+                                  + (orientations ? "--orientations" : "--fill \(fill.rawValue)"))
+        }
         guard inputSize >= 16 else {
             throw CNNTrainingError.invalidOption(name: "input-size", value: "\(inputSize)", expected: "at least 16")
         }
@@ -147,7 +155,7 @@ struct CNNTrainingArguments: ParsableArguments {
         options.resize = resize
         options.augmentation = noAugmentation ? nil : AugmentationPolicy(
             rotationDegrees: rotation, widthShift: shift, heightShift: shift, shearDegrees: shear, zoom: zoom,
-            horizontalFlip: !noFlip, fill: fill)
+            horizontalFlip: !noFlip, fill: fill, randomOrientation: orientations)
         options.maximumEpochs = epochs
         options.batchSize = batchSize
         options.learningRate = learningRate

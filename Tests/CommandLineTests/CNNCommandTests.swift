@@ -108,6 +108,16 @@ final class CNNCommandTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
     }
 
+    func testAugmentationOptionsWithoutAugmentationAreRefusedBeforeTheRunFolderExists() throws {
+        for (option, named) in [(["--orientations"], "--orientations"), (["--fill", "reflect"], "--fill reflect")] {
+            let out = workspace.appendingPathComponent("plain")
+            let outcome = try train("plain", ["--no-augmentation"] + option)
+            XCTAssertNotEqual(outcome.status, 0, named)
+            XCTAssertTrue(outcome.standardError.contains("--no-augmentation") && outcome.standardError.contains(named), outcome.standardError)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out.path), named)
+        }
+    }
+
     func testMissingImageNetWeightsAndUnavailableModelsGetOneLineErrors() throws {
         let cache = workspace.appendingPathComponent("empty-cache")
         let outcome = try CommandRunner.run(["train", "--model", "efficientnet-lite0", "--data", data.path,

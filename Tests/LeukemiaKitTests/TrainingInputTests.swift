@@ -43,6 +43,41 @@ final class TrainingInputTests: XCTestCase {
         XCTAssertEqual(seen, [true, false])
     }
 
+    func testRandomOrientationGivesEachOfTheEightOrientationsAboutEqually() throws {
+        var turning = noAugmentation
+        turning.randomOrientation = true
+        let image = smear(3, size: 12)
+        let orientations = SquareSymmetry.allCases.map { image.transformed(by: $0) }
+        XCTAssertEqual(Set(orientations.map(\.pixels)).count, 8, "the synthetic smear looks different in each orientation")
+        var generator = SeededGenerator(seed: 9)
+        var counts = [Int](repeating: 0, count: 8)
+        for _ in 0..<800 {
+            let result = try turning.augment(image, generator: &generator)
+            let index = try XCTUnwrap(orientations.firstIndex(of: result), "not one of the eight orientations")
+            counts[index] += 1
+        }
+        // 100 expected each; a binomial(800, 1/8) lies in 60...140 except with probability < 1e-4.
+        for (symmetry, count) in zip(SquareSymmetry.allCases, counts) { XCTAssertTrue((60...140).contains(count), "\(symmetry): \(count)") }
+
+        // A non-square image keeps its sides: only the four orientations that do not swap them.
+        let wide = try RGBImage(width: 6, height: 4, pixels: (0..<72).map { UInt8($0) })
+        var seen: Set<[UInt8]> = []
+        for _ in 0..<100 {
+            let result = try turning.augment(wide, generator: &generator)
+            XCTAssertEqual([result.width, result.height], [6, 4])
+            seen.insert(result.pixels)
+        }
+        XCTAssertEqual(seen, Set(SquareSymmetry.allCases.filter { !$0.swapsSides }.map { wide.transformed(by: $0).pixels }))
+    }
+
+    func testAPolicyWithoutOrientationsDrawsOnlyItsMap() throws {
+        // Runs trained before --orientations existed must augment as they did: the first draws make the map.
+        var first = SeededGenerator(seed: 12), second = SeededGenerator(seed: 12)
+        let image = smear(0)
+        XCTAssertEqual(try AugmentationPolicy.study.augment(image, generator: &first),
+                       try image.warped(by: AugmentationPolicy.study.randomMap(width: 32, height: 32, generator: &second), border: .nearest))
+    }
+
     func testStudyAugmentationKeepsSizeAndColourBoundsAndIsSeeded() throws {
         // A two-colour image: any bilinear, edge-repeating warp stays within the two colours' range.
         var pixels = [UInt8](repeating: 0, count: 40 * 40 * 3)
@@ -87,11 +122,13 @@ final class TrainingInputTests: XCTestCase {
         XCTAssertTrue(nearest.pixel(x: 39, y: 20) == reflected.pixel(x: 39, y: 20), "inside the original both agree")
     }
 
-    func testAPolicyRecordedBeforeFillExistedReadsAsNearest() throws {
+    func testAPolicyRecordedBeforeFillAndOrientationsExistedReadsAsNearestWithout() throws {
         let old = #"{"rotationDegrees":40,"widthShift":0.4,"heightShift":0.4,"shearDegrees":0.4,"zoom":0.4,"horizontalFlip":true}"#
         XCTAssertEqual(try JSONDecoder().decode(AugmentationPolicy.self, from: Data(old.utf8)), .study)
         var reflecting = AugmentationPolicy.study
         reflecting.fill = .reflect
+        XCTAssertEqual(try JSONDecoder().decode(AugmentationPolicy.self, from: JSONEncoder().encode(reflecting)), reflecting)
+        reflecting.randomOrientation = true
         XCTAssertEqual(try JSONDecoder().decode(AugmentationPolicy.self, from: JSONEncoder().encode(reflecting)), reflecting)
     }
 
