@@ -14,16 +14,15 @@ import Datasets
 public struct CNNInference {
     public let network: any ImageClassifierNetwork
     public let options: CNNTrainingOptions
-    /// Augmented views averaged with the unaltered image (0: none); drawn ones are seeded by the
-    /// run's seed, the view and the image's position, so results are reproducible.
-    public let testTimeAugmentation: Int
-    /// How view 1, 2, ... is made (index 0: the unaltered image's place, unused).
+    /// How view 1, 2, ... is made: `views[0]` is view 1 (the unaltered image is view 0).
     let views: [View]
     /// The snapshot of `network` that computes its evaluation-mode logits fast, or nil.
     private let optimized: InferenceNetwork?
 
-    /// `network` as trained with `options`; with `optimized` false the network's own graph runs in
-    /// evaluation mode even where an optimized one exists (the reference in tests and benchmarks).
+    /// Augmented views averaged with the unaltered image (0: none); drawn ones are seeded by the
+    /// run's seed, the view and the image's position, so results are reproducible.
+    public var testTimeAugmentation: Int { views.count }
+
     /// One augmented view of an image.
     enum View {
         /// Drawn at random (seeded) from an augmentation.
@@ -33,25 +32,25 @@ public struct CNNInference {
     }
 
     /// `network` as trained with `options`, averaging `testTimeAugmentation` views of kind `views`
-    /// (at most `views.maximumViews`).
+    /// (at most `views.maximumViews`); with `optimized` false the network's own graph runs in
+    /// evaluation mode even where an optimized one exists (the reference in tests and benchmarks).
     public init(network: any ImageClassifierNetwork, options: CNNTrainingOptions, testTimeAugmentation: Int = 0,
                 views: TestTimeViews = .mirror, optimized: Bool = true) {
         precondition(testTimeAugmentation <= views.maximumViews, "at most \(views.maximumViews) \(views.rawValue) views")
-        self.init(network: network, options: options, views: (0...testTimeAugmentation).map { views.view($0, options: options) },
-                  optimized: optimized)
+        self.init(network: network, options: options,
+                  views: (0..<testTimeAugmentation).map { views.view($0 + 1, options: options) }, optimized: optimized)
     }
 
     /// The same with `testTimeAugmentation` views drawn from `viewPolicy`.
     public init(network: any ImageClassifierNetwork, options: CNNTrainingOptions, testTimeAugmentation: Int,
                 viewPolicy: AugmentationPolicy, optimized: Bool = true) {
-        self.init(network: network, options: options, views: Array(repeating: .drawn(viewPolicy), count: testTimeAugmentation + 1),
+        self.init(network: network, options: options, views: Array(repeating: .drawn(viewPolicy), count: testTimeAugmentation),
                   optimized: optimized)
     }
 
     private init(network: any ImageClassifierNetwork, options: CNNTrainingOptions, views: [View], optimized: Bool) {
         self.network = network
         self.options = options
-        self.testTimeAugmentation = views.count - 1
         self.views = views
         self.optimized = optimized ? network.inferenceNetworkIfOptimizable() : nil
     }
@@ -88,7 +87,7 @@ public struct CNNInference {
             for start in stride(from: 0, to: images.count, by: imagesPerPass) {
                 let batch = start..<min(start + imagesPerPass, images.count)
                 var viewImages = Array(images[batch]), augmentation: AugmentationPolicy?
-                switch view == 0 ? nil : views[view] {
+                switch view == 0 ? nil : views[view - 1] {
                 case nil: break
                 case .drawn(let policy)?: augmentation = policy
                 case .oriented(let symmetry)?: viewImages = viewImages.map { $0.transformed(by: symmetry) }
