@@ -126,11 +126,12 @@ for recipe in recipes:
         # The folds both engines finished (a Swift fold is finished when its config.json exists).
         folds_done = [k for k in range(1, folds + 1)
                   if (swift / f"fold-{k}" / "config.json").exists() and (torch / f"fold-{k}" / "metrics.json").exists()]
-        row(recipe, grouping, "Swift (this toolkit)", [swift / f"fold-{k}" for k in folds_done])
+        swift_runs, torch_runs = [swift / f"fold-{k}" for k in folds_done], [torch / f"fold-{k}" for k in folds_done]
+        row(recipe, grouping, "Swift (this toolkit)", swift_runs)
         if peers[recipe] == recipe or peers[recipe] not in recipes:  # each reference row once
-            row(peers[recipe], grouping, "PyTorch reference", [torch / f"fold-{k}" for k in folds_done])
+            row(peers[recipe], grouping, "PyTorch reference", torch_runs)
         if folds_done:
-            notes.append(paired(recipe, grouping, [swift / f"fold-{k}" for k in folds_done], [torch / f"fold-{k}" for k in folds_done]))
+            notes.append(paired(recipe, grouping, swift_runs, torch_runs))
 print()
 for note in notes:
     print(f"- {note}")
