@@ -53,6 +53,85 @@ public func batchNorm(_ input: Tensor, scale: Tensor, shift: Tensor, statistics:
     }
 }
 
+/// `batchNorm(Tensor(concatenating: inputs, alongAxis: 3), ...)` with ReLU or ReLU6, without making
+/// the concatenation: each input is normalized straight into its channels of the output, and
+/// the backward pass hands each input its own gradient. DenseNet's layers normalize the
+/// concatenation of every earlier feature map; concatenating them (and slicing the gradient
+/// apart again) copied O(layers²) channels a block. Channels are normalized independently, so the
+/// result is the same, statistics and running statistics included.
+/// - Parameters:
+///   - inputs: NHWC activations with one batch, height and width; their channels add up to
+///     `scale`'s count. The output is `[batch, height, width, Σ channels]`.
+///   - activation: ReLU or ReLU6 (GELU falls back to the concatenation and `batchNorm`).
+public func batchNorm(concatenating inputs: [Tensor], scale: Tensor, shift: Tensor, statistics: BatchNormStatistics,
+                      isTraining: Bool, epsilon: Float = 1e-5, activation: FusedActivation) -> Tensor {
+    let operation = "batchNorm(concatenating:)"
+    guard let first = inputs.first else {
+        Tensor.fail(.invalidArgument(operation: operation, message: "no inputs to normalize"))
+    }
+    guard let upper = activation.clampUpperBound, epsilon > 0, inputs.count > 1 else {
+        return batchNorm(inputs.count == 1 ? first : Tensor(concatenating: inputs, alongAxis: 3), scale: scale,
+                         shift: shift, statistics: statistics, isTraining: isTraining, epsilon: epsilon, activation: activation)
+    }
+    for input in inputs {
+        input.checkNHWC(operation)
+        guard input.shape[..<3] == first.shape[..<3] else {
+            Tensor.fail(.shapeMismatch(operation: operation, lhs: first.shape, rhs: input.shape))
+        }
+    }
+    let channels = inputs.map { $0.shape[3] }, totalChannels = channels.reduce(0, +)
+    let outputShape = Array(first.shape[..<3]) + [totalChannels]
+    for (name, tensor) in [("scale", scale), ("shift", shift), ("running mean", statistics.mean),
+                           ("running variance", statistics.variance)] where tensor.shape != [totalChannels] {
+        Tensor.fail(.shapeMismatch(operation: "\(operation) inputs and \(name)", lhs: outputShape, rhs: tensor.shape))
+    }
+    let rows = first.scalarCount / channels[0]
+    let offsets = channels.indices.map { channels[..<$0].reduce(0, +) }
+    let kernels = channels.map {
+        BatchNormActivationKernel(rows: rows, channels: $0, epsilon: epsilon, upper: upper, outputRowStride: totalChannels)
+    }
+    let output = Tensor(uninitializedShape: outputShape)
+    let mean: Tensor, variance: Tensor
+    if isTraining {
+        mean = Tensor(uninitializedShape: [totalChannels])
+        variance = Tensor(uninitializedShape: [totalChannels])
+        for (index, kernel) in kernels.enumerated() {
+            let offset = offsets[index]
+            kernel.forwardTraining(input: inputs[index].kernelInput, scale: scale.kernelInput + offset,
+                                   shift: shift.kernelInput + offset, output: output.kernelOutput + offset,
+                                   mean: mean.kernelOutput + offset, variance: variance.kernelOutput + offset)
+        }
+        statistics.update(batchMean: mean, batchVariance: variance, sampleCount: rows)
+    } else {
+        mean = statistics.mean.detached()
+        variance = statistics.variance.detached()
+        for (index, kernel) in kernels.enumerated() {
+            let offset = offsets[index]
+            kernel.forwardWithStatistics(input: inputs[index].kernelInput, scale: scale.kernelInput + offset,
+                                         shift: shift.kernelInput + offset, mean: mean.kernelInput + offset,
+                                         variance: variance.kernelInput + offset, output: output.kernelOutput + offset)
+        }
+    }
+    guard Tensor.shouldRecord(inputs + [scale, shift]) else { return output }
+    let savedOutput = output, savedInputs = inputs.map { $0.detached() }, savedScale = scale.detached()
+    let needs = inputs.map(\.requiresGradient) + [scale.requiresGradient, shift.requiresGradient]
+    return output.recording("\(operation)+\(activation)", inputs: inputs + [scale, shift]) { gradient in
+        let gradScale = Tensor(uninitializedShape: [totalChannels]), gradShift = Tensor(uninitializedShape: [totalChannels])
+        let gradInputs = savedInputs.map { Tensor(uninitializedShape: $0.shape) }
+        withExtendedLifetime(gradient) {
+            for (index, kernel) in kernels.enumerated() {
+                let offset = offsets[index]
+                kernel.backward(gradOutput: gradient.kernelInput + offset, output: savedOutput.kernelInput + offset,
+                                input: savedInputs[index].kernelInput, scale: savedScale.kernelInput + offset,
+                                mean: mean.kernelInput + offset, variance: variance.kernelInput + offset,
+                                statisticsWereGiven: !isTraining, gradInput: gradInputs[index].kernelOutput,
+                                gradScale: gradScale.kernelOutput + offset, gradShift: gradShift.kernelOutput + offset)
+            }
+        }
+        return zip(gradInputs + [gradScale, gradShift], needs).map { $1 ? $0 : nil }
+    }
+}
+
 extension FusedActivation {
     /// The upper end of the clamp ReLU (infinite) and ReLU6 (6) apply; nil for GELU.
     var clampUpperBound: Float? {
