@@ -11,14 +11,16 @@
 # OUT_DIR's structure, so that a comparison spread over machines that do not keep OUT_DIR can be
 # tabled from DIR (TABLE_ONLY=1 scripts/compare-with-pytorch.sh DATA DIR ...).
 # Usage: scripts/compare-with-pytorch.sh DATA_DIR OUT_DIR [FOLDS] [RECIPE ...]   (after scripts/setup.sh)
-#   RECIPE: default (the study's protocol, which the reference implements: the README's main command
-#   without its --early-stopping-patience 4, which keeps the same epoch and weights whenever no two
-#   best epochs are 5 apart; each fold's epochs.jsonl shows it), refit (train --refit), or
-#   recompute-bn (train --recompute-batch-norm 512, against the reference's default: the same folds),
-#   or reflect-fill (train --fill reflect: augmented images mirrored at the edges instead of the
-#   edge pixel repeated, against the reference's default), or orientations (train --orientations:
-#   each training image also in a random one of its 8 orientations, against the reference's default);
-#   default: default and refit.
+#   RECIPE: default (the study's protocol, which the reference implements: train --no-orientations,
+#   the README's main command before --orientations became train's default, without its
+#   --early-stopping-patience 4, which keeps the same epoch and weights whenever no two best epochs
+#   are 5 apart; each fold's epochs.jsonl shows it), refit (train --no-orientations --refit, against
+#   the reference's refit), or recompute-bn (train --no-orientations --recompute-batch-norm 512,
+#   against the reference's default: the same folds), or reflect-fill (train --no-orientations --fill
+#   reflect: augmented images mirrored at the edges instead of the edge pixel repeated, against the
+#   reference's default), or orientations (train --orientations, train's default since 2026-12-06:
+#   each training image first in a random one of its 8 orientations, against the reference's
+#   default); default: default and refit.
 # GROUPINGS chooses and orders the groupings (default "image grouped"), in the runs and the table.
 # LEUKEMIA names the executable (default .build/release/leukemia); PYTHON the reference's
 # interpreter (default /work/venv-torch/bin/python, a venv outside the repository with torch).
@@ -51,10 +53,10 @@ record_fold() {
 for recipe in "${recipes[@]}"; do
     # options: the Swift run's; peer: the reference recipe it is compared with (the same folds).
     case $recipe in
-        default) options=() peer=default ;;
-        refit) options=(--refit) peer=refit ;;
-        recompute-bn) options=(--recompute-batch-norm 512) peer=default ;;
-        reflect-fill) options=(--fill reflect) peer=default ;;
+        default) options=(--no-orientations) peer=default ;;
+        refit) options=(--no-orientations --refit) peer=refit ;;
+        recompute-bn) options=(--no-orientations --recompute-batch-norm 512) peer=default ;;
+        reflect-fill) options=(--no-orientations --fill reflect) peer=default ;;
         orientations) options=(--orientations) peer=default ;;
         *) echo "unknown recipe $recipe" >&2; exit 2 ;;
     esac

@@ -39,7 +39,7 @@ enum TrainCommandLine {
                               "--shear", "\(augmentation.shearDegrees)", "--zoom", "\(augmentation.zoom)"]
                 if !augmentation.horizontalFlip { arguments.append("--no-flip") }
                 if augmentation.fill != .nearest { arguments += ["--fill", augmentation.fill.rawValue] }
-                if augmentation.randomOrientation { arguments.append("--orientations") }
+                arguments.append(augmentation.randomOrientation ? "--orientations" : "--no-orientations")
             } else {
                 arguments.append("--no-augmentation")
             }

@@ -96,9 +96,10 @@ struct CNNTrainingArguments: ParsableArguments {
             help: "Augmentation: what a moved image shows outside the original: nearest (the edge pixel repeated, Keras' default, the study's) or reflect (mirrored at the edges).")
     var fill: AugmentationPolicy.Fill = .nearest
 
-    @Flag(name: .customLong("orientations"),
-          help: "Augmentation: each training image first turned by a random multiple of 90° and mirrored at random (one of the square's 8 orientations, moved exactly).")
-    var orientations = false
+    /// nil when neither `--orientations` nor `--no-orientations` is given: on, with augmentation.
+    @Flag(name: .customLong("orientations"), inversion: .prefixedNo,
+          help: "Augmentation: each training image first turned by a random multiple of 90° and mirrored at random (one of the square's 8 orientations, moved exactly); the default, measured best on ALL's folds; --no-orientations keeps the study's augmentation exactly.")
+    var orientations: Bool?
 
     @Option(name: .customLong("cached-copies"),
             help: "With --policy frozen: augmented copies of each training image whose features are cached besides the original.")
@@ -130,9 +131,9 @@ struct CNNTrainingArguments: ParsableArguments {
                                                  expected: "the hybrid's backbone, one of "
                                                     + Architecture.backbones.map(\.rawValue).joined(separator: ", "))
         }
-        if noAugmentation, orientations || fill != .nearest {
+        if noAugmentation, orientations == true || fill != .nearest {
             throw ValidationError("--no-augmentation trains on the images as they are: it cannot take "
-                                  + (orientations ? "--orientations" : "--fill \(fill.rawValue)"))
+                                  + (orientations == true ? "--orientations" : "--fill \(fill.rawValue)"))
         }
         guard inputSize >= 16 else {
             throw CNNTrainingError.invalidOption(name: "input-size", value: "\(inputSize)", expected: "at least 16")
@@ -155,7 +156,7 @@ struct CNNTrainingArguments: ParsableArguments {
         options.resize = resize
         options.augmentation = noAugmentation ? nil : AugmentationPolicy(
             rotationDegrees: rotation, widthShift: shift, heightShift: shift, shearDegrees: shear, zoom: zoom,
-            horizontalFlip: !noFlip, fill: fill, randomOrientation: orientations)
+            horizontalFlip: !noFlip, fill: fill, randomOrientation: orientations ?? true)
         options.maximumEpochs = epochs
         options.batchSize = batchSize
         options.learningRate = learningRate

@@ -118,6 +118,25 @@ final class CNNCommandTests: XCTestCase {
         }
     }
 
+    /// `--orientations` is `train`'s default augmentation since it beat the PyTorch reference on ALL's
+    /// grouped folds; `--no-orientations` keeps the study's augmentation exactly, and
+    /// `--no-augmentation` alone is accepted (the default does not count as asking for it).
+    func testOrientationsAreTheDefaultAndNoOrientationsKeepsTheStudysAugmentation() throws {
+        let cases: [(run: String, options: [String], recorded: Bool?)] = [
+            ("orientations-default", [], true), ("orientations-off", ["--no-orientations"], false),
+            ("orientations-plain", ["--no-augmentation"], nil),
+        ]
+        for (run, options, recorded) in cases {
+            let outcome = try train(run, options + ["--epochs", "1"])
+            XCTAssertEqual(outcome.status, 0, "\(options): \(outcome.standardError)")
+            let file = workspace.appendingPathComponent(run).appendingPathComponent("training-options.json")
+            let saved = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+            let augmentation = (saved["options"] as? [String: Any])?["augmentation"] as? [String: Any]
+            XCTAssertEqual(augmentation?["randomOrientation"] as? Bool, recorded, "\(options)")
+            XCTAssertEqual(augmentation == nil, recorded == nil, "\(options): augmentation recorded")
+        }
+    }
+
     func testMissingImageNetWeightsAndUnavailableModelsGetOneLineErrors() throws {
         let cache = workspace.appendingPathComponent("empty-cache")
         let outcome = try CommandRunner.run(["train", "--model", "efficientnet-lite0", "--data", data.path,
