@@ -27,11 +27,6 @@ import Foundation
 /// against 32 unfused). Every load is unconditional (a load inside `? :` is not speculated, and the
 /// loop stays scalar). Written with `SIMD8<Float>` instead, the normalization ran at a quarter of
 /// the speed of plain loops (5.8 against 23–32 GB/s, 2026-12-05, AMD EPYC Zen 4).
-///
-/// The output (and its gradient) may be a channel slice of a wider tensor (`outputRowStride`
-/// floats from row to row): `batchNorm(concatenating:...)` normalizes each of DenseNet's features
-/// straight into its place in the concatenation, and hands each feature its own gradient, so the
-/// concatenation of the inputs is never made. The loops then go a row at a time.
 package struct BatchNormActivationKernel: Sendable {
     /// Rows (batch · height · width) and channels of the activations.
     package let rows: Int, channels: Int
@@ -39,9 +34,6 @@ package struct BatchNormActivationKernel: Sendable {
     package let epsilon: Float
     /// The activation clamps the normalized value to `[lower, upper]` (upper infinite for ReLU).
     package let lower: Float, upper: Float
-    /// Floats from one row of the output (and of its gradient) to the next: `channels`, or more
-    /// when the output is a slice of a wider tensor's channels.
-    package let outputRowStride: Int
     /// Rows per tile, and the tile's length in floats (`tileRows · channels`).
     let tileRows: Int, tileLength: Int
 
@@ -51,15 +43,12 @@ package struct BatchNormActivationKernel: Sendable {
     /// value per tile).
     static let tilesPerBlock = 64
 
-    /// - Parameters:
-    ///   - upper: 6 for ReLU6, `.infinity` for ReLU.
-    ///   - outputRowStride: floats between rows of the output and of its gradient (default `channels`).
-    package init(rows: Int, channels: Int, epsilon: Float, upper: Float, outputRowStride: Int? = nil) {
-        precondition(rows > 0 && channels > 0 && epsilon > 0 && upper > 0 && (outputRowStride ?? channels) >= channels,
-                     "BatchNormActivationKernel: \(rows) rows of \(channels) channels, epsilon \(epsilon), output row stride \(outputRowStride ?? channels)")
+    /// - Parameter upper: 6 for ReLU6, `.infinity` for ReLU.
+    package init(rows: Int, channels: Int, epsilon: Float, upper: Float) {
+        precondition(rows > 0 && channels > 0 && epsilon > 0 && upper > 0,
+                     "BatchNormActivationKernel: \(rows) rows of \(channels) channels, epsilon \(epsilon)")
         self.rows = rows
         self.channels = channels
-        self.outputRowStride = outputRowStride ?? channels
         self.epsilon = epsilon
         lower = 0
         self.upper = upper
@@ -77,10 +66,9 @@ package struct BatchNormActivationKernel: Sendable {
         KernelProfile.measure("batch normalization + activation forward (Swift)") {
             let k = tiled { input[$0] }  // the first row: k in Σ(x - k)
             defer { k.deallocate() }
-            let sums = channelSums(sumsPerChannel: 2) { span, accumulator in
-                let deviations = accumulator + span.tile, squares = accumulator + tileLength + span.tile
-                let x = input + span.input, k = k + span.tile
-                for i in 0..<span.count {
+            let sums = channelSums(sumsPerChannel: 2) { offset, count, accumulator in
+                let deviations = accumulator, squares = accumulator + tileLength, x = input + offset
+                for i in 0..<count {
                     let d = x[i] - k[i]
                     deviations[i] += d
                     squares[i] += d * d
@@ -114,10 +102,9 @@ package struct BatchNormActivationKernel: Sendable {
         defer { a.deallocate(); m.deallocate(); b.deallocate() }
         let lower = self.lower, upper = self.upper
         Parallel.forEachChunk(count: rows, costPerItem: channels) { range in
-            forEachSpan(of: range) { span in
-                let x = input + span.input, z = output + span.output
-                let a = a + span.tile, m = m + span.tile, b = b + span.tile
-                for i in 0..<span.count { z[i] = min(max((x[i] - m[i]) * a[i] + b[i], lower), upper) }
+            forEachTile(of: range) { offset, count in
+                let x = input + offset, z = output + offset
+                for i in 0..<count { z[i] = min(max((x[i] - m[i]) * a[i] + b[i], lower), upper) }
             }
         }
     }
@@ -138,10 +125,10 @@ package struct BatchNormActivationKernel: Sendable {
             let m = tiled { mean[$0] }
             defer { m.deallocate() }
             // Σ dy and Σ dy · (x - mean), with dy = dz where lower < z < upper, else 0.
-            let sums = channelSums(sumsPerChannel: 2) { span, accumulator in
-                let gradientSums = accumulator + span.tile, productSums = accumulator + tileLength + span.tile
-                let z = output + span.output, dz = gradOutput + span.output, x = input + span.input, m = m + span.tile
-                for i in 0..<span.count {
+            let sums = channelSums(sumsPerChannel: 2) { offset, count, accumulator in
+                let gradientSums = accumulator, productSums = accumulator + tileLength
+                let z = output + offset, dz = gradOutput + offset, x = input + offset
+                for i in 0..<count {
                     let dy = Self.masked(dz[i], z[i], lower, upper)
                     gradientSums[i] += dy
                     productSums[i] += dy * (x[i] - m[i])
@@ -165,11 +152,9 @@ package struct BatchNormActivationKernel: Sendable {
             let a = tiled { perChannel.a[$0] }, b = tiled { perChannel.b[$0] }, d = tiled { perChannel.d[$0] }
             defer { a.deallocate(); b.deallocate(); d.deallocate() }
             Parallel.forEachChunk(count: rows, costPerItem: channels) { range in
-                forEachSpan(of: range) { span in
-                    let z = output + span.output, dz = gradOutput + span.output
-                    let x = input + span.input, dx = gradInput + span.input
-                    let a = a + span.tile, b = b + span.tile, d = d + span.tile, m = m + span.tile
-                    for i in 0..<span.count {
+                forEachTile(of: range) { offset, count in
+                    let z = output + offset, dz = gradOutput + offset, x = input + offset, dx = gradInput + offset
+                    for i in 0..<count {
                         dx[i] = Self.masked(dz[i], z[i], lower, upper) * a[i] - (x[i] - m[i]) * b[i] - d[i]
                     }
                 }
@@ -188,38 +173,25 @@ package struct BatchNormActivationKernel: Sendable {
         return tile
     }
 
-    /// `count` floats of whole rows: from float `input` of the input (and its gradient), float
-    /// `output` of the output (and its gradient), and float `tile` of a tile (the per-channel
-    /// coefficients and the sums' accumulators).
-    struct Span {
-        let input: Int, output: Int, tile: Int, count: Int
-    }
-
-    /// Calls `body` for the spans of rows `range`: a tile at a time (the last may be shorter)
-    /// when the output's rows are contiguous, else a row at a time, each at its place in a tile.
+    /// Calls `body(offset, count)` for the tiles of rows `range`: `count` floats from float `offset`,
+    /// starting at a row's first channel (the last tile may be shorter).
     @inline(__always)
-    private func forEachSpan(of range: Range<Int>, _ body: (Span) -> Void) {
-        guard outputRowStride == channels else {
-            for row in range {
-                body(Span(input: row * channels, output: row * outputRowStride, tile: row % tileRows * channels, count: channels))
-            }
-            return
-        }
+    private func forEachTile(of range: Range<Int>, _ body: (Int, Int) -> Void) {
         var row = range.lowerBound
         while row < range.upperBound {
             let tileRows = min(self.tileRows, range.upperBound - row)
-            body(Span(input: row * channels, output: row * channels, tile: 0, count: tileRows * channels))
+            body(row * channels, tileRows * channels)
             row += tileRows
         }
     }
 
-    /// Per-channel sums over all rows: `accumulate(span, accumulator)` adds one span's
+    /// Per-channel sums over all rows: `accumulate(offset, count, accumulator)` adds one tile's
     /// contributions to a Float accumulator of `sumsPerChannel` tiles (sum s of the value at tile
     /// position i at `s · tileLength + i`). Two threads take half the rows each; their Float sums
     /// go into Double every `tilesPerBlock` tiles, and the tile positions of a channel are added
     /// at the end.
     private func channelSums(sumsPerChannel: Int,
-                             _ accumulate: (Span, UnsafeMutablePointer<Float>) -> Void) -> [Double] {
+                             _ accumulate: (Int, Int, UnsafeMutablePointer<Float>) -> Void) -> [Double] {
         let count = sumsPerChannel * tileLength
         let totals = UnsafeMutablePointer<Double>.allocate(capacity: count)
         totals.initialize(repeating: 0, count: count)
@@ -233,8 +205,8 @@ package struct BatchNormActivationKernel: Sendable {
             partial.initialize(repeating: 0, count: count)
             for start in stride(from: range.lowerBound, to: range.upperBound, by: blockRows) {
                 block.initialize(repeating: 0, count: count)
-                forEachSpan(of: start..<min(start + blockRows, range.upperBound)) { span in
-                    accumulate(span, block)
+                forEachTile(of: start..<min(start + blockRows, range.upperBound)) { offset, length in
+                    accumulate(offset, length, block)
                 }
                 for index in 0..<count { partial[index] += Double(block[index]) }
             }
