@@ -50,6 +50,7 @@ record_fold() {
     done
 }
 
+pairs=()  # recipe=peer, for the table
 for recipe in "${recipes[@]}"; do
     # options: the Swift run's; peer: the reference recipe it is compared with (the same folds).
     case $recipe in
@@ -60,6 +61,7 @@ for recipe in "${recipes[@]}"; do
         orientations) options=(--orientations) peer=default ;;
         *) echo "unknown recipe $recipe" >&2; exit 2 ;;
     esac
+    pairs+=("$recipe=$peer")
     torch_options=(); [ "$peer" = refit ] && torch_options=(--refit)
     for grouping in ${GROUPINGS:-image grouped}; do
         swift="$out/swift-$recipe-$grouping" torch="$out/torch-$peer-$grouping"
@@ -82,9 +84,11 @@ done
 
 printf '| recipe | grouping | engine | folds | accuracy (mean ± sd) | total cost (mean ± sd) | macro F1 (mean ± sd) | errors per fold | training min per fold |\n'
 printf '| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n'
-python3 - "$out" "$folds" "${recipes[@]}" <<'PY'
+python3 - "$out" "$folds" "${pairs[@]}" <<'PY'
 import json, math, os, statistics, sys, pathlib
-out, folds, recipes = pathlib.Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
+out, folds = pathlib.Path(sys.argv[1]), int(sys.argv[2])
+peers = dict(pair.split("=") for pair in sys.argv[3:])  # recipe -> its reference recipe, in the given order
+recipes = list(peers)
 def row(recipe, grouping, engine, runs):
     if not runs:
         return
@@ -121,7 +125,6 @@ def paired(recipe, grouping, swift_runs, torch_runs):
     return (f"{recipe}, {grouping}, paired over {images} images: wrong only in Swift {only_swift}, "
             f"only in the reference {only_torch}, in both {both}; McNemar's exact p = {p:.2f}")
 notes = []
-peers = {"default": "default", "refit": "refit", "recompute-bn": "default", "reflect-fill": "default", "orientations": "default"}  # the case above
 for recipe in recipes:
     for grouping in os.environ.get("GROUPINGS", "image grouped").split():
         swift, torch = (out / f"swift-{recipe}-{grouping}", out / f"torch-{peers[recipe]}-{grouping}")
