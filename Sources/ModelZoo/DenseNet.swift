@@ -71,12 +71,8 @@ public final class DenseNet: ImageClassifierNetwork {
 
         /// `x [batch, height, width, inputFeatures]` (the concatenated earlier outputs) ->
         /// `[batch, height, width, growthRate]`.
-        public func callAsFunction(_ x: Tensor) -> Tensor { self(features: [x]) }
-
-        /// The same from the earlier outputs themselves (`[batch, height, width, c_i]`, their `c_i`
-        /// adding up to `inputFeatures`), which `norm1` reads in place of their concatenation.
-        public func callAsFunction(features: [Tensor]) -> Tensor {
-            let newFeatures = conv2(norm2(conv1(norm1(concatenating: features, activation: .relu)), activation: .relu))
+        public func callAsFunction(_ x: Tensor) -> Tensor {
+            let newFeatures = conv2(norm2(conv1(norm1(x, activation: .relu)), activation: .relu))
             guard dropRate > 0 else { return newFeatures }
             return dropout(newFeatures, rate: dropRate, isTraining: isTraining, generator: &dropoutGenerator)
         }
@@ -104,7 +100,7 @@ public final class DenseNet: ImageClassifierNetwork {
         public func callAsFunction(_ x: Tensor) -> Tensor {
             var features = [x]
             for layer in layers {
-                features.append(layer(features: features))
+                features.append(layer(features.count == 1 ? x : Tensor(concatenating: features, alongAxis: 3)))
             }
             return Tensor(concatenating: features, alongAxis: 3)
         }

@@ -46,15 +46,6 @@ public final class BatchNorm2d: Layer {
     /// memory (see `batchNorm(_:scale:shift:statistics:isTraining:epsilon:activation:)`).
     public func callAsFunction(_ x: Tensor, activation: FusedActivation) -> Tensor { normalize(x, activation: activation) }
 
-    /// `self(Tensor(concatenating: xs, alongAxis: 3), activation: activation)` without making the
-    /// concatenation (see `batchNorm(concatenating:scale:shift:statistics:isTraining:epsilon:activation:)`):
-    /// DenseNet's layers normalize every earlier feature map.
-    public func callAsFunction(concatenating xs: [Tensor], activation: FusedActivation) -> Tensor {
-        if isTraining { numBatchesTracked = Tensor(numBatchesTracked.scalar + 1) }
-        return batchNorm(concatenating: xs, scale: weight.value, shift: bias.value, statistics: statistics,
-                         isTraining: isTraining, epsilon: epsilon, activation: activation)
-    }
-
     private func normalize(_ x: Tensor, activation: FusedActivation?) -> Tensor {
         if isTraining { numBatchesTracked = Tensor(numBatchesTracked.scalar + 1) }
         return batchNorm(x, scale: weight.value, shift: bias.value, statistics: statistics, isTraining: isTraining,

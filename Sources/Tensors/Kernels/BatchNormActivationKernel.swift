@@ -27,35 +27,15 @@ import Foundation
 /// against 32 unfused). Every load is unconditional (a load inside `? :` is not speculated, and the
 /// loop stays scalar). Written with `SIMD8<Float>` instead, the normalization ran at a quarter of
 /// the speed of plain loops (5.8 against 23–32 GB/s, 2026-12-05, AMD EPYC Zen 4).
-///
-/// The input may come in parts (`partChannels`), the output being their concatenation along the
-/// channels: DenseNet's layers normalize every earlier feature map, and `batchNorm(concatenating:...)`
-/// reads them in place instead of concatenating them (and hands each part its own gradient instead
-/// of slicing the concatenation's apart). Each part keeps its own tiles; with more than one part the
-/// output's rows are not contiguous within a part, so the loops that touch the output go a row of
-/// the part at a time. Every pass still runs all the parts in one parallel loop: a loop per part
-/// (up to 48 in DenseNet-201's third block, each too small to pay for its two threads) cost DenseNet's
-/// training step 11 % (3e81576, reverted in 3ff39ab).
 package struct BatchNormActivationKernel: Sendable {
-    /// Rows (batch · height · width) and channels of the activations (the output's: every part's).
+    /// Rows (batch · height · width) and channels of the activations.
     package let rows: Int, channels: Int
     /// Added to the variance before the square root.
     package let epsilon: Float
     /// The activation clamps the normalized value to `[lower, upper]` (upper infinite for ReLU).
     package let lower: Float, upper: Float
-    /// The input's parts, in the output's channel order (one for a plain tensor).
-    let parts: [Part]
-    /// Floats in a tiled per-channel array: every part's tile, one after another.
-    let tileLength: Int
-
-    /// One part of the input: a `[rows, channels]` array of its own, normalized into channels
-    /// `offset ..< offset + channels` of the output. Its tiles are `tileRows` rows long and start
-    /// at float `tileOffset` of a tiled per-channel array.
-    struct Part: Sendable {
-        let channels: Int, offset: Int, tileRows: Int, tileOffset: Int
-        /// `tileRows · channels`.
-        var tileLength: Int { tileRows * channels }
-    }
+    /// Rows per tile, and the tile's length in floats (`tileRows · channels`).
+    let tileRows: Int, tileLength: Int
 
     /// About how many floats a tile spans.
     static let tileTarget = 512
@@ -63,33 +43,17 @@ package struct BatchNormActivationKernel: Sendable {
     /// value per tile).
     static let tilesPerBlock = 64
 
-    /// A kernel for one `[rows, channels]` input.
     /// - Parameter upper: 6 for ReLU6, `.infinity` for ReLU.
     package init(rows: Int, channels: Int, epsilon: Float, upper: Float) {
-        self.init(rows: rows, partChannels: [channels], epsilon: epsilon, upper: upper)
-    }
-
-    /// A kernel for an input in parts of `partChannels` channels each (`[rows, partChannels[i]]`
-    /// arrays), normalized as their concatenation along the channels.
-    /// - Parameter upper: 6 for ReLU6, `.infinity` for ReLU.
-    package init(rows: Int, partChannels: [Int], epsilon: Float, upper: Float) {
-        precondition(rows > 0 && !partChannels.isEmpty && partChannels.allSatisfy { $0 > 0 } && epsilon > 0 && upper > 0,
-                     "BatchNormActivationKernel: \(rows) rows of \(partChannels) channels, epsilon \(epsilon)")
-        var parts: [Part] = [], offset = 0, tileOffset = 0
-        for channels in partChannels {
-            let part = Part(channels: channels, offset: offset, tileRows: max(1, Self.tileTarget / channels),
-                            tileOffset: tileOffset)
-            parts.append(part)
-            offset += channels
-            tileOffset += part.tileLength
-        }
+        precondition(rows > 0 && channels > 0 && epsilon > 0 && upper > 0,
+                     "BatchNormActivationKernel: \(rows) rows of \(channels) channels, epsilon \(epsilon)")
         self.rows = rows
-        self.channels = offset
-        self.parts = parts
-        tileLength = tileOffset
+        self.channels = channels
         self.epsilon = epsilon
         lower = 0
         self.upper = upper
+        tileRows = max(1, Self.tileTarget / channels)
+        tileLength = tileRows * channels
     }
 
     // MARK: Forward
@@ -99,27 +63,12 @@ package struct BatchNormActivationKernel: Sendable {
     package func forwardTraining(input: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
                                  output: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
                                  variance: UnsafeMutablePointer<Float>) {
-        forwardTraining(inputs: [input], scale: scale, shift: shift, output: output, mean: mean, variance: variance)
-    }
-
-    /// The same for an input in parts (`inputs[i]`: `[rows, partChannels[i]]`); the output is
-    /// `[rows, channels]`.
-    package func forwardTraining(inputs: [UnsafePointer<Float>], scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
-                                 output: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
-                                 variance: UnsafeMutablePointer<Float>) {
-        precondition(inputs.count == parts.count, "BatchNormActivationKernel: \(inputs.count) inputs for \(parts.count) parts")
         KernelProfile.measure("batch normalization + activation forward (Swift)") {
-            // The first row: k in Σ(x - k).
-            var firstRow = [Float](repeating: 0, count: channels)
-            for (index, part) in parts.enumerated() {
-                for c in 0..<part.channels { firstRow[part.offset + c] = inputs[index][c] }
-            }
-            let k = tiled { firstRow[$0] }
+            let k = tiled { input[$0] }  // the first row: k in Σ(x - k)
             defer { k.deallocate() }
-            let sums = channelSums(sumsPerChannel: 2, touchesOutput: false) { span, accumulator in
-                let deviations = accumulator + span.tile, squares = accumulator + tileLength + span.tile
-                let x = inputs[span.part] + span.input, k = k + span.tile
-                for i in 0..<span.count {
+            let sums = channelSums(sumsPerChannel: 2) { offset, count, accumulator in
+                let deviations = accumulator, squares = accumulator + tileLength, x = input + offset
+                for i in 0..<count {
                     let d = x[i] - k[i]
                     deviations[i] += d
                     squares[i] += d * d
@@ -128,10 +77,10 @@ package struct BatchNormActivationKernel: Sendable {
             let n = Double(rows)
             for c in 0..<channels {
                 let meanDeviation = sums[c] / n
-                mean[c] = Float(Double(firstRow[c]) + meanDeviation)
+                mean[c] = Float(Double(k[c]) + meanDeviation)
                 variance[c] = Float(max(0, sums[channels + c] / n - meanDeviation * meanDeviation))
             }
-            normalize(inputs: inputs, scale: scale, shift: shift, mean: mean, variance: variance, output: output)
+            normalize(input: input, scale: scale, shift: shift, mean: mean, variance: variance, output: output)
         }
     }
 
@@ -139,34 +88,23 @@ package struct BatchNormActivationKernel: Sendable {
     package func forwardWithStatistics(input: UnsafePointer<Float>, scale: UnsafePointer<Float>,
                                        shift: UnsafePointer<Float>, mean: UnsafePointer<Float>,
                                        variance: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
-        forwardWithStatistics(inputs: [input], scale: scale, shift: shift, mean: mean, variance: variance, output: output)
-    }
-
-    /// The same for an input in parts (see `forwardTraining(inputs:...)`).
-    package func forwardWithStatistics(inputs: [UnsafePointer<Float>], scale: UnsafePointer<Float>,
-                                       shift: UnsafePointer<Float>, mean: UnsafePointer<Float>,
-                                       variance: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
-        precondition(inputs.count == parts.count, "BatchNormActivationKernel: \(inputs.count) inputs for \(parts.count) parts")
         KernelProfile.measure("batch normalization + activation forward (Swift)") {
-            normalize(inputs: inputs, scale: scale, shift: shift, mean: mean, variance: variance, output: output)
+            normalize(input: input, scale: scale, shift: shift, mean: mean, variance: variance, output: output)
         }
     }
 
     /// `output = clamp((input - mean) · a + shift)` with `a = scale / sqrt(variance + epsilon)` (the
     /// mean is subtracted first: folding it into the shift loses the spread to rounding when the
     /// mean is large against it).
-    private func normalize(inputs: [UnsafePointer<Float>], scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
+    private func normalize(input: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
                            mean: UnsafePointer<Float>, variance: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
         let a = tiled { scale[$0] / (variance[$0] + epsilon).squareRoot() }, m = tiled { mean[$0] }, b = tiled { shift[$0] }
         defer { a.deallocate(); m.deallocate(); b.deallocate() }
         let lower = self.lower, upper = self.upper
         Parallel.forEachChunk(count: rows, costPerItem: channels) { range in
-            for part in parts.indices {
-                forEachSpan(of: range, part: part, touchesOutput: true) { span in
-                    let x = inputs[span.part] + span.input, z = output + span.output
-                    let a = a + span.tile, m = m + span.tile, b = b + span.tile
-                    for i in 0..<span.count { z[i] = min(max((x[i] - m[i]) * a[i] + b[i], lower), upper) }
-                }
+            forEachTile(of: range) { offset, count in
+                let x = input + offset, z = output + offset
+                for i in 0..<count { z[i] = min(max((x[i] - m[i]) * a[i] + b[i], lower), upper) }
             }
         }
     }
@@ -182,29 +120,15 @@ package struct BatchNormActivationKernel: Sendable {
                           scale: UnsafePointer<Float>, mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
                           statisticsWereGiven: Bool, gradInput: UnsafeMutablePointer<Float>,
                           gradScale: UnsafeMutablePointer<Float>, gradShift: UnsafeMutablePointer<Float>) {
-        backward(gradOutput: gradOutput, output: output, inputs: [input], scale: scale, mean: mean, variance: variance,
-                 statisticsWereGiven: statisticsWereGiven, gradInputs: [gradInput], gradScale: gradScale,
-                 gradShift: gradShift)
-    }
-
-    /// The same for an input in parts: `gradInputs[i]` is the gradient of `inputs[i]`
-    /// (`[rows, partChannels[i]]`); `gradOutput` and `output` are `[rows, channels]`.
-    package func backward(gradOutput: UnsafePointer<Float>, output: UnsafePointer<Float>, inputs: [UnsafePointer<Float>],
-                          scale: UnsafePointer<Float>, mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
-                          statisticsWereGiven: Bool, gradInputs: [UnsafeMutablePointer<Float>],
-                          gradScale: UnsafeMutablePointer<Float>, gradShift: UnsafeMutablePointer<Float>) {
-        precondition(inputs.count == parts.count && gradInputs.count == parts.count,
-                     "BatchNormActivationKernel: \(inputs.count) inputs and \(gradInputs.count) gradients for \(parts.count) parts")
         KernelProfile.measure("batch normalization + activation backward (Swift)") {
             let lower = self.lower, upper = self.upper
             let m = tiled { mean[$0] }
             defer { m.deallocate() }
             // Σ dy and Σ dy · (x - mean), with dy = dz where lower < z < upper, else 0.
-            let sums = channelSums(sumsPerChannel: 2, touchesOutput: true) { span, accumulator in
-                let gradientSums = accumulator + span.tile, productSums = accumulator + tileLength + span.tile
-                let z = output + span.output, dz = gradOutput + span.output, x = inputs[span.part] + span.input
-                let m = m + span.tile
-                for i in 0..<span.count {
+            let sums = channelSums(sumsPerChannel: 2) { offset, count, accumulator in
+                let gradientSums = accumulator, productSums = accumulator + tileLength
+                let z = output + offset, dz = gradOutput + offset, x = input + offset
+                for i in 0..<count {
                     let dy = Self.masked(dz[i], z[i], lower, upper)
                     gradientSums[i] += dy
                     productSums[i] += dy * (x[i] - m[i])
@@ -228,14 +152,10 @@ package struct BatchNormActivationKernel: Sendable {
             let a = tiled { perChannel.a[$0] }, b = tiled { perChannel.b[$0] }, d = tiled { perChannel.d[$0] }
             defer { a.deallocate(); b.deallocate(); d.deallocate() }
             Parallel.forEachChunk(count: rows, costPerItem: channels) { range in
-                for part in parts.indices {
-                    forEachSpan(of: range, part: part, touchesOutput: true) { span in
-                        let z = output + span.output, dz = gradOutput + span.output
-                        let x = inputs[span.part] + span.input, dx = gradInputs[span.part] + span.input
-                        let a = a + span.tile, b = b + span.tile, d = d + span.tile, m = m + span.tile
-                        for i in 0..<span.count {
-                            dx[i] = Self.masked(dz[i], z[i], lower, upper) * a[i] - (x[i] - m[i]) * b[i] - d[i]
-                        }
+                forEachTile(of: range) { offset, count in
+                    let z = output + offset, dz = gradOutput + offset, x = input + offset, dx = gradInput + offset
+                    for i in 0..<count {
+                        dx[i] = Self.masked(dz[i], z[i], lower, upper) * a[i] - (x[i] - m[i]) * b[i] - d[i]
                     }
                 }
             }
@@ -244,82 +164,51 @@ package struct BatchNormActivationKernel: Sendable {
 
     // MARK: Tiles and reductions
 
-    /// A tiled per-channel array of `value(c)` (c: the output's channel): each part's channels
-    /// repeated `tileRows` times, from its `tileOffset` (`tileLength` floats; the caller
-    /// deallocates it).
+    /// A tile of the per-channel values `value(c)`, repeated `tileRows` times (`tileLength` floats;
+    /// the caller deallocates it).
     private func tiled(_ value: (Int) -> Float) -> UnsafeMutablePointer<Float> {
         let tile = UnsafeMutablePointer<Float>.allocate(capacity: tileLength)
-        for part in parts {
-            let partTile = tile + part.tileOffset
-            for c in 0..<part.channels { partTile[c] = value(part.offset + c) }
-            for row in 1..<part.tileRows { (partTile + row * part.channels).update(from: partTile, count: part.channels) }
-        }
+        for c in 0..<channels { tile[c] = value(c) }
+        for row in 1..<tileRows { (tile + row * channels).update(from: tile, count: channels) }
         return tile
     }
 
-    /// `count` floats of part `part`'s rows: from float `input` of the part's input (and of its
-    /// gradient), float `output` of the output (and of its gradient), and float `tile` of a tiled
-    /// per-channel array (and of the sums' accumulators).
-    struct Span {
-        let part: Int, input: Int, output: Int, tile: Int, count: Int
-    }
-
-    /// Calls `body` for the spans of part `part`'s rows `range`: its tiles (the last may be
-    /// shorter), or, where the loop reads or writes the output of an input in several parts, a row
-    /// at a time (the part's channels of one output row), each at its place in a tile. Without
-    /// `touchesOutput` the spans' `output` is not an offset to use.
+    /// Calls `body(offset, count)` for the tiles of rows `range`: `count` floats from float `offset`,
+    /// starting at a row's first channel (the last tile may be shorter).
     @inline(__always)
-    private func forEachSpan(of range: Range<Int>, part index: Int, touchesOutput: Bool, _ body: (Span) -> Void) {
-        let part = parts[index]
-        if touchesOutput && parts.count > 1 {
-            for row in range {
-                body(Span(part: index, input: row * part.channels, output: row * channels + part.offset,
-                          tile: part.tileOffset + row % part.tileRows * part.channels, count: part.channels))
-            }
-            return
-        }
+    private func forEachTile(of range: Range<Int>, _ body: (Int, Int) -> Void) {
         var row = range.lowerBound
         while row < range.upperBound {
-            let tileRows = min(part.tileRows, range.upperBound - row)
-            body(Span(part: index, input: row * part.channels, output: row * part.channels, tile: part.tileOffset,
-                      count: tileRows * part.channels))
+            let tileRows = min(self.tileRows, range.upperBound - row)
+            body(row * channels, tileRows * channels)
             row += tileRows
         }
     }
 
-    /// Per-channel sums over all rows (`sumsPerChannel · channels`, sum s of channel c at
-    /// `s · channels + c`): `accumulate(span, accumulator)` adds one span's contributions to a
-    /// Float accumulator laid out as `sumsPerChannel` tiled arrays (sum s at `s · tileLength` plus
-    /// the span's `tile`). Two threads take half the rows each, every part in turn; their Float
-    /// sums go into Double every `tilesPerBlock` tiles, and the tile positions of a channel are
-    /// added at the end.
-    private func channelSums(sumsPerChannel: Int, touchesOutput: Bool,
-                             _ accumulate: (Span, UnsafeMutablePointer<Float>) -> Void) -> [Double] {
+    /// Per-channel sums over all rows: `accumulate(offset, count, accumulator)` adds one tile's
+    /// contributions to a Float accumulator of `sumsPerChannel` tiles (sum s of the value at tile
+    /// position i at `s · tileLength + i`). Two threads take half the rows each; their Float sums
+    /// go into Double every `tilesPerBlock` tiles, and the tile positions of a channel are added
+    /// at the end.
+    private func channelSums(sumsPerChannel: Int,
+                             _ accumulate: (Int, Int, UnsafeMutablePointer<Float>) -> Void) -> [Double] {
         let count = sumsPerChannel * tileLength
         let totals = UnsafeMutablePointer<Double>.allocate(capacity: count)
         totals.initialize(repeating: 0, count: count)
         defer { totals.deallocate() }
         let lock = NSLock()
+        let blockRows = tileRows * Self.tilesPerBlock
         Parallel.forEachChunk(count: rows, costPerItem: channels) { range in
             let block = UnsafeMutablePointer<Float>.allocate(capacity: count)
             let partial = UnsafeMutablePointer<Double>.allocate(capacity: count)
             defer { block.deallocate(); partial.deallocate() }
             partial.initialize(repeating: 0, count: count)
-            for (index, part) in parts.enumerated() {
-                let blockRows = part.tileRows * Self.tilesPerBlock
-                for start in stride(from: range.lowerBound, to: range.upperBound, by: blockRows) {
-                    for sum in 0..<sumsPerChannel {
-                        (block + sum * tileLength + part.tileOffset).initialize(repeating: 0, count: part.tileLength)
-                    }
-                    forEachSpan(of: start..<min(start + blockRows, range.upperBound), part: index,
-                                touchesOutput: touchesOutput) { span in
-                        accumulate(span, block)
-                    }
-                    for sum in 0..<sumsPerChannel {
-                        let first = sum * tileLength + part.tileOffset
-                        for position in first..<first + part.tileLength { partial[position] += Double(block[position]) }
-                    }
+            for start in stride(from: range.lowerBound, to: range.upperBound, by: blockRows) {
+                block.initialize(repeating: 0, count: count)
+                forEachTile(of: start..<min(start + blockRows, range.upperBound)) { offset, length in
+                    accumulate(offset, length, block)
                 }
+                for index in 0..<count { partial[index] += Double(block[index]) }
             }
             lock.withLock {
                 for index in 0..<count { totals[index] += partial[index] }
@@ -327,11 +216,8 @@ package struct BatchNormActivationKernel: Sendable {
         }
         var sums = [Double](repeating: 0, count: sumsPerChannel * channels)
         for sum in 0..<sumsPerChannel {
-            for part in parts {
-                let first = sum * tileLength + part.tileOffset
-                for position in 0..<part.tileLength {
-                    sums[sum * channels + part.offset + position % part.channels] += totals[first + position]
-                }
+            for position in 0..<tileLength {
+                sums[sum * channels + position % channels] += totals[sum * tileLength + position]
             }
         }
         return sums
