@@ -1,4 +1,5 @@
 import BenchmarkSupport
+import Foundation
 import LeukemiaKit
 import ModelZoo
 import NeuralNetworks
@@ -9,9 +10,11 @@ import Datasets
 /// The Swift side, run in a child process: the network, trainable parameters and Adam optimizer
 /// as `leukemia train` sets them up (without pretrained weights), then `NetworkTrainingStep`, the
 /// step the trainer takes, on one seeded batch of random images and labels, in `precision`.
+/// With `profile`, one more step after the timed ones is profiled (`EpochProfile`, what
+/// `train --profile` prints for an epoch) and its table goes to standard error.
 enum SwiftTrainingChild {
     static func measure(_ model: NetworkDescription, batchSize: Int, iterations: Int, seed: UInt64,
-                        precision: ComputePrecision) throws -> ChildReport {
+                        precision: ComputePrecision, profile: Bool) throws -> ChildReport {
         let options = try model.trainingOptions(batchSize: batchSize, seed: seed)
         let network = try options.blueprint.makeNetwork(seed: options.seed)
         let trainable = try options.policy.apply(to: network)
@@ -22,9 +25,16 @@ enum SwiftTrainingChild {
         let labels = (0..<batchSize).map { _ in Int(generator.next() % UInt64(ClassSet.acuteLymphoblasticLeukemia.count)) }
         step.enterTrainingMode()
         return ComputePrecision.$current.withValue(precision) {
-            ChildReport.measure(iterations: iterations) {
+            let report = ChildReport.measure(iterations: iterations) {
                 step(images, labels: labels, optimizer: optimizer, classWeights: nil)
             }
+            if profile {
+                let started = EpochProfile.begin()
+                step(images, labels: labels, optimizer: optimizer, classWeights: nil)
+                let lines = started.end(dataWait: 0).lines(title: "one Swift step of \(model.name) \(precision.rawValue), batch \(batchSize)")
+                FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+            }
+            return report
         }
     }
 }

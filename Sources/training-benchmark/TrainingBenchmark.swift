@@ -62,6 +62,11 @@ struct TrainingBenchmark: ParsableCommand {
           help: "Run PyTorch's model and images in torch.channels_last (the same computation; PyTorch's default is NCHW-contiguous).")
     var torchChannelsLast = false
 
+    @Flag(help: ArgumentHelp("In the last round, profile one more step of each child after its timed ones and print the table "
+                             + "to standard error: the engine's operations (as `train --profile` does for an epoch) and "
+                             + "torch.profiler's operators, for explaining a ratio; the timed steps are not profiled."))
+    var profile = false
+
     @Flag(name: .customLong("no-python"), help: "Measure the Swift engine only.")
     var noPython = false
 
@@ -104,7 +109,7 @@ struct TrainingBenchmark: ParsableCommand {
         let batch = batchSize ?? (memory ? 32 : 16), steps = iterations ?? (memory ? 1 : 3)
         if let child {
             try SwiftTrainingChild.measure(try .benchmarked(child, size: size), batchSize: batch, iterations: steps, seed: seed,
-                                           precision: childPrecision).print()
+                                           precision: childPrecision, profile: profile).print()
             return
         }
         let roundCount = rounds ?? (memory ? 1 : 5)
@@ -121,8 +126,10 @@ struct TrainingBenchmark: ParsableCommand {
             for round in 1...roundCount {
                 for index in runs.indices {
                     let precision = runs[index].precision
+                    let profiling = profile && round == roundCount ? ["--profile"] : []
                     runs[index].swift.run {
-                        try ChildReport.fromChild(Self.executable, ["--child", model.name, "--child-precision", precision.rawValue] + common,
+                        try ChildReport.fromChild(Self.executable, ["--child", model.name, "--child-precision", precision.rawValue]
+                                                  + common + profiling,
                                                   environment: ["OMP_NUM_THREADS": "\(threads)"])
                     }
                     if let name = model.pytorchBuilderName {
@@ -130,7 +137,7 @@ struct TrainingBenchmark: ParsableCommand {
                             try ChildReport.fromChild(python, [script, "--model", name, "--batch", "\(batch)", "--size", "\(size)",
                                                                "--iterations", "\(steps)", "--threads", "\(threads)", "--seed", "\(seed)"]
                                                           + (precision == .bf16 ? ["--autocast"] : [])
-                                                          + (torchChannelsLast ? ["--channels-last"] : []),
+                                                          + (torchChannelsLast ? ["--channels-last"] : []) + profiling,
                                                       environment: ["OMP_NUM_THREADS": "\(threads)", "PYTHONWARNINGS": "ignore"])
                         }
                     }

@@ -26,7 +26,15 @@ def median_seconds(runs, body):
     return statistics.median(times)
 
 
-def measure_and_report(step, iterations):
-    """Times step() (median of `iterations` calls after a warm-up) and prints the report."""
+def measure_and_report(step, iterations, profile=False):
+    """Times step() (median of `iterations` calls after a warm-up) and prints the report. With
+    `profile`, one more step runs under torch.profiler first and its operator table (self CPU time,
+    largest first) goes to standard error; the report's time is the timed steps' alone."""
     seconds = median_seconds(iterations, step)
+    if profile:
+        import sys
+        import torch.profiler
+        with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as profiler:
+            step()
+        print(profiler.key_averages().table(sort_by="self_cpu_time_total", row_limit=25), file=sys.stderr, flush=True)
     print(json.dumps({"median_seconds": seconds, "peak_rss_kb": peak_rss_kb()}), flush=True)

@@ -30,6 +30,7 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--autocast", action="store_true", help="bf16 autocast (mixed precision)")
     parser.add_argument("--channels-last", action="store_true", help="model and images in torch.channels_last")
+    parser.add_argument("--profile", action="store_true", help="profile one more step; its operator table to stderr")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -53,7 +54,7 @@ def main():
         loss.backward()
         optimizer.step()
 
-    measure_and_report(step, args.iterations)
+    measure_and_report(step, args.iterations, profile=args.profile)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ import Tensors
 /// (`KernelProfile`), the optimizer, the wait for prepared batches, and the rest (Swift
 /// element-wise operations, autograd bookkeeping, allocation), with the cores' idle time from the
 /// process's CPU time. Training and validation are both in it; checkpoints and logs are not.
-struct EpochProfile {
+/// `training-benchmark --profile` uses it for one training step beside PyTorch's profiler.
+package struct EpochProfile {
     /// One category: a kernel kind and pass, the optimizer, the wait for data or the rest.
     struct Entry: Equatable {
         var category: String
@@ -21,7 +22,7 @@ struct EpochProfile {
     private(set) var entries: [Entry] = []
 
     /// Starts profiling (the kernels' totals start from zero).
-    static func begin() -> EpochProfile {
+    package static func begin() -> EpochProfile {
         KernelProfile.isEnabled = true
         _ = KernelProfile.take()
         return EpochProfile(start: Date(), cpuStart: processCPUSeconds())
@@ -33,7 +34,7 @@ struct EpochProfile {
     }
 
     /// Stops profiling; `dataWait` is the seconds the training loop waited for batches.
-    func end(dataWait: Double) -> EpochProfile {
+    package func end(dataWait: Double) -> EpochProfile {
         var result = self
         result.wallSeconds = Date().timeIntervalSince(start)
         result.busyCoreSeconds = Self.processCPUSeconds() - cpuStart
@@ -51,7 +52,7 @@ struct EpochProfile {
     static var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
 
     /// The table as log lines under `title`.
-    func lines(title: String) -> [String] {
+    package func lines(title: String) -> [String] {
         let available = wallSeconds * Double(Self.cores)
         var text = [String(format: "profile of %@: %.1f s wall on %d cores (oneDNN %@, %@); %.1f of %.1f core-seconds busy, %.1f idle (%.0f %%)",
                            title, wallSeconds, Self.cores, OneDNNLibrary.version, OneDNNLibrary.instructionSet, busyCoreSeconds,
