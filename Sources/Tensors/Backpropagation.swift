@@ -78,7 +78,7 @@ extension Tensor {
             return
         }
         sum = nil
-        total.addInPlace(gradient)
+        KernelProfile.measure("gradient accumulation (Swift adds)") { total.addInPlace(gradient) }
         sum = total
     }
 }

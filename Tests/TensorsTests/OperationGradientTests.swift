@@ -79,6 +79,38 @@ final class OperationGradientTests: XCTestCase {
         }
     }
 
+    /// A dense block's pattern: thin NHWC feature maps joined along the channels, one of them
+    /// without a gradient, large enough for the copies to be split over the cores; the joined values
+    /// and each part's gradient against loops over the rows written out here.
+    func testLargeConcatenationOfThinPartsAndItsGradientMatchRowLoops() {
+        let widths = [5, 1, 7, 3], rows = 8 * 24 * 24, total = 16
+        let parts = widths.enumerated().map { index, width in
+            let part = randomTensor([8, 24, 24, width], seed: 40 + UInt64(index))
+            return index == 1 ? part : part.requiringGradient()
+        }
+        let joined = Tensor(concatenating: parts, alongAxis: 3)
+        XCTAssertEqual(joined.shape, [8, 24, 24, total])
+        let values = parts.map(\.scalars)
+        var expected: [Float] = []
+        for row in 0..<rows {
+            for (value, width) in zip(values, widths) { expected += value[(row * width)..<((row + 1) * width)] }
+        }
+        XCTAssertEqual(joined.scalars, expected)
+        let weights = randomTensor([8, 24, 24, total], seed: 50)
+        (joined * weights).sum().backward()
+        let weightValues = weights.scalars
+        var offset = 0
+        for (index, width) in widths.enumerated() {
+            defer { offset += width }
+            if index == 1 {
+                XCTAssertNil(parts[index].gradient, "the part without a gradient gets none")
+                continue
+            }
+            let expectedGradient = (0..<rows).flatMap { row in weightValues[(row * total + offset)..<(row * total + offset + width)] }
+            XCTAssertEqual(parts[index].gradient?.scalars, expectedGradient, "part \(index)")
+        }
+    }
+
     func testMatrixProducts() {
         let a = randomTensor([3, 4], seed: 19), b = randomTensor([4, 2], seed: 20)
         assertGradientsMatchFiniteDifferences([a, b]) { matmul($0[0], $0[1]) }

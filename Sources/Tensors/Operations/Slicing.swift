@@ -13,9 +13,11 @@ extension Tensor {
         let ownStrides = contiguousStrides(shape)
         let start = zip(fullRanges, ownStrides).reduce(0) { $0 + $1.0.lowerBound * $1.1 }
         let output = Tensor(uninitializedShape: outputShape)
-        withExtendedLifetime(self) {
-            Tensor.copyElements(shape: outputShape, from: storage.baseAddress + start, strides: ownStrides,
-                                to: output.storage.baseAddress, strides: contiguousStrides(outputShape))
+        KernelProfile.measure("slice copies (Swift)") {
+            withExtendedLifetime(self) {
+                Tensor.copyElements(shape: outputShape, from: storage.baseAddress + start, strides: ownStrides,
+                                    to: output.storage.baseAddress, strides: contiguousStrides(outputShape))
+            }
         }
         guard Tensor.shouldRecord(self) else { return output }
         let inputShape = shape
@@ -52,25 +54,56 @@ extension Tensor {
         var outputShape = first.shape
         outputShape[axis] = extents.reduce(0, +)
         let output = Tensor(uninitializedShape: outputShape)
-        let outputStrides = contiguousStrides(outputShape)
-        var position = 0
-        for tensor in tensors {
-            withExtendedLifetime(tensor) {
-                Tensor.copyElements(shape: tensor.shape, from: tensor.storage.baseAddress, strides: contiguousStrides(tensor.shape),
-                                    to: output.storage.baseAddress + position * outputStrides[axis], strides: outputStrides)
+        let inner = first.shape[(axis + 1)...].reduce(1, *), outer = first.shape[..<axis].reduce(1, *)
+        KernelProfile.measure("concatenation copies (Swift)") {
+            withExtendedLifetime(tensors) {
+                Tensor.copyRowChunks(whole: output.storage.baseAddress, parts: tensors.map { $0.storage.baseAddress },
+                                     chunks: extents.map { $0 * inner }, rows: outer, joining: true)
             }
-            position += tensor.shape[axis]
         }
         guard Tensor.shouldRecord(tensors) else {
             self = output
             return
         }
-        let needs = tensors.map(\.requiresGradient)
+        let needs = tensors.map(\.requiresGradient), shapes = tensors.map(\.shape)
         self = output.recording("Tensor(concatenating:)", inputs: tensors) { gradient in
-            var start = 0
-            return zip(extents, needs).map { extent, needed in
-                defer { start += extent }
-                return needed ? gradient.sliced(alongAxis: axis, start..<(start + extent)) : nil
+            // Each needed part of the gradient, copied out in one pass over its rows.
+            let parts: [Tensor?] = zip(shapes, needs).map { shape, needed in needed ? Tensor(uninitializedShape: shape) : nil }
+            KernelProfile.measure("concatenation gradient copies (Swift)") {
+                withExtendedLifetime((gradient, parts)) {
+                    Tensor.copyRowChunks(whole: gradient.storage.baseAddress, parts: parts.map { $0?.storage.baseAddress },
+                                         chunks: extents.map { $0 * inner }, rows: outer, joining: false)
+                }
+            }
+            return parts
+        }
+    }
+
+    /// Copies between a contiguous `whole` of `rows` rows, each holding the parts' chunks side by
+    /// side (`chunks[i]` floats of part `i`), and the contiguous parts (`rows` x `chunks[i]` floats
+    /// each): parts into the whole when `joining` (a concatenation), else the whole into the parts,
+    /// skipping nil ones (its gradient's split). One pass over the rows, split over the cores, so
+    /// that a dense block's concatenation of many thin feature maps is one parallel loop that writes
+    /// (or reads) the whole row by row, not one strided pass per part.
+    static func copyRowChunks(whole: UnsafeMutablePointer<Float>, parts: [UnsafeMutablePointer<Float>?], chunks: [Int],
+                              rows: Int, joining: Bool) {
+        let rowLength = chunks.reduce(0, +)
+        guard rowLength > 0 else { return }
+        parts.withUnsafeBufferPointer { parts in
+            chunks.withUnsafeBufferPointer { chunks in
+                Parallel.forEachChunk(count: rows, costPerItem: rowLength) { range in
+                    for row in range {
+                        var position = whole + row * rowLength
+                        for index in 0..<parts.count {
+                            let chunk = chunks[index]
+                            if let part = parts[index] {
+                                if joining { position.update(from: part + row * chunk, count: chunk) }
+                                else { (part + row * chunk).update(from: position, count: chunk) }
+                            }
+                            position += chunk
+                        }
+                    }
+                }
             }
         }
     }
