@@ -5,7 +5,8 @@ import Synchronization
 /// is explained from it). Off by default; when on, every oneDNN primitive execution is timed under
 /// its kind and pass as oneDNN names them (`convolution forward_training`, `reorder`, ...), and so
 /// are the engine's own kernels outside oneDNN (`dnnl_sgemm` matrix products, the Swift depthwise
-/// backward-weights pass). What no category covers (Swift element-wise operations, autograd
+/// backward-weights pass, the copies of concatenations, their gradients and slices, the sums of
+/// gradients that meet at one tensor). What no category covers (Swift element-wise operations, autograd
 /// bookkeeping, allocation) is what is left of the wall time.
 ///
 /// Categories never nest: each is timed at the innermost call that does the work.
