@@ -28,8 +28,9 @@ def median_seconds(runs, body):
 
 def measure_and_report(step, iterations, profile=False):
     """Times step() (median of `iterations` calls after a warm-up) and prints the report. With
-    `profile`, one more step runs under torch.profiler first and its operator table (self CPU time,
-    largest first) goes to standard error; the report's time is the timed steps' alone."""
+    `profile`, one more step after the timed ones runs under torch.profiler and its operator table
+    (self CPU time, largest first) goes to standard error before the report; the report's time is
+    the timed steps' alone."""
     seconds = median_seconds(iterations, step)
     if profile:
         import sys

@@ -54,11 +54,13 @@ extension Tensor {
         var outputShape = first.shape
         outputShape[axis] = extents.reduce(0, +)
         let output = Tensor(uninitializedShape: outputShape)
+        // Every row of the output (one per index of the axes before `axis`) holds each part's chunk in turn.
         let inner = first.shape[(axis + 1)...].reduce(1, *), outer = first.shape[..<axis].reduce(1, *)
+        let chunks = extents.map { $0 * inner }
         KernelProfile.measure("concatenation copies (Swift)") {
             withExtendedLifetime(tensors) {
                 Tensor.copyRowChunks(whole: output.storage.baseAddress, parts: tensors.map { $0.storage.baseAddress },
-                                     chunks: extents.map { $0 * inner }, rows: outer, joining: true)
+                                     chunks: chunks, rows: outer, joining: true)
             }
         }
         guard Tensor.shouldRecord(tensors) else {
@@ -72,7 +74,7 @@ extension Tensor {
             KernelProfile.measure("concatenation gradient copies (Swift)") {
                 withExtendedLifetime((gradient, parts)) {
                     Tensor.copyRowChunks(whole: gradient.storage.baseAddress, parts: parts.map { $0?.storage.baseAddress },
-                                         chunks: extents.map { $0 * inner }, rows: outer, joining: false)
+                                         chunks: chunks, rows: outer, joining: false)
                 }
             }
             return parts
