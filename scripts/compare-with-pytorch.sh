@@ -14,13 +14,16 @@
 #   RECIPE: default (the study's protocol, which the reference implements: train --no-orientations,
 #   the README's main command before --orientations became train's default, without its
 #   --early-stopping-patience 4, which keeps the same epoch and weights whenever no two best epochs
-#   are 5 apart; each fold's epochs.jsonl shows it), refit (train --no-orientations --refit, against
-#   the reference's refit), or recompute-bn (train --no-orientations --recompute-batch-norm 512,
-#   against the reference's default: the same folds), or reflect-fill (train --no-orientations --fill
-#   reflect: augmented images mirrored at the edges instead of the edge pixel repeated, against the
-#   reference's default), or orientations (train --orientations, train's default since 2026-12-06:
-#   each training image first in a random one of its 8 orientations, against the reference's
-#   default); default: default and refit.
+#   are 5 apart; each fold's epochs.jsonl shows it), orientations (train --orientations, train's
+#   default since 2026-12-06: each training image first in a random one of its 8 orientations),
+#   and today's default with one change each (issue #15 item 4, "one thing at a time"): refit
+#   (--refit), recompute-bn (--recompute-batch-norm 512) or reflect-fill (--fill reflect: augmented
+#   images mirrored at the edges instead of the edge pixel repeated). Every recipe is compared with
+#   the reference's default on the same folds; the one-change recipes also, image by image, with
+#   orientations. A refit fold whose OUT_DIR/swift-orientations-GROUPING/fold-K is finished copies
+#   it as its selection (the same options, seed and fold: what train --refit would train first)
+#   and trains only the refit; its minutes in the table still include the selection's.
+#   Default: orientations.
 # GROUPINGS chooses and orders the groupings (default "image grouped"), in the runs and the table.
 # LEUKEMIA names the executable (default .build/release/leukemia); PYTHON the reference's
 # interpreter (default /work/venv-torch/bin/python, a venv outside the repository with torch).
@@ -30,7 +33,7 @@ cd "$(dirname "$0")/.."
 data=$1 out=$2 folds=${3:-5}
 shift $(( $# < 3 ? $# : 3 ))
 recipes=("$@")
-[ ${#recipes[@]} -eq 0 ] && recipes=(default refit)
+[ ${#recipes[@]} -eq 0 ] && recipes=(orientations)
 leukemia=${LEUKEMIA:-.build/release/leukemia}
 python=${PYTHON:-/work/venv-torch/bin/python}
 mkdir -p "$out"
@@ -50,33 +53,41 @@ record_fold() {
     done
 }
 
-pairs=()  # recipe=peer, for the table
 for recipe in "${recipes[@]}"; do
-    # options: the Swift run's; peer: the reference recipe it is compared with (the same folds).
-    case $recipe in
-        default) options=(--no-orientations) peer=default ;;
-        refit) options=(--no-orientations --refit) peer=refit ;;
-        recompute-bn) options=(--no-orientations --recompute-batch-norm 512) peer=default ;;
-        reflect-fill) options=(--no-orientations --fill reflect) peer=default ;;
-        orientations) options=(--orientations) peer=default ;;
+    case $recipe in  # the Swift run's options
+        default) options=(--no-orientations) ;;
+        orientations) options=(--orientations) ;;
+        refit) options=(--refit) ;;
+        recompute-bn) options=(--recompute-batch-norm 512) ;;
+        reflect-fill) options=(--fill reflect) ;;
         *) echo "unknown recipe $recipe" >&2; exit 2 ;;
     esac
-    pairs+=("$recipe=$peer")
-    torch_options=(); [ "$peer" = refit ] && torch_options=(--refit)
     for grouping in ${GROUPINGS:-image grouped}; do
-        swift="$out/swift-$recipe-$grouping" torch="$out/torch-$peer-$grouping"
+        swift="$out/swift-$recipe-$grouping" torch="$out/torch-default-$grouping"
         extra=(); [ "$grouping" = grouped ] && extra=(--group-runs 25)
         # Fold by fold, Swift then the reference on the same fold (train --fold), so that an
         # interrupted comparison has complete pairs; re-running continues where it stopped.
         for fold in ${ONLY_FOLDS:-$(seq 1 "$folds")}; do
             [ -n "${TABLE_ONLY:-}" ] && continue
+            # A refit's selection holds the fold's own split (with its validation part).
+            selection="$swift/fold-$fold"
+            if [ "$recipe" = refit ]; then
+                selection="$swift/fold-$fold/selection" orientations="$out/swift-orientations-$grouping"
+                if [ ! -e "$selection" ] && [ -f "$orientations/fold-$fold/config.json" ]; then
+                    # The same folds: its splits, and its record with the refit's model name.
+                    if [ ! -e "$swift" ]; then
+                        mkdir -p "$swift" && cp -r "$orientations/splits" "$swift/"
+                        python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); r["model"] += ", refit on train + validation"; json.dump(r, open(sys.argv[2], "w"))' \
+                            "$orientations/cross-validation.json" "$swift/cross-validation.json"
+                    fi
+                    mkdir -p "$swift/fold-$fold" && cp -r "$orientations/fold-$fold" "$selection"
+                fi
+            fi
             "$leukemia" train --model efficientnet-lite0 --policy full --folds "$folds" --fold "$fold" --data "$data" \
                 --out "$swift" "${extra[@]}" "${options[@]}" >> "$swift.log"
-            # A refit's selection holds the fold's own split (with its validation part).
-            selection="$swift/fold-$fold"; [ "$recipe" = refit ] && selection="$swift/fold-$fold/selection"
             [ -f "$torch/fold-$fold/metrics.json" ] ||
                 "$python" scripts/reference/pytorch_finetune.py --data "$data" --split "$selection/split.json" \
-                    --classes-from "$selection" --out "$torch/fold-$fold" --threads 2 "${torch_options[@]}" > "$torch-fold-$fold.log" 2>&1
+                    --classes-from "$selection" --out "$torch/fold-$fold" --threads 2 > "$torch-fold-$fold.log" 2>&1
             if [ -n "${RECORD:-}" ]; then record_fold "$swift/fold-$fold" "$torch/fold-$fold"; fi
         done
     done
@@ -84,11 +95,10 @@ done
 
 printf '| recipe | grouping | engine | folds | accuracy (mean ± sd) | total cost (mean ± sd) | macro F1 (mean ± sd) | errors per fold | training min per fold |\n'
 printf '| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n'
-python3 - "$out" "$folds" "${pairs[@]}" <<'PY'
+python3 - "$out" "$folds" "${recipes[@]}" <<'PY'
 import json, math, os, statistics, sys, pathlib
 out, folds = pathlib.Path(sys.argv[1]), int(sys.argv[2])
-peers = dict(pair.split("=") for pair in sys.argv[3:])  # recipe -> its reference recipe, in the given order
-recipes = list(peers)
+recipes = sys.argv[3:]
 def row(recipe, grouping, engine, runs):
     if not runs:
         return
@@ -105,38 +115,47 @@ def row(recipe, grouping, engine, runs):
     minutes = statistics.mean(seconds(run) for run in runs) / 60
     print(f"| {recipe} | {grouping} | {engine} | {' '.join(run.name[5:] for run in runs)} | {ms('accuracy', 4)} | {ms('total_cost', 1)} | {ms('macro_f1', 4)} | "
           f"{' '.join(str(e) for e in errors)} | {minutes:.1f} |")
-def paired(recipe, grouping, swift_runs, torch_runs):
-    """Per image over the paired folds: wrong in Swift only, in the reference only, in both; McNemar's exact p."""
+def paired(what, grouping, runs, other_runs, other):
+    """Per image over the paired folds: wrong only in `runs`, only in `other_runs`, in both; McNemar's exact p."""
     def wrong(run):
         p = json.load(open(run / "predictions.json"))
         return {os.path.basename(path): label != max(range(len(q)), key=q.__getitem__)
                 for path, label, q in zip(p["paths"], p["labels"], p["probabilities"])}
-    only_swift = only_torch = both = images = 0
-    for s, t in zip(swift_runs, torch_runs):
+    only_one = only_other = both = images = 0
+    for s, t in zip(runs, other_runs):
         a, b = wrong(s), wrong(t)
         if a.keys() != b.keys():
-            return f"{recipe}, {grouping}: {s.name} has other test images in the two engines"
+            return f"{what}, {grouping}: {s.name} has other test images than {other}"
         images += len(a)
-        only_swift += sum(a[f] and not b[f] for f in a)
-        only_torch += sum(b[f] and not a[f] for f in a)
+        only_one += sum(a[f] and not b[f] for f in a)
+        only_other += sum(b[f] and not a[f] for f in a)
         both += sum(a[f] and b[f] for f in a)
-    n, k = only_swift + only_torch, min(only_swift, only_torch)
+    n, k = only_one + only_other, min(only_one, only_other)
     p = min(1.0, 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n) if n else 1.0
-    return (f"{recipe}, {grouping}, paired over {images} images: wrong only in Swift {only_swift}, "
-            f"only in the reference {only_torch}, in both {both}; McNemar's exact p = {p:.2f}")
+    return (f"{what} against {other}, {grouping}, paired over {images} images of folds {' '.join(run.name[5:] for run in runs)}: "
+            f"wrong only in {what} {only_one}, only in {other} {only_other}, in both {both}; McNemar's exact p = {p:.2f}")
+def finished(directory, k):
+    """A Swift fold is finished when its config.json exists, a reference fold when its metrics.json does."""
+    return (directory / f"fold-{k}" / "config.json").exists() or (directory / f"fold-{k}" / "metrics.json").exists()
 notes = []
-for recipe in recipes:
-    for grouping in os.environ.get("GROUPINGS", "image grouped").split():
-        swift, torch = (out / f"swift-{recipe}-{grouping}", out / f"torch-{peers[recipe]}-{grouping}")
-        # The folds both engines finished (a Swift fold is finished when its config.json exists).
-        folds_done = [k for k in range(1, folds + 1)
-                  if (swift / f"fold-{k}" / "config.json").exists() and (torch / f"fold-{k}" / "metrics.json").exists()]
+for grouping in os.environ.get("GROUPINGS", "image grouped").split():
+    torch, baseline = out / f"torch-default-{grouping}", out / f"swift-orientations-{grouping}"
+    reference_folds = None  # the folds of the last reference row printed
+    for recipe in recipes:
+        swift = out / f"swift-{recipe}-{grouping}"
+        folds_done = [k for k in range(1, folds + 1) if finished(swift, k) and finished(torch, k)]
         swift_runs, torch_runs = [swift / f"fold-{k}" for k in folds_done], [torch / f"fold-{k}" for k in folds_done]
         row(recipe, grouping, "Swift (this toolkit)", swift_runs)
-        if peers[recipe] == recipe or peers[recipe] not in recipes:  # each reference row once
-            row(peers[recipe], grouping, "PyTorch reference", torch_runs)
+        if folds_done != reference_folds:  # the reference once per set of folds
+            row("default", grouping, "PyTorch reference", torch_runs)
+            reference_folds = folds_done
         if folds_done:
-            notes.append(paired(recipe, grouping, swift_runs, torch_runs))
+            notes.append(paired(f"Swift {recipe}", grouping, swift_runs, torch_runs, "the reference"))
+        if recipe not in ("default", "orientations"):  # one change from today's default: against it, image by image
+            common = [k for k in folds_done if finished(baseline, k)]
+            if common:
+                notes.append(paired(f"Swift {recipe}", grouping, [swift / f"fold-{k}" for k in common],
+                                    [baseline / f"fold-{k}" for k in common], "Swift orientations"))
 print()
 for note in notes:
     print(f"- {note}")
