@@ -118,4 +118,47 @@ final class BFloat16PrecisionTests: XCTestCase {
         XCTAssertTrue(products.allSatisfy { $0.primitive.hasSuffix(" in bf16") && !$0.implementation.hasPrefix("ref") }, "\(products)")
         XCTAssertGreaterThanOrEqual(products.count, 4, "\(products)")
     }
+
+    /// `conv2d` converts its input and its output gradient to bf16 once and hands every pass the
+    /// copy (`ConvolutionOperand`). The values must be exactly those of the kernel's passes on FP32
+    /// buffers, which convert in their own plans: same rounding, same primitives. Checked on a 3x3
+    /// and on a pointwise convolution with a bias (whose backward weights is a matrix product and
+    /// whose bias gradient sums the FP32 output gradient).
+    func testConvolutionOperandsConvertedOnceGiveTheKernelsOwnBF16Results() throws {
+        for (kernelSize, padding, seed) in [(3, 1, UInt64(51)), (1, 0, 61)] {
+            let (batch, size, inputs, outputs) = (2, 10, 24, 40)
+            let input = randomTensor([batch, size, size, inputs], seed: seed)
+            let weight = randomTensor([outputs, inputs, kernelSize, kernelSize], seed: seed + 1, standardDeviation: 0.2)
+            let bias = randomTensor([outputs], seed: seed + 2)
+            let r = randomTensor([batch, size, size, outputs], seed: seed + 3)
+            // Through the operation.
+            let x = input.detached().requiringGradient(), w = weight.detached().requiringGradient()
+            let b = bias.detached().requiringGradient()
+            let output = ComputePrecision.$current.withValue(.bf16) {
+                conv2d(x, weight: w, bias: b, padding: Padding2D(padding))
+            }
+            (output * r).sum().backward()
+            // Through the kernel on FP32 buffers; the output gradient of sum(output · r) is r.
+            let geometry = Convolution2DGeometry(
+                batch: batch, inputHeight: size, inputWidth: size, inputChannels: inputs, outputChannels: outputs,
+                window: Window2D(kernel: kernelSize, padding: padding), hasBias: true)
+            let kernel = try ComputePrecision.$current.withValue(.bf16) { try Convolution2DKernel(geometry) }
+            var expectedOutput = [Float](repeating: .nan, count: output.scalarCount)
+            var expectedGradInput = [Float](repeating: .nan, count: input.scalarCount)
+            var expectedGradWeight = [Float](repeating: .nan, count: weight.scalarCount)
+            var expectedGradBias = [Float](repeating: .nan, count: outputs)
+            let (i, wv, bv, g) = (input.scalars, weight.scalars, bias.scalars, r.scalars)
+            try kernel.forward(input: i, weights: wv, bias: bv, output: &expectedOutput)
+            try kernel.backwardData(gradOutput: g, weights: wv, gradInput: &expectedGradInput)
+            try kernel.backwardWeights(input: i, gradOutput: g, gradWeights: &expectedGradWeight, gradBias: &expectedGradBias)
+            let label = "\(kernelSize)x\(kernelSize)"
+            XCTAssertEqual(output.scalars, expectedOutput, "\(label) forward")
+            XCTAssertEqual(x.gradient!.scalars, expectedGradInput, "\(label) backward data")
+            XCTAssertEqual(w.gradient!.scalars, expectedGradWeight, "\(label) backward weights")
+            XCTAssertEqual(b.gradient!.scalars, expectedGradBias, "\(label) bias gradient")
+            XCTAssertNotEqual(expectedOutput, ComputePrecision.$current.withValue(.fp32) {
+                conv2d(input, weight: weight, bias: bias, padding: Padding2D(padding)).scalars
+            }, "\(label): the kernel computed in FP32")
+        }
+    }
 }

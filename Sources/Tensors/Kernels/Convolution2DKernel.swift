@@ -56,7 +56,7 @@ package struct Convolution2DKernel: Sendable {
     /// Gradient with respect to the input, written (not accumulated) into `gradInput`.
     package func backwardData(gradOutput: UnsafePointer<Float>, weights: UnsafePointer<Float>,
                               weightsVersion: WeightsVersion? = nil, gradInput: UnsafeMutablePointer<Float>) throws {
-        try primitives.backwardData(gradOutput: gradOutput, weights: weights, weightsVersion: weightsVersion,
+        try primitives.backwardData(gradOutput: .float32(gradOutput), weights: weights, weightsVersion: weightsVersion,
                                     gradInput: gradInput)
     }
 
@@ -66,7 +66,7 @@ package struct Convolution2DKernel: Sendable {
     /// pointwise ones are two matrix products (`PointwiseBackwardWeights`, 4-28% faster than oneDNN's).
     package func backwardWeights(input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
                                  gradWeights: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>?) throws {
-        try primitives.backwardWeights(input: input, gradOutput: gradOutput, gradWeights: gradWeights, gradBias: gradBias)
+        try primitives.backwardWeights(input: .float32(input), gradOutput: .float32(gradOutput), gradWeights: gradWeights, gradBias: gradBias)
     }
 
     /// The oneDNN implementation that runs `pass` on NHWC buffers (e.g. "brgconv:avx512_core",

@@ -116,46 +116,57 @@ struct ConvolutionPrimitives: Sendable {
         algorithm == .direct && activationLayout == .nhwc && formats == .nhwc ? dnnl_nhwc : dnnl_format_tag_any
     }
 
-    private func userDescriptors(_ name: String, _ formats: ConvolutionFormats)
+    /// The caller's buffers: FP32, but for the activation operands of `pass` (its input or output
+    /// gradient), which are of type `operands` (`ConvolutionOperand`).
+    private func userDescriptors(_ name: String, _ pass: ConvolutionPass, _ formats: ConvolutionFormats,
+                                 operands: KernelElementType)
         throws -> (source: MemoryDescriptor, weights: MemoryDescriptor, destination: MemoryDescriptor) {
-        (try MemoryDescriptor.make(sourceDims, formats.input.tag, primitive: name),
+        (try MemoryDescriptor.make(sourceDims, formats.input.tag, elementType: pass == .backwardData ? .float32 : operands,
+                                   primitive: name),
          try MemoryDescriptor.make(weights.dims, weights.tag, primitive: name),
-         try MemoryDescriptor.make(destinationDims, formats.output.tag, primitive: name))
+         try MemoryDescriptor.make(destinationDims, formats.output.tag,
+                                   elementType: pass == .backwardData || pass == .backwardWeights ? operands : .float32,
+                                   primitive: name))
     }
 
     // MARK: Primitives
 
-    private func key(_ pass: ConvolutionPass, postOps: ConvolutionPostOps, formats: ConvolutionFormats) -> PrimitiveKey {
+    private func key(_ pass: ConvolutionPass, postOps: ConvolutionPostOps, formats: ConvolutionFormats,
+                     operands: KernelElementType) -> PrimitiveKey {
         PrimitiveKey(kind: transposed ? "deconvolution" : "convolution",
                      parameters: geometry.keyParameters + [outputPadding.y, outputPadding.x, pass.rawValue,
                                                            activationLayout.rawValue, postOps.keyParameter,
                                                            algorithm.rawValue, formats.input.rawValue, formats.output.rawValue,
-                                                           precision.inputElementType.rawValue])
+                                                           precision.inputElementType.rawValue, operands.rawValue])
     }
 
     /// The cached plan for `pass` on caller buffers in `formats`, created on first use (call only
     /// under the context lock). A Winograd plan falls back to direct where oneDNN has no Winograd
-    /// kernel (e.g. on CPUs without AVX-512).
+    /// kernel (e.g. on CPUs without AVX-512). `operands` is the caller's type of the pass's
+    /// activation operands (`ConvolutionOperand.elementType`).
     func plan(_ pass: ConvolutionPass, postOps: ConvolutionPostOps = .none, formats: ConvolutionFormats = .nhwc,
-              context: DNNLContext) throws -> PrimitivePlan {
-        try context.cache.plan(key(pass, postOps: postOps, formats: formats)) {
+              operands: KernelElementType = .float32, context: DNNLContext) throws -> PrimitivePlan {
+        try context.cache.plan(key(pass, postOps: postOps, formats: formats, operands: operands)) {
             if algorithm == .winograd {
                 do {
-                    return try makePlan(pass, postOps: postOps, formats: formats, algorithm: .winograd, context: context)
+                    return try makePlan(pass, postOps: postOps, formats: formats, operands: operands, algorithm: .winograd,
+                                        context: context)
                 } catch let error as DNNLError where error.isUnimplemented {
                     // no Winograd kernel for this pass here: direct below
                 }
             }
             if activationLayout == .fastest && formats == .nhwc && !postOps.addsResidual {
-                return try fastestPlan(pass, postOps: postOps, context: context)
+                return try fastestPlan(pass, postOps: postOps, operands: operands, context: context)
             }
-            return try makePlan(pass, postOps: postOps, formats: formats, algorithm: .direct, context: context)
+            return try makePlan(pass, postOps: postOps, formats: formats, operands: operands, algorithm: .direct,
+                                context: context)
         }
     }
 
     /// A new plan for `pass` with `algorithm` (no caching, no fallback).
     private func makePlan(_ pass: ConvolutionPass, postOps: ConvolutionPostOps, formats: ConvolutionFormats,
-                          algorithm: ConvolutionAlgorithm, context: DNNLContext) throws -> PrimitivePlan {
+                          operands: KernelElementType, algorithm: ConvolutionAlgorithm,
+                          context: DNNLContext) throws -> PrimitivePlan {
         let name = self.name(pass)
         let activationTag = self.activationTag(algorithm, formats)
         // What each argument holds: the pass reads its inputs in `precision` and writes FP32 (the
@@ -175,7 +186,7 @@ struct ConvolutionPrimitives: Sendable {
         let paddingEnd = transposed ? [window.dnnlPaddingEnd[0] - Int64(outputPadding.y),
                                        window.dnnlPaddingEnd[1] - Int64(outputPadding.x)] : window.dnnlPaddingEnd
         let dnnlAlgorithm = transposed ? dnnl_deconvolution_direct : algorithm.dnnlAlgorithm
-        let user = try userDescriptors(name, formats)
+        let user = try userDescriptors(name, pass, formats, operands: operands)
         let primitive: DNNLPrimitive
         let userLayouts: [Int32: (descriptor: MemoryDescriptor, isOutput: Bool)]
         switch pass {
@@ -197,7 +208,7 @@ struct ConvolutionPrimitives: Sendable {
                                                 : dnnl_convolution_backward_data_primitive_desc_create
             let call: StaticString = transposed ? "dnnl_deconvolution_backward_data_primitive_desc_create"
                                                 : "dnnl_convolution_backward_data_primitive_desc_create"
-            let hint = try plan(.forwardTraining, context: context).primitive
+            let hint = try plan(.forwardTraining, operands: operands, context: context).primitive
             primitive = try DNNLPrimitive(context: context, name: name, call: call) {
                 createBackwardData(&$0, context.engine, dnnlAlgorithm, source.handle, weightsAny.handle, destination.handle,
                                    strides, dilations, paddingBegin, paddingEnd, hint.descriptor, $1)
@@ -209,7 +220,7 @@ struct ConvolutionPrimitives: Sendable {
                                                    : dnnl_convolution_backward_weights_primitive_desc_create
             let call: StaticString = transposed ? "dnnl_deconvolution_backward_weights_primitive_desc_create"
                                                 : "dnnl_convolution_backward_weights_primitive_desc_create"
-            let hint = try plan(.forwardTraining, context: context).primitive
+            let hint = try plan(.forwardTraining, operands: operands, context: context).primitive
             primitive = try DNNLPrimitive(context: context, name: name, call: call) {
                 createBackwardWeights(&$0, context.engine, dnnlAlgorithm, source.handle, weightsAny.handle, bias.handle,
                                       destination.handle, strides, dilations, paddingBegin, paddingEnd, hint.descriptor, $1)
@@ -221,7 +232,8 @@ struct ConvolutionPrimitives: Sendable {
     }
 
     /// The faster of the NHWC and the oneDNN-preferred plan for `pass`, timed on zeroed scratch buffers.
-    private func fastestPlan(_ pass: ConvolutionPass, postOps: ConvolutionPostOps, context: DNNLContext) throws -> PrimitivePlan {
+    private func fastestPlan(_ pass: ConvolutionPass, postOps: ConvolutionPostOps, operands: KernelElementType,
+                             context: DNNLContext) throws -> PrimitivePlan {
         var buffers: [AlignedBuffer] = []
         func zeroed(_ count: Int) -> UnsafeMutableRawPointer {
             let buffer = AlignedBuffer(byteCount: count * MemoryLayout<Float>.stride)
@@ -247,7 +259,8 @@ struct ConvolutionPrimitives: Sendable {
         let candidates = try [ConvolutionActivationLayout.nhwc, .primitivePreferred].map { layout in
             var candidate = self
             candidate.activationLayout = layout
-            let plan = try candidate.makePlan(pass, postOps: postOps, formats: .nhwc, algorithm: .direct, context: context)
+            let plan = try candidate.makePlan(pass, postOps: postOps, formats: .nhwc, operands: operands, algorithm: .direct,
+                                              context: context)
             try plan.run(arguments, context: context)  // warm-up: first touch, caches
             return plan
         }
@@ -306,28 +319,38 @@ struct ConvolutionPrimitives: Sendable {
                  input: UnsafePointer<Float>, weights: UnsafePointer<Float>, weightsVersion: WeightsVersion?,
                  bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>? = nil,
                  output: UnsafeMutablePointer<Float>) throws {
+        try forward(pass, activation: activation, formats: formats, input: .float32(input), weights: weights,
+                    weightsVersion: weightsVersion, bias: bias, residual: residual, output: output)
+    }
+
+    /// The same on an input of either element type (`ConvolutionOperand`).
+    func forward(_ pass: ConvolutionPass, activation: FusedActivation? = nil, formats: ConvolutionFormats = .nhwc,
+                 input: ConvolutionOperand, weights: UnsafePointer<Float>, weightsVersion: WeightsVersion?,
+                 bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>? = nil,
+                 output: UnsafeMutablePointer<Float>) throws {
         try checkBias(bias, pass)
         let postOps = ConvolutionPostOps(addsResidual: residual != nil, activation: activation)
         let image = imageSizes(formats)
         for (part, first) in subBatches {
             try DNNLContext.withShared { context in
-                var arguments: [PlanArgument] = [.input(DNNL_ARG_SRC, input + first * image.input),
+                var arguments: [PlanArgument] = [.input(DNNL_ARG_SRC, input.advanced(by: first * image.input)),
                                                  .weights(DNNL_ARG_WEIGHTS, weights, weightsVersion),
                                                  .output(DNNL_ARG_DST, output + first * image.output)]
                 if let bias { arguments.append(.input(DNNL_ARG_BIAS, bias)) }
                 if let residual { arguments.append(.input(ConvolutionPostOps.residualArgument, residual + first * image.output)) }
-                try part.plan(pass, postOps: postOps, formats: formats, context: context).run(arguments, context: context)
+                try part.plan(pass, postOps: postOps, formats: formats, operands: input.elementType, context: context)
+                    .run(arguments, context: context)
             }
         }
     }
 
-    func backwardData(gradOutput: UnsafePointer<Float>, weights: UnsafePointer<Float>, weightsVersion: WeightsVersion?,
+    func backwardData(gradOutput: ConvolutionOperand, weights: UnsafePointer<Float>, weightsVersion: WeightsVersion?,
                       gradInput: UnsafeMutablePointer<Float>) throws {
         let image = imageSizes(.nhwc)
         for (part, first) in subBatches {
             try DNNLContext.withShared { context in
-                try part.plan(.backwardData, context: context).run(
-                    [.input(DNNL_ARG_DIFF_DST, gradOutput + first * image.output),
+                try part.plan(.backwardData, operands: gradOutput.elementType, context: context).run(
+                    [.input(DNNL_ARG_DIFF_DST, gradOutput.advanced(by: first * image.output)),
                      .weights(DNNL_ARG_WEIGHTS, weights, weightsVersion),
                      .output(DNNL_ARG_DIFF_SRC, gradInput + first * image.input)], context: context)
             }
@@ -335,10 +358,15 @@ struct ConvolutionPrimitives: Sendable {
     }
 
     /// Sub-batches after the first write their gradients to a scratch buffer that is then added.
-    func backwardWeights(input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+    /// `input` and `gradOutput` are of one element type.
+    func backwardWeights(input: ConvolutionOperand, gradOutput: ConvolutionOperand,
                          gradWeights: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>?) throws {
         try checkBias(gradBias, .backwardWeights)
+        precondition(input.elementType == gradOutput.elementType, "a convolution's backward weights reads one element type")
         if !transposed && DepthwiseBackwardWeights.handles(geometry) {
+            guard case .float32(let input) = input, case .float32(let gradOutput) = gradOutput else {
+                preconditionFailure("depthwise convolutions compute in FP32 (see `precision`)")
+            }
             KernelProfile.measure("convolution backward_weights depthwise (Swift)") {
                 DepthwiseBackwardWeights.run(geometry, outputHeight: outputHeight, outputWidth: outputWidth, input: input,
                                              gradOutput: gradOutput, gradWeights: gradWeights, gradBias: gradBias)
@@ -346,8 +374,8 @@ struct ConvolutionPrimitives: Sendable {
             return
         }
         if !transposed && PointwiseBackwardWeights.handles(geometry) {
-            PointwiseBackwardWeights.run(geometry, input: input, gradOutput: gradOutput, gradWeights: gradWeights,
-                                         gradBias: gradBias, precision: precision)
+            try PointwiseBackwardWeights.run(geometry, input: input, gradOutput: gradOutput, gradWeights: gradWeights,
+                                             gradBias: gradBias, precision: precision)
             return
         }
         let image = imageSizes(.nhwc), parts = subBatches
@@ -358,11 +386,11 @@ struct ConvolutionPrimitives: Sendable {
                 let weightsTarget = first == 0 ? gradWeights : partial!.pointer.assumingMemoryBound(to: Float.self)
                 let biasTarget = gradBias.map { first == 0 ? $0 : weightsTarget + weightCount }
                 try DNNLContext.withShared { context in
-                    var arguments: [PlanArgument] = [.input(DNNL_ARG_SRC, input + first * image.input),
-                                                     .input(DNNL_ARG_DIFF_DST, gradOutput + first * image.output),
+                    var arguments: [PlanArgument] = [.input(DNNL_ARG_SRC, input.advanced(by: first * image.input)),
+                                                     .input(DNNL_ARG_DIFF_DST, gradOutput.advanced(by: first * image.output)),
                                                      .output(DNNL_ARG_DIFF_WEIGHTS, weightsTarget)]
                     if let biasTarget { arguments.append(.output(DNNL_ARG_DIFF_BIAS, biasTarget)) }
-                    try part.plan(.backwardWeights, context: context).run(arguments, context: context)
+                    try part.plan(.backwardWeights, operands: input.elementType, context: context).run(arguments, context: context)
                 }
                 guard first > 0 else { continue }
                 for index in 0..<weightCount { gradWeights[index] += weightsTarget[index] }

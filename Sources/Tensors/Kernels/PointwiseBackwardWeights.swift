@@ -16,15 +16,28 @@ enum PointwiseBackwardWeights {
 
     /// Writes `gradWeights` (PyTorch layout `[out, in, 1, 1]`) and, if given, `gradBias`. With
     /// `precision` bf16 the weight product reads bf16 copies (as the other convolutions' backward
-    /// weights do); the bias sums stay FP32.
-    static func run(_ geometry: Convolution2DGeometry, input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+    /// weights do): the operands' own when they are `ConvolutionOperand.bfloat16`, converted here
+    /// otherwise; the bias sums stay FP32 (they need `gradOutput.float32Values`).
+    /// - Throws: `DNNLError` when oneDNN cannot run the bf16 product.
+    static func run(_ geometry: Convolution2DGeometry, input: ConvolutionOperand, gradOutput: ConvolutionOperand,
                     gradWeights: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>?,
-                    precision: ComputePrecision = .fp32) {
+                    precision: ComputePrecision = .fp32) throws {
         let pixels = geometry.batch * geometry.inputHeight * geometry.inputWidth
         let inputs = geometry.inputChannels, outputs = geometry.outputChannels
-        Gemm.multiply(gradOutput, transposingA: true, input, transposingB: false, into: gradWeights,
-                      m: outputs, n: inputs, k: pixels, precision: precision)
+        switch (input, gradOutput) {
+        case let (.bfloat16(inputCopy, _), .bfloat16(gradOutputCopy, _)):
+            try BFloat16MatrixProduct.multiply(gradOutputCopy, transposingA: true, inputCopy, transposingB: false,
+                                               into: gradWeights, m: outputs, n: inputs, k: pixels)
+        case let (.float32(input), .float32(gradOutput)):
+            Gemm.multiply(gradOutput, transposingA: true, input, transposingB: false, into: gradWeights,
+                          m: outputs, n: inputs, k: pixels, precision: precision)
+        default:
+            preconditionFailure("PointwiseBackwardWeights: the input and the output gradient of one element type")
+        }
         guard let gradBias else { return }
+        guard let gradOutput = gradOutput.float32Values else {
+            preconditionFailure("PointwiseBackwardWeights: a bias gradient needs the FP32 output gradient")
+        }
         let ones = UnsafeMutablePointer<Float>.allocate(capacity: pixels)
         ones.initialize(repeating: 1, count: pixels)
         defer { ones.deallocate() }

@@ -34,7 +34,7 @@ struct TransposedConvolution2DKernel: Sendable {
     /// Gradient with respect to the input, written (not accumulated) into `gradInput`.
     func backwardData(gradOutput: UnsafePointer<Float>, weights: UnsafePointer<Float>,
                       weightsVersion: WeightsVersion? = nil, gradInput: UnsafeMutablePointer<Float>) throws {
-        try primitives.backwardData(gradOutput: gradOutput, weights: weights, weightsVersion: weightsVersion,
+        try primitives.backwardData(gradOutput: .float32(gradOutput), weights: weights, weightsVersion: weightsVersion,
                                     gradInput: gradInput)
     }
 
@@ -42,6 +42,6 @@ struct TransposedConvolution2DKernel: Sendable {
     /// iff `geometry.hasBias`.
     func backwardWeights(input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
                          gradWeights: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>?) throws {
-        try primitives.backwardWeights(input: input, gradOutput: gradOutput, gradWeights: gradWeights, gradBias: gradBias)
+        try primitives.backwardWeights(input: .float32(input), gradOutput: .float32(gradOutput), gradWeights: gradWeights, gradBias: gradBias)
     }
 }

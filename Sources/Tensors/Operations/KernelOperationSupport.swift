@@ -27,15 +27,7 @@ extension Tensor {
 
 /// The kernel interface shared by `Convolution2DKernel` and `TransposedConvolution2DKernel`.
 protocol WeightedWindowKernel {
-    var geometry: Convolution2DGeometry { get }
-    var outputHeight: Int { get }
-    var outputWidth: Int { get }
-    func forward(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, weightsVersion: WeightsVersion?,
-                 bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) throws
-    func backwardData(gradOutput: UnsafePointer<Float>, weights: UnsafePointer<Float>, weightsVersion: WeightsVersion?,
-                      gradInput: UnsafeMutablePointer<Float>) throws
-    func backwardWeights(input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
-                         gradWeights: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>?) throws
+    var primitives: ConvolutionPrimitives { get }
 }
 
 extension Convolution2DKernel: WeightedWindowKernel {}
@@ -44,28 +36,43 @@ extension TransposedConvolution2DKernel: WeightedWindowKernel {}
 extension Tensor {
     /// Runs a (transposed) convolution forward and records its backward pass: input gradient by
     /// backward-data, weight and bias gradients by one backward-weights call, each only if needed.
+    /// When the kernel computes in bf16, the input and the output gradient are each converted to
+    /// bf16 once (`ConvolutionOperand`), and the backward pass holds the input's bf16 copy.
     static func weightedWindow(_ operation: String, input: Tensor, weight: Tensor, bias: Tensor?,
                                weightsVersion: WeightsVersion?, makeKernel: () throws -> some WeightedWindowKernel) -> Tensor {
-        let kernel = kernelCall(operation, makeKernel)
+        let kernel = kernelCall(operation, makeKernel).primitives
         let geometry = kernel.geometry
+        let reduced = kernel.precision == .bf16
+        /// `tensor`'s values as the kernel reads them: a bf16 copy when it computes in bf16.
+        func operand(_ tensor: Tensor, keepingFloat32: Bool) -> ConvolutionOperand {
+            guard reduced else { return .float32(tensor.kernelInput) }
+            let copy = kernelCall(operation) { try BFloat16Copy(of: tensor.kernelInput, count: tensor.scalarCount) }
+            return .bfloat16(copy, float32: keepingFloat32 ? tensor.kernelInput : nil)
+        }
         let output = Tensor(uninitializedShape: [geometry.batch, kernel.outputHeight, kernel.outputWidth, geometry.outputChannels])
+        let inputOperand = operand(input, keepingFloat32: false)
+        let inputCopy: BFloat16Copy? = if case .bfloat16(let copy, _) = inputOperand { copy } else { nil }
         kernelCall(operation) {
-            try kernel.forward(input: input.kernelInput, weights: weight.kernelInput, weightsVersion: weightsVersion,
+            try kernel.forward(.forwardTraining, input: inputOperand, weights: weight.kernelInput, weightsVersion: weightsVersion,
                                bias: bias?.kernelInput, output: output.kernelOutput)
         }
         let inputs = [input, weight] + (bias.map { [$0] } ?? [])
         guard shouldRecord(inputs) else { return output }
         let needsInputGradient = input.requiresGradient
         let needsWeightGradient = weight.requiresGradient, needsBiasGradient = bias?.requiresGradient ?? false
-        let savedInput = needsWeightGradient || needsBiasGradient ? input.detached() : nil
+        let needsWeightPass = needsWeightGradient || needsBiasGradient
+        // What backward weights reads: the input's bf16 copy, or the input.
+        let savedInput: (tensor: Tensor?, copy: BFloat16Copy?)? =
+            needsWeightPass ? (inputCopy == nil ? input.detached() : nil, inputCopy) : nil
         let savedWeight = needsInputGradient ? weight.detached() : nil
         let inputShape = input.shape, weightShape = weight.shape
         return output.recording(operation, inputs: inputs) { gradient in
+            let gradientOperand = operand(gradient, keepingFloat32: true)
             var inputGradient: Tensor?
             if let savedWeight {
                 let result = Tensor(uninitializedShape: inputShape)
                 kernelCall(operation + " backward data") {
-                    try kernel.backwardData(gradOutput: gradient.kernelInput, weights: savedWeight.kernelInput,
+                    try kernel.backwardData(gradOutput: gradientOperand, weights: savedWeight.kernelInput,
                                             weightsVersion: weightsVersion, gradInput: result.kernelOutput)
                 }
                 inputGradient = result
@@ -75,7 +82,9 @@ extension Tensor {
                 let weights = Tensor(uninitializedShape: weightShape)
                 let biases = geometry.hasBias ? Tensor(uninitializedShape: [geometry.outputChannels]) : nil
                 kernelCall(operation + " backward weights") {
-                    try kernel.backwardWeights(input: savedInput.kernelInput, gradOutput: gradient.kernelInput,
+                    let input: ConvolutionOperand = savedInput.copy.map { .bfloat16($0, float32: nil) }
+                        ?? .float32(savedInput.tensor!.kernelInput)
+                    try kernel.backwardWeights(input: input, gradOutput: gradientOperand,
                                                gradWeights: weights.kernelOutput, gradBias: biases?.kernelOutput)
                 }
                 weightGradient = needsWeightGradient ? weights : nil
