@@ -201,7 +201,7 @@ func timeOtherKernels(runs: Int) throws {
     row("batch norm + ReLU6 fused (Swift) 56x56x256",
         milliseconds { fused.forwardTraining(input: x, scale: perChannel[0], shift: perChannel[1], output: y,
                                              mean: perChannel[2], variance: perChannel[3]) },
-        milliseconds { fused.backward(gradOutput: dy, output: y, input: x, scale: perChannel[0], mean: perChannel[2],
+        milliseconds { fused.backward(gradOutput: dy, input: x, scale: perChannel[0], shift: perChannel[1], mean: perChannel[2],
                                       variance: perChannel[3], statisticsWereGiven: false, gradInput: dx,
                                       gradScale: perChannel[1], gradShift: perChannel[1]) })
     let layerNorm = try LayerNormalizationKernel(rows: rows * channels / 96, channels: 96)

@@ -9,12 +9,15 @@ import Foundation
 /// - forward, unfused: statistics (1), normalization (2), activation (2) = 5; fused: statistics
 ///   (1), normalization and activation (2) = 3;
 /// - backward, unfused: activation (3), statistics' gradients (2), input gradient (3) = 8; fused:
-///   statistics' gradients (3: output gradient, output, input), input gradient (4) = 7.
+///   statistics' gradients (2: output gradient, input), input gradient (3) = 5.
 ///
-/// The backward pass derives the activation's mask from the stored output `z` instead of the
-/// pre-activation `y`, which is never stored: `lower < z < upper` holds exactly where
-/// `lower < y < upper` does, which is where PyTorch's `hardtanh_backward` (ReLU6) and
-/// `threshold_backward` (ReLU, `upper` infinite) pass the gradient.
+/// The backward pass recomputes the pre-activation `y` from the input it reads anyway, with the
+/// forward pass's own float operations (so bit for bit), and passes the gradient where
+/// `lower < y < upper`, as PyTorch's `hardtanh_backward` (ReLU6) and `threshold_backward` (ReLU,
+/// `upper` infinite) do. It never reads the output: that saves a stream in both backward passes
+/// (with the output read for the mask, DenseNet-201's FP32 step spent 0.35 s here), and the
+/// operation does not keep the output alive for its backward pass (under bf16 a convolution
+/// after it keeps only its bf16 copy, `ConvolutionOperand`).
 ///
 /// Sums are accumulated in Float over blocks of `tilesPerBlock` tiles, then in Double across
 /// blocks and threads. The batch variance uses the first row as a shift (`Σ(x - k)²/n - (Σ(x - k)/n)²`),
@@ -98,7 +101,7 @@ package struct BatchNormActivationKernel: Sendable {
     /// mean is large against it).
     private func normalize(input: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
                            mean: UnsafePointer<Float>, variance: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
-        let a = tiled { scale[$0] / (variance[$0] + epsilon).squareRoot() }, m = tiled { mean[$0] }, b = tiled { shift[$0] }
+        let (a, b) = affineTiles(scale: scale, shift: shift, variance: variance), m = tiled { mean[$0] }
         defer { a.deallocate(); m.deallocate(); b.deallocate() }
         let lower = self.lower, upper = self.upper
         Parallel.forEachChunk(count: rows, costPerItem: channels) { range in
@@ -109,29 +112,39 @@ package struct BatchNormActivationKernel: Sendable {
         }
     }
 
+    /// The tiles of the normalization's factor `a = scale / sqrt(variance + epsilon)` and of
+    /// `shift`: the pre-activation is `(x - mean) · a + shift`, in the forward pass and, recomputed,
+    /// in the backward pass (the caller deallocates both).
+    private func affineTiles(scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, variance: UnsafePointer<Float>)
+        -> (a: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>) {
+        (tiled { scale[$0] / (variance[$0] + epsilon).squareRoot() }, tiled { shift[$0] })
+    }
+
     // MARK: Backward
 
     /// Gradients with respect to input, scale and shift (written, not accumulated), from the
-    /// output's gradient, the forward `output` (for the activation's mask) and `input`.
+    /// output's gradient and the forward pass's `input`, `scale`, `shift`, `mean` and `variance`
+    /// (which give the activation's mask).
     ///
     /// - Parameter statisticsWereGiven: false after `forwardTraining` (`mean` and `variance` are the
     ///   batch statistics, which depend on the input); true after `forwardWithStatistics`.
-    package func backward(gradOutput: UnsafePointer<Float>, output: UnsafePointer<Float>, input: UnsafePointer<Float>,
-                          scale: UnsafePointer<Float>, mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
+    package func backward(gradOutput: UnsafePointer<Float>, input: UnsafePointer<Float>, scale: UnsafePointer<Float>,
+                          shift: UnsafePointer<Float>, mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
                           statisticsWereGiven: Bool, gradInput: UnsafeMutablePointer<Float>,
                           gradScale: UnsafeMutablePointer<Float>, gradShift: UnsafeMutablePointer<Float>) {
         KernelProfile.measure("batch normalization + activation backward (Swift)") {
             let lower = self.lower, upper = self.upper
-            let m = tiled { mean[$0] }
-            defer { m.deallocate() }
-            // Σ dy and Σ dy · (x - mean), with dy = dz where lower < z < upper, else 0.
+            let m = tiled { mean[$0] }, (fa, fb) = affineTiles(scale: scale, shift: shift, variance: variance)
+            defer { m.deallocate(); fa.deallocate(); fb.deallocate() }
+            // Σ dy and Σ dy · (x - mean), with dy = dz where lower < y < upper, else 0.
             let sums = channelSums(sumsPerChannel: 2) { offset, count, accumulator in
                 let gradientSums = accumulator, productSums = accumulator + tileLength
-                let z = output + offset, dz = gradOutput + offset, x = input + offset
+                let dz = gradOutput + offset, x = input + offset
                 for i in 0..<count {
-                    let dy = Self.masked(dz[i], z[i], lower, upper)
+                    let centered = x[i] - m[i]
+                    let dy = Self.masked(dz[i], centered * fa[i] + fb[i], lower, upper)
                     gradientSums[i] += dy
-                    productSums[i] += dy * (x[i] - m[i])
+                    productSums[i] += dy * centered
                 }
             }
             // dx = a · dy - b · (x - mean) - d, per channel: a = scale · invstd; with batch statistics
@@ -153,9 +166,10 @@ package struct BatchNormActivationKernel: Sendable {
             defer { a.deallocate(); b.deallocate(); d.deallocate() }
             Parallel.forEachChunk(count: rows, costPerItem: channels) { range in
                 forEachTile(of: range) { offset, count in
-                    let z = output + offset, dz = gradOutput + offset, x = input + offset, dx = gradInput + offset
+                    let dz = gradOutput + offset, x = input + offset, dx = gradInput + offset
                     for i in 0..<count {
-                        dx[i] = Self.masked(dz[i], z[i], lower, upper) * a[i] - (x[i] - m[i]) * b[i] - d[i]
+                        let centered = x[i] - m[i]
+                        dx[i] = Self.masked(dz[i], centered * fa[i] + fb[i], lower, upper) * a[i] - centered * b[i] - d[i]
                     }
                 }
             }
@@ -223,8 +237,8 @@ package struct BatchNormActivationKernel: Sendable {
         return sums
     }
 
-    /// The gradient `dz` where the clamp passed the value through (`lower < z < upper`), else 0,
-    /// without a comparison: `0 - min(z - lower, upper - z)` is negative exactly inside (and +0 on
+    /// The gradient `dz` where the clamp passed the pre-activation `z` through (`lower < z < upper`),
+    /// else 0, without a comparison: `0 - min(z - lower, upper - z)` is negative exactly inside (and +0 on
     /// the bounds), so its sign bit, spread over the word, masks `dz`. Selects (`z > lower ? dz : 0`)
     /// became branches here, and the loops around them stayed scalar (a quarter of the speed).
     @inline(__always)

@@ -44,10 +44,10 @@ public func batchNorm(_ input: Tensor, scale: Tensor, shift: Tensor, statistics:
                                      mean: mean.kernelInput, variance: variance.kernelInput, output: output.kernelOutput)
     }
     guard Tensor.shouldRecord(input, scale, shift) else { return output }
-    let savedOutput = output
+    let savedShift = shift.detached()  // with the input, scale and statistics: the activation's mask
     return output.recordingNormalization("\(operation)+\(activation)", input: input, scale: scale, shift: shift) { gradient in
-        kernel.backward(gradOutput: gradient.output, output: savedOutput.kernelInput, input: gradient.input,
-                        scale: gradient.scale, mean: mean.kernelInput, variance: variance.kernelInput,
+        kernel.backward(gradOutput: gradient.output, input: gradient.input, scale: gradient.scale,
+                        shift: savedShift.kernelInput, mean: mean.kernelInput, variance: variance.kernelInput,
                         statisticsWereGiven: !isTraining, gradInput: gradient.gradInput, gradScale: gradient.gradScale,
                         gradShift: gradient.gradShift)
     }
