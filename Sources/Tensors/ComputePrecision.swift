@@ -8,11 +8,13 @@ internal import CDNNL
 /// backward), reads its activations, weights and output gradients as bfloat16 (8-bit significand)
 /// and accumulates and writes FP32. The tensors, the master weights, the optimizer state, the loss,
 /// softmax, normalizations, pooling and every element-wise operation stay FP32, as in the usual
-/// mixed-precision recipe: those are memory-bound, and bf16 copies would only add traffic. oneDNN
-/// converts at each product's boundary (one FP32→bf16 reorder per input; a convolution's weights
-/// are converted once while their `WeightsVersion` is unchanged). The engine's own pointwise and
-/// depthwise backward-weights kernels (`PointwiseBackwardWeights`' `dnnl_sgemm`,
-/// `DepthwiseBackwardWeights`) stay FP32.
+/// mixed-precision recipe: those are memory-bound, and bf16 copies would only add traffic. Each
+/// operand is converted once (`BFloat16Copy`): a convolution's input and output gradient by the
+/// operation, for all its passes (`ConvolutionOperand`), whose backward pass keeps the input's bf16
+/// copy; a matrix product's operands likewise; a convolution's weights once while their
+/// `WeightsVersion` is unchanged. A pointwise convolution's backward weights is a bf16 matrix
+/// product on those copies (`PointwiseBackwardWeights`); depthwise convolutions stay FP32
+/// (`DepthwiseBackwardWeights`).
 ///
 /// The precision is a task-local value read when an operation runs its forward pass: run it inside
 /// `ComputePrecision.$current.withValue(.bf16) { ... }` and its recorded backward pass follows it.
