@@ -35,6 +35,24 @@ extension Tensor {
                     Tensor.fail(.invalidArgument(operation: "backward()", message:
                         "the graph through '\(node.operation)' was released by an earlier backward(); pass retainingGraph: true to the first call"))
                 }
+                if let accumulatingBackward = node.accumulatingBackward, Tensor.areDistinct(node.inputs) {
+                    // The sums leave their nodes during the call, so that they are not shared.
+                    var sums = node.inputs.map { input -> Tensor? in
+                        defer { input?.pendingGradient = nil }
+                        return input?.pendingGradient
+                    }
+                    accumulatingBackward(outputGradient, &sums)
+                    for (input, sum) in zip(node.inputs, sums) {
+                        guard let input else { continue }
+                        if let sum, sum.shape != input.shape {
+                            Tensor.fail(.shapeMismatch(operation: "\(node.operation) backward (input, gradient)",
+                                                       lhs: input.shape, rhs: sum.shape))
+                        }
+                        input.pendingGradient = sum
+                    }
+                    if !retainingGraph { node.backward = nil; node.accumulatingBackward = nil }
+                    continue
+                }
                 let inputGradients = backward(outputGradient)
                 guard inputGradients.count == node.inputs.count else {
                     Tensor.fail(.invalidArgument(operation: node.operation, message:
@@ -48,9 +66,15 @@ extension Tensor {
                     }
                     Tensor.accumulate(gradient, into: &input.pendingGradient)
                 }
-                if !retainingGraph { node.backward = nil }
+                if !retainingGraph { node.backward = nil; node.accumulatingBackward = nil }
             }
         }
+    }
+
+    /// Whether the non-nil `nodes` are all different (an operation may take one tensor twice).
+    private static func areDistinct(_ nodes: [GradientNode?]) -> Bool {
+        var seen = Set<ObjectIdentifier>()
+        return nodes.allSatisfy { node in node.map { seen.insert(ObjectIdentifier($0)).inserted } ?? true }
     }
 
     /// The nodes reachable from `root`, each after all of its inputs (iterative post-order).

@@ -2,6 +2,13 @@
 /// nil where the input needs none.
 public typealias BackwardFunction = (_ outputGradient: Tensor) -> [Tensor?]
 
+/// Adds the gradient of an operation's output to the gradients gathered so far for its inputs
+/// (`sums`, one per input, nil where none was gathered yet or the input needs none), in place
+/// where a sum's storage is not shared: an operation whose input gradients are pieces of its
+/// output gradient (a concatenation's) then writes each piece once instead of copying it out and
+/// adding the copy.
+typealias AccumulatingBackwardFunction = (_ outputGradient: Tensor, _ sums: inout [Tensor?]) -> Void
+
 /// One entry of the dynamic tape: either a leaf that accumulates a gradient (a tensor made
 /// with `requiringGradient()`, or a `Parameter`) or an operation with its backward closure.
 final class GradientNode {
@@ -13,6 +20,9 @@ final class GradientNode {
     let inputs: [GradientNode?]
     /// The backward closure; nil for leaves and, after `backward()`, for released operations.
     var backward: BackwardFunction?
+    /// The operation's backward pass that adds into its inputs' gathered gradients, if it has one
+    /// (used when the inputs are distinct nodes); released with `backward`.
+    var accumulatingBackward: AccumulatingBackwardFunction?
     /// Leaves keep their gradient; operations only hold it during a backward pass.
     let isLeaf: Bool
     /// The accumulated gradient of a leaf.
@@ -29,11 +39,13 @@ final class GradientNode {
     }
 
     /// The node of an operation.
-    init(operation: String, shape: [Int], inputs: [GradientNode?], backward: @escaping BackwardFunction) {
+    init(operation: String, shape: [Int], inputs: [GradientNode?], backward: @escaping BackwardFunction,
+         accumulatingBackward: AccumulatingBackwardFunction? = nil) {
         self.operation = operation
         self.shape = shape
         self.inputs = inputs
         self.backward = backward
+        self.accumulatingBackward = accumulatingBackward
         isLeaf = false
     }
 }
@@ -72,10 +84,18 @@ extension Tensor {
     /// This output with a gradient node for `operation` over `inputs`, when `shouldRecord(inputs)`;
     /// otherwise the output unchanged and `backward` is dropped.
     public func recording(_ operation: String, inputs: [Tensor], backward: @escaping BackwardFunction) -> Tensor {
+        recording(operation, inputs: inputs, backward: backward, accumulatingBackward: nil)
+    }
+
+    /// The same with a backward pass that adds into the inputs' gathered gradients
+    /// (`AccumulatingBackwardFunction`), which the backward pass prefers; `backward` must compute
+    /// the same gradients.
+    func recording(_ operation: String, inputs: [Tensor], backward: @escaping BackwardFunction,
+                   accumulatingBackward: AccumulatingBackwardFunction?) -> Tensor {
         guard Tensor.shouldRecord(inputs) else { return self }
         var result = self
-        result.gradientNode = GradientNode(operation: operation, shape: shape,
-                                           inputs: inputs.map(\.gradientNode), backward: backward)
+        result.gradientNode = GradientNode(operation: operation, shape: shape, inputs: inputs.map(\.gradientNode),
+                                           backward: backward, accumulatingBackward: accumulatingBackward)
         return result
     }
 }

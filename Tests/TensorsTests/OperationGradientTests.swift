@@ -111,6 +111,52 @@ final class OperationGradientTests: XCTestCase {
         }
     }
 
+    /// A concatenation adds its gradient's parts into the gradients its inputs gathered from other
+    /// operations, in place where their storage is not shared (`AccumulatingBackwardFunction`), as a
+    /// dense block's feature maps gather one part per later layer. `a` and `b` feed two
+    /// concatenations, one of them twice (`b`, `b`: the plain backward pass), and an addition whose
+    /// backward pass hands both the same gradient storage, which must not be added into. Each
+    /// gradient is checked against its sum written out, with the graph built in both orders.
+    func testConcatenationGradientsAddIntoGatheredGradientsWithoutTouchingSharedOnes() {
+        let shape = [2, 3, 4, 5], width = 5
+        for additionFirst in [true, false] {
+            let a = randomTensor(shape, seed: 60).requiringGradient(), b = randomTensor(shape, seed: 61).requiringGradient()
+            let widths: [Int] = [2 * width, 3 * width, 2 * width, width]
+            let r: [Tensor] = widths.enumerated().map { index, channels in randomTensor([2, 3, 4, channels], seed: 62 + UInt64(index)) }
+            let sum: () -> Tensor = { ((a + b) * r[3]).sum() }
+            // The backward pass runs the operations made last first.
+            var loss = additionFirst ? sum() : Tensor(shape: [], repeating: 0)
+            loss = loss + (Tensor(concatenating: [b, b], alongAxis: 3) * r[2]).sum()
+            loss = loss + (Tensor(concatenating: [a, b], alongAxis: 3) * r[0]).sum()
+            loss = loss + (Tensor(concatenating: [a, b, a * 2], alongAxis: 3) * r[1]).sum()
+            if !additionFirst { loss = loss + sum() }
+            loss.backward()
+            /// Part `part` (of `width` channels) of `tensor`, whose rows hold `parts` parts.
+            func piece(_ tensor: Tensor, _ part: Int, of parts: Int) -> [Float] {
+                let values = tensor.scalars
+                var result: [Float] = []
+                for row in 0..<(2 * 3 * 4) {
+                    let start = (row * parts + part) * width
+                    result += values[start..<(start + width)]
+                }
+                return result
+            }
+            /// The element-wise sum of `terms`.
+            func added(_ terms: [[Float]]) -> [Float] {
+                terms.dropFirst().reduce(terms[0]) { total, term in zip(total, term).map { $0 + $1 } }
+            }
+            let twice: [Float] = piece(r[1], 2, of: 3).map { 2 * $0 }
+            let expectedA = added([piece(r[0], 0, of: 2), piece(r[1], 0, of: 3), twice, r[3].scalars])
+            let expectedB = added([piece(r[0], 1, of: 2), piece(r[1], 1, of: 3), piece(r[2], 0, of: 2), piece(r[2], 1, of: 2),
+                                   r[3].scalars])
+            let gradients: [(String, [Float], [Float])] = [("a", a.gradient!.scalars, expectedA), ("b", b.gradient!.scalars, expectedB)]
+            for (name, gradient, expected) in gradients {
+                let worst: Float = zip(gradient, expected).map { abs($0 - $1) }.max()!
+                XCTAssertLessThan(worst, 1e-5, "gradient of \(name) (addition first: \(additionFirst))")
+            }
+        }
+    }
+
     func testMatrixProducts() {
         let a = randomTensor([3, 4], seed: 19), b = randomTensor([4, 2], seed: 20)
         assertGradientsMatchFiniteDifferences([a, b]) { matmul($0[0], $0[1]) }

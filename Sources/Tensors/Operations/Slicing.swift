@@ -68,7 +68,7 @@ extension Tensor {
             return
         }
         let needs = tensors.map(\.requiresGradient), shapes = tensors.map(\.shape)
-        self = output.recording("Tensor(concatenating:)", inputs: tensors) { gradient in
+        self = output.recording("Tensor(concatenating:)", inputs: tensors, backward: { gradient in
             // Each needed part of the gradient, copied out in one pass over its rows.
             let parts: [Tensor?] = zip(shapes, needs).map { shape, needed in needed ? Tensor(uninitializedShape: shape) : nil }
             KernelProfile.measure("concatenation gradient copies (Swift)") {
@@ -78,31 +78,69 @@ extension Tensor {
                 }
             }
             return parts
-        }
+        }, accumulatingBackward: { gradient, sums in
+            // Each needed part of the gradient added into its input's gathered gradient where that
+            // is not shared (a dense block's earlier feature maps gather one part per later layer),
+            // else copied out, all in one pass over the rows.
+            var targets: [Tensor?] = [], adding: [Bool] = [], shared: [Tensor?] = []
+            for index in needs.indices {
+                guard needs[index] else {
+                    targets.append(nil); adding.append(false); shared.append(nil)
+                    continue
+                }
+                if var sum = sums[index] {
+                    sums[index] = nil
+                    let unique = isKnownUniquelyReferenced(&sum.storage)
+                    targets.append(unique ? sum : Tensor(uninitializedShape: shapes[index]))
+                    adding.append(unique)
+                    shared.append(unique ? nil : sum)
+                } else {
+                    targets.append(Tensor(uninitializedShape: shapes[index])); adding.append(false); shared.append(nil)
+                }
+            }
+            KernelProfile.measure("concatenation gradient copies (Swift)") {
+                withExtendedLifetime((gradient, targets)) {
+                    Tensor.copyRowChunks(whole: gradient.storage.baseAddress, parts: targets.map { $0?.storage.baseAddress },
+                                         chunks: chunks, rows: outer, joining: false, adding: adding)
+                }
+            }
+            for index in needs.indices where needs[index] {
+                var sum = targets[index]
+                if let earlier = shared[index] { Tensor.accumulate(earlier, into: &sum) }
+                sums[index] = sum
+            }
+        })
     }
 
     /// Copies between a contiguous `whole` of `rows` rows, each holding the parts' chunks side by
     /// side (`chunks[i]` floats of part `i`), and the contiguous parts (`rows` x `chunks[i]` floats
     /// each): parts into the whole when `joining` (a concatenation), else the whole into the parts,
-    /// skipping nil ones (its gradient's split). One pass over the rows, split over the cores, so
-    /// that a dense block's concatenation of many thin feature maps is one parallel loop that writes
-    /// (or reads) the whole row by row, not one strided pass per part.
+    /// skipping nil ones (its gradient's split), adding to part `i` instead of overwriting it where
+    /// `adding[i]` (empty: nowhere). One pass over the rows, split over the cores, so that a dense
+    /// block's concatenation of many thin feature maps is one parallel loop that writes (or reads)
+    /// the whole row by row, not one strided pass per part.
     static func copyRowChunks(whole: UnsafeMutablePointer<Float>, parts: [UnsafeMutablePointer<Float>?], chunks: [Int],
-                              rows: Int, joining: Bool) {
+                              rows: Int, joining: Bool, adding: [Bool] = []) {
         let rowLength = chunks.reduce(0, +)
         guard rowLength > 0 else { return }
+        precondition(adding.isEmpty || (adding.count == parts.count && !joining), "copyRowChunks: adding is one flag per part, when splitting")
+        let adding = adding.isEmpty ? [Bool](repeating: false, count: parts.count) : adding
         parts.withUnsafeBufferPointer { parts in
             chunks.withUnsafeBufferPointer { chunks in
-                Parallel.forEachChunk(count: rows, costPerItem: rowLength) { range in
-                    for row in range {
-                        var position = whole + row * rowLength
-                        for index in 0..<parts.count {
-                            let chunk = chunks[index]
-                            if let part = parts[index] {
-                                if joining { position.update(from: part + row * chunk, count: chunk) }
-                                else { (part + row * chunk).update(from: position, count: chunk) }
+                adding.withUnsafeBufferPointer { adding in
+                    Parallel.forEachChunk(count: rows, costPerItem: rowLength) { range in
+                        for row in range {
+                            var position = whole + row * rowLength
+                            for index in 0..<parts.count {
+                                let chunk = chunks[index]
+                                if let part = parts[index] {
+                                    let target = part + row * chunk
+                                    if joining { position.update(from: target, count: chunk) }
+                                    else if adding[index] { for k in 0..<chunk { target[k] += position[k] } }
+                                    else { target.update(from: position, count: chunk) }
+                                }
+                                position += chunk
                             }
-                            position += chunk
                         }
                     }
                 }
