@@ -161,4 +161,33 @@ final class BFloat16PrecisionTests: XCTestCase {
             }, "\(label): the kernel computed in FP32")
         }
     }
+
+    /// The same for a transposed convolution (the hybrid's U-Net upsampling: 2x2, stride 2).
+    func testTransposedConvolutionOperandsConvertedOnceGiveTheKernelsOwnBF16Results() throws {
+        let (batch, size, inputs, outputs) = (2, 6, 32, 16)
+        let input = randomTensor([batch, size, size, inputs], seed: 71)
+        let weight = randomTensor([inputs, outputs, 2, 2], seed: 72, standardDeviation: 0.2)
+        let bias = randomTensor([outputs], seed: 73)
+        let r = randomTensor([batch, 2 * size, 2 * size, outputs], seed: 74)
+        let x = input.detached().requiringGradient(), w = weight.detached().requiringGradient()
+        let b = bias.detached().requiringGradient()
+        let output = ComputePrecision.$current.withValue(.bf16) { transposedConv2d(x, weight: w, bias: b, stride: 2) }
+        (output * r).sum().backward()
+        let geometry = Convolution2DGeometry(batch: batch, inputHeight: size, inputWidth: size, inputChannels: inputs,
+                                             outputChannels: outputs, window: Window2D(kernel: 2, stride: 2), hasBias: true)
+        let kernel = try ComputePrecision.$current.withValue(.bf16) { try TransposedConvolution2DKernel(geometry) }
+        var expectedOutput = [Float](repeating: .nan, count: output.scalarCount)
+        var expectedGradInput = [Float](repeating: .nan, count: input.scalarCount)
+        var expectedGradWeight = [Float](repeating: .nan, count: weight.scalarCount)
+        var expectedGradBias = [Float](repeating: .nan, count: outputs)
+        let (i, wv, bv, g) = (input.scalars, weight.scalars, bias.scalars, r.scalars)
+        try kernel.forward(input: i, weights: wv, bias: bv, output: &expectedOutput)
+        try kernel.backwardData(gradOutput: g, weights: wv, gradInput: &expectedGradInput)
+        try kernel.backwardWeights(input: i, gradOutput: g, gradWeights: &expectedGradWeight, gradBias: &expectedGradBias)
+        XCTAssertEqual(output.scalars, expectedOutput, "forward")
+        XCTAssertEqual(x.gradient!.scalars, expectedGradInput, "backward data")
+        XCTAssertEqual(w.gradient!.scalars, expectedGradWeight, "backward weights")
+        XCTAssertEqual(b.gradient!.scalars, expectedGradBias, "bias gradient")
+        XCTAssertTrue(kernel.primitives.name(.forwardTraining).hasSuffix(" in bf16"), kernel.primitives.name(.forwardTraining))
+    }
 }
