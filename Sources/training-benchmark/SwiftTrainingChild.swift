@@ -31,7 +31,7 @@ enum SwiftTrainingChild {
             if profile {
                 let started = EpochProfile.begin()
                 step(images, labels: labels, optimizer: optimizer, classWeights: nil)
-                let lines = started.end(dataWait: 0).lines(title: "one Swift step of \(model.name) \(precision.rawValue), batch \(batchSize)")
+                let lines = started.end(dataWait: nil).lines(title: "one Swift step of \(model.name) \(precision.rawValue), batch \(batchSize)")
                 FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
             }
             return report

@@ -33,16 +33,17 @@ package struct EpochProfile {
         self.cpuStart = cpuStart
     }
 
-    /// Stops profiling; `dataWait` is the seconds the training loop waited for batches.
-    package func end(dataWait: Double) -> EpochProfile {
+    /// Stops profiling; `dataWait` is the seconds the training loop waited for batches (nil where
+    /// nothing loads data, as in `training-benchmark`: no such row then).
+    package func end(dataWait: Double?) -> EpochProfile {
         var result = self
         result.wallSeconds = Date().timeIntervalSince(start)
         result.busyCoreSeconds = Self.processCPUSeconds() - cpuStart
         KernelProfile.isEnabled = false
         let kernels = KernelProfile.take()
         result.entries = kernels.map { Entry(category: $0.category, calls: $0.calls, seconds: $0.seconds) }
-        let accounted = kernels.reduce(0) { $0 + $1.seconds } + dataWait
-        result.entries.append(Entry(category: "waiting for prepared batches", calls: nil, seconds: dataWait))
+        let accounted = kernels.reduce(0) { $0 + $1.seconds } + (dataWait ?? 0)
+        if let dataWait { result.entries.append(Entry(category: "waiting for prepared batches", calls: nil, seconds: dataWait)) }
         result.entries.append(Entry(category: "other (Swift element-wise, autograd, allocation)", calls: nil,
                                  seconds: max(0, result.wallSeconds - accounted)))
         return result
