@@ -119,75 +119,63 @@ final class BFloat16PrecisionTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(products.count, 4, "\(products)")
     }
 
+    /// Checks that `operation` (a convolution of `input`, `weight` and `bias` under bf16) gives
+    /// exactly `kernel`'s own passes on FP32 buffers, which convert in their plans: the output, and
+    /// the input, weight and bias gradients of `sum(output · r)` (whose output gradient is `r`).
+    private func assertOperation(_ operation: (Tensor, Tensor, Tensor) -> Tensor, equalsKernel kernel: ConvolutionPrimitives,
+                                 input: Tensor, weight: Tensor, bias: Tensor, r: Tensor, _ label: String,
+                                 file: StaticString = #filePath, line: UInt = #line) throws {
+        let x = input.detached().requiringGradient(), w = weight.detached().requiringGradient()
+        let b = bias.detached().requiringGradient()
+        let output = ComputePrecision.$current.withValue(.bf16) { operation(x, w, b) }
+        (output * r).sum().backward()
+        var expectedOutput = [Float](repeating: .nan, count: output.scalarCount)
+        var expectedGradInput = [Float](repeating: .nan, count: input.scalarCount)
+        var expectedGradWeight = [Float](repeating: .nan, count: weight.scalarCount)
+        var expectedGradBias = [Float](repeating: .nan, count: bias.scalarCount)
+        let (i, wv, bv, g) = (input.scalars, weight.scalars, bias.scalars, r.scalars)
+        try kernel.forward(.forwardTraining, input: i, weights: wv, weightsVersion: nil, bias: bv, output: &expectedOutput)
+        try kernel.backwardData(gradOutput: .float32(g), weights: wv, weightsVersion: nil, gradInput: &expectedGradInput)
+        try kernel.backwardWeights(input: .float32(i), gradOutput: .float32(g), gradWeights: &expectedGradWeight,
+                                   gradBias: &expectedGradBias)
+        XCTAssertEqual(output.scalars, expectedOutput, "\(label) forward", file: file, line: line)
+        XCTAssertEqual(x.gradient!.scalars, expectedGradInput, "\(label) backward data", file: file, line: line)
+        XCTAssertEqual(w.gradient!.scalars, expectedGradWeight, "\(label) backward weights", file: file, line: line)
+        XCTAssertEqual(b.gradient!.scalars, expectedGradBias, "\(label) bias gradient", file: file, line: line)
+        XCTAssertTrue(kernel.name(.forwardTraining).hasSuffix(" in bf16"), "\(label): \(kernel.name(.forwardTraining))",
+                      file: file, line: line)
+    }
+
     /// `conv2d` converts its input and its output gradient to bf16 once and hands every pass the
     /// copy (`ConvolutionOperand`). The values must be exactly those of the kernel's passes on FP32
-    /// buffers, which convert in their own plans: same rounding, same primitives. Checked on a 3x3
-    /// and on a pointwise convolution with a bias (whose backward weights is a matrix product and
-    /// whose bias gradient sums the FP32 output gradient).
+    /// buffers: same rounding, same primitives. Checked on a 3x3 and on a pointwise convolution with
+    /// a bias (whose backward weights is a matrix product and whose bias gradient sums the FP32
+    /// output gradient).
     func testConvolutionOperandsConvertedOnceGiveTheKernelsOwnBF16Results() throws {
         for (kernelSize, padding, seed) in [(3, 1, UInt64(51)), (1, 0, 61)] {
             let (batch, size, inputs, outputs) = (2, 10, 24, 40)
-            let input = randomTensor([batch, size, size, inputs], seed: seed)
-            let weight = randomTensor([outputs, inputs, kernelSize, kernelSize], seed: seed + 1, standardDeviation: 0.2)
-            let bias = randomTensor([outputs], seed: seed + 2)
-            let r = randomTensor([batch, size, size, outputs], seed: seed + 3)
-            // Through the operation.
-            let x = input.detached().requiringGradient(), w = weight.detached().requiringGradient()
-            let b = bias.detached().requiringGradient()
-            let output = ComputePrecision.$current.withValue(.bf16) {
-                conv2d(x, weight: w, bias: b, padding: Padding2D(padding))
-            }
-            (output * r).sum().backward()
-            // Through the kernel on FP32 buffers; the output gradient of sum(output · r) is r.
             let geometry = Convolution2DGeometry(
                 batch: batch, inputHeight: size, inputWidth: size, inputChannels: inputs, outputChannels: outputs,
                 window: Window2D(kernel: kernelSize, padding: padding), hasBias: true)
             let kernel = try ComputePrecision.$current.withValue(.bf16) { try Convolution2DKernel(geometry) }
-            var expectedOutput = [Float](repeating: .nan, count: output.scalarCount)
-            var expectedGradInput = [Float](repeating: .nan, count: input.scalarCount)
-            var expectedGradWeight = [Float](repeating: .nan, count: weight.scalarCount)
-            var expectedGradBias = [Float](repeating: .nan, count: outputs)
-            let (i, wv, bv, g) = (input.scalars, weight.scalars, bias.scalars, r.scalars)
-            try kernel.forward(input: i, weights: wv, bias: bv, output: &expectedOutput)
-            try kernel.backwardData(gradOutput: g, weights: wv, gradInput: &expectedGradInput)
-            try kernel.backwardWeights(input: i, gradOutput: g, gradWeights: &expectedGradWeight, gradBias: &expectedGradBias)
-            let label = "\(kernelSize)x\(kernelSize)"
-            XCTAssertEqual(output.scalars, expectedOutput, "\(label) forward")
-            XCTAssertEqual(x.gradient!.scalars, expectedGradInput, "\(label) backward data")
-            XCTAssertEqual(w.gradient!.scalars, expectedGradWeight, "\(label) backward weights")
-            XCTAssertEqual(b.gradient!.scalars, expectedGradBias, "\(label) bias gradient")
-            XCTAssertNotEqual(expectedOutput, ComputePrecision.$current.withValue(.fp32) {
-                conv2d(input, weight: weight, bias: bias, padding: Padding2D(padding)).scalars
-            }, "\(label): the kernel computed in FP32")
+            try assertOperation({ conv2d($0, weight: $1, bias: $2, padding: Padding2D(padding)) }, equalsKernel: kernel.primitives,
+                                input: randomTensor([batch, size, size, inputs], seed: seed),
+                                weight: randomTensor([outputs, inputs, kernelSize, kernelSize], seed: seed + 1, standardDeviation: 0.2),
+                                bias: randomTensor([outputs], seed: seed + 2), r: randomTensor([batch, size, size, outputs], seed: seed + 3),
+                                "\(kernelSize)x\(kernelSize)")
         }
     }
 
     /// The same for a transposed convolution (the hybrid's U-Net upsampling: 2x2, stride 2).
     func testTransposedConvolutionOperandsConvertedOnceGiveTheKernelsOwnBF16Results() throws {
         let (batch, size, inputs, outputs) = (2, 6, 32, 16)
-        let input = randomTensor([batch, size, size, inputs], seed: 71)
-        let weight = randomTensor([inputs, outputs, 2, 2], seed: 72, standardDeviation: 0.2)
-        let bias = randomTensor([outputs], seed: 73)
-        let r = randomTensor([batch, 2 * size, 2 * size, outputs], seed: 74)
-        let x = input.detached().requiringGradient(), w = weight.detached().requiringGradient()
-        let b = bias.detached().requiringGradient()
-        let output = ComputePrecision.$current.withValue(.bf16) { transposedConv2d(x, weight: w, bias: b, stride: 2) }
-        (output * r).sum().backward()
         let geometry = Convolution2DGeometry(batch: batch, inputHeight: size, inputWidth: size, inputChannels: inputs,
                                              outputChannels: outputs, window: Window2D(kernel: 2, stride: 2), hasBias: true)
         let kernel = try ComputePrecision.$current.withValue(.bf16) { try TransposedConvolution2DKernel(geometry) }
-        var expectedOutput = [Float](repeating: .nan, count: output.scalarCount)
-        var expectedGradInput = [Float](repeating: .nan, count: input.scalarCount)
-        var expectedGradWeight = [Float](repeating: .nan, count: weight.scalarCount)
-        var expectedGradBias = [Float](repeating: .nan, count: outputs)
-        let (i, wv, bv, g) = (input.scalars, weight.scalars, bias.scalars, r.scalars)
-        try kernel.forward(input: i, weights: wv, bias: bv, output: &expectedOutput)
-        try kernel.backwardData(gradOutput: g, weights: wv, gradInput: &expectedGradInput)
-        try kernel.backwardWeights(input: i, gradOutput: g, gradWeights: &expectedGradWeight, gradBias: &expectedGradBias)
-        XCTAssertEqual(output.scalars, expectedOutput, "forward")
-        XCTAssertEqual(x.gradient!.scalars, expectedGradInput, "backward data")
-        XCTAssertEqual(w.gradient!.scalars, expectedGradWeight, "backward weights")
-        XCTAssertEqual(b.gradient!.scalars, expectedGradBias, "bias gradient")
-        XCTAssertTrue(kernel.primitives.name(.forwardTraining).hasSuffix(" in bf16"), kernel.primitives.name(.forwardTraining))
+        try assertOperation({ transposedConv2d($0, weight: $1, bias: $2, stride: 2) }, equalsKernel: kernel.primitives,
+                            input: randomTensor([batch, size, size, inputs], seed: 71),
+                            weight: randomTensor([inputs, outputs, 2, 2], seed: 72, standardDeviation: 0.2),
+                            bias: randomTensor([outputs], seed: 73), r: randomTensor([batch, 2 * size, 2 * size, outputs], seed: 74),
+                            "transposed 2x2")
     }
 }
