@@ -88,10 +88,19 @@ extension Tensor {
     }
 
     /// The same with a backward pass that adds into the inputs' gathered gradients
-    /// (`AccumulatingBackwardFunction`), which the backward pass prefers; `backward` must compute
-    /// the same gradients.
-    func recording(_ operation: String, inputs: [Tensor], backward: @escaping BackwardFunction,
-                   accumulatingBackward: AccumulatingBackwardFunction?) -> Tensor {
+    /// (`AccumulatingBackwardFunction`); the plain backward pass (inputs taken twice, or no
+    /// gradient gathered yet) is the same function started from no sums.
+    func recording(_ operation: String, inputs: [Tensor], accumulatingBackward: @escaping AccumulatingBackwardFunction) -> Tensor {
+        let count = inputs.count
+        return recording(operation, inputs: inputs, backward: { gradient in
+            var sums = [Tensor?](repeating: nil, count: count)
+            accumulatingBackward(gradient, &sums)
+            return sums
+        }, accumulatingBackward: accumulatingBackward)
+    }
+
+    private func recording(_ operation: String, inputs: [Tensor], backward: @escaping BackwardFunction,
+                           accumulatingBackward: AccumulatingBackwardFunction?) -> Tensor {
         guard Tensor.shouldRecord(inputs) else { return self }
         var result = self
         result.gradientNode = GradientNode(operation: operation, shape: shape, inputs: inputs.map(\.gradientNode),

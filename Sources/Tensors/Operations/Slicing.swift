@@ -68,17 +68,7 @@ extension Tensor {
             return
         }
         let needs = tensors.map(\.requiresGradient), shapes = tensors.map(\.shape)
-        self = output.recording("Tensor(concatenating:)", inputs: tensors, backward: { gradient in
-            // Each needed part of the gradient, copied out in one pass over its rows.
-            let parts: [Tensor?] = zip(shapes, needs).map { shape, needed in needed ? Tensor(uninitializedShape: shape) : nil }
-            KernelProfile.measure("concatenation gradient copies (Swift)") {
-                withExtendedLifetime((gradient, parts)) {
-                    Tensor.copyRowChunks(whole: gradient.storage.baseAddress, parts: parts.map { $0?.storage.baseAddress },
-                                         chunks: chunks, rows: outer, joining: false)
-                }
-            }
-            return parts
-        }, accumulatingBackward: { gradient, sums in
+        self = output.recording("Tensor(concatenating:)", inputs: tensors, accumulatingBackward: { gradient, sums in
             // Each needed part of the gradient added into its input's gathered gradient where that
             // is not shared (a dense block's earlier feature maps gather one part per later layer),
             // else copied out, all in one pass over the rows.
