@@ -5,6 +5,13 @@ internal import CDNNL
 /// `ComputePrecision.bf16` (`Gemm.multiply(..., precision: .bf16)`). `op` transposes when asked
 /// (the stored matrix is then `k x m` / `n x k`). The copies are made on every call, through the
 /// context's temporary buffers, by the plan's reorders, or beforehand by the caller (`BFloat16Copy`).
+///
+/// The primitive reads both operands as they are stored, transposed or not (oneDNN's brgemm matmul
+/// copies blocks of them as it goes). Left to choose (`format_tag_any`), it wanted `b` in a blocked
+/// layout and `a` untransposed, so every pointwise convolution's bf16 backward weights first
+/// reordered both whole operands through the temporary buffers: 60 MiB of EfficientNet-Lite0's
+/// peak memory at batch 16 (AMD EPYC Zen 4, 2026-12-06: training-benchmark's peak 1,312 → 1,250 MiB),
+/// and 136 reorders a step, with `brg:avx512_core_bf16` running the products either way.
 enum BFloat16MatrixProduct {
     /// FP32 operands, converted by the plan's reorders on every call.
     /// - Throws: `DNNLError` naming the product when oneDNN cannot run it (no native bf16 here).
@@ -45,8 +52,8 @@ enum BFloat16MatrixProduct {
         let userA = try MemoryDescriptor.make([m, k], transposingA ? dnnl_ba : dnnl_ab, elementType: operands, primitive: name)
         let userB = try MemoryDescriptor.make([k, n], transposingB ? dnnl_ba : dnnl_ab, elementType: operands, primitive: name)
         let output = try MemoryDescriptor.make([m, n], dnnl_ab, primitive: name)
-        let source = try MemoryDescriptor.make([m, k], dnnl_ab, elementType: .bfloat16, primitive: name)
-        let weights = try MemoryDescriptor.make([k, n], dnnl_format_tag_any, elementType: .bfloat16, primitive: name)
+        let source = try MemoryDescriptor.make([m, k], transposingA ? dnnl_ba : dnnl_ab, elementType: .bfloat16, primitive: name)
+        let weights = try MemoryDescriptor.make([k, n], transposingB ? dnnl_ba : dnnl_ab, elementType: .bfloat16, primitive: name)
         let primitive = try DNNLPrimitive(context: context, name: name, call: "dnnl_matmul_primitive_desc_create") {
             dnnl_matmul_primitive_desc_create(&$0, context.engine, source.handle, weights.handle, nil, output.handle, $1)
         }
