@@ -11,7 +11,7 @@ internal import CDNNL
 /// layout and `a` untransposed, so every pointwise convolution's bf16 backward weights first
 /// reordered both whole operands through the temporary buffers: 60 MiB of EfficientNet-Lite0's
 /// peak memory at batch 16 (AMD EPYC Zen 4, 2026-12-06: training-benchmark's peak 1,312 → 1,250 MiB),
-/// and 136 reorders a step, with `brg:avx512_core_bf16` running the products either way.
+/// and 68 reorders a step (34 products), with `brg:avx512_core_bf16` running them either way.
 enum BFloat16MatrixProduct {
     /// FP32 operands, converted by the plan's reorders on every call.
     /// - Throws: `DNNLError` naming the product when oneDNN cannot run it (no native bf16 here).
