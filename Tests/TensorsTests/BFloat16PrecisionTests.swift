@@ -166,6 +166,29 @@ final class BFloat16PrecisionTests: XCTestCase {
         }
     }
 
+    /// A depthwise convolution computes in FP32 under bf16 but keeps only a bf16 copy of its input
+    /// for its backward pass (`ConvolutionPrimitives.savedInputElementType`): its output and input
+    /// gradient are FP32's exactly, and its weight gradient is FP32's on the input rounded to bf16
+    /// (round to nearest even, written out here), which differs from FP32's on the input itself.
+    func testADepthwiseConvolutionUnderBF16KeepsItsInputAsBF16ForTheWeightGradientOnly() throws {
+        let (batch, size, channels) = (2, 9, 32)
+        let input = randomTensor([batch, size, size, channels], seed: 81)
+        let weight = randomTensor([channels, 1, 3, 3], seed: 82, standardDeviation: 0.2)
+        let r = randomTensor([batch, size, size, channels], seed: 83)
+        func bfloat16Rounded(_ value: Float) -> Float {
+            let bits = value.bitPattern
+            return Float(bitPattern: (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) & 0xFFFF_0000)
+        }
+        let rounded = try Tensor(shape: input.shape, scalars: input.scalars.map(bfloat16Rounded))
+        let underBF16 = pass(input, weight, r, stride: 1, padding: 1, groups: channels, precision: .bf16)
+        let exact = pass(input, weight, r, stride: 1, padding: 1, groups: channels, precision: .fp32)
+        let onRoundedInput = pass(rounded, weight, r, stride: 1, padding: 1, groups: channels, precision: .fp32)
+        XCTAssertEqual(underBF16.output, exact.output, "the forward pass computes in FP32")
+        XCTAssertEqual(underBF16.gradInput, exact.gradInput, "backward data reads FP32 weights and gradients")
+        XCTAssertEqual(underBF16.gradWeight, onRoundedInput.gradWeight, "backward weights reads the input's bf16 copy")
+        XCTAssertNotEqual(underBF16.gradWeight, exact.gradWeight, "the copy is rounded")
+    }
+
     /// The same for a transposed convolution (the hybrid's U-Net upsampling: 2x2, stride 2).
     func testTransposedConvolutionOperandsConvertedOnceGiveTheKernelsOwnBF16Results() throws {
         let (batch, size, inputs, outputs) = (2, 6, 32, 16)

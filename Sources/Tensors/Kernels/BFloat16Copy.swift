@@ -18,12 +18,24 @@ final class BFloat16Copy {
     init(of source: UnsafePointer<Float>, count: Int) throws {
         self.count = count
         storage = TensorStorage(uninitializedCount: (count + 1) / 2)
-        let destination = storage.baseAddress
+        try Self.convert(count, from: source, .float32, to: storage.baseAddress, .bfloat16)
+    }
+
+    /// Writes the `count` values back as FP32 (exact: every bf16 value is an FP32 value).
+    /// - Throws: `DNNLError` when oneDNN cannot make the conversion.
+    func restore(into destination: UnsafeMutablePointer<Float>) throws {
+        try Self.convert(count, from: pointer, .bfloat16, to: destination, .float32)
+    }
+
+    /// oneDNN's reorder of `count` contiguous values between element types.
+    private static func convert(_ count: Int, from source: UnsafeRawPointer, _ sourceType: KernelElementType,
+                                to destination: UnsafeMutableRawPointer, _ destinationType: KernelElementType) throws {
         try DNNLContext.withShared { context in
-            let plan = try context.cache.plan(PrimitiveKey(kind: "reorder f32 to bf16", parameters: [count])) {
-                let name = "conversion of \(count) values to bf16"
-                let from = try MemoryDescriptor.make([count], dnnl_x, primitive: name)
-                let to = try MemoryDescriptor.make([count], dnnl_x, elementType: .bfloat16, primitive: name)
+            let key = PrimitiveKey(kind: "reorder \(sourceType.name) to \(destinationType.name)", parameters: [count])
+            let plan = try context.cache.plan(key) {
+                let name = "conversion of \(count) values from \(sourceType.name) to \(destinationType.name)"
+                let from = try MemoryDescriptor.make([count], dnnl_x, elementType: sourceType, primitive: name)
+                let to = try MemoryDescriptor.make([count], dnnl_x, elementType: destinationType, primitive: name)
                 return try PrimitivePlan(primitive: try DNNLPrimitive(reorderFrom: from, to: to, context: context, name: name),
                                          userLayouts: [:], context: context)
             }

@@ -45,6 +45,11 @@ struct ConvolutionPrimitives: Sendable {
     /// images/s with them in bf16 (FP32: 34.9) and at 41.6 with them in FP32 (FP32: 35.8)
     /// (`training-benchmark --no-python`, batch 16, AMD EPYC Zen 4, 2026-12-05).
     let precision: ComputePrecision
+    /// What the backward pass keeps of the forward input: bf16 when the kernel was made under
+    /// `ComputePrecision.bf16`, depthwise kernels included (they compute in FP32 and get the copy
+    /// back as FP32 values, `BFloat16Copy.restore`), so that the network's largest activations (the
+    /// expanded ones EfficientNet's depthwise layers read) stay alive at 2 bytes a value, not 4.
+    let savedInputElementType: KernelElementType
 
     /// - Parameters:
     ///   - algorithm: nil for `ConvolutionAlgorithm.staticChoice` (always direct when transposed).
@@ -54,6 +59,7 @@ struct ConvolutionPrimitives: Sendable {
          precision: ComputePrecision = ComputePrecision.current) throws {
         self.transposed = transposed
         self.precision = DepthwiseBackwardWeights.handles(geometry) ? .fp32 : precision
+        savedInputElementType = precision.inputElementType
         self.geometry = geometry
         self.outputPadding = outputPadding
         self.activationLayout = activationLayout

@@ -10,6 +10,14 @@ enum KernelElementType: Int, Hashable, Sendable {
     /// convolutions read under `ComputePrecision.bf16`, only inside oneDNN's buffers.
     case bfloat16
 
+    /// oneDNN's short name ("f32", "bf16"), for primitive names.
+    var name: String {
+        switch self {
+        case .float32: return "f32"
+        case .bfloat16: return "bf16"
+        }
+    }
+
     /// oneDNN's data type for this element type.
     var dnnlType: dnnl_data_type_t {
         switch self {

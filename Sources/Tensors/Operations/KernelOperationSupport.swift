@@ -37,7 +37,8 @@ extension Tensor {
     /// Runs a (transposed) convolution forward and records its backward pass: input gradient by
     /// backward-data, weight and bias gradients by one backward-weights call, each only if needed.
     /// When the kernel computes in bf16, the input and the output gradient are each converted to
-    /// bf16 once (`ConvolutionOperand`), and the backward pass holds the input's bf16 copy.
+    /// bf16 once (`ConvolutionOperand`), and the backward pass holds the input's bf16 copy (so does
+    /// a depthwise kernel made under bf16, which computes in FP32: `savedInputElementType`).
     static func weightedWindow(_ operation: String, input: Tensor, weight: Tensor, bias: Tensor?,
                                weightsVersion: WeightsVersion?, makeKernel: () throws -> some WeightedWindowKernel) -> Tensor {
         let kernel = kernelCall(operation, makeKernel).primitives
@@ -61,13 +62,44 @@ extension Tensor {
         let needsInputGradient = input.requiresGradient
         let needsWeightGradient = weight.requiresGradient, needsBiasGradient = bias?.requiresGradient ?? false
         let needsWeightPass = needsWeightGradient || needsBiasGradient
-        // What backward weights reads: the input's bf16 copy, or the input.
-        let savedInput: (tensor: Tensor?, copy: BFloat16Copy?)? =
-            needsWeightPass ? (inputCopy == nil ? input.detached() : nil, inputCopy) : nil
+        // What backward weights reads: the input's bf16 copy (made here for an FP32 kernel that
+        // keeps one, `savedInputElementType`), or the input.
+        let savedInput: (tensor: Tensor?, copy: BFloat16Copy?)?
+        if !needsWeightPass {
+            savedInput = nil
+        } else if let inputCopy {
+            savedInput = (nil, inputCopy)
+        } else if kernel.savedInputElementType == .bfloat16 {
+            savedInput = (nil, kernelCall(operation) { try BFloat16Copy(of: input.kernelInput, count: input.scalarCount) })
+        } else {
+            savedInput = (input.detached(), nil)
+        }
         let savedWeight = needsInputGradient ? weight.detached() : nil
         let inputShape = input.shape, weightShape = weight.shape
         return output.recording(operation, inputs: inputs) { gradient in
             let gradientOperand = operand(gradient, keepingFloat32: true)
+            var weightGradient: Tensor?, biasGradient: Tensor?
+            if let savedInput {
+                let weights = Tensor(uninitializedShape: weightShape)
+                let biases = geometry.hasBias ? Tensor(uninitializedShape: [geometry.outputChannels]) : nil
+                kernelCall(operation + " backward weights") {
+                    // An FP32 kernel's bf16 copy, back as FP32 values for the duration of the call.
+                    var restored = savedInput.tensor
+                    if !reduced, let copy = savedInput.copy {
+                        restored = Tensor(uninitializedShape: inputShape)
+                        try copy.restore(into: restored!.kernelOutput)
+                    }
+                    try withExtendedLifetime(restored) {
+                        let input: ConvolutionOperand = restored.map { .float32($0.kernelInput) }
+                            ?? .bfloat16(savedInput.copy!, float32: nil)
+                        try kernel.backwardWeights(input: input, gradOutput: gradientOperand,
+                                                   gradWeights: weights.kernelOutput, gradBias: biases?.kernelOutput)
+                    }
+                }
+                weightGradient = needsWeightGradient ? weights : nil
+                biasGradient = needsBiasGradient ? biases : nil
+            }
+            // After the weights, so that a restored input is freed before the input gradient is made.
             var inputGradient: Tensor?
             if let savedWeight {
                 let result = Tensor(uninitializedShape: inputShape)
@@ -76,19 +108,6 @@ extension Tensor {
                                             weightsVersion: weightsVersion, gradInput: result.kernelOutput)
                 }
                 inputGradient = result
-            }
-            var weightGradient: Tensor?, biasGradient: Tensor?
-            if let savedInput {
-                let weights = Tensor(uninitializedShape: weightShape)
-                let biases = geometry.hasBias ? Tensor(uninitializedShape: [geometry.outputChannels]) : nil
-                kernelCall(operation + " backward weights") {
-                    let input: ConvolutionOperand = savedInput.copy.map { .bfloat16($0, float32: nil) }
-                        ?? .float32(savedInput.tensor!.kernelInput)
-                    try kernel.backwardWeights(input: input, gradOutput: gradientOperand,
-                                               gradWeights: weights.kernelOutput, gradBias: biases?.kernelOutput)
-                }
-                weightGradient = needsWeightGradient ? weights : nil
-                biasGradient = needsBiasGradient ? biases : nil
             }
             return [inputGradient, weightGradient] + (geometry.hasBias ? [biasGradient] : [])
         }
