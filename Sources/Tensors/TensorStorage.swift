@@ -8,10 +8,13 @@ public final class TensorStorage {
     /// The number of floats.
     public let count: Int
 
+    /// The floats of the buffer, `count` or more (a larger pooled buffer reused).
+    private let capacity: Int
+
     /// A storage of `count` uninitialized floats.
     init(uninitializedCount count: Int) {
         self.count = count
-        baseAddress = BufferPool.shared.take(count)
+        (baseAddress, capacity) = BufferPool.shared.take(count)
     }
 
     /// A storage of `count` zeros.
@@ -28,6 +31,6 @@ public final class TensorStorage {
     }
 
     deinit {
-        BufferPool.shared.give(baseAddress, count: count)
+        BufferPool.shared.give(baseAddress, count: capacity)
     }
 }

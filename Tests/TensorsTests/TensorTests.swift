@@ -66,8 +66,35 @@ final class TensorTests: XCTestCase {
         pool.capacityInBytes = 1 << 20
         _ = Tensor.zeros([200_000])
         XCTAssertEqual(pool.pooledByteCount, 800_000)
-        _ = Tensor.zeros([150_000])
-        XCTAssertEqual(pool.pooledByteCount, 600_000, "the older size makes room for the newer one")
+        _ = Tensor.zeros([100_000])  // the 200,000 floats are more than 1.5 times as many: not reused
+        XCTAssertEqual(pool.pooledByteCount, 400_000, "the older size makes room for the newer one")
+    }
+
+    /// With no free buffer of the exact size, the smallest free one of at most 1.5 times the size
+    /// serves, and goes back to the pool as the larger size it is.
+    func testThePoolLendsTheSmallestFreeBufferOfAtMostOneAndAHalfTimesTheSize() {
+        let pool = BufferPool.shared
+        let original = pool.capacityInBytes
+        defer { pool.capacityInBytes = original }
+        pool.capacityInBytes = 0
+        pool.capacityInBytes = 1 << 22
+        var large: Tensor? = Tensor.zeros([150_000]), larger: Tensor? = Tensor.zeros([160_000])
+        let largeAddress = large!.storage.baseAddress, largerAddress = larger!.storage.baseAddress
+        large = nil
+        larger = nil
+        XCTAssertEqual(pool.pooledByteCount, 1_240_000)
+        var middle: Tensor? = Tensor.ones([120_000])
+        XCTAssertEqual(middle!.storage.baseAddress, largeAddress, "the smallest free buffer that is large enough")
+        XCTAssertEqual(middle!.scalars.count, 120_000)
+        XCTAssertEqual(pool.pooledByteCount, 640_000)
+        let small = Tensor.ones([100_000])
+        XCTAssertNotEqual(small.storage.baseAddress, largerAddress, "160,000 floats are more than 1.5 times 100,000")
+        XCTAssertEqual(pool.pooledByteCount, 640_000)
+        middle = nil
+        XCTAssertEqual(pool.pooledByteCount, 1_240_000, "the lent buffer comes back as its 150,000 floats")
+        let exact = Tensor.ones([150_000])
+        XCTAssertEqual(exact.storage.baseAddress, largeAddress)
+        XCTAssertNil(middle)
     }
 
     /// A step whose activations exceed the old fixed capacity of 512 MiB (48 saved outputs of
