@@ -1,10 +1,11 @@
 internal import CDNNL
 
 /// `count` FP32 values rounded to bf16 (oneDNN's reorder: round to nearest even), held in pooled
-/// `TensorStorage`, two bf16 values to a float slot: an operand of `BFloat16MatrixProduct` converted
-/// once. A bf16 matrix product keeps its operands' copies for its backward pass instead of their
-/// FP32 tensors (half the bytes), and its three products read each operand and the output
-/// gradient converted once instead of once per product.
+/// `TensorStorage`, two bf16 values to a float slot: an operand of `BFloat16MatrixProduct` or of a
+/// bf16 convolution (`ConvolutionOperand`) converted once. A bf16 matrix product or convolution
+/// keeps its input's copy for its backward pass instead of the FP32 tensor (half the bytes), and
+/// its passes read each operand and the output gradient converted once instead of once per pass.
+/// A depthwise convolution under bf16 keeps one too and gets FP32 values back (`restore`).
 final class BFloat16Copy {
     /// Values held.
     let count: Int
