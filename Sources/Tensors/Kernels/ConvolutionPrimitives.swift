@@ -405,10 +405,15 @@ struct ConvolutionPrimitives: Sendable {
         }
     }
 
-    /// The implementation that runs `pass` (e.g. "brgconv:avx512_core", or "swift depthwise").
+    /// The implementation that runs `pass` (e.g. "brgconv:avx512_core", or "swift depthwise"): that of
+    /// the plan training uses, which reads its operands in `precision` (bf16 copies under bf16).
     func implementation(_ pass: ConvolutionPass) throws -> String {
         if pass == .backwardWeights && !transposed && DepthwiseBackwardWeights.handles(geometry) { return "swift depthwise" }
-        if pass == .backwardWeights && !transposed && PointwiseBackwardWeights.handles(geometry) { return "sgemm pointwise" }
-        return try DNNLContext.withShared { try subBatches[0].primitives.plan(pass, context: $0).primitive.implementation }
+        if pass == .backwardWeights && !transposed && PointwiseBackwardWeights.handles(geometry) {
+            return precision == .bf16 ? "bf16 matmul pointwise" : "sgemm pointwise"
+        }
+        return try DNNLContext.withShared {
+            try subBatches[0].primitives.plan(pass, operands: precision.inputElementType, context: $0).primitive.implementation
+        }
     }
 }
