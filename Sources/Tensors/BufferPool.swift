@@ -8,6 +8,13 @@ import Foundation
 /// Only buffers of at least `minimumPooledCount` floats are pooled, and the pool keeps at
 /// most `capacityInBytes` bytes, freeing buffers of other sizes to make room for new ones.
 ///
+/// The capacity must hold a training step's activations: a step allocates them all in the
+/// forward pass and releases them at its end, and whatever the pool cannot keep comes back as
+/// fresh pages that the kernel maps and zero-fills on first touch. With 512 MiB, a batch of 32
+/// through EfficientNet-Lite0 (about 2.4 GiB of activations) spent more time in the kernel than
+/// in the engine: 4.0 s a step (15.7 s system time over 5 steps) against 0.94 s with 4 GiB, for
+/// 7 % more peak memory (2,633 against 2,458 MiB; AMD EPYC Zen 4, 2 cores).
+///
 /// When no buffer of the exact size is free, the smallest free one of up to `largestReuseRatio`
 /// times the size serves (best fit). Keyed by exact size alone, the pool ends up holding, for every
 /// size, as many buffers as were ever alive together, which for a network of many sizes is far more
