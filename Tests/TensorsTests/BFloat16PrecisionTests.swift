@@ -144,6 +144,8 @@ final class BFloat16PrecisionTests: XCTestCase {
         XCTAssertEqual(b.gradient!.scalars, expectedGradBias, "\(label) bias gradient", file: file, line: line)
         XCTAssertTrue(kernel.name(.forwardTraining).hasSuffix(" in bf16"), "\(label): \(kernel.name(.forwardTraining))",
                       file: file, line: line)
+        XCTAssertNotEqual(expectedOutput, ComputePrecision.$current.withValue(.fp32) { operation(input, weight, bias).scalars },
+                          "\(label): the kernel computed in FP32", file: file, line: line)
     }
 
     /// `conv2d` converts its input and its output gradient to bf16 once and hands every pass the
