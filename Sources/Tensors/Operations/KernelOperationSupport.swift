@@ -86,8 +86,9 @@ extension Tensor {
                     // An FP32 kernel's bf16 copy, back as FP32 values for the duration of the call.
                     var restored = savedInput.tensor
                     if !reduced, let copy = savedInput.copy {
-                        restored = Tensor(uninitializedShape: inputShape)
-                        try copy.restore(into: restored!.kernelOutput)
+                        let values = Tensor(uninitializedShape: inputShape)
+                        try copy.restore(into: values.kernelOutput)
+                        restored = values
                     }
                     try withExtendedLifetime(restored) {
                         let input: ConvolutionOperand = restored.map { .float32($0.kernelInput) }
