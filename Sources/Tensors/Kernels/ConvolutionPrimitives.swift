@@ -37,6 +37,8 @@ struct ConvolutionPrimitives: Sendable {
     private(set) var activationLayout: ConvolutionActivationLayout
     /// The algorithm every pass asks oneDNN for first (direct when oneDNN has no Winograd kernel).
     let algorithm: ConvolutionAlgorithm
+    /// The algorithm the caller forced (nil: the static choice).
+    private let requestedAlgorithm: ConvolutionAlgorithm?
 
     /// What the primitives read their activations, weights and output gradients in (they always
     /// write FP32): `ComputePrecision.current` when the kernel was made, except that depthwise
@@ -71,6 +73,7 @@ struct ConvolutionPrimitives: Sendable {
                 "Winograd needs a 3x3 convolution with stride 1, dilation 1, one group and padding of at most 1"))
         }
         self.algorithm = transposed ? .direct : algorithm ?? ConvolutionAlgorithm.staticChoice(for: geometry)
+        requestedAlgorithm = algorithm
         let window = geometry.window
         if transposed {
             outputHeight = (geometry.inputHeight - 1) * window.strideY - window.padding.top - window.padding.bottom
@@ -335,6 +338,14 @@ struct ConvolutionPrimitives: Sendable {
                  bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>? = nil,
                  output: UnsafeMutablePointer<Float>) throws {
         try checkBias(bias, pass)
+        if pass == .forwardInference, formats == .nhwc, case .float32(let values) = input,
+           usesEngineWinograd, WinogradConvolution.supports(activation) {
+            try DNNLContext.withShared { context in
+                try engineWinograd(context).run(input: values, weights: weights, weightsVersion: weightsVersion, bias: bias,
+                                                residual: residual, activation: activation, output: output, context: context)
+            }
+            return
+        }
         let postOps = ConvolutionPostOps(addsResidual: residual != nil, activation: activation)
         let image = imageSizes(formats)
         for (part, first) in subBatches {
@@ -347,6 +358,23 @@ struct ConvolutionPrimitives: Sendable {
                 try part.plan(pass, postOps: postOps, formats: formats, operands: input.elementType, context: context)
                     .run(arguments, context: context)
             }
+        }
+    }
+
+    /// Whether the inference forward pass on NHWC FP32 buffers runs the engine's own Winograd kernel
+    /// (`WinogradConvolution`): where oneDNN has none (`ConvolutionAlgorithm.winogradIsAvailable`
+    /// false), for the geometries it handles, unless the caller asked for direct convolution.
+    /// VGG16 inference, batch 16, AMD EPYC Zen 4, oneDNN 3.2: see `WinogradConvolution`.
+    var usesEngineWinograd: Bool {
+        !transposed && precision == .fp32 && requestedAlgorithm != .direct && !ConvolutionAlgorithm.winogradIsAvailable
+            && WinogradConvolution.handles(geometry)
+    }
+
+    /// The cached `WinogradConvolution` of this geometry (call under the context lock).
+    private func engineWinograd(_ context: DNNLContext) throws -> WinogradConvolution {
+        try context.cache.plan(PrimitiveKey(kind: "engine winograd 4x3", parameters: geometry.keyParameters)) {
+            try WinogradConvolution(geometry, outputHeight: outputHeight, outputWidth: outputWidth,
+                                    name: name(.forwardInference), context: context)
         }
     }
 
@@ -411,6 +439,9 @@ struct ConvolutionPrimitives: Sendable {
         if pass == .backwardWeights && !transposed && DepthwiseBackwardWeights.handles(geometry) { return "swift depthwise" }
         if pass == .backwardWeights && !transposed && PointwiseBackwardWeights.handles(geometry) {
             return precision == .bf16 ? "bf16 matmul pointwise" : "sgemm pointwise"
+        }
+        if pass == .forwardInference && usesEngineWinograd {
+            return try DNNLContext.withShared { try engineWinograd($0).implementation }
         }
         return try DNNLContext.withShared {
             try subBatches[0].primitives.plan(pass, operands: precision.inputElementType, context: $0).primitive.implementation
