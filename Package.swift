@@ -97,7 +97,8 @@ let package = Package(
         .executableTarget(name: "engine-benchmark", dependencies: ["BenchmarkSupport", "ToolkitSupport", "Tensors", "NeuralNetworks"], swiftSettings: fastMath),
         .executableTarget(name: "block-benchmark", dependencies: ["BenchmarkSupport", "ModelZoo", "NeuralNetworks", "Tensors"],
                           swiftSettings: fastMath),
-        .executableTarget(name: "model-benchmark", dependencies: ["BenchmarkSupport", "ToolkitSupport", "ModelZoo", "NeuralNetworks", "Tensors"],
+        .executableTarget(name: "model-benchmark", dependencies: ["BenchmarkSupport", "ToolkitSupport", "LeukemiaKit", "ModelZoo",
+                                                                  "NeuralNetworks", "Tensors"],
                           swiftSettings: fastMath),
         .executableTarget(name: "serve-benchmark", dependencies: [
             "BenchmarkSupport", "ToolkitSupport", "LeukemiaServer", "LeukemiaKit", "Datasets", "ModelZoo", "Imaging", "Randomness", "TestSupport",

@@ -22,6 +22,9 @@ struct BenchmarkOptions {
     var seed: UInt64 = 1
     /// Pause before every timed run, so that no other side's threads still hold a core.
     var settleSeconds = 0.5
+    /// After the timed runs, profile one more batch of each Swift side (`EpochProfile`, what
+    /// `train --profile` prints for an epoch) and print its table to standard error.
+    var profile = false
 
     /// Parses `arguments` (without the program name); `--worker` arguments are left to `SwiftWorker`.
     init(_ arguments: [String]) throws {
@@ -65,6 +68,7 @@ struct BenchmarkOptions {
             case "--unoptimized": includeUnoptimized = true
             case "--bf16": includeBF16 = true
             case "--channels-last": channelsLast = true
+            case "--profile": profile = true
             default: throw UsageError("unknown argument '\(flag)'\n\(Self.usage)")
             }
         }
@@ -74,6 +78,7 @@ struct BenchmarkOptions {
         usage: model-benchmark [--models a,b] [--runs N] [--warmup N] [--batch N] [--size N] [--threads N]
                                [--python PATH | --no-python] [--script model_pytorch.py] [--unoptimized] [--bf16] [--channels-last] [--seed N]
                                [--settle SECONDS (pause before each timed run, default 0.5)]
+                               [--profile (after the timed runs, one more Swift batch per side, profiled by operation)]
         models: \(Architecture.allCases.map(\.rawValue).joined(separator: ", "))
         """
 }

@@ -62,6 +62,12 @@ final class LineWorker {
         return seconds
     }
 
+    /// Asks a Swift worker to profile one more batch (its table goes to standard error).
+    func profileOneRun() throws {
+        let answer = try ask("profile")
+        guard answer == "done" else { throw UsageError("\(name) answered '\(answer)' to 'profile'") }
+    }
+
     /// Asks the worker to exit and returns its peak resident memory in bytes.
     func quit() throws -> Int {
         let answer = try ask("quit")

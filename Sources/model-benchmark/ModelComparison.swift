@@ -91,6 +91,9 @@ struct ModelComparison {
             let line = zip(workers, times).map { "\($0.name) \(String(format: "%.3f", $1[round])) s" }
             FileHandle.standardError.write(Data("  run \(round + 1): \(line.joined(separator: ", "))\n".utf8))
         }
+        if options.profile {
+            for worker in workers where worker.name.hasPrefix("Swift") { try worker.profileOneRun() }
+        }
         let sides = try zip(workers, times).map { worker, seconds in
             let median = BenchmarkSupport.median(seconds)
             return SideResult(name: worker.name.components(separatedBy: " \(architecture.rawValue)")[0], medianSeconds: median,

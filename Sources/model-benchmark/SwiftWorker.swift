@@ -1,5 +1,6 @@
 import BenchmarkSupport
 import Foundation
+import LeukemiaKit
 import ModelZoo
 import NeuralNetworks
 import Tensors
@@ -10,7 +11,8 @@ import ToolkitSupport
 
 /// The Swift side of one model's comparison, run as a child process (so its peak memory is its
 /// own): builds the network with seeded weights, optionally saves them for the Python workers,
-/// writes the logits of the check input, then answers "run" and "quit" like `model_pytorch.py`.
+/// writes the logits of the check input, then answers "run" and "quit" like `model_pytorch.py`,
+/// and "profile" (one more batch, its `EpochProfile` table on standard error, "done" on standard output).
 struct SwiftWorker {
     /// Which network runs, and in what precision.
     enum Mode: String {
@@ -79,6 +81,13 @@ struct SwiftWorker {
                 let start = DispatchTime.now().uptimeNanoseconds
                 withExtendedLifetime(forward(images)) {}
                 print(String(format: "%.6f", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
+            case "profile":
+                let profile = EpochProfile.begin()
+                withExtendedLifetime(forward(images)) {}
+                let title = "one Swift inference batch of \(architecture.rawValue) (\(mode.rawValue)), batch \(options.batch)"
+                let table = profile.end(dataWait: nil).lines(title: title).joined(separator: "\n")
+                FileHandle.standardError.write(Data((table + "\n").utf8))
+                print("done")
             case "quit":
                 print("{\"peak_rss_bytes\": \(PeakMemory.residentKilobytes() * 1024)}")
                 fflush(stdout)

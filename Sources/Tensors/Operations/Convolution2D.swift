@@ -15,7 +15,8 @@
 ///     recorded (inference), a separate `relu`/`relu6`/`gelu` otherwise.
 /// Activations stay NHWC (`ConvolutionActivationLayout.operationDefault`, which can opt in to
 /// timing-based layout choice); 3x3 stride-1 layers with 64 or more channels run Winograd
-/// (`ConvolutionAlgorithm.staticChoice`, by shape only, so results repeat from run to run).
+/// (`ConvolutionAlgorithm.staticChoice`, by shape only, so results repeat from run to run): oneDNN's
+/// where it has one, otherwise, when nothing is recorded, the engine's (`WinogradConvolution`).
 /// - Returns: `[batch, outputHeight, outputWidth, outputChannels]`.
 public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Padding2D = .zero,
                    dilation: Int = 1, groups: Int = 1, weightsVersion: WeightsVersion? = nil,
@@ -25,8 +26,9 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride:
     let geometry = Tensor.convolutionGeometry(operation, inputShape: input.shape, weight: weight, bias: bias,
                                               stride: stride, padding: padding, dilation: dilation, groups: groups)
     let makeKernel = { try Convolution2DKernel(geometry, activationLayout: .operationDefault) }
-    guard activation != nil || residual != nil,
-          !Tensor.shouldRecord([input, weight] + (bias.map { [$0] } ?? []) + (residual.map { [$0] } ?? [])) else {
+    // Recorded (training): oneDNN's forward-training pass, then the add and activation as their own
+    // operations. Nothing recorded: the inference pass, which fuses them and may run the engine's Winograd.
+    guard !Tensor.shouldRecord([input, weight] + (bias.map { [$0] } ?? []) + (residual.map { [$0] } ?? [])) else {
         let linear = Tensor.weightedWindow(operation, input: input, weight: weight, bias: bias,
                                            weightsVersion: weightsVersion, makeKernel: makeKernel)
         let sum = residual.map { linear + $0 } ?? linear
