@@ -4,6 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The toolkit is compiled for AVX2 and FMA (Package.swift: `-target-cpu haswell`); on an older CPU
+# its programs would stop on an illegal instruction, so say so here instead.
+for flag in avx2 fma; do
+    if ! grep -qw "$flag" /proc/cpuinfo; then
+        echo "setup: this CPU has no $flag; the toolkit needs an x86-64 CPU with AVX2 and FMA (Intel Haswell or AMD Zen and later)" >&2
+        exit 1
+    fi
+done
+
 # The libraries the build links against (and, for oneDNN below, unzip and the GNU OpenMP runtime it
 # needs), headless Chromium and its WebDriver for the browser tests, and Slurm with munge for the
 # one-node cluster of `study --executor slurm`'s tests (scripts/slurm-cluster.sh).
