@@ -107,6 +107,26 @@ final class KernelEngineWinogradTests: XCTestCase {
         assertClose(negated, expected, "new version: the new weights", tolerance: tolerance(expected))
     }
 
+    /// Two batch sizes of one layer (a full and a last partial batch) share one transformed copy of
+    /// its weights, and a new version replaces it instead of adding one.
+    func testBatchSizesShareOneTransformedCopyOfTheWeights() throws {
+        let owner = UInt64.random(in: 1 << 40 ..< 1 << 50)
+        let weights = randomFloats(Self.threeByThree(channels: (64, 64), size: (6, 6)).weightCount, seed: 52)
+        for (batch, version) in [(3, UInt64(1)), (1, 1), (2, 2)] {
+            var geometry = Self.threeByThree(channels: (64, 64), size: (6, 6), batch: batch)
+            geometry.hasBias = false
+            let kernel = try engineWinogradKernel(geometry)
+            let input = randomFloats(geometry.inputCount, seed: 51)
+            var output = [Float](repeating: .nan, count: kernel.outputCount)
+            try kernel.forwardInference(input: input, weights: weights,
+                                        weightsVersion: WeightsVersion(owner: owner, version: version), bias: nil,
+                                        output: &output)
+            let reference = ConvolutionReference.forward(geometry, input: input.doubles, weights: weights.doubles, bias: nil)
+            assertClose(output, reference, "batch \(batch)", tolerance: tolerance(reference))
+            XCTAssertEqual(try WinogradConvolution.keptWeightCopies(of: owner), 1, "batch \(batch), version \(version)")
+        }
+    }
+
     /// A caller who forces direct convolution gets oneDNN's, not the engine's Winograd.
     func testForcedDirectConvolutionDoesNotUseIt() throws {
         let geometry = Self.threeByThree(channels: (64, 64), size: (8, 8))

@@ -53,8 +53,8 @@ final class WinogradConvolution {
     private let product: DNNLPrimitive
     /// From the plain transformed weights `[36, C, K]` to the layout `product` chose (nil: the same).
     private let weightsReorder: DNNLPrimitive?
-    /// Transformed (and reordered) weights, by weights owner, while its version is unchanged.
-    private var cachedWeights: [UInt64: (version: UInt64, source: UnsafeRawPointer, buffer: AlignedBuffer)] = [:]
+    /// The layout `product` reads the transformed weights in.
+    private let weightsLayout: MemoryDescriptor
 
     /// E.g. "convolution forward inference 3x3 s1 p1 16x64x224x224 -> 64 (Winograd F(4x4, 3x3))".
     let name: String
@@ -86,9 +86,10 @@ final class WinogradConvolution {
             dnnl_matmul_primitive_desc_create(&$0, context.engine, source.handle, anyWeights.handle, nil,
                                               destination.handle, $1)
         }
-        let chosen = try product.memoryDescriptor(DNNL_ARG_WEIGHTS)
-        weightsReorder = MemoryDescriptor.equal(plainWeights, chosen) ? nil
-            : try DNNLPrimitive(reorderFrom: plainWeights, to: chosen, context: context, name: "reorder for \(productName)")
+        weightsLayout = try product.memoryDescriptor(DNNL_ARG_WEIGHTS)
+        weightsReorder = MemoryDescriptor.equal(plainWeights, weightsLayout) ? nil
+            : try DNNLPrimitive(reorderFrom: plainWeights, to: weightsLayout, context: context,
+                                name: "reorder for \(productName)")
     }
 
     /// Computes `output = activation(conv(input, weights) + bias + residual)` (call under the context lock).
@@ -126,12 +127,31 @@ final class WinogradConvolution {
 
     // MARK: Weights
 
-    /// `U[ξ][c][k] = (G g_kc Gᵀ)[ξ]` in `product`'s layout, cached per weights owner and version
-    /// (transformed anew on every call without a version).
+    /// Transformed weights kept for every `WinogradConvolution` of the process, by weights owner:
+    /// the plans of one layer for different batch sizes (a last partial batch, a server's requests)
+    /// share one copy when their products read the same layout (oneDNN's choice depends on C and K, not
+    /// on the tiles), instead of each keeping its own (VGG16's are 235 MB). A new version of the
+    /// weights replaces the owner's copies. Used under the context lock only.
+    private final class WeightsStore {
+        var entries: [UInt64: [(version: UInt64, source: UnsafeRawPointer, layout: MemoryDescriptor, buffer: AlignedBuffer)]] = [:]
+    }
+
+    /// How many transformed copies of `owner`'s weights are kept (one per layout and version in use).
+    static func keptWeightCopies(of owner: UInt64) throws -> Int {
+        try DNNLContext.withShared { context in
+            try context.cache.plan(PrimitiveKey(kind: "engine winograd weights", parameters: [])) { WeightsStore() }
+                .entries[owner]?.count ?? 0
+        }
+    }
+
+    /// `U[ξ][c][k] = (G g_kc Gᵀ)[ξ]` in `product`'s layout, kept per weights owner and version
+    /// (`WeightsStore`; transformed anew on every call without a version).
     private func transformedWeights(_ weights: UnsafePointer<Float>, version: WeightsVersion?,
                                     context: DNNLContext) throws -> AlignedBuffer {
-        if let version, let entry = cachedWeights[version.owner], entry.version == version.version,
-           entry.source == UnsafeRawPointer(weights) {
+        let store = try context.cache.plan(PrimitiveKey(kind: "engine winograd weights", parameters: [])) { WeightsStore() }
+        if let version, let entry = store.entries[version.owner]?.first(where: {
+            $0.version == version.version && $0.source == UnsafeRawPointer(weights) && MemoryDescriptor.equal($0.layout, weightsLayout)
+        }) {
             return entry.buffer
         }
         let c = geometry.inputChannels, k = geometry.outputChannels
@@ -144,7 +164,10 @@ final class WinogradConvolution {
             try weightsReorder.execute([DNNLArgument(DNNL_ARG_FROM, plain.pointer), DNNLArgument(DNNL_ARG_TO, result.pointer)],
                                        context: context)
         }
-        if let version { cachedWeights[version.owner] = (version.version, UnsafeRawPointer(weights), result) }
+        if let version {
+            let current = (store.entries[version.owner] ?? []).filter { $0.version == version.version && $0.source == UnsafeRawPointer(weights) }
+            store.entries[version.owner] = current + [(version.version, UnsafeRawPointer(weights), weightsLayout, result)]
+        }
         return result
     }
 
