@@ -35,8 +35,7 @@ final class KernelEngineWinogradTests: XCTestCase {
         for geometry in [Self.threeByThree(channels: (64, 80), size: (9, 10)),
                          Self.threeByThree(channels: (80, 64), size: (7, 13), padding: 0)] {
             let kernel = try engineWinogradKernel(geometry)
-            let input = randomFloats(geometry.inputCount, seed: 11), weights = randomFloats(geometry.weightCount, seed: 12)
-            let bias = randomFloats(geometry.outputChannels, seed: 13)
+            let (input, weights, bias) = randomOperands(geometry, seed: 11)
             var output = [Float](repeating: .nan, count: kernel.outputCount)
             try kernel.forwardInference(input: input, weights: weights, bias: bias, output: &output)
             let reference = ConvolutionReference.forward(geometry, input: input.doubles, weights: weights.doubles,
@@ -51,8 +50,8 @@ final class KernelEngineWinogradTests: XCTestCase {
     func testFusesTheResidualAndTheActivation() throws {
         let geometry = Self.threeByThree(channels: (64, 64), size: (6, 6))
         let kernel = try engineWinogradKernel(geometry)
-        let input = randomFloats(geometry.inputCount, seed: 21).map { $0 * 3 }, weights = randomFloats(geometry.weightCount, seed: 22)
-        let bias = randomFloats(geometry.outputChannels, seed: 23), residual = randomFloats(kernel.outputCount, seed: 24)
+        let (unscaled, weights, bias) = randomOperands(geometry, seed: 21)
+        let input = unscaled.map { $0 * 3 }, residual = randomFloats(kernel.outputCount, seed: 24)
         let sum = zip(ConvolutionReference.forward(geometry, input: input.doubles, weights: weights.doubles, bias: bias.doubles),
                       residual).map { $0 + Double($1) }
         for (activation, function) in [(FusedActivation.relu, { (x: Double) in max(x, 0) }),
@@ -70,8 +69,7 @@ final class KernelEngineWinogradTests: XCTestCase {
     func testSeveralBlocksOfTilesAgreeWithDirectConvolution() throws {
         let geometry = Self.threeByThree(channels: (64, 64), size: (64, 64))
         let kernel = try engineWinogradKernel(geometry)
-        let input = randomFloats(geometry.inputCount, seed: 31), weights = randomFloats(geometry.weightCount, seed: 32)
-        let bias = randomFloats(geometry.outputChannels, seed: 33)
+        let (input, weights, bias) = randomOperands(geometry, seed: 31)
         let winograd = try DNNLContext.withShared {
             try WinogradConvolution(geometry, outputHeight: 64, outputWidth: 64, name: "test", context: $0)
         }
@@ -87,8 +85,8 @@ final class KernelEngineWinogradTests: XCTestCase {
     func testTransformedWeightsAreKeptUntilTheVersionChanges() throws {
         let geometry = Self.threeByThree(channels: (64, 64), size: (5, 5))
         let kernel = try engineWinogradKernel(geometry)
-        let input = randomFloats(geometry.inputCount, seed: 41), bias = randomFloats(geometry.outputChannels, seed: 43)
-        var weights = randomFloats(geometry.weightCount, seed: 42)
+        let (input, initialWeights, bias) = randomOperands(geometry, seed: 41)
+        var weights = initialWeights.map { $0 }  // a buffer of its own, changed in place below
         let owner = UInt64.random(in: 1 << 40 ..< 1 << 50)
         func run(version: UInt64) throws -> [Float] {
             var output = [Float](repeating: .nan, count: kernel.outputCount)
@@ -136,6 +134,12 @@ final class KernelEngineWinogradTests: XCTestCase {
                        "32 output channels stay direct")
         XCTAssertFalse(WinogradConvolution.handles(Self.threeByThree(channels: (72, 64), size: (8, 8))),
                        "72 input channels are not a multiple of 16")
+    }
+
+    /// Random input, weights and bias for `geometry` (seeds `seed`, `seed + 1`, `seed + 2`).
+    private func randomOperands(_ geometry: Convolution2DGeometry, seed: UInt64) -> (input: [Float], weights: [Float], bias: [Float]) {
+        (randomFloats(geometry.inputCount, seed: seed), randomFloats(geometry.weightCount, seed: seed + 1),
+         randomFloats(geometry.outputChannels, seed: seed + 2))
     }
 
     private func directOutput(_ geometry: Convolution2DGeometry, input: [Float], weights: [Float],
