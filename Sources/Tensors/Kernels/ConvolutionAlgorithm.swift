@@ -44,8 +44,9 @@ package enum ConvolutionAlgorithm: Int, Hashable, Sendable {
     /// DenseNet-201 inference 2.3-2.6 instead of 4.0-4.2 images/s (alternating runs under load).
     ///
     /// Where oneDNN has no Winograd kernel (`winogradIsAvailable` false: oneDNN 3.2 on any CPU, or
-    /// 2.6 on AVX2 only, e.g. AMD Zen 3) every convolution is direct, on NHWC in whole batches, never
-    /// in Winograd's sub-batches or channel-blocked copies.
+    /// 2.6 on AVX2 only, e.g. AMD Zen 3) every convolution is direct for oneDNN, on NHWC in whole
+    /// batches, never in Winograd's sub-batches or channel-blocked copies; the inference passes of the
+    /// layers `WinogradConvolution.handles` then run the engine's own Winograd instead.
     package static func staticChoice(for geometry: Convolution2DGeometry) -> ConvolutionAlgorithm {
         let wide = min(geometry.inputChannels, geometry.outputChannels) >= winogradMinimumChannels
         return wide && winogradIsAvailable && winogradSupports(geometry) ? .winograd : .direct
