@@ -136,21 +136,23 @@ final class WinogradConvolution {
     /// weights replaces the owner's copies. Used under the context lock only.
     private final class WeightsStore {
         var entries: [UInt64: [(version: UInt64, source: UnsafeRawPointer, layout: MemoryDescriptor, buffer: AlignedBuffer)]] = [:]
+
+        /// The context's store (in its primitive cache, so `PrimitiveImplementations.reset()` empties it too).
+        static func shared(_ context: DNNLContext) throws -> WeightsStore {
+            try context.cache.plan(PrimitiveKey(kind: "engine winograd weights", parameters: [])) { WeightsStore() }
+        }
     }
 
     /// How many transformed copies of `owner`'s weights are kept (one per layout and version in use).
     static func keptWeightCopies(of owner: UInt64) throws -> Int {
-        try DNNLContext.withShared { context in
-            try context.cache.plan(PrimitiveKey(kind: "engine winograd weights", parameters: [])) { WeightsStore() }
-                .entries[owner]?.count ?? 0
-        }
+        try DNNLContext.withShared { try WeightsStore.shared($0).entries[owner]?.count ?? 0 }
     }
 
     /// `U[ξ][c][k] = (G g_kc Gᵀ)[ξ]` in `product`'s layout, kept per weights owner and version
     /// (`WeightsStore`; transformed anew on every call without a version).
     private func transformedWeights(_ weights: UnsafePointer<Float>, version: WeightsVersion?,
                                     context: DNNLContext) throws -> AlignedBuffer {
-        let store = try context.cache.plan(PrimitiveKey(kind: "engine winograd weights", parameters: [])) { WeightsStore() }
+        let store = try WeightsStore.shared(context)
         if let version, let entry = store.entries[version.owner]?.first(where: {
             $0.version == version.version && $0.source == UnsafeRawPointer(weights) && MemoryDescriptor.equal($0.layout, weightsLayout)
         }) {
