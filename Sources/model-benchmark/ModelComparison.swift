@@ -48,7 +48,7 @@ struct ModelComparison {
             : FileManager.default.currentDirectoryPath + "/" + CommandLine.arguments[0]
         let threadEnvironment = ["OMP_NUM_THREADS": "\(options.threads)"]
 
-        var workers: [LineWorker] = []
+        var workers: [LineWorker] = [], swiftWorkers: [LineWorker] = []
         func startSwift(_ name: String, mode: SwiftWorker.Mode, savingWeights: Bool) throws {
             let worker = try LineWorker(
                 name: "\(name) \(architecture.rawValue)", executable: executable,
@@ -58,6 +58,7 @@ struct ModelComparison {
                 environment: threadEnvironment)
             _ = try worker.waitUntilReady()
             workers.append(worker)
+            swiftWorkers.append(worker)
         }
         try startSwift(Self.swiftName, mode: .optimized, savingWeights: true)
         if options.includeUnoptimized { try startSwift(Self.plainName, mode: .plain, savingWeights: false) }
@@ -92,7 +93,7 @@ struct ModelComparison {
             FileHandle.standardError.write(Data("  run \(round + 1): \(line.joined(separator: ", "))\n".utf8))
         }
         if options.profile {
-            for worker in workers where worker.name.hasPrefix("Swift") { try worker.profileOneRun() }
+            for worker in swiftWorkers { try worker.profileOneRun() }
         }
         let sides = try zip(workers, times).map { worker, seconds in
             let median = BenchmarkSupport.median(seconds)

@@ -48,8 +48,13 @@ package enum ConvolutionAlgorithm: Int, Hashable, Sendable {
     /// batches, never in Winograd's sub-batches or channel-blocked copies; the inference passes of the
     /// layers `WinogradConvolution.handles` then run the engine's own Winograd instead.
     package static func staticChoice(for geometry: Convolution2DGeometry) -> ConvolutionAlgorithm {
-        let wide = min(geometry.inputChannels, geometry.outputChannels) >= winogradMinimumChannels
-        return wide && winogradIsAvailable && winogradSupports(geometry) ? .winograd : .direct
+        winogradIsAvailable && winogradPays(for: geometry) ? .winograd : .direct
+    }
+
+    /// Whether Winograd pays for `geometry` (oneDNN's or the engine's, `WinogradConvolution`): it
+    /// `winogradSupports` the geometry and both channel counts are at least `winogradMinimumChannels`.
+    package static func winogradPays(for geometry: Convolution2DGeometry) -> Bool {
+        min(geometry.inputChannels, geometry.outputChannels) >= winogradMinimumChannels && winogradSupports(geometry)
     }
 
     /// Whether oneDNN has Winograd kernels on this CPU, as the loaded library answers: whether it

@@ -31,13 +31,13 @@ final class WinogradConvolution {
     /// Channels the transforms handle at once (one 64-byte vector); channel counts must be multiples.
     static let lanes = 16
 
-    /// Whether this kernel computes `geometry`'s inference forward pass: one group, a 3x3 window with
-    /// stride 1, dilation 1 and padding of at most 1 per side, input and output channels that are
-    /// multiples of `lanes` and at least `ConvolutionAlgorithm.winogradMinimumChannels` (below that
-    /// the transforms cost more than the multiplications they save; DenseNet's 128 -> 32 layers stay direct).
+    /// Whether this kernel computes `geometry`'s inference forward pass: where Winograd pays
+    /// (`ConvolutionAlgorithm.winogradPays`: one group, a 3x3 window with stride 1, dilation 1 and padding
+    /// of at most 1 per side, at least `winogradMinimumChannels` in and out; below that the transforms
+    /// cost more than the multiplications they save, so DenseNet's 128 -> 32 layers stay direct), with
+    /// input and output channels that are multiples of `lanes`.
     static func handles(_ geometry: Convolution2DGeometry) -> Bool {
-        ConvolutionAlgorithm.winogradSupports(geometry)
-            && min(geometry.inputChannels, geometry.outputChannels) >= ConvolutionAlgorithm.winogradMinimumChannels
+        ConvolutionAlgorithm.winogradPays(for: geometry)
             && geometry.inputChannels % lanes == 0 && geometry.outputChannels % lanes == 0
     }
 
