@@ -71,8 +71,12 @@ public final class DenseNet: ImageClassifierNetwork {
 
         /// `x [batch, height, width, inputFeatures]` (the concatenated earlier outputs) ->
         /// `[batch, height, width, growthRate]`.
-        public func callAsFunction(_ x: Tensor) -> Tensor {
-            let newFeatures = conv2(norm2(conv1(norm1(x, activation: .relu)), activation: .relu))
+        public func callAsFunction(_ x: Tensor) -> Tensor { self(concatenating: [x]) }
+
+        /// The same for `x`, the concatenation of `features` along the channels (the block input and
+        /// the earlier layers' outputs), which `norm1` reads in place instead of a copy.
+        public func callAsFunction(concatenating features: [Tensor]) -> Tensor {
+            let newFeatures = conv2(norm2(conv1(norm1(concatenating: features, activation: .relu)), activation: .relu))
             guard dropRate > 0 else { return newFeatures }
             return dropout(newFeatures, rate: dropRate, isTraining: isTraining, generator: &dropoutGenerator)
         }
@@ -100,7 +104,7 @@ public final class DenseNet: ImageClassifierNetwork {
         public func callAsFunction(_ x: Tensor) -> Tensor {
             var features = [x]
             for layer in layers {
-                features.append(layer(features.count == 1 ? x : Tensor(concatenating: features, alongAxis: 3)))
+                features.append(layer(concatenating: features))
             }
             return Tensor(concatenating: features, alongAxis: 3)
         }

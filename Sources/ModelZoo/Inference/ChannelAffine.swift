@@ -24,7 +24,8 @@ struct ChannelAffine {
         let channels = scale.count, stride = buffer.shape[3]
         precondition(channels <= stride, "ChannelAffine: \(channels) channels from a buffer of \(stride)")
         let pixels = buffer.scalarCount / stride
-        return Tensor(shape: Array(buffer.shape.dropLast()) + [channels]) { output in
+        return KernelProfile.measure("batch norm + ReLU of dense channel buffers (Swift)") {
+          Tensor(shape: Array(buffer.shape.dropLast()) + [channels]) { output in
             buffer.withUnsafeBufferPointer { input in
                 scale.withUnsafeBufferPointer { scale in
                     shift.withUnsafeBufferPointer { shift in
@@ -41,6 +42,7 @@ struct ChannelAffine {
                     }
                 }
             }
+          }
         }
     }
 }

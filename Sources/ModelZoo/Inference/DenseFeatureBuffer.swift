@@ -10,7 +10,7 @@ struct DenseFeatureBuffer {
 
     /// A buffer of `channels` channels starting with `input`'s channels (the rest zero until written).
     init(input: Tensor, channels: Int) {
-        features = Tensor.zeros(Array(input.shape.dropLast()) + [channels])
+        features = KernelProfile.measure("dense channel buffer writes (Swift)") { Tensor.zeros(Array(input.shape.dropLast()) + [channels]) }
         append(input)
     }
 
@@ -19,6 +19,7 @@ struct DenseFeatureBuffer {
         let width = features.shape[3], added = newFeatures.shape[3], offset = filledChannels
         precondition(offset + added <= width, "DenseFeatureBuffer: \(offset) + \(added) channels exceed \(width)")
         let pixels = newFeatures.scalarCount / added
+        KernelProfile.measure("dense channel buffer writes (Swift)") {
         newFeatures.withUnsafeBufferPointer { source in
             features.withUnsafeMutableBufferPointer { destination in
                 let from = source.baseAddress!, to = destination.baseAddress!
@@ -28,6 +29,7 @@ struct DenseFeatureBuffer {
                     }
                 }
             }
+        }
         }
         filledChannels += added
     }

@@ -46,6 +46,14 @@ public final class BatchNorm2d: Layer {
     /// memory (see `batchNorm(_:scale:shift:statistics:isTraining:epsilon:activation:)`).
     public func callAsFunction(_ x: Tensor, activation: FusedActivation) -> Tensor { normalize(x, activation: activation) }
 
+    /// `activation(self(x))` of `x`, the concatenation of `parts` along the channels, which is never
+    /// copied out (see `batchNorm(concatenating:scale:shift:statistics:isTraining:epsilon:activation:)`).
+    public func callAsFunction(concatenating parts: [Tensor], activation: FusedActivation) -> Tensor {
+        if isTraining { numBatchesTracked = Tensor(numBatchesTracked.scalar + 1) }
+        return batchNorm(concatenating: parts, scale: weight.value, shift: bias.value, statistics: statistics,
+                         isTraining: isTraining, epsilon: epsilon, activation: activation)
+    }
+
     private func normalize(_ x: Tensor, activation: FusedActivation?) -> Tensor {
         if isTraining { numBatchesTracked = Tensor(numBatchesTracked.scalar + 1) }
         return batchNorm(x, scale: weight.value, shift: bias.value, statistics: statistics, isTraining: isTraining,

@@ -46,6 +46,22 @@ package struct BatchNormActivationKernel: Sendable {
     /// value per tile).
     static let tilesPerBlock = 64
 
+    /// Where the input rows are read: one `[rows, channels]` buffer, or the parts of a concatenation
+    /// along the channels, read in place (part `p` is `[rows, widths[p]]`, the widths adding up to
+    /// `channels`). DenseNet's layers normalize the concatenation of every earlier output: read in
+    /// place, that concatenation is never copied out (forward), nor its gradient split (backward).
+    package enum Input {
+        case contiguous(UnsafePointer<Float>)
+        case channelParts([UnsafePointer<Float>], widths: [Int])
+    }
+
+    /// Where the input's gradient goes: one `[rows, channels]` buffer (written), or one buffer per
+    /// part of `Input.channelParts` (nil: not needed), each written or, where `adding[p]`, added into.
+    package enum InputGradient {
+        case contiguous(UnsafeMutablePointer<Float>)
+        case channelParts([UnsafeMutablePointer<Float>?], widths: [Int], adding: [Bool])
+    }
+
     /// - Parameter upper: 6 for ReLU6, `.infinity` for ReLU.
     package init(rows: Int, channels: Int, epsilon: Float, upper: Float) {
         precondition(rows > 0 && channels > 0 && epsilon > 0 && upper > 0,
@@ -66,11 +82,21 @@ package struct BatchNormActivationKernel: Sendable {
     package func forwardTraining(input: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
                                  output: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
                                  variance: UnsafeMutablePointer<Float>) {
+        forwardTraining(input: .contiguous(input), scale: scale, shift: shift, output: output, mean: mean, variance: variance)
+    }
+
+    /// The same, reading `input` as it is given (`Input`).
+    package func forwardTraining(input: Input, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
+                                 output: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
+                                 variance: UnsafeMutablePointer<Float>) {
         KernelProfile.measure("batch normalization + activation forward (Swift)") {
-            let k = tiled { input[$0] }  // the first row: k in Σ(x - k)
+            let firstRow = UnsafeMutablePointer<Float>.allocate(capacity: tileLength)
+            defer { firstRow.deallocate() }
+            forEachTile(of: 0..<1, input: input) { _, _, x in firstRow.update(from: x, count: channels) }
+            let k = tiled { firstRow[$0] }  // the first row: k in Σ(x - k)
             defer { k.deallocate() }
-            let sums = channelSums(sumsPerChannel: 2) { offset, count, accumulator in
-                let deviations = accumulator, squares = accumulator + tileLength, x = input + offset
+            let sums = channelSums(sumsPerChannel: 2, input: input) { x, count, accumulator, _ in
+                let deviations = accumulator, squares = accumulator + tileLength
                 for i in 0..<count {
                     let d = x[i] - k[i]
                     deviations[i] += d
@@ -91,6 +117,14 @@ package struct BatchNormActivationKernel: Sendable {
     package func forwardWithStatistics(input: UnsafePointer<Float>, scale: UnsafePointer<Float>,
                                        shift: UnsafePointer<Float>, mean: UnsafePointer<Float>,
                                        variance: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+        forwardWithStatistics(input: .contiguous(input), scale: scale, shift: shift, mean: mean, variance: variance,
+                              output: output)
+    }
+
+    /// The same, reading `input` as it is given (`Input`).
+    package func forwardWithStatistics(input: Input, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
+                                       mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
+                                       output: UnsafeMutablePointer<Float>) {
         KernelProfile.measure("batch normalization + activation forward (Swift)") {
             normalize(input: input, scale: scale, shift: shift, mean: mean, variance: variance, output: output)
         }
@@ -99,14 +133,14 @@ package struct BatchNormActivationKernel: Sendable {
     /// `output = clamp((input - mean) · a + shift)` with `a = scale / sqrt(variance + epsilon)` (the
     /// mean is subtracted first: folding it into the shift loses the spread to rounding when the
     /// mean is large against it).
-    private func normalize(input: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
+    private func normalize(input: Input, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
                            mean: UnsafePointer<Float>, variance: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
         let (a, b) = affineTiles(scale: scale, shift: shift, variance: variance), m = tiled { mean[$0] }
         defer { a.deallocate(); m.deallocate(); b.deallocate() }
         let lower = self.lower, upper = self.upper
         Parallel.forEachChunk(count: rows, costPerItem: channels) { range in
-            forEachTile(of: range) { offset, count in
-                let x = input + offset, z = output + offset
+            forEachTile(of: range, input: input) { offset, count, x in
+                let z = output + offset
                 for i in 0..<count { z[i] = min(max((x[i] - m[i]) * a[i] + b[i], lower), upper) }
             }
         }
@@ -132,14 +166,24 @@ package struct BatchNormActivationKernel: Sendable {
                           shift: UnsafePointer<Float>, mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
                           statisticsWereGiven: Bool, gradInput: UnsafeMutablePointer<Float>,
                           gradScale: UnsafeMutablePointer<Float>, gradShift: UnsafeMutablePointer<Float>) {
+        backward(gradOutput: gradOutput, input: .contiguous(input), scale: scale, shift: shift, mean: mean,
+                 variance: variance, statisticsWereGiven: statisticsWereGiven, gradInput: .contiguous(gradInput),
+                 gradScale: gradScale, gradShift: gradShift)
+    }
+
+    /// The same, reading `input` and writing (or adding) the input's gradient as given.
+    package func backward(gradOutput: UnsafePointer<Float>, input: Input, scale: UnsafePointer<Float>,
+                          shift: UnsafePointer<Float>, mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
+                          statisticsWereGiven: Bool, gradInput: InputGradient,
+                          gradScale: UnsafeMutablePointer<Float>, gradShift: UnsafeMutablePointer<Float>) {
         KernelProfile.measure("batch normalization + activation backward (Swift)") {
             let lower = self.lower, upper = self.upper
             let m = tiled { mean[$0] }, (fa, fb) = affineTiles(scale: scale, shift: shift, variance: variance)
             defer { m.deallocate(); fa.deallocate(); fb.deallocate() }
             // Σ dy and Σ dy · (x - mean), with dy = dz where lower < y < upper, else 0.
-            let sums = channelSums(sumsPerChannel: 2) { offset, count, accumulator in
+            let sums = channelSums(sumsPerChannel: 2, input: input) { x, count, accumulator, offset in
                 let gradientSums = accumulator, productSums = accumulator + tileLength
-                let dz = gradOutput + offset, x = input + offset
+                let dz = gradOutput + offset
                 for i in 0..<count {
                     let centered = x[i] - m[i]
                     let dy = Self.masked(dz[i], centered * fa[i] + fb[i], lower, upper)
@@ -165,11 +209,24 @@ package struct BatchNormActivationKernel: Sendable {
             let a = tiled { perChannel.a[$0] }, b = tiled { perChannel.b[$0] }, d = tiled { perChannel.d[$0] }
             defer { a.deallocate(); b.deallocate(); d.deallocate() }
             Parallel.forEachChunk(count: rows, costPerItem: channels) { range in
-                forEachTile(of: range) { offset, count in
-                    let dz = gradOutput + offset, x = input + offset, dx = gradInput + offset
+                let partsTile: UnsafeMutablePointer<Float>? = if case .channelParts = gradInput {
+                    .allocate(capacity: tileLength)
+                } else { nil }
+                defer { partsTile?.deallocate() }
+                forEachTile(of: range, input: input) { offset, count, x in
+                    let dz = gradOutput + offset
+                    let dx: UnsafeMutablePointer<Float>
+                    switch gradInput {
+                    case .contiguous(let whole): dx = whole + offset
+                    case .channelParts: dx = partsTile!
+                    }
                     for i in 0..<count {
                         let centered = x[i] - m[i]
                         dx[i] = Self.masked(dz[i], centered * fa[i] + fb[i], lower, upper) * a[i] - centered * b[i] - d[i]
+                    }
+                    if case .channelParts(let parts, let widths, let adding) = gradInput {
+                        scatter(tile: dx, firstRow: offset / channels, rowCount: count / channels, into: parts, widths: widths,
+                                adding: adding)
                     }
                 }
             }
@@ -199,13 +256,59 @@ package struct BatchNormActivationKernel: Sendable {
         }
     }
 
-    /// Per-channel sums over all rows: `accumulate(offset, count, accumulator)` adds one tile's
+    /// `forEachTile(of:_:)` with the tile's input: `body(offset, count, x)`, `x` pointing at the
+    /// tile's `count` floats (in place, or gathered from the parts into a buffer of the thread's).
+    @inline(__always)
+    private func forEachTile(of range: Range<Int>, input: Input, _ body: (Int, Int, UnsafePointer<Float>) -> Void) {
+        switch input {
+        case .contiguous(let whole):
+            forEachTile(of: range) { offset, count in body(offset, count, whole + offset) }
+        case .channelParts(let parts, let widths):
+            precondition(parts.count == widths.count && widths.reduce(0, +) == channels,
+                         "BatchNormActivationKernel: parts of \(widths) channels for \(channels)")
+            let tile = UnsafeMutablePointer<Float>.allocate(capacity: tileLength)
+            defer { tile.deallocate() }
+            forEachTile(of: range) { offset, count in
+                let firstRow = offset / channels
+                for row in 0..<count / channels {
+                    var position = tile + row * channels
+                    for part in parts.indices {
+                        let width = widths[part]
+                        position.update(from: parts[part] + (firstRow + row) * width, count: width)
+                        position += width
+                    }
+                }
+                body(offset, count, tile)
+            }
+        }
+    }
+
+    /// Writes (or, where `adding[p]`, adds) the rows of a `[rowCount, channels]` tile into the parts.
+    private func scatter(tile: UnsafePointer<Float>, firstRow: Int, rowCount: Int, into parts: [UnsafeMutablePointer<Float>?],
+                         widths: [Int], adding: [Bool]) {
+        for row in 0..<rowCount {
+            var position = tile + row * channels
+            for part in parts.indices {
+                let width = widths[part]
+                if let target = parts[part].map({ $0 + (firstRow + row) * width }) {
+                    if adding[part] {
+                        for k in 0..<width { target[k] += position[k] }
+                    } else {
+                        target.update(from: position, count: width)
+                    }
+                }
+                position += width
+            }
+        }
+    }
+
+    /// Per-channel sums over all rows: `accumulate(x, count, accumulator, offset)` adds one tile's
     /// contributions to a Float accumulator of `sumsPerChannel` tiles (sum s of the value at tile
     /// position i at `s · tileLength + i`). Two threads take half the rows each; their Float sums
     /// go into Double every `tilesPerBlock` tiles, and the tile positions of a channel are added
     /// at the end.
-    private func channelSums(sumsPerChannel: Int,
-                             _ accumulate: (Int, Int, UnsafeMutablePointer<Float>) -> Void) -> [Double] {
+    private func channelSums(sumsPerChannel: Int, input: Input,
+                             _ accumulate: (UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>, Int) -> Void) -> [Double] {
         let count = sumsPerChannel * tileLength
         let totals = UnsafeMutablePointer<Double>.allocate(capacity: count)
         totals.initialize(repeating: 0, count: count)
@@ -219,8 +322,8 @@ package struct BatchNormActivationKernel: Sendable {
             partial.initialize(repeating: 0, count: count)
             for start in stride(from: range.lowerBound, to: range.upperBound, by: blockRows) {
                 block.initialize(repeating: 0, count: count)
-                forEachTile(of: start..<min(start + blockRows, range.upperBound)) { offset, length in
-                    accumulate(offset, length, block)
+                forEachTile(of: start..<min(start + blockRows, range.upperBound), input: input) { offset, length, x in
+                    accumulate(x, length, block, offset)
                 }
                 for index in 0..<count { partial[index] += Double(block[index]) }
             }

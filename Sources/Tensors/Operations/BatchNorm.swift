@@ -53,6 +53,75 @@ public func batchNorm(_ input: Tensor, scale: Tensor, shift: Tensor, statistics:
     }
 }
 
+/// `batchNorm(Tensor(concatenating: parts, alongAxis: 3), ...)` with ReLU or ReLU6, reading the parts
+/// in place: the concatenation is never copied out, and in the backward pass each part's gradient
+/// is written, or added into the gradient it gathered from later layers, in the normalization's own
+/// pass. A DenseNet layer normalizes the concatenation of the block input and every earlier layer's
+/// output (`parts [batch, height, width, c_p]`, the `c_p` adding up to `scale`'s channels); copied out,
+/// those concatenations are quadratic in the layers (DenseNet-201's FP32 training step spent 0.13 s
+/// copying them and 0.08 s splitting their gradients, of 2.4 s, Intel Xeon, 2026-12-06).
+/// GELU, or a single part, takes the concatenation and `batchNorm` as they are.
+public func batchNorm(concatenating parts: [Tensor], scale: Tensor, shift: Tensor, statistics: BatchNormStatistics,
+                      isTraining: Bool, epsilon: Float = 1e-5, activation: FusedActivation) -> Tensor {
+    let operation = "batchNorm(concatenating:)"
+    guard parts.count > 1, let upper = activation.clampUpperBound, epsilon > 0 else {
+        let input = parts.count == 1 ? parts[0] : Tensor(concatenating: parts, alongAxis: 3)
+        return batchNorm(input, scale: scale, shift: shift, statistics: statistics, isTraining: isTraining,
+                         epsilon: epsilon, activation: activation)
+    }
+    for part in parts {
+        part.checkNHWC(operation)
+        guard part.shape.dropLast() == parts[0].shape.dropLast() else {
+            Tensor.fail(.shapeMismatch(operation: operation, lhs: parts[0].shape, rhs: part.shape))
+        }
+    }
+    let widths = parts.map { $0.shape[3] }, channels = widths.reduce(0, +)
+    let outputShape = Array(parts[0].shape.dropLast()) + [channels]
+    for (name, tensor) in [("scale", scale), ("shift", shift), ("running mean", statistics.mean),
+                           ("running variance", statistics.variance)] where tensor.shape != [channels] {
+        Tensor.fail(.shapeMismatch(operation: "\(operation) input and \(name)", lhs: outputShape, rhs: tensor.shape))
+    }
+    let kernel = BatchNormActivationKernel(rows: parts[0].scalarCount / widths[0], channels: channels, epsilon: epsilon,
+                                           upper: upper)
+    let input = BatchNormActivationKernel.Input.channelParts(parts.map(\.kernelInput), widths: widths)
+    let output = Tensor(uninitializedShape: outputShape)
+    let (mean, variance) = withExtendedLifetime(parts) { () -> (Tensor, Tensor) in
+        if isTraining {
+            let mean = Tensor(uninitializedShape: [channels]), variance = Tensor(uninitializedShape: [channels])
+            kernel.forwardTraining(input: input, scale: scale.kernelInput, shift: shift.kernelInput,
+                                   output: output.kernelOutput, mean: mean.kernelOutput, variance: variance.kernelOutput)
+            statistics.update(batchMean: mean, batchVariance: variance, sampleCount: kernel.rows)
+            return (mean, variance)
+        }
+        let mean = statistics.mean.detached(), variance = statistics.variance.detached()
+        kernel.forwardWithStatistics(input: input, scale: scale.kernelInput, shift: shift.kernelInput,
+                                     mean: mean.kernelInput, variance: variance.kernelInput, output: output.kernelOutput)
+        return (mean, variance)
+    }
+    let inputs = parts + [scale, shift]
+    guard Tensor.shouldRecord(inputs) else { return output }
+    let saved = inputs.map { $0.detached() }
+    let needs = inputs.map(\.requiresGradient), shapes = inputs.map(\.shape)
+    return output.recording("\(operation)+\(activation)", inputs: inputs, accumulatingBackward: { gradient, sums in
+        let targets = GatheredGradientTargets(needs: Array(needs.prefix(parts.count)) + [false, false], shapes: shapes,
+                                              sums: &sums)
+        let gradScale = Tensor(uninitializedShape: [channels]), gradShift = Tensor(uninitializedShape: [channels])
+        withExtendedLifetime((gradient, saved, targets.targets)) {
+            kernel.backward(gradOutput: gradient.kernelInput,
+                            input: .channelParts(saved.prefix(parts.count).map(\.kernelInput), widths: widths),
+                            scale: saved[parts.count].kernelInput, shift: saved[parts.count + 1].kernelInput,
+                            mean: mean.kernelInput, variance: variance.kernelInput, statisticsWereGiven: !isTraining,
+                            gradInput: .channelParts(Array(targets.pointers.prefix(parts.count)), widths: widths,
+                                                     adding: Array(targets.adding.prefix(parts.count))),
+                            gradScale: gradScale.kernelOutput, gradShift: gradShift.kernelOutput)
+        }
+        targets.finish(into: &sums)
+        for (index, parameterGradient) in [(parts.count, gradScale), (parts.count + 1, gradShift)] where needs[index] {
+            Tensor.accumulate(parameterGradient, into: &sums[index])
+        }
+    })
+}
+
 extension FusedActivation {
     /// The upper end of the clamp ReLU (infinite) and ReLU6 (6) apply; nil for GELU.
     var clampUpperBound: Float? {

@@ -70,35 +70,15 @@ extension Tensor {
         let needs = tensors.map(\.requiresGradient), shapes = tensors.map(\.shape)
         self = output.recording("Tensor(concatenating:)", inputs: tensors, accumulatingBackward: { gradient, sums in
             // Each needed part of the gradient added into its input's gathered gradient where that
-            // is not shared (a dense block's earlier feature maps gather one part per later layer),
-            // else copied out, all in one pass over the rows.
-            var targets: [Tensor?] = [], adding: [Bool] = [], shared: [Tensor?] = []
-            for index in needs.indices {
-                guard needs[index] else {
-                    targets.append(nil); adding.append(false); shared.append(nil)
-                    continue
-                }
-                if var sum = sums[index] {
-                    sums[index] = nil
-                    let unique = isKnownUniquelyReferenced(&sum.storage)
-                    targets.append(unique ? sum : Tensor(uninitializedShape: shapes[index]))
-                    adding.append(unique)
-                    shared.append(unique ? nil : sum)
-                } else {
-                    targets.append(Tensor(uninitializedShape: shapes[index])); adding.append(false); shared.append(nil)
-                }
-            }
+            // is not shared, else copied out, all in one pass over the rows.
+            let targets = GatheredGradientTargets(needs: needs, shapes: shapes, sums: &sums)
             KernelProfile.measure("concatenation gradient copies (Swift)") {
-                withExtendedLifetime((gradient, targets)) {
-                    Tensor.copyRowChunks(whole: gradient.storage.baseAddress, parts: targets.map { $0?.storage.baseAddress },
-                                         chunks: chunks, rows: outer, joining: false, adding: adding)
+                withExtendedLifetime((gradient, targets.targets)) {
+                    Tensor.copyRowChunks(whole: gradient.storage.baseAddress, parts: targets.pointers,
+                                         chunks: chunks, rows: outer, joining: false, adding: targets.adding)
                 }
             }
-            for index in needs.indices where needs[index] {
-                var sum = targets[index]
-                if let earlier = shared[index] { Tensor.accumulate(earlier, into: &sum) }
-                sums[index] = sum
-            }
+            targets.finish(into: &sums)
         })
     }
 
