@@ -74,9 +74,11 @@ public final class DenseNet: ImageClassifierNetwork {
         public func callAsFunction(_ x: Tensor) -> Tensor { self(concatenating: [x]) }
 
         /// The same for `x`, the concatenation of `features` along the channels (the block input and
-        /// the earlier layers' outputs), which `norm1` reads in place instead of a copy.
-        public func callAsFunction(concatenating features: [Tensor]) -> Tensor {
-            let newFeatures = conv2(norm2(conv1(norm1(concatenating: features, activation: .relu)), activation: .relu))
+        /// the earlier layers' outputs), which `norm1` reads in place instead of a copy: from the
+        /// leading channels of `buffer` where they are stored there, else from the parts.
+        public func callAsFunction(concatenating features: [Tensor], storedIn buffer: Tensor? = nil) -> Tensor {
+            let newFeatures = conv2(norm2(conv1(norm1(concatenating: features, storedIn: buffer, activation: .relu)),
+                                          activation: .relu))
             guard dropRate > 0 else { return newFeatures }
             return dropout(newFeatures, rate: dropRate, isTraining: isTraining, generator: &dropoutGenerator)
         }
@@ -100,11 +102,17 @@ public final class DenseNet: ImageClassifierNetwork {
             layers.enumerated().map { ("denselayer\($0.offset + 1)", $0.element) }
         }
 
-        /// `x [batch, height, width, c]` -> `[batch, height, width, c + layers · growthRate]`.
+        /// `x [batch, height, width, c]` -> `[batch, height, width, c + layers · growthRate]`. Each
+        /// layer's output is also appended to the block's channel buffer, which the next layers'
+        /// `norm1` read their input from.
         public func callAsFunction(_ x: Tensor) -> Tensor {
+            let growth = layers.map { $0.conv2.weight.value.shape[0] }.reduce(0, +)
+            var buffer = DenseFeatureBuffer(input: x, channels: x.shape[3] + growth)
             var features = [x]
             for layer in layers {
-                features.append(layer(concatenating: features))
+                let newFeatures = layer(concatenating: features, storedIn: buffer.features)
+                features.append(newFeatures)
+                buffer.append(newFeatures)
             }
             return Tensor(concatenating: features, alongAxis: 3)
         }

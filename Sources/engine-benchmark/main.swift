@@ -204,6 +204,56 @@ func timeOtherKernels(runs: Int) throws {
         milliseconds { fused.backward(gradOutput: dy, input: x, scale: perChannel[0], shift: perChannel[1], mean: perChannel[2],
                                       variance: perChannel[3], statisticsWereGiven: false, gradInput: dx,
                                       gradScale: perChannel[1], gradShift: perChannel[1]) })
+    // A DenseNet-201 layer's batch norm + ReLU of the concatenated block input and earlier outputs:
+    // copied into one buffer first (and the input gradient split back into the parts' gathered
+    // gradients), against reading and adding into the parts in place (`batchNorm(concatenating:)`).
+    for (label, pixels, widths) in [("block1 layer6 @56", n * side * side, [64] + Array(repeating: 32, count: 5)),
+                                    ("block3 layer48 @14", n * 14 * 14, [256] + Array(repeating: 32, count: 47))] {
+        let total = widths.reduce(0, +)
+        let kernel = BatchNormActivationKernel(rows: pixels, channels: total, epsilon: 1e-5, upper: .infinity)
+        let parts = widths.map { makeBuffer(pixels * $0) }, partGradients = widths.map { makeBuffer(pixels * $0) }
+        let whole = makeBuffer(pixels * total), wholeGradient = makeBuffer(pixels * total), gradOut = makeBuffer(pixels * total)
+        let coefficients = (0..<6).map { _ in makeBuffer(total) }
+        defer { for buffer in parts + partGradients + coefficients + [whole, wholeGradient, gradOut] { buffer.deallocate() } }
+        for c in 0..<total { coefficients[0][c] = 1; coefficients[1][c] = 0.1; coefficients[3][c] = 1 }
+        func copyRows(toWhole: Bool) {
+            Parallel.forEachChunk(count: pixels, costPerItem: total) { range in
+                for row in range {
+                    var position = whole + row * total, gradientPosition = wholeGradient + row * total
+                    for (index, width) in widths.enumerated() {
+                        if toWhole { position.update(from: parts[index] + row * width, count: width) }
+                        else { let target = partGradients[index] + row * width; for k in 0..<width { target[k] += gradientPosition[k] } }
+                        position += width; gradientPosition += width
+                    }
+                }
+            }
+        }
+        let inPlace = BatchNormActivationKernel.Input.channelParts(parts.map { UnsafePointer($0) }, widths: widths)
+        let inPlaceGradient = BatchNormActivationKernel.InputGradient.channelParts(partGradients, widths: widths,
+                                                                                   adding: widths.map { _ in true })
+        row("bn+ReLU \(label), copied",
+            milliseconds { copyRows(toWhole: true)
+                           kernel.forwardTraining(input: whole, scale: coefficients[0], shift: coefficients[1], output: gradOut,
+                                                  mean: coefficients[2], variance: coefficients[3]) },
+            milliseconds { kernel.backward(gradOutput: gradOut, input: whole, scale: coefficients[0], shift: coefficients[1],
+                                           mean: coefficients[2], variance: coefficients[3], statisticsWereGiven: false,
+                                           gradInput: wholeGradient, gradScale: coefficients[4], gradShift: coefficients[5])
+                           copyRows(toWhole: false) })
+        row("bn+ReLU \(label), parts",
+            milliseconds { kernel.forwardTraining(input: inPlace, scale: coefficients[0], shift: coefficients[1], output: gradOut,
+                                                  mean: coefficients[2], variance: coefficients[3]) },
+            milliseconds { kernel.backward(gradOutput: gradOut, input: inPlace, scale: coefficients[0], shift: coefficients[1],
+                                           mean: coefficients[2], variance: coefficients[3], statisticsWereGiven: false,
+                                           gradInput: inPlaceGradient, gradScale: coefficients[4], gradShift: coefficients[5]) })
+        row("bn+ReLU \(label), channel buffer",
+            milliseconds { kernel.forwardTraining(input: .strided(whole, rowStride: total), scale: coefficients[0],
+                                                  shift: coefficients[1], output: gradOut, mean: coefficients[2],
+                                                  variance: coefficients[3]) },
+            milliseconds { kernel.backward(gradOutput: gradOut, input: .strided(whole, rowStride: total), scale: coefficients[0],
+                                           shift: coefficients[1], mean: coefficients[2], variance: coefficients[3],
+                                           statisticsWereGiven: false, gradInput: inPlaceGradient, gradScale: coefficients[4],
+                                           gradShift: coefficients[5]) })
+    }
     let layerNorm = try LayerNormalizationKernel(rows: rows * channels / 96, channels: 96)
     let statistics = [makeBuffer(rows * channels / 96), makeBuffer(rows * channels / 96)]
     defer { for buffer in statistics { buffer.deallocate() } }

@@ -2,11 +2,14 @@
 import TestSupport
 import XCTest
 
-/// `batchNorm(concatenating: parts, ...)`, which reads the parts in place, against
-/// `batchNorm(Tensor(concatenating: parts, alongAxis: 3), ...)`: outputs, running statistics and
-/// every gradient, with gradients that the parts gathered from later operations added into (one of
-/// them shared with another input, which must not be written).
+/// `batchNorm(concatenating: parts, ...)`, which reads the parts in place or the leading channels of
+/// a wider buffer holding them, against `batchNorm(Tensor(concatenating: parts, alongAxis: 3), ...)`:
+/// outputs, running statistics and every gradient, with gradients that the parts gathered from later
+/// operations added into (one of them shared with another input, which must not be written).
 final class BatchNormOfConcatenationTests: XCTestCase {
+    /// Where the normalization reads the concatenation.
+    private enum Reading { case copiedConcatenation, parts, widerBuffer }
+
     private struct Pass {
         var output: [Float], runningMean: [Float], runningVariance: [Float]
         /// The parts', scale's, shift's and the other input's gradients, in that order.
@@ -17,7 +20,7 @@ final class BatchNormOfConcatenationTests: XCTestCase {
     /// part 0 gathers a gradient of its own storage before the normalization's backward pass, part 1
     /// one whose storage it shares with `other` (an addition hands both inputs the same tensor).
     private func run(widths: [Int], rows: [Int], activation: FusedActivation, isTraining: Bool, seed: UInt64,
-                     readingInPlace: Bool) -> Pass {
+                     reading: Reading) -> Pass {
         let channels = widths.reduce(0, +)
         let parts = widths.enumerated().map { index, width in
             randomTensor(rows + [width], seed: seed + UInt64(index), mean: 0.5, standardDeviation: 2).requiringGradient()
@@ -29,11 +32,21 @@ final class BatchNormOfConcatenationTests: XCTestCase {
         statistics.mean = randomTensor([channels], seed: seed + 13, mean: 0.5, standardDeviation: 0.5)
         statistics.variance = try! Tensor(shape: [channels], scalars: randomTensor([channels], seed: seed + 14).scalars
             .map { abs($0) + 4 })
-        let output = readingInPlace
-            ? batchNorm(concatenating: parts, scale: scale, shift: shift, statistics: statistics, isTraining: isTraining,
-                        activation: activation)
-            : batchNorm(Tensor(concatenating: parts, alongAxis: 3), scale: scale, shift: shift, statistics: statistics,
-                        isTraining: isTraining, activation: activation)
+        let output: Tensor
+        switch reading {
+        case .copiedConcatenation:
+            output = batchNorm(Tensor(concatenating: parts, alongAxis: 3), scale: scale, shift: shift, statistics: statistics,
+                               isTraining: isTraining, activation: activation)
+        case .parts:
+            output = batchNorm(concatenating: parts, scale: scale, shift: shift, statistics: statistics, isTraining: isTraining,
+                               activation: activation)
+        case .widerBuffer:
+            // The parts, then channels the normalization must not read (large, so that reading them shows).
+            let unread = randomTensor(rows + [5], seed: seed + 17, mean: 1000, standardDeviation: 100)
+            let buffer = Tensor(concatenating: parts.map { $0.detached() } + [unread], alongAxis: 3)
+            output = batchNorm(concatenating: parts, storedIn: buffer, scale: scale, shift: shift, statistics: statistics,
+                               isTraining: isTraining, activation: activation)
+        }
         let loss = (output * randomTensor(output.shape, seed: seed + 15)).sum()
             + (parts[0] * randomTensor(parts[0].shape, seed: seed + 16)).sum() + (parts[1] + other).sum()
         loss.backward()
@@ -43,29 +56,33 @@ final class BatchNormOfConcatenationTests: XCTestCase {
 
     private func assertInPlaceEqualsCopied(widths: [Int], rows: [Int], activation: FusedActivation, isTraining: Bool,
                                            seed: UInt64, file: StaticString = #filePath, line: UInt = #line) {
-        let inPlace = run(widths: widths, rows: rows, activation: activation, isTraining: isTraining, seed: seed,
-                          readingInPlace: true)
         let copied = run(widths: widths, rows: rows, activation: activation, isTraining: isTraining, seed: seed,
-                         readingInPlace: false)
-        let what = "\(widths) channels, \(rows), \(activation), \(isTraining ? "training" : "given statistics")"
-        XCTAssertGreaterThan(copied.output.filter { $0 == 0 }.count, 0, "\(what): some outputs clamp at 0", file: file, line: line)
-        // The same kernel on the same values: only the order of Float sums may differ.
-        assertClose(inPlace.output, copied.output.map(Double.init), "\(what): output", tolerance: .elementwise(1e-5),
-                    file: file, line: line)
-        assertClose(inPlace.runningMean, copied.runningMean.map(Double.init), "\(what): running mean",
-                    tolerance: .elementwise(1e-6), file: file, line: line)
-        assertClose(inPlace.runningVariance, copied.runningVariance.map(Double.init), "\(what): running variance",
-                    tolerance: .elementwise(1e-5), file: file, line: line)
-        let names = widths.indices.map { "part \($0)" } + ["scale", "shift", "the input sharing part 1's gradient"]
-        for (index, name) in names.enumerated() {
-            assertClose(inPlace.gradients[index], copied.gradients[index].map(Double.init), "\(what): gradient of \(name)",
-                        tolerance: .relativeToLargest(1e-5), file: file, line: line)
+                         reading: .copiedConcatenation)
+        for reading in [Reading.parts, .widerBuffer] {
+            let inPlace = run(widths: widths, rows: rows, activation: activation, isTraining: isTraining, seed: seed,
+                              reading: reading)
+            let what = "\(widths) channels read from the \(reading), \(rows), \(activation), \(isTraining ? "training" : "given statistics")"
+            XCTAssertGreaterThan(copied.output.filter { $0 == 0 }.count, 0, "\(what): some outputs clamp at 0", file: file, line: line)
+            // The same kernel on the same values: only the order of Float sums may differ.
+            assertClose(inPlace.output, copied.output.map(Double.init), "\(what): output", tolerance: .elementwise(1e-5),
+                        file: file, line: line)
+            assertClose(inPlace.runningMean, copied.runningMean.map(Double.init), "\(what): running mean",
+                        tolerance: .elementwise(1e-6), file: file, line: line)
+            assertClose(inPlace.runningVariance, copied.runningVariance.map(Double.init), "\(what): running variance",
+                        tolerance: .elementwise(1e-5), file: file, line: line)
+            let names = widths.indices.map { "part \($0)" } + ["scale", "shift", "the input sharing part 1's gradient"]
+            for (index, name) in names.enumerated() {
+                assertClose(inPlace.gradients[index], copied.gradients[index].map(Double.init), "\(what): gradient of \(name)",
+                            tolerance: .relativeToLargest(1e-5), file: file, line: line)
+            }
         }
     }
 
     func testTrainingEqualsTheCopiedConcatenation() {
         // DenseNet's shape of parts: a wide block input, then growth-sized outputs; 3,200 rows over two threads.
         assertInPlaceEqualsCopied(widths: [64, 32, 32], rows: [2, 40, 40], activation: .relu, isTraining: true, seed: 1)
+        // Wide enough for one row per tile (the buffer's rows are then read where they are).
+        assertInPlaceEqualsCopied(widths: [520, 32], rows: [2, 6, 6], activation: .relu, isTraining: true, seed: 5)
         // Odd widths and a partial last tile.
         assertInPlaceEqualsCopied(widths: [5, 3, 8, 1], rows: [3, 7, 9], activation: .relu6, isTraining: true, seed: 2)
     }

@@ -2,35 +2,25 @@ import Tensors
 
 /// The channel buffer of one dense block: `[batch, h, w, inputChannels + layers · growth]`, holding
 /// the block input and each dense layer's new channels at increasing offsets, so that no layer
-/// concatenates the earlier outputs again (torchvision's block copies O(layers²) channels).
+/// concatenates the earlier outputs again (torchvision's block copies O(layers²) channels). Inference
+/// reads each layer's input from it; in training each layer's batch norm reads its leading channels
+/// (`BatchNorm2d.callAsFunction(concatenating:storedIn:activation:)`) and keeps it for its backward
+/// pass, so appending writes in place even where that storage is shared (`overwriteChannels`): a
+/// layer reads only channels written before it ran.
 struct DenseFeatureBuffer {
-    private(set) var features: Tensor
+    let features: Tensor
     /// Channels written so far.
     private(set) var filledChannels = 0
 
     /// A buffer of `channels` channels starting with `input`'s channels (the rest zero until written).
     init(input: Tensor, channels: Int) {
-        features = KernelProfile.measure("dense channel buffer writes (Swift)") { Tensor.zeros(Array(input.shape.dropLast()) + [channels]) }
+        features = Tensor.zeros(Array(input.shape.dropLast()) + [channels])
         append(input)
     }
 
     /// Writes `newFeatures [batch, h, w, k]` into the next `k` channels.
     mutating func append(_ newFeatures: Tensor) {
-        let width = features.shape[3], added = newFeatures.shape[3], offset = filledChannels
-        precondition(offset + added <= width, "DenseFeatureBuffer: \(offset) + \(added) channels exceed \(width)")
-        let pixels = newFeatures.scalarCount / added
-        KernelProfile.measure("dense channel buffer writes (Swift)") {
-        newFeatures.withUnsafeBufferPointer { source in
-            features.withUnsafeMutableBufferPointer { destination in
-                let from = source.baseAddress!, to = destination.baseAddress!
-                PixelChunks.forEach(pixels) { range in
-                    for pixel in range {
-                        (to + pixel * width + offset).update(from: from + pixel * added, count: added)
-                    }
-                }
-            }
-        }
-        }
-        filledChannels += added
+        features.overwriteChannels(at: filledChannels, with: newFeatures)
+        filledChannels += newFeatures.shape[3]
     }
 }

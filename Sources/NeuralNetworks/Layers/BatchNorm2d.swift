@@ -47,11 +47,13 @@ public final class BatchNorm2d: Layer {
     public func callAsFunction(_ x: Tensor, activation: FusedActivation) -> Tensor { normalize(x, activation: activation) }
 
     /// `activation(self(x))` of `x`, the concatenation of `parts` along the channels, which is never
-    /// copied out (see `batchNorm(concatenating:scale:shift:statistics:isTraining:epsilon:activation:)`).
-    public func callAsFunction(concatenating parts: [Tensor], activation: FusedActivation) -> Tensor {
+    /// copied out: read from the leading channels of `buffer` where they are stored there, else from
+    /// the parts (see `batchNorm(concatenating:storedIn:scale:shift:statistics:isTraining:epsilon:activation:)`).
+    public func callAsFunction(concatenating parts: [Tensor], storedIn buffer: Tensor? = nil,
+                               activation: FusedActivation) -> Tensor {
         if isTraining { numBatchesTracked = Tensor(numBatchesTracked.scalar + 1) }
-        return batchNorm(concatenating: parts, scale: weight.value, shift: bias.value, statistics: statistics,
-                         isTraining: isTraining, epsilon: epsilon, activation: activation)
+        return batchNorm(concatenating: parts, storedIn: buffer, scale: weight.value, shift: bias.value,
+                         statistics: statistics, isTraining: isTraining, epsilon: epsilon, activation: activation)
     }
 
     private func normalize(_ x: Tensor, activation: FusedActivation?) -> Tensor {

@@ -46,12 +46,14 @@ package struct BatchNormActivationKernel: Sendable {
     /// value per tile).
     static let tilesPerBlock = 64
 
-    /// Where the input rows are read: one `[rows, channels]` buffer, or the parts of a concatenation
-    /// along the channels, read in place (part `p` is `[rows, widths[p]]`, the widths adding up to
-    /// `channels`). DenseNet's layers normalize the concatenation of every earlier output: read in
-    /// place, that concatenation is never copied out (forward), nor its gradient split (backward).
+    /// Where the input rows are read: one `[rows, channels]` buffer; the first `channels` of each
+    /// `rowStride`-float row of a wider buffer (a dense block's channel buffer, which holds the
+    /// concatenation of every earlier output); or the parts of a concatenation along the channels
+    /// (part `p` is `[rows, widths[p]]`, the widths adding up to `channels`), gathered a tile at a
+    /// time. Either way the concatenation is never copied out.
     package enum Input {
         case contiguous(UnsafePointer<Float>)
+        case strided(UnsafePointer<Float>, rowStride: Int)
         case channelParts([UnsafePointer<Float>], widths: [Int])
     }
 
@@ -263,6 +265,21 @@ package struct BatchNormActivationKernel: Sendable {
         switch input {
         case .contiguous(let whole):
             forEachTile(of: range) { offset, count in body(offset, count, whole + offset) }
+        case .strided(let buffer, let rowStride) where tileRows == 1:
+            precondition(rowStride >= channels, "BatchNormActivationKernel: rows of \(rowStride) floats for \(channels) channels")
+            forEachTile(of: range) { offset, count in body(offset, count, buffer + offset / channels * rowStride) }
+        case .strided(let buffer, let rowStride):
+            precondition(rowStride >= channels, "BatchNormActivationKernel: rows of \(rowStride) floats for \(channels) channels")
+            let tile = UnsafeMutablePointer<Float>.allocate(capacity: tileLength)
+            defer { tile.deallocate() }
+            forEachTile(of: range) { offset, count in
+                let firstRow = offset / channels
+                for row in 0..<count / channels {
+                    let source = buffer + (firstRow + row) * rowStride, target = tile + row * channels
+                    for k in 0..<channels { target[k] = source[k] }
+                }
+                body(offset, count, tile)
+            }
         case .channelParts(let parts, let widths):
             precondition(parts.count == widths.count && widths.reduce(0, +) == channels,
                          "BatchNormActivationKernel: parts of \(widths) channels for \(channels)")
@@ -273,8 +290,10 @@ package struct BatchNormActivationKernel: Sendable {
                 for row in 0..<count / channels {
                     var position = tile + row * channels
                     for part in parts.indices {
-                        let width = widths[part]
-                        position.update(from: parts[part] + (firstRow + row) * width, count: width)
+                        // A loop, not `update(from:count:)`: a call per part and row cost DenseNet's
+                        // narrow parts (32 channels) more than the copying.
+                        let width = widths[part], source = parts[part] + (firstRow + row) * width
+                        for k in 0..<width { position[k] = source[k] }
                         position += width
                     }
                 }
@@ -294,7 +313,7 @@ package struct BatchNormActivationKernel: Sendable {
                     if adding[part] {
                         for k in 0..<width { target[k] += position[k] }
                     } else {
-                        target.update(from: position, count: width)
+                        for k in 0..<width { target[k] = position[k] }
                     }
                 }
                 position += width

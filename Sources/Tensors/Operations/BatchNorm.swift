@@ -61,8 +61,15 @@ public func batchNorm(_ input: Tensor, scale: Tensor, shift: Tensor, statistics:
 /// those concatenations are quadratic in the layers (DenseNet-201's FP32 training step spent 0.13 s
 /// copying them and 0.08 s splitting their gradients, of 2.4 s, Intel Xeon, 2026-12-06).
 /// GELU, or a single part, takes the concatenation and `batchNorm` as they are.
-public func batchNorm(concatenating parts: [Tensor], scale: Tensor, shift: Tensor, statistics: BatchNormStatistics,
-                      isTraining: Bool, epsilon: Float = 1e-5, activation: FusedActivation) -> Tensor {
+///
+/// - Parameter buffer: when given, `[batch, height, width, c ≥ Σ c_p]` whose first channels hold the
+///   parts' values (a dense block's channel buffer, to which each layer's output is appended): the
+///   rows are read from it (one run of channels per row) instead of gathered from the parts (a
+///   short run per part and row: DenseNet-201's block-3 layers have up to 48 parts of 32 channels).
+///   The gradients still go to the parts.
+public func batchNorm(concatenating parts: [Tensor], storedIn buffer: Tensor? = nil, scale: Tensor, shift: Tensor,
+                      statistics: BatchNormStatistics, isTraining: Bool, epsilon: Float = 1e-5,
+                      activation: FusedActivation) -> Tensor {
     let operation = "batchNorm(concatenating:)"
     guard parts.count > 1, let upper = activation.clampUpperBound, epsilon > 0 else {
         let input = parts.count == 1 ? parts[0] : Tensor(concatenating: parts, alongAxis: 3)
@@ -81,11 +88,21 @@ public func batchNorm(concatenating parts: [Tensor], scale: Tensor, shift: Tenso
                            ("running variance", statistics.variance)] where tensor.shape != [channels] {
         Tensor.fail(.shapeMismatch(operation: "\(operation) input and \(name)", lhs: outputShape, rhs: tensor.shape))
     }
+    if let buffer {
+        buffer.checkNHWC(operation)
+        guard buffer.shape.dropLast() == parts[0].shape.dropLast(), buffer.shape[3] >= channels else {
+            Tensor.fail(.shapeMismatch(operation: "\(operation) buffer of \(channels) channels", lhs: outputShape, rhs: buffer.shape))
+        }
+    }
     let kernel = BatchNormActivationKernel(rows: parts[0].scalarCount / widths[0], channels: channels, epsilon: epsilon,
                                            upper: upper)
-    let input = BatchNormActivationKernel.Input.channelParts(parts.map(\.kernelInput), widths: widths)
+    func kernelInput(_ parts: [Tensor], _ buffer: Tensor?) -> BatchNormActivationKernel.Input {
+        guard let buffer else { return .channelParts(parts.map(\.kernelInput), widths: widths) }
+        return .strided(buffer.kernelInput, rowStride: buffer.shape[3])
+    }
+    let input = kernelInput(parts, buffer)
     let output = Tensor(uninitializedShape: outputShape)
-    let (mean, variance) = withExtendedLifetime(parts) { () -> (Tensor, Tensor) in
+    let (mean, variance) = withExtendedLifetime((parts, buffer)) { () -> (Tensor, Tensor) in
         if isTraining {
             let mean = Tensor(uninitializedShape: [channels]), variance = Tensor(uninitializedShape: [channels])
             kernel.forwardTraining(input: input, scale: scale.kernelInput, shift: shift.kernelInput,
@@ -100,15 +117,14 @@ public func batchNorm(concatenating parts: [Tensor], scale: Tensor, shift: Tenso
     }
     let inputs = parts + [scale, shift]
     guard Tensor.shouldRecord(inputs) else { return output }
-    let saved = inputs.map { $0.detached() }
+    let saved = inputs.map { $0.detached() }, savedBuffer = buffer?.detached()
     let needs = inputs.map(\.requiresGradient), shapes = inputs.map(\.shape)
     return output.recording("\(operation)+\(activation)", inputs: inputs, accumulatingBackward: { gradient, sums in
         let targets = GatheredGradientTargets(needs: Array(needs.prefix(parts.count)) + [false, false], shapes: shapes,
                                               sums: &sums)
         let gradScale = Tensor(uninitializedShape: [channels]), gradShift = Tensor(uninitializedShape: [channels])
-        withExtendedLifetime((gradient, saved, targets.targets)) {
-            kernel.backward(gradOutput: gradient.kernelInput,
-                            input: .channelParts(saved.prefix(parts.count).map(\.kernelInput), widths: widths),
+        withExtendedLifetime((gradient, saved, savedBuffer, targets.targets)) {
+            kernel.backward(gradOutput: gradient.kernelInput, input: kernelInput(Array(saved.prefix(parts.count)), savedBuffer),
                             scale: saved[parts.count].kernelInput, shift: saved[parts.count + 1].kernelInput,
                             mean: mean.kernelInput, variance: variance.kernelInput, statisticsWereGiven: !isTraining,
                             gradInput: .channelParts(Array(targets.pointers.prefix(parts.count)), widths: widths,
