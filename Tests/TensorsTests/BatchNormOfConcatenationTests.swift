@@ -64,16 +64,14 @@ final class BatchNormOfConcatenationTests: XCTestCase {
             let what = "\(widths) channels read from the \(reading), \(rows), \(activation), \(isTraining ? "training" : "given statistics")"
             XCTAssertGreaterThan(copied.output.filter { $0 == 0 }.count, 0, "\(what): some outputs clamp at 0", file: file, line: line)
             // The same kernel on the same values: only the order of Float sums may differ.
-            assertClose(inPlace.output, copied.output.map(Double.init), "\(what): output", tolerance: .elementwise(1e-5),
-                        file: file, line: line)
-            assertClose(inPlace.runningMean, copied.runningMean.map(Double.init), "\(what): running mean",
-                        tolerance: .elementwise(1e-6), file: file, line: line)
-            assertClose(inPlace.runningVariance, copied.runningVariance.map(Double.init), "\(what): running variance",
-                        tolerance: .elementwise(1e-5), file: file, line: line)
-            let names = widths.indices.map { "part \($0)" } + ["scale", "shift", "the input sharing part 1's gradient"]
-            for (index, name) in names.enumerated() {
-                assertClose(inPlace.gradients[index], copied.gradients[index].map(Double.init), "\(what): gradient of \(name)",
-                            tolerance: .relativeToLargest(1e-5), file: file, line: line)
+            let names = widths.indices.map { "gradient of part \($0)" }
+                + ["gradient of scale", "gradient of shift", "gradient of the input sharing part 1's gradient"]
+            let compared = [("output", inPlace.output, copied.output, Tolerance.elementwise(1e-5)),
+                            ("running mean", inPlace.runningMean, copied.runningMean, .elementwise(1e-6)),
+                            ("running variance", inPlace.runningVariance, copied.runningVariance, .elementwise(1e-5))]
+                + names.indices.map { (names[$0], inPlace.gradients[$0], copied.gradients[$0], Tolerance.relativeToLargest(1e-5)) }
+            for (name, actual, expected, tolerance) in compared {
+                assertClose(actual, expected.map(Double.init), "\(what): \(name)", tolerance: tolerance, file: file, line: line)
             }
         }
     }
