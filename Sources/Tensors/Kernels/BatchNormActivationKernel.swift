@@ -290,8 +290,6 @@ package struct BatchNormActivationKernel: Sendable {
                 for row in 0..<count / channels {
                     var position = tile + row * channels
                     for part in parts.indices {
-                        // A loop, not `update(from:count:)`: a call per part and row cost DenseNet's
-                        // narrow parts (32 channels) more than the copying.
                         let width = widths[part], source = parts[part] + (firstRow + row) * width
                         for k in 0..<width { position[k] = source[k] }
                         position += width
