@@ -102,7 +102,7 @@ extension Tensor {
             return
         }
         sum = nil
-        KernelProfile.measure("gradient accumulation (Swift adds)") { total.addInPlace(gradient) }
+        total.addInPlace(gradient)
         sum = total
     }
 }

@@ -1,13 +1,19 @@
 /// The loops behind elementwise operations: contiguous maps over one or two tensors and
 /// broadcasting binary maps. They record nothing; the operations add the backward.
 extension Tensor {
+    /// The profile's category of `map` and `combine` (`train --profile`): arithmetic, scalar and
+    /// broadcasting operations (bias adds, layer scales, residual adds) and their gradients.
+    static let elementwiseProfileCategory = "element-wise arithmetic (Swift)"
+
     /// `f` applied to every element, split over the cores for large tensors.
     static func map<Function: UnaryFunction>(_ x: Tensor, _ f: Function) -> Tensor {
         let output = Tensor(uninitializedShape: x.shape)
         let source = x.storage.baseAddress, destination = output.storage.baseAddress
-        withExtendedLifetime(x) {
-            Parallel.forEachChunk(count: x.scalarCount) { range in
-                for i in range { destination[i] = f(source[i]) }
+        KernelProfile.measure(elementwiseProfileCategory) {
+            withExtendedLifetime(x) {
+                Parallel.forEachChunk(count: x.scalarCount) { range in
+                    for i in range { destination[i] = f(source[i]) }
+                }
             }
         }
         return output
@@ -18,7 +24,7 @@ extension Tensor {
         let shape = failing { try broadcastShape(a.shape, b.shape, operation: operation) }
         let output = Tensor(uninitializedShape: shape)
         let x = a.storage.baseAddress, y = b.storage.baseAddress, z = output.storage.baseAddress
-        withExtendedLifetime((a, b)) {
+        KernelProfile.measure(elementwiseProfileCategory) { withExtendedLifetime((a, b)) {
             if a.shape == b.shape {
                 Parallel.forEachChunk(count: output.scalarCount) { range in
                     for i in range { z[i] = f(x[i], y[i]) }
@@ -47,11 +53,12 @@ extension Tensor {
                     }
                 }
             }
-        }
+        } }
         return output
     }
 
-    /// Adds `other` (same shape) to this tensor, in place when the storage is not shared.
+    /// Adds `other` (same shape) to this tensor, in place when the storage is not shared (profiled as
+    /// "gradient accumulation (Swift adds)", its only use; a shared storage gets a new sum, `combine`'s).
     mutating func addInPlace(_ other: Tensor) {
         guard shape == other.shape else { Tensor.fail(.shapeMismatch(operation: "addInPlace", lhs: shape, rhs: other.shape)) }
         guard isKnownUniquelyReferenced(&storage) else {
@@ -61,9 +68,11 @@ extension Tensor {
             return
         }
         let destination = storage.baseAddress, source = other.storage.baseAddress
-        withExtendedLifetime(other) {
-            Parallel.forEachChunk(count: scalarCount) { range in
-                for i in range { destination[i] += source[i] }
+        KernelProfile.measure("gradient accumulation (Swift adds)") {
+            withExtendedLifetime(other) {
+                Parallel.forEachChunk(count: scalarCount) { range in
+                    for i in range { destination[i] += source[i] }
+                }
             }
         }
     }

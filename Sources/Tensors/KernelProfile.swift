@@ -6,8 +6,8 @@ import Synchronization
 /// its kind and pass as oneDNN names them (`convolution forward_training`, `reorder`, ...), and so
 /// are the engine's own kernels outside oneDNN (`dnnl_sgemm` matrix products, the Swift depthwise
 /// backward-weights pass, the copies of concatenations, their gradients and slices, the sums of
-/// gradients that meet at one tensor). What no category covers (Swift element-wise operations, autograd
-/// bookkeeping, allocation) is what is left of the wall time.
+/// gradients that meet at one tensor, element-wise arithmetic and broadcast sums). What no category
+/// covers (autograd bookkeeping, allocation, the rest of Swift) is what is left of the wall time.
 ///
 /// Categories never nest: each is timed at the innermost call that does the work.
 package enum KernelProfile {

@@ -2,8 +2,8 @@ import Foundation
 import Tensors
 
 /// Where an epoch's wall time went (`train --profile`): the engine's kernels by kind and pass
-/// (`KernelProfile`), the optimizer, the wait for prepared batches, and the rest (Swift
-/// element-wise operations, autograd bookkeeping, allocation), with the cores' idle time from the
+/// (`KernelProfile`, Swift element-wise arithmetic included), the optimizer, the wait for prepared
+/// batches, and the rest (autograd bookkeeping, allocation, other Swift code), with the cores' idle time from the
 /// process's CPU time. Training and validation are both in it; checkpoints and logs are not.
 /// `training-benchmark --profile` uses it for one training step beside PyTorch's profiler.
 package struct EpochProfile {
@@ -44,7 +44,7 @@ package struct EpochProfile {
         result.entries = kernels.map { Entry(category: $0.category, calls: $0.calls, seconds: $0.seconds) }
         let accounted = kernels.reduce(0) { $0 + $1.seconds } + (dataWait ?? 0)
         if let dataWait { result.entries.append(Entry(category: "waiting for prepared batches", calls: nil, seconds: dataWait)) }
-        result.entries.append(Entry(category: "other (Swift element-wise, autograd, allocation)", calls: nil,
+        result.entries.append(Entry(category: "other (autograd, allocation, the rest of Swift)", calls: nil,
                                  seconds: max(0, result.wallSeconds - accounted)))
         return result
     }

@@ -73,9 +73,11 @@ extension Tensor {
         let output = Tensor(shape: targetShape, repeating: 0)
         let layout = StridedLayout(shape: shape, operandStrides: [
             contiguousStrides(shape), Tensor.broadcastStrides(of: targetShape, to: shape)])
-        withExtendedLifetime(self) {
-            Tensor.accumulateSums(from: storage.baseAddress, layout: layout,
-                                  into: output.storage.baseAddress, outputCount: output.scalarCount)
+        KernelProfile.measure("broadcast sums (Swift: bias gradients, reductions)") {
+            withExtendedLifetime(self) {
+                Tensor.accumulateSums(from: storage.baseAddress, layout: layout,
+                                      into: output.storage.baseAddress, outputCount: output.scalarCount)
+            }
         }
         guard Tensor.shouldRecord(self) else { return output }
         let sourceShape = shape
