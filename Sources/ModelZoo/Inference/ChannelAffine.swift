@@ -25,24 +25,24 @@ struct ChannelAffine {
         precondition(channels <= stride, "ChannelAffine: \(channels) channels from a buffer of \(stride)")
         let pixels = buffer.scalarCount / stride
         return KernelProfile.measure("batch norm + ReLU of dense channel buffers (Swift)") {
-          Tensor(shape: Array(buffer.shape.dropLast()) + [channels]) { output in
-            buffer.withUnsafeBufferPointer { input in
-                scale.withUnsafeBufferPointer { scale in
-                    shift.withUnsafeBufferPointer { shift in
-                        let source = input.baseAddress!, destination = output.baseAddress!
-                        let scale = scale.baseAddress!, shift = shift.baseAddress!
-                        PixelChunks.forEach(pixels) { range in
-                            for pixel in range {
-                                let row = source + pixel * stride, out = destination + pixel * channels
-                                for channel in 0..<channels {
-                                    out[channel] = max(0, row[channel] * scale[channel] + shift[channel])
+            Tensor(shape: Array(buffer.shape.dropLast()) + [channels]) { output in
+                buffer.withUnsafeBufferPointer { input in
+                    scale.withUnsafeBufferPointer { scale in
+                        shift.withUnsafeBufferPointer { shift in
+                            let source = input.baseAddress!, destination = output.baseAddress!
+                            let scale = scale.baseAddress!, shift = shift.baseAddress!
+                            PixelChunks.forEach(pixels) { range in
+                                for pixel in range {
+                                    let row = source + pixel * stride, out = destination + pixel * channels
+                                    for channel in 0..<channels {
+                                        out[channel] = max(0, row[channel] * scale[channel] + shift[channel])
+                                    }
                                 }
                             }
                         }
                     }
                 }
             }
-          }
         }
     }
 }
