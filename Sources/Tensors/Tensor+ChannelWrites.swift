@@ -1,4 +1,11 @@
 extension Tensor {
+    /// A `[..., c]` tensor whose channels `overwriteChannels(at:with:)` writes later, each before it is
+    /// read: its floats start uninitialized (zero-filling a dense block's buffer was one more pass
+    /// over it on every step).
+    package static func channelBuffer(shape: [Int]) -> Tensor {
+        Tensor(uninitializedShape: shape)
+    }
+
     /// Writes `source [..., k]` into channels `offset ..< offset + k` of this `[..., c]` tensor, in its
     /// storage as it is: shared or not, there is no copy on write. For a dense block's channel buffer
     /// (`DenseFeatureBuffer`), which each layer's output is appended to while earlier layers' saved

@@ -12,9 +12,10 @@ struct DenseFeatureBuffer {
     /// Channels written so far.
     private(set) var filledChannels = 0
 
-    /// A buffer of `channels` channels starting with `input`'s channels (the rest zero until written).
+    /// A buffer of `channels` channels starting with `input`'s channels (the rest uninitialized until
+    /// written: every reader reads only channels appended before it).
     init(input: Tensor, channels: Int) {
-        features = Tensor.zeros(Array(input.shape.dropLast()) + [channels])
+        features = Tensor.channelBuffer(shape: Array(input.shape.dropLast()) + [channels])
         append(input)
     }
 

@@ -270,51 +270,45 @@ package struct BatchNormActivationKernel: Sendable {
             forEachTile(of: range) { offset, count in body(offset, count, buffer + offset / channels * rowStride) }
         case .strided(let buffer, let rowStride):
             precondition(rowStride >= channels, "BatchNormActivationKernel: rows of \(rowStride) floats for \(channels) channels")
-            let tile = UnsafeMutablePointer<Float>.allocate(capacity: tileLength)
-            defer { tile.deallocate() }
-            forEachTile(of: range) { offset, count in
-                let firstRow = offset / channels
-                for row in 0..<count / channels {
-                    let source = buffer + (firstRow + row) * rowStride, target = tile + row * channels
-                    for k in 0..<channels { target[k] = source[k] }
-                }
-                body(offset, count, tile)
-            }
+            forEachGatheredTile(of: range, from: [(buffer, channels, rowStride)], body)
         case .channelParts(let parts, let widths):
             precondition(parts.count == widths.count && widths.reduce(0, +) == channels,
                          "BatchNormActivationKernel: parts of \(widths) channels for \(channels)")
-            let tile = UnsafeMutablePointer<Float>.allocate(capacity: tileLength)
-            defer { tile.deallocate() }
-            forEachTile(of: range) { offset, count in
-                let firstRow = offset / channels
-                for row in 0..<count / channels {
-                    var position = tile + row * channels
-                    for part in parts.indices {
-                        let width = widths[part], source = parts[part] + (firstRow + row) * width
-                        for k in 0..<width { position[k] = source[k] }
-                        position += width
-                    }
+            forEachGatheredTile(of: range, from: zip(parts, widths).map { ($0, $1, $1) }, body)
+        }
+    }
+
+    /// `forEachTile(of:input:_:)` for input rows held in `parts` side by side: row `r`'s channels are
+    /// part 0's `width` floats at `pointer + r · rowStride`, then part 1's, and so on. Each tile's
+    /// rows are gathered into a buffer of the thread's.
+    @inline(__always)
+    private func forEachGatheredTile(of range: Range<Int>, from parts: [(pointer: UnsafePointer<Float>, width: Int, rowStride: Int)],
+                                     _ body: (Int, Int, UnsafePointer<Float>) -> Void) {
+        let tile = UnsafeMutablePointer<Float>.allocate(capacity: tileLength)
+        defer { tile.deallocate() }
+        forEachTile(of: range) { offset, count in
+            let firstRow = offset / channels
+            for row in 0..<count / channels {
+                var position = tile + row * channels
+                for part in parts {
+                    let source = part.pointer + (firstRow + row) * part.rowStride
+                    for k in 0..<part.width { position[k] = source[k] }
+                    position += part.width
                 }
-                body(offset, count, tile)
             }
+            body(offset, count, tile)
         }
     }
 
     /// Writes (or, where `adding[p]`, adds) the rows of a `[rowCount, channels]` tile into the parts.
-    private func scatter(tile: UnsafePointer<Float>, firstRow: Int, rowCount: Int, into parts: [UnsafeMutablePointer<Float>?],
+    private func scatter(tile: UnsafeMutablePointer<Float>, firstRow: Int, rowCount: Int, into parts: [UnsafeMutablePointer<Float>?],
                          widths: [Int], adding: [Bool]) {
-        for row in 0..<rowCount {
-            var position = tile + row * channels
-            for part in parts.indices {
-                let width = widths[part]
-                if let target = parts[part].map({ $0 + (firstRow + row) * width }) {
-                    if adding[part] {
-                        for k in 0..<width { target[k] += position[k] }
-                    } else {
-                        for k in 0..<width { target[k] = position[k] }
-                    }
+        parts.withUnsafeBufferPointer { parts in
+            widths.withUnsafeBufferPointer { widths in
+                adding.withUnsafeBufferPointer { adding in
+                    Tensor.copyRowChunks(whole: tile, parts: parts, chunks: widths, rows: firstRow..<(firstRow + rowCount),
+                                         joining: false, adding: adding)
                 }
-                position += width
             }
         }
     }

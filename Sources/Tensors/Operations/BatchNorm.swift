@@ -117,15 +117,18 @@ public func batchNorm(concatenating parts: [Tensor], storedIn buffer: Tensor? = 
     }
     let inputs = parts + [scale, shift]
     guard Tensor.shouldRecord(inputs) else { return output }
-    let saved = inputs.map { $0.detached() }, savedBuffer = buffer?.detached()
+    // With a buffer, the backward pass reads the buffer, not the parts: keeping them would keep
+    // every earlier layer's output alive beside the buffer that holds it too.
+    let savedParts = buffer == nil ? parts.map { $0.detached() } : [], savedBuffer = buffer?.detached()
+    let savedScale = scale.detached(), savedShift = shift.detached()
     let needs = inputs.map(\.requiresGradient), shapes = inputs.map(\.shape)
     return output.recording("\(operation)+\(activation)", inputs: inputs, accumulatingBackward: { gradient, sums in
         let targets = GatheredGradientTargets(needs: Array(needs.prefix(parts.count)) + [false, false], shapes: shapes,
                                               sums: &sums)
         let gradScale = Tensor(uninitializedShape: [channels]), gradShift = Tensor(uninitializedShape: [channels])
-        withExtendedLifetime((gradient, saved, savedBuffer, targets.targets)) {
-            kernel.backward(gradOutput: gradient.kernelInput, input: kernelInput(Array(saved.prefix(parts.count)), savedBuffer),
-                            scale: saved[parts.count].kernelInput, shift: saved[parts.count + 1].kernelInput,
+        withExtendedLifetime((gradient, savedParts, savedBuffer, savedScale, savedShift, targets.targets)) {
+            kernel.backward(gradOutput: gradient.kernelInput, input: kernelInput(savedParts, savedBuffer),
+                            scale: savedScale.kernelInput, shift: savedShift.kernelInput,
                             mean: mean.kernelInput, variance: variance.kernelInput, statisticsWereGiven: !isTraining,
                             gradInput: .channelParts(Array(targets.pointers.prefix(parts.count)), widths: widths,
                                                      adding: Array(targets.adding.prefix(parts.count))),

@@ -99,21 +99,31 @@ extension Tensor {
             chunks.withUnsafeBufferPointer { chunks in
                 adding.withUnsafeBufferPointer { adding in
                     Parallel.forEachChunk(count: rows, costPerItem: rowLength) { range in
-                        for row in range {
-                            var position = whole + row * rowLength
-                            for index in 0..<parts.count {
-                                let chunk = chunks[index]
-                                if let part = parts[index] {
-                                    let target = part + row * chunk
-                                    if joining { position.update(from: target, count: chunk) }
-                                    else if adding[index] { for k in 0..<chunk { target[k] += position[k] } }
-                                    else { target.update(from: position, count: chunk) }
-                                }
-                                position += chunk
-                            }
-                        }
+                        copyRowChunks(whole: whole + range.lowerBound * rowLength, parts: parts, chunks: chunks,
+                                      rows: range, joining: joining, adding: adding)
                     }
                 }
+            }
+        }
+    }
+
+    /// `copyRowChunks` for rows `rows` of the parts, on the calling thread, with `whole` pointing at
+    /// the first of those rows (a whole that holds only them, as a batch-norm kernel's tile does).
+    @inline(__always)
+    static func copyRowChunks(whole: UnsafeMutablePointer<Float>, parts: UnsafeBufferPointer<UnsafeMutablePointer<Float>?>,
+                              chunks: UnsafeBufferPointer<Int>, rows: Range<Int>, joining: Bool,
+                              adding: UnsafeBufferPointer<Bool>) {
+        var position = whole
+        for row in rows {
+            for index in 0..<parts.count {
+                let chunk = chunks[index]
+                if let part = parts[index] {
+                    let target = part + row * chunk
+                    if joining { position.update(from: target, count: chunk) }
+                    else if adding[index] { for k in 0..<chunk { target[k] += position[k] } }
+                    else { target.update(from: position, count: chunk) }
+                }
+                position += chunk
             }
         }
     }
