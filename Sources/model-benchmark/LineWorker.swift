@@ -24,13 +24,18 @@ final class LineWorker {
         }
     }
 
-    /// The next line the worker prints.
+    /// The next line the worker prints. oneDNN's own lines (`ONEDNN_VERBOSE=profile_exec` on a Swift
+    /// worker prints each primitive's time on its standard output) go to our standard error.
     /// - Throws: `UsageError` naming the worker if it exits first.
     func readLine() throws -> String {
         while true {
             if let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
                 let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
                 pending.removeSubrange(pending.startIndex...newline)
+                if line.hasPrefix("onednn_verbose,") {
+                    FileHandle.standardError.write(Data((line + "\n").utf8))
+                    continue
+                }
                 return line
             }
             let chunk = output.fileHandleForReading.availableData
