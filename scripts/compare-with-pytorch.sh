@@ -17,8 +17,11 @@
 #   are 5 apart; each fold's epochs.jsonl shows it), orientations (train --orientations, train's
 #   default since 2026-12-06: each training image first in a random one of its 8 orientations),
 #   and today's default with one change each (issue #15 item 4, "one thing at a time"): refit
-#   (--refit), recompute-bn (--recompute-batch-norm 512) or reflect-fill (--fill reflect: augmented
-#   images mirrored at the edges instead of the edge pixel repeated). Every recipe is compared with
+#   (--refit), recompute-bn (--recompute-batch-norm 512), reflect-fill (--fill reflect: augmented
+#   images mirrored at the edges instead of the edge pixel repeated), select-accuracy (--selection
+#   accuracy: the kept epoch, the plateaus and early stopping follow the validation accuracy instead
+#   of its loss) or no-class-weights (--no-class-weights: the loss unweighted instead of weighted by
+#   n / (k · n_c), which the reference keeps). Every recipe is compared with
 #   the reference's default on the same folds; the one-change recipes also, image by image, with
 #   orientations. A refit fold whose OUT_DIR/swift-orientations-GROUPING/fold-K is finished copies
 #   it as its selection (the same options, seed and fold: what train --refit would train first)
@@ -60,6 +63,8 @@ for recipe in "${recipes[@]}"; do
         refit) options=(--refit) ;;
         recompute-bn) options=(--recompute-batch-norm 512) ;;
         reflect-fill) options=(--fill reflect) ;;
+        select-accuracy) options=(--selection accuracy) ;;
+        no-class-weights) options=(--no-class-weights) ;;
         *) echo "unknown recipe $recipe" >&2; exit 2 ;;
     esac
     for grouping in ${GROUPINGS:-image grouped}; do
