@@ -102,7 +102,8 @@ public final class ConvNeXt: ImageClassifierNetwork {
         /// `x [batch, height, width, channels]` -> the same shape.
         public func callAsFunction(_ x: Tensor) -> Tensor {
             let channels = layerScale.value.shape[0]
-            return stochasticDepth(branch(x) * layerScale.value.reshaped(to: [channels])) + x
+            return scaledResidualAdd(x, branch: branch(x), channelScale: layerScale.value.reshaped(to: [channels]),
+                                     sampleScales: stochasticDepth.sampleScales(batch: x.shape[0]))
         }
     }
 

@@ -31,14 +31,26 @@ public final class StochasticDepth: Layer {
 
     /// `x [batch, ...]` with dropped samples zeroed and the others scaled.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        guard isTraining, probability > 0, x.rank >= 1 else { return x }
-        let survival = 1 - probability
-        let keptScale: Float = survival > 0 ? 1 / survival : 0
-        let draws = mode == .row ? x.shape[0] : 1
-        let maskShape = [draws] + Array(repeating: 1, count: x.rank - 1)
-        let mask = Tensor(shape: maskShape) { mask in
-            for i in mask.indices { mask[i] = generator.nextUnitFloat() < survival ? keptScale : 0 }
+        guard x.rank >= 1, let scales = sampleScales(batch: x.shape[0]) else { return x }
+        let mask = Tensor(shape: [scales.count] + Array(repeating: 1, count: x.rank - 1)) { mask in
+            for i in mask.indices { mask[i] = scales[i] }
         }
         return x * mask
+    }
+
+    /// The factor of each of `batch` samples in this training-mode pass, drawn (one draw a sample in
+    /// row mode, one for the batch in batch mode): 0 for a dropped sample, `1 / (1 - probability)` for
+    /// a kept one; nil when the layer is the identity (evaluation mode, or probability 0), and nothing
+    /// is drawn. For operations that apply the factors themselves (`scaledResidualAdd`).
+    public func sampleScales(batch: Int) -> [Float]? {
+        guard isTraining, probability > 0 else { return nil }
+        let survival = 1 - probability
+        let keptScale: Float = survival > 0 ? 1 / survival : 0
+        switch mode {
+        case .row:
+            return (0..<batch).map { _ in generator.nextUnitFloat() < survival ? keptScale : 0 }
+        case .batch:
+            return [Float](repeating: generator.nextUnitFloat() < survival ? keptScale : 0, count: batch)
+        }
     }
 }
