@@ -6,8 +6,12 @@ func systemLibrary(_ name: String, apt: String) -> Target {
     .systemLibrary(name: name, providers: [.apt([apt])])
 }
 
-/// Optimizations for the numeric targets (the root package may use unsafe flags).
-let fastMath: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+/// Optimizations for the numeric targets (the root package may use unsafe flags). `-fno-math-errno`
+/// lets `Float.squareRoot()` (the stdlib's C shim around `__builtin_sqrtf`) compile to `vsqrtps`
+/// instead of a check and a call to libm's `sqrtf` that sets `errno` for negative inputs: with the
+/// call, no loop that takes a square root is vectorized (Adam's update ran scalar over every
+/// parameter). The square root is correctly rounded either way, so results do not change.
+let fastMath: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo", "-Xcc", "-fno-math-errno"], .when(configuration: .release))]
 
 /// oneDNN 3.2, the tensor engine's library: `scripts/setup.sh` unpacks Intel's PyPI wheels into this
 /// folder of the package (`lib/libdnnl.so.3`, `include/oneapi/dnnl/`), not a Debian package.
