@@ -44,7 +44,8 @@ enum DepthwiseBackwardWeights {
     /// Adds the contributions of output rows `rows` (flattened batch * outputHeight) to `accumulator`.
     ///
     /// For one tap, the sum over an output row's pixels of `gradOutput * input` is kept in
-    /// registers (four independent 16-lane chains) and added to the accumulator once.
+    /// registers (four independent 16-lane chains of fused multiply-adds, `addProduct`: `+= a * b`
+    /// is a multiply and an add, Swift never contracts them) and added to the accumulator once.
     private static func accumulate(_ geometry: Convolution2DGeometry, outputHeight: Int, outputWidth: Int, rows: Range<Int>,
                                    input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
                                    into accumulator: UnsafeMutablePointer<Float>) {
@@ -98,16 +99,16 @@ enum DepthwiseBackwardWeights {
             var i = 0
             while i + 1 < count {
                 let g = gradient + i * gradientStride + c, x = input + i * inputStride + c
-                even0 += load(g) * load(x)
-                even1 += load(g + 16) * load(x + 16)
-                odd0 += load(g + gradientStride) * load(x + inputStride)
-                odd1 += load(g + gradientStride + 16) * load(x + inputStride + 16)
+                even0.addProduct(load(g), load(x))
+                even1.addProduct(load(g + 16), load(x + 16))
+                odd0.addProduct(load(g + gradientStride), load(x + inputStride))
+                odd1.addProduct(load(g + gradientStride + 16), load(x + inputStride + 16))
                 i += 2
             }
             if i < count {
                 let g = gradient + i * gradientStride + c, x = input + i * inputStride + c
-                even0 += load(g) * load(x)
-                even1 += load(g + 16) * load(x + 16)
+                even0.addProduct(load(g), load(x))
+                even1.addProduct(load(g + 16), load(x + 16))
             }
             add(even0 + odd0, to: target + c)
             add(even1 + odd1, to: target + c + 16)
@@ -117,11 +118,11 @@ enum DepthwiseBackwardWeights {
             var even = Vector(), odd = Vector()
             var i = 0
             while i + 1 < count {
-                even += load(gradient + i * gradientStride + c) * load(input + i * inputStride + c)
-                odd += load(gradient + (i + 1) * gradientStride + c) * load(input + (i + 1) * inputStride + c)
+                even.addProduct(load(gradient + i * gradientStride + c), load(input + i * inputStride + c))
+                odd.addProduct(load(gradient + (i + 1) * gradientStride + c), load(input + (i + 1) * inputStride + c))
                 i += 2
             }
-            if i < count { even += load(gradient + i * gradientStride + c) * load(input + i * inputStride + c) }
+            if i < count { even.addProduct(load(gradient + i * gradientStride + c), load(input + i * inputStride + c)) }
             add(even + odd, to: target + c)
             c += 16
         }
