@@ -23,8 +23,7 @@ public final class Linear: Layer {
 
     /// `x [..., inFeatures]` -> `[..., outFeatures]`.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        let product = matmul(x, transposing: weight.value)
-        guard let bias else { return product }
-        return product + bias.value
+        guard let bias else { return matmul(x, transposing: weight.value) }
+        return .addingBias(bias.value, to: matmul(x, transposing: weight.value))
     }
 }
