@@ -320,27 +320,9 @@ package struct BatchNormActivationKernel: Sendable {
     /// at the end.
     private func channelSums(sumsPerChannel: Int, input: Input,
                              _ accumulate: (UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>, Int) -> Void) -> [Double] {
-        let count = sumsPerChannel * tileLength
-        let totals = UnsafeMutablePointer<Double>.allocate(capacity: count)
-        totals.initialize(repeating: 0, count: count)
-        defer { totals.deallocate() }
-        let lock = NSLock()
-        let blockRows = tileRows * Self.tilesPerBlock
-        Parallel.forEachChunk(count: rows, costPerItem: channels) { range in
-            let block = UnsafeMutablePointer<Float>.allocate(capacity: count)
-            let partial = UnsafeMutablePointer<Double>.allocate(capacity: count)
-            defer { block.deallocate(); partial.deallocate() }
-            partial.initialize(repeating: 0, count: count)
-            for start in stride(from: range.lowerBound, to: range.upperBound, by: blockRows) {
-                block.initialize(repeating: 0, count: count)
-                forEachTile(of: start..<min(start + blockRows, range.upperBound), input: input) { offset, length, x in
-                    accumulate(x, length, block, offset)
-                }
-                for index in 0..<count { partial[index] += Double(block[index]) }
-            }
-            lock.withLock {
-                for index in 0..<count { totals[index] += partial[index] }
-            }
+        let totals = Parallel.blockedSums(count: sumsPerChannel * tileLength, rows: rows,
+                                          rowsPerBlock: tileRows * Self.tilesPerBlock, costPerRow: channels) { rows, block in
+            forEachTile(of: rows, input: input) { offset, length, x in accumulate(x, length, block, offset) }
         }
         var sums = [Double](repeating: 0, count: sumsPerChannel * channels)
         for sum in 0..<sumsPerChannel {

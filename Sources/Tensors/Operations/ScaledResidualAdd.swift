@@ -1,5 +1,3 @@
-import Foundation
-
 /// `residual + branch · channelScale[c] · sampleScales[n]` over NHWC activations `[n, h, w, c]`: the
 /// tail of a ConvNeXt block (layer scale, stochastic depth's per-sample factor, residual add) as one
 /// pass forward and one backward.
@@ -56,38 +54,26 @@ public func scaledResidualAdd(_ residual: Tensor, branch: Tensor, channelScale: 
         if needs[0] { Tensor.accumulate(gradient, into: &sums[0]) }
         guard needs[1] || needs[2] else { return }
         let gradBranch = needs[1] ? Tensor(uninitializedShape: savedBranch.shape) : nil
-        var scaleSums = [Double](repeating: 0, count: channels)
-        KernelProfile.measure("scaled residual adds (Swift: layer scale, stochastic depth)") {
+        let scaleSums = KernelProfile.measure("scaled residual adds (Swift: layer scale, stochastic depth)") {
             withExtendedLifetime((gradient, savedBranch, savedScale, gradBranch)) {
                 let dy = gradient.kernelInput, b = savedBranch.kernelInput, s = savedScale.kernelInput
                 let db = gradBranch?.kernelOutput
-                let lock = NSLock()
-                factors.withUnsafeBufferPointer { factors in
-                    Parallel.forEachChunk(count: rows, costPerItem: channels) { range in
-                        let block = UnsafeMutablePointer<Float>.allocate(capacity: channels)
-                        let partial = UnsafeMutablePointer<Double>.allocate(capacity: channels)
-                        defer { block.deallocate(); partial.deallocate() }
-                        partial.initialize(repeating: 0, count: channels)
-                        for start in stride(from: range.lowerBound, to: range.upperBound, by: scaledResidualRowsPerBlock) {
-                            block.initialize(repeating: 0, count: channels)
-                            for row in start..<min(start + scaledResidualRowsPerBlock, range.upperBound) {
-                                let factor = factors[row / rowsPerSample], offset = row * channels
-                                let dy = dy + offset, b = b + offset
-                                if let db {
-                                    let db = db + offset
-                                    for c in 0..<channels {
-                                        let g = dy[c] * factor
-                                        db[c] = g * s[c]
-                                        block[c] += g * b[c]
-                                    }
-                                } else {
-                                    for c in 0..<channels { block[c] += dy[c] * factor * b[c] }
+                return factors.withUnsafeBufferPointer { factors in
+                    Parallel.blockedSums(count: channels, rows: rows, rowsPerBlock: scaledResidualRowsPerBlock,
+                                         costPerRow: channels) { rows, block in
+                        for row in rows {
+                            let factor = factors[row / rowsPerSample], offset = row * channels
+                            let dy = dy + offset, b = b + offset
+                            if let db {
+                                let db = db + offset
+                                for c in 0..<channels {
+                                    let g = dy[c] * factor
+                                    db[c] = g * s[c]
+                                    block[c] += g * b[c]
                                 }
+                            } else {
+                                for c in 0..<channels { block[c] += dy[c] * factor * b[c] }
                             }
-                            for c in 0..<channels { partial[c] += Double(block[c]) }
-                        }
-                        lock.withLock {
-                            for c in 0..<channels { scaleSums[c] += partial[c] }
                         }
                     }
                 }
