@@ -32,10 +32,7 @@ public final class StochasticDepth: Layer {
     /// `x [batch, ...]` with dropped samples zeroed and the others scaled.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         guard x.rank >= 1, let scales = sampleScales(batch: x.shape[0]) else { return x }
-        let mask = Tensor(shape: [scales.count] + Array(repeating: 1, count: x.rank - 1)) { mask in
-            for i in mask.indices { mask[i] = scales[i] }
-        }
-        return x * mask
+        return x * Tensor(scales).reshaped(to: [scales.count] + Array(repeating: 1, count: x.rank - 1))
     }
 
     /// The factor of each of `batch` samples in this training-mode pass, drawn (one draw a sample in

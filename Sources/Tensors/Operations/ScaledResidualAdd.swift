@@ -32,7 +32,7 @@ public func scaledResidualAdd(_ residual: Tensor, branch: Tensor, channelScale: 
     let factors = sampleScales ?? [Float](repeating: 1, count: batch)
     let rows = residual.scalarCount / channels, rowsPerSample = rows / batch
     let output = Tensor(uninitializedShape: residual.shape)
-    KernelProfile.measure("scaled residual adds (Swift: layer scale, stochastic depth)") {
+    KernelProfile.measure(scaledResidualProfileCategory) {
         withExtendedLifetime((residual, branch, channelScale)) {
             let x = residual.kernelInput, b = branch.kernelInput, s = channelScale.kernelInput, y = output.kernelOutput
             factors.withUnsafeBufferPointer { factors in
@@ -54,7 +54,7 @@ public func scaledResidualAdd(_ residual: Tensor, branch: Tensor, channelScale: 
         if needs[0] { Tensor.accumulate(gradient, into: &sums[0]) }
         guard needs[1] || needs[2] else { return }
         let gradBranch = needs[1] ? Tensor(uninitializedShape: savedBranch.shape) : nil
-        let scaleSums = KernelProfile.measure("scaled residual adds (Swift: layer scale, stochastic depth)") {
+        let scaleSums = KernelProfile.measure(scaledResidualProfileCategory) {
             withExtendedLifetime((gradient, savedBranch, savedScale, gradBranch)) {
                 let dy = gradient.kernelInput, b = savedBranch.kernelInput, s = savedScale.kernelInput
                 let db = gradBranch?.kernelOutput
@@ -83,6 +83,9 @@ public func scaledResidualAdd(_ residual: Tensor, branch: Tensor, channelScale: 
         if needs[2] { Tensor.accumulate(Tensor(scaleSums.map { Float($0) }), into: &sums[2]) }
     })
 }
+
+/// The profile's category of both passes (`train --profile`).
+private let scaledResidualProfileCategory = "scaled residual adds (Swift: layer scale, stochastic depth)"
 
 /// Rows whose contributions to the scale's gradient are summed in Float before they go into Double.
 private let scaledResidualRowsPerBlock = 64
