@@ -62,6 +62,9 @@ struct CNNTrainingArguments: ParsableArguments {
     @Option(help: "Input normalization (default: what the backbone expects): imagenet, symmetric, unit.")
     var normalization: InputNormalization?
 
+    @Option(help: "How the learning rate falls: plateau (reduce-on-plateau, the study's: times --plateau-factor after --plateau-patience epochs without a better --selection value) or cosine (PyTorch's CosineAnnealingLR over --epochs, down to 0 whatever the validation scores).")
+    var schedule: LearningRateDecay = .plateau
+
     @Option(name: .customLong("early-stopping-patience"), help: "Epochs without a lower validation loss before stopping.")
     var earlyStoppingPatience: Int = 5
 
@@ -162,6 +165,7 @@ struct CNNTrainingArguments: ParsableArguments {
         options.learningRate = learningRate
         options.backboneLearningRate = backboneLearningRate
         options.selection = selection
+        options.decay = schedule
         options.precision = precision
         options.batchNormRecomputationImages = batchNormRecomputationImages
         options.earlyStoppingPatience = earlyStoppingPatience
@@ -219,5 +223,6 @@ final class ProgressDisplay {
 
 extension ResizePolicy: ExpressibleByArgument {}
 extension ModelSelection: ExpressibleByArgument {}
+extension LearningRateDecay: ExpressibleByArgument {}
 extension ComputePrecision: ExpressibleByArgument {}
 extension AugmentationPolicy.Fill: ExpressibleByArgument {}

@@ -74,6 +74,38 @@ final class CNNTrainingTests: XCTestCase {
         XCTAssertNotEqual(loss, losses.last!, accuracy: 1e-4)
     }
 
+    /// `--schedule cosine`: epoch e of E = 4 trains at 0.5 · (1 + cos(π (e - 1) / 4)) / 2 whatever
+    /// the validation scores (selected on the accuracy of a few images, which soon repeats, and a
+    /// plateau patience of 0 would have lowered the rate after the first epoch that does not raise
+    /// it); a run stopped after epoch 2 and resumed logs
+    /// the same epochs; the run and its report say which schedule it followed.
+    func testACosineScheduleSetsEachEpochsRateWhateverTheValidationScores() throws {
+        let fixture = try CNNTestFixture(self)
+        var options = try CNNTestFixture.options(policy: .frozen, epochs: 4, learningRate: 0.5)
+        options.decay = .cosine
+        options.selection = .accuracy
+        options.plateauPatience = 0
+        options.earlyStoppingPatience = 10
+        let outcome = try CNNTrainer.train(fixture.request(options, run: "straight"))
+        let halfRoot2 = 0.5.squareRoot()
+        let expected = [0.5, 0.5 * (1 + halfRoot2) / 2, 0.25, 0.5 * (1 - halfRoot2) / 2]
+        XCTAssertEqual(outcome.epochs.count, 4)
+        for (record, rate) in zip(outcome.epochs, expected) {
+            XCTAssertEqual(record.learningRate, rate, accuracy: 1e-7, "epoch \(record.epoch)")
+        }
+        let accuracies = try outcome.epochs.map { try XCTUnwrap($0.validationAccuracy) }
+        XCTAssertTrue(accuracies.indices.dropFirst().contains { accuracies[$0] <= accuracies[..<$0].max()! },
+                      "an epoch without a higher accuracy: \(accuracies)")
+
+        try CNNTrainer.train(fixture.request(options, run: "resumed"), control: .init(stopAfterEpoch: 2))
+        try CNNTrainer.resume(fixture.run("resumed").url)
+        XCTAssertEqual(try String(contentsOf: fixture.run("straight").epochLog, encoding: .utf8),
+                       try String(contentsOf: fixture.run("resumed").epochLog, encoding: .utf8))
+        XCTAssertEqual(try TrainedRuns.open(fixture.run("straight").url).configuration.cnn?.decay, .cosine)
+        let report = try String(contentsOf: fixture.run("straight").url.appendingPathComponent("report.md"), encoding: .utf8)
+        XCTAssertTrue(report.contains("0.5, cosine schedule"), report)
+    }
+
     func testEarlyStoppingCountsEpochsWithoutALowerLoss() {
         var stopping = EarlyStopping(patience: 2)
         let decisions = [1.0, 0.8, 0.9, 0.8, 0.7, 0.75, 0.71].enumerated().map {

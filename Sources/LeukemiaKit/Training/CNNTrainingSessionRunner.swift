@@ -74,10 +74,15 @@ struct CNNTrainingSessionRunner {
         var (state, records) = try restore(into: runner, optimizer: optimizer, plateau: plateau, epochLog: epochLog)
 
         let schedule = session.refit?.learningRates
+        let cosine = try options.decay.cosineSchedule(learningRate: options.learningRate, epochs: options.maximumEpochs)
         let epochCount = schedule?.count ?? options.maximumEpochs
         while !state.stopped && state.epoch < epochCount {
             let epoch = state.epoch + 1
-            if let schedule { optimizer.learningRate = schedule[epoch - 1] }
+            if let schedule {
+                optimizer.learningRate = schedule[epoch - 1]
+            } else if let cosine {
+                optimizer.apply(cosine, epoch: epoch - 1)
+            }
             let rate = optimizer.learningRate
             let profile = control.profile ? EpochProfile.begin() : nil
             let epochStart = Date()
@@ -91,7 +96,7 @@ struct CNNTrainingSessionRunner {
             if let scores {
                 let selected = options.selection.value(of: scores)
                 (isBest, shouldStop) = state.earlyStopping.record(validationLoss: selected, epoch: epoch)
-                plateau.step(metric: Float(selected), optimizer: optimizer)
+                if options.decay == .plateau { plateau.step(metric: Float(selected), optimizer: optimizer) }
                 state.validationLosses.append(Float(selected))
             }
             state.epoch = epoch
@@ -225,6 +230,7 @@ struct CNNTrainingSessionRunner {
                                    details: [("model", model), ("policy", options.policy.rawValue), ("seed", "\(options.seed)"),
                                              session.refit.map { ("refit of", "\($0.selectionRun): \(state.epoch) epochs on train + validation") }
                                                 ?? ("best epoch", "\(state.earlyStopping.bestEpoch) of \(state.epoch), selected on the validation \(options.selection.rawValue)"),
+                                             ("learning rate", "\(options.learningRate), \(options.decay.rawValue) schedule"),
                                              ("images scored", "\(test.count)"), ("skipped", "\(test.skipped.count)"),
                                              ("probabilities", calibration.map { "calibrated: " + $0.summaryLine } ?? "raw (uncalibrated)")],
                                    scored: scored, into: directory.url)
