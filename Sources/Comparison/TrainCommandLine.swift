@@ -31,7 +31,7 @@ enum TrainCommandLine {
                           "--plateau-patience", "\(cnn.plateauPatience)"]
             if let rate = cnn.backboneLearningRate { arguments += ["--backbone-learning-rate", "\(rate)"] }
             if cnn.selection != .loss { arguments += ["--selection", cnn.selection.rawValue] }
-            if cnn.decay != .plateau { arguments += ["--schedule", cnn.decay.rawValue] }
+            if cnn.schedule != .plateau { arguments += ["--schedule", cnn.schedule.rawValue] }
             if cnn.precision != .fp32 { arguments += ["--precision", cnn.precision.rawValue] }
             if cnn.batchNormRecomputationImages > 0 { arguments += ["--recompute-batch-norm", "\(cnn.batchNormRecomputationImages)"] }
             if !cnn.balancedClassWeights { arguments.append("--no-class-weights") }

@@ -165,7 +165,7 @@ struct CNNTrainingArguments: ParsableArguments {
         options.learningRate = learningRate
         options.backboneLearningRate = backboneLearningRate
         options.selection = selection
-        options.decay = schedule
+        options.schedule = schedule
         options.precision = precision
         options.batchNormRecomputationImages = batchNormRecomputationImages
         options.earlyStoppingPatience = earlyStoppingPatience

@@ -82,7 +82,7 @@ final class CNNTrainingTests: XCTestCase {
     func testACosineScheduleSetsEachEpochsRateWhateverTheValidationScores() throws {
         let fixture = try CNNTestFixture(self)
         var options = try CNNTestFixture.options(policy: .frozen, epochs: 4, learningRate: 0.5)
-        options.decay = .cosine
+        options.schedule = .cosine
         options.selection = .accuracy
         options.plateauPatience = 0
         options.earlyStoppingPatience = 10
@@ -101,7 +101,7 @@ final class CNNTrainingTests: XCTestCase {
         try CNNTrainer.resume(fixture.run("resumed").url)
         XCTAssertEqual(try String(contentsOf: fixture.run("straight").epochLog, encoding: .utf8),
                        try String(contentsOf: fixture.run("resumed").epochLog, encoding: .utf8))
-        XCTAssertEqual(try TrainedRuns.open(fixture.run("straight").url).configuration.cnn?.decay, .cosine)
+        XCTAssertEqual(try TrainedRuns.open(fixture.run("straight").url).configuration.cnn?.schedule, .cosine)
         let report = try String(contentsOf: fixture.run("straight").url.appendingPathComponent("report.md"), encoding: .utf8)
         XCTAssertTrue(report.contains("0.5, cosine schedule"), report)
     }

@@ -31,10 +31,10 @@ public struct CNNTrainingOptions: Codable, Equatable, Sendable {
     public var selection: ModelSelection = .loss
     /// How the learning rate falls over the epochs (`--schedule`): reduce-on-plateau (the study's)
     /// or cosine annealing over `maximumEpochs`. Runs written before it was an option use plateau.
-    public var decay: LearningRateDecay = .plateau
+    public var schedule: LearningRateDecay = .plateau
     /// Epochs without a lower validation loss before training stops (5); the best epoch's weights are kept.
     public var earlyStoppingPatience: Int
-    /// The learning-rate factor applied on a validation-loss plateau (0.1; `decay` plateau only).
+    /// The learning-rate factor applied on a validation-loss plateau (0.1; `schedule` plateau only).
     public var plateauFactor: Float
     /// Epochs without improvement before the rate is lowered (3).
     public var plateauPatience: Int
@@ -129,7 +129,7 @@ public struct CNNTrainingOptions: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case network, blueprint, weights, policy, augmentation
         case maximumEpochs = "maximum_epochs", batchSize = "batch_size", learningRate = "learning_rate"
-        case backboneLearningRate = "backbone_learning_rate", selection, decay = "schedule"
+        case backboneLearningRate = "backbone_learning_rate", selection, schedule
         case earlyStoppingPatience = "early_stopping_patience", plateauFactor = "plateau_factor"
         case plateauPatience = "plateau_patience", balancedClassWeights = "balanced_class_weights"
         case cachedAugmentedCopies = "cached_augmented_copies", seed, prefetchCount = "prefetch_count", resize
@@ -165,7 +165,7 @@ extension CNNTrainingOptions {
         learningRate = try container.decode(Float.self, forKey: .learningRate)
         backboneLearningRate = try container.decodeIfPresent(Float.self, forKey: .backboneLearningRate)
         selection = try container.decodeIfPresent(ModelSelection.self, forKey: .selection) ?? .loss
-        decay = try container.decodeIfPresent(LearningRateDecay.self, forKey: .decay) ?? .plateau
+        schedule = try container.decodeIfPresent(LearningRateDecay.self, forKey: .schedule) ?? .plateau
         earlyStoppingPatience = try container.decode(Int.self, forKey: .earlyStoppingPatience)
         plateauFactor = try container.decode(Float.self, forKey: .plateauFactor)
         plateauPatience = try container.decode(Int.self, forKey: .plateauPatience)

@@ -73,13 +73,13 @@ struct CNNTrainingSessionRunner {
         let epochLog = EpochLog(url: directory.epochLog)
         var (state, records) = try restore(into: runner, optimizer: optimizer, plateau: plateau, epochLog: epochLog)
 
-        let schedule = session.refit?.learningRates
-        let cosine = try options.decay.cosineSchedule(learningRate: options.learningRate, epochs: options.maximumEpochs)
-        let epochCount = schedule?.count ?? options.maximumEpochs
+        let refitRates = session.refit?.learningRates
+        let cosine = try options.schedule.cosineSchedule(learningRate: options.learningRate, epochs: options.maximumEpochs)
+        let epochCount = refitRates?.count ?? options.maximumEpochs
         while !state.stopped && state.epoch < epochCount {
             let epoch = state.epoch + 1
-            if let schedule {
-                optimizer.learningRate = schedule[epoch - 1]
+            if let refitRates {
+                optimizer.learningRate = refitRates[epoch - 1]
             } else if let cosine {
                 optimizer.apply(cosine, epoch: epoch - 1)
             }
@@ -90,13 +90,13 @@ struct CNNTrainingSessionRunner {
                 control.progress?(EpochProgress(epoch: epoch, epochCount: options.maximumEpochs, imagesDone: done, imageCount: runner.trainCount,
                                                 elapsed: Date().timeIntervalSince(epochStart), meanLoss: scores.meanLoss))
             }
-            // A refit has no validation part: it follows its schedule, and keeps each epoch's weights.
-            let scores = schedule == nil ? try runner.validate() : nil
+            // A refit has no validation part: it follows its selection's rates, and keeps each epoch's weights.
+            let scores = refitRates == nil ? try runner.validate() : nil
             var (isBest, shouldStop) = (true, false)
             if let scores {
                 let selected = options.selection.value(of: scores)
                 (isBest, shouldStop) = state.earlyStopping.record(validationLoss: selected, epoch: epoch)
-                if options.decay == .plateau { plateau.step(metric: Float(selected), optimizer: optimizer) }
+                if options.schedule == .plateau { plateau.step(metric: Float(selected), optimizer: optimizer) }
                 state.validationLosses.append(Float(selected))
             }
             state.epoch = epoch
@@ -118,7 +118,7 @@ struct CNNTrainingSessionRunner {
             log(String(format: "epoch %d/%d  loss %.4f  acc %.4f%@  lr %.2e  %.1f s (%.0f img/s, %.1f s waiting for data)%@%@",
                        epoch, epochCount, trainScores.meanLoss, trainScores.accuracy, validationText,
                        Double(rate), seconds, Double(runner.trainCount) / max(seconds, 1e-9), dataWait,
-                       isBest && schedule == nil ? "  best" : "", shouldStop ? "  early stop" : ""))
+                       isBest && refitRates == nil ? "  best" : "", shouldStop ? "  early stop" : ""))
             profile?.end(dataWait: dataWait).lines(title: "epoch \(epoch)").forEach(log)
             if let stop = control.stopAfterEpoch, epoch >= stop, !state.stopped, epoch < epochCount {
                 log("stopped after epoch \(epoch); continue with --resume")
@@ -230,7 +230,7 @@ struct CNNTrainingSessionRunner {
                                    details: [("model", model), ("policy", options.policy.rawValue), ("seed", "\(options.seed)"),
                                              session.refit.map { ("refit of", "\($0.selectionRun): \(state.epoch) epochs on train + validation") }
                                                 ?? ("best epoch", "\(state.earlyStopping.bestEpoch) of \(state.epoch), selected on the validation \(options.selection.rawValue)"),
-                                             ("learning rate", "\(options.learningRate), \(options.decay.rawValue) schedule"),
+                                             ("learning rate", "\(options.learningRate), \(options.schedule.rawValue) schedule"),
                                              ("images scored", "\(test.count)"), ("skipped", "\(test.skipped.count)"),
                                              ("probabilities", calibration.map { "calibrated: " + $0.summaryLine } ?? "raw (uncalibrated)")],
                                    scored: scored, into: directory.url)
