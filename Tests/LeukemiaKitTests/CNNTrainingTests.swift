@@ -77,8 +77,8 @@ final class CNNTrainingTests: XCTestCase {
     /// `--schedule cosine`: epoch e of E = 4 trains at 0.5 · (1 + cos(π (e - 1) / 4)) / 2 whatever
     /// the validation scores (selected on the accuracy of a few images, which soon repeats, and a
     /// plateau patience of 0 would have lowered the rate after the first epoch that does not raise
-    /// it); a run stopped after epoch 2 and resumed logs
-    /// the same epochs; the run and its report say which schedule it followed.
+    /// it); a run stopped after epoch 2 and resumed logs the same epochs; the run and its report say
+    /// which schedule it followed.
     func testACosineScheduleSetsEachEpochsRateWhateverTheValidationScores() throws {
         let fixture = try CNNTestFixture(self)
         var options = try CNNTestFixture.options(policy: .frozen, epochs: 4, learningRate: 0.5)
