@@ -25,11 +25,11 @@ extension DenseNet: InferenceOptimizable {
             if let block = layer as? DenseBlock {
                 stages.append(Self.inferenceBlock(block))
             } else if let transition = layer as? Transition {
-                let norm = ChannelAffine(transition.norm), convolution = InferenceConvolution(transition.conv)
+                let norm = FoldedBatchNorm(transition.norm), convolution = InferenceConvolution(transition.conv)
                 stages.append { convolution(avgPool2d(norm.reluOfLeadingChannels(of: $0), kernelSize: 2, stride: 2)) }
             }
         }
-        let finalNorm = ChannelAffine(norm5), head = InferenceLinear(classifier)
+        let finalNorm = FoldedBatchNorm(norm5), head = InferenceLinear(classifier)
         stages.append { globalAvgPool2d(finalNorm.reluOfLeadingChannels(of: $0)) }
         return InferenceNetwork(body: { images in
             let imagesPerPass = Swift.max(1, inputPixelsPerPass / (images.shape[1] * images.shape[2]))
@@ -39,7 +39,7 @@ extension DenseNet: InferenceOptimizable {
 
     private static func inferenceBlock(_ block: DenseBlock) -> (Tensor) -> Tensor {
         let layers = block.layers.map { layer in
-            (norm1: ChannelAffine(layer.norm1), bottleneck: InferenceConvolution(layer.conv1, foldingIn: layer.norm2, activation: .relu),
+            (norm1: FoldedBatchNorm(layer.norm1), bottleneck: InferenceConvolution(layer.conv1, foldingIn: layer.norm2, activation: .relu),
              growth: InferenceConvolution(layer.conv2))
         }
         let growthChannels = block.layers.map { $0.conv2.weight.value.shape[0] }.reduce(0, +)

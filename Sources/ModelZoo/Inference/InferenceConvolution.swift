@@ -26,7 +26,7 @@ struct InferenceConvolution {
             bias = convolution.bias?.value.detached()
             return
         }
-        let affine = ChannelAffine(norm)
+        let affine = FoldedBatchNorm(norm)
         let original = convolution.weight.value
         let outputChannels = original.shape[0], perOutput = original.scalarCount / outputChannels
         weight = Tensor(shape: original.shape) { folded in
