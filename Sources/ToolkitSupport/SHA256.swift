@@ -119,9 +119,12 @@ public struct SHA256: Sendable {
         }
     }
 
-    @inline(__always) private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 {
-        (x &>> n) | (x &<< (32 &- n))
-    }
+}
+
+/// `x` rotated right by `n` bits. A free function, not a method: in a debug build a method call
+/// retains and releases the hasher's arrays, which made hashing a backbone's weights take minutes in tests.
+@inline(__always) private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 {
+    (x &>> n) | (x &<< (32 &- n))
 }
 
 /// A SHA-256 digest: 32 bytes.
