@@ -26,7 +26,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Codable, Equatab
 
     public mutating func next() -> UInt64 {
         let result = rotateLeft(state.1 &* 5, by: 7) &* 9
-        let shifted = state.1 << 17
+        let shifted = state.1 &<< 17
         state.2 ^= state.0
         state.3 ^= state.1
         state.1 ^= state.2
@@ -38,12 +38,12 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Codable, Equatab
 
     /// A uniform value in [0, 1) with 24 random bits.
     public mutating func nextUnitFloat() -> Float {
-        Float(next() >> 40) * 0x1p-24
+        Float(next() &>> 40) * 0x1p-24
     }
 
     /// A uniform value in [0, 1) with 53 random bits.
     public mutating func nextUnitDouble() -> Double {
-        Double(next() >> 11) * 0x1p-53
+        Double(next() &>> 11) * 0x1p-53
     }
 
     /// A standard normal value (Box–Muller).
@@ -53,8 +53,10 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Codable, Equatab
         return (-2 * _log(u1)).squareRoot() * _cos(2 * Double.pi * u2)
     }
 
-    private func rotateLeft(_ value: UInt64, by amount: UInt64) -> UInt64 {
-        (value << amount) | (value >> (64 - amount))
+    /// Masking shifts (`&<<`), not smart ones: the same bits for amounts in 1..<64, without the
+    /// range checks that made a debug build draw the full-size networks' weights slowly.
+    @inline(__always) private func rotateLeft(_ value: UInt64, by amount: UInt64) -> UInt64 {
+        (value &<< amount) | (value &>> (64 &- amount))
     }
 
     // Codable and Equatable through the four state words (tuples conform to neither).
