@@ -17,21 +17,6 @@ public struct ElementRect: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(width) x \(height) at (\(x), \(y))" }
 }
 
-/// An 8-bit colour, such as a page's background.
-public struct RGB: Sendable, Equatable {
-    public var red: UInt8
-    public var green: UInt8
-    public var blue: UInt8
-
-    public init(red: UInt8, green: UInt8, blue: UInt8) {
-        self.red = red
-        self.green = green
-        self.blue = blue
-    }
-
-    public static let white = RGB(red: 255, green: 255, blue: 255)
-}
-
 /// The fraction (0...1) of the screenshot pixels inside `rect` that differ from `background` by
 /// more than `tolerance` in some channel: 0 for a blank figure.
 ///
@@ -40,7 +25,7 @@ public struct RGB: Sendable, Equatable {
 /// - Throws: `BrowserTestError` if the rectangle holds no pixel or reaches outside the screenshot
 ///   (a viewport screenshot shows only what is scrolled into view: make the viewport larger, or
 ///   take the element's own screenshot).
-public func nonBackgroundPixelFraction(in rect: ElementRect, of screenshot: RGBImage, background: RGB = .white,
+public func nonBackgroundPixelFraction(in rect: ElementRect, of screenshot: RGBImage, background: RGBColor = RGBColor(red: 255, green: 255, blue: 255),
                                        tolerance: Int = 8, scale: Double = 1) throws -> Double {
     let left = Int((rect.x * scale).rounded()), right = Int(((rect.x + rect.width) * scale).rounded())
     let top = Int((rect.y * scale).rounded()), bottom = Int(((rect.y + rect.height) * scale).rounded())
