@@ -97,16 +97,17 @@ let package = Package(
         .executableTarget(name: "engine-benchmark", dependencies: ["BenchmarkSupport", "ToolkitSupport", "Tensors", "NeuralNetworks"], swiftSettings: fastMath),
         .executableTarget(name: "block-benchmark", dependencies: ["BenchmarkSupport", "ModelZoo", "NeuralNetworks", "Tensors"],
                           swiftSettings: fastMath),
-        .executableTarget(name: "model-benchmark", dependencies: ["BenchmarkSupport", "ToolkitSupport", "LeukemiaKit", "ModelZoo",
+        .executableTarget(name: "model-benchmark", dependencies: ["BenchmarkSupport", "ToolkitSupport", "Evaluation", "LeukemiaKit", "ModelZoo",
                                                                   "NeuralNetworks", "Tensors"],
                           swiftSettings: fastMath),
         .executableTarget(name: "serve-benchmark", dependencies: [
-            "BenchmarkSupport", "ToolkitSupport", "LeukemiaServer", "LeukemiaKit", "Datasets", "ModelZoo", "Imaging", "Randomness", "TestSupport",
+            "BenchmarkSupport", "ToolkitSupport", "LeukemiaServer", "LeukemiaKit", "Datasets", "Evaluation", "ModelZoo", "Imaging", "Randomness",
+            "TestSupport",
         ]),
         .executableTarget(name: "classicml-benchmark", dependencies: ["ClassicML", "Randomness", "TestSupport"],
                           swiftSettings: fastMath),
         .executableTarget(name: "training-benchmark", dependencies: [
-            "BenchmarkSupport", "LeukemiaKit", "Datasets", "ModelZoo", "NeuralNetworks", "Randomness", "Tensors",
+            "BenchmarkSupport", "LeukemiaKit", "Datasets", "Evaluation", "ModelZoo", "NeuralNetworks", "Randomness", "Tensors",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fastMath),
 

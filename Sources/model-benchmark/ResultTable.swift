@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 
 /// The benchmark's summary table in Markdown: images/s of the median run (of the fastest run in
@@ -13,7 +14,7 @@ enum ResultTable {
         header += ratios.map { "\($0.0)/\($0.1)" }
         header += sideNames.map { "\($0) peak RSS MB" }
         header.append("max rel. logit diff")
-        var rows = [header]
+        var rows: [[String]] = []
         for result in results {
             var row = [result.architecture.rawValue]
             row += sideNames.map { name in
@@ -29,8 +30,6 @@ enum ResultTable {
                 .joined(separator: "; "))
             rows.append(row)
         }
-        let lines = rows.map { "| " + $0.joined(separator: " | ") + " |" }
-        let separator = "|" + String(repeating: "---|", count: header.count)
-        return ([lines[0], separator] + lines.dropFirst()).joined(separator: "\n")
+        return ReportTable(header: header, rows: rows).markdownLines.joined(separator: "\n")
     }
 }

@@ -9,6 +9,7 @@
 //   serve-benchmark [--run DIR] [--size 224] [--clients 1,8,32,128] [--requests 400] [--seconds 30]
 //                   [--max-batch 16] [--batch-delay-ms 5] [--max-queue 64] [--model-benchmark PATH | --no-model-benchmark]
 import BenchmarkSupport
+import Evaluation
 import Foundation
 import Imaging
 import LeukemiaServer
@@ -40,7 +41,7 @@ do {
     var generator = SeededGenerator(seed: 8)
     let image = try ImageEncoder.jpeg(SyntheticSmears.image(classIndex: 2, size: options.size, generator: &generator), quality: 90)
 
-    var rows: [String] = []
+    var rows: [[String]] = []
     var checks: [(String, Bool)] = []
     for batching in [true, false] {
         var configuration = ServerConfiguration(runs: [run])
@@ -66,9 +67,9 @@ do {
             let outcome = LoadLevel(clients: clients, requests: options.requests, seconds: options.seconds)
                 .run(port: port.value, path: path, image: image)
             let statuses = outcome.statuses.keys.sorted().map { "\($0): \(outcome.statuses[$0]!)" }.joined(separator: ", ")
-            rows.append(String(format: "| %@ | %d | %.2f | %.0f | %.0f | %.0f | %@ | %d | %d |", batching ? "on" : "off", clients,
-                               outcome.imagesPerSecond, outcome.percentile(0.5), outcome.percentile(0.95), outcome.percentile(0.99),
-                               statuses, outcome.failures.count, PeakMemory.residentKilobytes() / 1024))
+            rows.append([batching ? "on" : "off", "\(clients)", String(format: "%.2f", outcome.imagesPerSecond)]
+                        + [0.5, 0.95, 0.99].map { String(format: "%.0f", outcome.percentile($0)) }
+                        + [statuses, "\(outcome.failures.count)", "\(PeakMemory.residentKilobytes() / 1024)"])
             if batching, clients == 32, let baseline {
                 checks.append((String(format: "batching, 32 clients: %.2f images/s >= 80 %% of %.2f (%.0f %%)", outcome.imagesPerSecond,
                                       baseline, 100 * outcome.imagesPerSecond / baseline), outcome.imagesPerSecond >= 0.8 * baseline))
@@ -81,11 +82,9 @@ do {
         await service.shutDown()
         _ = await serving.result
     }
-    print("""
-
-        | batching | clients | images/s | p50 ms | p95 ms | p99 ms | statuses | no answer | peak RSS MB |
-        |---|---|---|---|---|---|---|---|---|
-        """ + "\n" + rows.joined(separator: "\n"))
+    print("")
+    print(ReportTable(header: ["batching", "clients", "images/s", "p50 ms", "p95 ms", "p99 ms", "statuses", "no answer", "peak RSS MB"],
+                      rows: rows).markdown, terminator: "")
     print("")
     for (check, passed) in checks { print("\(passed ? "PASS" : "FAIL"): \(check)") }
     print("load average at end: \(load())")

@@ -1,5 +1,6 @@
-import ModelZoo
+import Evaluation
 import Foundation
+import ModelZoo
 
 /// The benchmark's table in Markdown, one row per model and precision: images/s of the median
 /// round (of the fastest in parentheses), Swift's speed over PyTorch's in the same precision (bf16:
@@ -9,8 +10,9 @@ enum ResultTable {
     static let memoryBudgetMebibytes = 12.0 * 1024
 
     static func render(_ runs: [ModelRuns], batch: Int) -> String {
-        var lines = ["| model | precision | batch | Swift img/s | PyTorch img/s | Swift/PyTorch | Swift/PyTorch FP32 | Swift peak MiB | PyTorch peak MiB | Swift < 12 GiB |",
-                     "|---|---|---|---|---|---|---|---|---|---|"]
+        let header = ["model", "precision", "batch", "Swift img/s", "PyTorch img/s", "Swift/PyTorch", "Swift/PyTorch FP32",
+                      "Swift peak MiB", "PyTorch peak MiB", "Swift < 12 GiB"]
+        var rows: [[String]] = []
         var failures: [String] = []
         for run in runs {
             let torchFP32 = runs.first { $0.model.name == run.model.name && $0.precision == .fp32 }?.torch
@@ -18,11 +20,12 @@ enum ResultTable {
                          run.torch.map { rate($0, batch) } ?? "-", ratio(run.swift, run.torch, batch), ratio(run.swift, torchFP32, batch),
                          mebibytes(run.swift), run.torch.map(mebibytes) ?? "-",
                          run.swift.peakMebibytes.map { $0 < memoryBudgetMebibytes ? "yes" : "NO" } ?? "-"]
-            lines.append("| " + cells.joined(separator: " | ") + " |")
+            rows.append(cells)
             for (side, runs) in [("Swift", run.swift), ("PyTorch", run.torch)] {
                 if let failure = runs?.failure { failures.append("\(run.model.name), \(side): \(failure)") }
             }
         }
+        let lines = ReportTable(header: header, rows: rows).markdownLines
         return (lines + (failures.isEmpty ? [] : [""] + failures.map { "failed: \($0)" })).joined(separator: "\n")
     }
 
