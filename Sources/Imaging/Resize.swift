@@ -12,41 +12,49 @@ extension RGBImage {
         }
         let columns = ResamplingWeights(source: width, target: targetWidth)
         let rows = ResamplingWeights(source: height, target: targetHeight)
-        // Horizontal pass into floats (source rows x target columns), then vertical pass.
+        // Horizontal pass into floats (source rows x target columns), then vertical pass. (Over
+        // buffer pointers and tap ranges: a debug build, which the tests run, spent a tenth of
+        // its command tests here with a lazy sequence of taps a pixel.)
         var horizontal = [Float](repeating: 0, count: height * targetWidth * 3)
         pixels.withUnsafeBufferPointer { source in
             horizontal.withUnsafeMutableBufferPointer { output in
-                for y in 0..<height {
-                    let sourceRow = y * width * 3, outputRow = y * targetWidth * 3
-                    for x in 0..<targetWidth {
-                        var red: Float = 0, green: Float = 0, blue: Float = 0
-                        for tap in columns.taps(of: x) {
-                            let offset = sourceRow + 3 * tap.index
-                            red += tap.weight * Float(source[offset])
-                            green += tap.weight * Float(source[offset + 1])
-                            blue += tap.weight * Float(source[offset + 2])
+                columns.withTaps { sourceColumns, weights in
+                    for y in 0..<height {
+                        let sourceRow = y * width * 3, outputRow = y * targetWidth * 3
+                        for x in 0..<targetWidth {
+                            var red: Float = 0, green: Float = 0, blue: Float = 0
+                            for tap in columns.tapRange(of: x) {
+                                let offset = sourceRow + 3 * sourceColumns[tap], weight = weights[tap]
+                                red += weight * Float(source[offset])
+                                green += weight * Float(source[offset + 1])
+                                blue += weight * Float(source[offset + 2])
+                            }
+                            output[outputRow + 3 * x] = red
+                            output[outputRow + 3 * x + 1] = green
+                            output[outputRow + 3 * x + 2] = blue
                         }
-                        output[outputRow + 3 * x] = red
-                        output[outputRow + 3 * x + 1] = green
-                        output[outputRow + 3 * x + 2] = blue
                     }
                 }
             }
         }
         let rowLength = targetWidth * 3
+        var accumulator = [Float](repeating: 0, count: rowLength)
         let result = [UInt8](unsafeUninitializedCapacity: count) { output, initialized in
             horizontal.withUnsafeBufferPointer { horizontal in
-                var accumulator = [Float](repeating: 0, count: rowLength)
-                for y in 0..<targetHeight {
-                    for index in 0..<rowLength { accumulator[index] = 0 }
-                    for tap in rows.taps(of: y) {
-                        let sourceRow = tap.index * rowLength
-                        for index in 0..<rowLength {
-                            accumulator[index] += tap.weight * horizontal[sourceRow + index]
+                accumulator.withUnsafeMutableBufferPointer { accumulator in
+                    rows.withTaps { sourceRows, weights in
+                        for y in 0..<targetHeight {
+                            for index in 0..<rowLength { accumulator[index] = 0 }
+                            for tap in rows.tapRange(of: y) {
+                                let sourceRow = sourceRows[tap] * rowLength, weight = weights[tap]
+                                for index in 0..<rowLength {
+                                    accumulator[index] += weight * horizontal[sourceRow + index]
+                                }
+                            }
+                            for index in 0..<rowLength {
+                                output[y * rowLength + index] = UInt8(Swift.min(Swift.max(accumulator[index].rounded(), 0), 255))
+                            }
                         }
-                    }
-                    for index in 0..<rowLength {
-                        output[y * rowLength + index] = UInt8(min(max(accumulator[index].rounded(), 0), 255))
                     }
                 }
             }
@@ -94,8 +102,13 @@ struct ResamplingWeights {
         weights.append(Float(weight))
     }
 
-    /// The (source index, weight) pairs of target `position`.
-    func taps(of position: Int) -> some Sequence<(index: Int, weight: Float)> {
-        (starts[position]..<starts[position + 1]).lazy.map { (self.indices[$0], self.weights[$0]) }
+    /// Where target `position`'s taps are in the flat source indices and weights of `withTaps`.
+    func tapRange(of position: Int) -> Range<Int> {
+        starts[position]..<starts[position + 1]
+    }
+
+    /// `body(source indices, weights)` of every tap, flat: target `p`'s at `tapRange(of: p)`.
+    func withTaps<Result>(_ body: (UnsafeBufferPointer<Int>, UnsafeBufferPointer<Float>) -> Result) -> Result {
+        indices.withUnsafeBufferPointer { indices in weights.withUnsafeBufferPointer { weights in body(indices, weights) } }
     }
 }
