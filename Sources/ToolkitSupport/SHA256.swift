@@ -118,7 +118,6 @@ public struct SHA256: Sendable {
             state[4] &+= e; state[5] &+= f; state[6] &+= g; state[7] &+= h
         }
     }
-
 }
 
 /// `x` rotated right by `n` bits. A free function, not a method: in a debug build a method call

@@ -50,7 +50,8 @@ struct FoldedBatchNorm {
 /// Splits a loop over pixels into one chunk per core.
 enum PixelChunks {
     static let chunkCount = 2
-    /// Below this many scalars (64 KiB of `Float`s) a second thread costs more than it saves.
+    /// The fewest scalars a chunk gets (64 KiB of `Float`s): a loop over fewer than twice this
+    /// runs on the calling thread alone, where a second thread would cost more than it saves.
     static let scalarsPerChunk = 16_384
 
     /// Runs `body` on disjoint ranges covering `0..<count` pixels of `scalarsPerPixel` scalars each,
