@@ -1,4 +1,3 @@
-import Dispatch
 import NeuralNetworks
 import Tensors
 
@@ -31,7 +30,7 @@ struct FoldedBatchNorm {
                         shift.withUnsafeBufferPointer { shift in
                             let source = input.baseAddress!, destination = output.baseAddress!
                             let scale = scale.baseAddress!, shift = shift.baseAddress!
-                            PixelChunks.forEach(pixels, scalarsPerPixel: channels) { range in
+                            Parallel.forEachChunk(count: pixels, costPerItem: channels) { range in
                                 for pixel in range {
                                     let row = source + pixel * stride, out = destination + pixel * channels
                                     for channel in 0..<channels {
@@ -43,24 +42,6 @@ struct FoldedBatchNorm {
                     }
                 }
             }
-        }
-    }
-}
-
-/// Splits a loop over pixels into one chunk per core.
-enum PixelChunks {
-    static let chunkCount = 2
-    /// The fewest scalars a chunk gets (64 KiB of `Float`s): a loop over fewer than twice this
-    /// runs on the calling thread alone, where a second thread would cost more than it saves.
-    static let scalarsPerChunk = 16_384
-
-    /// Runs `body` on disjoint ranges covering `0..<count` pixels of `scalarsPerPixel` scalars each,
-    /// concurrently. The split counts scalars, not pixels: DenseNet's late blocks have few pixels a
-    /// pass (196 at 14x14 in passes of 4 images) but up to 1,920 channels each.
-    static func forEach(_ count: Int, scalarsPerPixel: Int, _ body: (Range<Int>) -> Void) {
-        let chunks = min(chunkCount, max(1, count * scalarsPerPixel / scalarsPerChunk), count)
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            body(count * chunk / chunks..<count * (chunk + 1) / chunks)
         }
     }
 }
