@@ -107,20 +107,21 @@ extension BinaryMask {
             }
         }
         let rows = element.rows
-        let offsets = rows.map(\.dy), halfWidths = rows.map(\.halfWidth)
         let result = [Bool](unsafeUninitializedCapacity: width * height) { result, initialized in
             setBefore.withUnsafeBufferPointer { setBefore in
-                for y in 0..<height {
-                    for x in 0..<width {
-                        var setCount = 0, pixelCount = 0
-                        for run in offsets.indices {
-                            let row = y + offsets[run]
-                            guard row >= 0, row < height else { continue }
-                            let left = Swift.max(x - halfWidths[run], 0), right = Swift.min(x + halfWidths[run], width - 1)
-                            setCount += setBefore[row * stride + right + 1] - setBefore[row * stride + left]
-                            pixelCount += right - left + 1
+                rows.withUnsafeBufferPointer { rows in
+                    for y in 0..<height {
+                        for x in 0..<width {
+                            var setCount = 0, pixelCount = 0
+                            for run in rows.indices {
+                                let row = y + rows[run].dy, halfWidth = rows[run].halfWidth
+                                guard row >= 0, row < height else { continue }
+                                let left = Swift.max(x - halfWidth, 0), right = Swift.min(x + halfWidth, width - 1)
+                                setCount += setBefore[row * stride + right + 1] - setBefore[row * stride + left]
+                                pixelCount += right - left + 1
+                            }
+                            result[y * width + x] = keep(setCount, pixelCount)
                         }
-                        result[y * width + x] = keep(setCount, pixelCount)
                     }
                 }
             }
