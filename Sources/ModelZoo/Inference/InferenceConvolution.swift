@@ -61,9 +61,10 @@ struct InferenceConvolution {
                weightsVersion: version, adding: residual, activation: activation)
     }
 
-    /// The same on activations in any format, written in `outputFormat`.
-    func callAsFunction(_ x: FormattedActivations, outputFormat: ActivationFormat) -> FormattedActivations {
+    /// The same on activations in any format, written in `outputFormat` (as is `residual`).
+    func callAsFunction(_ x: FormattedActivations, adding residual: FormattedActivations? = nil,
+                        outputFormat: ActivationFormat) -> FormattedActivations {
         conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
-               weightsVersion: version, activation: activation, outputFormat: outputFormat)
+               weightsVersion: version, adding: residual, activation: activation, outputFormat: outputFormat)
     }
 }

@@ -119,10 +119,17 @@ struct ConvolutionPrimitives: Sendable {
         return ([g] + perGroup, transposed ? dnnl_giohw : dnnl_goihw)
     }
 
-    /// The activation layout the primitive is created with: the caller's NHWC, or oneDNN's choice
-    /// (Winograd, the `primitivePreferred` layout, or callers whose buffers are not NHWC).
+    /// The activation layout the primitive is created with: a direct convolution computes in the
+    /// caller's format when input and output share one (NHWC, or the channel-blocked chain of an
+    /// inference network, so that no reorder surrounds it); oneDNN chooses for Winograd, for the
+    /// `primitivePreferred`/`fastest` layouts on NHWC buffers and between two formats (e.g. an NHWC
+    /// image into a blocked chain, which oneDNN has no direct kernel for), and the caller's buffers
+    /// are then reordered around the call.
     private func activationTag(_ algorithm: ConvolutionAlgorithm, _ formats: ConvolutionFormats) -> dnnl_format_tag_t {
-        algorithm == .direct && activationLayout == .nhwc && formats == .nhwc ? dnnl_nhwc : dnnl_format_tag_any
+        guard algorithm == .direct, formats.input == formats.output, activationLayout == .nhwc || formats != .nhwc else {
+            return dnnl_format_tag_any
+        }
+        return formats.input.tag
     }
 
     /// The caller's buffers: FP32, but for the activation operands of `pass` (its input or output

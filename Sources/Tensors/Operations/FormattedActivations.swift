@@ -52,10 +52,12 @@ public struct FormattedActivations {
 }
 
 /// `conv2d` for inference on activations in any format: reads `input` in its format and writes
-/// the result in `outputFormat`, with `activation` fused. Records no gradients.
+/// the result in `outputFormat`, plus `residual` (of the result's shape, in `outputFormat`, added
+/// before the activation) when given, with `activation` fused. Records no gradients.
 public func conv2d(_ input: FormattedActivations, weight: Tensor, bias: Tensor? = nil, stride: Int = 1,
                    padding: Padding2D = .zero, dilation: Int = 1, groups: Int = 1, weightsVersion: WeightsVersion? = nil,
-                   activation: FusedActivation? = nil, outputFormat: ActivationFormat) -> FormattedActivations {
+                   adding residual: FormattedActivations? = nil, activation: FusedActivation? = nil,
+                   outputFormat: ActivationFormat) -> FormattedActivations {
     let operation = "conv2d"
     let geometry = Tensor.convolutionGeometry(operation, inputShape: input.shape, weight: weight, bias: bias,
                                               stride: stride, padding: padding, dilation: dilation, groups: groups)
@@ -63,9 +65,13 @@ public func conv2d(_ input: FormattedActivations, weight: Tensor, bias: Tensor? 
     let output = FormattedActivations(
         uninitializedShape: [geometry.batch, kernel.outputHeight, kernel.outputWidth, geometry.outputChannels],
         format: outputFormat)
+    if let residual {
+        precondition(residual.shape == output.shape && residual.format == outputFormat,
+                     "conv2d: the residual is \(residual.shape) in \(residual.format), the output \(output.shape) in \(outputFormat)")
+    }
     Tensor.kernelCall(operation) {
         try kernel.forwardInference(input: input.storage.kernelInput, inputFormat: input.format, weights: weight.kernelInput,
-                                    weightsVersion: weightsVersion, bias: bias?.kernelInput,
+                                    weightsVersion: weightsVersion, bias: bias?.kernelInput, residual: residual?.storage.kernelInput,
                                     output: output.storage.kernelOutput, outputFormat: outputFormat, activation: activation)
     }
     return output
