@@ -1,6 +1,6 @@
 /// 2-D convolution (cross-correlation, like PyTorch's `conv2d`) on raw buffers with oneDNN.
 ///
-/// Activations are NHWC Float32 (inference may also take and give `ActivationFormat.channelBlocked16`);
+/// Activations are NHWC Float32 (inference may also take and give the channel-blocked `ActivationFormat`s);
 /// weights are PyTorch's `[outputChannels, inputChannels/groups, kH, kW]`; bias is `[outputChannels]`.
 /// oneDNN picks the weight layout; reordered weights are reused while the caller's `WeightsVersion`
 /// is unchanged (pass nil to reorder on every call). The algorithm (direct or Winograd) follows
@@ -42,7 +42,8 @@ package struct Convolution2DKernel: Sendable {
     /// Inference forward pass, optionally adding `residual` (same shape and format as the output)
     /// and then applying `activation` in the same pass.
     /// `input` is in `inputFormat` and `output` (of `outputFormat.elementCount(...)` floats) is
-    /// written in `outputFormat`; a chain of Winograd layers in `.channelBlocked16` skips all reorders.
+    /// written in `outputFormat`; a chain of Winograd layers in `.channelBlocked16`, or of direct ones in
+    /// either blocked format, skips all reorders.
     package func forwardInference(input: UnsafePointer<Float>, inputFormat: ActivationFormat = .nhwc,
                                   weights: UnsafePointer<Float>, weightsVersion: WeightsVersion? = nil,
                                   bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>? = nil,
