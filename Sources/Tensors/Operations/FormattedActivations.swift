@@ -65,9 +65,12 @@ public func conv2d(_ input: FormattedActivations, weight: Tensor, bias: Tensor? 
     let output = FormattedActivations(
         uninitializedShape: [geometry.batch, kernel.outputHeight, kernel.outputWidth, geometry.outputChannels],
         format: outputFormat)
-    if let residual {
-        precondition(residual.shape == output.shape && residual.format == outputFormat,
-                     "conv2d: the residual is \(residual.shape) in \(residual.format), the output \(output.shape) in \(outputFormat)")
+    if let residual, residual.shape != output.shape {
+        Tensor.fail(.shapeMismatch(operation: "\(operation) output and residual", lhs: output.shape, rhs: residual.shape))
+    }
+    if let residual, residual.format != outputFormat {
+        Tensor.fail(.invalidArgument(operation: operation,
+                                     message: "the residual is in \(residual.format), the output in \(outputFormat)"))
     }
     Tensor.kernelCall(operation) {
         try kernel.forwardInference(input: input.storage.kernelInput, inputFormat: input.format, weights: weight.kernelInput,
