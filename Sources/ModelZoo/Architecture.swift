@@ -100,8 +100,9 @@ public enum Architecture: String, CaseIterable, Codable, Sendable {
     /// The network with `classCount` classes and its reference initialization drawn from `seed`.
     /// The published ImageNet weights load into it (`loadStateDict` for 1000 classes,
     /// `loadBackbone` for others).
-    /// - Throws: `ModelZooError.invalidConfiguration` for the hybrid (it needs a backbone: use
-    ///   `NetworkDescription`) or a non-positive class count.
+    /// The hybrid gets `NetworkDescription`'s defaults (the study's U-Net on EfficientNet-Lite0);
+    /// for another backbone or variant use `NetworkDescription`.
+    /// - Throws: `ModelZooError.invalidConfiguration` for a non-positive class count.
     public func makeNetwork(classCount: Int = 1000, seed: UInt64) throws -> any ImageClassifierNetwork {
         try NetworkDescription(self, classCount: classCount).makeNetwork(seed: seed)
     }

@@ -134,14 +134,19 @@ public final class HybridNetwork: ImageClassifierNetwork {
     /// `tap` sees the U-Net's live stages as `unet.conv<k>` and the backbone's maps as `backbone.<name>`.
     /// Stops with a message naming the shape unless `x` is `[batch, imageSize, imageSize, 3]`.
     public func branchFeatures(_ x: Tensor, tap: FeatureMapTap) -> (unet: Tensor, backbone: Tensor) {
-        let size = configuration.imageSize
-        guard x.rank == 4, x.shape[1] == size, x.shape[2] == size, x.shape[3] == 3 else {
-            Tensor.fail(.invalidShape(operation: "HybridNetwork", shape: x.shape, expected: "[batch, \(size), \(size), 3]"))
-        }
+        checkInput(x)
         let pixels = configuration.purpleMask.maskedPixels(x)
         let unetFeatures = unet.flattenedFeatures(pixels) { tap("unet." + $0, $1) }
         let backboneFeatures = backbone.features(x) { tap("backbone." + $0, $1) }
         return (unetFeatures, backboneFeatures)
+    }
+
+    /// Stops with a message naming the shape unless `x` is `[batch, imageSize, imageSize, 3]`.
+    func checkInput(_ x: Tensor) {
+        let size = configuration.imageSize
+        guard x.rank == 4, x.shape[1] == size, x.shape[2] == size, x.shape[3] == 3 else {
+            Tensor.fail(.invalidShape(operation: "HybridNetwork", shape: x.shape, expected: "[batch, \(size), \(size), 3]"))
+        }
     }
 
     /// The input of `head`, `[batch, lastHiddenWidth]`: the dense head's hidden layers on the

@@ -53,6 +53,30 @@ final class OptimizedInferenceTests: XCTestCase {
         XCTAssertLessThan(largestDifference(try fast.probabilities(of: images), graph), 1e-4)
     }
 
+    /// The light hybrid on an ImageNet EfficientNet-Lite0, on real smears (whose purple cells the
+    /// U-Net branch sees through the mask): the optimized network against the training graph, with
+    /// every batch norm randomized (the backbone's ImageNet statistics too) so that folding the
+    /// head's is not the identity.
+    func testLightHybridOnImageNetLite0AgreesWithItsTrainingGraphOnRealImages() throws {
+        let store = try RealData.lite0WeightStore()
+        let data = try RealData.allFolder()
+        let files = try ["Benign", "Early", "Pre", "Pro"].flatMap { name in
+            try FileManager.default.contentsOfDirectory(at: data.appendingPathComponent(name), includingPropertiesForKeys: nil)
+                .filter { $0.pathExtension == "jpg" }.sorted { $0.path < $1.path }.prefix(2)
+        }
+        let description = NetworkDescription(.hybrid, backbone: .efficientnetLite0, hybridVariant: .light, classCount: 4)
+        var options = try CNNTrainingOptions.study(description, seed: 4)
+        options.batchSize = 5
+        let network = try options.blueprint.makeNetwork(seed: options.seed)
+        try network.pretrainedBody.loadBackbone(store.load(architecture: "efficientnet-lite0").stateDict)
+        network.randomizeNormalizationForParityChecks(seed: 5)
+        let images = try files.map { try ImageDecoder.decode(fileAt: $0) }
+        let fast = CNNInference(network: network, options: options)
+        XCTAssertTrue(fast.usesOptimizedNetwork, "the hybrid has an inference network")
+        let graph = try CNNInference(network: network, options: options, optimized: false).probabilities(of: images)
+        XCTAssertLessThan(largestDifference(try fast.probabilities(of: images), graph), 1e-4)
+    }
+
     /// With `LEUKEMIA_REAL_RUN=RUN_DIR` (a run trained on the ALL data), its whole test part: the
     /// optimized network's probabilities against the training graph's. Skipped otherwise.
     func testARealRunsTestPartThroughBothPaths() throws {

@@ -50,6 +50,36 @@ final class InferenceOptimizationTests: XCTestCase {
         try checkSameLogits(EfficientNetLite(configuration: ParityTests.liteReduced, seed: 5), size: 64)
     }
 
+    /// The hybrid: the purple mask, the U-Net's fused convolutions, pooling, up-convolution and skip
+    /// concatenation, the optimized DenseNet backbone and the dense head's batch norms as affine maps.
+    /// Disk images, so that the mask passes some pixels and the U-Net sees more than zeros.
+    func testHybrid() throws {
+        let network = try HybridFixtures.smallHybrid(dropout: 0.5, seed: 17)
+        HybridFixtures.randomizeUNet(network, seed: 18)
+        try checkSameLogits(network, size: 32, input: Self.diskImages(batch: 3, seed: 19))
+    }
+
+    /// The study's U-Net also computes the decoder stages after the flattened one; they feed no
+    /// logit, and the optimized network skips them with the same result.
+    func testHybridWithStagesAfterTheFlattenedOne() throws {
+        let network = try HybridFixtures.smallHybrid(dropout: 0.5, computesStagesAfterFlattened: true, seed: 20)
+        HybridFixtures.randomizeUNet(network, seed: 21)
+        try checkSameLogits(network, size: 32, input: Self.diskImages(batch: 2, seed: 22))
+    }
+
+    /// A hybrid in training mode (dropout 0.5, batch statistics) still gives evaluation-mode logits.
+    func testHybridIgnoresTrainingModeOfSource() throws {
+        let network = try HybridFixtures.smallHybrid(dropout: 0.5, seed: 23)
+        HybridFixtures.randomizeUNet(network, seed: 24)
+        network.randomizeNormalizationForParityChecks(seed: 25)
+        let input = try Self.diskImages(batch: 3, seed: 26)
+        network.train()
+        let optimized = network.optimizedForInference()(input)
+        network.eval()
+        let plain = Tensor.withoutGradients { network(input) }
+        assertClose(optimized, plain, "hybrid from a training-mode network", tolerance: .relativeToLargest(1e-4))
+    }
+
     /// The optimized network computes evaluation-mode logits even when the source network is in
     /// training mode (dropout, stochastic depth and batch statistics would otherwise change them).
     func testIgnoresTrainingModeOfSource() throws {
@@ -84,11 +114,12 @@ final class InferenceOptimizationTests: XCTestCase {
         assertClose(network.optimizedForInference()(input), changed, "a new snapshot", tolerance: .relativeToLargest(1e-4))
     }
 
-    private func checkSameLogits(_ network: some ImageClassifierNetwork & InferenceOptimizable, size: Int,
+    /// `input` defaults to 3 normal-noise images of `size` x `size`.
+    private func checkSameLogits(_ network: some ImageClassifierNetwork & InferenceOptimizable, size: Int, input: Tensor? = nil,
                                  file: StaticString = #filePath, line: UInt = #line) throws {
         network.randomizeNormalizationForParityChecks(seed: 11)
         network.eval()
-        let input = Self.images(batch: 3, size: size, seed: 12)
+        let input = input ?? Self.images(batch: 3, size: size, seed: 12)
         let plain = Tensor.withoutGradients { network(input) }
         let fast = network.optimizedForInference()
         let optimized = fast(input)
@@ -102,6 +133,12 @@ final class InferenceOptimizationTests: XCTestCase {
         assertClose(features, Tensor.withoutGradients { network.features(input) }, "\(type(of: network)) optimized features",
                     tolerance: .relativeToLargest(1e-4), file: file, line: line)
         XCTAssertEqual(fast.logits(ofFeatures: features).scalars, optimized.scalars, file: file, line: line)
+    }
+
+    /// Normalized 32x32 images of 2–4 purple disks on a pink background (`HybridFixtures`).
+    static func diskImages(batch: Int, seed: UInt64) throws -> Tensor {
+        try HybridFixtures.normalized(HybridFixtures.diskImages(diskCounts: (0..<batch).map { 2 + $0 % 3 }, side: 32, radius: 3,
+                                                                seed: seed), images: batch, side: 32)
     }
 
     static func images(batch: Int, size: Int, seed: UInt64) -> Tensor {

@@ -7,8 +7,9 @@ import Datasets
 /// Class probabilities from a trained network, optionally averaged over test-time augmented views.
 ///
 /// The forward pass is the network's optimized inference network (`InferenceNetwork`: batch norms
-/// folded, activations fused) when the zoo has one for it, else the network itself in evaluation
-/// mode (the hybrid); both give the same probabilities to within 1e-4 (`OptimizedInferenceTests`).
+/// folded, activations fused; every architecture of the zoo has one) when the network is of a type
+/// the zoo can optimize, else the network itself in evaluation mode; both give the same
+/// probabilities to within 1e-4 (`OptimizedInferenceTests`).
 /// Images go through in passes of `imagesPerPass`, in `options.precision` (the run's, or what
 /// `evaluate`/`predict`/`serve --precision` set).
 public struct CNNInference {
