@@ -4,7 +4,12 @@ import ModelZoo
 
 /// The settings shared by the coordinating process and its Swift workers.
 struct BenchmarkOptions {
-    var architectures: [Architecture] = [.densenet201, .convnextTiny, .vgg16, .efficientnetLite0]
+    /// The networks to compare, named on the command line as `NetworkDescription.name` spells them
+    /// (an architecture, or `hybrid-VARIANT/BACKBONE`), with ImageNet's 1000 classes as the
+    /// references have, at `size` x `size` pixels.
+    var networks = [Architecture.densenet201, .convnextTiny, .vgg16, .efficientnetLite0].map {
+        NetworkDescription($0, classCount: 1000)
+    }
     var runs = 5
     var warmupRuns = 1
     var batch = 16
@@ -43,11 +48,12 @@ struct BenchmarkOptions {
         while let flag = remaining.popFirst() {
             switch flag {
             case "--models":
-                architectures = try value(flag).split(separator: ",").map { name in
-                    guard let architecture = Architecture(rawValue: String(name)) else {
-                        throw UsageError("unknown model '\(name)'; known: \(Architecture.allCases.map(\.rawValue).joined(separator: ", "))")
+                networks = try value(flag).split(separator: ",").map { name in
+                    do {
+                        return try NetworkDescription(name: String(name), classCount: 1000)
+                    } catch {
+                        throw UsageError("unknown model '\(name)': \(error)")
                     }
-                    return architecture
                 }
             case "--runs": runs = try number(flag, minimum: 1)
             case "--warmup": warmupRuns = try number(flag, minimum: 0)
@@ -72,6 +78,7 @@ struct BenchmarkOptions {
             default: throw UsageError("unknown argument '\(flag)'\n\(Self.usage)")
             }
         }
+        for index in networks.indices { networks[index].inputSize = size }
     }
 
     static let usage = """
@@ -79,6 +86,7 @@ struct BenchmarkOptions {
                                [--python PATH | --no-python] [--script model_pytorch.py] [--unoptimized] [--bf16] [--channels-last] [--seed N]
                                [--settle SECONDS (pause before each timed run, default 0.5)]
                                [--profile (after the timed runs, one more Swift batch per side, profiled by operation)]
-        models: \(Architecture.allCases.map(\.rawValue).joined(separator: ", "))
+        models: \(Architecture.backbones.map(\.rawValue).joined(separator: ", ")),
+                hybrid-VARIANT/BACKBONE (VARIANT: \(HybridNetwork.Variant.allCases.map(\.rawValue).joined(separator: " or ")); no PyTorch side)
         """
 }

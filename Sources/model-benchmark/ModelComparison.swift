@@ -19,7 +19,7 @@ struct SideResult {
 
 /// The figures of one model: each side's speed and memory, and the logit differences.
 struct ModelResult {
-    let architecture: Architecture
+    let network: NetworkDescription
     let sides: [SideResult]
     /// Largest |Swift − other| over the largest |other| logit, per compared side ("PyTorch", "Swift plain").
     let logitDifferences: [(against: String, relative: Double)]
@@ -30,19 +30,20 @@ struct ModelResult {
 /// Runs one model on every side, interleaving the timed runs (Swift, [Swift plain,] PyTorch,
 /// onnxruntime, Swift, ...) so that machine noise hits all sides alike.
 struct ModelComparison {
-    let architecture: Architecture
+    let network: NetworkDescription
     let options: BenchmarkOptions
     let directory: URL
 
     static let swiftName = "Swift", plainName = "Swift plain", bf16Name = "Swift bf16", torchName = "PyTorch", onnxName = "onnxruntime"
 
     func run() throws -> ModelResult {
-        let weightsURL = directory.appendingPathComponent("\(architecture.rawValue).safetensors")
-        let checkInputURL = directory.appendingPathComponent("\(architecture.rawValue)-input.f32")
+        let stem = network.name.replacingOccurrences(of: "/", with: "+")
+        let weightsURL = directory.appendingPathComponent("\(stem).safetensors")
+        let checkInputURL = directory.appendingPathComponent("\(stem)-input.f32")
         let checkInput = CheckInput.images(batch: options.checkBatch, size: options.size, seed: options.seed &+ 3)
         try RawFloats.write(checkInput, to: checkInputURL)
         func logitsURL(_ side: String) -> URL {
-            directory.appendingPathComponent("\(architecture.rawValue)-\(side.replacingOccurrences(of: " ", with: "-"))-logits.f32")
+            directory.appendingPathComponent("\(stem)-\(side.replacingOccurrences(of: " ", with: "-"))-logits.f32")
         }
         let executable = CommandLine.arguments[0].hasPrefix("/") ? CommandLine.arguments[0]
             : FileManager.default.currentDirectoryPath + "/" + CommandLine.arguments[0]
@@ -51,8 +52,8 @@ struct ModelComparison {
         var workers: [LineWorker] = [], swiftWorkers: [LineWorker] = []
         func startSwift(_ name: String, mode: SwiftWorker.Mode, savingWeights: Bool) throws {
             let worker = try LineWorker(
-                name: "\(name) \(architecture.rawValue)", executable: executable,
-                arguments: SwiftWorker.arguments(architecture: architecture, mode: mode,
+                name: "\(name) \(network.name)", executable: executable,
+                arguments: SwiftWorker.arguments(network: network, mode: mode,
                                                  weightsURL: savingWeights ? weightsURL : nil, checkInputURL: checkInputURL,
                                                  checkOutputURL: logitsURL(name), options: options),
                 environment: threadEnvironment)
@@ -63,14 +64,15 @@ struct ModelComparison {
         try startSwift(Self.swiftName, mode: .optimized, savingWeights: true)
         if options.includeUnoptimized { try startSwift(Self.plainName, mode: .plain, savingWeights: false) }
         if options.includeBF16 { try startSwift(Self.bf16Name, mode: .optimizedBF16, savingWeights: false) }
-        if let python = options.python {
+        // The references build torchvision's networks and EfficientNet-Lite0; none has the hybrid.
+        if let python = options.python, network.architecture != .hybrid {
             for (name, backend) in [(Self.torchName, "torch"), (Self.onnxName, "ort")] {
-                var arguments = [options.script, "--model", architecture.referenceName, "--backend", backend,
+                var arguments = [options.script, "--model", network.architecture.referenceName, "--backend", backend,
                                  "--weights", weightsURL.path, "--batch", "\(options.batch)", "--size", "\(options.size)",
                                  "--threads", "\(options.threads)", "--check-input", checkInputURL.path,
                                  "--check-batch", "\(options.checkBatch)", "--check-output", logitsURL(name).path]
                 if options.channelsLast { arguments.append("--channels-last") }
-                let worker = try LineWorker(name: "\(name) \(architecture.rawValue)", executable: python,
+                let worker = try LineWorker(name: "\(name) \(network.name)", executable: python,
                                             arguments: arguments,
                                             environment: threadEnvironment.merging(["PYTHONWARNINGS": "ignore"]) { $1 })
                 let description = try worker.waitUntilReady()
@@ -97,7 +99,7 @@ struct ModelComparison {
         }
         let sides = try zip(workers, times).map { worker, seconds in
             let median = BenchmarkSupport.median(seconds)
-            return SideResult(name: worker.name.components(separatedBy: " \(architecture.rawValue)")[0], medianSeconds: median,
+            return SideResult(name: worker.name.components(separatedBy: " \(network.name)")[0], medianSeconds: median,
                               bestSeconds: seconds.min() ?? median, batch: options.batch, peakRSSBytes: try worker.quit())
         }
         let swiftLogits = try RawFloats.read(logitsURL(Self.swiftName))
@@ -105,7 +107,7 @@ struct ModelComparison {
         for other in [Self.torchName, Self.onnxName, Self.plainName, Self.bf16Name] where sides.contains(where: { $0.name == other }) {
             differences.append((other, try Self.relativeDifference(swiftLogits, RawFloats.read(logitsURL(other)), other)))
         }
-        return ModelResult(architecture: architecture, sides: sides, logitDifferences: differences)
+        return ModelResult(network: network, sides: sides, logitDifferences: differences)
     }
 
     /// max |a − b| / max |b|.

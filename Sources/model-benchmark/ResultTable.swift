@@ -16,7 +16,7 @@ enum ResultTable {
         header.append("max rel. logit diff")
         var rows: [[String]] = []
         for result in results {
-            var row = [result.architecture.rawValue]
+            var row = [result.network.name]
             row += sideNames.map { name in
                 result.side(name).map { String(format: "%.2f (%.2f)", $0.imagesPerSecond, $0.bestImagesPerSecond) } ?? "-"
             }

@@ -24,7 +24,7 @@ struct SwiftWorker {
         case optimizedBF16 = "optimized-bf16"
     }
 
-    let architecture: Architecture
+    let network: NetworkDescription
     let mode: Mode
     let options: BenchmarkOptions
     let weightsURL: URL?
@@ -32,29 +32,28 @@ struct SwiftWorker {
     let checkOutputURL: URL
 
     /// The worker's arguments after `--worker`.
-    static func arguments(architecture: Architecture, mode: Mode, weightsURL: URL?, checkInputURL: URL,
+    static func arguments(network: NetworkDescription, mode: Mode, weightsURL: URL?, checkInputURL: URL,
                           checkOutputURL: URL, options: BenchmarkOptions) -> [String] {
-        ["--worker", architecture.rawValue, mode.rawValue, weightsURL?.path ?? "-", checkInputURL.path,
+        ["--worker", network.name, mode.rawValue, weightsURL?.path ?? "-", checkInputURL.path,
          checkOutputURL.path, "--batch", "\(options.batch)", "--size", "\(options.size)",
          "--check-batch", "\(options.checkBatch)", "--seed", "\(options.seed)"]
     }
 
     /// Parses what `arguments(...)` produced (after `--worker`).
     init(workerArguments: [String]) throws {
-        guard workerArguments.count >= 5, let architecture = Architecture(rawValue: workerArguments[0]),
-              let mode = Mode(rawValue: workerArguments[1]) else {
+        guard workerArguments.count >= 5, let mode = Mode(rawValue: workerArguments[1]) else {
             throw UsageError("--worker needs MODEL optimized|plain|optimized-bf16 WEIGHTS CHECK-INPUT CHECK-OUTPUT, got \(workerArguments)")
         }
-        self.architecture = architecture
         self.mode = mode
         weightsURL = workerArguments[2] == "-" ? nil : URL(fileURLWithPath: workerArguments[2])
         checkInputURL = URL(fileURLWithPath: workerArguments[3])
         checkOutputURL = URL(fileURLWithPath: workerArguments[4])
         options = try BenchmarkOptions(Array(workerArguments.dropFirst(5)))
+        network = try NetworkDescription(name: workerArguments[0], classCount: 1000, inputSize: options.size)
     }
 
     func serve() throws {
-        let network = try architecture.makeNetwork(seed: options.seed)
+        let network = try self.network.makeNetwork(seed: options.seed)
         network.randomizeNormalizationForParityChecks(seed: options.seed &+ 1)
         network.eval()
         if let weightsURL { try saveWeights(of: network, to: weightsURL) }
@@ -62,7 +61,7 @@ struct SwiftWorker {
         switch mode {
         case .optimized, .optimizedBF16:
             guard let fast = network.inferenceNetworkIfOptimizable() else {
-                throw UsageError("\(architecture.rawValue) has no optimized inference network")
+                throw UsageError("\(self.network.name) has no optimized inference network")
             }
             let precision: ComputePrecision = mode == .optimizedBF16 ? .bf16 : .fp32
             forward = { x in ComputePrecision.$current.withValue(precision) { fast(x) } }
@@ -73,7 +72,7 @@ struct SwiftWorker {
                                     scalars: RawFloats.read(checkInputURL))
         try RawFloats.write(forward(checkInput), to: checkOutputURL)
         let images = CheckInput.images(batch: options.batch, size: options.size, seed: options.seed &+ 2)
-        print("ready", architecture.rawValue, mode.rawValue)
+        print("ready", self.network.name, mode.rawValue)
         fflush(stdout)
         while let command = Swift.readLine() {
             switch command {
@@ -84,7 +83,7 @@ struct SwiftWorker {
             case "profile":
                 let profile = EpochProfile.begin()
                 withExtendedLifetime(forward(images)) {}
-                let title = "one Swift inference batch of \(architecture.rawValue) (\(mode.rawValue)), batch \(options.batch)"
+                let title = "one Swift inference batch of \(self.network.name) (\(mode.rawValue)), batch \(options.batch)"
                 let table = profile.end(dataWait: nil).lines(title: title).joined(separator: "\n")
                 FileHandle.standardError.write(Data((table + "\n").utf8))
                 print("done")

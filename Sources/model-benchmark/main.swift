@@ -7,7 +7,7 @@
 // as safetensors) and the largest relative logit difference is printed (target < 1e-3).
 // Build with `swift build -c release --product model-benchmark`.
 //
-//   model-benchmark [--models densenet201,convnext-tiny,...] [--runs N] [--warmup N] [--unoptimized]
+//   model-benchmark [--models densenet201,convnext-tiny,hybrid-light/efficientnet-lite0,...] [--runs N] [--warmup N] [--unoptimized]
 //                   [--python PATH | --no-python] [--script PATH] [--channels-last] [--batch N] [--size N] [--threads N]
 import Foundation
 import Tensors
@@ -26,9 +26,9 @@ do {
         print("batch \(options.batch), \(options.size)x\(options.size), \(options.threads) threads, median of \(options.runs) runs "
               + "after \(options.warmupRuns) warm-up; load average at start: \(loadBefore.split(separator: " ").prefix(3).joined(separator: " "))")
         var results: [ModelResult] = []
-        for architecture in options.architectures {
-            FileHandle.standardError.write(Data("\(architecture.rawValue):\n".utf8))
-            results.append(try ModelComparison(architecture: architecture, options: options, directory: directory).run())
+        for network in options.networks {
+            FileHandle.standardError.write(Data("\(network.name):\n".utf8))
+            results.append(try ModelComparison(network: network, options: options, directory: directory).run())
         }
         var sideNames = [ModelComparison.swiftName]
         if options.includeUnoptimized { sideNames.append(ModelComparison.plainName) }
