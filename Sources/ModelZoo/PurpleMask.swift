@@ -70,33 +70,49 @@ public struct PurpleMask: Codable, Equatable, Sendable {
     /// It is a constant: no gradient flows through the thresholds.
     public func mask(of x: Tensor) -> Tensor {
         checkInput(x, "PurpleMask.mask(of:)")
-        let pixelCount = x.scalarCount / 3
-        let rows = x.shape[0] * x.shape[1], rowLength = x.shape[2]
-        let affine = normalization
-        return Tensor(shape: Array(x.shape.dropLast()) + [1]) { output in
-            x.withUnsafeBufferPointer { input in
-                guard pixelCount > 0, let source = input.baseAddress, let destination = output.baseAddress else { return }
-                DispatchQueue.concurrentPerform(iterations: rows) { row in
-                    for pixel in row * rowLength..<(row + 1) * rowLength {
-                        let red = Self.eightBit(source[3 * pixel], affine[0])
-                        let green = Self.eightBit(source[3 * pixel + 1], affine[1])
-                        let blue = Self.eightBit(source[3 * pixel + 2], affine[2])
-                        destination[pixel] = contains(red: red, green: green, blue: blue) ? 1 : 0
-                    }
-                }
-            }
-        }
+        return mapPixels(x, outputChannels: 1) { _, passes, output in output[0] = passes ? 1 : 0 }
     }
 
     /// What the U-Net branch sees: `mask · pixel / 255` `[batch, height, width, 3]`, where
     /// `pixel = (x − offset) / scale` is the de-normalized (not rounded, not clamped) input, so
     /// masked pixels are the image's RGB on 0...1 and all others are 0. Gradients reach `x` through
-    /// the de-normalization only; the mask is a constant.
+    /// the de-normalization only; the mask is a constant. Where no gradient is recorded (inference)
+    /// it is one pass over the pixels instead of four.
     public func maskedPixels(_ x: Tensor) -> Tensor {
         checkInput(x, "PurpleMask.maskedPixels(_:)")
-        let offsets = Tensor(normalization.map(\.offset))
-        let factors = Tensor(normalization.map { 1 / (255 * $0.scale) })
-        return (x - offsets) * factors * mask(of: x)
+        let offsets = normalization.map(\.offset), factors = normalization.map { 1 / (255 * $0.scale) }
+        guard Tensor.shouldRecord(x) else {
+            return mapPixels(x, outputChannels: 3) { input, passes, output in
+                for channel in 0..<3 { output[channel] = passes ? (input[channel] - offsets[channel]) * factors[channel] : 0 }
+            }
+        }
+        return (x - Tensor(offsets)) * Tensor(factors) * mask(of: x)
+    }
+
+    /// A new `[batch, height, width, outputChannels]` tensor whose pixels `write` fills from the
+    /// input pixel's three values and whether it passes the thresholds; rows of pixels in parallel.
+    @inline(__always)
+    private func mapPixels(_ x: Tensor, outputChannels: Int,
+                           _ write: (UnsafePointer<Float>, Bool, UnsafeMutablePointer<Float>) -> Void) -> Tensor {
+        let pixelCount = x.scalarCount / 3
+        let rows = x.shape[0] * x.shape[1], rowLength = x.shape[2]
+        let affine = normalization
+        return KernelProfile.measure("purple mask (Swift)") {
+            Tensor(shape: Array(x.shape.dropLast()) + [outputChannels]) { output in
+            x.withUnsafeBufferPointer { input in
+                guard pixelCount > 0, let source = input.baseAddress, let destination = output.baseAddress else { return }
+                DispatchQueue.concurrentPerform(iterations: rows) { row in
+                    for pixel in row * rowLength..<(row + 1) * rowLength {
+                        let values = source + 3 * pixel
+                        let red = Self.eightBit(values[0], affine[0])
+                        let green = Self.eightBit(values[1], affine[1])
+                        let blue = Self.eightBit(values[2], affine[2])
+                        write(values, contains(red: red, green: green, blue: blue), destination + outputChannels * pixel)
+                    }
+                }
+            }
+            }
+        }
     }
 
     /// Whether the colour `(red, green, blue)`, each an integer on 0...255, passes the thresholds

@@ -47,13 +47,19 @@ final class HybridNetworkMaskTests: XCTestCase {
         XCTAssertEqual(mask.scalars, Self.cases.map { $0.rgb == [50, 0, 255] ? 1 : 0 })
     }
 
+    /// Both ways of computing them: one pass where no gradient is recorded (inference), the
+    /// differentiable operations where one is.
     func testMaskedPixelsAreMaskedRGBOnUnitScale() throws {
-        let pixels = PurpleMask(normalization: HybridFixtures.imageNet).maskedPixels(try caseImage(HybridFixtures.imageNet))
-        XCTAssertEqual(pixels.shape, [1, 4, 4, 3])
-        for (index, testCase) in Self.cases.enumerated() {
-            for channel in 0..<3 {
-                XCTAssertEqual(pixels.scalars[3 * index + channel], testCase.expected * testCase.rgb[channel] / 255,
-                               accuracy: 1e-5, "pixel \(index) channel \(channel)")
+        let image = try caseImage(HybridFixtures.imageNet)
+        for (x, path) in [(image, "one pass"), (image.requiringGradient(), "recorded")] {
+            let pixels = PurpleMask(normalization: HybridFixtures.imageNet).maskedPixels(x)
+            XCTAssertEqual(pixels.shape, [1, 4, 4, 3])
+            XCTAssertEqual(pixels.requiresGradient, path == "recorded")
+            for (index, testCase) in Self.cases.enumerated() {
+                for channel in 0..<3 {
+                    XCTAssertEqual(pixels.scalars[3 * index + channel], testCase.expected * testCase.rgb[channel] / 255,
+                                   accuracy: 1e-5, "\(path): pixel \(index) channel \(channel)")
+                }
             }
         }
     }
