@@ -87,6 +87,7 @@ struct BenchmarkOptions {
                                [--settle SECONDS (pause before each timed run, default 0.5)]
                                [--profile (after the timed runs, one more Swift batch per side, profiled by operation)]
         models: \(Architecture.backbones.map(\.rawValue).joined(separator: ", ")),
-                hybrid-VARIANT/BACKBONE (VARIANT: \(HybridNetwork.Variant.allCases.map(\.rawValue).joined(separator: " or ")); no PyTorch side)
+                hybrid-VARIANT/BACKBONE (VARIANT: \(HybridNetwork.Variant.allCases.map(\.rawValue).joined(separator: " or ")); the Python
+                sides have efficientnet-lite0 and DenseNet backbones)
         """
 }

@@ -64,10 +64,12 @@ struct ModelComparison {
         try startSwift(Self.swiftName, mode: .optimized, savingWeights: true)
         if options.includeUnoptimized { try startSwift(Self.plainName, mode: .plain, savingWeights: false) }
         if options.includeBF16 { try startSwift(Self.bf16Name, mode: .optimizedBF16, savingWeights: false) }
-        // The references build torchvision's networks and EfficientNet-Lite0; none has the hybrid.
-        if let python = options.python, network.architecture != .hybrid {
+        // The references build torchvision's networks, EfficientNet-Lite0 and (hybrid_pytorch.py)
+        // the hybrid on EfficientNet-Lite0 or a DenseNet, by its full name.
+        if let python = options.python {
             for (name, backend) in [(Self.torchName, "torch"), (Self.onnxName, "ort")] {
-                var arguments = [options.script, "--model", network.architecture.referenceName, "--backend", backend,
+                let reference = network.architecture == .hybrid ? network.name : network.architecture.referenceName
+                var arguments = [options.script, "--model", reference, "--backend", backend,
                                  "--weights", weightsURL.path, "--batch", "\(options.batch)", "--size", "\(options.size)",
                                  "--threads", "\(options.threads)", "--check-input", checkInputURL.path,
                                  "--check-batch", "\(options.checkBatch)", "--check-output", logitsURL(name).path]

@@ -1,6 +1,7 @@
 """PyTorch and onnxruntime worker of the Swift model benchmark (Sources/model-benchmark).
 
-Loads one full-size model (torchvision's, or efficientnet-lite-pytorch's Lite0) with the weights the
+Loads one full-size model (torchvision's, efficientnet-lite-pytorch's Lite0, or the hybrid of
+hybrid_pytorch.py) with the weights the
 Swift benchmark wrote (safetensors, PyTorch keys), in eval mode, and serves timing requests on stdin
 so the Swift benchmark can interleave its own runs with this process's:
 
@@ -28,7 +29,10 @@ from safetensors.torch import load_file
 from child_report import peak_rss_kb
 
 
-def build_model(name):
+def build_model(name, size):
+    if name.startswith("hybrid"):
+        from hybrid_pytorch import build_hybrid
+        return build_hybrid(name, classes=1000, size=size)
     if name == "efficientnet_lite0":
         from efficientnet_lite_pytorch import EfficientNet
         return EfficientNet.from_name("efficientnet-lite0")
@@ -95,7 +99,8 @@ def nchw_from_raw(path, batch, size):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--model", required=True, help="torchvision constructor name or efficientnet_lite0")
+    parser.add_argument("--model", required=True,
+                        help="torchvision constructor name, efficientnet_lite0 or hybrid-VARIANT/BACKBONE (hybrid_pytorch.py)")
     parser.add_argument("--backend", choices=["torch", "ort"], required=True)
     parser.add_argument("--weights", required=True, help="safetensors state dict with PyTorch keys")
     parser.add_argument("--batch", type=int, default=16)
@@ -108,7 +113,7 @@ def main():
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
-    model = build_model(args.model)
+    model = build_model(args.model, args.size)
     load_weights(model, args.weights)
     model.eval()
     runner = TorchRunner(model, args.channels_last) if args.backend == "torch" else \
