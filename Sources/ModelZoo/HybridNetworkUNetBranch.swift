@@ -27,7 +27,7 @@ extension HybridNetwork {
         /// `[outChannels]`.
         public let bias: Parameter
         public var isTraining = true
-        private static let padding = Padding2D(top: 0, bottom: 1, left: 0, right: 1)
+        static let padding = Padding2D(top: 0, bottom: 1, left: 0, right: 1)
 
         /// Keras' initialization: Glorot-uniform weight, zero bias.
         init(inChannels: Int, outChannels: Int, generator: inout SeededGenerator) {
@@ -197,6 +197,16 @@ extension HybridNetwork {
                 Tensor.fail(.invalidArgument(operation: "HybridNetwork.UNetBranch.stageOutputs",
                                              message: "stage conv\(lastStage) is not one of conv1 ... conv\(configuration.stageCount)"))
             }
+            return stageOutputs(pixels, through: lastStage, upConvolution: { upConvolutions[$0]($1) }) { stage, input in
+                tap("conv\(stage)", stages[stage - 1](input))
+            }
+        }
+
+        /// The U-Net's wiring, for stages 1 ... `lastStage`: stage `conv<stage>`'s output is
+        /// `body(stage, input)`, its input the pixels, the max-pooled previous output (encoder), or
+        /// `upConvolution(j, previous output)` (`up<levels + 1 + j>`) concatenated with its skip (decoder).
+        func stageOutputs(_ pixels: Tensor, through lastStage: Int, upConvolution: (Int, Tensor) -> Tensor,
+                          body: (Int, Tensor) -> Tensor) -> [Tensor] {
             let levels = configuration.widths.count
             var outputs: [Tensor] = []
             for stage in 1...lastStage {
@@ -206,10 +216,10 @@ extension HybridNetwork {
                 } else if stage <= levels {
                     input = maxPool2d(outputs[stage - 2], kernelSize: 2)
                 } else {
-                    let upsampled = upConvolutions[stage - levels - 1](outputs[stage - 2])
+                    let upsampled = upConvolution(stage - levels - 1, outputs[stage - 2])
                     input = Tensor(concatenating: [upsampled, outputs[configuration.stageCount - stage]], alongAxis: 3)
                 }
-                outputs.append(tap("conv\(stage)", stages[stage - 1](input)))
+                outputs.append(body(stage, input))
             }
             return outputs
         }
@@ -223,6 +233,12 @@ extension HybridNetwork {
             let map = stageOutputs(pixels, through: lastStage) { name, output in
                 liveStageNames.contains(name) ? tap(name, output) : output
             }[flattenedStage - 1]
+            return flattened(map)
+        }
+
+        /// The flattened stage's output `map` pooled as configured and flattened in NHWC order:
+        /// `[batch, flattenedFeatureCount]`.
+        func flattened(_ map: Tensor) -> Tensor {
             let pooled: Tensor
             switch configuration.flattenPooling {
             case .none: pooled = map

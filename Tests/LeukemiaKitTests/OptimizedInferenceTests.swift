@@ -37,11 +37,7 @@ final class OptimizedInferenceTests: XCTestCase {
 
     func testImageNetLite0UnderANewHeadAgreesWithItsTrainingGraphOnRealImages() throws {
         let store = try RealData.lite0WeightStore()
-        let data = try RealData.allFolder()
-        let files = try ["Benign", "Early", "Pre", "Pro"].flatMap { name in
-            try FileManager.default.contentsOfDirectory(at: data.appendingPathComponent(name), includingPropertiesForKeys: nil)
-                .filter { $0.pathExtension == "jpg" }.sorted { $0.path < $1.path }.prefix(3)
-        }
+        let files = try Self.firstImages(perClass: 3)
         var options = try CNNTrainingOptions.study(NetworkDescription(.efficientnetLite0, classCount: 4), seed: 3)
         options.batchSize = 5
         let network = try options.blueprint.makeNetwork(seed: options.seed)
@@ -59,11 +55,7 @@ final class OptimizedInferenceTests: XCTestCase {
     /// head's is not the identity.
     func testLightHybridOnImageNetLite0AgreesWithItsTrainingGraphOnRealImages() throws {
         let store = try RealData.lite0WeightStore()
-        let data = try RealData.allFolder()
-        let files = try ["Benign", "Early", "Pre", "Pro"].flatMap { name in
-            try FileManager.default.contentsOfDirectory(at: data.appendingPathComponent(name), includingPropertiesForKeys: nil)
-                .filter { $0.pathExtension == "jpg" }.sorted { $0.path < $1.path }.prefix(2)
-        }
+        let files = try Self.firstImages(perClass: 2)
         let description = NetworkDescription(.hybrid, backbone: .efficientnetLite0, hybridVariant: .light, classCount: 4)
         var options = try CNNTrainingOptions.study(description, seed: 4)
         options.batchSize = 5
@@ -75,6 +67,15 @@ final class OptimizedInferenceTests: XCTestCase {
         XCTAssertTrue(fast.usesOptimizedNetwork, "the hybrid has an inference network")
         let graph = try CNNInference(network: network, options: options, optimized: false).probabilities(of: images)
         XCTAssertLessThan(largestDifference(try fast.probabilities(of: images), graph), 1e-4)
+    }
+
+    /// The first `perClass` JPEG files (by path) of each class folder of the ALL data.
+    private static func firstImages(perClass: Int) throws -> [URL] {
+        let data = try RealData.allFolder()
+        return try ["Benign", "Early", "Pre", "Pro"].flatMap { name in
+            try FileManager.default.contentsOfDirectory(at: data.appendingPathComponent(name), includingPropertiesForKeys: nil)
+                .filter { $0.pathExtension == "jpg" }.sorted { $0.path < $1.path }.prefix(perClass)
+        }
     }
 
     /// With `LEUKEMIA_REAL_RUN=RUN_DIR` (a run trained on the ALL data), its whole test part: the

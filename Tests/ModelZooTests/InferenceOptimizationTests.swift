@@ -59,6 +59,23 @@ final class InferenceOptimizationTests: XCTestCase {
         try checkSameLogits(network, size: 32, input: Self.diskImages(batch: 3, seed: 19))
     }
 
+    /// The hybrid's inference network is a snapshot down to its up-convolutions.
+    func testHybridIsASnapshotOfItsUpConvolutions() throws {
+        let network = try HybridFixtures.smallHybrid(dropout: 0.5, seed: 27)
+        HybridFixtures.randomizeUNet(network, seed: 28)
+        network.eval()
+        let input = try Self.diskImages(batch: 2, seed: 29)
+        let optimized = network.optimizedForInference()
+        let before = optimized(input)
+        let up = try XCTUnwrap(network.unet.upConvolutions.first)
+        up.weight.value = up.weight.value * -1
+        let changed = Tensor.withoutGradients { network(input) }
+        let scale = before.scalars.map(abs).max() ?? 0
+        XCTAssertGreaterThan(zip(changed.scalars, before.scalars).map { abs($0 - $1) }.max() ?? 0, 1e-3 * scale,
+                             "negating the up-convolution changes the plain logits")
+        XCTAssertEqual(optimized(input).scalars, before.scalars, "the optimized network keeps its snapshot")
+    }
+
     /// The study's U-Net also computes the decoder stages after the flattened one; they feed no
     /// logit, and the optimized network skips them with the same result.
     func testHybridWithStagesAfterTheFlattenedOne() throws {

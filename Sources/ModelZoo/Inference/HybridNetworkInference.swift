@@ -38,37 +38,22 @@ extension HybridNetwork.UNetBranch {
     /// --no-python --runs 5`, Intel Xeon with avx512f, 2 cores, 2026-12-07): 74–79 images/s against
     /// 65–71 blocked; with `ONEDNN_MAX_CPU_ISA=AVX2` 53–54 against 41–43.
     func inferenceFeatures() -> (Tensor) -> Tensor {
-        let levels = configuration.widths.count, lastStage = configuration.flattenedStage
+        let lastStage = configuration.flattenedStage
         let convolutions: [[InferenceConvolution]] = stages.prefix(lastStage).map { stage in
             stage.children.compactMap { $0.layer as? Conv2d }.map { InferenceConvolution($0, activation: .relu) }
         }
-        let upConvolutions = Array(upConvolutions), pooling = configuration.flattenPooling
-        let featureCount = flattenedFeatureCount, stageCount = configuration.stageCount
+        let upConvolutions = upConvolutions.map { (weight: $0.weight.value.detached(), bias: $0.bias.value.detached()) }
         let imagesPerPass = Swift.max(1, InferenceNetwork.cacheSizedPassPixels / (imageSize * imageSize))
-        return { pixels in
+        // `self` only for its configuration: every weight used is one of the snapshots above.
+        return { [self] pixels in
             pixels.inSubBatches(ofAtMost: imagesPerPass) { part in
-                var outputs: [Tensor] = []
-                for stage in 1...lastStage {
-                    var x: Tensor
-                    if stage == 1 {
-                        x = part
-                    } else if stage <= levels {
-                        x = maxPool2d(outputs[stage - 2], kernelSize: 2)
-                    } else {
-                        let upsampled = upConvolutions[stage - levels - 1](outputs[stage - 2])
-                        x = Tensor(concatenating: [upsampled, outputs[stageCount - stage]], alongAxis: 3)
-                    }
-                    for convolution in convolutions[stage - 1] { x = convolution(x) }
-                    outputs.append(x)
+                let outputs = stageOutputs(part, through: lastStage, upConvolution: { index, x in
+                    transposedConv2d(x, weight: upConvolutions[index].weight, bias: upConvolutions[index].bias, stride: 2,
+                                     padding: HybridNetwork.UpConvolution.padding)
+                }) { stage, input in
+                    convolutions[stage - 1].reduce(input) { x, convolution in convolution(x) }
                 }
-                let map = outputs[lastStage - 1]
-                let pooled: Tensor
-                switch pooling {
-                case .none: pooled = map
-                case let .average(window): pooled = avgPool2d(map, kernelSize: window)
-                case .globalAverage: pooled = globalAvgPool2d(map)
-                }
-                return pooled.reshaped(to: [pooled.shape[0], featureCount])
+                return flattened(outputs[lastStage - 1])
             }
         }
     }
