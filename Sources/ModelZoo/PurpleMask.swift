@@ -99,18 +99,18 @@ public struct PurpleMask: Codable, Equatable, Sendable {
         let affine = normalization
         return KernelProfile.measure("purple mask (Swift)") {
             Tensor(shape: Array(x.shape.dropLast()) + [outputChannels]) { output in
-            x.withUnsafeBufferPointer { input in
-                guard pixelCount > 0, let source = input.baseAddress, let destination = output.baseAddress else { return }
-                DispatchQueue.concurrentPerform(iterations: rows) { row in
-                    for pixel in row * rowLength..<(row + 1) * rowLength {
-                        let values = source + 3 * pixel
-                        let red = Self.eightBit(values[0], affine[0])
-                        let green = Self.eightBit(values[1], affine[1])
-                        let blue = Self.eightBit(values[2], affine[2])
-                        write(values, contains(red: red, green: green, blue: blue), destination + outputChannels * pixel)
+                x.withUnsafeBufferPointer { input in
+                    guard pixelCount > 0, let source = input.baseAddress, let destination = output.baseAddress else { return }
+                    DispatchQueue.concurrentPerform(iterations: rows) { row in
+                        for pixel in row * rowLength..<(row + 1) * rowLength {
+                            let values = source + 3 * pixel
+                            let red = Self.eightBit(values[0], affine[0])
+                            let green = Self.eightBit(values[1], affine[1])
+                            let blue = Self.eightBit(values[2], affine[2])
+                            write(values, contains(red: red, green: green, blue: blue), destination + outputChannels * pixel)
+                        }
                     }
                 }
-            }
             }
         }
     }
