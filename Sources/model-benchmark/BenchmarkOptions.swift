@@ -4,11 +4,9 @@ import ModelZoo
 
 /// The settings shared by the coordinating process and its Swift workers.
 struct BenchmarkOptions {
-    /// The networks to compare, named on the command line as `NetworkDescription.name` spells them
-    /// (an architecture, or `hybrid-VARIANT/BACKBONE`), with ImageNet's 1000 classes as the
-    /// references have, at `size` x `size` pixels.
+    /// The networks to compare (`network(named:size:)`), at `size` x `size` pixels.
     var networks = [Architecture.densenet201, .convnextTiny, .vgg16, .efficientnetLite0].map {
-        NetworkDescription($0, classCount: 1000)
+        NetworkDescription($0, classCount: BenchmarkOptions.classCount)
     }
     var runs = 5
     var warmupRuns = 1
@@ -48,13 +46,7 @@ struct BenchmarkOptions {
         while let flag = remaining.popFirst() {
             switch flag {
             case "--models":
-                networks = try value(flag).split(separator: ",").map { name in
-                    do {
-                        return try NetworkDescription(name: String(name), classCount: 1000)
-                    } catch {
-                        throw UsageError("unknown model '\(name)': \(error)")
-                    }
-                }
+                networks = try value(flag).split(separator: ",").map { try Self.network(named: String($0), size: size) }
             case "--runs": runs = try number(flag, minimum: 1)
             case "--warmup": warmupRuns = try number(flag, minimum: 0)
             case "--batch": batch = try number(flag, minimum: 1)
@@ -79,6 +71,20 @@ struct BenchmarkOptions {
             }
         }
         for index in networks.indices { networks[index].inputSize = size }
+    }
+
+    /// Every network has ImageNet's 1000 classes, as the references do.
+    static let classCount = 1000
+
+    /// The network named as `NetworkDescription.name` spells it (an architecture, or
+    /// `hybrid-VARIANT/BACKBONE`), at `size` x `size` pixels.
+    /// - Throws: `UsageError` naming an unknown model.
+    static func network(named name: String, size: Int) throws -> NetworkDescription {
+        do {
+            return try NetworkDescription(name: name, classCount: classCount, inputSize: size)
+        } catch {
+            throw UsageError("unknown model '\(name)': \(error)")
+        }
     }
 
     static let usage = """

@@ -49,7 +49,7 @@ struct SwiftWorker {
         checkInputURL = URL(fileURLWithPath: workerArguments[3])
         checkOutputURL = URL(fileURLWithPath: workerArguments[4])
         options = try BenchmarkOptions(Array(workerArguments.dropFirst(5)))
-        network = try NetworkDescription(name: workerArguments[0], classCount: 1000, inputSize: options.size)
+        network = try BenchmarkOptions.network(named: workerArguments[0], size: options.size)
     }
 
     func serve() throws {
