@@ -53,7 +53,7 @@ extension Tensor {
                     if !retainingGraph { node.backward = nil; node.accumulatingBackward = nil }
                     continue
                 }
-                let inputGradients = backward(outputGradient)
+                let inputGradients = backward(consume outputGradient)
                 guard inputGradients.count == node.inputs.count else {
                     Tensor.fail(.invalidArgument(operation: node.operation, message:
                         "backward returned \(inputGradients.count) gradients for \(node.inputs.count) inputs"))

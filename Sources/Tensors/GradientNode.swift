@@ -1,6 +1,8 @@
 /// Sends the gradient of an operation's output back to its inputs: one gradient per input,
-/// nil where the input needs none.
-public typealias BackwardFunction = (_ outputGradient: Tensor) -> [Tensor?]
+/// nil where the input needs none. The output gradient is handed over (`consuming`): a pass may
+/// overwrite it where its storage is not shared (`isKnownUniquelyReferenced`), as a convolution's
+/// fused activation masks it in place.
+public typealias BackwardFunction = (_ outputGradient: consuming Tensor) -> [Tensor?]
 
 /// Adds the gradient of an operation's output to the gradients gathered so far for its inputs
 /// (`sums`, one per input, nil where none was gathered yet or the input needs none), in place

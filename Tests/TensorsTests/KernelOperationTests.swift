@@ -51,6 +51,67 @@ final class KernelOperationTests: XCTestCase {
         }
     }
 
+    /// Training fuses ReLU and ReLU6 into the convolution (post-op forward, gradient masked by the
+    /// output); its output and the gradients of input, weight and bias must be the separate
+    /// activation's, on pre-activations on both sides of each kink (below 0, above 6).
+    func testConv2dWithReLUOrReLU6InTrainingHasTheSeparateActivationsValuesAndGradients() {
+        let shapes: [(kernelSize: Int, stride: Int, padding: Padding2D, channels: (Int, Int))] = [
+            (3, 1, Padding2D(1), (8, 16)), (1, 1, .zero, (16, 32)), (3, 2, Padding2D(top: 0, bottom: 1, left: 0, right: 1), (8, 8)),
+        ]
+        for (kernelSize, stride, padding, channels) in shapes {
+            let input = randomTensor([2, 6, 6, channels.0], seed: 101, standardDeviation: 3)
+            let weight = randomTensor([channels.1, channels.0, kernelSize, kernelSize], seed: 102)
+            let bias = randomTensor([channels.1], seed: 103)
+            let linear = Tensor.withoutGradients { conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding) }
+            XCTAssertTrue(linear.scalars.contains { $0 > 6 } && linear.scalars.contains { $0 < 0 }
+                              && linear.scalars.contains { $0 > 0 && $0 < 6 }, "pre-activations on every side of the kinks")
+            var generator = SeededGenerator(seed: 104)
+            let projection = Tensor.randomUniform(linear.shape, lowerBound: -1, upperBound: 1, generator: &generator)
+            let activations: [(FusedActivation, (Tensor) -> Tensor)] = [(.relu, { relu($0) }), (.relu6, { relu6($0) })]
+            for (activation, separate) in activations {
+                func outputAndGradients(fused: Bool) -> (output: Tensor, gradients: [Tensor?]) {
+                    let leaves = [input, weight, bias].map { $0.requiringGradient() }
+                    let output = fused
+                        ? conv2d(leaves[0], weight: leaves[1], bias: leaves[2], stride: stride, padding: padding, activation: activation)
+                        : separate(conv2d(leaves[0], weight: leaves[1], bias: leaves[2], stride: stride, padding: padding))
+                    (output * projection).sum().backward()
+                    return (output, leaves.map(\.gradient))
+                }
+                let fused = outputAndGradients(fused: true), expected = outputAndGradients(fused: false)
+                let context = "\(activation), \(kernelSize)x\(kernelSize) stride \(stride)"
+                XCTAssertEqual(fused.output.scalars, expected.output.scalars, context)
+                for (name, (actual, reference)) in zip(["input", "weight", "bias"], zip(fused.gradients, expected.gradients)) {
+                    guard let actual, let reference else { return XCTFail("\(context): no \(name) gradient") }
+                    let scale = reference.scalars.map(abs).max() ?? 1
+                    assertTensor(actual, equals: reference.scalars, shape: reference.shape, accuracy: 1e-5 * max(1, scale))
+                }
+            }
+        }
+    }
+
+    /// The fused activation's backward pass overwrites the output gradient only where nothing else
+    /// holds it: the sum of two fused convolutions hands both the same gradient storage, and each
+    /// must still get its own masked copy (masking in place would zero the other's gradient).
+    func testFusedConv2dActivationsSharingAnOutputGradientEachGetTheirOwnMask() {
+        let inputs = [randomTensor([2, 5, 5, 4], seed: 111, standardDeviation: 3), randomTensor([2, 5, 5, 4], seed: 112, standardDeviation: 3)]
+        let weights = [randomTensor([8, 4, 3, 3], seed: 113), randomTensor([8, 4, 3, 3], seed: 114)]
+        func gradients(fused: Bool) -> [[Float]] {
+            let leaves = (inputs + weights).map { $0.requiringGradient() }
+            let sum = fused
+                ? conv2d(leaves[0], weight: leaves[2], padding: Padding2D(1), activation: .relu)
+                    + conv2d(leaves[1], weight: leaves[3], padding: Padding2D(1), activation: .relu6)
+                : relu(conv2d(leaves[0], weight: leaves[2], padding: Padding2D(1)))
+                    + relu6(conv2d(leaves[1], weight: leaves[3], padding: Padding2D(1)))
+            (sum * sum).sum().backward()
+            return leaves.map { $0.gradient?.scalars ?? [] }
+        }
+        for (index, (actual, expected)) in zip(gradients(fused: true), gradients(fused: false)).enumerated() {
+            let scale = max(1, expected.map(abs).max() ?? 1)
+            XCTAssertEqual(actual.count, expected.count, "leaf \(index)")
+            for (a, e) in zip(actual, expected) { XCTAssertEqual(a, e, accuracy: 1e-5 * scale, "leaf \(index)") }
+        }
+    }
+
     func testConv2dAddingAResidualThenGELUFusesInInferenceAndDifferentiatesInTraining() {
         // 1x1 and 3x3 direct, and a 3x3 layer wide enough for Winograd (its blocked output and the NHWC residual).
         for (kernelSize, padding, channels) in [(1, Padding2D.zero, (16, 32)), (3, Padding2D(1), (16, 32)), (3, Padding2D(1), (64, 64))] {

@@ -12,7 +12,9 @@
 ///   - residual: a tensor of the output's shape added to the result before `activation` (a skip
 ///     connection); fused into the convolution when nothing is recorded, a separate add otherwise.
 ///   - activation: ReLU, ReLU6 or GELU applied to the result; fused into the convolution when nothing is
-///     recorded (inference), a separate `relu`/`relu6`/`gelu` otherwise.
+///     recorded (inference), and in training too for ReLU and ReLU6 without a residual (their gradient
+///     is read off the output: `FusedActivation.recordsFused`); a separate `gelu` (or `relu`/`relu6`
+///     after a residual) otherwise.
 /// Activations stay NHWC (`ConvolutionActivationLayout.operationDefault`, which can opt in to
 /// timing-based layout choice); 3x3 stride-1 layers with 64 or more channels run Winograd
 /// (`ConvolutionAlgorithm.staticChoice`, by shape only, so results repeat from run to run): oneDNN's
@@ -26,9 +28,14 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride:
     let geometry = Tensor.convolutionGeometry(operation, inputShape: input.shape, weight: weight, bias: bias,
                                               stride: stride, padding: padding, dilation: dilation, groups: groups)
     let makeKernel = { try Convolution2DKernel(geometry, activationLayout: .operationDefault) }
-    // Recorded (training): oneDNN's forward-training pass, then the add and activation as their own
-    // operations. Nothing recorded: the inference pass, which fuses them and may run the engine's Winograd.
+    // Recorded (training): oneDNN's forward-training pass, with ReLU or ReLU6 as its post-op when no
+    // residual comes first, else the add and activation as their own operations. Nothing recorded: the
+    // inference pass, which fuses them and may run the engine's Winograd.
     guard !Tensor.shouldRecord([input, weight] + (bias.map { [$0] } ?? []) + (residual.map { [$0] } ?? [])) else {
+        if residual == nil, let activation, activation.recordsFused {
+            return Tensor.weightedWindow(operation, input: input, weight: weight, bias: bias, weightsVersion: weightsVersion,
+                                         activation: activation, makeKernel: makeKernel)
+        }
         let linear = Tensor.weightedWindow(operation, input: input, weight: weight, bias: bias,
                                            weightsVersion: weightsVersion, makeKernel: makeKernel)
         let sum = residual.map { linear + $0 } ?? linear

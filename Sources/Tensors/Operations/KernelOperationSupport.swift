@@ -39,8 +39,14 @@ extension Tensor {
     /// When the kernel computes in bf16, the input and the output gradient are each converted to
     /// bf16 once (`ConvolutionOperand`), and the backward pass holds the input's bf16 copy (so does
     /// a depthwise kernel made under bf16, which computes in FP32: `savedInputElementType`).
+    /// An `activation` whose gradient the output gives (`FusedActivation.recordsFused`) runs as the
+    /// forward pass's post-op, and the backward pass first masks the output gradient with the output
+    /// (oneDNN's `use_dst_for_bwd` eltwise backward): the values and gradients of the separate
+    /// activation without its forward pass or its pre-activation buffer.
     static func weightedWindow(_ operation: String, input: Tensor, weight: Tensor, bias: Tensor?,
-                               weightsVersion: WeightsVersion?, makeKernel: () throws -> some WeightedWindowKernel) -> Tensor {
+                               weightsVersion: WeightsVersion?, activation: FusedActivation? = nil,
+                               makeKernel: () throws -> some WeightedWindowKernel) -> Tensor {
+        precondition(activation?.recordsFused ?? true, "\(operation): \(activation!) needs its input for its gradient")
         let kernel = kernelCall(operation, makeKernel).primitives
         let geometry = kernel.geometry
         let reduced = kernel.precision == .bf16
@@ -54,8 +60,8 @@ extension Tensor {
         let inputOperand = operand(input, keepingFloat32: false)
         let inputCopy: BFloat16Copy? = if case .bfloat16(let copy, _) = inputOperand { copy } else { nil }
         kernelCall(operation) {
-            try kernel.forward(.forwardTraining, input: inputOperand, weights: weight.kernelInput, weightsVersion: weightsVersion,
-                               bias: bias?.kernelInput, output: output.kernelOutput)
+            try kernel.forward(.forwardTraining, activation: activation, input: inputOperand, weights: weight.kernelInput,
+                               weightsVersion: weightsVersion, bias: bias?.kernelInput, output: output.kernelOutput)
         }
         let inputs = [input, weight] + (bias.map { [$0] } ?? [])
         guard shouldRecord(inputs) else { return output }
@@ -76,7 +82,23 @@ extension Tensor {
         }
         let savedWeight = needsInputGradient ? weight.detached() : nil
         let inputShape = input.shape, weightShape = weight.shape
-        return output.recording(operation, inputs: inputs) { gradient in
+        // The fused activation's kernel and the output its gradient reads (only then kept for the backward pass).
+        let fusedActivation = activation.map { activation in
+            (kernel: kernelCall(operation) { try EltwiseKernel(activation.pointwise, count: output.scalarCount) }, output: output)
+        }
+        return output.recording(operation, inputs: inputs) { outputGradient in
+            // The gradient of the pre-activation: the output gradient where the activation passes it,
+            // written over the output gradient when nothing else holds its storage (no third
+            // activation-sized buffer beside it and the input gradient), else into a new one.
+            var gradient = consume outputGradient
+            if let fusedActivation {
+                let masked = isKnownUniquelyReferenced(&gradient.storage) ? gradient : Tensor(uninitializedShape: gradient.shape)
+                kernelCall(operation + " activation backward") {
+                    try fusedActivation.kernel.backward(gradOutput: gradient.kernelInput, saved: fusedActivation.output.kernelInput,
+                                                        gradInput: masked.kernelOutput)
+                }
+                gradient = masked
+            }
             let gradientOperand = operand(gradient, keepingFloat32: true)
             var weightGradient: Tensor?, biasGradient: Tensor?
             if let savedInput {
