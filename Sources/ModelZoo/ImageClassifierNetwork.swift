@@ -132,13 +132,11 @@ extension ImageClassifierNetwork {
 }
 
 extension Sequential {
-    /// The layers applied in order; the output of each child whose key (`keyPrefix + name`, e.g.
-    /// `features.3`) is in `names` goes through `tap`.
+    /// The layers applied in order (convolutions and their ReLUs fused, as `callAsFunction(_:)` runs
+    /// them); the output of each child whose key (`keyPrefix + name`, e.g. `features.3`) is in `names`
+    /// goes through `tap`.
     func callAsFunction(_ x: Tensor, keyPrefix: String, tapping names: [String], with tap: FeatureMapTap) -> Tensor {
-        layers.reduce(x) { output, entry in
-            let key = keyPrefix + entry.name
-            let result = entry.layer(output)
-            return names.contains(key) ? tap(key, result) : result
-        }
+        let tapped = Set(names.filter { $0.hasPrefix(keyPrefix) }.map { String($0.dropFirst(keyPrefix.count)) })
+        return callAsFunction(x, observing: tapped) { name, output in tap(keyPrefix + name, output) }
     }
 }

@@ -86,4 +86,50 @@ final class LayerComputationTests: XCTestCase {
         XCTAssertThrowsError(try MaxPool2d(kernelSize: 2, padding: 2))
         XCTAssertThrowsError(try Linear(inFeatures: 0, outFeatures: 1, generator: &generator))
     }
+
+    /// `Sequential` runs a `Conv2d` followed by `ReLU` or `ReLU6` as one fused convolution in training:
+    /// the layer-by-layer values and parameter gradients, and no separate activation pass (counted by
+    /// the kernel profile: oneDNN's eltwise forward runs for the layer-by-layer chain, not the fused one).
+    func testSequentialFusesAConvolutionWithTheReLUOrReLU6AfterItInTraining() throws {
+        var generator = SeededGenerator(seed: 5)
+        let first = try Conv2d(inChannels: 3, outChannels: 8, kernelSize: 3, padding: 1, generator: &generator)
+        let second = try Conv2d(inChannels: 8, outChannels: 8, kernelSize: 3, padding: 1, generator: &generator)
+        let third = try Conv2d(inChannels: 8, outChannels: 4, kernelSize: 1, generator: &generator)
+        let chain = Sequential(first, ReLU(), second, ReLU6(), third)
+        second.weight.value = second.weight.value * 4   // pre-activations past ReLU6's upper kink too
+        let input = Tensor.randomNormal([2, 7, 7, 3], mean: 0, standardDeviation: 4, generator: &generator)
+        let parameters = [first, second, third].flatMap { [$0.weight, $0.bias!] }
+
+        func run(_ forward: () -> Tensor) -> (output: Tensor, gradients: [[Float]], activationPasses: Int) {
+            parameters.forEach { $0.zeroGradient() }
+            KernelProfile.isEnabled = true
+            _ = KernelProfile.take()
+            let output = forward()
+            (output * output).sum().backward()
+            KernelProfile.isEnabled = false
+            let passes = KernelProfile.take().first { $0.category == "eltwise forward_training" }?.calls ?? 0
+            return (output, parameters.map { $0.gradient?.scalars ?? [] }, passes)
+        }
+        let fused = run { chain(input) }
+        let layered = run { third(relu6(second(relu(first(input))))) }
+        XCTAssertEqual(layered.activationPasses, 2)
+        XCTAssertEqual(fused.activationPasses, 0, "the activations run inside the convolutions")
+        let hidden = Tensor.withoutGradients { second(relu(first(input))) }.scalars
+        XCTAssertTrue(hidden.contains { $0 < 0 } && hidden.contains { $0 > 6 }, "ReLU6 clips on both sides")
+        XCTAssertEqual(fused.output.scalars, layered.output.scalars)
+        // Observed children: a ReLU's output is its fused pair's; an observed convolution is not fused,
+        // so the observer sees its pre-activations.
+        var seen: [String: Tensor] = [:]
+        let observed = Tensor.withoutGradients {
+            chain(input, observing: ["0", "3"]) { name, output in seen[name] = output; return output }
+        }
+        XCTAssertEqual(observed.scalars, layered.output.scalars)
+        XCTAssertTrue(seen["0"]?.scalars.contains { $0 < 0 } ?? false, "the first convolution's own output")
+        XCTAssertEqual(seen["3"]?.scalars, Tensor.withoutGradients { relu6(second(relu(first(input)))) }.scalars)
+        for (index, (actual, expected)) in zip(fused.gradients, layered.gradients).enumerated() {
+            let scale = max(1, expected.map(abs).max() ?? 1)
+            XCTAssertEqual(actual.count, expected.count)
+            for (a, e) in zip(actual, expected) { XCTAssertEqual(a, e, accuracy: 1e-5 * scale, "parameter \(index)") }
+        }
+    }
 }

@@ -30,8 +30,38 @@ public final class Sequential: Layer {
 
     public var children: [NamedLayer] { layers }
 
-    /// The layers applied in order.
+    /// The layers applied in order; a `Conv2d` directly followed by a `ReLU` or `ReLU6` runs as one
+    /// convolution with the activation fused (`Conv2d.callAsFunction(_:activation:)`: the same values
+    /// and gradients, one pass over the output fewer in training and no pre-activation buffer).
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        layers.reduce(x) { output, entry in entry.layer(output) }
+        callAsFunction(x, observing: []) { $1 }
+    }
+
+    /// The same, handing the output of each child whose name is in `observed` to `observe` (with
+    /// that name), which may replace it; a convolution whose own output is observed is not fused.
+    public func callAsFunction(_ x: Tensor, observing observed: Set<String>, _ observe: (String, Tensor) -> Tensor) -> Tensor {
+        var output = x, index = layers.startIndex
+        while index < layers.endIndex {
+            let (name, layer) = layers[index]
+            if let convolution = layer as? Conv2d, !observed.contains(name), index + 1 < layers.endIndex,
+               let activation = Self.fusedActivation(layers[index + 1].layer) {
+                output = convolution(output, activation: activation)
+                index += 1
+            } else {
+                output = layer(output)
+            }
+            if observed.contains(layers[index].name) { output = observe(layers[index].name, output) }
+            index += 1
+        }
+        return output
+    }
+
+    /// The activation a convolution can apply in its own pass in place of `layer`, if any.
+    private static func fusedActivation(_ layer: any Layer) -> FusedActivation? {
+        switch layer {
+        case is ReLU: return .relu
+        case is ReLU6: return .relu6
+        default: return nil
+        }
     }
 }
