@@ -20,7 +20,7 @@ static int cmp(const void*a,const void*b){double x=*(double*)a,y=*(double*)b;ret
 int main(int argc,char**argv){
   int N=atoi(argv[1]),H=atoi(argv[2]),IC=atoi(argv[3]),OC=atoi(argv[4]),T=argc>5?atoi(argv[5]):256; int W=H;
   size_t ns=(size_t)N*H*W*IC, nd=(size_t)N*H*W*OC, nw=(size_t)OC*IC*9;
-  float*src=aligned_alloc(64,ns*4),*dst=aligned_alloc(64,nd*4),*dw=aligned_alloc(64,nw*4),*dw2=aligned_alloc(64,nw*4);
+  float*src=aligned_alloc(64,ns*4),*dst=aligned_alloc(64,nd*4),*dw=aligned_alloc(64,nw*4);
   for(size_t i=0;i<ns;i++) src[i]=(rand()%2001-1000)/1000.f;
   for(size_t i=0;i<nd;i++) dst[i]=(rand()%2001-1000)/1000.f;
   dnnl_engine_t eng; CHK(dnnl_engine_create(&eng,dnnl_cpu,0)); dnnl_stream_t st; CHK(dnnl_stream_create(&st,eng,dnnl_stream_default_flags));
