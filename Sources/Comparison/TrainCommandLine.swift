@@ -34,6 +34,7 @@ enum TrainCommandLine {
             if cnn.schedule != .plateau { arguments += ["--schedule", cnn.schedule.rawValue] }
             if cnn.precision != .fp32 { arguments += ["--precision", cnn.precision.rawValue] }
             if cnn.batchNormRecomputationImages > 0 { arguments += ["--recompute-batch-norm", "\(cnn.batchNormRecomputationImages)"] }
+            if let start = cnn.weightAveragingStart { arguments += ["--average-from", "\(start)"] }
             if !cnn.balancedClassWeights { arguments.append("--no-class-weights") }
             if let augmentation = cnn.augmentation {
                 arguments += ["--rotation", "\(augmentation.rotationDegrees)", "--shift", "\(augmentation.widthShift)",

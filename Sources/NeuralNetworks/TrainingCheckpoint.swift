@@ -4,21 +4,24 @@ import WeightFiles
 
 /// A training checkpoint in one safetensors file: the model's state dict under `model.<key>`,
 /// the optimizer's state tensors under `optimizer.<parameter key>.<state name>` (e.g.
-/// `optimizer.0.weight.exp_avg`), and in the metadata the optimizer kind, learning rate and
-/// counters next to the caller's entries (such as the epoch).
+/// `optimizer.0.weight.exp_avg`), optionally a running average of the model's state dict under
+/// `average.<key>` (weight averaging over epochs), and in the metadata the optimizer kind,
+/// learning rate and counters next to the caller's entries (such as the epoch).
 public enum TrainingCheckpoint {
     static let modelPrefix = "model."
+    static let averagePrefix = "average."
     static let optimizerPrefix = "optimizer."
     static let kindKey = "optimizer.kind"
     static let learningRateKey = "optimizer.learning_rate"
     static let counterPrefix = "optimizer.counter."
 
     /// Writes `model` and `optimizer` (whose parameters must all belong to `model`) to `url`,
-    /// atomically, with the caller's `metadata` (keys must not start with "optimizer.").
+    /// atomically, with the caller's `metadata` (keys must not start with "optimizer.") and, if
+    /// given, `averagedModel`: a state dict with `model`'s keys and shapes.
     /// - Throws: `CheckpointError` for a foreign parameter or reserved metadata key;
     ///   `WeightFileError.unwritable` naming the file.
     public static func save(model: any Layer, optimizer: any Optimizer, metadata: [String: String] = [:],
-                            to url: URL) throws {
+                            averagedModel: StateDict? = nil, to url: URL) throws {
         if let reserved = metadata.keys.sorted().first(where: { $0.hasPrefix(optimizerPrefix) }) {
             throw CheckpointError.reservedMetadataKey(reserved)
         }
@@ -26,6 +29,7 @@ public enum TrainingCheckpoint {
         let state = optimizer.state
         var tensors: StateDict = [:]
         for (key, array) in model.stateDict() { tensors[modelPrefix + key] = array }
+        for (key, array) in averagedModel ?? [:] { tensors[averagePrefix + key] = array }
         for (index, entries) in state.tensors {
             for (name, tensor) in entries { tensors["\(optimizerPrefix)\(names[index]).\(name)"] = NamedArray(tensor) }
         }
@@ -37,20 +41,24 @@ public enum TrainingCheckpoint {
     }
 
     /// Restores `model` and `optimizer` from a checkpoint written by `save` and returns the
-    /// caller's metadata. Nothing is changed unless the whole checkpoint fits.
-    /// - Throws: `WeightFileError` naming the file; `StateDictMismatch` for model keys;
+    /// caller's metadata and the averaged model's state dict (nil if the checkpoint has none).
+    /// Nothing is changed unless the whole checkpoint fits.
+    /// - Throws: `WeightFileError` naming the file; `StateDictMismatch` for model or average keys;
     ///   `CheckpointError` or `OptimizerError.invalidState` for optimizer state that does not fit.
     @discardableResult
-    public static func load(into model: any Layer, optimizer: any Optimizer, from url: URL) throws -> [String: String] {
+    public static func load(into model: any Layer, optimizer: any Optimizer,
+                            from url: URL) throws -> (metadata: [String: String], averagedModel: StateDict?) {
         let contents = try SafeTensors.readContents(from: url)
         let source = url.path
         let names = try parameterNames(of: optimizer, in: model)
         let indices = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-        var modelState: StateDict = [:]
+        var modelState: StateDict = [:], averageState: StateDict = [:]
         var optimizerTensors: [Int: [String: Tensor]] = [:]
         for (key, array) in contents.tensors {
             if key.hasPrefix(modelPrefix) {
                 modelState[String(key.dropFirst(modelPrefix.count))] = array
+            } else if key.hasPrefix(averagePrefix) {
+                averageState[String(key.dropFirst(averagePrefix.count))] = array
             } else if let entry = optimizerEntry(key), let index = indices[entry.parameter] {
                 optimizerTensors[index, default: [:]][entry.state] = try Tensor(array)
             } else {
@@ -73,6 +81,7 @@ public enum TrainingCheckpoint {
         }
         let state = OptimizerState(kind: kind, tensors: optimizerTensors, counters: counters, learningRate: learningRate)
         try checkStateDict(modelState, expected: model.stateDictShapes())
+        if !averageState.isEmpty { try checkStateDict(averageState, expected: model.stateDictShapes()) }
         let previous = optimizer.state
         try optimizer.restore(state)
         do {
@@ -81,7 +90,7 @@ public enum TrainingCheckpoint {
             try optimizer.restore(previous)
             throw error
         }
-        return callerMetadata
+        return (callerMetadata, averageState.isEmpty ? nil : averageState)
     }
 
     /// The parameter key and state name of `optimizer.<parameter key>.<state name>`, or nil.

@@ -41,6 +41,10 @@ struct CNNTrainingArguments: ParsableArguments {
             help: ArgumentHelp("Recompute the batch normalizations' running statistics at the end of each epoch from this many unaugmented training images, dropout off (0: keep the training steps' running averages, the study's).", valueName: "images"))
     var batchNormRecomputationImages: Int = 0
 
+    @Option(name: .customLong("average-from"),
+            help: ArgumentHelp("Average the weights at the end of every epoch from this one on; when training ends, keep the average (its batch-norm statistics recomputed with --recompute-batch-norm) instead of the best epoch if the validation --selection prefers it.", valueName: "epoch"))
+    var averageFrom: Int?
+
     @Option(help: "What convolutions compute in: fp32, or bf16 (mixed precision: bf16 inputs, FP32 accumulation, weights, optimizer and every other operation; needs a CPU with native bf16, never emulated).")
     var precision: ComputePrecision = .fp32
 
@@ -168,6 +172,7 @@ struct CNNTrainingArguments: ParsableArguments {
         options.schedule = schedule
         options.precision = precision
         options.batchNormRecomputationImages = batchNormRecomputationImages
+        options.weightAveragingStart = averageFrom
         options.earlyStoppingPatience = earlyStoppingPatience
         options.plateauFactor = plateauFactor
         options.plateauPatience = plateauPatience

@@ -39,6 +39,9 @@ struct CellAttentionArguments: ParsableArguments {
     /// `--backbone-learning-rate` and `--no-class-weights`.
     func options(cnn: CNNTrainingArguments, classCount: Int, seed: UInt64) throws -> CellAttentionOptions {
         let policy = cnn.policy ?? .frozen
+        if cnn.averageFrom != nil {
+            throw ValidationError("--average-from applies to the CNNs, not to --model cell-attention")
+        }
         if cnn.backboneLearningRate != nil, policy != .topBlocks {
             throw ValidationError("--backbone-learning-rate applies only to --policy top-blocks (a frozen backbone does not train)")
         }

@@ -34,7 +34,7 @@ final class CompareCommandTests: XCTestCase {
                 ["--model", "svm", "--out", run("svm").path, "--split", split],
                 ["--model", "densenet201", "--network-config", networkConfig.path, "--weights", "none", "--input-size", "32",
                  "--batch-size", "8", "--epochs", "3", "--learning-rate", "0.003", "--recompute-batch-norm", "16", "--fill", "reflect", "--no-orientations",
-                 "--schedule", "cosine", "--out", run("cnn").path, "--split", split,
+                 "--schedule", "cosine", "--average-from", "2", "--out", run("cnn").path, "--split", split,
                  "--feature-cache", workspace.appendingPathComponent("features").path],
                 ["--model", "xgboost", "--out", otherSplit.path, "--seed", "8"],
             ]
@@ -176,6 +176,7 @@ final class CompareCommandTests: XCTestCase {
         XCTAssertTrue(arguments.contains("--recompute-batch-norm"), command)
         XCTAssertEqual(arguments.firstIndex(of: "--fill").map { arguments[$0 + 1] }, "reflect", command)
         XCTAssertEqual(arguments.firstIndex(of: "--schedule").map { arguments[$0 + 1] }, "cosine", command)
+        XCTAssertEqual(arguments.firstIndex(of: "--average-from").map { arguments[$0 + 1] }, "2", command)
         // Orientations are train's default: a run without them must say so to be reproduced.
         XCTAssertTrue(arguments.contains("--no-orientations"), command)
         let again = Self.workspace.appendingPathComponent("cnn-again")

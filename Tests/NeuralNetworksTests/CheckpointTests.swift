@@ -102,7 +102,7 @@ final class CheckpointTests: XCTestCase {
 
         let resumed = try makeSmallCNN(seed: 9)
         let resumedOptimizer = try makeOptimizer(resumed.parameters())
-        XCTAssertEqual(try TrainingCheckpoint.load(into: resumed, optimizer: resumedOptimizer, from: url), ["epoch": "3"],
+        XCTAssertEqual(try TrainingCheckpoint.load(into: resumed, optimizer: resumedOptimizer, from: url).metadata, ["epoch": "3"],
                        file: file, line: line)
         run(resumed, resumedOptimizer, batches[3...])
 

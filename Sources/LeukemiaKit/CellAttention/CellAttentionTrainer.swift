@@ -304,7 +304,7 @@ public enum CellAttentionTrainer {
         /// The state after the last checkpointed epoch (layers and optimizer restored, the log cut
         /// to that epoch), or a fresh state when there is no checkpoint.
         func restore(_ layers: CheckpointedLayers, optimizer: Adam, epochLog: EpochLog) throws -> (CNNTrainingState, [EpochRecord]) {
-            guard let (state, records) = try CNNTrainingState.restore(from: directory, into: layers, optimizer: optimizer,
+            guard let (state, records, _) = try CNNTrainingState.restore(from: directory, into: layers, optimizer: optimizer,
                                                                      epochLog: epochLog) else {
                 return (CNNTrainingState(beforeTheFirstEpochWithPatience: options.earlyStoppingPatience), [])
             }

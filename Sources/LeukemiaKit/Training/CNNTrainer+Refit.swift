@@ -6,7 +6,8 @@ extension CNNTrainer {
     /// selection in its `selection` folder): the same options, seed, classes and costs, trained on
     /// the selection's training and validation images for the selection's best epoch count, each
     /// epoch at the learning rate the selection used in it. Its last epoch's weights are the result,
-    /// scored on the selection's test part. Killed, it continues with `resume(runDirectory)`.
+    /// scored on the selection's test part. If the selection kept a weight average of epochs a–b,
+    /// the refit trains b epochs and keeps its own average of epochs a–b. Killed, it continues with `resume(runDirectory)`.
     /// - Throws: `RefitError` for a selection that is not a finished CNN run chosen on a validation
     ///   part; what training throws.
     @discardableResult
@@ -18,12 +19,14 @@ extension CNNTrainer {
         }
         var session: CNNTrainingSession = try selected.readJSON(selected.trainingSession)
         let epochs = try EpochLog(url: selected.epochLog).read()
-        guard let best = configuration.hyperparameters["best_epoch"].map(Int.init), best >= 1, best <= epochs.count else {
+        let averaged = configuration.hyperparameters["averaged_from_epoch"].map(Int.init)
+        guard let best = (averaged == nil ? configuration.hyperparameters["best_epoch"] : configuration.hyperparameters["averaged_to_epoch"])
+                .map(Int.init), best >= max(1, averaged ?? 1), best <= epochs.count else {
             throw RefitError.selectionDiffers(selection.path, reason: "its config.json records no best epoch within its \(epochs.count) logged epochs")
         }
         if let dataDirectory { session.dataDirectory = dataDirectory.standardizedFileURL.path }
         session.refit = RefitOrigin(selectionRun: selected.url.standardizedFileURL.path, selectionConfigurationSHA256: hash,
-                                    learningRates: epochs.prefix(best).map { Float($0.learningRate) })
+                                    learningRates: epochs.prefix(best).map { Float($0.learningRate) }, averagedFromEpoch: averaged)
         let folder = try ImageFolder.scan(URL(fileURLWithPath: session.dataDirectory), conformingTo: session.datasetDescription,
                                           allowingMissingClasses: false)
         let selectionSplit = try SplitManifest.load(from: selected.splitManifest)

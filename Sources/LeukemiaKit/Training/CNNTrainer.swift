@@ -5,6 +5,7 @@ import NeuralNetworks
 import Tensors
 import Datasets
 import Evaluation
+import WeightFiles
 
 /// What to train: a CNN on a data folder, into a new run directory.
 public struct CNNTrainingRequest: Sendable {
@@ -73,6 +74,8 @@ public struct CNNTrainingOutcome {
     public var stoppedEarly: Bool
     /// Test metrics of the best weights; nil when the session was stopped before the end.
     public var testMetrics: ClassificationMetrics?
+    /// The epochs whose weight average was kept instead of `bestEpoch`'s weights (`--average-from`), or nil.
+    public var averagedEpochs: ClosedRange<Int>? = nil
 }
 
 /// Trains a CNN following the study (Adam, class weights, early stopping on the validation loss
@@ -184,18 +187,20 @@ extension CNNTrainingState {
     }
 
     /// Restores `layer` and `optimizer` from the checkpoint in `directory` and returns the training
-    /// state after its epoch with the epoch log cut to it; nil (the log emptied) when there is no
-    /// checkpoint yet. What a resumed CNN or cell-attention session starts from.
+    /// state after its epoch with the epoch log cut to it, and the checkpoint's running weight
+    /// average if it has one; nil (the log emptied) when there is no checkpoint yet. What a resumed
+    /// CNN or cell-attention session starts from.
     /// - Parameter validatesEveryEpoch: whether each epoch recorded a validation loss (false in a refit).
     /// - Throws: `CNNTrainingError.corruptCheckpoint` naming the checkpoint or the epoch log;
     ///   what `TrainingCheckpoint.load` throws for a checkpoint that does not fit.
     static func restore(from directory: RunDirectory, into layer: any Layer, optimizer: any Optimizer, epochLog: EpochLog,
-                        validatesEveryEpoch: Bool = true) throws -> (state: CNNTrainingState, records: [EpochRecord])? {
+                        validatesEveryEpoch: Bool = true)
+        throws -> (state: CNNTrainingState, records: [EpochRecord], averagedModel: StateDict?)? {
         guard FileManager.default.fileExists(atPath: directory.checkpoint.path) else {
             try epochLog.write([])
             return nil
         }
-        let metadata = try TrainingCheckpoint.load(into: layer, optimizer: optimizer, from: directory.checkpoint)
+        let (metadata, averagedModel) = try TrainingCheckpoint.load(into: layer, optimizer: optimizer, from: directory.checkpoint)
         guard let text = metadata[metadataKey], let state = try? JSONDecoder().decode(CNNTrainingState.self, from: Data(text.utf8)),
               state.validationLosses.count == (validatesEveryEpoch ? state.epoch : 0) else {
             throw CNNTrainingError.corruptCheckpoint(directory.checkpoint.path, reason: "no valid '\(metadataKey)' metadata")
@@ -206,6 +211,6 @@ extension CNNTrainingState {
                                                      reason: "\(records.count) epochs logged, the checkpoint has \(state.epoch)")
         }
         try epochLog.write(records)
-        return (state, records)
+        return (state, records, averagedModel)
     }
 }

@@ -55,6 +55,11 @@ public struct CNNTrainingOptions: Codable, Equatable, Sendable {
     /// (`--recompute-batch-norm`; 0: the running averages of the training steps, the study's).
     /// Runs written before it was an option use 0.
     public var batchNormRecomputationImages = 0
+    /// The first epoch whose end-of-epoch weights enter a running average (`--average-from`, see
+    /// `WeightAverage`); when training ends, the average (its batch-norm statistics recomputed
+    /// with `--recompute-batch-norm`) is scored on the validation part and kept instead of the
+    /// best epoch's weights if its `selection` value is lower. nil: no averaging (the study's).
+    public var weightAveragingStart: Int? = nil
     /// Seed of the head initialization, batch order, augmentation and dropout.
     public var seed: UInt64
     /// Batches prepared ahead of the network.
@@ -105,6 +110,10 @@ public struct CNNTrainingOptions: Codable, Equatable, Sendable {
                   "0 to 1000000 images")
         try check(batchNormRecomputationImages == 0 || policy != .frozen || network.architecture == .hybrid, "recompute-batch-norm",
                   batchNormRecomputationImages, "0 with --policy frozen (no batch normalization trains)")
+        if let weightAveragingStart {
+            try check((1...maximumEpochs).contains(weightAveragingStart), "average-from", weightAveragingStart,
+                      "an epoch from 1 to --epochs (\(maximumEpochs))")
+        }
         if let augmentation {
             try check((0...180).contains(augmentation.rotationDegrees), "rotation", augmentation.rotationDegrees, "0 to 180 degrees")
             try check((0...1).contains(augmentation.widthShift) && (0...1).contains(augmentation.heightShift), "shift",
@@ -134,6 +143,7 @@ public struct CNNTrainingOptions: Codable, Equatable, Sendable {
         case plateauPatience = "plateau_patience", balancedClassWeights = "balanced_class_weights"
         case cachedAugmentedCopies = "cached_augmented_copies", seed, prefetchCount = "prefetch_count", resize
         case precision, batchNormRecomputationImages = "batch_norm_recomputation_images"
+        case weightAveragingStart = "average_from_epoch"
     }
 }
 
@@ -176,5 +186,6 @@ extension CNNTrainingOptions {
         resize = try container.decodeIfPresent(ResizePolicy.self, forKey: .resize) ?? .squash
         precision = try container.decodeIfPresent(ComputePrecision.self, forKey: .precision) ?? .fp32
         batchNormRecomputationImages = try container.decodeIfPresent(Int.self, forKey: .batchNormRecomputationImages) ?? 0
+        weightAveragingStart = try container.decodeIfPresent(Int.self, forKey: .weightAveragingStart)
     }
 }

@@ -6,6 +6,7 @@ import Tensors
 import Datasets
 import Evaluation
 import ToolkitSupport
+import WeightFiles
 
 /// One session of a CNN training (new or resumed): prepares data and network, restores the last
 /// checkpoint if any, runs the remaining epochs, and when training ends scores the best weights
@@ -71,7 +72,11 @@ struct CNNTrainingSessionRunner {
                                           patience: max(0, options.plateauPatience - 1), threshold: 1e-4,
                                           thresholdMode: .absolute)
         let epochLog = EpochLog(url: directory.epochLog)
-        var (state, records) = try restore(into: runner, optimizer: optimizer, plateau: plateau, epochLog: epochLog)
+        var (state, records, savedAverage) = try restore(into: runner, optimizer: optimizer, plateau: plateau, epochLog: epochLog)
+        // A refit averages only when its selection kept an average, from the same epoch.
+        var average = try (session.refit.map { $0.averagedFromEpoch } ?? options.weightAveragingStart).map {
+            try WeightAverage(firstEpoch: $0, restoring: savedAverage, afterEpoch: state.epoch, checkpoint: directory.checkpoint.path)
+        }
 
         let refitRates = session.refit?.learningRates
         let cosine = try options.schedule.cosineSchedule(learningRate: options.learningRate, epochs: options.maximumEpochs)
@@ -90,6 +95,7 @@ struct CNNTrainingSessionRunner {
                 control.progress?(EpochProgress(epoch: epoch, epochCount: options.maximumEpochs, imagesDone: done, imageCount: runner.trainCount,
                                                 elapsed: Date().timeIntervalSince(epochStart), meanLoss: scores.meanLoss))
             }
+            average?.add(runner.checkpointedLayer, afterEpoch: epoch)
             // A refit has no validation part: it follows its selection's rates, and keeps each epoch's weights.
             let scores = refitRates == nil ? try runner.validate() : nil
             var (isBest, shouldStop) = (true, false)
@@ -111,7 +117,7 @@ struct CNNTrainingSessionRunner {
             if isBest { try saveWeights(of: network, to: directory.weights, metadata: ["epoch": "\(epoch)"]) }
             try TrainingCheckpoint.save(model: runner.checkpointedLayer, optimizer: optimizer,
                                         metadata: [CNNTrainingState.metadataKey: String(decoding: JSONEncoder().encode(state), as: UTF8.self)],
-                                        to: directory.checkpoint)
+                                        averagedModel: average?.epochs == nil ? nil : average?.mean, to: directory.checkpoint)
             try TrainingCurves.write(records, to: directory.curves)
             let seconds = Date().timeIntervalSince(epochStart)
             let validationText = scores.map { String(format: "  val_loss %.4f  val_acc %.4f", $0.meanLoss + $0.regularization, $0.accuracy) } ?? ""
@@ -127,9 +133,11 @@ struct CNNTrainingSessionRunner {
             }
         }
 
-        let metrics = try finish(network: network, state: state, parts: parts, validation: validation, skipped: skipped, start: start)
+        let averaged = try average.flatMap { try scoreAndKeepIfPreferred($0, state: state, network: network, runner: runner) }
+        let metrics = try finish(network: network, state: state, averaged: averaged, parts: parts, validation: validation,
+                                 skipped: skipped, start: start)
         return CNNTrainingOutcome(epochs: records, bestEpoch: keptEpoch(state), stoppedEarly: state.stopped,
-                                  testMetrics: metrics)
+                                  testMetrics: metrics, averagedEpochs: averaged.flatMap { $0.kept ? $0.epochs : nil })
     }
 
     /// Adam over the `trainable` parameters: one group at `learningRate`, or with a
@@ -143,6 +151,59 @@ struct CNNTrainingSessionRunner {
         let backbone = Set(network.pretrainedBody.parameters().map(ObjectIdentifier.init)).subtracting(head)
         return try Adam(parameterGroups: [(trainable.filter { !backbone.contains(ObjectIdentifier($0)) }, options.learningRate),
                                           (trainable.filter { backbone.contains(ObjectIdentifier($0)) }, backboneRate)])
+    }
+
+    /// What became of the weight average when training ended.
+    struct AveragedWeights {
+        /// The epochs averaged.
+        var epochs: ClosedRange<Int>
+        /// Its validation `selection` value; nil in a refit, which has no validation part.
+        var validationValue: Double?
+        /// Whether it replaced the best epoch's weights.
+        var kept: Bool
+
+        /// What `config.json` records: the average's validation value, and the epochs of a kept
+        /// average (which a refit of this run averages in turn).
+        var hyperparameters: [String: Double] {
+            var values: [String: Double] = [:]
+            if let validationValue { values["weight_average_validation_loss"] = validationValue }
+            if kept {
+                values["averaged_from_epoch"] = Double(epochs.lowerBound)
+                values["averaged_to_epoch"] = Double(epochs.upperBound)
+            }
+            return values
+        }
+    }
+
+    /// Loads `average` into the network, recomputes its batch-norm statistics (with
+    /// `--recompute-batch-norm`) and, in a selection run, scores it on the validation part: the
+    /// average replaces the best epoch's `weights.safetensors` if its `selection` value is lower.
+    /// A refit keeps it (its selection run did). Deterministic, so a run killed before
+    /// `config.json` decides the same when resumed. Nil when no epoch was averaged, or a single
+    /// one in a selection run (that epoch's weights, already scored).
+    private func scoreAndKeepIfPreferred(_ average: WeightAverage, state: CNNTrainingState, network: any ImageClassifierNetwork,
+                                         runner: any EpochRunner) throws -> AveragedWeights? {
+        guard let epochs = average.epochs, epochs.count > 1 || session.refit != nil else { return nil }
+        try runner.checkpointedLayer.loadStateDict(average.mean)
+        try runner.recomputeBatchNormStatistics()
+        let name = "the weight average of epochs \(epochs.lowerBound)–\(epochs.upperBound)"
+        var result = AveragedWeights(epochs: epochs, validationValue: nil, kept: true)
+        if session.refit == nil {
+            let scores = try runner.validate()
+            let value = options.selection.value(of: scores)
+            result.validationValue = value
+            result.kept = value < state.earlyStopping.bestLoss
+            log(String(format: "%@: validation %@ %.4f, accuracy %.4f, against epoch %d's %.4f: keeping %@", name,
+                       options.selection.rawValue, value, scores.accuracy, state.earlyStopping.bestEpoch,
+                       state.earlyStopping.bestLoss, result.kept ? "the average" : "epoch \(state.earlyStopping.bestEpoch)"))
+        } else {
+            log("keeping \(name), as the selection run did")
+        }
+        if result.kept {
+            try saveWeights(of: network, to: directory.weights,
+                            metadata: ["epochs_averaged": "\(epochs.lowerBound)-\(epochs.upperBound)"])
+        }
+        return result
     }
 
     /// The epoch whose weights are kept: the lowest validation loss, or in a refit the last epoch.
@@ -193,23 +254,24 @@ struct CNNTrainingSessionRunner {
     /// The state after the last checkpointed epoch (model, optimizer and plateau restored, the log
     /// cut to that epoch), or a fresh state when there is no checkpoint.
     private func restore(into runner: any EpochRunner, optimizer: any Optimizer, plateau: ReduceOnPlateau,
-                         epochLog: EpochLog) throws -> (CNNTrainingState, [EpochRecord]) {
-        guard let (state, records) = try CNNTrainingState.restore(from: directory, into: runner.checkpointedLayer, optimizer: optimizer,
+                         epochLog: EpochLog) throws -> (CNNTrainingState, [EpochRecord], StateDict?) {
+        guard let (state, records, average) = try CNNTrainingState.restore(from: directory, into: runner.checkpointedLayer, optimizer: optimizer,
                                                                  epochLog: epochLog, validatesEveryEpoch: session.refit == nil) else {
-            return (CNNTrainingState(beforeTheFirstEpochWithPatience: options.earlyStoppingPatience), [])
+            return (CNNTrainingState(beforeTheFirstEpochWithPatience: options.earlyStoppingPatience), [], nil)
         }
         // ReduceOnPlateau's counters are a function of the losses it has seen: replay them on a
         // stand-in optimizer that starts from the same rate.
         let standIn = try Adam(parameters: [], learningRate: options.learningRate)
         for loss in state.validationLosses { plateau.step(metric: loss, optimizer: standIn) }
         log("resuming after epoch \(state.epoch) (kept epoch \(keptEpoch(state)), learning rate \(optimizer.learningRate))")
-        return (state, records)
+        return (state, records, average)
     }
 
     /// Restores the best weights, scores them on the test part and writes metrics, report and,
     /// last, `config.json`.
-    private func finish(network: any ImageClassifierNetwork, state: CNNTrainingState, parts: ManifestResolution,
-                        validation: DecodedImageSet, skipped: [String: String], start: Date) throws -> ClassificationMetrics {
+    private func finish(network: any ImageClassifierNetwork, state: CNNTrainingState, averaged: AveragedWeights?,
+                        parts: ManifestResolution, validation: DecodedImageSet, skipped: [String: String],
+                        start: Date) throws -> ClassificationMetrics {
         _ = try directory.readRequired(directory.weights)
         try loadWeights(into: network, from: directory.weights)
         let inference = CNNInference(network: network, options: options)
@@ -226,10 +288,16 @@ struct CNNTrainingSessionRunner {
                                   probabilities: probabilities)
         let metrics = try scored.metrics(cost: session.cost, positiveClass: folder.classes.positiveClass)
         let model = options.network.architecture.rawValue
+        let averageDetail = averaged.map { averaged in
+            ("weight average", "epochs \(averaged.epochs.lowerBound)–\(averaged.epochs.upperBound)"
+                + (averaged.validationValue.map { String(format: ", validation %@ %.4f", options.selection.rawValue, $0) } ?? "")
+                + (averaged.kept ? ", kept" : ", not kept (the best epoch scored lower)"))
+        }
         try EvaluationWriter.write(metrics: metrics, title: "\(model) — test part of \(URL(fileURLWithPath: session.dataDirectory).lastPathComponent)",
                                    details: [("model", model), ("policy", options.policy.rawValue), ("seed", "\(options.seed)"),
                                              session.refit.map { ("refit of", "\($0.selectionRun): \(state.epoch) epochs on train + validation") }
-                                                ?? ("best epoch", "\(state.earlyStopping.bestEpoch) of \(state.epoch), selected on the validation \(options.selection.rawValue)"),
+                                                ?? ("best epoch", "\(state.earlyStopping.bestEpoch) of \(state.epoch), selected on the validation \(options.selection.rawValue)")]
+                                            + (averageDetail.map { [$0] } ?? []) + [
                                              ("learning rate", "\(options.learningRate), \(options.schedule.rawValue) schedule"),
                                              ("images scored", "\(test.count)"), ("skipped", "\(test.skipped.count)"),
                                              ("probabilities", calibration.map { "calibrated: " + $0.summaryLine } ?? "raw (uncalibrated)")],
@@ -238,18 +306,19 @@ struct CNNTrainingSessionRunner {
             formatVersion: RunConfiguration.currentFormatVersion, toolkitVersion: ToolkitVersion.current, model: model,
             seed: options.seed, dataDirectory: session.dataDirectory, split: try SplitManifest.load(from: directory.splitManifest).configuration,
             inputSize: options.inputSize, purpleRange: StudyProtocol.purpleRange, libraries: ToolkitVersion.libraries,
-            hyperparameters: session.refit == nil
+            hyperparameters: (session.refit == nil
                 ? ["best_epoch": Double(state.earlyStopping.bestEpoch), "epochs": Double(state.epoch),
                    "best_validation_loss": state.earlyStopping.bestLoss]
-                : ["epochs": Double(state.epoch)],
+                : ["epochs": Double(state.epoch)]).merging(averaged?.hyperparameters ?? [:]) { first, _ in first },
             skippedImages: skipped.merging(test.skipped) { first, _ in first },
             createdAt: ISO8601DateFormatter().string(from: start), trainingSeconds: state.seconds,
             peakMemoryMiB: max(state.peakMemoryMiB ?? 0, PeakMemory.residentMebibytes()), cnn: options,
             fileHashes: try directory.hashes(of: [directory.weights]), dataset: session.datasetDescription, cost: session.cost,
             refit: session.refit)
         try directory.writeJSON(configuration, to: directory.configuration)
-        log(String(format: "kept epoch %d of %d; test accuracy %.4f, total cost %.0f", keptEpoch(state),
-                   state.epoch, metrics.accuracy, metrics.totalCost))
+        let kept = averaged.flatMap { $0.kept ? "the weight average of epochs \($0.epochs.lowerBound)–\($0.epochs.upperBound)" : nil }
+            ?? "epoch \(keptEpoch(state))"
+        log(String(format: "kept %@ of %d; test accuracy %.4f, total cost %.0f", kept, state.epoch, metrics.accuracy, metrics.totalCost))
         OutOfDistributionCheck.fitAfterTraining(runAt: directory.url, folder: folder, log: log)
         return metrics
     }

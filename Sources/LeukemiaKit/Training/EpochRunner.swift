@@ -48,6 +48,13 @@ protocol EpochRunner {
                     progress: (Int, PassScores) -> Void) throws -> (scores: PassScores, dataWait: Double)
     /// The unweighted loss and accuracy on the validation part, in evaluation mode.
     func validate() throws -> PassScores
+    /// Recomputes the batch normalizations' running statistics for the current weights where the
+    /// training does so after each epoch (`--recompute-batch-norm`); otherwise does nothing.
+    func recomputeBatchNormStatistics() throws
+}
+
+extension EpochRunner {
+    func recomputeBatchNormStatistics() throws {}
 }
 
 /// One optimizer step on a batch; returns the batch's loss: the (weighted) mean cross-entropy plus
@@ -118,7 +125,7 @@ struct NetworkEpochRunner: EpochRunner {
     /// `batchNormRecomputation`'s unaugmented training batches, dropout off (see
     /// `Layer.recomputeBatchNormStatistics`), so that the validation and the kept weights use
     /// statistics of the epoch's final weights. Leaves the network in evaluation mode.
-    private func recomputeBatchNormStatistics() throws {
+    func recomputeBatchNormStatistics() throws {
         guard let (loader, batchCount) = batchNormRecomputation else { return }
         let norms = network.trainingBatchNorms(whenTraining: step.enterTrainingMode)
         let order = loader.order(epoch: 0)

@@ -13,15 +13,21 @@ public struct RefitOrigin: Codable, Equatable, Sendable {
     /// For a CNN: the learning rate of each epoch to train, the selection run's rates of epochs
     /// 1 ... best (reduce-on-plateau needs a validation loss, which a refit does not have).
     public var learningRates: [Float]?
+    /// For a CNN whose selection kept a weight average (`--average-from`): the first averaged
+    /// epoch; the refit trains to the selection's last averaged epoch and keeps its own average
+    /// from this epoch on. nil: the refit keeps its last epoch's weights.
+    public var averagedFromEpoch: Int?
 
-    public init(selectionRun: String, selectionConfigurationSHA256: String, learningRates: [Float]? = nil) {
+    public init(selectionRun: String, selectionConfigurationSHA256: String, learningRates: [Float]? = nil,
+                averagedFromEpoch: Int? = nil) {
         self.selectionRun = selectionRun
         self.selectionConfigurationSHA256 = selectionConfigurationSHA256
         self.learningRates = learningRates
+        self.averagedFromEpoch = averagedFromEpoch
     }
 
     enum CodingKeys: String, CodingKey {
         case selectionRun = "selection_run", selectionConfigurationSHA256 = "selection_config_sha256"
-        case learningRates = "learning_rates"
+        case learningRates = "learning_rates", averagedFromEpoch = "averaged_from_epoch"
     }
 }
