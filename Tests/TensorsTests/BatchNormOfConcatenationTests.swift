@@ -19,7 +19,7 @@ final class BatchNormOfConcatenationTests: XCTestCase {
     /// One forward and backward pass of `sum(bn(concat(parts)) · w) + sum(parts[0] · v) + sum(parts[1] + other)`:
     /// part 0 gathers a gradient of its own storage before the normalization's backward pass, part 1
     /// one whose storage it shares with `other` (an addition hands both inputs the same tensor).
-    private func run(widths: [Int], rows: [Int], activation: FusedActivation, isTraining: Bool, seed: UInt64,
+    private func run(widths: [Int], rows: [Int], activation: Activation, isTraining: Bool, seed: UInt64,
                      reading: Reading) -> Pass {
         let channels = widths.reduce(0, +)
         let parts = widths.enumerated().map { index, width in
@@ -54,7 +54,7 @@ final class BatchNormOfConcatenationTests: XCTestCase {
                     gradients: (parts + [scale, shift, other]).map { $0.gradient!.scalars })
     }
 
-    private func assertInPlaceEqualsCopied(widths: [Int], rows: [Int], activation: FusedActivation, isTraining: Bool,
+    private func assertInPlaceEqualsCopied(widths: [Int], rows: [Int], activation: Activation, isTraining: Bool,
                                            seed: UInt64, file: StaticString = #filePath, line: UInt = #line) {
         let copied = run(widths: widths, rows: rows, activation: activation, isTraining: isTraining, seed: seed,
                          reading: .copiedConcatenation)

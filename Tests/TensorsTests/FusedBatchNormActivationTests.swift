@@ -33,7 +33,7 @@ final class FusedBatchNormActivationTests: XCTestCase {
                     runningVariance: statistics.variance.scalars)
     }
 
-    private func assertFusedEqualsUnfused(_ activation: FusedActivation, shape: [Int], isTraining: Bool,
+    private func assertFusedEqualsUnfused(_ activation: Activation, shape: [Int], isTraining: Bool,
                                           inputMean: Float = 0.5, inputDeviation: Float = 2, seed: UInt64,
                                           file: StaticString = #filePath, line: UInt = #line) {
         func chain(fused: Bool) -> Pass {

@@ -54,7 +54,7 @@ final class KernelEngineWinogradTests: XCTestCase {
         let input = unscaled.map { $0 * 3 }, residual = randomFloats(kernel.outputCount, seed: 24)
         let sum = zip(ConvolutionReference.forward(geometry, input: input.doubles, weights: weights.doubles, bias: bias.doubles),
                       residual).map { $0 + Double($1) }
-        for (activation, function) in [(FusedActivation.relu, { (x: Double) in max(x, 0) }),
+        for (activation, function) in [(Activation.relu, { (x: Double) in max(x, 0) }),
                                        (.relu6, { (x: Double) in min(max(x, 0), 6) })] {
             var output = [Float](repeating: .nan, count: kernel.outputCount)
             try kernel.forwardInference(input: input, weights: weights, bias: bias, residual: residual, output: &output,

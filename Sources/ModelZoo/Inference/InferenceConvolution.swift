@@ -11,11 +11,11 @@ struct InferenceConvolution {
     let padding: Padding2D
     let dilation: Int
     let groups: Int
-    let activation: FusedActivation?
+    let activation: Activation?
     let version = WeightsVersion(owner: WeightsVersion.makeOwner(), version: 0)
 
     /// `convolution`, then `norm` (evaluation mode) if given, then `activation`.
-    init(_ convolution: Conv2d, foldingIn norm: BatchNorm2d? = nil, activation: FusedActivation? = nil) {
+    init(_ convolution: Conv2d, foldingIn norm: BatchNorm2d? = nil, activation: Activation? = nil) {
         stride = convolution.stride
         padding = convolution.padding
         dilation = convolution.dilation
@@ -43,7 +43,7 @@ struct InferenceConvolution {
 
     /// `linear` applied to every pixel of an NHWC map, as a 1x1 convolution, each output multiplied
     /// by `outputScale[o]` when given (see `InferenceLinear`), then `activation`.
-    init(pointwise linear: Linear, outputScale: Tensor? = nil, activation: FusedActivation? = nil) {
+    init(pointwise linear: Linear, outputScale: Tensor? = nil, activation: Activation? = nil) {
         let frozen = InferenceLinear(linear, outputScale: outputScale)
         weight = frozen.weight.reshaped(to: frozen.weight.shape + [1, 1])
         bias = frozen.bias

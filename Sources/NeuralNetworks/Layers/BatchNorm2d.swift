@@ -44,19 +44,19 @@ public final class BatchNorm2d: Layer {
 
     /// `activation(self(x))`, with ReLU and ReLU6 computed in the normalization's own passes over
     /// memory (see `batchNorm(_:scale:shift:statistics:isTraining:epsilon:activation:)`).
-    public func callAsFunction(_ x: Tensor, activation: FusedActivation) -> Tensor { normalize(x, activation: activation) }
+    public func callAsFunction(_ x: Tensor, activation: Activation) -> Tensor { normalize(x, activation: activation) }
 
     /// `activation(self(x))` of `x`, the concatenation of `parts` along the channels, which is never
     /// copied out: read from the leading channels of `buffer` where they are stored there, else from
     /// the parts (see `batchNorm(concatenating:storedIn:scale:shift:statistics:isTraining:epsilon:activation:)`).
     public func callAsFunction(concatenating parts: [Tensor], storedIn buffer: Tensor? = nil,
-                               activation: FusedActivation) -> Tensor {
+                               activation: Activation) -> Tensor {
         if isTraining { numBatchesTracked = Tensor(numBatchesTracked.scalar + 1) }
         return batchNorm(concatenating: parts, storedIn: buffer, scale: weight.value, shift: bias.value,
                          statistics: statistics, isTraining: isTraining, epsilon: epsilon, activation: activation)
     }
 
-    private func normalize(_ x: Tensor, activation: FusedActivation?) -> Tensor {
+    private func normalize(_ x: Tensor, activation: Activation?) -> Tensor {
         if isTraining { numBatchesTracked = Tensor(numBatchesTracked.scalar + 1) }
         return batchNorm(x, scale: weight.value, shift: bias.value, statistics: statistics, isTraining: isTraining,
                          epsilon: epsilon, activation: activation)

@@ -52,7 +52,7 @@ public final class Conv2d: Layer {
 
     /// The same with `activation` applied to the output in the convolution's pass (see `conv2d`):
     /// the values and gradients of this layer followed by `ReLU`, `ReLU6` or `GELU`.
-    public func callAsFunction(_ x: Tensor, activation: FusedActivation?) -> Tensor {
+    public func callAsFunction(_ x: Tensor, activation: Activation?) -> Tensor {
         conv2d(x, weight: weight.value, bias: bias?.value, stride: stride, padding: padding, dilation: dilation, groups: groups,
                weightsVersion: weight.valueVersion, activation: activation)
     }

@@ -57,7 +57,7 @@ public final class Sequential: Layer {
     }
 
     /// The activation a convolution can apply in its own pass in place of `layer`, if any.
-    private static func fusedActivation(_ layer: any Layer) -> FusedActivation? {
+    private static func fusedActivation(_ layer: any Layer) -> Activation? {
         switch layer {
         case is ReLU: return .relu
         case is ReLU6: return .relu6

@@ -48,7 +48,7 @@ package struct Convolution2DKernel: Sendable {
                                   weights: UnsafePointer<Float>, weightsVersion: WeightsVersion? = nil,
                                   bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>? = nil,
                                   output: UnsafeMutablePointer<Float>,
-                                  outputFormat: ActivationFormat = .nhwc, activation: FusedActivation? = nil) throws {
+                                  outputFormat: ActivationFormat = .nhwc, activation: Activation? = nil) throws {
         try primitives.forward(.forwardInference, activation: activation,
                                formats: ConvolutionFormats(input: inputFormat, output: outputFormat), input: input,
                                weights: weights, weightsVersion: weightsVersion, bias: bias, residual: residual, output: output)

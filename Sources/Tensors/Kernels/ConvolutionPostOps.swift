@@ -7,9 +7,9 @@ struct ConvolutionPostOps: Hashable, Sendable {
     /// Whether a residual is added (its buffer is passed at execution).
     var addsResidual: Bool
     /// The activation applied last, if any.
-    var activation: FusedActivation?
+    var activation: Activation?
 
-    init(addsResidual: Bool = false, activation: FusedActivation? = nil) {
+    init(addsResidual: Bool = false, activation: Activation? = nil) {
         self.addsResidual = addsResidual
         self.activation = activation
     }

@@ -331,7 +331,7 @@ struct ConvolutionPrimitives: Sendable {
     }
 
     /// `activation` and a `residual` (in the output's format, added before it) run as oneDNN post-ops.
-    func forward(_ pass: ConvolutionPass, activation: FusedActivation? = nil, formats: ConvolutionFormats = .nhwc,
+    func forward(_ pass: ConvolutionPass, activation: Activation? = nil, formats: ConvolutionFormats = .nhwc,
                  input: UnsafePointer<Float>, weights: UnsafePointer<Float>, weightsVersion: WeightsVersion?,
                  bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>? = nil,
                  output: UnsafeMutablePointer<Float>) throws {
@@ -340,7 +340,7 @@ struct ConvolutionPrimitives: Sendable {
     }
 
     /// The same on an input of either element type (`ConvolutionOperand`).
-    func forward(_ pass: ConvolutionPass, activation: FusedActivation? = nil, formats: ConvolutionFormats = .nhwc,
+    func forward(_ pass: ConvolutionPass, activation: Activation? = nil, formats: ConvolutionFormats = .nhwc,
                  input: ConvolutionOperand, weights: UnsafePointer<Float>, weightsVersion: WeightsVersion?,
                  bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>? = nil,
                  output: UnsafeMutablePointer<Float>) throws {

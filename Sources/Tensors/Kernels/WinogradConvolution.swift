@@ -99,7 +99,7 @@ final class WinogradConvolution {
     /// has one, `residual` and `output` NHWC `[N, outputHeight, outputWidth, K]`.
     /// - Throws: `DNNLError` when oneDNN fails to run the product or the weights reorder.
     func run(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, weightsVersion: WeightsVersion?,
-             bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>?, activation: FusedActivation?,
+             bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>?, activation: Activation?,
              output: UnsafeMutablePointer<Float>, context: DNNLContext) throws {
         let transformedWeights = try self.transformedWeights(weights, version: weightsVersion, context: context)
         let p = Self.positions, t = tilesPerBlock, c = geometry.inputChannels, k = geometry.outputChannels
@@ -286,7 +286,7 @@ final class WinogradConvolution {
 
     /// The block's output pixels from `M[ξ][i][k]`, with bias, residual and activation, for tiles `tiles`.
     private func transformOutput(_ m: UnsafePointer<Float>, firstTile: Int, tiles: Range<Int>, bias: UnsafePointer<Float>?,
-                                 residual: UnsafePointer<Float>?, activation: FusedActivation?,
+                                 residual: UnsafePointer<Float>?, activation: Activation?,
                                  into output: UnsafeMutablePointer<Float>) {
         let k = geometry.outputChannels, positionStride = tilesPerBlock * k
         withUnsafeTemporaryAllocation(of: Vector.self, capacity: 4 * Self.patchSide) { columns in
@@ -319,7 +319,8 @@ final class WinogradConvolution {
                             switch activation {
                             case .relu?: value = value.replacing(with: 0, where: value .< 0)
                             case .relu6?: value = value.clamped(lowerBound: Vector(repeating: 0), upperBound: Vector(repeating: 6))
-                            case .gelu?: preconditionFailure("WinogradConvolution: GELU is not fused here (see supports(_:))")
+                            case .gelu?, .silu?, .sigmoid?, .tanh?:
+                                preconditionFailure("WinogradConvolution: \(activation!) is not fused here (see supports(_:))")
                             case nil: break
                             }
                             UnsafeMutableRawPointer(output + offset).storeBytes(of: value, as: Vector.self)
@@ -331,6 +332,6 @@ final class WinogradConvolution {
         }
     }
 
-    /// Whether the activation can be fused here (ReLU and ReLU6; GELU needs erf and stays with oneDNN).
-    static func supports(_ activation: FusedActivation?) -> Bool { activation != .gelu }
+    /// Whether the activation can be fused here (ReLU and ReLU6; the others stay with oneDNN).
+    static func supports(_ activation: Activation?) -> Bool { activation == nil || activation == .relu || activation == .relu6 }
 }

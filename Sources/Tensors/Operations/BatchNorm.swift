@@ -8,10 +8,10 @@
 ///   - scale: gamma, `[channels]`.
 ///   - shift: beta, `[channels]`.
 ///   - activation: applied to the normalized values, `activation(batchNorm(...))`. ReLU and ReLU6
-///     run in the same passes over memory as the normalization (`BatchNormActivationKernel`); GELU
-///     runs after it.
+///     run in the same passes over memory as the normalization (`BatchNormActivationKernel`); the
+///     others run after it.
 public func batchNorm(_ input: Tensor, scale: Tensor, shift: Tensor, statistics: BatchNormStatistics, isTraining: Bool,
-                      epsilon: Float = 1e-5, activation: FusedActivation? = nil) -> Tensor {
+                      epsilon: Float = 1e-5, activation: Activation? = nil) -> Tensor {
     let operation = "batchNorm"
     input.checkNHWC(operation)
     let channels = input.shape[3]
@@ -24,8 +24,8 @@ public func batchNorm(_ input: Tensor, scale: Tensor, shift: Tensor, statistics:
                              epsilon: epsilon)
     }
     guard let upper = activation.clampUpperBound, epsilon > 0 else {
-        return activation.applied(to: batchNormOnly(input, scale: scale, shift: shift, statistics: statistics,
-                                                    isTraining: isTraining, epsilon: epsilon))
+        return Tensor.activation(batchNormOnly(input, scale: scale, shift: shift, statistics: statistics,
+                                               isTraining: isTraining, epsilon: epsilon), activation)
     }
     let kernel = BatchNormActivationKernel(rows: input.scalarCount / channels, channels: channels, epsilon: epsilon,
                                            upper: upper)
@@ -69,7 +69,7 @@ public func batchNorm(_ input: Tensor, scale: Tensor, shift: Tensor, statistics:
 ///   The gradients still go to the parts.
 public func batchNorm(concatenating parts: [Tensor], storedIn buffer: Tensor? = nil, scale: Tensor, shift: Tensor,
                       statistics: BatchNormStatistics, isTraining: Bool, epsilon: Float = 1e-5,
-                      activation: FusedActivation) -> Tensor {
+                      activation: Activation) -> Tensor {
     let operation = "batchNorm(concatenating:)"
     guard parts.count > 1, let upper = activation.clampUpperBound, epsilon > 0 else {
         let input = parts.count == 1 ? parts[0] : Tensor(concatenating: parts, alongAxis: 3)
@@ -141,24 +141,16 @@ public func batchNorm(concatenating parts: [Tensor], storedIn buffer: Tensor? = 
     })
 }
 
-extension FusedActivation {
-    /// The upper end of the clamp ReLU (infinite) and ReLU6 (6) apply; nil for GELU.
+extension Activation {
+    /// The upper end of the clamp ReLU (infinite) and ReLU6 (6) apply; nil for the others.
     var clampUpperBound: Float? {
         switch self {
         case .relu: return .infinity
         case .relu6: return 6
-        case .gelu: return nil
+        case .gelu, .silu, .sigmoid, .tanh: return nil
         }
     }
 
-    /// The activation as its own operation.
-    func applied(to x: Tensor) -> Tensor {
-        switch self {
-        case .relu: return Tensors.relu(x)
-        case .relu6: return Tensors.relu6(x)
-        case .gelu: return Tensors.gelu(x)
-        }
-    }
 }
 
 /// Batch normalization by oneDNN's primitive, without an activation.

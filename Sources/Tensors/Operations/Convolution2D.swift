@@ -11,10 +11,10 @@
 ///     they change; nil reorders on every call.
 ///   - residual: a tensor of the output's shape added to the result before `activation` (a skip
 ///     connection); fused into the convolution when nothing is recorded, a separate add otherwise.
-///   - activation: ReLU, ReLU6 or GELU applied to the result; fused into the convolution when nothing is
-///     recorded (inference), and in training too for ReLU and ReLU6 without a residual (their gradient
-///     is read off the output: `FusedActivation.recordsFused`); a separate `gelu` (or `relu`/`relu6`
-///     after a residual) otherwise.
+///   - activation: applied to the result; fused into the convolution when nothing is recorded
+///     (inference), and in training too for those whose gradient is read off the output (ReLU,
+///     ReLU6, sigmoid, tanh: `Activation.backwardUsesOutput`) when no residual comes first; a
+///     separate operation otherwise.
 /// Activations stay NHWC (`ConvolutionActivationLayout.operationDefault`, which can opt in to
 /// timing-based layout choice); 3x3 stride-1 layers with 64 or more channels run Winograd
 /// (`ConvolutionAlgorithm.staticChoice`, by shape only, so results repeat from run to run): oneDNN's
@@ -22,29 +22,24 @@
 /// - Returns: `[batch, outputHeight, outputWidth, outputChannels]`.
 public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Padding2D = .zero,
                    dilation: Int = 1, groups: Int = 1, weightsVersion: WeightsVersion? = nil,
-                   adding residual: Tensor? = nil, activation: FusedActivation? = nil) -> Tensor {
+                   adding residual: Tensor? = nil, activation: Activation? = nil) -> Tensor {
     let operation = "conv2d"
     input.checkNHWC(operation)
     let geometry = Tensor.convolutionGeometry(operation, inputShape: input.shape, weight: weight, bias: bias,
                                               stride: stride, padding: padding, dilation: dilation, groups: groups)
     let makeKernel = { try Convolution2DKernel(geometry, activationLayout: .operationDefault) }
-    // Recorded (training): oneDNN's forward-training pass, with ReLU or ReLU6 as its post-op when no
-    // residual comes first, else the add and activation as their own operations. Nothing recorded: the
+    // Recorded (training): oneDNN's forward-training pass, with the activation as its post-op when
+    // its gradient needs only the output and no residual comes first, else the add and activation as their own operations. Nothing recorded: the
     // inference pass, which fuses them and may run the engine's Winograd.
     guard !Tensor.shouldRecord([input, weight] + (bias.map { [$0] } ?? []) + (residual.map { [$0] } ?? [])) else {
-        if residual == nil, let activation, activation.recordsFused {
+        if residual == nil, let activation, activation.backwardUsesOutput {
             return Tensor.weightedWindow(operation, input: input, weight: weight, bias: bias, weightsVersion: weightsVersion,
                                          activation: activation, makeKernel: makeKernel)
         }
         let linear = Tensor.weightedWindow(operation, input: input, weight: weight, bias: bias,
                                            weightsVersion: weightsVersion, makeKernel: makeKernel)
         let sum = residual.map { linear + $0 } ?? linear
-        switch activation {
-        case nil: return sum
-        case .relu: return relu(sum)
-        case .relu6: return relu6(sum)
-        case .gelu: return gelu(sum)
-        }
+        return activation.map { Tensor.activation(sum, $0) } ?? sum
     }
     let kernel = Tensor.kernelCall(operation, makeKernel)
     let outputShape = [geometry.batch, kernel.outputHeight, kernel.outputWidth, geometry.outputChannels]

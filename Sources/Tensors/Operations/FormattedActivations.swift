@@ -56,7 +56,7 @@ public struct FormattedActivations {
 /// before the activation) when given, with `activation` fused. Records no gradients.
 public func conv2d(_ input: FormattedActivations, weight: Tensor, bias: Tensor? = nil, stride: Int = 1,
                    padding: Padding2D = .zero, dilation: Int = 1, groups: Int = 1, weightsVersion: WeightsVersion? = nil,
-                   adding residual: FormattedActivations? = nil, activation: FusedActivation? = nil,
+                   adding residual: FormattedActivations? = nil, activation: Activation? = nil,
                    outputFormat: ActivationFormat) -> FormattedActivations {
     let operation = "conv2d"
     let geometry = Tensor.convolutionGeometry(operation, inputShape: input.shape, weight: weight, bias: bias,

@@ -39,14 +39,15 @@ extension Tensor {
     /// When the kernel computes in bf16, the input and the output gradient are each converted to
     /// bf16 once (`ConvolutionOperand`), and the backward pass holds the input's bf16 copy (so does
     /// a depthwise kernel made under bf16, which computes in FP32: `savedInputElementType`).
-    /// An `activation` whose gradient the output gives (`FusedActivation.recordsFused`) runs as the
-    /// forward pass's post-op, and the backward pass first masks the output gradient with the output
-    /// (oneDNN's `use_dst_for_bwd` eltwise backward): the values and gradients of the separate
+    /// An `activation` whose gradient the output gives (`Activation.backwardUsesOutput`) runs as the
+    /// forward pass's post-op, and the backward pass first turns the output gradient into the
+    /// pre-activation's with the derivative read off the output (oneDNN's `use_dst_for_bwd` eltwise
+    /// backward: ReLU's mask, the sigmoid's y (1 - y)): the values and gradients of the separate
     /// activation without its forward pass or its pre-activation buffer.
     static func weightedWindow(_ operation: String, input: Tensor, weight: Tensor, bias: Tensor?,
-                               weightsVersion: WeightsVersion?, activation: FusedActivation? = nil,
+                               weightsVersion: WeightsVersion?, activation: Activation? = nil,
                                makeKernel: () throws -> some WeightedWindowKernel) -> Tensor {
-        precondition(activation?.recordsFused ?? true, "\(operation): \(activation!) needs its input for its gradient")
+        precondition(activation?.backwardUsesOutput ?? true, "\(operation): \(activation!) needs its input for its gradient")
         let kernel = kernelCall(operation, makeKernel).primitives
         let geometry = kernel.geometry
         let reduced = kernel.precision == .bf16
@@ -84,7 +85,7 @@ extension Tensor {
         let inputShape = input.shape, weightShape = weight.shape
         // The fused activation's kernel and the output its gradient reads (only then kept for the backward pass).
         let fusedActivation = activation.map { activation in
-            (kernel: kernelCall(operation) { try EltwiseKernel(activation.pointwise, count: output.scalarCount) }, output: output)
+            (kernel: kernelCall(operation) { try EltwiseKernel(activation, count: output.scalarCount) }, output: output)
         }
         return output.recording(operation, inputs: inputs) { outputGradient in
             // The gradient of the pre-activation: the output gradient where the activation passes it,
