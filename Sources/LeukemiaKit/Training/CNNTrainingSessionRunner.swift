@@ -162,6 +162,9 @@ struct CNNTrainingSessionRunner {
         /// Whether it replaced the best epoch's weights.
         var kept: Bool
 
+        /// "the weight average of epochs 7–12".
+        var name: String { "the weight average of epochs \(epochs.lowerBound)–\(epochs.upperBound)" }
+
         /// What `config.json` records: the average's validation value, and the epochs of a kept
         /// average (which a refit of this run averages in turn).
         var hyperparameters: [String: Double] {
@@ -186,18 +189,18 @@ struct CNNTrainingSessionRunner {
         guard let epochs = average.epochs, epochs.count > 1 || session.refit != nil else { return nil }
         try runner.checkpointedLayer.loadStateDict(average.mean)
         try runner.recomputeBatchNormStatistics()
-        let name = "the weight average of epochs \(epochs.lowerBound)–\(epochs.upperBound)"
         var result = AveragedWeights(epochs: epochs, validationValue: nil, kept: true)
         if session.refit == nil {
             let scores = try runner.validate()
             let value = options.selection.value(of: scores)
             result.validationValue = value
             result.kept = value < state.earlyStopping.bestLoss
-            log(String(format: "%@: validation %@ %.4f, accuracy %.4f, against epoch %d's %.4f: keeping %@", name,
-                       options.selection.rawValue, value, scores.accuracy, state.earlyStopping.bestEpoch,
-                       state.earlyStopping.bestLoss, result.kept ? "the average" : "epoch \(state.earlyStopping.bestEpoch)"))
+            log(String(format: "%@: validation %@ %.4f, accuracy %.4f, against epoch %d's %.4f: keeping %@", result.name,
+                       options.selection.rawValue, options.selection.reported(value), scores.accuracy, state.earlyStopping.bestEpoch,
+                       options.selection.reported(state.earlyStopping.bestLoss),
+                       result.kept ? "the average" : "epoch \(state.earlyStopping.bestEpoch)"))
         } else {
-            log("keeping \(name), as the selection run did")
+            log("keeping \(result.name), as the selection run did")
         }
         if result.kept {
             try saveWeights(of: network, to: directory.weights,
@@ -290,7 +293,9 @@ struct CNNTrainingSessionRunner {
         let model = options.network.architecture.rawValue
         let averageDetail = averaged.map { averaged in
             ("weight average", "epochs \(averaged.epochs.lowerBound)–\(averaged.epochs.upperBound)"
-                + (averaged.validationValue.map { String(format: ", validation %@ %.4f", options.selection.rawValue, $0) } ?? "")
+                + (averaged.validationValue.map {
+                    String(format: ", validation %@ %.4f", options.selection.rawValue, options.selection.reported($0))
+                } ?? "")
                 + (averaged.kept ? ", kept" : ", not kept (the best epoch scored lower)"))
         }
         try EvaluationWriter.write(metrics: metrics, title: "\(model) — test part of \(URL(fileURLWithPath: session.dataDirectory).lastPathComponent)",
@@ -316,8 +321,7 @@ struct CNNTrainingSessionRunner {
             fileHashes: try directory.hashes(of: [directory.weights]), dataset: session.datasetDescription, cost: session.cost,
             refit: session.refit)
         try directory.writeJSON(configuration, to: directory.configuration)
-        let kept = averaged.flatMap { $0.kept ? "the weight average of epochs \($0.epochs.lowerBound)–\($0.epochs.upperBound)" : nil }
-            ?? "epoch \(keptEpoch(state))"
+        let kept = averaged.flatMap { $0.kept ? $0.name : nil } ?? "epoch \(keptEpoch(state))"
         log(String(format: "kept %@ of %d; test accuracy %.4f, total cost %.0f", kept, state.epoch, metrics.accuracy, metrics.totalCost))
         OutOfDistributionCheck.fitAfterTraining(runAt: directory.url, folder: folder, log: log)
         return metrics

@@ -9,6 +9,12 @@ public enum ModelSelection: String, Codable, Sendable, CaseIterable {
     /// The validation accuracy: the first epoch that reaches the highest is kept.
     case accuracy
 
+    /// `value` (a number `value(of:)` gave) as a reader expects it: the accuracy itself for
+    /// `accuracy`, the loss otherwise.
+    func reported(_ value: Double) -> Double {
+        self == .accuracy ? 1 - value : value
+    }
+
     /// The number to minimize for an epoch's validation `scores`.
     func value(of scores: PassScores) -> Double {
         switch self {
