@@ -68,6 +68,14 @@ struct CNNTestFixture {
 
     func run(_ name: String) -> RunDirectory { RunDirectory(root.appendingPathComponent(name)) }
 
+    /// The mean cross-entropy of the run's kept weights on its validation part, through the
+    /// inference path `predict` uses.
+    func validationLoss(of run: RunDirectory) throws -> Double {
+        let validation = try files(of: .validation, in: run)
+        let probabilities = try CNNRun.open(run.url).probabilities(forFilesAt: validation.map(\.url)).map { try $0.get() }
+        return zip(probabilities, validation).map { -log($0[$1.label]) }.reduce(0, +) / Double(validation.count)
+    }
+
     /// The data files of `part` of the run's split.
     func files(of part: DatasetPart, in run: RunDirectory) throws -> [(url: URL, label: Int)] {
         try SplitManifest.load(from: run.splitManifest).entries.filter { $0.part == part }

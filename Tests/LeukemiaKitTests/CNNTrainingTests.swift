@@ -66,10 +66,7 @@ final class CNNTrainingTests: XCTestCase {
         XCTAssertEqual(outcome.epochs.filter(\.isBest).last?.epoch, best)
 
         // The kept weights reproduce the best epoch's validation loss, not the last one's.
-        let run = try CNNRun.open(fixture.run("run").url)
-        let validation = try fixture.files(of: .validation, in: fixture.run("run"))
-        let probabilities = try run.probabilities(forFilesAt: validation.map(\.url)).map { try $0.get() }
-        let loss = zip(probabilities, validation).map { -log($0[$1.label]) }.reduce(0, +) / Double(validation.count)
+        let loss = try fixture.validationLoss(of: fixture.run("run"))
         XCTAssertEqual(loss, losses[best - 1], accuracy: 1e-4)
         XCTAssertNotEqual(loss, losses.last!, accuracy: 1e-4)
     }

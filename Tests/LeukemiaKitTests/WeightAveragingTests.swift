@@ -160,9 +160,7 @@ final class WeightAveragingTests: XCTestCase {
         let bestLoss = try XCTUnwrap(configuration.hyperparameters["best_validation_loss"])
         XCTAssertEqual(averageLoss < bestLoss, kept, line: line)
         XCTAssertEqual(configuration.hyperparameters["averaged_from_epoch"], kept ? 2 : nil, line: line)
-        let validation = try fixture.files(of: .validation, in: run)
-        let probabilities = try CNNRun.open(run.url).probabilities(forFilesAt: validation.map(\.url)).map { try $0.get() }
-        let loss = zip(probabilities, validation).map { -log($0[$1.label]) }.reduce(0, +) / Double(validation.count)
+        let loss = try fixture.validationLoss(of: run)
         XCTAssertEqual(loss, kept ? averageLoss : bestLoss, accuracy: 1e-4, "the kept weights' validation loss", line: line)
         return (averageLoss, bestLoss)
     }

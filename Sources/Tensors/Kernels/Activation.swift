@@ -18,39 +18,35 @@ public enum Activation: Int, Hashable, Sendable, CaseIterable {
     /// (e^x - e^-x) / (e^x + e^-x).
     case tanh
 
-    /// Whether the backward pass reads the forward output (true) or the forward input (false);
-    /// keep that buffer from the forward pass. ReLU's gradient is `y > 0`, ReLU6's `0 < y < 6`,
-    /// the sigmoid's `y (1 - y)`, tanh's `1 - y²`; GELU's and SiLU's need the input.
-    package var backwardUsesOutput: Bool {
+    /// oneDNN's algorithm for the function with its alpha and beta, and the algorithm's
+    /// `use_dst_for_bwd` variant where the output gives the gradient (ReLU's `y > 0`, ReLU6's
+    /// `0 < y < 6`, the sigmoid's `y (1 - y)`, tanh's `1 - y²`; GELU's and SiLU's need the input).
+    private var oneDNN: (algorithm: dnnl_alg_kind_t, fromOutput: dnnl_alg_kind_t?, alpha: Float, beta: Float) {
         switch self {
-        case .relu, .relu6, .sigmoid, .tanh: return true
-        case .gelu, .silu: return false
+        case .relu: return (dnnl_eltwise_relu, dnnl_eltwise_relu_use_dst_for_bwd, 0, 0)
+        case .relu6: return (dnnl_eltwise_clip, dnnl_eltwise_clip_v2_use_dst_for_bwd, 0, 6)
+        case .gelu: return (dnnl_eltwise_gelu_erf, nil, 0, 0)
+        case .silu: return (dnnl_eltwise_swish, nil, 1, 0)
+        case .sigmoid: return (dnnl_eltwise_logistic, dnnl_eltwise_logistic_use_dst_for_bwd, 0, 0)
+        case .tanh: return (dnnl_eltwise_tanh, dnnl_eltwise_tanh_use_dst_for_bwd, 0, 0)
         }
     }
 
-    /// oneDNN algorithm and parameters (the `use_dst_for_bwd` variants where the output suffices).
+    /// Whether the backward pass reads the forward output (true) or the forward input (false);
+    /// keep that buffer from the forward pass.
+    package var backwardUsesOutput: Bool { oneDNN.fromOutput != nil }
+
+    /// The operation `EltwiseKernel` runs: the `use_dst_for_bwd` variant where the output suffices.
     var eltwise: EltwiseOperation {
-        switch self {
-        case .relu: return EltwiseOperation(algorithm: dnnl_eltwise_relu_use_dst_for_bwd, alpha: 0, beta: 0)
-        case .relu6: return EltwiseOperation(algorithm: dnnl_eltwise_clip_v2_use_dst_for_bwd, alpha: 0, beta: 6)
-        case .gelu: return EltwiseOperation(algorithm: dnnl_eltwise_gelu_erf, alpha: 0, beta: 0)
-        case .silu: return EltwiseOperation(algorithm: dnnl_eltwise_swish, alpha: 1, beta: 0)
-        case .sigmoid: return EltwiseOperation(algorithm: dnnl_eltwise_logistic_use_dst_for_bwd, alpha: 0, beta: 0)
-        case .tanh: return EltwiseOperation(algorithm: dnnl_eltwise_tanh_use_dst_for_bwd, alpha: 0, beta: 0)
-        }
+        let function = oneDNN
+        return EltwiseOperation(algorithm: function.fromOutput ?? function.algorithm, alpha: function.alpha, beta: function.beta)
     }
 
     /// The same function as a primitive's eltwise post-op (oneDNN takes no `use_dst_for_bwd`
     /// algorithm there).
     var postOp: EltwiseOperation {
-        switch self {
-        case .relu: return EltwiseOperation(algorithm: dnnl_eltwise_relu, alpha: 0, beta: 0)
-        case .relu6: return EltwiseOperation(algorithm: dnnl_eltwise_clip, alpha: 0, beta: 6)
-        case .gelu: return EltwiseOperation(algorithm: dnnl_eltwise_gelu_erf, alpha: 0, beta: 0)
-        case .silu: return EltwiseOperation(algorithm: dnnl_eltwise_swish, alpha: 1, beta: 0)
-        case .sigmoid: return EltwiseOperation(algorithm: dnnl_eltwise_logistic, alpha: 0, beta: 0)
-        case .tanh: return EltwiseOperation(algorithm: dnnl_eltwise_tanh, alpha: 0, beta: 0)
-        }
+        let function = oneDNN
+        return EltwiseOperation(algorithm: function.algorithm, alpha: function.alpha, beta: function.beta)
     }
 
     /// The activation's part of a primitive cache key: 1...6 (0 stands for none).
