@@ -7,7 +7,8 @@ extension CNNTrainer {
     /// the selection's training and validation images for the selection's best epoch count, each
     /// epoch at the learning rate the selection used in it. Its last epoch's weights are the result,
     /// scored on the selection's test part. If the selection kept a weight average of epochs a–b,
-    /// the refit trains b epochs and keeps its own average of epochs a–b. Killed, it continues with `resume(runDirectory)`.
+    /// the refit trains b epochs and keeps its own average of epochs a–b. Killed, it continues with
+    /// `resume(runDirectory)`.
     /// - Throws: `RefitError` for a selection that is not a finished CNN run chosen on a validation
     ///   part; what training throws.
     @discardableResult
