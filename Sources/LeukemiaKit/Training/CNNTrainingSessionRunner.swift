@@ -117,7 +117,7 @@ struct CNNTrainingSessionRunner {
             if isBest { try saveWeights(of: network, to: directory.weights, metadata: ["epoch": "\(epoch)"]) }
             try TrainingCheckpoint.save(model: runner.checkpointedLayer, optimizer: optimizer,
                                         metadata: [CNNTrainingState.metadataKey: String(decoding: JSONEncoder().encode(state), as: UTF8.self)],
-                                        averagedModel: average?.epochs == nil ? nil : average?.mean, to: directory.checkpoint)
+                                        averagedModel: average?.mean, to: directory.checkpoint)
             try TrainingCurves.write(records, to: directory.curves)
             let seconds = Date().timeIntervalSince(epochStart)
             let validationText = scores.map { String(format: "  val_loss %.4f  val_acc %.4f", $0.meanLoss + $0.regularization, $0.accuracy) } ?? ""

@@ -13,7 +13,8 @@ import WeightFiles
 struct WeightAverage {
     /// The first epoch (1-based) whose weights enter the mean.
     let firstEpoch: Int
-    /// The mean so far, by state-dict key; empty before `firstEpoch`.
+    /// The mean so far, by state-dict key; empty before `firstEpoch` (a checkpoint then stores
+    /// no average, and restores none).
     private(set) var mean: StateDict = [:]
     /// Epochs in the mean.
     private(set) var count = 0

@@ -49,6 +49,17 @@ public enum Activation: Int, Hashable, Sendable, CaseIterable {
         return EltwiseOperation(algorithm: function.algorithm, alpha: function.alpha, beta: function.beta)
     }
 
+    /// The upper end of the clamp ReLU (infinite) and ReLU6 (6) apply, the only activations that
+    /// the engine's own kernels (batch norm + activation, Winograd's output transform) compute;
+    /// nil for the others.
+    var clampUpperBound: Float? {
+        switch self {
+        case .relu: return .infinity
+        case .relu6: return 6
+        case .gelu, .silu, .sigmoid, .tanh: return nil
+        }
+    }
+
     /// The activation's part of a primitive cache key: 1...6 (0 stands for none).
     var keyParameter: Int { rawValue + 1 }
 }

@@ -319,9 +319,8 @@ final class WinogradConvolution {
                             switch activation {
                             case .relu?: value = value.replacing(with: 0, where: value .< 0)
                             case .relu6?: value = value.clamped(lowerBound: Vector(repeating: 0), upperBound: Vector(repeating: 6))
-                            case .gelu?, .silu?, .sigmoid?, .tanh?:
-                                preconditionFailure("WinogradConvolution: \(activation!) is not fused here (see supports(_:))")
                             case nil: break
+                            case let other?: preconditionFailure("WinogradConvolution: \(other) is not fused here (see supports(_:))")
                             }
                             UnsafeMutableRawPointer(output + offset).storeBytes(of: value, as: Vector.self)
                         }
@@ -332,6 +331,6 @@ final class WinogradConvolution {
         }
     }
 
-    /// Whether the activation can be fused here (ReLU and ReLU6; the others stay with oneDNN).
-    static func supports(_ activation: Activation?) -> Bool { activation == nil || activation == .relu || activation == .relu6 }
+    /// Whether the activation can be fused here (the clamps, ReLU and ReLU6; the others stay with oneDNN).
+    static func supports(_ activation: Activation?) -> Bool { activation.map { $0.clampUpperBound != nil } ?? true }
 }

@@ -141,18 +141,6 @@ public func batchNorm(concatenating parts: [Tensor], storedIn buffer: Tensor? = 
     })
 }
 
-extension Activation {
-    /// The upper end of the clamp ReLU (infinite) and ReLU6 (6) apply; nil for the others.
-    var clampUpperBound: Float? {
-        switch self {
-        case .relu: return .infinity
-        case .relu6: return 6
-        case .gelu, .silu, .sigmoid, .tanh: return nil
-        }
-    }
-
-}
-
 /// Batch normalization by oneDNN's primitive, without an activation.
 private func batchNormOnly(_ input: Tensor, scale: Tensor, shift: Tensor, statistics: BatchNormStatistics,
                            isTraining: Bool, epsilon: Float) -> Tensor {

@@ -29,8 +29,9 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride:
                                               stride: stride, padding: padding, dilation: dilation, groups: groups)
     let makeKernel = { try Convolution2DKernel(geometry, activationLayout: .operationDefault) }
     // Recorded (training): oneDNN's forward-training pass, with the activation as its post-op when
-    // its gradient needs only the output and no residual comes first, else the add and activation as their own operations. Nothing recorded: the
-    // inference pass, which fuses them and may run the engine's Winograd.
+    // its gradient needs only the output and no residual comes first, else the add and activation
+    // as their own operations. Nothing recorded: the inference pass, which fuses them and may run
+    // the engine's Winograd.
     guard !Tensor.shouldRecord([input, weight] + (bias.map { [$0] } ?? []) + (residual.map { [$0] } ?? [])) else {
         if residual == nil, let activation, activation.backwardUsesOutput {
             return Tensor.weightedWindow(operation, input: input, weight: weight, bias: bias, weightsVersion: weightsVersion,
