@@ -102,7 +102,8 @@ public final class ConvNeXt: ImageClassifierNetwork {
         /// `x [batch, height, width, channels]` -> the same shape.
         public func callAsFunction(_ x: Tensor) -> Tensor {
             let channels = layerScale.value.shape[0]
-            return scaledResidualAdd(x, branch: branch(x), channelScale: layerScale.value.reshaped(to: [channels]),
+            let mlp = Linear.geluMLP(norm(depthwise(x)), expand: expand, project: project)   // `branch`'s layers
+            return scaledResidualAdd(x, branch: mlp, channelScale: layerScale.value.reshaped(to: [channels]),
                                      sampleScales: stochasticDepth.sampleScales(batch: x.shape[0]))
         }
     }

@@ -17,49 +17,71 @@ enum BFloat16MatrixProduct {
     /// - Throws: `DNNLError` naming the product when oneDNN cannot run it (no native bf16 here).
     static func multiply(_ a: UnsafePointer<Float>, transposingA: Bool, _ b: UnsafePointer<Float>, transposingB: Bool,
                          into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) throws {
-        try run(a, transposingA: transposingA, b, transposingB: transposingB, operands: .float32, into: c, m: m, n: n, k: k)
+        try run(a, transposingA: transposingA, b, transposingB: transposingB, operands: .float32, bias: nil,
+                into: c, .float32, m: m, n: n, k: k)
     }
 
     /// Operands converted beforehand (`a` holds `m * k` values, `b` `k * n`): nothing is converted
-    /// to bf16 (a transposed operand, or weights in a blocked layout, are still reordered).
+    /// to bf16 (a transposed operand, or weights in a blocked layout, are still reordered). With a
+    /// `bias` (`n` FP32 values), `c = op(a) · op(b) + bias`, added by the primitive as it writes.
     /// - Throws: as `multiply(_:transposingA:_:transposingB:into:m:n:k:)`.
     static func multiply(_ a: BFloat16Copy, transposingA: Bool, _ b: BFloat16Copy, transposingB: Bool,
-                         into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) throws {
+                         bias: UnsafePointer<Float>? = nil, into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) throws {
         precondition(a.count == m * k && b.count == k * n, "BFloat16MatrixProduct: operands of other sizes than m, n, k")
-        try run(a.pointer, transposingA: transposingA, b.pointer, transposingB: transposingB, operands: .bfloat16, into: c,
-                m: m, n: n, k: k)
+        try run(a.pointer, transposingA: transposingA, b.pointer, transposingB: transposingB, operands: .bfloat16, bias: bias,
+                into: c, .float32, m: m, n: n, k: k)
+    }
+
+    /// The same, written as bf16 (`c` holds `m * n` values): the accumulation and the bias stay FP32,
+    /// each output is rounded once as it is stored (an activation that the next product reads in
+    /// bf16 anyway, never written as FP32).
+    /// - Throws: as `multiply(_:transposingA:_:transposingB:into:m:n:k:)`.
+    static func multiply(_ a: BFloat16Copy, transposingA: Bool, _ b: BFloat16Copy, transposingB: Bool,
+                         bias: UnsafePointer<Float>? = nil, into c: BFloat16Copy, m: Int, n: Int, k: Int) throws {
+        precondition(a.count == m * k && b.count == k * n && c.count == m * n,
+                     "BFloat16MatrixProduct: operands of other sizes than m, n, k")
+        try run(a.pointer, transposingA: transposingA, b.pointer, transposingB: transposingB, operands: .bfloat16, bias: bias,
+                into: c.mutablePointer, .bfloat16, m: m, n: n, k: k)
     }
 
     private static func run(_ a: UnsafeRawPointer, transposingA: Bool, _ b: UnsafeRawPointer, transposingB: Bool,
-                            operands: KernelElementType, into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) throws {
+                            operands: KernelElementType, bias: UnsafePointer<Float>?,
+                            into c: UnsafeMutableRawPointer, _ output: KernelElementType, m: Int, n: Int, k: Int) throws {
         try DNNLContext.withShared { context in
             let key = PrimitiveKey(kind: "matmul bf16",
-                                   parameters: [m, n, k, transposingA ? 1 : 0, transposingB ? 1 : 0, operands.rawValue])
+                                   parameters: [m, n, k, transposingA ? 1 : 0, transposingB ? 1 : 0, operands.rawValue,
+                                                bias == nil ? 0 : 1, output.rawValue])
             let plan = try context.cache.plan(key) {
-                try makePlan(transposingA: transposingA, transposingB: transposingB, operands: operands, m: m, n: n, k: k,
-                             context: context)
+                try makePlan(transposingA: transposingA, transposingB: transposingB, operands: operands, hasBias: bias != nil,
+                             output: output, m: m, n: n, k: k, context: context)
             }
-            try plan.run([.input(DNNL_ARG_SRC, a), .input(DNNL_ARG_WEIGHTS, b), .output(DNNL_ARG_DST, c)], context: context)
+            var arguments: [PlanArgument] = [.input(DNNL_ARG_SRC, a), .input(DNNL_ARG_WEIGHTS, b), .output(DNNL_ARG_DST, c)]
+            if let bias { arguments.append(.input(DNNL_ARG_BIAS, bias)) }
+            try plan.run(arguments, context: context)
         }
     }
 
-    /// The plan reading the caller's operands of type `operands` (reordered to bf16 when FP32).
-    private static func makePlan(transposingA: Bool, transposingB: Bool, operands: KernelElementType, m: Int, n: Int, k: Int,
-                                 context: DNNLContext) throws -> PrimitivePlan {
+    /// The plan reading the caller's operands of type `operands` (reordered to bf16 when FP32), an
+    /// FP32 bias `[1, n]` if asked, and writing `output`'s type.
+    private static func makePlan(transposingA: Bool, transposingB: Bool, operands: KernelElementType, hasBias: Bool,
+                                 output: KernelElementType, m: Int, n: Int, k: Int, context: DNNLContext) throws -> PrimitivePlan {
         let name = "matrix product \(m)x\(k) · \(k)x\(n)\(transposingA ? " (a transposed)" : "")"
-            + "\(transposingB ? " (b transposed)" : "") in bf16"
+            + "\(transposingB ? " (b transposed)" : "")\(hasBias ? " + bias" : "") in bf16"
+            + "\(output == .bfloat16 ? " to bf16" : "")"
         try ComputePrecision.bf16.checkSupported(primitive: name)
         let userA = try MemoryDescriptor.make([m, k], transposingA ? dnnl_ba : dnnl_ab, elementType: operands, primitive: name)
         let userB = try MemoryDescriptor.make([k, n], transposingB ? dnnl_ba : dnnl_ab, elementType: operands, primitive: name)
-        let output = try MemoryDescriptor.make([m, n], dnnl_ab, primitive: name)
+        let destination = try MemoryDescriptor.make([m, n], dnnl_ab, elementType: output, primitive: name)
         let source = try MemoryDescriptor.make([m, k], transposingA ? dnnl_ba : dnnl_ab, elementType: .bfloat16, primitive: name)
         let weights = try MemoryDescriptor.make([k, n], transposingB ? dnnl_ba : dnnl_ab, elementType: .bfloat16, primitive: name)
+        let bias = hasBias ? try MemoryDescriptor.make([1, n], dnnl_ab, primitive: name) : nil
         let primitive = try DNNLPrimitive(context: context, name: name, call: "dnnl_matmul_primitive_desc_create") {
-            dnnl_matmul_primitive_desc_create(&$0, context.engine, source.handle, weights.handle, nil, output.handle, $1)
+            dnnl_matmul_primitive_desc_create(&$0, context.engine, source.handle, weights.handle, bias?.handle ?? nil,
+                                              destination.handle, $1)
         }
-        return try PrimitivePlan(primitive: primitive,
-                                 userLayouts: [DNNL_ARG_SRC: (userA, false), DNNL_ARG_WEIGHTS: (userB, false),
-                                               DNNL_ARG_DST: (output, true)],
-                                 context: context)
+        var layouts: [Int32: (descriptor: MemoryDescriptor, isOutput: Bool)] = [
+            DNNL_ARG_SRC: (userA, false), DNNL_ARG_WEIGHTS: (userB, false), DNNL_ARG_DST: (destination, true)]
+        if let bias { layouts[DNNL_ARG_BIAS] = (bias, false) }
+        return try PrimitivePlan(primitive: primitive, userLayouts: layouts, context: context)
     }
 }
