@@ -79,6 +79,8 @@ public final class ConvNeXt: ImageClassifierNetwork {
         public let layerScale: Parameter
         /// `stochastic_depth` (row mode).
         public let stochasticDepth: StochasticDepth
+        /// The branch's layers under torchvision's names (`block.0` ... `block.5`); the forward pass runs
+        /// them itself, the two linear layers and the GELU as one `Linear.geluMLP`.
         private let branch: Sequential
         public var isTraining = true
 
@@ -102,7 +104,7 @@ public final class ConvNeXt: ImageClassifierNetwork {
         /// `x [batch, height, width, channels]` -> the same shape.
         public func callAsFunction(_ x: Tensor) -> Tensor {
             let channels = layerScale.value.shape[0]
-            let mlp = Linear.geluMLP(norm(depthwise(x)), expand: expand, project: project)   // `branch`'s layers
+            let mlp = Linear.geluMLP(norm(depthwise(x)), expand: expand, project: project)
             return scaledResidualAdd(x, branch: mlp, channelScale: layerScale.value.reshaped(to: [channels]),
                                      sampleScales: stochasticDepth.sampleScales(batch: x.shape[0]))
         }

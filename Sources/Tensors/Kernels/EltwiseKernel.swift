@@ -26,8 +26,8 @@ package struct EltwiseKernel: Sendable {
     }
 
     private func primitive(backward: Bool, context: DNNLContext) throws -> DNNLPrimitive {
-        let key = PrimitiveKey(kind: "eltwise", parameters: [activation.rawValue, count, backward ? 1 : 0,
-                                                                     elementType.rawValue])
+        let key = PrimitiveKey(kind: "eltwise",
+                               parameters: [activation.rawValue, count, backward ? 1 : 0, elementType.rawValue])
         return try context.cache.plan(key) {
             let name = "\(activation) \(backward ? "backward" : "forward") over \(count) "
                 + (elementType == .float32 ? "values" : "\(elementType.name) values")
