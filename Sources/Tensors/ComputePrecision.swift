@@ -8,7 +8,9 @@ internal import CDNNL
 /// backward), reads its activations, weights and output gradients as bfloat16 (8-bit significand)
 /// and accumulates and writes FP32. The tensors, the master weights, the optimizer state, the loss,
 /// softmax, normalizations, pooling and every element-wise operation stay FP32, as in the usual
-/// mixed-precision recipe: those are memory-bound, and bf16 copies would only add traffic. Each
+/// mixed-precision recipe: those are memory-bound, and bf16 copies would only add traffic. (One
+/// exception: `geluMLP`, an MLP as one operation, keeps its hidden activations and their gradients in
+/// bf16 between its products and its GELU, as PyTorch's autocast does, since they never leave it.) Each
 /// operand is converted once (`BFloat16Copy`): a convolution's input and output gradient by the
 /// operation, for all its passes (`ConvolutionOperand`), whose backward pass keeps the input's bf16
 /// copy; a matrix product's operands likewise; a convolution's weights once while their

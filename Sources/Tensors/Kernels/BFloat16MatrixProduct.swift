@@ -2,7 +2,8 @@ internal import CDNNL
 
 /// `c = op(a) · op(b)` for row-major FP32 buffers, computed by oneDNN's matmul primitive on bf16
 /// copies of `a` and `b` with FP32 accumulation and output: the matrix products of
-/// `ComputePrecision.bf16` (`Gemm.multiply(..., precision: .bf16)`). `op` transposes when asked
+/// `ComputePrecision.bf16` (`Gemm.multiply(..., precision: .bf16)`); on copies made beforehand it may
+/// also add an FP32 bias and write bf16 (`geluMLP`'s hidden activations). `op` transposes when asked
 /// (the stored matrix is then `k x m` / `n x k`). The copies are made on every call, through the
 /// context's temporary buffers, by the plan's reorders, or beforehand by the caller (`BFloat16Copy`).
 ///
