@@ -73,23 +73,27 @@ final class GELUMLPTests: XCTestCase {
                 add(0, sum, bf16, absolute)
             }
         }
+        // A sum of dH · f over (hidden value, factor) pairs: |dH| <= 1.13·G, and the bf16 bound adds
+        // the factor's rounding (`rounding`·u·G) to dH's own error E.
+        func throughHiddenGradient(_ pairs: [(hidden: Int, factor: Double)], rounding: Double) -> (Double, Double, Double) {
+            var sum = 0.0, absolute = 0.0, bf16 = 0.0
+            for (h, factor) in pairs {
+                sum += dH[h] * factor; absolute += 1.13 * absG[h] * abs(factor)
+                bf16 += (e[h] + rounding * u * absG[h]) * abs(factor)
+            }
+            return (sum, bf16, absolute)
+        }
         for i in 0..<rows {   // dL/dx = dH · W₁
             for k in 0..<inFeatures {
-                var sum = 0.0, absolute = 0.0, bf16 = 0.0
-                for j in 0..<hidden {
-                    sum += dH[i * hidden + j] * w1[j * inFeatures + k]; absolute += 1.13 * absG[i * hidden + j] * abs(w1[j * inFeatures + k])
-                    bf16 += (e[i * hidden + j] + 1.13 * u * absG[i * hidden + j]) * abs(w1[j * inFeatures + k])
-                }
+                let (sum, bf16, absolute) = throughHiddenGradient((0..<hidden).map { (i * hidden + $0, w1[$0 * inFeatures + k]) },
+                                                                  rounding: 1.13)
                 add(1, sum, bf16, absolute)
             }
         }
         for j in 0..<hidden {   // dL/dW₁ = dHᵀ · x
             for k in 0..<inFeatures {
-                var sum = 0.0, absolute = 0.0, bf16 = 0.0
-                for i in 0..<rows {
-                    sum += dH[i * hidden + j] * x[i * inFeatures + k]; absolute += 1.13 * absG[i * hidden + j] * abs(x[i * inFeatures + k])
-                    bf16 += (e[i * hidden + j] + 2.3 * u * absG[i * hidden + j]) * abs(x[i * inFeatures + k])
-                }
+                let (sum, bf16, absolute) = throughHiddenGradient((0..<rows).map { ($0 * hidden + j, x[$0 * inFeatures + k]) },
+                                                                  rounding: 2.3)
                 add(2, sum, bf16, absolute)
             }
         }
