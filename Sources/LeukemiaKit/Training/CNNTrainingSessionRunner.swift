@@ -162,8 +162,11 @@ struct CNNTrainingSessionRunner {
         /// Whether it replaced the best epoch's weights.
         var kept: Bool
 
+        /// "epochs 7–12".
+        var epochText: String { "epochs \(epochs.lowerBound)–\(epochs.upperBound)" }
+
         /// "the weight average of epochs 7–12".
-        var name: String { "the weight average of epochs \(epochs.lowerBound)–\(epochs.upperBound)" }
+        var name: String { "the weight average of \(epochText)" }
 
         /// What `config.json` records: the average's validation value, and the epochs of a kept
         /// average (which a refit of this run averages in turn).
@@ -292,7 +295,7 @@ struct CNNTrainingSessionRunner {
         let metrics = try scored.metrics(cost: session.cost, positiveClass: folder.classes.positiveClass)
         let model = options.network.architecture.rawValue
         let averageDetail = averaged.map { averaged in
-            ("weight average", "epochs \(averaged.epochs.lowerBound)–\(averaged.epochs.upperBound)"
+            ("weight average", averaged.epochText
                 + (averaged.validationValue.map {
                     String(format: ", validation %@ %.4f", options.selection.rawValue, options.selection.reported($0))
                 } ?? "")
