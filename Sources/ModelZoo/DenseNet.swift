@@ -75,10 +75,13 @@ public final class DenseNet: ImageClassifierNetwork {
 
         /// The same for `x`, the concatenation of `features` along the channels (the block input and
         /// the earlier layers' outputs), which `norm1` reads in place instead of a copy: from the
-        /// leading channels of `buffer` where they are stored there, else from the parts.
-        public func callAsFunction(concatenating features: [Tensor], storedIn buffer: Tensor? = nil) -> Tensor {
-            let newFeatures = conv2(norm2(conv1(norm1(concatenating: features, storedIn: buffer, activation: .relu)),
-                                          activation: .relu))
+        /// leading channels of `buffer` where they are stored there (in training with the batch
+        /// statistics kept in `bufferStatistics`), else from the parts.
+        public func callAsFunction(concatenating features: [Tensor], storedIn buffer: Tensor? = nil,
+                                   bufferStatistics: ChannelBufferStatistics? = nil) -> Tensor {
+            let normalized = norm1(concatenating: features, storedIn: buffer, bufferStatistics: bufferStatistics,
+                                   activation: .relu)
+            let newFeatures = conv2(norm2(conv1(normalized), activation: .relu))
             guard dropRate > 0 else { return newFeatures }
             return dropout(newFeatures, rate: dropRate, isTraining: isTraining, generator: &dropoutGenerator)
         }
@@ -104,13 +107,15 @@ public final class DenseNet: ImageClassifierNetwork {
 
         /// `x [batch, height, width, c]` -> `[batch, height, width, c + layers · growthRate]`. Each
         /// layer's output is also appended to the block's channel buffer, which the next layers'
-        /// `norm1` read their input from.
+        /// `norm1` read their input from (in training with the batch statistics of its channels
+        /// computed once, `ChannelBufferStatistics`).
         public func callAsFunction(_ x: Tensor) -> Tensor {
             let growth = layers.map { $0.conv2.weight.value.shape[0] }.reduce(0, +)
             var buffer = DenseFeatureBuffer(input: x, channels: x.shape[3] + growth)
+            let bufferStatistics = ChannelBufferStatistics(buffer: buffer.features)
             var features = [x]
             for layer in layers {
-                let newFeatures = layer(concatenating: features, storedIn: buffer.features)
+                let newFeatures = layer(concatenating: features, storedIn: buffer.features, bufferStatistics: bufferStatistics)
                 features.append(newFeatures)
                 buffer.append(newFeatures)
             }

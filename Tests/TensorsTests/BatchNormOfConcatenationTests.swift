@@ -3,12 +3,18 @@ import TestSupport
 import XCTest
 
 /// `batchNorm(concatenating: parts, ...)`, which reads the parts in place or the leading channels of
-/// a wider buffer holding them, against `batchNorm(Tensor(concatenating: parts, alongAxis: 3), ...)`:
+/// a wider buffer holding them (in training with the batch statistics of its leading channels kept
+/// from before, `ChannelBufferStatistics`), against `batchNorm(Tensor(concatenating: parts, alongAxis: 3), ...)`:
 /// outputs, running statistics and every gradient, with gradients that the parts gathered from later
 /// operations added into (one of them shared with another input, which must not be written).
 final class BatchNormOfConcatenationTests: XCTestCase {
     /// Where the normalization reads the concatenation.
-    private enum Reading { case copiedConcatenation, parts, widerBuffer }
+    private enum Reading {
+        case copiedConcatenation, parts, widerBuffer
+        /// The wider buffer, with `ChannelBufferStatistics` that already hold the statistics of all
+        /// but the last part's channels (as an earlier layer of the block left them).
+        case widerBufferWithKeptStatistics
+    }
 
     private struct Pass {
         var output: [Float], runningMean: [Float], runningVariance: [Float]
@@ -40,12 +46,17 @@ final class BatchNormOfConcatenationTests: XCTestCase {
         case .parts:
             output = batchNorm(concatenating: parts, scale: scale, shift: shift, statistics: statistics, isTraining: isTraining,
                                activation: activation)
-        case .widerBuffer:
+        case .widerBuffer, .widerBufferWithKeptStatistics:
             // The parts, then channels the normalization must not read (large, so that reading them shows).
             let unread = randomTensor(rows + [5], seed: seed + 17, mean: 1000, standardDeviation: 100)
             let buffer = Tensor(concatenating: parts.map { $0.detached() } + [unread], alongAxis: 3)
-            output = batchNorm(concatenating: parts, storedIn: buffer, scale: scale, shift: shift, statistics: statistics,
-                               isTraining: isTraining, activation: activation)
+            var kept: ChannelBufferStatistics?
+            if reading == .widerBufferWithKeptStatistics {
+                kept = ChannelBufferStatistics(buffer: buffer)
+                _ = kept!.leading(channels - widths.last!)
+            }
+            output = batchNorm(concatenating: parts, storedIn: buffer, bufferStatistics: kept, scale: scale, shift: shift,
+                               statistics: statistics, isTraining: isTraining, activation: activation)
         }
         let loss = (output * randomTensor(output.shape, seed: seed + 15)).sum()
             + (parts[0] * randomTensor(parts[0].shape, seed: seed + 16)).sum() + (parts[1] + other).sum()
@@ -58,7 +69,7 @@ final class BatchNormOfConcatenationTests: XCTestCase {
                                            seed: UInt64, file: StaticString = #filePath, line: UInt = #line) {
         let copied = run(widths: widths, rows: rows, activation: activation, isTraining: isTraining, seed: seed,
                          reading: .copiedConcatenation)
-        for reading in [Reading.parts, .widerBuffer] {
+        for reading in [Reading.parts, .widerBuffer, .widerBufferWithKeptStatistics] {
             let inPlace = run(widths: widths, rows: rows, activation: activation, isTraining: isTraining, seed: seed,
                               reading: reading)
             let what = "\(widths) channels read from the \(reading), \(rows), \(activation), \(isTraining ? "training" : "given statistics")"

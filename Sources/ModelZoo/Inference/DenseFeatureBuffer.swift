@@ -4,7 +4,7 @@ import Tensors
 /// the block input and each dense layer's new channels at increasing offsets, so that no layer
 /// concatenates the earlier outputs again (torchvision's block copies O(layers²) channels). Inference
 /// reads each layer's input from it; in training each layer's batch norm reads its leading channels
-/// (`BatchNorm2d.callAsFunction(concatenating:storedIn:activation:)`) and keeps it for its backward
+/// (`BatchNorm2d.callAsFunction(concatenating:storedIn:bufferStatistics:activation:)`) and keeps it for its backward
 /// pass, so appending writes in place even where that storage is shared (`overwriteChannels`): a
 /// layer reads only channels written before it ran.
 struct DenseFeatureBuffer {

@@ -48,11 +48,13 @@ public final class BatchNorm2d: Layer {
 
     /// `activation(self(x))` of `x`, the concatenation of `parts` along the channels, which is never
     /// copied out: read from the leading channels of `buffer` where they are stored there, else from
-    /// the parts (see `batchNorm(concatenating:storedIn:scale:shift:statistics:isTraining:epsilon:activation:)`).
+    /// the parts, in training with the batch statistics kept in `bufferStatistics` where given (see
+    /// `batchNorm(concatenating:storedIn:bufferStatistics:scale:shift:statistics:isTraining:epsilon:activation:)`).
     public func callAsFunction(concatenating parts: [Tensor], storedIn buffer: Tensor? = nil,
-                               activation: Activation) -> Tensor {
+                               bufferStatistics: ChannelBufferStatistics? = nil, activation: Activation) -> Tensor {
         if isTraining { numBatchesTracked = Tensor(numBatchesTracked.scalar + 1) }
-        return batchNorm(concatenating: parts, storedIn: buffer, scale: weight.value, shift: bias.value,
+        return batchNorm(concatenating: parts, storedIn: buffer, bufferStatistics: bufferStatistics,
+                         scale: weight.value, shift: bias.value,
                          statistics: statistics, isTraining: isTraining, epsilon: epsilon, activation: activation)
     }
 

@@ -92,26 +92,38 @@ package struct BatchNormActivationKernel: Sendable {
                                  output: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
                                  variance: UnsafeMutablePointer<Float>) {
         KernelProfile.measure("batch normalization + activation forward (Swift)") {
-            let firstRow = UnsafeMutablePointer<Float>.allocate(capacity: tileLength)
-            defer { firstRow.deallocate() }
-            forEachTile(of: 0..<1, input: input) { _, _, x in firstRow.update(from: x, count: channels) }
-            let k = tiled { firstRow[$0] }  // the first row: k in Σ(x - k)
-            defer { k.deallocate() }
-            let sums = channelSums(sumsPerChannel: 2, input: input) { x, count, accumulator, _ in
-                let deviations = accumulator, squares = accumulator + tileLength
-                for i in 0..<count {
-                    let d = x[i] - k[i]
-                    deviations[i] += d
-                    squares[i] += d * d
-                }
-            }
-            let n = Double(rows)
-            for c in 0..<channels {
-                let meanDeviation = sums[c] / n
-                mean[c] = Float(Double(k[c]) + meanDeviation)
-                variance[c] = Float(max(0, sums[channels + c] / n - meanDeviation * meanDeviation))
-            }
+            computeBatchStatistics(input: input, mean: mean, variance: variance)
             normalize(input: input, scale: scale, shift: shift, mean: mean, variance: variance, output: output)
+        }
+    }
+
+    /// The batch `mean` and biased `variance` (`[channels]` each) of `input`, as `forwardTraining`
+    /// computes them, without the normalization (`ChannelBufferStatistics`).
+    package func batchStatistics(input: Input, mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>) {
+        KernelProfile.measure("batch normalization + activation forward (Swift)") {
+            computeBatchStatistics(input: input, mean: mean, variance: variance)
+        }
+    }
+
+    private func computeBatchStatistics(input: Input, mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>) {
+        let firstRow = UnsafeMutablePointer<Float>.allocate(capacity: tileLength)
+        defer { firstRow.deallocate() }
+        forEachTile(of: 0..<1, input: input) { _, _, x in firstRow.update(from: x, count: channels) }
+        let k = tiled { firstRow[$0] }  // the first row: k in Σ(x - k)
+        defer { k.deallocate() }
+        let sums = channelSums(sumsPerChannel: 2, input: input) { x, count, accumulator, _ in
+            let deviations = accumulator, squares = accumulator + tileLength
+            for i in 0..<count {
+                let d = x[i] - k[i]
+                deviations[i] += d
+                squares[i] += d * d
+            }
+        }
+        let n = Double(rows)
+        for c in 0..<channels {
+            let meanDeviation = sums[c] / n
+            mean[c] = Float(Double(k[c]) + meanDeviation)
+            variance[c] = Float(max(0, sums[channels + c] / n - meanDeviation * meanDeviation))
         }
     }
 

@@ -67,7 +67,12 @@ public func batchNorm(_ input: Tensor, scale: Tensor, shift: Tensor, statistics:
 ///   rows are read from it (one run of channels per row) instead of gathered from the parts (a
 ///   short run per part and row: DenseNet-201's block-3 layers have up to 48 parts of 32 channels).
 ///   The gradients still go to the parts.
-public func batchNorm(concatenating parts: [Tensor], storedIn buffer: Tensor? = nil, scale: Tensor, shift: Tensor,
+/// - Parameter bufferStatistics: in training, where the batch statistics of `buffer`'s channels are
+///   kept for the next readers (`ChannelBufferStatistics`, made for this `buffer`): this
+///   normalization computes only those of the channels not seen before, and reads the buffer once
+///   less.
+public func batchNorm(concatenating parts: [Tensor], storedIn buffer: Tensor? = nil,
+                      bufferStatistics: ChannelBufferStatistics? = nil, scale: Tensor, shift: Tensor,
                       statistics: BatchNormStatistics, isTraining: Bool, epsilon: Float = 1e-5,
                       activation: Activation) -> Tensor {
     let operation = "batchNorm(concatenating:)"
@@ -94,6 +99,10 @@ public func batchNorm(concatenating parts: [Tensor], storedIn buffer: Tensor? = 
             Tensor.fail(.shapeMismatch(operation: "\(operation) buffer of \(channels) channels", lhs: outputShape, rhs: buffer.shape))
         }
     }
+    if let bufferStatistics {
+        precondition(buffer?.storage === bufferStatistics.buffer.storage,
+                     "\(operation): the buffer statistics are of another buffer than the one read")
+    }
     let kernel = BatchNormActivationKernel(rows: parts[0].scalarCount / widths[0], channels: channels, epsilon: epsilon,
                                            upper: upper)
     func kernelInput(_ parts: [Tensor], _ buffer: Tensor?) -> BatchNormActivationKernel.Input {
@@ -103,6 +112,13 @@ public func batchNorm(concatenating parts: [Tensor], storedIn buffer: Tensor? = 
     let input = kernelInput(parts, buffer)
     let output = Tensor(uninitializedShape: outputShape)
     let (mean, variance) = withExtendedLifetime((parts, buffer)) { () -> (Tensor, Tensor) in
+        if isTraining, let bufferStatistics {
+            let (mean, variance) = bufferStatistics.leading(channels)
+            kernel.forwardWithStatistics(input: input, scale: scale.kernelInput, shift: shift.kernelInput,
+                                         mean: mean.kernelInput, variance: variance.kernelInput, output: output.kernelOutput)
+            statistics.update(batchMean: mean, batchVariance: variance, sampleCount: kernel.rows)
+            return (mean, variance)
+        }
         if isTraining {
             let mean = Tensor(uninitializedShape: [channels]), variance = Tensor(uninitializedShape: [channels])
             kernel.forwardTraining(input: input, scale: scale.kernelInput, shift: shift.kernelInput,
