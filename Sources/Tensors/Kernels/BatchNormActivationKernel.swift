@@ -45,6 +45,9 @@ package struct BatchNormActivationKernel: Sendable {
 
     /// About how many floats a tile spans.
     static let tileTarget = 512
+    /// From this many channels on, the rows of a wider buffer (`Input.strided`) are read in place,
+    /// one row at a time, instead of gathered into tiles.
+    static let inPlaceRowChannels = 64
     /// About how many floats of the input gradient are written into the parts at a time (256 KB,
     /// within a core's L2 cache).
     static let scatterTarget = 65_536
@@ -287,9 +290,9 @@ package struct BatchNormActivationKernel: Sendable {
         switch input {
         case .contiguous(let whole):
             forEachTile(of: range) { offset, count in body(offset, count, whole + offset) }
-        case .strided(let buffer, let rowStride) where tileRows == 1:
+        case .strided(let buffer, let rowStride) where channels >= Self.inPlaceRowChannels:
             precondition(rowStride >= channels, "BatchNormActivationKernel: rows of \(rowStride) floats for \(channels) channels")
-            forEachTile(of: range) { offset, count in body(offset, count, buffer + offset / channels * rowStride) }
+            for row in range { body(row * channels, channels, buffer + row * rowStride) }
         case .strided(let buffer, let rowStride):
             precondition(rowStride >= channels, "BatchNormActivationKernel: rows of \(rowStride) floats for \(channels) channels")
             forEachGatheredTile(of: range, from: [(buffer, channels, rowStride)], body)
