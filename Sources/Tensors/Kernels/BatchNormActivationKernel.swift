@@ -355,12 +355,14 @@ package struct BatchNormActivationKernel: Sendable {
     /// Per-channel sums over all rows: `accumulate(x, count, accumulator, offset)` adds one tile's
     /// contributions to a Float accumulator of `sumsPerChannel` tiles (sum s of the value at tile
     /// position i at `s · tileLength + i`). Two threads take half the rows each; their Float sums
-    /// go into Double every `tilesPerBlock` tiles, and the tile positions of a channel are added
-    /// at the end.
+    /// go into Double every `tilesPerBlock` tiles (rows, where the rows are read in place one at a
+    /// time, so that no Float sum takes more than `tilesPerBlock` values), and the tile positions of
+    /// a channel are added at the end.
     private func channelSums(sumsPerChannel: Int, input: Input,
                              _ accumulate: (UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>, Int) -> Void) -> [Double] {
+        let rowsPerTile = if case .strided = input, channels >= Self.inPlaceRowChannels { 1 } else { tileRows }
         let totals = Parallel.blockedSums(count: sumsPerChannel * tileLength, rows: rows,
-                                          rowsPerBlock: tileRows * Self.tilesPerBlock, costPerRow: channels) { rows, block in
+                                          rowsPerBlock: rowsPerTile * Self.tilesPerBlock, costPerRow: channels) { rows, block in
             forEachTile(of: rows, input: input) { offset, length, x in accumulate(x, length, block, offset) }
         }
         var sums = [Double](repeating: 0, count: sumsPerChannel * channels)

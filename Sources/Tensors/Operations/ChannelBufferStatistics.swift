@@ -30,6 +30,7 @@ public final class ChannelBufferStatistics {
         let width = buffer.shape[3], rows = buffer.scalarCount / width
         precondition(channels > 0 && channels <= width, "ChannelBufferStatistics: \(channels) of \(width) channels")
         if channels > knownChannels {
+            // Statistics only: the epsilon and the clamp are not used.
             let kernel = BatchNormActivationKernel(rows: rows, channels: channels - knownChannels, epsilon: 1, upper: .infinity)
             withExtendedLifetime(buffer) {
                 kernel.batchStatistics(input: .strided(buffer.kernelInput + knownChannels, rowStride: width),

@@ -108,7 +108,7 @@ extension Tensor {
     }
 
     /// `copyRowChunks` for rows `rows` of the parts, on the calling thread, with `whole` pointing at
-    /// the first of those rows (a whole that holds only them, as a batch-norm kernel's tile does).
+    /// the first of those rows.
     @inline(__always)
     static func copyRowChunks(whole: UnsafeMutablePointer<Float>, parts: UnsafeBufferPointer<UnsafeMutablePointer<Float>?>,
                               chunks: UnsafeBufferPointer<Int>, rows: Range<Int>, joining: Bool,
