@@ -40,7 +40,7 @@ package struct BatchNormActivationKernel: Sendable {
     /// Rows per tile, and the tile's length in floats (`tileRows · channels`).
     let tileRows: Int, tileLength: Int
     /// Rows of the input gradient computed before they are written into the parts
-    /// (`InputGradient.channelParts`): whole tiles, about `scatterTarget` floats.
+    /// (`InputGradient.channelParts`): whole tiles, about `Tensor.rowChunkGroupFloats` floats.
     let scatterRows: Int
 
     /// About how many floats a tile spans.
@@ -48,9 +48,6 @@ package struct BatchNormActivationKernel: Sendable {
     /// From this many channels on, the rows of a wider buffer (`Input.strided`) are read in place,
     /// one row at a time, instead of gathered into tiles.
     static let inPlaceRowChannels = 64
-    /// About how many floats of the input gradient are written into the parts at a time (256 KB,
-    /// within a core's L2 cache).
-    static let scatterTarget = 65_536
     /// Tiles summed in Float before their sums go into the Double totals (each sum gets one
     /// value per tile).
     static let tilesPerBlock = 64
@@ -84,7 +81,7 @@ package struct BatchNormActivationKernel: Sendable {
         self.upper = upper
         tileRows = max(1, Self.tileTarget / channels)
         tileLength = tileRows * channels
-        scatterRows = max(1, Self.scatterTarget / tileLength) * tileRows
+        scatterRows = max(1, Tensor.rowChunkGroupFloats / tileLength) * tileRows
     }
 
     // MARK: Forward
@@ -326,27 +323,14 @@ package struct BatchNormActivationKernel: Sendable {
     }
 
     /// Writes (or, where `adding[p]`, adds) the rows `rows` of the input gradient, `group
-    /// [rows.count, channels]`, into the parts (`[self.rows, widths[p]]` each), part by part: a part's
-    /// rows of the group are one contiguous run of it. Row by row, a layer of DenseNet-201's block 3
-    /// wrote 48 short runs (32 floats) a row, one in each of 48 buffers.
-    private func scatter(_ group: UnsafePointer<Float>, rows: Range<Int>, into parts: [UnsafeMutablePointer<Float>?],
+    /// [rows.count, channels]`, into the parts (`[self.rows, widths[p]]` each), part by part
+    /// (`Tensor.copyRowChunks`).
+    private func scatter(_ group: UnsafeMutablePointer<Float>, rows: Range<Int>, into parts: [UnsafeMutablePointer<Float>?],
                          widths: [Int], adding: [Bool]) {
-        var column = 0
-        for (index, width) in widths.enumerated() {
-            defer { column += width }
-            guard let part = parts[index] else { continue }
-            var target = part + rows.lowerBound * width, source = group + column
-            if adding[index] {
-                for _ in rows {
-                    for k in 0..<width { target[k] += source[k] }
-                    target += width
-                    source += channels
-                }
-            } else {
-                for _ in rows {
-                    target.update(from: source, count: width)
-                    target += width
-                    source += channels
+        parts.withUnsafeBufferPointer { parts in
+            widths.withUnsafeBufferPointer { widths in
+                adding.withUnsafeBufferPointer { adding in
+                    Tensor.copyRowChunks(whole: group, parts: parts, chunks: widths, rows: rows, joining: false, adding: adding)
                 }
             }
         }
