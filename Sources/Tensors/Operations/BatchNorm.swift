@@ -112,18 +112,16 @@ public func batchNorm(concatenating parts: [Tensor], storedIn buffer: Tensor? = 
     let input = kernelInput(parts, buffer)
     let output = Tensor(uninitializedShape: outputShape)
     let (mean, variance) = withExtendedLifetime((parts, buffer)) { () -> (Tensor, Tensor) in
-        if isTraining, let bufferStatistics {
-            let (mean, variance) = bufferStatistics.leading(channels)
+        if isTraining {
+            // The batch statistics: kept in the buffer's statistics, or computed here.
+            let (mean, variance) = bufferStatistics?.leading(channels) ?? {
+                let mean = Tensor(uninitializedShape: [channels]), variance = Tensor(uninitializedShape: [channels])
+                kernel.batchStatistics(input: input, mean: mean.kernelOutput, variance: variance.kernelOutput)
+                return (mean, variance)
+            }()
+            statistics.update(batchMean: mean, batchVariance: variance, sampleCount: kernel.rows)
             kernel.forwardWithStatistics(input: input, scale: scale.kernelInput, shift: shift.kernelInput,
                                          mean: mean.kernelInput, variance: variance.kernelInput, output: output.kernelOutput)
-            statistics.update(batchMean: mean, batchVariance: variance, sampleCount: kernel.rows)
-            return (mean, variance)
-        }
-        if isTraining {
-            let mean = Tensor(uninitializedShape: [channels]), variance = Tensor(uninitializedShape: [channels])
-            kernel.forwardTraining(input: input, scale: scale.kernelInput, shift: shift.kernelInput,
-                                   output: output.kernelOutput, mean: mean.kernelOutput, variance: variance.kernelOutput)
-            statistics.update(batchMean: mean, batchVariance: variance, sampleCount: kernel.rows)
             return (mean, variance)
         }
         let mean = statistics.mean.detached(), variance = statistics.variance.detached()
