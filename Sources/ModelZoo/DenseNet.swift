@@ -76,12 +76,13 @@ public final class DenseNet: ImageClassifierNetwork {
         /// The same for `x`, the concatenation of `features` along the channels (the block input and
         /// the earlier layers' outputs), which `norm1` reads in place instead of a copy: from the
         /// leading channels of `buffer` where they are stored there (in training with the batch
-        /// statistics kept in `bufferStatistics`), else from the parts.
+        /// statistics kept in `bufferStatistics`), else from the parts. Each normalization and the
+        /// convolution after it are one operation (`Conv2d.callAsFunction(normalizing:with:activation:storedIn:bufferStatistics:)`).
         public func callAsFunction(concatenating features: [Tensor], storedIn buffer: Tensor? = nil,
                                    bufferStatistics: ChannelBufferStatistics? = nil) -> Tensor {
-            let normalized = norm1(concatenating: features, storedIn: buffer, bufferStatistics: bufferStatistics,
-                                   activation: .relu)
-            let newFeatures = conv2(norm2(conv1(normalized), activation: .relu))
+            let bottleneck = conv1(normalizing: features, with: norm1, activation: .relu, storedIn: buffer,
+                                   bufferStatistics: bufferStatistics)
+            let newFeatures = conv2(normalizing: [bottleneck], with: norm2, activation: .relu)
             guard dropRate > 0 else { return newFeatures }
             return dropout(newFeatures, rate: dropRate, isTraining: isTraining, generator: &dropoutGenerator)
         }
@@ -143,7 +144,7 @@ public final class DenseNet: ImageClassifierNetwork {
 
         /// `x [batch, h, w, c]` -> `[batch, h / 2, w / 2, c / 2]`.
         public func callAsFunction(_ x: Tensor) -> Tensor {
-            pool(conv(norm(x, activation: .relu)))
+            pool(conv(normalizing: [x], with: norm, activation: .relu))
         }
     }
 

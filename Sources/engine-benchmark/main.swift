@@ -240,19 +240,31 @@ func timeOtherKernels(runs: Int) throws {
                                            gradInput: wholeGradient, gradScale: coefficients[4], gradShift: coefficients[5])
                            copyRows(toWhole: false) })
         row("bn+ReLU \(label), parts",
-            milliseconds { kernel.forwardTraining(input: inPlace, scale: coefficients[0], shift: coefficients[1], output: gradOut,
-                                                  mean: coefficients[2], variance: coefficients[3]) },
-            milliseconds { kernel.backward(gradOutput: gradOut, input: inPlace, scale: coefficients[0], shift: coefficients[1],
+            milliseconds { kernel.forwardTraining(input: inPlace, scale: coefficients[0], shift: coefficients[1],
+                                                  output: .float32(gradOut), mean: coefficients[2], variance: coefficients[3]) },
+            milliseconds { kernel.backward(gradOutput: .float32(gradOut), input: inPlace, scale: coefficients[0], shift: coefficients[1],
                                            mean: coefficients[2], variance: coefficients[3], statisticsWereGiven: false,
                                            gradInput: inPlaceGradient, gradScale: coefficients[4], gradShift: coefficients[5]) })
         row("bn+ReLU \(label), channel buffer",
             milliseconds { kernel.forwardTraining(input: .strided(whole, rowStride: total), scale: coefficients[0],
-                                                  shift: coefficients[1], output: gradOut, mean: coefficients[2],
+                                                  shift: coefficients[1], output: .float32(gradOut), mean: coefficients[2],
                                                   variance: coefficients[3]) },
-            milliseconds { kernel.backward(gradOutput: gradOut, input: .strided(whole, rowStride: total), scale: coefficients[0],
+            milliseconds { kernel.backward(gradOutput: .float32(gradOut), input: .strided(whole, rowStride: total), scale: coefficients[0],
                                            shift: coefficients[1], mean: coefficients[2], variance: coefficients[3],
                                            statisticsWereGiven: false, gradInput: inPlaceGradient, gradScale: coefficients[4],
                                            gradShift: coefficients[5]) })
+        // The same into bf16 and from a bf16 output gradient (`batchNormConv2d` under bf16).
+        let halves = UnsafeMutablePointer<UInt16>.allocate(capacity: pixels * total)
+        defer { halves.deallocate() }
+        halves.initialize(repeating: 0x3F80, count: pixels * total)
+        row("bn+ReLU \(label), channel buffer, bf16",
+            milliseconds { kernel.forwardTraining(input: .strided(whole, rowStride: total), scale: coefficients[0],
+                                                  shift: coefficients[1], output: .bfloat16(halves), mean: coefficients[2],
+                                                  variance: coefficients[3]) },
+            milliseconds { kernel.backward(gradOutput: .bfloat16(halves), input: .strided(whole, rowStride: total),
+                                           scale: coefficients[0], shift: coefficients[1], mean: coefficients[2],
+                                           variance: coefficients[3], statisticsWereGiven: false, gradInput: inPlaceGradient,
+                                           gradScale: coefficients[4], gradShift: coefficients[5]) })
     }
     let layerNorm = try LayerNormalizationKernel(rows: rows * channels / 96, channels: 96)
     let statistics = [makeBuffer(rows * channels / 96), makeBuffer(rows * channels / 96)]

@@ -52,14 +52,20 @@ public final class BatchNorm2d: Layer {
     /// `batchNorm(concatenating:storedIn:bufferStatistics:scale:shift:statistics:isTraining:epsilon:activation:)`).
     public func callAsFunction(concatenating parts: [Tensor], storedIn buffer: Tensor? = nil,
                                bufferStatistics: ChannelBufferStatistics? = nil, activation: Activation) -> Tensor {
-        if isTraining { numBatchesTracked = Tensor(numBatchesTracked.scalar + 1) }
+        countBatch()
         return batchNorm(concatenating: parts, storedIn: buffer, bufferStatistics: bufferStatistics,
                          scale: weight.value, shift: bias.value,
                          statistics: statistics, isTraining: isTraining, epsilon: epsilon, activation: activation)
     }
 
-    private func normalize(_ x: Tensor, activation: Activation?) -> Tensor {
+    /// Counts a training-mode call (`numBatchesTracked`); the layers that run this normalization
+    /// inside a fused operation call it too (`Conv2d.callAsFunction(normalizing:with:activation:storedIn:bufferStatistics:)`).
+    func countBatch() {
         if isTraining { numBatchesTracked = Tensor(numBatchesTracked.scalar + 1) }
+    }
+
+    private func normalize(_ x: Tensor, activation: Activation?) -> Tensor {
+        countBatch()
         return batchNorm(x, scale: weight.value, shift: bias.value, statistics: statistics, isTraining: isTraining,
                          epsilon: epsilon, activation: activation)
     }

@@ -70,6 +70,21 @@ package struct BatchNormActivationKernel: Sendable {
         case channelParts([UnsafeMutablePointer<Float>?], widths: [Int], adding: [Bool])
     }
 
+    /// Where the forward pass writes the activations: FP32 values, or bf16 ones rounded to nearest
+    /// even (as oneDNN's reorder rounds), the input of a convolution that reads bf16
+    /// (`batchNormConv2d`: no FP32 output is written and then converted).
+    package enum Output {
+        case float32(UnsafeMutablePointer<Float>)
+        case bfloat16(UnsafeMutablePointer<UInt16>)
+    }
+
+    /// The gradient of the activations that the backward pass reads, `[rows, channels]`: FP32 values,
+    /// or bf16 ones (a bf16 convolution's input gradient, `batchNormConv2d`).
+    package enum OutputGradient {
+        case float32(UnsafePointer<Float>)
+        case bfloat16(UnsafePointer<UInt16>)
+    }
+
     /// - Parameter upper: 6 for ReLU6, `.infinity` for ReLU.
     package init(rows: Int, channels: Int, epsilon: Float, upper: Float) {
         precondition(rows > 0 && channels > 0 && epsilon > 0 && upper > 0,
@@ -91,12 +106,13 @@ package struct BatchNormActivationKernel: Sendable {
     package func forwardTraining(input: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
                                  output: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
                                  variance: UnsafeMutablePointer<Float>) {
-        forwardTraining(input: .contiguous(input), scale: scale, shift: shift, output: output, mean: mean, variance: variance)
+        forwardTraining(input: .contiguous(input), scale: scale, shift: shift, output: .float32(output), mean: mean,
+                        variance: variance)
     }
 
     /// The same, reading `input` as it is given (`Input`).
     package func forwardTraining(input: Input, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
-                                 output: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
+                                 output: Output, mean: UnsafeMutablePointer<Float>,
                                  variance: UnsafeMutablePointer<Float>) {
         KernelProfile.measure("batch normalization + activation forward (Swift)") {
             computeBatchStatistics(input: input, mean: mean, variance: variance)
@@ -139,13 +155,13 @@ package struct BatchNormActivationKernel: Sendable {
                                        shift: UnsafePointer<Float>, mean: UnsafePointer<Float>,
                                        variance: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
         forwardWithStatistics(input: .contiguous(input), scale: scale, shift: shift, mean: mean, variance: variance,
-                              output: output)
+                              output: .float32(output))
     }
 
     /// The same, reading `input` as it is given (`Input`).
     package func forwardWithStatistics(input: Input, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
                                        mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
-                                       output: UnsafeMutablePointer<Float>) {
+                                       output: Output) {
         KernelProfile.measure("batch normalization + activation forward (Swift)") {
             normalize(input: input, scale: scale, shift: shift, mean: mean, variance: variance, output: output)
         }
@@ -155,14 +171,22 @@ package struct BatchNormActivationKernel: Sendable {
     /// mean is subtracted first: folding it into the shift loses the spread to rounding when the
     /// mean is large against it).
     private func normalize(input: Input, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
-                           mean: UnsafePointer<Float>, variance: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+                           mean: UnsafePointer<Float>, variance: UnsafePointer<Float>, output: Output) {
         let (a, b) = affineTiles(scale: scale, shift: shift, variance: variance), m = tiled { mean[$0] }
         defer { a.deallocate(); m.deallocate(); b.deallocate() }
         let lower = self.lower, upper = self.upper
         Parallel.forEachChunk(count: rows, costPerItem: channels) { range in
-            forEachTile(of: range, input: input) { offset, count, x in
-                let z = output + offset
-                for i in 0..<count { z[i] = min(max((x[i] - m[i]) * a[i] + b[i], lower), upper) }
+            switch output {
+            case .float32(let output):
+                forEachTile(of: range, input: input) { offset, count, x in
+                    let z = output + offset
+                    for i in 0..<count { z[i] = min(max((x[i] - m[i]) * a[i] + b[i], lower), upper) }
+                }
+            case .bfloat16(let output):
+                forEachTile(of: range, input: input) { offset, count, x in
+                    let z = output + offset
+                    for i in 0..<count { z[i] = Self.bfloat16(min(max((x[i] - m[i]) * a[i] + b[i], lower), upper)) }
+                }
             }
         }
     }
@@ -187,13 +211,13 @@ package struct BatchNormActivationKernel: Sendable {
                           shift: UnsafePointer<Float>, mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
                           statisticsWereGiven: Bool, gradInput: UnsafeMutablePointer<Float>,
                           gradScale: UnsafeMutablePointer<Float>, gradShift: UnsafeMutablePointer<Float>) {
-        backward(gradOutput: gradOutput, input: .contiguous(input), scale: scale, shift: shift, mean: mean,
+        backward(gradOutput: .float32(gradOutput), input: .contiguous(input), scale: scale, shift: shift, mean: mean,
                  variance: variance, statisticsWereGiven: statisticsWereGiven, gradInput: .contiguous(gradInput),
                  gradScale: gradScale, gradShift: gradShift)
     }
 
     /// The same, reading `input` and writing (or adding) the input's gradient as given.
-    package func backward(gradOutput: UnsafePointer<Float>, input: Input, scale: UnsafePointer<Float>,
+    package func backward(gradOutput: OutputGradient, input: Input, scale: UnsafePointer<Float>,
                           shift: UnsafePointer<Float>, mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
                           statisticsWereGiven: Bool, gradInput: InputGradient,
                           gradScale: UnsafeMutablePointer<Float>, gradShift: UnsafeMutablePointer<Float>) {
@@ -202,14 +226,22 @@ package struct BatchNormActivationKernel: Sendable {
             let m = tiled { mean[$0] }, (fa, fb) = affineTiles(scale: scale, shift: shift, variance: variance)
             defer { m.deallocate(); fa.deallocate(); fb.deallocate() }
             // Σ dy and Σ dy · (x - mean), with dy = dz where lower < y < upper, else 0.
-            let sums = channelSums(sumsPerChannel: 2, input: input) { x, count, accumulator, offset in
-                let gradientSums = accumulator, productSums = accumulator + tileLength
-                let dz = gradOutput + offset
+            /// Adds the tile's dy and dy · (x - mean) to the sums, reading dz with `value`.
+            @inline(__always)
+            func addSums<Element>(_ dz: UnsafePointer<Element>, _ value: (Element) -> Float, _ count: Int,
+                                  _ x: UnsafePointer<Float>, _ gradientSums: UnsafeMutablePointer<Float>,
+                                  _ productSums: UnsafeMutablePointer<Float>) {
                 for i in 0..<count {
                     let centered = x[i] - m[i]
-                    let dy = Self.masked(dz[i], centered * fa[i] + fb[i], lower, upper)
+                    let dy = Self.masked(value(dz[i]), centered * fa[i] + fb[i], lower, upper)
                     gradientSums[i] += dy
                     productSums[i] += dy * centered
+                }
+            }
+            let sums = channelSums(sumsPerChannel: 2, input: input) { x, count, accumulator, offset in
+                switch gradOutput {
+                case .float32(let dz): addSums(dz + offset, { $0 }, count, x, accumulator, accumulator + tileLength)
+                case .bfloat16(let dz): addSums(dz + offset, Self.float, count, x, accumulator, accumulator + tileLength)
                 }
             }
             // dx = a · dy - b · (x - mean) - d, per channel: a = scale · invstd; with batch statistics
@@ -231,10 +263,16 @@ package struct BatchNormActivationKernel: Sendable {
             defer { a.deallocate(); b.deallocate(); d.deallocate() }
             /// dx of the tile at float `offset`, from its input `x`, into `dx`.
             func inputGradient(_ offset: Int, _ count: Int, _ x: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
-                let dz = gradOutput + offset
-                for i in 0..<count {
-                    let centered = x[i] - m[i]
-                    dx[i] = Self.masked(dz[i], centered * fa[i] + fb[i], lower, upper) * a[i] - centered * b[i] - d[i]
+                @inline(__always)
+                func compute<Element>(_ dz: UnsafePointer<Element>, _ value: (Element) -> Float) {
+                    for i in 0..<count {
+                        let centered = x[i] - m[i]
+                        dx[i] = Self.masked(value(dz[i]), centered * fa[i] + fb[i], lower, upper) * a[i] - centered * b[i] - d[i]
+                    }
+                }
+                switch gradOutput {
+                case .float32(let dz): compute(dz + offset) { $0 }
+                case .bfloat16(let dz): compute(dz + offset, Self.float)
                 }
             }
             Parallel.forEachChunk(count: rows, costPerItem: channels) { range in
@@ -357,6 +395,22 @@ package struct BatchNormActivationKernel: Sendable {
         }
         return sums
     }
+
+    /// `value` rounded to the nearest bf16 (ties to even), as its 16 bits, with subnormals flushed to
+    /// zero of their sign: what oneDNN's conversion to bf16 gives on CPUs with native bf16 (their
+    /// `vcvtneps2bf16` treats subnormals as zero), in integer arithmetic the compiler vectorizes.
+    /// NaNs stay NaNs but for those whose payload's top 7 bits are all set (the rounding carries
+    /// them into infinity; canonical NaNs are not such).
+    @inline(__always)
+    static func bfloat16(_ value: Float) -> UInt16 {
+        let bits = value.bitPattern
+        let flushed = bits & ((bits & 0x7F80_0000) == 0 ? 0x8000_0000 : 0xFFFF_FFFF)
+        return UInt16(truncatingIfNeeded: (flushed &+ 0x7FFF &+ ((flushed >> 16) & 1)) >> 16)
+    }
+
+    /// The FP32 value of bf16 bits (exact).
+    @inline(__always)
+    static func float(_ bits: UInt16) -> Float { Float(bitPattern: UInt32(bits) << 16) }
 
     /// The gradient `dz` where the clamp passed the pre-activation `z` through (`lower < z < upper`),
     /// else 0, without a comparison: `0 - min(z - lower, upper - z)` is negative exactly inside (and +0 on

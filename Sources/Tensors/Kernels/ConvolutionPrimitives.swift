@@ -133,11 +133,12 @@ struct ConvolutionPrimitives: Sendable {
     }
 
     /// The caller's buffers: FP32, but for the activation operands of `pass` (its input or output
-    /// gradient), which are of type `operands` (`ConvolutionOperand`).
+    /// gradient), which are of type `operands` (`ConvolutionOperand`), and the input gradient that
+    /// backward data writes, of type `gradInput`.
     private func userDescriptors(_ name: String, _ pass: ConvolutionPass, _ formats: ConvolutionFormats,
-                                 operands: KernelElementType)
+                                 operands: KernelElementType, gradInput: KernelElementType)
         throws -> (source: MemoryDescriptor, weights: MemoryDescriptor, destination: MemoryDescriptor) {
-        (try MemoryDescriptor.make(sourceDims, formats.input.tag, elementType: pass == .backwardData ? .float32 : operands,
+        (try MemoryDescriptor.make(sourceDims, formats.input.tag, elementType: pass == .backwardData ? gradInput : operands,
                                    primitive: name),
          try MemoryDescriptor.make(weights.dims, weights.tag, primitive: name),
          try MemoryDescriptor.make(destinationDims, formats.output.tag,
@@ -148,25 +149,30 @@ struct ConvolutionPrimitives: Sendable {
     // MARK: Primitives
 
     private func key(_ pass: ConvolutionPass, postOps: ConvolutionPostOps, formats: ConvolutionFormats,
-                     operands: KernelElementType) -> PrimitiveKey {
+                     operands: KernelElementType, gradInput: KernelElementType) -> PrimitiveKey {
         PrimitiveKey(kind: transposed ? "deconvolution" : "convolution",
                      parameters: geometry.keyParameters + [outputPadding.y, outputPadding.x, pass.rawValue,
                                                            activationLayout.rawValue, postOps.keyParameter,
                                                            algorithm.rawValue, formats.input.rawValue, formats.output.rawValue,
-                                                           precision.inputElementType.rawValue, operands.rawValue])
+                                                           precision.inputElementType.rawValue, operands.rawValue,
+                                                           gradInput.rawValue])
     }
 
     /// The cached plan for `pass` on caller buffers in `formats`, created on first use (call only
     /// under the context lock). A Winograd plan falls back to direct where oneDNN has no Winograd
     /// kernel (e.g. on CPUs without AVX-512). `operands` is the caller's type of the pass's
-    /// activation operands (`ConvolutionOperand.elementType`).
+    /// activation operands (`ConvolutionOperand.elementType`), `gradInput` that of the input
+    /// gradient backward data writes (bf16 only where the kernel computes in bf16).
     func plan(_ pass: ConvolutionPass, postOps: ConvolutionPostOps = .none, formats: ConvolutionFormats = .nhwc,
-              operands: KernelElementType = .float32, context: DNNLContext) throws -> PrimitivePlan {
-        try context.cache.plan(key(pass, postOps: postOps, formats: formats, operands: operands)) {
+              operands: KernelElementType = .float32, gradInput: KernelElementType = .float32,
+              context: DNNLContext) throws -> PrimitivePlan {
+        precondition(gradInput == .float32 || (pass == .backwardData && precision == .bf16),
+                     "\(name(pass)): only a bf16 backward-data pass writes a bf16 input gradient")
+        return try context.cache.plan(key(pass, postOps: postOps, formats: formats, operands: operands, gradInput: gradInput)) {
             if algorithm == .winograd {
                 do {
-                    return try makePlan(pass, postOps: postOps, formats: formats, operands: operands, algorithm: .winograd,
-                                        context: context)
+                    return try makePlan(pass, postOps: postOps, formats: formats, operands: operands, gradInput: gradInput,
+                                        algorithm: .winograd, context: context)
                 } catch let error as DNNLError where error.isUnimplemented {
                     // no Winograd kernel for this pass here: direct below
                 }
@@ -174,21 +180,22 @@ struct ConvolutionPrimitives: Sendable {
             if activationLayout == .fastest && formats == .nhwc && !postOps.addsResidual {
                 return try fastestPlan(pass, postOps: postOps, operands: operands, context: context)
             }
-            return try makePlan(pass, postOps: postOps, formats: formats, operands: operands, algorithm: .direct,
-                                context: context)
+            return try makePlan(pass, postOps: postOps, formats: formats, operands: operands, gradInput: gradInput,
+                                algorithm: .direct, context: context)
         }
     }
 
     /// A new plan for `pass` with `algorithm` (no caching, no fallback).
     private func makePlan(_ pass: ConvolutionPass, postOps: ConvolutionPostOps, formats: ConvolutionFormats,
-                          operands: KernelElementType, algorithm: ConvolutionAlgorithm,
-                          context: DNNLContext) throws -> PrimitivePlan {
+                          operands: KernelElementType, gradInput: KernelElementType = .float32,
+                          algorithm: ConvolutionAlgorithm, context: DNNLContext) throws -> PrimitivePlan {
         let name = self.name(pass)
         let activationTag = self.activationTag(algorithm, formats)
         // What each argument holds: the pass reads its inputs in `precision` and writes FP32 (the
-        // source is the output gradient of backward data; the weights that of backward weights).
+        // source is the input gradient of backward data, in `gradInput`; the weights are the
+        // output of backward weights).
         let reduced = precision.inputElementType
-        let source = try MemoryDescriptor.make(sourceDims, activationTag, elementType: pass == .backwardData ? .float32 : reduced,
+        let source = try MemoryDescriptor.make(sourceDims, activationTag, elementType: pass == .backwardData ? gradInput : reduced,
                                                primitive: name)
         let weightsAny = try MemoryDescriptor.make(weights.dims, dnnl_format_tag_any,
                                                    elementType: pass == .backwardWeights ? .float32 : reduced, primitive: name)
@@ -202,7 +209,7 @@ struct ConvolutionPrimitives: Sendable {
         let paddingEnd = transposed ? [window.dnnlPaddingEnd[0] - Int64(outputPadding.y),
                                        window.dnnlPaddingEnd[1] - Int64(outputPadding.x)] : window.dnnlPaddingEnd
         let dnnlAlgorithm = transposed ? dnnl_deconvolution_direct : algorithm.dnnlAlgorithm
-        let user = try userDescriptors(name, pass, formats, operands: operands)
+        let user = try userDescriptors(name, pass, formats, operands: operands, gradInput: gradInput)
         let primitive: DNNLPrimitive
         let userLayouts: [Int32: (descriptor: MemoryDescriptor, isOutput: Bool)]
         switch pass {
@@ -387,13 +394,28 @@ struct ConvolutionPrimitives: Sendable {
 
     func backwardData(gradOutput: ConvolutionOperand, weights: UnsafePointer<Float>, weightsVersion: WeightsVersion?,
                       gradInput: UnsafeMutablePointer<Float>) throws {
-        let image = imageSizes(.nhwc)
+        try backwardData(gradOutput: gradOutput, weights: weights, weightsVersion: weightsVersion,
+                         gradInput: UnsafeMutableRawPointer(gradInput), of: .float32)
+    }
+
+    /// The same writing the input gradient as bf16 (a kernel that computes in bf16; its accumulation
+    /// is FP32, rounded once), for a reader that takes bf16 (`batchNormConv2d`).
+    func backwardData(gradOutput: ConvolutionOperand, weights: UnsafePointer<Float>, weightsVersion: WeightsVersion?,
+                      gradInput: BFloat16Copy) throws {
+        precondition(gradInput.count == geometry.inputCount, "\(name(.backwardData)): \(gradInput.count) values for the input gradient")
+        try backwardData(gradOutput: gradOutput, weights: weights, weightsVersion: weightsVersion,
+                         gradInput: gradInput.mutablePointer, of: .bfloat16)
+    }
+
+    private func backwardData(gradOutput: ConvolutionOperand, weights: UnsafePointer<Float>, weightsVersion: WeightsVersion?,
+                              gradInput: UnsafeMutableRawPointer, of gradInputType: KernelElementType) throws {
+        let image = imageSizes(.nhwc), bytes = gradInputType == .float32 ? MemoryLayout<Float>.stride : MemoryLayout<UInt16>.stride
         for (part, first) in subBatches {
             try DNNLContext.withShared { context in
-                try part.plan(.backwardData, operands: gradOutput.elementType, context: context).run(
+                try part.plan(.backwardData, operands: gradOutput.elementType, gradInput: gradInputType, context: context).run(
                     [.input(DNNL_ARG_DIFF_DST, gradOutput.advanced(by: first * image.output)),
                      .weights(DNNL_ARG_WEIGHTS, weights, weightsVersion),
-                     .output(DNNL_ARG_DIFF_SRC, gradInput + first * image.input)], context: context)
+                     .output(DNNL_ARG_DIFF_SRC, gradInput + first * image.input * bytes)], context: context)
             }
         }
     }

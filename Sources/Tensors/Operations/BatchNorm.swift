@@ -81,78 +81,131 @@ public func batchNorm(concatenating parts: [Tensor], storedIn buffer: Tensor? = 
         return batchNorm(input, scale: scale, shift: shift, statistics: statistics, isTraining: isTraining,
                          epsilon: epsilon, activation: activation)
     }
-    for part in parts {
-        part.checkNHWC(operation)
-        guard part.shape.dropLast() == parts[0].shape.dropLast() else {
-            Tensor.fail(.shapeMismatch(operation: operation, lhs: parts[0].shape, rhs: part.shape))
-        }
-    }
-    let widths = parts.map { $0.shape[3] }, channels = widths.reduce(0, +)
-    let outputShape = Array(parts[0].shape.dropLast()) + [channels]
-    for (name, tensor) in [("scale", scale), ("shift", shift), ("running mean", statistics.mean),
-                           ("running variance", statistics.variance)] where tensor.shape != [channels] {
-        Tensor.fail(.shapeMismatch(operation: "\(operation) input and \(name)", lhs: outputShape, rhs: tensor.shape))
-    }
-    if let buffer {
-        buffer.checkNHWC(operation)
-        guard buffer.shape.dropLast() == parts[0].shape.dropLast(), buffer.shape[3] >= channels else {
-            Tensor.fail(.shapeMismatch(operation: "\(operation) buffer of \(channels) channels", lhs: outputShape, rhs: buffer.shape))
-        }
-    }
-    if let bufferStatistics {
-        precondition(buffer?.storage === bufferStatistics.buffer.storage,
-                     "\(operation): the buffer statistics are of another buffer than the one read")
-    }
-    let kernel = BatchNormActivationKernel(rows: parts[0].scalarCount / widths[0], channels: channels, epsilon: epsilon,
-                                           upper: upper)
-    func kernelInput(_ parts: [Tensor], _ buffer: Tensor?) -> BatchNormActivationKernel.Input {
-        guard let buffer else { return .channelParts(parts.map(\.kernelInput), widths: widths) }
-        return .strided(buffer.kernelInput, rowStride: buffer.shape[3])
-    }
-    let input = kernelInput(parts, buffer)
-    let output = Tensor(uninitializedShape: outputShape)
-    let (mean, variance) = withExtendedLifetime((parts, buffer)) { () -> (Tensor, Tensor) in
-        if isTraining {
-            // The batch statistics: kept in the buffer's statistics, or computed here.
-            let (mean, variance) = bufferStatistics?.leading(channels) ?? {
-                let mean = Tensor(uninitializedShape: [channels]), variance = Tensor(uninitializedShape: [channels])
-                kernel.batchStatistics(input: input, mean: mean.kernelOutput, variance: variance.kernelOutput)
-                return (mean, variance)
-            }()
-            statistics.update(batchMean: mean, batchVariance: variance, sampleCount: kernel.rows)
-            kernel.forwardWithStatistics(input: input, scale: scale.kernelInput, shift: shift.kernelInput,
-                                         mean: mean.kernelInput, variance: variance.kernelInput, output: output.kernelOutput)
-            return (mean, variance)
-        }
-        let mean = statistics.mean.detached(), variance = statistics.variance.detached()
-        kernel.forwardWithStatistics(input: input, scale: scale.kernelInput, shift: shift.kernelInput,
-                                     mean: mean.kernelInput, variance: variance.kernelInput, output: output.kernelOutput)
-        return (mean, variance)
-    }
+    let normalization = ConcatenatedBatchNorm(operation, parts: parts, storedIn: buffer, bufferStatistics: bufferStatistics,
+                                              scale: scale, shift: shift, statistics: statistics, epsilon: epsilon,
+                                              upper: upper)
+    let output = Tensor(uninitializedShape: normalization.outputShape)
+    let (mean, variance) = normalization.forward(scale: scale, shift: shift, statistics: statistics, isTraining: isTraining,
+                                                 bufferStatistics: bufferStatistics, output: .float32(output.kernelOutput))
     let inputs = parts + [scale, shift]
     guard Tensor.shouldRecord(inputs) else { return output }
-    // With a buffer, the backward pass reads the buffer, not the parts: keeping them would keep
-    // every earlier layer's output alive beside the buffer that holds it too.
-    let savedParts = buffer == nil ? parts.map { $0.detached() } : [], savedBuffer = buffer?.detached()
-    let savedScale = scale.detached(), savedShift = shift.detached()
-    let needs = inputs.map(\.requiresGradient), shapes = inputs.map(\.shape)
+    let backward = normalization.backward(scale: scale, shift: shift, mean: mean, variance: variance, isTraining: isTraining)
     return output.recording("\(operation)+\(activation)", inputs: inputs, accumulatingBackward: { gradient, sums in
-        let targets = GatheredGradientTargets(needs: Array(needs.prefix(parts.count)) + [false, false], shapes: shapes,
-                                              sums: &sums)
-        let gradScale = Tensor(uninitializedShape: [channels]), gradShift = Tensor(uninitializedShape: [channels])
-        withExtendedLifetime((gradient, savedParts, savedBuffer, savedScale, savedShift, targets.targets)) {
-            kernel.backward(gradOutput: gradient.kernelInput, input: kernelInput(savedParts, savedBuffer),
-                            scale: savedScale.kernelInput, shift: savedShift.kernelInput,
-                            mean: mean.kernelInput, variance: variance.kernelInput, statisticsWereGiven: !isTraining,
-                            gradInput: .channelParts(Array(targets.pointers.prefix(parts.count)), widths: widths,
-                                                     adding: Array(targets.adding.prefix(parts.count))),
-                            gradScale: gradScale.kernelOutput, gradShift: gradShift.kernelOutput)
-        }
-        targets.finish(into: &sums)
-        for (index, parameterGradient) in [(parts.count, gradScale), (parts.count + 1, gradShift)] where needs[index] {
-            Tensor.accumulate(parameterGradient, into: &sums[index])
-        }
+        withExtendedLifetime(gradient) { backward(.float32(gradient.kernelInput), &sums) }
     })
+}
+
+/// The batch normalization + ReLU or ReLU6 of one or more parts concatenated along the channels,
+/// read in place (`batchNorm(concatenating:)`, and `batchNormConv2d`, which writes its output as bf16
+/// and reads a bf16 gradient): the checked arguments, the kernel, its forward pass and its recorded
+/// backward pass, which writes (or adds) the parts' gradients and those of `scale` and `shift`.
+struct ConcatenatedBatchNorm {
+    let parts: [Tensor], buffer: Tensor?
+    /// The parts' channels, their sum, and the output's shape `[batch, height, width, channels]`.
+    let widths: [Int], channels: Int, outputShape: [Int]
+    let kernel: BatchNormActivationKernel
+
+    /// Stops on parts of different sizes, statistics of other channels or a `buffer` (see
+    /// `batchNorm(concatenating:)`) that does not hold them.
+    init(_ operation: String, parts: [Tensor], storedIn buffer: Tensor?, bufferStatistics: ChannelBufferStatistics?,
+         scale: Tensor, shift: Tensor, statistics: BatchNormStatistics, epsilon: Float, upper: Float) {
+        guard let first = parts.first else {
+            Tensor.fail(.invalidArgument(operation: operation, message: "no parts to normalize"))
+        }
+        for part in parts {
+            part.checkNHWC(operation)
+            guard part.shape.dropLast() == first.shape.dropLast() else {
+                Tensor.fail(.shapeMismatch(operation: operation, lhs: first.shape, rhs: part.shape))
+            }
+        }
+        widths = parts.map { $0.shape[3] }
+        channels = widths.reduce(0, +)
+        outputShape = Array(first.shape.dropLast()) + [channels]
+        for (name, tensor) in [("scale", scale), ("shift", shift), ("running mean", statistics.mean),
+                               ("running variance", statistics.variance)] where tensor.shape != [channels] {
+            Tensor.fail(.shapeMismatch(operation: "\(operation) input and \(name)", lhs: outputShape, rhs: tensor.shape))
+        }
+        if let buffer {
+            buffer.checkNHWC(operation)
+            guard buffer.shape.dropLast() == first.shape.dropLast(), buffer.shape[3] >= channels else {
+                Tensor.fail(.shapeMismatch(operation: "\(operation) buffer of \(channels) channels", lhs: outputShape,
+                                           rhs: buffer.shape))
+            }
+        }
+        if let bufferStatistics {
+            precondition(buffer?.storage === bufferStatistics.buffer.storage,
+                         "\(operation): the buffer statistics are of another buffer than the one read")
+        }
+        self.parts = parts
+        self.buffer = buffer
+        kernel = BatchNormActivationKernel(rows: first.scalarCount / widths[0], channels: channels, epsilon: epsilon,
+                                           upper: upper)
+    }
+
+    /// Where the kernel reads the input: the leading channels of `buffer`, the one part, or the parts.
+    private static func input(_ parts: [Tensor], _ buffer: Tensor?, widths: [Int]) -> BatchNormActivationKernel.Input {
+        if let buffer { return .strided(buffer.kernelInput, rowStride: buffer.shape[3]) }
+        if parts.count == 1 { return .contiguous(parts[0].kernelInput) }
+        return .channelParts(parts.map(\.kernelInput), widths: widths)
+    }
+
+    /// Normalizes into `output` (the output's shape) and returns the statistics it used: in training
+    /// the batch ones (kept in `bufferStatistics`, or computed here), with `statistics` updated; else
+    /// `statistics`.
+    func forward(scale: Tensor, shift: Tensor, statistics: BatchNormStatistics, isTraining: Bool,
+                 bufferStatistics: ChannelBufferStatistics?, output: BatchNormActivationKernel.Output)
+        -> (mean: Tensor, variance: Tensor) {
+        withExtendedLifetime((parts, buffer)) {
+            let input = Self.input(parts, buffer, widths: widths)
+            let mean: Tensor, variance: Tensor
+            if isTraining {
+                (mean, variance) = bufferStatistics?.leading(channels) ?? {
+                    let mean = Tensor(uninitializedShape: [channels]), variance = Tensor(uninitializedShape: [channels])
+                    kernel.batchStatistics(input: input, mean: mean.kernelOutput, variance: variance.kernelOutput)
+                    return (mean, variance)
+                }()
+                statistics.update(batchMean: mean, batchVariance: variance, sampleCount: kernel.rows)
+            } else {
+                (mean, variance) = (statistics.mean.detached(), statistics.variance.detached())
+            }
+            kernel.forwardWithStatistics(input: input, scale: scale.kernelInput, shift: shift.kernelInput,
+                                         mean: mean.kernelInput, variance: variance.kernelInput, output: output)
+            return (mean, variance)
+        }
+    }
+
+    /// The backward pass of `forward`, for an accumulating record whose inputs are the parts, then
+    /// `scale` and `shift` (and possibly more after them): from the output's gradient it puts the
+    /// gradients of those that need one into `sums` (the parts' written or added in the pass).
+    /// It keeps the buffer, or the parts where there is none, not both: with a buffer, keeping
+    /// the parts would keep every earlier layer's output alive beside the buffer that holds it too.
+    func backward(scale: Tensor, shift: Tensor, mean: Tensor, variance: Tensor, isTraining: Bool)
+        -> (_ gradOutput: BatchNormActivationKernel.OutputGradient, _ sums: inout [Tensor?]) -> Void {
+        let savedParts = buffer == nil ? parts.map { $0.detached() } : [], savedBuffer = buffer?.detached()
+        let savedScale = scale.detached(), savedShift = shift.detached()
+        let inputs = parts + [scale, shift]
+        let needs = inputs.map(\.requiresGradient), shapes = inputs.map(\.shape)
+        let (kernel, widths, channels, partCount) = (kernel, widths, channels, parts.count)
+        return { gradOutput, sums in
+            let targets = GatheredGradientTargets(needs: Array(needs.prefix(partCount)) + [false, false], shapes: shapes,
+                                                  sums: &sums)
+            let gradScale = Tensor(uninitializedShape: [channels]), gradShift = Tensor(uninitializedShape: [channels])
+            let pointers = Array(targets.pointers.prefix(partCount)), adding = Array(targets.adding.prefix(partCount))
+            let gradInput: BatchNormActivationKernel.InputGradient =
+                if partCount == 1, let whole = pointers[0], !adding[0] { .contiguous(whole) }
+                else { .channelParts(pointers, widths: widths, adding: adding) }
+            withExtendedLifetime((savedParts, savedBuffer, savedScale, savedShift, targets.targets)) {
+                kernel.backward(gradOutput: gradOutput, input: Self.input(savedParts, savedBuffer, widths: widths),
+                                scale: savedScale.kernelInput, shift: savedShift.kernelInput,
+                                mean: mean.kernelInput, variance: variance.kernelInput, statisticsWereGiven: !isTraining,
+                                gradInput: gradInput, gradScale: gradScale.kernelOutput, gradShift: gradShift.kernelOutput)
+            }
+            targets.finish(into: &sums)
+            for (index, parameterGradient) in [(partCount, gradScale), (partCount + 1, gradShift)] where needs[index] {
+                Tensor.accumulate(parameterGradient, into: &sums[index])
+            }
+        }
+    }
 }
 
 /// Batch normalization by oneDNN's primitive, without an activation.
