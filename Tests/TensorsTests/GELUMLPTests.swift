@@ -13,13 +13,14 @@ import XCTest
 ///   `(1.13·3 + 1)u·A < 4.5u·A`;
 /// - output: `Σ|W₂|·4.5u·A` plus W₂'s rounding (u of `Σ|W₂|·A`): `5.5u·(A·|W₂|ᵀ)`;
 /// - projecting weight gradient: `rᵀ·â` with r rounded (u) and â off by 4.5u·A: `5.5u·(|r|ᵀ·A)`;
-/// - hidden gradient `dA = r·W₂`: `3u·G`; times GELU's slope (<= 1.13), whose own change is at most
-///   0.8 times the pre-activation's error (GELU's curvature is at most 2φ(0) < 0.8), rounded (u):
-///   `E = (1.13·3 + 1.13)u·G + 0.8·3u·A·G < u·G·(4.6 + 2.4·A)`;
+/// - hidden gradient `dA = r·W₂`, accumulated in FP32 from r and W₂ rounded: `2u·G`; times GELU's
+///   slope (<= 1.13), stored in bf16 by the forward pass (u of it) and whose own change is at most
+///   0.8 times the pre-activation's error (GELU's curvature is at most 2φ(0) < 0.8), the product
+///   rounded once (u): `E = (1.13·2 + 1.13 + 1.13)u·G + 0.8·3u·A·G < u·G·(4.6 + 2.4·A)`;
 /// - input gradient `dH·W₁`: `(E + 1.13u·G)·|W₁|`; expanding weight gradient `dHᵀ·x`:
 ///   `(E + 2.3u·G)ᵀ·|x|`; expanding bias gradient: the column sums of `E`.
 /// Then `+ K·2^-24` of the same absolute sums for FP32 accumulation over K terms, and 1e-6 of them
-/// for oneDNN's erf. The FP32 path is held to 1e-4 of the absolute sums: a wiring mistake (a weight
+/// for the approximations of erf and exp (oneDNN's in the FP32 path, `BFloat16GELU`'s in bf16). The FP32 path is held to 1e-4 of the absolute sums: a wiring mistake (a weight
 /// not transposed, a bias missing, gradients swapped) is off by the order of the values.
 final class GELUMLPTests: XCTestCase {
     private let (rows, inFeatures, hidden, outFeatures) = (37, 24, 96, 20)
@@ -27,10 +28,15 @@ final class GELUMLPTests: XCTestCase {
     /// Output and gradients: `y`, then x, expand weight, expand bias, project weight, project bias.
     private typealias Values = [[Double]]
 
+    /// x, the expanding weight and bias, the projecting weight and bias.
+    private var arguments: [Tensor] {
+        [randomTensor([rows, inFeatures], seed: 1), randomTensor([hidden, inFeatures], seed: 2, standardDeviation: 0.3),
+         randomTensor([hidden], seed: 3), randomTensor([outFeatures, hidden], seed: 4, standardDeviation: 0.2),
+         randomTensor([outFeatures], seed: 5)]
+    }
+
     private func geluMLPValues(precision: ComputePrecision) -> Values {
-        let parameters = [randomTensor([rows, inFeatures], seed: 1), randomTensor([hidden, inFeatures], seed: 2, standardDeviation: 0.3),
-                          randomTensor([hidden], seed: 3), randomTensor([outFeatures, hidden], seed: 4, standardDeviation: 0.2),
-                          randomTensor([outFeatures], seed: 5)].map { $0.requiringGradient() }
+        let parameters = arguments.map { $0.requiringGradient() }
         let y = ComputePrecision.$current.withValue(precision) {
             geluMLP(parameters[0], expandWeight: parameters[1], expandBias: parameters[2], projectWeight: parameters[3],
                     projectBias: parameters[4])
@@ -157,9 +163,25 @@ final class GELUMLPTests: XCTestCase {
         }
         let recorded = PrimitiveImplementations.recorded
         for kind in ["matrix product \(rows)x\(inFeatures) · \(inFeatures)x\(hidden) (b transposed) + bias in bf16 to bf16",
-                     "gelu forward over \(rows * hidden) bf16 values", "gelu backward over \(rows * hidden) bf16 values"] {
+                     "matrix product \(rows)x\(outFeatures) · \(outFeatures)x\(hidden) times bf16 factors in bf16 to bf16"] {
             XCTAssertTrue(recorded.contains { $0.primitive == kind }, "\(kind) did not run: \(recorded.map(\.primitive))")
         }
         for entry in recorded { XCTAssertFalse(entry.implementation.hasPrefix("ref"), "\(entry.primitive) runs \(entry.implementation)") }
+    }
+
+    /// Nothing recorded (inference), the GELU is oneDNN's instead of `BFloat16GELU`: the output stays
+    /// within the same bound.
+    func testGELUMLPInBF16WithoutGradientsStaysWithinItsBound() throws {
+        if let needs = ComputePrecision.bf16.unsupportedReason { throw XCTSkip("bf16 needs \(needs)") }
+        try PrimitiveImplementations.reset()
+        let (exact, bound, _) = reference()
+        let a = arguments
+        let y = ComputePrecision.$current.withValue(.bf16) {
+            geluMLP(a[0], expandWeight: a[1], expandBias: a[2], projectWeight: a[3], projectBias: a[4])
+        }
+        let worst = zip(y.scalars, zip(exact[0], bound[0])).map { abs(Double($0) - $1.0) / $1.1 }.max() ?? .infinity
+        XCTAssertLessThanOrEqual(worst, 1, "bf16 output without gradients: a difference reaches \(worst) times its bound")
+        XCTAssertTrue(PrimitiveImplementations.recorded.contains { $0.primitive == "gelu forward over \(rows * hidden) bf16 values" },
+                      "oneDNN's bf16 GELU did not run: \(PrimitiveImplementations.recorded.map(\.primitive))")
     }
 }

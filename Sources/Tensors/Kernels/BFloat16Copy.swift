@@ -50,7 +50,7 @@ final class BFloat16Copy {
             Parallel.blockedSums(count: columns, rows: rows, rowsPerBlock: 64, costPerRow: columns) { range, block in
                 for row in range {
                     let values = values + row * columns
-                    for column in 0..<columns { block[column] += Float(bitPattern: UInt32(values[column]) << 16) }
+                    for column in 0..<columns { block[column] += BFloat16Bits.float(values[column]) }
                 }
             }
         }

@@ -70,8 +70,8 @@ package struct BatchNormActivationKernel: Sendable {
         case channelParts([UnsafeMutablePointer<Float>?], widths: [Int], adding: [Bool])
     }
 
-    /// Where the forward pass writes the activations: FP32 values, or bf16 ones rounded to nearest
-    /// even (as oneDNN's reorder rounds), the input of a convolution that reads bf16
+    /// Where the forward pass writes the activations: FP32 values, or bf16 ones rounded as oneDNN's
+    /// conversion rounds (`BFloat16Bits.rounding`), the input of a convolution that reads bf16
     /// (`batchNormConv2d`: no FP32 output is written and then converted).
     package enum Output {
         case float32(UnsafeMutablePointer<Float>)
@@ -185,7 +185,7 @@ package struct BatchNormActivationKernel: Sendable {
             case .bfloat16(let output):
                 forEachTile(of: range, input: input) { offset, count, x in
                     let z = output + offset
-                    for i in 0..<count { z[i] = Self.bfloat16(min(max((x[i] - m[i]) * a[i] + b[i], lower), upper)) }
+                    for i in 0..<count { z[i] = BFloat16Bits.rounding(min(max((x[i] - m[i]) * a[i] + b[i], lower), upper)) }
                 }
             }
         }
@@ -241,7 +241,7 @@ package struct BatchNormActivationKernel: Sendable {
             let sums = channelSums(sumsPerChannel: 2, input: input) { x, count, accumulator, offset in
                 switch gradOutput {
                 case .float32(let dz): addSums(dz + offset, { $0 }, count, x, accumulator, accumulator + tileLength)
-                case .bfloat16(let dz): addSums(dz + offset, Self.float, count, x, accumulator, accumulator + tileLength)
+                case .bfloat16(let dz): addSums(dz + offset, BFloat16Bits.float, count, x, accumulator, accumulator + tileLength)
                 }
             }
             // dx = a · dy - b · (x - mean) - d, per channel: a = scale · invstd; with batch statistics
@@ -272,7 +272,7 @@ package struct BatchNormActivationKernel: Sendable {
                 }
                 switch gradOutput {
                 case .float32(let dz): compute(dz + offset) { $0 }
-                case .bfloat16(let dz): compute(dz + offset, Self.float)
+                case .bfloat16(let dz): compute(dz + offset, BFloat16Bits.float)
                 }
             }
             Parallel.forEachChunk(count: rows, costPerItem: channels) { range in
@@ -395,22 +395,6 @@ package struct BatchNormActivationKernel: Sendable {
         }
         return sums
     }
-
-    /// `value` rounded to the nearest bf16 (ties to even), as its 16 bits, with subnormals flushed to
-    /// zero of their sign: what oneDNN's conversion to bf16 gives on CPUs with native bf16 (their
-    /// `vcvtneps2bf16` treats subnormals as zero), in integer arithmetic the compiler vectorizes.
-    /// NaNs stay NaNs but for those whose payload's top 7 bits are all set (the rounding carries
-    /// them into infinity; canonical NaNs are not such).
-    @inline(__always)
-    static func bfloat16(_ value: Float) -> UInt16 {
-        let bits = value.bitPattern
-        let flushed = bits & ((bits & 0x7F80_0000) == 0 ? 0x8000_0000 : 0xFFFF_FFFF)
-        return UInt16(truncatingIfNeeded: (flushed &+ 0x7FFF &+ ((flushed >> 16) & 1)) >> 16)
-    }
-
-    /// The FP32 value of bf16 bits (exact).
-    @inline(__always)
-    static func float(_ bits: UInt16) -> Float { Float(bitPattern: UInt32(bits) << 16) }
 
     /// The gradient `dz` where the clamp passed the pre-activation `z` through (`lower < z < upper`),
     /// else 0, without a comparison: `0 - min(z - lower, upper - z)` is negative exactly inside (and +0 on

@@ -33,4 +33,6 @@ enum DNNLPostOp {
     case eltwise(EltwiseOperation)
     /// Adds a tensor of the given layout elementwise.
     case add(MemoryDescriptor)
+    /// Multiplies by a tensor of the given layout elementwise.
+    case multiply(MemoryDescriptor)
 }

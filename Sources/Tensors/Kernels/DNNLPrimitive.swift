@@ -104,6 +104,9 @@ final class DNNLPrimitive {
                     case .add(let layout):
                         try dnnlCheck(dnnl_post_ops_append_binary(postOps, dnnl_binary_add, layout.handle),
                                       "dnnl_post_ops_append_binary", name)
+                    case .multiply(let layout):
+                        try dnnlCheck(dnnl_post_ops_append_binary(postOps, dnnl_binary_mul, layout.handle),
+                                      "dnnl_post_ops_append_binary", name)
                     }
                 }
                 try dnnlCheck(dnnl_primitive_attr_set_post_ops(attributes, postOps), "dnnl_primitive_attr_set_post_ops", name)

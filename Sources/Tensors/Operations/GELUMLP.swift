@@ -8,12 +8,16 @@
 /// that keeps the hidden activations (`[..., hidden]`, 4x the channels in ConvNeXt) in bf16 between
 /// its kernels, as PyTorch's autocast does, where the operations one by one would write each as FP32
 /// and convert it for the next product: the expanding product adds its bias and writes bf16, the
-/// GELU (oneDNN's, FP32 inside) reads and writes bf16, and the projecting product reads that and
-/// writes the FP32 output. Backward, the projecting product writes the hidden gradient as bf16, the
-/// GELU's backward pass turns it into the expanding product's output gradient, also bf16, whose column
-/// sums (FP32 accumulation) are the expanding bias's gradient. In ConvNeXt-Tiny's training step at
-/// batch 16 that is 137 M hidden values a pass, which the separate operations wrote as FP32 six times
-/// (product, bias, GELU, and backward the product, GELU, and each conversion to bf16).
+/// GELU reads and writes bf16, and the projecting product reads that and writes the FP32 output.
+/// Recorded, the GELU pass also writes its slope `gelu'(h)` in bf16 (`BFloat16GELU`, in Swift), and
+/// the backward pass's product `G · W₂` multiplies each hidden gradient by it as it writes it (a
+/// oneDNN post-op, FP32 inside, rounded once to bf16): the expanding product's output gradient, whose
+/// column sums (FP32 accumulation) are the expanding bias's gradient, without a GELU backward pass
+/// (oneDNN's read the pre-activation and the gradient and computed `Φ` and `φ` again: 0.16 s of a
+/// 1.5 s ConvNeXt-Tiny bf16 step, AMD EPYC Zen 4). Unrecorded, the GELU is oneDNN's (FP32 inside).
+/// In ConvNeXt-Tiny's training step at batch 16 that is 137 M hidden values a pass, which the
+/// separate operations wrote as FP32 six times (product, bias, GELU, and backward the product,
+/// GELU, and each conversion to bf16).
 public func geluMLP(_ x: Tensor, expandWeight: Tensor, expandBias: Tensor, projectWeight: Tensor, projectBias: Tensor) -> Tensor {
     let operation = "geluMLP"
     let inFeatures = x.shape.last ?? 0, hidden = expandWeight.shape.first ?? 0, outFeatures = projectWeight.shape.first ?? 0
@@ -45,32 +49,37 @@ private struct BFloat16GELUMLP {
              try BFloat16Copy(of: expandWeight.kernelInput, count: hidden * inFeatures),
              try BFloat16Copy(of: projectWeight.kernelInput, count: outFeatures * hidden))
         }
+        let inputs = [x, expandWeight, expandBias, projectWeight, projectBias]
+        let recorded = Tensor.shouldRecord(inputs)
+        let needs = inputs.map { recorded && $0.requiresGradient }
+        let needsHiddenGradient = needs[0] || needs[1] || needs[2]
         let preActivation = BFloat16Copy(uninitializedCount: rows * hidden)
         let activated = BFloat16Copy(uninitializedCount: rows * hidden)
-        let gelu = Tensor.kernelCall(operation) { try EltwiseKernel(.gelu, count: rows * hidden, elementType: .bfloat16) }
+        // The GELU's slope, where the backward pass needs the hidden gradient.
+        let slope = needsHiddenGradient ? BFloat16Copy(uninitializedCount: rows * hidden) : nil
         let output = Tensor(uninitializedShape: x.shape.dropLast() + [outFeatures])
         withExtendedLifetime((expandBias, projectBias)) {
             Tensor.kernelCall(operation) {
                 try BFloat16MatrixProduct.multiply(input, transposingA: false, expand, transposingB: true,
                                                    bias: expandBias.kernelInput, into: preActivation,
                                                    m: rows, n: hidden, k: inFeatures)
-                try gelu.forward(from: preActivation.pointer, to: activated.mutablePointer)
+                if let slope {
+                    BFloat16GELU.forward(preActivation.pointer, activated: activated.mutablePointer,
+                                         slope: slope.mutablePointer, count: rows * hidden)
+                } else {
+                    try EltwiseKernel(.gelu, count: rows * hidden, elementType: .bfloat16)
+                        .forward(from: preActivation.pointer, to: activated.mutablePointer)
+                }
                 try BFloat16MatrixProduct.multiply(activated, transposingA: false, project, transposingB: true,
                                                    bias: projectBias.kernelInput, into: output.kernelOutput,
                                                    m: rows, n: outFeatures, k: hidden)
             }
         }
-        let inputs = [x, expandWeight, expandBias, projectWeight, projectBias]
-        guard Tensor.shouldRecord(inputs) else { return output }
-        let needs = inputs.map(\.requiresGradient)
-        let needsHiddenGradient = needs[0] || needs[1] || needs[2]
-        // What the backward pass reads, and nothing more: the GELU's saved buffer (its input, or its
-        // output where that suffices), the activations for the projecting weights' gradient, the
-        // input for the expanding weights'.
-        let geluSaved = Activation.gelu.backwardUsesOutput ? activated : preActivation
+        guard recorded else { return output }
+        // What the backward pass reads, and nothing more: the GELU's slope, the activations for the
+        // projecting weights' gradient, the input for the expanding weights'.
         let saved = (input: needs[1] ? input : nil, expand: needs[0] ? expand : nil,
-                     project: needsHiddenGradient ? project : nil, geluSaved: needsHiddenGradient ? geluSaved : nil,
-                     activated: needs[3] ? activated : nil)
+                     project: needsHiddenGradient ? project : nil, slope: slope, activated: needs[3] ? activated : nil)
         let (xShape, expandShape, projectShape) = (x.shape, expandWeight.shape, projectWeight.shape)
         return output.recording(operation, inputs: inputs) { gradient in
             var gradients = [Tensor?](repeating: nil, count: 5)
@@ -83,13 +92,10 @@ private struct BFloat16GELUMLP {
                     gradients[3] = result
                 }
                 if needs[4] { gradients[4] = gradient.summed(toShape: [outFeatures]) }
-                guard let project = saved.project, let geluSaved = saved.geluSaved else { return }
-                let activatedGradient = BFloat16Copy(uninitializedCount: rows * hidden)   // [rows, hidden] = G · W₂
-                try BFloat16MatrixProduct.multiply(g, transposingA: false, project, transposingB: false,
-                                                   into: activatedGradient, m: rows, n: hidden, k: outFeatures)
-                let hiddenGradient = BFloat16Copy(uninitializedCount: rows * hidden)
-                try gelu.backward(gradientFrom: activatedGradient.pointer, saved: geluSaved.pointer,
-                                  to: hiddenGradient.mutablePointer)
+                guard let project = saved.project, let slope = saved.slope else { return }
+                let hiddenGradient = BFloat16Copy(uninitializedCount: rows * hidden)   // [rows, hidden] = (G · W₂) ⊙ gelu'(h)
+                try BFloat16MatrixProduct.multiply(g, transposingA: false, project, transposingB: false, multiplying: slope,
+                                                   into: hiddenGradient, m: rows, n: hidden, k: outFeatures)
                 if let expand = saved.expand {   // [rows, in] = H · W₁
                     let result = Tensor(uninitializedShape: xShape)
                     try BFloat16MatrixProduct.multiply(hiddenGradient, transposingA: false, expand, transposingB: false,
