@@ -1,7 +1,8 @@
 import Foundation
 
 /// Batch normalization followed by ReLU or ReLU6, forward and backward, over NHWC Float32
-/// activations seen as `[rows, channels]` (rows = batch · height · width), in Swift.
+/// activations seen as `[rows, channels]` (rows = batch · height · width), in Swift. The output,
+/// and the output gradient the backward pass reads, may be bf16 instead (`Output`, `OutputGradient`).
 ///
 /// oneDNN 2.6 fuses only ReLU into its batch normalization, so EfficientNet-Lite's ReLU6 ran as a
 /// separate eltwise primitive, with an extra activation-sized buffer between the two. Passes over
