@@ -168,6 +168,39 @@ final class BFloat16PrecisionTests: XCTestCase {
         }
     }
 
+    /// Backward data can write the input gradient in bf16 (`batchNormConv2d`'s, which the batch norm
+    /// before the convolution reads) in every activation layout, the timing-chosen one
+    /// (`LEUKEMIA_CONV_AUTOTUNE=1`) included: each value within one bf16 rounding (2^-9 relative,
+    /// doubled for FP32 sums added in another order) of the same kernel's FP32 input gradient.
+    func testBackwardDataWritesABF16InputGradientInEveryActivationLayout() throws {
+        if let needs = ComputePrecision.bf16.unsupportedReason { throw XCTSkip("bf16 needs \(needs)") }
+        let (batch, size, inputs, outputs) = (2, 8, 32, 16)
+        let geometry = Convolution2DGeometry(batch: batch, inputHeight: size, inputWidth: size, inputChannels: inputs,
+                                             outputChannels: outputs, window: Window2D(kernel: 3, padding: 1), hasBias: false)
+        let weight = randomTensor([outputs, inputs, 3, 3], seed: 91, standardDeviation: 0.2)
+        let gradOutput = randomTensor([batch, size, size, outputs], seed: 92)
+        let operand = ConvolutionOperand.bfloat16(try BFloat16Copy(of: gradOutput.kernelInput, count: gradOutput.scalarCount),
+                                                  float32: nil)
+        for layout in [ConvolutionActivationLayout.nhwc, .primitivePreferred, .fastest] {
+            let kernel = try ComputePrecision.$current.withValue(.bf16) {
+                try Convolution2DKernel(geometry, activationLayout: layout)
+            }.primitives
+            let float32 = Tensor(uninitializedShape: [batch, size, size, inputs])
+            try kernel.backwardData(gradOutput: operand, weights: weight.kernelInput, weightsVersion: nil,
+                                    gradInput: float32.kernelOutput)
+            let bfloat16 = BFloat16Copy(uninitializedCount: geometry.inputCount)
+            try kernel.backwardData(gradOutput: operand, weights: weight.kernelInput, weightsVersion: nil, gradInput: bfloat16)
+            let values = bfloat16.pointer.assumingMemoryBound(to: UInt16.self), expected = float32.scalars
+            let largest = expected.map(\.magnitude).max() ?? 0
+            let outside = expected.indices.filter {
+                abs(BFloat16Bits.float(values[$0]) - expected[$0]) > expected[$0].magnitude / 256 + largest * 1e-6
+            }
+            XCTAssertTrue(outside.isEmpty, "\(layout): \(outside.count) of \(expected.count) values more than a bf16 rounding "
+                          + "from FP32's, first \(outside.first.map { "\(BFloat16Bits.float(values[$0])) against \(expected[$0])" } ?? "")")
+        }
+        withExtendedLifetime(gradOutput) {}
+    }
+
     /// A depthwise convolution computes in FP32 under bf16 but keeps only a bf16 copy of its input
     /// for its backward pass (`ConvolutionPrimitives.savedInputElementType`): its output and input
     /// gradient are FP32's exactly, and its weight gradient is FP32's on the input rounded to bf16

@@ -178,7 +178,7 @@ struct ConvolutionPrimitives: Sendable {
                 }
             }
             if activationLayout == .fastest && formats == .nhwc && !postOps.addsResidual {
-                return try fastestPlan(pass, postOps: postOps, operands: operands, context: context)
+                return try fastestPlan(pass, postOps: postOps, operands: operands, gradInput: gradInput, context: context)
             }
             return try makePlan(pass, postOps: postOps, formats: formats, operands: operands, gradInput: gradInput,
                                 algorithm: .direct, context: context)
@@ -187,7 +187,7 @@ struct ConvolutionPrimitives: Sendable {
 
     /// A new plan for `pass` with `algorithm` (no caching, no fallback).
     private func makePlan(_ pass: ConvolutionPass, postOps: ConvolutionPostOps, formats: ConvolutionFormats,
-                          operands: KernelElementType, gradInput: KernelElementType = .float32,
+                          operands: KernelElementType, gradInput: KernelElementType,
                           algorithm: ConvolutionAlgorithm, context: DNNLContext) throws -> PrimitivePlan {
         let name = self.name(pass)
         let activationTag = self.activationTag(algorithm, formats)
@@ -256,7 +256,7 @@ struct ConvolutionPrimitives: Sendable {
 
     /// The faster of the NHWC and the oneDNN-preferred plan for `pass`, timed on zeroed scratch buffers.
     private func fastestPlan(_ pass: ConvolutionPass, postOps: ConvolutionPostOps, operands: KernelElementType,
-                             context: DNNLContext) throws -> PrimitivePlan {
+                             gradInput: KernelElementType, context: DNNLContext) throws -> PrimitivePlan {
         var buffers: [AlignedBuffer] = []
         func zeroed(_ count: Int) -> UnsafeMutableRawPointer {
             let buffer = AlignedBuffer(byteCount: count * MemoryLayout<Float>.stride)
@@ -282,8 +282,8 @@ struct ConvolutionPrimitives: Sendable {
         let candidates = try [ConvolutionActivationLayout.nhwc, .primitivePreferred].map { layout in
             var candidate = self
             candidate.activationLayout = layout
-            let plan = try candidate.makePlan(pass, postOps: postOps, formats: .nhwc, operands: operands, algorithm: .direct,
-                                              context: context)
+            let plan = try candidate.makePlan(pass, postOps: postOps, formats: .nhwc, operands: operands, gradInput: gradInput,
+                                              algorithm: .direct, context: context)
             try plan.run(arguments, context: context)  // warm-up: first touch, caches
             return plan
         }
