@@ -41,7 +41,6 @@ public func batchNormConv2d(concatenating parts: [Tensor], storedIn buffer: Tens
                                               stride: stride, padding: padding, dilation: 1, groups: 1)
     let kernel = Tensor.kernelCall(operation) { try Convolution2DKernel(geometry, activationLayout: .operationDefault) }
         .primitives
-    precondition(kernel.precision == .bf16, "\(operation): a convolution of one group computes in bf16 under bf16")
     let normalized = BFloat16Copy(uninitializedCount: normalization.outputShape.reduce(1, *))
     let (mean, variance) = normalization.forward(
         scale: scale, shift: shift, statistics: statistics, isTraining: isTraining, bufferStatistics: bufferStatistics,
